@@ -1,0 +1,228 @@
+#include "core/json.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace sluice {
+
+std::optional<Json> parseJson(std::string_view text, std::string* error) {
+  boost::system::error_code ec;
+  Json v = json::parse(text, ec);
+  if (ec) {
+    if (error) *error = ec.message();
+    return std::nullopt;
+  }
+  return v;
+}
+
+namespace {
+
+void appendDouble(std::string& out, double d) {
+  if (std::isnan(d) || std::isinf(d)) {
+    out += "null";  // not representable in JSON
+    return;
+  }
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  std::string_view s(buf, end - buf);
+  // Java prints exponents as "1.0E20"; to_chars gives "1e+20".
+  auto epos = s.find('e');
+  std::string mantissa(s.substr(0, epos));
+  if (mantissa.find('.') == std::string::npos) mantissa += ".0";
+  out += mantissa;
+  if (epos != std::string_view::npos) {
+    out += 'E';
+    auto exp = s.substr(epos + 1);
+    if (!exp.empty() && exp[0] == '+') exp.remove_prefix(1);
+    out += exp;
+  }
+}
+
+void appendString(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void appendPretty(std::string& out, const Json& v, int indent) {
+  auto pad = [&](int n) { out.append(static_cast<size_t>(n) * 2, ' '); };
+  if (v.is_object()) {
+    const auto& o = v.get_object();
+    if (o.empty()) { out += "{}"; return; }
+    out += "{\n";
+    bool first = true;
+    for (const auto& kv : o) {
+      if (!first) out += ",\n";
+      first = false;
+      pad(indent + 1);
+      appendString(out, kv.key());
+      out += ": ";
+      appendPretty(out, kv.value(), indent + 1);
+    }
+    out += '\n';
+    pad(indent);
+    out += '}';
+  } else if (v.is_array()) {
+    const auto& a = v.get_array();
+    if (a.empty()) { out += "[]"; return; }
+    out += "[\n";
+    bool first = true;
+    for (const auto& e : a) {
+      if (!first) out += ",\n";
+      first = false;
+      pad(indent + 1);
+      appendPretty(out, e, indent + 1);
+    }
+    out += '\n';
+    pad(indent);
+    out += ']';
+  } else {
+    appendJsonText(out, v);
+  }
+}
+
+}  // namespace
+
+void appendJsonText(std::string& out, const Json& v) {
+  switch (v.kind()) {
+    case json::kind::null: out += "null"; break;
+    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
+    case json::kind::int64: {
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.get_int64());
+      out.append(buf, end);
+      break;
+    }
+    case json::kind::uint64: {
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.get_uint64());
+      out.append(buf, end);
+      break;
+    }
+    case json::kind::double_: appendDouble(out, v.get_double()); break;
+    case json::kind::string: appendString(out, v.get_string()); break;
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        appendJsonText(out, e);
+      }
+      out += ']';
+      break;
+    }
+    case json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        appendString(out, kv.key());
+        out += ':';
+        appendJsonText(out, kv.value());
+      }
+      out += '}';
+      break;
+    }
+  }
+}
+
+std::string toJsonText(const Json& value) {
+  std::string out;
+  appendJsonText(out, value);
+  return out;
+}
+
+std::string toPrettyJsonText(const Json& value) {
+  std::string out;
+  appendPretty(out, value, 0);
+  return out;
+}
+
+double toDouble(const Json& v) {
+  switch (v.kind()) {
+    case json::kind::int64: return static_cast<double>(v.get_int64());
+    case json::kind::uint64: return static_cast<double>(v.get_uint64());
+    case json::kind::double_: return v.get_double();
+    default: return 0;
+  }
+}
+
+std::optional<long long> toInteger(const Json& v) {
+  switch (v.kind()) {
+    case json::kind::int64: return v.get_int64();
+    case json::kind::uint64:
+      if (v.get_uint64() > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+      return static_cast<long long>(v.get_uint64());
+    case json::kind::double_: {
+      double d = v.get_double();
+      if (std::floor(d) != d || std::fabs(d) > 9.2e18) return std::nullopt;
+      return static_cast<long long>(d);
+    }
+    default: return std::nullopt;
+  }
+}
+
+bool jsonEquals(const Json& a, const Json& b) {
+  if (isNumber(a) && isNumber(b)) {
+    auto ia = toInteger(a), ib = toInteger(b);
+    if (ia && ib) return *ia == *ib;
+    return toDouble(a) == toDouble(b);
+  }
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case json::kind::array: {
+      const auto &x = a.get_array(), &y = b.get_array();
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i)
+        if (!jsonEquals(x[i], y[i])) return false;
+      return true;
+    }
+    case json::kind::object: {
+      const auto &x = a.get_object(), &y = b.get_object();
+      if (x.size() != y.size()) return false;
+      for (const auto& kv : x) {
+        auto it = y.find(kv.key());
+        if (it == y.end() || !jsonEquals(kv.value(), it->value())) return false;
+      }
+      return true;
+    }
+    default: return a == b;
+  }
+}
+
+std::string_view jsonTypeName(const Json& v) {
+  switch (v.kind()) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: return "number";
+    case json::kind::string: return "string";
+    case json::kind::array: return "array";
+    case json::kind::object: return "object";
+  }
+  return "unknown";
+}
+
+}  // namespace sluice

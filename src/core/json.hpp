@@ -1,0 +1,40 @@
+// JSON values used across Sluice: Boost.JSON, plus the parsing and printing
+// rules AWS applies (compact output, Java-style doubles, duplicate keys).
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+namespace json = boost::json;
+using Json = boost::json::value;
+using JsonObject = boost::json::object;
+using JsonArray = boost::json::array;
+
+// Parses a JSON text. Returns nullopt (and fills `error` when given) on bad input.
+std::optional<Json> parseJson(std::string_view text, std::string* error = nullptr);
+
+// Compact serialisation as Step Functions prints documents: no spaces, doubles
+// in their shortest round-trip form ("1.5", "1.0E20", integral doubles keep ".0").
+std::string toJsonText(const Json& value);
+void appendJsonText(std::string& out, const Json& value);
+
+// Indented output for humans (CLI).
+std::string toPrettyJsonText(const Json& value);
+
+// Structural equality where numbers compare by value (1 == 1.0).
+bool jsonEquals(const Json& a, const Json& b);
+
+// Numeric helpers: true for int64/uint64/double kinds.
+inline bool isNumber(const Json& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }
+double toDouble(const Json& v);
+// Integral value of a number (int kinds, or a double with no fractional part).
+std::optional<long long> toInteger(const Json& v);
+
+// The JSON type name AWS uses in messages ("string", "number", "object", ...).
+std::string_view jsonTypeName(const Json& v);
+
+}  // namespace sluice
