@@ -1,0 +1,107 @@
+// `sluice run DEFINITION`: one execution, in-process, printed as JSON.
+#include <iostream>
+
+#include "asl/compile.hpp"
+#include "cli/commands.hpp"
+#include "core/json.hpp"
+#include "engine/functions.hpp"
+#include "engine/local_engine.hpp"
+#include "engine/local_functions.hpp"
+
+namespace sluice::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string definition;
+  std::string input = "{}";
+  bool history = false;
+  std::vector<std::string> functions;
+  std::string name;
+  std::string account = "000000000000";
+  std::string region = "us-east-1";
+  std::string type = "STANDARD";
+  std::string clock = "real";
+};
+
+int runExecution(const RunArgs& args) {
+  std::string text, error;
+  if (!readFile(args.definition, text, error)) {
+    std::cerr << "sluice run: " << error << "\n";
+    return 2;
+  }
+  asl::CompileOptions options;
+  options.express = args.type == "EXPRESS";
+  auto machine = asl::compileOrError(text, options);
+  if (!machine) {
+    std::cerr << "sluice run: " << machine.error().code << ": " << machine.error().message << "\n";
+    return 1;
+  }
+  std::string inputText;
+  if (!readInputArgument(args.input, inputText, error)) {
+    std::cerr << "sluice run: " << error << "\n";
+    return 2;
+  }
+  std::string parseError;
+  auto input = parseJson(inputText, &parseError);
+  if (!input) {
+    std::cerr << "sluice run: InvalidExecutionInput: Invalid execution input: " << parseError
+              << "\n";
+    return 1;
+  }
+
+  engine::LocalEngine eng({.virtualClock = args.clock == "virtual", .seed = std::nullopt});
+  auto functions = std::make_shared<engine::LocalFunctions>();
+  for (const auto& binding : args.functions) {
+    auto eq = binding.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == binding.size()) {
+      std::cerr << "sluice run: --function expects NAME_OR_ARN=EXECUTABLE, got '" << binding
+                << "'\n";
+      return 2;
+    }
+    functions->bind(binding.substr(0, eq), binding.substr(eq + 1));
+  }
+  engine::registerLambdaIntegrations(eng.integrations(), functions, eng.ids());
+
+  engine::ExecutionConfig config;
+  config.scope.account = args.account;
+  config.scope.region = args.region;
+  config.executionName = args.name;
+  config.express = args.type == "EXPRESS";
+  auto exec = eng.run(*machine, std::move(*input), config);
+
+  JsonObject out;
+  out["executionArn"] = exec->arn();
+  out["status"] = statusName(exec->status());
+  if (exec->status() == engine::ExecutionStatus::Succeeded) out["output"] = exec->output();
+  if (exec->status() != engine::ExecutionStatus::Succeeded) {
+    if (!exec->error().empty()) out["error"] = exec->error();
+    if (!exec->cause().empty()) out["cause"] = exec->cause();
+  }
+  if (args.history) out["events"] = engine::historyToJson(exec->history());
+  std::cout << toPrettyJsonText(out) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+Action addRunCommand(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Run one execution of a state machine in-process");
+  cmd->add_option("definition", args->definition, "Definition file (JSON or YAML)")->required();
+  cmd->add_option("--input", args->input, "Execution input: JSON text or @file");
+  cmd->add_flag("--history", args->history, "Print the execution history events");
+  cmd->add_option("--function", args->functions,
+                  "Bind a Lambda function to a local executable: NAME_OR_ARN=EXECUTABLE");
+  cmd->add_option("--name", args->name, "Execution name");
+  cmd->add_option("--account", args->account, "Account id");
+  cmd->add_option("--region", args->region, "Region");
+  cmd->add_option("--type", args->type, "STANDARD or EXPRESS")
+      ->check(CLI::IsMember({"STANDARD", "EXPRESS"}));
+  cmd->add_option("--clock", args->clock,
+                  "real, or virtual: waits and timeouts complete instantly")
+      ->check(CLI::IsMember({"real", "virtual"}));
+  return [args] { return runExecution(*args); };
+}
+
+}  // namespace sluice::cli

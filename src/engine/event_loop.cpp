@@ -1,0 +1,134 @@
+#include "engine/event_loop.hpp"
+
+#include <algorithm>
+
+namespace sluice::engine {
+
+namespace {
+constexpr size_t kWorkers = 8;
+}
+
+EventLoop::EventLoop(const Clock& clock, std::function<void(TimePoint)> advance)
+    : clock_(clock), advance_(std::move(advance)) {}
+
+EventLoop::~EventLoop() {
+  {
+    std::lock_guard lock(workMu_);
+    stopping_ = true;
+  }
+  workCv_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+void EventLoop::post(Task task) {
+  {
+    std::lock_guard lock(mu_);
+    ready_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+}
+
+EventLoop::TimerId EventLoop::schedule(TimePoint at, Task task) {
+  std::lock_guard lock(mu_);
+  TimerId id = nextTimer_++;
+  timers_.emplace(std::make_pair(at, id), std::move(task));
+  timerIndex_.emplace(id, at);
+  return id;
+}
+
+bool EventLoop::cancel(TimerId id) {
+  std::lock_guard lock(mu_);
+  auto it = timerIndex_.find(id);
+  if (it == timerIndex_.end()) return false;
+  timers_.erase(std::make_pair(it->second, id));
+  timerIndex_.erase(it);
+  return true;
+}
+
+void EventLoop::beginExternal() {
+  std::lock_guard lock(mu_);
+  ++external_;
+}
+
+void EventLoop::endExternal() {
+  {
+    std::lock_guard lock(mu_);
+    --external_;
+  }
+  cv_.notify_one();
+}
+
+void EventLoop::runBlocking(std::function<void()> work, Task done) {
+  beginExternal();
+  {
+    std::lock_guard lock(workMu_);
+    if (workers_.size() < kWorkers && work_.size() >= workers_.size()) {
+      workers_.emplace_back([this] { workerMain(); });
+    }
+    work_.push_back([this, work = std::move(work), done = std::move(done)]() mutable {
+      work();
+      post(std::move(done));
+      endExternal();
+    });
+  }
+  workCv_.notify_one();
+}
+
+void EventLoop::workerMain() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(workMu_);
+      workCv_.wait(lock, [&] { return stopping_ || !work_.empty(); });
+      if (work_.empty()) return;
+      job = std::move(work_.front());
+      work_.pop_front();
+    }
+    job();
+  }
+}
+
+bool EventLoop::runUntil(const std::function<bool()>& finished) {
+  for (;;) {
+    if (finished()) return true;
+    Task task;
+    {
+      std::unique_lock lock(mu_);
+      for (;;) {
+        if (!ready_.empty()) {
+          task = std::move(ready_.front());
+          ready_.pop_front();
+          break;
+        }
+        TimePoint now = clock_.now();
+        if (!timers_.empty() && timers_.begin()->first.first <= now) {
+          auto it = timers_.begin();
+          timerIndex_.erase(it->first.second);
+          task = std::move(it->second);
+          timers_.erase(it);
+          break;
+        }
+        if (timers_.empty() && external_ == 0) return finished();
+        if (clock_.isVirtual()) {
+          if (external_ == 0 && advance_) {
+            // Nothing can happen before the next timer: jump to it.
+            TimePoint next = timers_.begin()->first.first;
+            lock.unlock();
+            advance_(next);
+            lock.lock();
+            continue;
+          }
+          cv_.wait(lock);
+        } else if (timers_.empty()) {
+          cv_.wait(lock);
+        } else {
+          auto wait = timers_.begin()->first.first - now;
+          cv_.wait_for(lock, wait);
+        }
+      }
+    }
+    task();
+  }
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,84 @@
+// The engine's single-threaded scheduler. Executions never block a thread:
+// their steps are posted here, their Wait/Retry/timeout timers are kept here,
+// and blocking work (function processes, SQL, I/O) runs on a worker pool and
+// posts its completion back.
+//
+// Time comes from the injected Clock. With a virtual clock and auto-advance
+// on, a loop that has nothing runnable and no outside work in flight jumps
+// straight to its next timer: a 1-hour Wait costs nothing.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace sluice::engine {
+
+class EventLoop {
+ public:
+  using Task = std::function<void()>;
+  using TimerId = uint64_t;
+
+  // `advance` is called to move a virtual clock to a timer's deadline; it is
+  // only used when the clock is virtual and auto-advance is on.
+  EventLoop(const Clock& clock, std::function<void(TimePoint)> advance = {});
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  const Clock& clock() const { return clock_; }
+  TimePoint now() const { return clock_.now(); }
+
+  // Thread-safe: runs `task` on the loop thread.
+  void post(Task task);
+  // Loop thread only.
+  TimerId schedule(TimePoint at, Task task);
+  bool cancel(TimerId id);
+
+  // Runs blocking `work` on the worker pool, then `done` on the loop thread.
+  // While it runs, the virtual clock does not auto-advance.
+  void runBlocking(std::function<void()> work, Task done);
+
+  // Runs until `finished()` is true (checked after every task), or until
+  // there is nothing left to do. Returns whether `finished()` became true.
+  bool runUntil(const std::function<bool()>& finished);
+
+  // Thread-safe: marks outside work that will post back later (e.g. a task
+  // running in another process); auto-advance waits for it.
+  void beginExternal();
+  void endExternal();
+
+ private:
+  struct Timer {
+    TimePoint at;
+    Task task;
+  };
+  void workerMain();
+
+  const Clock& clock_;
+  std::function<void(TimePoint)> advance_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Task> ready_;
+  std::map<std::pair<TimePoint, TimerId>, Task> timers_;
+  std::map<TimerId, TimePoint> timerIndex_;
+  TimerId nextTimer_ = 1;
+  int external_ = 0;
+
+  // Worker pool for blocking work (started lazily).
+  std::mutex workMu_;
+  std::condition_variable workCv_;
+  std::deque<std::function<void()>> work_;
+  std::vector<std::thread> workers_;
+  bool stopping_ = false;
+};
+
+}  // namespace sluice::engine

@@ -1,0 +1,390 @@
+#include "engine/execution.hpp"
+
+#include <cmath>
+
+#include "engine/frame.hpp"
+
+namespace sluice::engine {
+
+using asl::StatesError;
+using asl::StateType;
+
+std::string_view statusName(ExecutionStatus s) {
+  switch (s) {
+    case ExecutionStatus::Running: return "RUNNING";
+    case ExecutionStatus::Succeeded: return "SUCCEEDED";
+    case ExecutionStatus::Failed: return "FAILED";
+    case ExecutionStatus::TimedOut: return "TIMED_OUT";
+    case ExecutionStatus::Aborted: return "ABORTED";
+  }
+  return "UNKNOWN";
+}
+
+namespace {
+
+constexpr size_t kMaxPayloadBytes = 256 * 1024;
+
+JsonObject payloadDetails(std::string_view key, const Json& value) {
+  JsonObject d;
+  d[key] = toJsonText(value);
+  d[std::string(key) + "Details"] = notTruncated();
+  return d;
+}
+
+bool errorMatches(const std::vector<std::string>& names, const std::string& error) {
+  // Runtime errors are terminal: no Retry or Catch sees them.
+  if (error == asl::errors::kRuntime) return false;
+  for (const auto& n : names) {
+    if (n == error) return true;
+    if (n == asl::errors::kAll && error != asl::errors::kDataLimitExceeded) return true;
+    if (n == asl::errors::kTaskFailed && error != asl::errors::kTimeout &&
+        error != asl::errors::kDataLimitExceeded && !error.starts_with("States.")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Execution::Execution(EngineContext ctx, std::shared_ptr<const asl::Machine> machine, Json input,
+                     ExecutionConfig config)
+    : ctx_(ctx), machine_(std::move(machine)), input_(std::move(input)), config_(std::move(config)) {
+  if (config_.executionName.empty()) config_.executionName = ctx_.ids.uuid();
+  if (config_.roleArn.empty()) {
+    config_.roleArn = arn::role(config_.scope, "sluice-" + config_.stateMachineName);
+  }
+  stateMachineArn_ = arn::stateMachine(config_.scope, config_.stateMachineName);
+  executionArn_ = config_.express ? arn::expressExecution(config_.scope, config_.stateMachineName,
+                                                         config_.executionName)
+                                  : arn::execution(config_.scope, config_.stateMachineName,
+                                                   config_.executionName);
+}
+
+Execution::~Execution() = default;
+
+std::shared_ptr<Execution> Execution::create(EngineContext ctx,
+                                             std::shared_ptr<const asl::Machine> machine,
+                                             Json input, ExecutionConfig config) {
+  return std::shared_ptr<Execution>(
+      new Execution(ctx, std::move(machine), std::move(input), std::move(config)));
+}
+
+void Execution::start() {
+  startTime_ = ctx_.loop.now();
+  JsonObject exec;
+  exec["Id"] = executionArn_;
+  exec["Input"] = input_;
+  exec["StartTime"] = formatIso8601(startTime_);
+  exec["Name"] = config_.executionName;
+  exec["RoleArn"] = config_.roleArn;
+  exec["RedriveCount"] = 0;
+  JsonObject sm;
+  sm["Id"] = stateMachineArn_;
+  sm["Name"] = config_.stateMachineName;
+  JsonObject c;
+  c["Execution"] = std::move(exec);
+  c["StateMachine"] = std::move(sm);
+  executionContext_ = std::move(c);
+
+  root_ = newFrame(machine_.get(), nullptr, nullptr, true);
+  {
+    JsonObject d;
+    d["input"] = toJsonText(input_);
+    d["inputDetails"] = notTruncated();
+    d["roleArn"] = config_.roleArn;
+    emit(*root_, "ExecutionStarted", std::move(d));
+  }
+  auto self = shared_from_this();
+  root_->onDone = [this, self](asl::Outcome<Json> outcome) {
+    if (done()) return;
+    if (outcome) {
+      finishExecution(ExecutionStatus::Succeeded, std::move(outcome.value()), {}, {});
+    } else {
+      auto err = outcome.takeError();
+      finishExecution(ExecutionStatus::Failed, nullptr, std::move(err.error),
+                      std::move(err.cause));
+    }
+  };
+  if (machine_->timeoutSeconds) {
+    executionTimer_ = ctx_.loop.schedule(
+        startTime_ + Duration(*machine_->timeoutSeconds * 1000000LL), [this, self] {
+          executionTimer_ = 0;
+          if (done()) return;
+          abortFrame(root_);
+          finishExecution(ExecutionStatus::TimedOut, nullptr, asl::errors::kTimeout, "");
+        });
+  }
+  startFrame(root_, input_);
+}
+
+void Execution::stop(const std::string& error, const std::string& cause) {
+  if (done()) return;
+  abortFrame(root_);
+  finishExecution(ExecutionStatus::Aborted, nullptr, error, cause);
+}
+
+void Execution::finishExecution(ExecutionStatus status, Json output, std::string error,
+                                std::string cause) {
+  if (done()) return;
+  if (executionTimer_) ctx_.loop.cancel(executionTimer_);
+  status_ = status;
+  stopTime_ = ctx_.loop.now();
+  JsonObject d;
+  switch (status) {
+    case ExecutionStatus::Succeeded:
+      d = payloadDetails("output", output);
+      emit(*root_, "ExecutionSucceeded", std::move(d));
+      output_ = std::move(output);
+      break;
+    case ExecutionStatus::Failed:
+    case ExecutionStatus::TimedOut:
+    case ExecutionStatus::Aborted:
+      if (!error.empty() || status == ExecutionStatus::TimedOut) d["error"] = error;
+      if (!cause.empty() || status != ExecutionStatus::Aborted) d["cause"] = cause;
+      emit(*root_,
+           status == ExecutionStatus::Failed     ? "ExecutionFailed"
+           : status == ExecutionStatus::TimedOut ? "ExecutionTimedOut"
+                                                 : "ExecutionAborted",
+           std::move(d));
+      error_ = std::move(error);
+      cause_ = std::move(cause);
+      break;
+    case ExecutionStatus::Running: break;
+  }
+  if (finished_) finished_();
+}
+
+int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
+  if (!f.recordEvents) return 0;
+  HistoryEvent e;
+  e.id = static_cast<int64_t>(history_.size()) + 1;
+  e.previousEventId = f.lastEventId;
+  e.timestamp = ctx_.loop.now();
+  e.type = std::string(type);
+  if (!details.empty() || type == "ExecutionSucceeded") {
+    e.detailsKey = detailsKeyFor(type);
+    e.details = std::move(details);
+  }
+  f.lastEventId = e.id;
+  history_.push_back(std::move(e));
+  return f.lastEventId;
+}
+
+Execution::FramePtr Execution::newFrame(const asl::Machine* machine,
+                                        const asl::VarScope* parentVars, const Frame* parent,
+                                        bool recordEvents) {
+  auto f = std::make_shared<Frame>();
+  f->machine = machine;
+  f->vars = std::make_unique<asl::VarScope>(parentVars);
+  f->parent = parent;
+  f->recordEvents = recordEvents;
+  if (parent) f->lastEventId = parent->lastEventId;
+  return f;
+}
+
+void Execution::startFrame(const FramePtr& f, Json input) {
+  transition(f, f->machine->startAt, std::move(input));
+}
+
+void Execution::transition(const FramePtr& f, int next, Json input) {
+  f->pendingNext = next;
+  f->pendingInput = std::move(input);
+  f->hasPending = true;
+  if (f->driving) return;
+  f->driving = true;
+  while (f->hasPending && !f->finished && !done()) {
+    f->hasPending = false;
+    enterState(f, f->pendingNext, std::move(f->pendingInput));
+  }
+  f->driving = false;
+}
+
+void Execution::enterState(const FramePtr& f, int index, Json input) {
+  f->stateIndex = index;
+  f->rawInput = std::move(input);
+  f->retryCount = 0;
+  f->retrierAttempts.assign(f->state().retry.size(), 0);
+  f->enteredTime = ctx_.loop.now();
+  f->context.reset();
+  const asl::State& s = f->state();
+  std::string type(asl::stateTypeName(s.type));
+  JsonObject d;
+  d["input"] = toJsonText(f->rawInput);
+  d["inputDetails"] = notTruncated();
+  d["name"] = s.name;
+  f->enteredEventId = emit(*f, type + "StateEntered", std::move(d));
+  runState(f);
+}
+
+void Execution::runState(const FramePtr& f) {
+  ++f->generation;
+  f->context.reset();
+  switch (f->state().type) {
+    case StateType::Pass: return runPass(f);
+    case StateType::Task: return runTask(f);
+    case StateType::Choice: return runChoice(f);
+    case StateType::Wait: return runWait(f);
+    case StateType::Succeed: return runSucceed(f);
+    case StateType::Fail: return runFail(f);
+    case StateType::Parallel: return runParallel(f);
+    case StateType::Map: return runMap(f);
+  }
+}
+
+void Execution::completeState(const FramePtr& f, Json result) {
+  const asl::State& s = f->state();
+  if (s.resultSelector) {
+    auto selected = s.resultSelector->evaluate(envFor(*f, result));
+    if (!selected) return failState(f, withStatePrefix(*f, selected.takeError()));
+    result = std::move(selected.value());
+  }
+  std::optional<JsonObject> assigned;
+  if (s.assign) {
+    auto a = evaluateAssign(*f, *s.assign, result);
+    if (!a) return failState(f, withStatePrefix(*f, a.takeError()));
+    assigned = std::move(a.value());
+  }
+  auto merged = applyResultPath(*f, s.resultPath, f->rawInput, std::move(result));
+  if (!merged) return failState(f, merged.takeError());
+  auto output = applyOutputPath(*f, s.outputPath, std::move(merged.value()));
+  if (!output) return failState(f, output.takeError());
+  exitState(f, std::move(output.value()), assigned ? &*assigned : nullptr);
+}
+
+void Execution::exitState(const FramePtr& f, Json output, const JsonObject* assigned) {
+  const asl::State& s = f->state();
+  std::string outputText = toJsonText(output);
+  if (outputText.size() > kMaxPayloadBytes) {
+    return failState(f, {asl::errors::kDataLimitExceeded,
+                         "The state/task '" + s.name +
+                             "' returned a result with a size exceeding the maximum number of "
+                             "bytes service limit."});
+  }
+  JsonObject d;
+  if (assigned) {
+    JsonObject vars;
+    for (const auto& kv : *assigned) {
+      vars[kv.key()] = toJsonText(kv.value());
+      f->vars->set(kv.key(), kv.value());
+    }
+    d["assignedVariables"] = std::move(vars);
+    d["assignedVariablesDetails"] = notTruncated();
+  }
+  d["name"] = s.name;
+  d["output"] = std::move(outputText);
+  d["outputDetails"] = notTruncated();
+  emit(*f, std::string(asl::stateTypeName(s.type)) + "StateExited", std::move(d));
+
+  int next = s.next;
+  if (s.type == StateType::Choice) next = f->choiceNext;
+  if (s.end || s.type == StateType::Succeed || next < 0) {
+    return finishFrame(f, std::move(output));
+  }
+  transition(f, next, std::move(output));
+}
+
+void Execution::failState(const FramePtr& f, StatesError error) {
+  if (f->finished || done()) return;
+  const asl::State& s = f->state();
+  ++f->generation;
+  bool retriable = s.type == StateType::Task || s.type == StateType::Parallel ||
+                   s.type == StateType::Map;
+  if (retriable) {
+    for (size_t i = 0; i < s.retry.size(); ++i) {
+      const asl::Retrier& r = s.retry[i];
+      if (!errorMatches(r.errorEquals, error.error)) continue;
+      if (f->retrierAttempts[i] >= r.maxAttempts) break;
+      double delay = r.intervalSeconds * std::pow(r.backoffRate, f->retrierAttempts[i]);
+      if (r.maxDelaySeconds) delay = std::min(delay, *r.maxDelaySeconds);
+      if (r.fullJitter) delay = ctx_.ids.unit() * delay;
+      ++f->retrierAttempts[i];
+      ++f->retryCount;
+      auto self = shared_from_this();
+      uint64_t gen = f->generation;
+      f->timer = ctx_.loop.schedule(
+          ctx_.loop.now() + Duration(static_cast<int64_t>(delay * 1e6)), [this, self, f, gen] {
+            f->timer = 0;
+            if (f->generation != gen || f->finished || done()) return;
+            runState(f);
+          });
+      return;
+    }
+  }
+  for (const asl::Catcher& c : s.catchers) {
+    if (!errorMatches(c.errorEquals, error.error)) continue;
+    JsonObject errObj;
+    errObj["Error"] = error.error;
+    errObj["Cause"] = error.cause;
+    Json errorOutput = std::move(errObj);
+    std::optional<JsonObject> assigned;
+    if (c.assign) {
+      auto a = evaluateAssign(*f, *c.assign, errorOutput);
+      if (!a) return finishFrame(f, withStatePrefix(*f, a.takeError()));
+      assigned = std::move(a.value());
+    }
+    auto out = applyResultPath(*f, c.resultPath, f->rawInput, std::move(errorOutput));
+    if (!out) return finishFrame(f, out.takeError());
+    // Exit through the catcher's Next (exitState reads pendingNext for Choice only).
+    std::string outputText = toJsonText(out.value());
+    JsonObject d;
+    if (assigned) {
+      JsonObject vars;
+      for (const auto& kv : *assigned) {
+        vars[kv.key()] = toJsonText(kv.value());
+        f->vars->set(kv.key(), kv.value());
+      }
+      d["assignedVariables"] = std::move(vars);
+      d["assignedVariablesDetails"] = notTruncated();
+    }
+    d["name"] = s.name;
+    d["output"] = std::move(outputText);
+    d["outputDetails"] = notTruncated();
+    emit(*f, std::string(asl::stateTypeName(s.type)) + "StateExited", std::move(d));
+    return transition(f, c.next, std::move(out.value()));
+  }
+  finishFrame(f, std::move(error));
+}
+
+void Execution::finishFrame(const FramePtr& f, asl::Outcome<Json> outcome) {
+  if (f->finished) return;
+  f->finished = true;
+  if (f->timer) ctx_.loop.cancel(f->timer), f->timer = 0;
+  if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
+  f->task.reset();
+  if (f->onDone) f->onDone(std::move(outcome));
+}
+
+void Execution::abortFrame(const FramePtr& f) {
+  if (f->finished) return;
+  f->finished = true;
+  ++f->generation;
+  if (f->timer) ctx_.loop.cancel(f->timer), f->timer = 0;
+  if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
+  if (f->task) {
+    f->task->cancel();
+    f->task.reset();
+  }
+  if (f->stateIndex < 0) return;
+  const asl::State& s = f->state();
+  if (auto g = f->group) {
+    g->closed = true;
+    for (size_t i = 0; i < g->frames.size(); ++i) {
+      const auto& child = g->frames[i];
+      if (!child || child->finished) continue;
+      abortFrame(child);
+      if (s.type == StateType::Map && !g->distributed) {
+        JsonObject d;
+        d["index"] = static_cast<int64_t>(i);
+        d["name"] = s.name;
+        emit(*f, "MapIterationAborted", std::move(d));
+      }
+    }
+  }
+  if (s.type == StateType::Task || s.type == StateType::Wait || s.type == StateType::Map ||
+      s.type == StateType::Parallel) {
+    emit(*f, std::string(asl::stateTypeName(s.type)) + "StateAborted");
+  }
+}
+
+}  // namespace sluice::engine

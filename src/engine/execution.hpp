@@ -1,0 +1,136 @@
+// One execution of a compiled state machine, event-sourced: every step
+// appends history events shaped like GetExecutionHistory's. Runs on an
+// EventLoop; Wait/Retry/timeouts are timers, tasks complete asynchronously,
+// Parallel branches and Map iterations run as concurrent frames.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "asl/machine.hpp"
+#include "asl/outcome.hpp"
+#include "core/ids.hpp"
+#include "core/json.hpp"
+#include "engine/event_loop.hpp"
+#include "engine/history.hpp"
+#include "engine/integration.hpp"
+
+namespace sluice::engine {
+
+enum class ExecutionStatus { Running, Succeeded, Failed, TimedOut, Aborted };
+std::string_view statusName(ExecutionStatus s);
+
+struct ExecutionConfig {
+  Scope scope;
+  std::string stateMachineName = "StateMachine";
+  std::string executionName;  // a UUID when empty
+  std::string roleArn;        // default: a role in the scope's account
+  bool express = false;
+};
+
+// What all executions of an engine share.
+struct EngineContext {
+  EventLoop& loop;
+  IntegrationRegistry& integrations;
+  IdGenerator& ids;
+};
+
+class Execution : public std::enable_shared_from_this<Execution> {
+ public:
+  static std::shared_ptr<Execution> create(EngineContext ctx,
+                                           std::shared_ptr<const asl::Machine> machine, Json input,
+                                           ExecutionConfig config);
+  ~Execution();
+
+  // Starts running (loop thread). Completion is observable through done().
+  void start();
+  // StopExecution: aborts with the given error and cause (loop thread).
+  void stop(const std::string& error, const std::string& cause);
+
+  bool done() const { return status_ != ExecutionStatus::Running; }
+  ExecutionStatus status() const { return status_; }
+  const Json& output() const { return output_; }
+  const std::string& error() const { return error_; }
+  const std::string& cause() const { return cause_; }
+  const std::vector<HistoryEvent>& history() const { return history_; }
+  const std::string& arn() const { return executionArn_; }
+  const std::string& name() const { return config_.executionName; }
+  const std::string& stateMachineArn() const { return stateMachineArn_; }
+  TimePoint startTime() const { return startTime_; }
+  TimePoint stopTime() const { return stopTime_; }
+  const Json& input() const { return input_; }
+
+  // Called on the loop thread whenever the execution finishes.
+  void onFinished(std::function<void()> callback) { finished_ = std::move(callback); }
+
+  struct Frame;
+  using FramePtr = std::shared_ptr<Frame>;
+
+ private:
+  Execution(EngineContext ctx, std::shared_ptr<const asl::Machine> machine, Json input,
+            ExecutionConfig config);
+
+  // Frames and transitions (execution.cpp).
+  FramePtr newFrame(const asl::Machine* machine, const asl::VarScope* parentVars,
+                    const Frame* parent, bool recordEvents);
+  void startFrame(const FramePtr& f, Json input);
+  void transition(const FramePtr& f, int next, Json input);
+  void enterState(const FramePtr& f, int index, Json input);
+  void runState(const FramePtr& f);
+  void completeState(const FramePtr& f, Json result);
+  void exitState(const FramePtr& f, Json output, const JsonObject* assigned);
+  void failState(const FramePtr& f, asl::StatesError error);
+  void finishFrame(const FramePtr& f, asl::Outcome<Json> outcome);
+  void abortFrame(const FramePtr& f);
+  void finishExecution(ExecutionStatus status, Json output, std::string error,
+                       std::string cause);
+  int64_t emit(Frame& f, std::string_view type, JsonObject details = {});
+
+  // Input/output processing (io_processing.cpp).
+  asl::EvalEnv envFor(Frame& f, const Json& input);
+  const Json* contextFor(Frame& f);
+  asl::Outcome<Json> applyInputPath(Frame& f, const asl::OptionalPath& path, const Json& input);
+  asl::Outcome<Json> applyOutputPath(Frame& f, const asl::OptionalPath& path, Json output);
+  asl::Outcome<Json> applyResultPath(Frame& f, const asl::OptionalPath& path, Json input,
+                                     Json result);
+  asl::Outcome<JsonObject> evaluateAssign(Frame& f, const asl::PayloadTemplate& assign,
+                                          const Json& input);
+  asl::StatesError runtimeError(const Frame& f, std::string message) const;
+  asl::StatesError withStatePrefix(const Frame& f, asl::StatesError e) const;
+
+  // State types (state_*.cpp).
+  void runPass(const FramePtr& f);
+  void runChoice(const FramePtr& f);
+  void runWait(const FramePtr& f);
+  void runSucceed(const FramePtr& f);
+  void runFail(const FramePtr& f);
+  void runTask(const FramePtr& f);
+  void runParallel(const FramePtr& f);
+  void runMap(const FramePtr& f);
+  void launchMapIterations(const FramePtr& f);
+
+  EngineContext ctx_;
+  std::shared_ptr<const asl::Machine> machine_;
+  Json input_;
+  ExecutionConfig config_;
+  std::string executionArn_;
+  std::string stateMachineArn_;
+  TimePoint startTime_;
+  TimePoint stopTime_;
+  Json executionContext_;  // $$.Execution / $$.StateMachine, built once
+
+  ExecutionStatus status_ = ExecutionStatus::Running;
+  Json output_;
+  std::string error_, cause_;
+  std::vector<HistoryEvent> history_;
+  FramePtr root_;
+  EventLoop::TimerId executionTimer_ = 0;
+  std::function<void()> finished_;
+  std::unordered_map<const asl::State*, bool> usesContext_;
+};
+
+}  // namespace sluice::engine

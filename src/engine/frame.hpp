@@ -1,0 +1,74 @@
+// Internal to the engine: a Frame runs one list of states — the execution's
+// top level, one Parallel branch or one Map iteration — and holds the state
+// it is in and whatever that state is waiting for.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "engine/execution.hpp"
+
+namespace sluice::engine {
+
+// Children of a Parallel or Map state that is running.
+struct ChildGroup {
+  std::vector<Execution::FramePtr> frames;  // index = branch / item index
+  std::vector<Json> items;                  // Map: the item inputs (after batching)
+  JsonArray results;
+  size_t launched = 0;
+  size_t running = 0;
+  size_t completed = 0;
+  size_t failures = 0;
+  size_t maxConcurrency = 0;  // 0 = unlimited
+  double toleratedCount = -1;  // -1: none tolerated
+  double toleratedPercentage = -1;
+  bool distributed = false;
+  bool closed = false;     // failed or finished: ignore late completions
+  bool launching = false;  // inside launchMapIterations (synchronous completions)
+  Json mapInput;        // the effective input ItemSelector sees
+  int64_t startedEventId = 0;
+};
+
+struct Execution::Frame {
+  const asl::Machine* machine = nullptr;
+  std::unique_ptr<asl::VarScope> vars;
+  const Frame* parent = nullptr;
+  bool recordEvents = true;
+  int64_t lastEventId = 0;
+  std::function<void(asl::Outcome<Json>)> onDone;
+  bool finished = false;
+
+  // The current state.
+  int stateIndex = -1;
+  Json rawInput;
+  int64_t enteredEventId = 0;
+  TimePoint enteredTime;
+  int retryCount = 0;
+  std::vector<int> retrierAttempts;
+  uint64_t generation = 0;  // bumped per attempt; stale completions compare it
+
+  // What the current state waits for.
+  EventLoop::TimerId timer = 0;
+  EventLoop::TimerId timeoutTimer = 0;
+  std::unique_ptr<RunningTask> task;
+  std::shared_ptr<ChildGroup> group;
+  std::optional<ParsedResource> taskResource;
+  std::string taskToken;
+  std::optional<Json> mapItem;
+  int choiceNext = -1;  // the branch a Choice state picked  // {"Index":..,"Value":..} while evaluating ItemSelector
+
+  // Cached context object for the current state (built on demand).
+  std::optional<Json> context;
+
+  // Trampoline for synchronous transitions (no deep recursion on long chains).
+  bool driving = false;
+  bool hasPending = false;
+  int pendingNext = -1;
+  Json pendingInput;
+
+  const asl::State& state() const { return machine->states[static_cast<size_t>(stateIndex)]; }
+};
+
+}  // namespace sluice::engine

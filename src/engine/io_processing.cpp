@@ -1,0 +1,122 @@
+// Input and output processing of a state (InputPath, ResultPath, OutputPath,
+// Assign) and the context object `$$`.
+#include "engine/execution.hpp"
+#include "engine/frame.hpp"
+
+namespace sluice::engine {
+
+using asl::Outcome;
+using asl::StatesError;
+
+namespace {
+
+bool mentionsContext(const Json& v) {
+  switch (v.kind()) {
+    case json::kind::string: return v.get_string().find("$$") != json::string::npos;
+    case json::kind::array:
+      for (const auto& e : v.get_array())
+        if (mentionsContext(e)) return true;
+      return false;
+    case json::kind::object:
+      for (const auto& kv : v.get_object())
+        if (mentionsContext(kv.value())) return true;
+      return false;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+StatesError Execution::runtimeError(const Frame& f, std::string message) const {
+  return withStatePrefix(f, {asl::errors::kRuntime, std::move(message)});
+}
+
+StatesError Execution::withStatePrefix(const Frame& f, StatesError e) const {
+  if (e.error == asl::errors::kRuntime || e.error == asl::errors::kQueryEvaluationError) {
+    e.cause = "An error occurred while executing the state '" + f.state().name +
+              "' (entered at the event id #" + std::to_string(f.enteredEventId) + "). " + e.cause;
+  }
+  return e;
+}
+
+const Json* Execution::contextFor(Frame& f) {
+  const asl::State& s = f.state();
+  auto [it, inserted] = usesContext_.try_emplace(&s, false);
+  if (inserted) it->second = mentionsContext(s.raw);
+  if (!it->second) return nullptr;
+  if (!f.context) {
+    JsonObject c = executionContext_.as_object();
+    JsonObject state;
+    state["EnteredTime"] = formatIso8601(f.enteredTime);
+    state["Name"] = s.name;
+    state["RetryCount"] = f.retryCount;
+    c["State"] = std::move(state);
+    if (!f.taskToken.empty()) {
+      JsonObject task;
+      task["Token"] = f.taskToken;
+      c["Task"] = std::move(task);
+    }
+    f.context = Json(std::move(c));
+  }
+  if (f.mapItem) {
+    // ItemSelector's view: the cached context plus $$.Map.Item.
+    auto& o = f.context->as_object();
+    JsonObject map;
+    map["Item"] = *f.mapItem;
+    o["Map"] = std::move(map);
+  }
+  return &*f.context;
+}
+
+asl::EvalEnv Execution::envFor(Frame& f, const Json& input) {
+  asl::EvalEnv env;
+  env.input = &input;
+  env.context = contextFor(f);
+  env.vars = f.vars.get();
+  env.ids = &ctx_.ids;
+  return env;
+}
+
+Outcome<Json> Execution::applyInputPath(Frame& f, const asl::OptionalPath& path,
+                                        const Json& input) {
+  if (path.isNull) return Json(JsonObject{});
+  if (!path.path) return input;
+  auto v = path.path->select(envFor(f, input));
+  if (!v) {
+    return runtimeError(f, "Invalid path '" + path.path->text() +
+                               "' : No results for path: " + path.path->normalized());
+  }
+  return std::move(*v);
+}
+
+Outcome<Json> Execution::applyOutputPath(Frame& f, const asl::OptionalPath& path, Json output) {
+  if (path.isNull) return Json(JsonObject{});
+  if (!path.path) return output;
+  auto v = path.path->select(envFor(f, output));
+  if (!v) {
+    return runtimeError(f, "Invalid path '" + path.path->text() +
+                               "' : No results for path: " + path.path->normalized());
+  }
+  return std::move(*v);
+}
+
+Outcome<Json> Execution::applyResultPath(Frame& f, const asl::OptionalPath& path, Json input,
+                                         Json result) {
+  if (path.isNull) return input;
+  if (!path.path) return result;
+  if (!path.path->assign(input, std::move(result))) {
+    return runtimeError(f, "Invalid path '" + path.path->text() +
+                               "' : Unable to set value at path " + path.path->normalized());
+  }
+  return input;
+}
+
+Outcome<JsonObject> Execution::evaluateAssign(Frame& f, const asl::PayloadTemplate& assign,
+                                              const Json& input) {
+  auto v = assign.evaluate(envFor(f, input));
+  if (!v) return v.takeError();
+  if (!v->is_object()) return JsonObject{};
+  return std::move(v->as_object());
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,103 @@
+// The states that need no outside work: Pass, Choice, Succeed, Fail.
+#include "engine/execution.hpp"
+#include "engine/frame.hpp"
+
+namespace sluice::engine {
+
+using asl::StatesError;
+
+void Execution::runPass(const FramePtr& f) {
+  const asl::State& s = f->state();
+  auto input = applyInputPath(*f, s.inputPath, f->rawInput);
+  if (!input) return failState(f, input.takeError());
+  const auto& spec = s.as<asl::PassSpec>();
+  if (spec.result) return completeState(f, *spec.result);
+  if (s.parameters) {
+    auto params = s.parameters->evaluate(envFor(*f, *input));
+    if (!params) return failState(f, withStatePrefix(*f, params.takeError()));
+    return completeState(f, std::move(params.value()));
+  }
+  completeState(f, std::move(input.value()));
+}
+
+void Execution::runChoice(const FramePtr& f) {
+  const asl::State& s = f->state();
+  auto input = applyInputPath(*f, s.inputPath, f->rawInput);
+  if (!input) return failState(f, input.takeError());
+  const auto& spec = s.as<asl::ChoiceSpec>();
+  auto env = envFor(*f, *input);
+  const asl::ChoiceBranch* chosen = nullptr;
+  for (const auto& branch : spec.choices) {
+    auto matched = branch.rule.evaluate(env);
+    if (!matched) return failState(f, withStatePrefix(*f, matched.takeError()));
+    if (*matched) {
+      chosen = &branch;
+      break;
+    }
+  }
+  if (chosen) {
+    f->choiceNext = chosen->next;
+  } else if (spec.defaultNext >= 0) {
+    f->choiceNext = spec.defaultNext;
+  } else {
+    return failState(f, {asl::errors::kNoChoiceMatched, "No Matches!"});
+  }
+  std::optional<JsonObject> assigned;
+  for (const asl::PayloadTemplate* t :
+       {s.assign ? &*s.assign : nullptr, chosen && chosen->assign ? &*chosen->assign : nullptr}) {
+    if (!t) continue;
+    auto a = evaluateAssign(*f, *t, *input);
+    if (!a) return failState(f, withStatePrefix(*f, a.takeError()));
+    if (!assigned) assigned.emplace();
+    for (auto& kv : a.value()) (*assigned)[kv.key()] = std::move(kv.value());
+  }
+  auto output = applyOutputPath(*f, s.outputPath, std::move(input.value()));
+  if (!output) return failState(f, output.takeError());
+  exitState(f, std::move(output.value()), assigned ? &*assigned : nullptr);
+}
+
+void Execution::runSucceed(const FramePtr& f) {
+  const asl::State& s = f->state();
+  auto input = applyInputPath(*f, s.inputPath, f->rawInput);
+  if (!input) return failState(f, input.takeError());
+  auto output = applyOutputPath(*f, s.outputPath, std::move(input.value()));
+  if (!output) return failState(f, output.takeError());
+  exitState(f, std::move(output.value()), nullptr);
+}
+
+void Execution::runFail(const FramePtr& f) {
+  const asl::State& s = f->state();
+  const auto& spec = s.as<asl::FailSpec>();
+  // Error and Cause: literal, a path, or an intrinsic function call.
+  auto resolve = [&](const std::optional<std::string>& literal, const std::optional<asl::Path>& path,
+                     const std::optional<asl::IntrinsicCall>& fn,
+                     const char* field) -> asl::Outcome<std::string> {
+    if (literal) return *literal;
+    auto env = envFor(*f, f->rawInput);
+    Json v;
+    if (fn) {
+      auto r = fn->evaluate(env);
+      if (!r) return withStatePrefix(*f, r.takeError());
+      v = std::move(r.value());
+    } else if (path) {
+      auto r = path->select(env);
+      if (!r) {
+        return runtimeError(*f, "The JSONPath '" + path->text() + "' specified for the field '" +
+                                    field + "' could not be found in the input '" +
+                                    toJsonText(f->rawInput) + "'");
+      }
+      v = std::move(*r);
+    } else {
+      return std::string();
+    }
+    if (v.is_string()) return std::string(v.get_string());
+    return toJsonText(v);
+  };
+  auto error = resolve(spec.error, spec.errorPath, spec.errorFunction, "ErrorPath");
+  if (!error) return finishFrame(f, error.takeError());
+  auto cause = resolve(spec.cause, spec.causePath, spec.causeFunction, "CausePath");
+  if (!cause) return finishFrame(f, cause.takeError());
+  finishFrame(f, StatesError{std::move(error.value()), std::move(cause.value())});
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,298 @@
+// The Map state: one frame per item, at most MaxConcurrency at a time, with
+// ItemSelector, ItemBatcher and tolerated failures. Distributed mode runs the
+// same way but records its iterations in child executions, not here.
+#include "engine/execution.hpp"
+#include "engine/frame.hpp"
+
+namespace sluice::engine {
+
+using asl::Outcome;
+using asl::StatesError;
+
+namespace {
+
+// "The XPath field refers to value "v" which is not a valid integer: $.path"
+std::string badPathValue(const char* field, const Json* v, const asl::Path& path,
+                         const char* kind) {
+  std::string shown = !v ? "null" : v->is_string() ? std::string(v->get_string()) : toJsonText(*v);
+  return std::string("The ") + field + " field refers to value \"" + shown +
+         "\" which is not a valid " + kind + ": " + path.text();
+}
+
+}  // namespace
+
+void Execution::runMap(const FramePtr& f) {
+  const asl::State& s = f->state();
+  const auto& spec = s.as<asl::MapSpec>();
+  auto input = applyInputPath(*f, s.inputPath, f->rawInput);
+  if (!input) return failState(f, input.takeError());
+  auto env = envFor(*f, *input);
+
+  if (spec.itemReader) {
+    return failState(f, StatesError{asl::errors::kItemReaderFailed,
+                                    "ItemReader is not supported yet by this engine."});
+  }
+  Json items;
+  if (spec.itemsPath) {
+    auto v = spec.itemsPath->select(env);
+    if (!v) {
+      return failState(f, runtimeError(*f, "Invalid path '" + spec.itemsPath->text() +
+                                               "' : No results for path: " +
+                                               spec.itemsPath->normalized()));
+    }
+    items = std::move(*v);
+  } else {
+    items = *input;
+  }
+  if (!items.is_array()) {
+    return failState(f, runtimeError(*f, "Map state input must be an array but was: " +
+                                             toJsonText(items)));
+  }
+
+  auto group = std::make_shared<ChildGroup>();
+  // MaxConcurrency(Path)
+  if (spec.maxConcurrency.value) {
+    group->maxConcurrency = static_cast<size_t>(std::max(0LL, *spec.maxConcurrency.value));
+  } else if (spec.maxConcurrency.path) {
+    auto v = spec.maxConcurrency.path->select(env);
+    auto n = v && isNumber(*v) ? toInteger(*v) : std::nullopt;
+    if (!n || *n < 0) {
+      return failState(f, runtimeError(*f, badPathValue("MaxConcurrencyPath", v ? &*v : nullptr,
+                                                        *spec.maxConcurrency.path, "integer")));
+    }
+    group->maxConcurrency = static_cast<size_t>(*n);
+  }
+  // ToleratedFailureCount(Path) / ToleratedFailurePercentage(Path)
+  if (spec.toleratedFailureCount.value) {
+    group->toleratedCount = static_cast<double>(*spec.toleratedFailureCount.value);
+  } else if (spec.toleratedFailureCount.path) {
+    auto v = spec.toleratedFailureCount.path->select(env);
+    auto n = v && isNumber(*v) ? toInteger(*v) : std::nullopt;
+    if (!n) {
+      return failState(f, runtimeError(*f, badPathValue("ToleratedFailureCountPath",
+                                                        v ? &*v : nullptr,
+                                                        *spec.toleratedFailureCount.path,
+                                                        "integer")));
+    }
+    if (*n < 0) {
+      return failState(f, runtimeError(*f, "ToleratedFailureCount cannot be negative."));
+    }
+    group->toleratedCount = static_cast<double>(*n);
+  }
+  if (spec.toleratedFailurePercentage.value) {
+    group->toleratedPercentage = *spec.toleratedFailurePercentage.value;
+  } else if (spec.toleratedFailurePercentage.path) {
+    auto v = spec.toleratedFailurePercentage.path->select(env);
+    if (!v || !isNumber(*v)) {
+      return failState(f, runtimeError(*f, badPathValue("ToleratedFailurePercentagePath",
+                                                        v ? &*v : nullptr,
+                                                        *spec.toleratedFailurePercentage.path,
+                                                        "float")));
+    }
+    double p = toDouble(*v);
+    if (p < 0 || p > 100) {
+      return failState(f, runtimeError(*f, "ToleratedFailurePercentage must be between 0 and 100."));
+    }
+    group->toleratedPercentage = p;
+  }
+
+  // ItemBatcher: items become {"Items": [...], "BatchInput": ...} batches.
+  auto& arr = items.as_array();
+  if (spec.itemBatcher && spec.itemBatcher->is_object()) {
+    const auto& b = spec.itemBatcher->as_object();
+    size_t maxItems = arr.size() ? arr.size() : 1;
+    if (const Json* m = b.if_contains("MaxItemsPerBatch"); m && toInteger(*m))
+      maxItems = static_cast<size_t>(std::max(1LL, *toInteger(*m)));
+    if (const Json* mp = b.if_contains("MaxItemsPerBatchPath"); mp && mp->is_string()) {
+      if (auto path = asl::Path::parse(mp->get_string())) {
+        auto v = path->select(env);
+        if (v && toInteger(*v) && *toInteger(*v) > 0) maxItems = static_cast<size_t>(*toInteger(*v));
+      }
+    }
+    size_t maxBytes = 256 * 1024;
+    if (const Json* m = b.if_contains("MaxInputBytesPerBatch"); m && toInteger(*m))
+      maxBytes = static_cast<size_t>(std::max(1LL, *toInteger(*m)));
+    std::optional<Json> batchInput;
+    if (const Json* bi = b.if_contains("BatchInput")) {
+      auto t = asl::PayloadTemplate::compile(*bi);
+      if (t) {
+        auto v = t->evaluate(env);
+        if (!v) return failState(f, withStatePrefix(*f, v.takeError()));
+        batchInput = std::move(v.value());
+      }
+    }
+    JsonArray batches;
+    JsonArray current;
+    size_t bytes = 0;
+    for (auto& item : arr) {
+      size_t sz = toJsonText(item).size();
+      if (!current.empty() && (current.size() >= maxItems || bytes + sz > maxBytes)) {
+        JsonObject batch;
+        batch["Items"] = std::move(current);
+        if (batchInput) batch["BatchInput"] = *batchInput;
+        batches.push_back(std::move(batch));
+        current = JsonArray{};
+        bytes = 0;
+      }
+      current.push_back(std::move(item));
+      bytes += sz;
+    }
+    if (!current.empty()) {
+      JsonObject batch;
+      batch["Items"] = std::move(current);
+      if (batchInput) batch["BatchInput"] = *batchInput;
+      batches.push_back(std::move(batch));
+    }
+    arr = std::move(batches);
+  }
+
+  group->distributed = spec.distributed;
+  group->items.reserve(arr.size());
+  for (auto& item : arr) group->items.push_back(std::move(item));
+  group->results.resize(group->items.size());
+  group->frames.resize(group->items.size());
+  group->mapInput = std::move(input.value());
+  f->group = group;
+
+  {
+    JsonObject d;
+    d["length"] = static_cast<int64_t>(group->items.size());
+    emit(*f, "MapStateStarted", std::move(d));
+  }
+  if (group->distributed) {
+    JsonObject d;
+    d["mapRunArn"] = arn::mapRun(config_.scope, config_.stateMachineName,
+                                 config_.executionName + ":" + ctx_.ids.uuid());
+    emit(*f, "MapRunStarted", std::move(d));
+  }
+  group->startedEventId = f->lastEventId;
+  if (group->items.empty()) {
+    group->closed = true;
+    if (group->distributed) emit(*f, "MapRunSucceeded");
+    emit(*f, "MapStateSucceeded");
+    return completeState(f, Json(JsonArray{}));
+  }
+  launchMapIterations(f);
+}
+
+void Execution::launchMapIterations(const FramePtr& f) {
+  auto group = f->group;
+  // Re-entrancy guard: iterations that finish synchronously call back in here;
+  // the outer loop launches the next ones instead of recursing.
+  if (group->frames.empty() || group->closed) return;
+  const asl::State& s = f->state();
+  const auto& spec = s.as<asl::MapSpec>();
+  auto self = shared_from_this();
+  uint64_t gen = f->generation;
+  bool inline_ = !group->distributed;
+
+  while (!group->closed && group->launched < group->items.size() &&
+         (group->maxConcurrency == 0 || group->running < group->maxConcurrency)) {
+    size_t i = group->launched++;
+    Json itemInput;
+    if (spec.itemSelector) {
+      JsonObject item;
+      item["Index"] = static_cast<int64_t>(i);
+      item["Value"] = group->items[i];
+      f->mapItem = Json(std::move(item));
+      auto v = spec.itemSelector->evaluate(envFor(*f, group->mapInput));
+      f->mapItem.reset();
+      if (f->context) f->context->as_object().erase("Map");
+      if (!v) {
+        group->closed = true;
+        for (auto& other : group->frames)
+          if (other && !other->finished) abortFrame(other);
+        emit(*f, "MapStateFailed");
+        return failState(f, withStatePrefix(*f, v.takeError()));
+      }
+      itemInput = std::move(v.value());
+    } else {
+      itemInput = group->items[i];
+    }
+    auto child = newFrame(spec.processor.get(), f->vars.get(), f.get(), f->recordEvents && inline_);
+    group->frames[i] = child;
+    ++group->running;
+    if (inline_) {
+      JsonObject d;
+      d["index"] = static_cast<int64_t>(i);
+      d["name"] = s.name;
+      emit(*f, "MapIterationStarted", std::move(d));
+      child->lastEventId = f->lastEventId;
+    }
+    child->onDone = [this, self, f, gen, group, i, inline_](Outcome<Json> outcome) {
+      if (group->closed || f->generation != gen || f->finished || done()) return;
+      --group->running;
+      ++group->completed;
+      const asl::State& s = f->state();
+      f->lastEventId = group->frames[i]->lastEventId;
+      if (outcome) {
+        group->results[i] = std::move(outcome.value());
+        if (inline_) {
+          JsonObject d;
+          d["index"] = static_cast<int64_t>(i);
+          d["name"] = s.name;
+          emit(*f, "MapIterationSucceeded", std::move(d));
+        }
+      } else {
+        ++group->failures;
+        if (inline_) {
+          JsonObject d;
+          d["index"] = static_cast<int64_t>(i);
+          d["name"] = s.name;
+          emit(*f, "MapIterationFailed", std::move(d));
+        }
+        StatesError err = outcome.takeError();
+        bool tolerant = group->toleratedCount >= 0 || group->toleratedPercentage >= 0;
+        double total = static_cast<double>(group->items.size());
+        bool exceeded =
+            !tolerant ||
+            (group->toleratedCount >= 0 && static_cast<double>(group->failures) > group->toleratedCount) ||
+            (group->toleratedPercentage >= 0 &&
+             static_cast<double>(group->failures) * 100.0 / total > group->toleratedPercentage);
+        if (group->toleratedCount < 0 && group->toleratedPercentage >= 0) {
+          exceeded = static_cast<double>(group->failures) * 100.0 / total > group->toleratedPercentage;
+        } else if (group->toleratedPercentage < 0 && group->toleratedCount >= 0) {
+          exceeded = static_cast<double>(group->failures) > group->toleratedCount;
+        }
+        if (exceeded) {
+          group->closed = true;
+          for (size_t j = 0; j < group->frames.size(); ++j) {
+            const auto& other = group->frames[j];
+            if (!other || other->finished) continue;
+            abortFrame(other);
+            if (inline_) {
+              JsonObject d;
+              d["index"] = static_cast<int64_t>(j);
+              d["name"] = s.name;
+              emit(*f, "MapIterationAborted", std::move(d));
+            }
+          }
+          if (group->distributed) emit(*f, "MapRunFailed");
+          emit(*f, "MapStateFailed");
+          if (tolerant) {
+            err = {asl::errors::kExceedToleratedFailureThreshold,
+                   "The specified tolerated failure threshold was exceeded"};
+          }
+          return failState(f, std::move(err));
+        }
+        JsonObject e;
+        e["Error"] = err.error;
+        e["Cause"] = err.cause;
+        group->results[i] = std::move(e);
+      }
+      if (group->completed == group->items.size()) {
+        group->closed = true;
+        if (group->distributed) emit(*f, "MapRunSucceeded");
+        emit(*f, "MapStateSucceeded");
+        Json results = std::move(group->results);
+        return completeState(f, std::move(results));
+      }
+      if (!group->launching) launchMapIterations(f);
+    };
+    group->launching = true;
+    startFrame(child, std::move(itemInput));
+    group->launching = false;
+  }
+}
+
+}  // namespace sluice::engine

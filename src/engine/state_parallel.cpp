@@ -1,0 +1,66 @@
+// The Parallel state: every branch runs as its own frame with the same input;
+// the first failing branch aborts the others.
+#include "engine/execution.hpp"
+#include "engine/frame.hpp"
+
+namespace sluice::engine {
+
+void Execution::runParallel(const FramePtr& f) {
+  const asl::State& s = f->state();
+  auto input = applyInputPath(*f, s.inputPath, f->rawInput);
+  if (!input) return failState(f, input.takeError());
+  Json branchInput;
+  if (s.parameters) {
+    auto p = s.parameters->evaluate(envFor(*f, *input));
+    if (!p) return failState(f, withStatePrefix(*f, p.takeError()));
+    branchInput = std::move(p.value());
+  } else {
+    branchInput = std::move(input.value());
+  }
+  const auto& spec = s.as<asl::ParallelSpec>();
+  auto group = std::make_shared<ChildGroup>();
+  f->group = group;
+  group->results.resize(spec.branches.size());
+  group->startedEventId = emit(*f, "ParallelStateStarted");
+
+  auto self = shared_from_this();
+  uint64_t gen = f->generation;
+  size_t n = spec.branches.size();
+  group->frames.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    group->frames[i] = newFrame(spec.branches[i].get(), f->vars.get(), f.get(), f->recordEvents);
+  }
+  group->running = n;
+  for (size_t i = 0; i < n; ++i) {
+    auto child = group->frames[i];
+    child->onDone = [this, self, f, gen, group, i](asl::Outcome<Json> outcome) {
+      if (group->closed || f->generation != gen || f->finished || done()) return;
+      --group->running;
+      if (!outcome) {
+        group->closed = true;
+        for (auto& other : group->frames) {
+          if (other && !other->finished) abortFrame(other);
+        }
+        f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
+        emit(*f, "ParallelStateFailed");
+        return failState(f, outcome.takeError());
+      }
+      group->results[i] = std::move(outcome.value());
+      if (++group->completed == group->frames.size()) {
+        group->closed = true;
+        f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
+        emit(*f, "ParallelStateSucceeded");
+        Json results = std::move(group->results);
+        completeState(f, std::move(results));
+      }
+    };
+  }
+  for (size_t i = 0; i < n && !group->closed; ++i) startFrame(group->frames[i], branchInput);
+  if (n == 0) {
+    group->closed = true;
+    emit(*f, "ParallelStateSucceeded");
+    completeState(f, Json(JsonArray{}));
+  }
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,183 @@
+// The Task state: resolve parameters and timeouts, dispatch through the
+// integration registry, record the task's history events, and handle the
+// result, failure or timeout.
+#include <cmath>
+
+#include "engine/execution.hpp"
+#include "engine/frame.hpp"
+
+namespace sluice::engine {
+
+using asl::StatesError;
+
+namespace {
+
+constexpr size_t kMaxPayloadBytes = 256 * 1024;
+
+// TimeoutSeconds / HeartbeatSeconds, literal or from a path (positive integer).
+asl::Outcome<std::optional<double>> resolveSeconds(const asl::ValueOrPath<double>& field,
+                                                   const asl::EvalEnv& env, const char* name) {
+  if (field.value) return std::optional<double>(*field.value);
+  if (!field.path) return std::optional<double>();
+  auto v = field.path->select(env);
+  auto n = v && isNumber(*v) ? toInteger(*v) : std::nullopt;
+  if (!n || *n <= 0) {
+    return StatesError{asl::errors::kRuntime,
+                       std::string("The ") + name + " field refers to value \"" +
+                           (v ? toJsonText(*v) : std::string("null")) +
+                           "\" which is not a valid positive integer."};
+  }
+  return std::optional<double>(static_cast<double>(*n));
+}
+
+std::string familyPrefix(TaskFamily family) {
+  return family == TaskFamily::LambdaFunction ? "LambdaFunction"
+         : family == TaskFamily::Activity     ? "Activity"
+                                              : "Task";
+}
+
+}  // namespace
+
+void Execution::runTask(const FramePtr& f) {
+  const asl::State& s = f->state();
+  const auto& spec = s.as<asl::TaskSpec>();
+  auto input = applyInputPath(*f, s.inputPath, f->rawInput);
+  if (!input) return failState(f, input.takeError());
+
+  if (!f->taskResource) {
+    auto parsed = parseTaskResource(spec.resource, spec.pattern);
+    if (!parsed) {
+      return failState(f, runtimeError(*f, "The resource '" + spec.resourceAsWritten +
+                                               "' is not a valid task resource."));
+    }
+    f->taskResource = std::move(*parsed);
+  }
+  const ParsedResource& res = *f->taskResource;
+  if (spec.pattern == asl::IntegrationPattern::WaitForTaskToken) {
+    f->taskToken = ctx_.ids.uuid();
+    f->context.reset();
+  }
+
+  auto env = envFor(*f, *input);
+  Json params;
+  if (s.parameters) {
+    auto p = s.parameters->evaluate(env);
+    if (!p) return failState(f, withStatePrefix(*f, p.takeError()));
+    params = std::move(p.value());
+  } else {
+    params = *input;
+  }
+  auto timeout = resolveSeconds(spec.timeoutSeconds, env, "TimeoutSecondsPath");
+  if (!timeout) return failState(f, withStatePrefix(*f, timeout.takeError()));
+  auto heartbeat = resolveSeconds(spec.heartbeatSeconds, env, "HeartbeatSecondsPath");
+  if (!heartbeat) return failState(f, withStatePrefix(*f, heartbeat.takeError()));
+
+  std::string prefix = familyPrefix(res.family);
+  auto addResource = [&](JsonObject& d) {
+    if (res.family == TaskFamily::Task) {
+      d["resourceType"] = res.resourceType;
+      d["resource"] = res.resource;
+    }
+  };
+  {
+    JsonObject d;
+    if (res.family == TaskFamily::Task) {
+      d["resourceType"] = res.resourceType;
+      d["resource"] = res.resource;
+      d["region"] = res.region.empty() ? config_.scope.region : res.region;
+      d["parameters"] = toJsonText(params);
+    } else {
+      d["resource"] = res.resource;
+      d["input"] = toJsonText(params);
+      d["inputDetails"] = notTruncated();
+    }
+    if (*timeout) d["timeoutInSeconds"] = static_cast<int64_t>(**timeout);
+    if (*heartbeat) d["heartbeatInSeconds"] = static_cast<int64_t>(**heartbeat);
+    emit(*f, prefix + "Scheduled", std::move(d));
+  }
+  {
+    JsonObject d;
+    addResource(d);
+    emit(*f, prefix + "Started", std::move(d));
+  }
+
+  Integration* integration = ctx_.integrations.find(res);
+  if (!integration) {
+    StatesError err{asl::errors::kTaskFailed,
+                    "No integration is available for resource '" + spec.resourceAsWritten + "'."};
+    JsonObject d;
+    addResource(d);
+    d["error"] = err.error;
+    d["cause"] = err.cause;
+    emit(*f, prefix + "Failed", std::move(d));
+    return failState(f, std::move(err));
+  }
+
+  TaskRequest request;
+  request.resource = &res;
+  request.resourceArn = spec.resource;
+  request.pattern = spec.pattern;
+  request.parameters = std::move(params);
+  request.taskToken = f->taskToken;
+  request.timeoutSeconds = *timeout;
+  request.heartbeatSeconds = *heartbeat;
+  request.scope = config_.scope;
+  request.executionArn = executionArn_;
+  request.stateMachineArn = stateMachineArn_;
+  request.stateName = s.name;
+
+  auto self = shared_from_this();
+  uint64_t gen = f->generation;
+  auto onDone = [this, self, f, gen, prefix, addResource](asl::Outcome<Json> outcome) {
+    if (f->generation != gen || f->finished || done()) return;
+    if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
+    const ParsedResource& res = *f->taskResource;
+    if (!outcome) {
+      StatesError err = outcome.takeError();
+      JsonObject d;
+      addResource(d);
+      d["error"] = err.error;
+      d["cause"] = err.cause;
+      emit(*f, prefix + "Failed", std::move(d));
+      // Hand the failure over outside the integration's callback stack.
+      return failState(f, std::move(err));
+    }
+    std::string text = toJsonText(*outcome);
+    if (text.size() > kMaxPayloadBytes) {
+      StatesError err{asl::errors::kDataLimitExceeded,
+                      "The state/task '" + (res.family == TaskFamily::Task ? f->state().name
+                                                                           : res.resource) +
+                          "' returned a result with a size exceeding the maximum number of bytes "
+                          "service limit."};
+      return failState(f, std::move(err));
+    }
+    JsonObject d;
+    addResource(d);
+    d["output"] = std::move(text);
+    d["outputDetails"] = notTruncated();
+    emit(*f, prefix + "Succeeded", std::move(d));
+    completeState(f, std::move(outcome.value()));
+  };
+
+  if (*timeout) {
+    f->timeoutTimer = ctx_.loop.schedule(
+        ctx_.loop.now() + Duration(static_cast<int64_t>(**timeout * 1e6)),
+        [this, self, f, gen, prefix, addResource] {
+          f->timeoutTimer = 0;
+          if (f->generation != gen || f->finished || done()) return;
+          if (f->task) f->task->cancel(), f->task.reset();
+          JsonObject d;
+          addResource(d);
+          d["error"] = asl::errors::kTimeout;
+          if (f->taskResource->family != TaskFamily::Task) d["cause"] = "";
+          emit(*f, prefix + "TimedOut", std::move(d));
+          failState(f, StatesError{asl::errors::kTimeout, ""});
+        });
+  }
+  // The integration may complete synchronously; keep its handle only while
+  // this attempt is still the one in flight.
+  auto handle = integration->start(request, ctx_.loop, std::move(onDone));
+  if (f->generation == gen && !f->finished) f->task = std::move(handle);
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,90 @@
+// The Wait state: a timer on the loop, never a sleeping thread.
+#include "asl/timestamp.hpp"
+#include "engine/execution.hpp"
+#include "engine/frame.hpp"
+
+namespace sluice::engine {
+
+namespace {
+// Standard executions last at most a year; Step Functions refuses longer waits.
+constexpr double kMaxWaitSeconds = 365.0 * 24 * 3600;
+}  // namespace
+
+void Execution::runWait(const FramePtr& f) {
+  const asl::State& s = f->state();
+  auto input = applyInputPath(*f, s.inputPath, f->rawInput);
+  if (!input) return failState(f, input.takeError());
+  const auto& spec = s.as<asl::WaitSpec>();
+  TimePoint now = ctx_.loop.now();
+  TimePoint until = now;
+
+  if (spec.seconds) {
+    until = now + Duration(static_cast<int64_t>(*spec.seconds * 1e6));
+  } else if (spec.timestamp) {
+    auto t = asl::parseTimestamp(*spec.timestamp);
+    if (!t) {
+      return failState(f, runtimeError(*f, "The Timestamp field cannot be parsed as an ISO-8601 "
+                                            "extended offset date-time format string: " +
+                                                *spec.timestamp));
+    }
+    until = *t;
+  } else if (spec.secondsPath || spec.timestampPath) {
+    const asl::Path& path = spec.secondsPath ? *spec.secondsPath : *spec.timestampPath;
+    const char* field = spec.secondsPath ? "SecondsPath" : "TimestampPath";
+    auto v = path.select(envFor(*f, *input));
+    if (!v) {
+      return failState(f, runtimeError(*f, "The JSONPath '" + path.text() +
+                                               "' specified for the field '" + field +
+                                               "' could not be found in the input '" +
+                                               toJsonText(*input) + "'"));
+    }
+    std::string shown = path.text() + " == " + (v->is_string() ? std::string(v->get_string())
+                                                               : toJsonText(*v));
+    if (spec.secondsPath) {
+      auto n = isNumber(*v) ? toInteger(*v) : std::nullopt;
+      if (!n) {
+        return failState(
+            f, runtimeError(*f, "The SecondsPath parameter cannot be parsed as a long value: " +
+                                    shown));
+      }
+      if (*n < 0) {
+        return failState(
+            f, runtimeError(*f, "The SecondsPath parameter references a negative value: " + shown));
+      }
+      if (static_cast<double>(*n) > kMaxWaitSeconds) {
+        return failState(f, runtimeError(*f, "Wait state delay is too long."));
+      }
+      until = now + Duration(*n * 1000000LL);
+    } else {
+      auto t = v->is_string() ? asl::parseTimestamp(v->get_string()) : std::nullopt;
+      if (!t) {
+        return failState(
+            f, runtimeError(*f,
+                            "The TimestampPath parameter does not reference a valid ISO-8601 "
+                            "extended offset date-time format string: " +
+                                shown));
+      }
+      until = *t;
+    }
+  }
+  if (toEpochSeconds(until) - toEpochSeconds(now) > kMaxWaitSeconds) {
+    return failState(f, runtimeError(*f, "Wait state delay is too long."));
+  }
+
+  auto finish = [this, f](Json in) {
+    auto output = applyOutputPath(*f, f->state().outputPath, std::move(in));
+    if (!output) return failState(f, output.takeError());
+    exitState(f, std::move(output.value()), nullptr);
+  };
+  if (until <= now) return finish(std::move(input.value()));
+  auto self = shared_from_this();
+  uint64_t gen = f->generation;
+  f->timer = ctx_.loop.schedule(
+      until, [this, self, f, gen, finish, in = std::move(input.value())]() mutable {
+        f->timer = 0;
+        if (f->generation != gen || f->finished || done()) return;
+        finish(std::move(in));
+      });
+}
+
+}  // namespace sluice::engine
