@@ -1,0 +1,339 @@
+// ASL conformance runner: executes every case recorded against AWS (see
+// ../shared/conformance/README.md) and compares status, output, error, cause
+// and the history's event sequence. Prints one diff per failing case and
+// ends with "N passed, M failed".
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "asl/compile.hpp"
+#include "engine/functions.hpp"
+#include "engine/local_engine.hpp"
+#include "function_double.hpp"
+#include "matcher.hpp"
+
+namespace fs = std::filesystem;
+using namespace sluice;
+
+namespace {
+
+struct Options {
+  std::string casesDir;
+  std::string queryLanguage = "all";  // JSONPath | JSONata | all
+  std::string filter;
+  int minPass = -1;  // fail the run below this many passes (-1: every selected case must pass)
+  bool verbose = false;
+};
+
+struct Outcome {
+  bool passed = true;
+  std::vector<std::string> diffs;
+  void fail(std::string d) {
+    passed = false;
+    diffs.push_back(std::move(d));
+  }
+};
+
+bool usesJsonata(const Json& v) {
+  if (v.is_object()) {
+    for (const auto& kv : v.get_object()) {
+      if (kv.key() == "QueryLanguage" && kv.value() == "JSONata") return true;
+      if (usesJsonata(kv.value())) return true;
+    }
+  } else if (v.is_array()) {
+    for (const auto& e : v.get_array())
+      if (usesJsonata(e)) return true;
+  }
+  return false;
+}
+
+std::string definitionText(const JsonObject& c) {
+  if (auto* s = c.if_contains("definition_string"); s && s->is_string())
+    return std::string(s->get_string());
+  if (auto* d = c.if_contains("definition")) return toJsonText(*d);
+  return "";
+}
+
+std::string show(const Json& v) {
+  std::string t = toJsonText(v);
+  if (t.size() > 600) t = t.substr(0, 600) + "...";
+  return t;
+}
+
+// Event list as the case file records it: type, plus name (and index) where relevant.
+JsonArray eventSummary(const std::vector<engine::HistoryEvent>& history) {
+  JsonArray out;
+  for (const auto& e : history) {
+    JsonObject o;
+    o["type"] = e.type;
+    const bool stateEvent =
+        e.type.ends_with("StateEntered") || e.type.ends_with("StateExited");
+    if (stateEvent || e.type.starts_with("MapIteration")) {
+      if (auto* n = e.details.if_contains("name")) o["name"] = *n;
+    }
+    if (e.type.starts_with("MapIteration")) {
+      if (auto* i = e.details.if_contains("index")) o["index"] = *i;
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::vector<std::string> asKeys(const JsonArray& events) {
+  std::vector<std::string> keys;
+  for (const auto& e : events) keys.push_back(toJsonText(e));
+  return keys;
+}
+
+void compareEvents(const Json& expected, const JsonArray& actual, bool unordered, Outcome& out) {
+  if (!expected.is_array()) return;
+  auto e = asKeys(expected.get_array());
+  auto a = asKeys(actual);
+  bool same;
+  if (unordered) {
+    auto es = e, as = a;
+    std::sort(es.begin(), es.end());
+    std::sort(as.begin(), as.end());
+    same = es == as;
+  } else {
+    same = e == a;
+  }
+  if (same) return;
+  std::ostringstream ss;
+  ss << "events differ" << (unordered ? " (as multisets)" : "") << ":\n";
+  size_t n = std::max(e.size(), a.size());
+  for (size_t i = 0; i < n; ++i) {
+    std::string l = i < e.size() ? e[i] : "-";
+    std::string r = i < a.size() ? a[i] : "-";
+    ss << (l == r ? "      " : "   >> ") << l << (l == r ? "" : "   |   actual: " + r) << "\n";
+  }
+  out.fail(ss.str());
+}
+
+Outcome runCreateRejected(const JsonObject& c) {
+  Outcome out;
+  auto compiled = asl::compileDefinition(definitionText(c));
+  const auto& expected = c.at("validation_error").as_object();
+  if (compiled.machine) {
+    out.fail("definition was accepted; AWS rejected it with " + show(expected.at("message")));
+    return out;
+  }
+  AwsError err = asl::invalidDefinitionError(compiled.diagnostics);
+  if (err.code != expected.at("code").as_string()) {
+    out.fail("error code " + err.code + ", expected " + show(expected.at("code")));
+  }
+  if (err.message != expected.at("message").as_string()) {
+    out.fail("message:\n     expected: " + std::string(expected.at("message").as_string()) +
+             "\n     actual:   " + err.message);
+  }
+  return out;
+}
+
+Outcome runValidate(const JsonObject& c) {
+  Outcome out;
+  asl::CompileOptions options;
+  if (auto* t = c.if_contains("state_machine_type")) options.express = *t == "EXPRESS";
+  auto compiled = asl::compileDefinition(definitionText(c), options);
+  const auto& expected = c.at("expected").as_object().at("validate_response").as_object();
+  std::string result = compiled.machine ? "OK" : "FAIL";
+  if (expected.at("result") != result.c_str()) {
+    out.fail("result " + result + ", expected " + show(expected.at("result")));
+  }
+  const auto& diags = expected.at("diagnostics").as_array();
+  if (diags.size() != compiled.diagnostics.size()) {
+    std::string actual;
+    for (const auto& d : compiled.diagnostics) actual += "\n     " + d.code + " " + d.location + " " + d.message;
+    out.fail(std::to_string(compiled.diagnostics.size()) + " diagnostics, expected " +
+             std::to_string(diags.size()) + ": " + show(expected.at("diagnostics")) + actual);
+    return out;
+  }
+  for (size_t i = 0; i < diags.size(); ++i) {
+    const auto& e = diags[i].as_object();
+    const auto& a = compiled.diagnostics[i];
+    auto field = [&](const char* k, const std::string& v) {
+      if (auto* x = e.if_contains(k); x && *x != v.c_str()) {
+        out.fail(std::string("diagnostic ") + std::to_string(i) + " " + k + ": expected " +
+                 show(*x) + ", actual \"" + v + "\"");
+      }
+    };
+    field("code", a.code);
+    field("location", a.location);
+    field("message", a.message);
+    field("severity", a.severity);
+  }
+  return out;
+}
+
+Outcome runExecution(const JsonObject& c) {
+  Outcome out;
+  const auto& expected = c.at("expected").as_object();
+  asl::CompileOptions options;
+  bool express = false;
+  if (auto* t = c.if_contains("state_machine_type")) express = *t == "EXPRESS";
+  options.express = express;
+  auto compiled = asl::compileDefinition(definitionText(c), options);
+  if (!compiled.machine) {
+    out.fail("definition rejected: " + asl::invalidDefinitionError(compiled.diagnostics).message);
+    return out;
+  }
+
+  engine::LocalEngine eng({.virtualClock = true, .seed = 7});
+  std::map<std::string, std::string> behaviours;
+  if (auto* fns = c.if_contains("functions"); fns && fns->is_object()) {
+    for (const auto& kv : fns->get_object())
+      behaviours[kv.key()] = std::string(kv.value().as_string());
+  }
+  auto double_ = std::make_shared<conformance::FunctionDouble>(behaviours, eng.ids());
+  engine::registerLambdaIntegrations(eng.integrations(), double_, eng.ids());
+
+  engine::ExecutionConfig config;
+  config.scope.account = "111111111111";
+  config.scope.region = "us-east-1";
+  config.stateMachineName = "ConformanceMachine";
+  config.express = express;
+  Json input = c.contains("input") ? c.at("input") : Json(JsonObject{});
+  auto exec = eng.run(compiled.machine, input, config);
+
+  std::set<std::string> wildcards = conformance::defaultWildcards();
+  const JsonObject* context = nullptr;
+  if (auto* ctx = c.if_contains("context"); ctx && ctx->is_object()) {
+    context = &ctx->get_object();
+    if (auto* r = context->if_contains("recorded_value_replacements"); r && r->is_object()) {
+      for (const auto& kv : r->get_object())
+        if (kv.value().is_string()) wildcards.insert(std::string(kv.value().get_string()));
+    }
+  }
+  conformance::Matcher matcher(wildcards);
+
+  std::string status(engine::statusName(exec->status()));
+  if (expected.at("status") != status.c_str()) {
+    std::string detail = status;
+    if (!exec->error().empty()) detail += " error=" + exec->error();
+    if (!exec->cause().empty()) detail += " cause=" + exec->cause().substr(0, 400);
+    out.fail("status " + detail + ", expected " + show(expected.at("status")));
+  }
+  bool outputRecorded = !(context && context->contains("output_not_recorded"));
+  if (auto* o = expected.if_contains("output");
+      o && outputRecorded && exec->status() == engine::ExecutionStatus::Succeeded) {
+    std::string where;
+    if (!matcher.match(*o, exec->output(), &where)) {
+      out.fail("output differs at " + where + ":\n     expected: " + show(*o) +
+               "\n     actual:   " + show(exec->output()));
+    }
+  }
+  if (auto* e = expected.if_contains("error"); e && e->is_string()) {
+    if (!matcher.matchString(e->get_string(), exec->error())) {
+      out.fail("error \"" + exec->error() + "\", expected " + show(*e));
+    }
+  }
+  if (auto* cause = expected.if_contains("cause"); cause && !cause->is_null()) {
+    bool ok;
+    if (cause->is_string()) {
+      ok = matcher.matchString(cause->get_string(), exec->cause());
+    } else {
+      auto parsed = parseJson(exec->cause());
+      ok = parsed && matcher.match(*cause, *parsed);
+    }
+    if (!ok) out.fail("cause \"" + exec->cause() + "\",\n     expected " + show(*cause));
+  }
+  bool unordered = false;
+  if (context) {
+    if (auto* f = context->if_contains("features"); f && f->is_array()) {
+      for (const auto& x : f->get_array()) {
+        if (x == "parallel" || x == "inline_map" || x == "distributed_map") unordered = true;
+      }
+    }
+    if (context->contains("parallel_events_sorted")) unordered = true;
+  }
+  if (auto* ev = expected.if_contains("events")) {
+    compareEvents(*ev, eventSummary(exec->history()), unordered, out);
+  }
+  return out;
+}
+
+Outcome runCase(const JsonObject& c) {
+  std::string kind = c.contains("kind") ? std::string(c.at("kind").as_string()) : "";
+  if (kind == "create_rejected") return runCreateRejected(c);
+  if (kind == "validate") return runValidate(c);
+  return runExecution(c);
+}
+
+int usage() {
+  std::cerr << "usage: sluice_conformance --cases DIR [--query-language JSONPath|JSONata|all]\n"
+               "                          [--filter TEXT] [--min-pass N] [--verbose]\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--cases") opt.casesDir = next();
+    else if (a == "--query-language") opt.queryLanguage = next();
+    else if (a == "--filter") opt.filter = next();
+    else if (a == "--min-pass") opt.minPass = std::stoi(next());
+    else if (a == "--verbose") opt.verbose = true;
+    else return usage();
+  }
+  if (opt.casesDir.empty()) return usage();
+  if (!fs::is_directory(opt.casesDir)) {
+    std::cout << "conformance cases not found at " << opt.casesDir << ": skipped\n";
+    return 0;
+  }
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(opt.casesDir))
+    if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+
+  int passed = 0, failed = 0, otherLanguage = 0;
+  std::map<std::string, std::pair<int, int>> byGroup;
+  for (const auto& path : files) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto doc = parseJson(ss.str());
+    if (!doc || !doc->is_object()) {
+      std::cout << "FAIL " << path.string() << ": unreadable case file\n";
+      ++failed;
+      continue;
+    }
+    const auto& c = doc->get_object();
+    std::string name = c.contains("name") ? std::string(c.at("name").as_string()) : path.string();
+    if (!opt.filter.empty() && name.find(opt.filter) == std::string::npos) continue;
+    Json definition = c.contains("definition") ? c.at("definition") : Json(definitionText(c));
+    bool jsonata = usesJsonata(definition) ||
+                   definitionText(c).find("JSONata") != std::string::npos;
+    if ((opt.queryLanguage == "JSONPath" && jsonata) ||
+        (opt.queryLanguage == "JSONata" && !jsonata)) {
+      ++otherLanguage;
+      continue;
+    }
+    Outcome r = runCase(c);
+    std::string group = name.substr(0, name.find('/'));
+    if (r.passed) {
+      ++passed;
+      ++byGroup[group].first;
+      if (opt.verbose) std::cout << "ok   " << name << "\n";
+    } else {
+      ++failed;
+      ++byGroup[group].second;
+      std::cout << "FAIL " << name << "\n";
+      for (const auto& d : r.diffs) std::cout << "   - " << d << "\n";
+    }
+  }
+  std::cout << "\nby group (passed/total):\n";
+  for (const auto& [g, pf] : byGroup)
+    std::cout << "  " << g << ": " << pf.first << "/" << pf.first + pf.second << "\n";
+  if (otherLanguage) {
+    std::cout << otherLanguage << " cases of the other query language not run here\n";
+  }
+  std::cout << passed << " passed, " << failed << " failed\n";
+  if (opt.minPass >= 0) return passed >= opt.minPass ? 0 : 1;
+  return failed == 0 ? 0 : 1;
+}
