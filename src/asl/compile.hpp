@@ -18,7 +18,7 @@ struct Diagnostic {
   std::string severity = "ERROR";  // ERROR | WARNING
   std::string code;                // SCHEMA_VALIDATION_FAILED, MISSING_TRANSITION_TARGET, ...
   std::string message;
-  std::string location;            // JSON pointer, e.g. /States/A/Next
+  std::string location;  // JSON pointer, e.g. /States/A/Next
 };
 
 struct CompileOptions {

@@ -13,6 +13,7 @@
 #include "asl/intrinsics.hpp"
 #include "asl/path.hpp"
 #include "asl/payload_template.hpp"
+#include "core/clock.hpp"
 #include "core/json.hpp"
 
 namespace sluice::asl {
@@ -49,10 +50,10 @@ struct Retrier {
 
 struct Catcher {
   std::vector<std::string> errorEquals;
-  OptionalPath resultPath;                 // default `$`
-  std::optional<PayloadTemplate> assign;   // JSONPath Assign
-  int next = -1;                           // state index
-  Json raw;                                // the catcher as written (JSONata fields)
+  OptionalPath resultPath;                // default `$`
+  std::optional<PayloadTemplate> assign;  // JSONPath Assign
+  int next = -1;                          // state index
+  Json raw;                               // the catcher as written (JSONata fields)
 };
 
 struct ChoiceBranch {
@@ -69,10 +70,10 @@ struct PassSpec {
 };
 
 struct TaskSpec {
-  std::string resource;             // the Resource ARN as written (without pattern suffix)
-  std::string resourceAsWritten;    // including `.sync` / `.waitForTaskToken`
+  std::string resource;           // the Resource ARN as written (without pattern suffix)
+  std::string resourceAsWritten;  // including `.sync` / `.waitForTaskToken`
   IntegrationPattern pattern = IntegrationPattern::RequestResponse;
-  ValueOrPath<double> timeoutSeconds;    // default 99999999
+  ValueOrPath<double> timeoutSeconds;  // default 99999999
   ValueOrPath<double> heartbeatSeconds;
   std::optional<Json> credentials;
 };
@@ -85,6 +86,7 @@ struct ChoiceSpec {
 struct WaitSpec {
   std::optional<double> seconds;
   std::optional<std::string> timestamp;
+  std::optional<TimePoint> timestampValue;  // `timestamp` parsed at compile time
   std::optional<Path> secondsPath;
   std::optional<Path> timestampPath;
 };
@@ -92,9 +94,9 @@ struct WaitSpec {
 struct FailSpec {
   std::optional<std::string> error;
   std::optional<std::string> cause;
-  std::optional<Path> errorPath;                  // may also be an intrinsic call
+  std::optional<Path> errorPath;  // may also be an intrinsic call
   std::optional<Path> causePath;
-  std::optional<IntrinsicCall> errorFunction;     // ErrorPath written as States.X(...)
+  std::optional<IntrinsicCall> errorFunction;  // ErrorPath written as States.X(...)
   std::optional<IntrinsicCall> causeFunction;
 };
 
@@ -105,23 +107,22 @@ struct ParallelSpec {
 };
 
 struct MapSpec {
-  std::shared_ptr<const Machine> processor;  // ItemProcessor / Iterator
-  bool distributed = false;                  // ProcessorConfig.Mode == DISTRIBUTED
-  std::string executionType;                 // ProcessorConfig.ExecutionType
-  std::optional<Path> itemsPath;             // default `$`
+  std::shared_ptr<const Machine> processor;     // ItemProcessor / Iterator
+  bool distributed = false;                     // ProcessorConfig.Mode == DISTRIBUTED
+  std::string executionType;                    // ProcessorConfig.ExecutionType
+  std::optional<Path> itemsPath;                // default `$`
   std::optional<PayloadTemplate> itemSelector;  // ItemSelector or legacy Parameters
   ValueOrPath<long long> maxConcurrency;        // 0 = unlimited
   ValueOrPath<long long> toleratedFailureCount;
   ValueOrPath<double> toleratedFailurePercentage;
-  std::optional<Json> itemBatcher;   // kept as written, evaluated by the engine
+  std::optional<Json> itemBatcher;  // kept as written, evaluated by the engine
   std::optional<Json> itemReader;
   std::optional<Json> resultWriter;
   std::optional<std::string> label;
 };
 
-using StateSpec =
-    std::variant<PassSpec, TaskSpec, ChoiceSpec, WaitSpec, std::monostate /*Succeed*/, FailSpec,
-                 ParallelSpec, MapSpec>;
+using StateSpec = std::variant<PassSpec, TaskSpec, ChoiceSpec, WaitSpec, std::monostate /*Succeed*/,
+                               FailSpec, ParallelSpec, MapSpec>;
 
 struct State {
   std::string name;
@@ -130,7 +131,8 @@ struct State {
   Json raw;  // the state's definition as written
 
   OptionalPath inputPath;
-  std::optional<PayloadTemplate> parameters;  // Parameters (Pass/Task/Parallel; Map's is itemSelector)
+  std::optional<PayloadTemplate>
+      parameters;  // Parameters (Pass/Task/Parallel; Map's is itemSelector)
   std::optional<PayloadTemplate> resultSelector;
   OptionalPath resultPath;
   OptionalPath outputPath;
@@ -145,7 +147,9 @@ struct State {
   StateSpec spec;
 
   template <typename T>
-  const T& as() const { return std::get<T>(spec); }
+  const T& as() const {
+    return std::get<T>(spec);
+  }
 };
 
 struct Machine {

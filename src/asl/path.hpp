@@ -49,6 +49,13 @@ class Path {
   // through a non-object (States.ResultPathMatchFailure).
   bool assign(Json& document, Json value) const;
 
+  // The document the root refers to: the input, the context object or the
+  // variable's value (nullptr when absent).
+  const Json* document(const EvalEnv& env) const;
+  // For reference paths: the selected node inside its document, without
+  // copying (nullptr when missing or when the path is not a reference path).
+  const Json* find(const EvalEnv& env) const;
+
   Path(const Path&);
   Path(Path&&) noexcept;
   Path& operator=(const Path&);

@@ -78,7 +78,7 @@ void Execution::start() {
   exec["StartTime"] = formatIso8601(startTime_);
   exec["Name"] = config_.executionName;
   exec["RoleArn"] = config_.roleArn;
-  exec["RedriveCount"] = 0;
+  if (!config_.express) exec["RedriveCount"] = 0;  // Express executions cannot be redriven
   JsonObject sm;
   sm["Id"] = stateMachineArn_;
   sm["Name"] = config_.stateMachineName;
@@ -284,7 +284,8 @@ void Execution::exitState(const FramePtr& f, Json output, const JsonObject* assi
   transition(f, next, std::move(output));
 }
 
-void Execution::failState(const FramePtr& f, StatesError error) {
+void Execution::failState(const FramePtr& f, StatesError error,
+                          std::initializer_list<std::string_view> finalEvents) {
   if (f->finished || done()) return;
   const asl::State& s = f->state();
   ++f->generation;
@@ -311,6 +312,7 @@ void Execution::failState(const FramePtr& f, StatesError error) {
       return;
     }
   }
+  for (std::string_view e : finalEvents) emit(*f, e);
   for (const asl::Catcher& c : s.catchers) {
     if (!errorMatches(c.errorEquals, error.error)) continue;
     JsonObject errObj;

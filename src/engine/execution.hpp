@@ -83,7 +83,10 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void runState(const FramePtr& f);
   void completeState(const FramePtr& f, Json result);
   void exitState(const FramePtr& f, Json output, const JsonObject* assigned);
-  void failState(const FramePtr& f, asl::StatesError error);
+  // Retry, else Catch, else fail the frame. `finalEvents` (e.g.
+  // "ParallelStateFailed") are recorded only when the error is not retried.
+  void failState(const FramePtr& f, asl::StatesError error,
+                 std::initializer_list<std::string_view> finalEvents = {});
   void finishFrame(const FramePtr& f, asl::Outcome<Json> outcome);
   void abortFrame(const FramePtr& f);
   void finishExecution(ExecutionStatus status, Json output, std::string error,

@@ -49,7 +49,11 @@ const Json* Execution::contextFor(Frame& f) {
     JsonObject state;
     state["EnteredTime"] = formatIso8601(f.enteredTime);
     state["Name"] = s.name;
-    state["RetryCount"] = f.retryCount;
+    // Only states that can retry report RetryCount.
+    if (s.type == asl::StateType::Task || s.type == asl::StateType::Parallel ||
+        s.type == asl::StateType::Map) {
+      state["RetryCount"] = f.retryCount;
+    }
     c["State"] = std::move(state);
     if (!f.taskToken.empty()) {
       JsonObject task;

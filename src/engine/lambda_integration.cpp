@@ -81,14 +81,20 @@ class LambdaInvokeIntegration final : public Integration {
     }
     std::string payload = "{}";
     if (const Json* p = params.as_object().if_contains("Payload"); p && !p->is_null()) {
-      payload = toJsonText(*p);
+      // A string Payload is sent as its raw bytes, anything else as JSON.
+      payload = p->is_string() ? std::string(p->get_string()) : toJsonText(*p);
     }
     std::string requestId = ids_.uuid();
     return invoker_->invoke(
         std::string(fn->get_string()), std::move(payload), request.scope, loop,
         [done = std::move(done), requestId](Result<FunctionResponse> r) {
           if (!r) return done(invokeFailure(r.error(), requestId));
-          if (r->functionError) return done(functionErrorToStates(r->payload));
+          if (r->functionError) {
+            // This integration re-serialises the error object compactly.
+            auto err = functionErrorToStates(r->payload);
+            if (auto v = parseJson(err.cause)) err.cause = toJsonText(*v);
+            return done(std::move(err));
+          }
           done(invokeResponse(*r, requestId));
         });
   }

@@ -1,6 +1,8 @@
 // The Map state: one frame per item, at most MaxConcurrency at a time, with
 // ItemSelector, ItemBatcher and tolerated failures. Distributed mode runs the
 // same way but records its iterations in child executions, not here.
+#include <charconv>
+
 #include "engine/execution.hpp"
 #include "engine/frame.hpp"
 
@@ -10,6 +12,31 @@ using asl::Outcome;
 using asl::StatesError;
 
 namespace {
+
+// A path value read as an integer: numbers, or strings holding one ("1").
+std::optional<long long> integerValue(const std::optional<Json>& v) {
+  if (!v) return std::nullopt;
+  if (isNumber(*v)) return toInteger(*v);
+  if (v->is_string()) {
+    std::string_view s = v->get_string();
+    long long n = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec == std::errc() && p == s.data() + s.size()) return n;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> numberValue(const std::optional<Json>& v) {
+  if (!v) return std::nullopt;
+  if (isNumber(*v)) return toDouble(*v);
+  if (v->is_string()) {
+    std::string_view s = v->get_string();
+    double d = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+    if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) return d;
+  }
+  return std::nullopt;
+}
 
 // "The XPath field refers to value "v" which is not a valid integer: $.path"
 std::string badPathValue(const char* field, const Json* v, const asl::Path& path,
@@ -55,7 +82,7 @@ void Execution::runMap(const FramePtr& f) {
     group->maxConcurrency = static_cast<size_t>(std::max(0LL, *spec.maxConcurrency.value));
   } else if (spec.maxConcurrency.path) {
     auto v = spec.maxConcurrency.path->select(env);
-    auto n = v && isNumber(*v) ? toInteger(*v) : std::nullopt;
+    auto n = integerValue(v);
     if (!n || *n < 0) {
       return failState(f, runtimeError(*f, badPathValue("MaxConcurrencyPath", v ? &*v : nullptr,
                                                         *spec.maxConcurrency.path, "integer")));
@@ -67,7 +94,7 @@ void Execution::runMap(const FramePtr& f) {
     group->toleratedCount = static_cast<double>(*spec.toleratedFailureCount.value);
   } else if (spec.toleratedFailureCount.path) {
     auto v = spec.toleratedFailureCount.path->select(env);
-    auto n = v && isNumber(*v) ? toInteger(*v) : std::nullopt;
+    auto n = integerValue(v);
     if (!n) {
       return failState(f, runtimeError(*f, badPathValue("ToleratedFailureCountPath",
                                                         v ? &*v : nullptr,
@@ -83,13 +110,14 @@ void Execution::runMap(const FramePtr& f) {
     group->toleratedPercentage = *spec.toleratedFailurePercentage.value;
   } else if (spec.toleratedFailurePercentage.path) {
     auto v = spec.toleratedFailurePercentage.path->select(env);
-    if (!v || !isNumber(*v)) {
+    auto pct = numberValue(v);
+    if (!pct) {
       return failState(f, runtimeError(*f, badPathValue("ToleratedFailurePercentagePath",
                                                         v ? &*v : nullptr,
                                                         *spec.toleratedFailurePercentage.path,
                                                         "float")));
     }
-    double p = toDouble(*v);
+    double p = *pct;
     if (p < 0 || p > 100) {
       return failState(f, runtimeError(*f, "ToleratedFailurePercentage must be between 0 and 100."));
     }
@@ -202,8 +230,7 @@ void Execution::launchMapIterations(const FramePtr& f) {
         group->closed = true;
         for (auto& other : group->frames)
           if (other && !other->finished) abortFrame(other);
-        emit(*f, "MapStateFailed");
-        return failState(f, withStatePrefix(*f, v.takeError()));
+        return failState(f, withStatePrefix(*f, v.takeError()), {"MapStateFailed"});
       }
       itemInput = std::move(v.value());
     } else {
@@ -243,17 +270,12 @@ void Execution::launchMapIterations(const FramePtr& f) {
         }
         StatesError err = outcome.takeError();
         bool tolerant = group->toleratedCount >= 0 || group->toleratedPercentage >= 0;
+        double failures = static_cast<double>(group->failures);
         double total = static_cast<double>(group->items.size());
-        bool exceeded =
-            !tolerant ||
-            (group->toleratedCount >= 0 && static_cast<double>(group->failures) > group->toleratedCount) ||
-            (group->toleratedPercentage >= 0 &&
-             static_cast<double>(group->failures) * 100.0 / total > group->toleratedPercentage);
-        if (group->toleratedCount < 0 && group->toleratedPercentage >= 0) {
-          exceeded = static_cast<double>(group->failures) * 100.0 / total > group->toleratedPercentage;
-        } else if (group->toleratedPercentage < 0 && group->toleratedCount >= 0) {
-          exceeded = static_cast<double>(group->failures) > group->toleratedCount;
-        }
+        bool exceeded = !tolerant ||
+                        (group->toleratedCount >= 0 && failures > group->toleratedCount) ||
+                        (group->toleratedPercentage >= 0 &&
+                         failures * 100.0 / total > group->toleratedPercentage);
         if (exceeded) {
           group->closed = true;
           for (size_t j = 0; j < group->frames.size(); ++j) {
@@ -267,13 +289,12 @@ void Execution::launchMapIterations(const FramePtr& f) {
               emit(*f, "MapIterationAborted", std::move(d));
             }
           }
-          if (group->distributed) emit(*f, "MapRunFailed");
-          emit(*f, "MapStateFailed");
           if (tolerant) {
             err = {asl::errors::kExceedToleratedFailureThreshold,
                    "The specified tolerated failure threshold was exceeded"};
           }
-          return failState(f, std::move(err));
+          if (group->distributed) return failState(f, std::move(err), {"MapRunFailed", "MapStateFailed"});
+          return failState(f, std::move(err), {"MapStateFailed"});
         }
         JsonObject e;
         e["Error"] = err.error;

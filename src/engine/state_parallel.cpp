@@ -42,8 +42,7 @@ void Execution::runParallel(const FramePtr& f) {
           if (other && !other->finished) abortFrame(other);
         }
         f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
-        emit(*f, "ParallelStateFailed");
-        return failState(f, outcome.takeError());
+        return failState(f, outcome.takeError(), {"ParallelStateFailed"});
       }
       group->results[i] = std::move(outcome.value());
       if (++group->completed == group->frames.size()) {

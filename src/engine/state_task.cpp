@@ -145,8 +145,8 @@ void Execution::runTask(const FramePtr& f) {
     std::string text = toJsonText(*outcome);
     if (text.size() > kMaxPayloadBytes) {
       StatesError err{asl::errors::kDataLimitExceeded,
-                      "The state/task '" + (res.family == TaskFamily::Task ? f->state().name
-                                                                           : res.resource) +
+                      "The state/task '" +
+                          (res.family == TaskFamily::Task ? res.resourceType : res.resource) +
                           "' returned a result with a size exceeding the maximum number of bytes "
                           "service limit."};
       return failState(f, std::move(err));

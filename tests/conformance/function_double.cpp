@@ -1,6 +1,7 @@
 #include "function_double.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 namespace sluice::conformance {
 
@@ -33,7 +34,89 @@ std::string pyString(std::string_view s) {
   return out;
 }
 
+void dumpString(std::string& out, std::string_view s) {
+  out += '"';
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    char buf[16];
+    switch (c) {
+      case '"': out += "\\\""; continue;
+      case '\\': out += "\\\\"; continue;
+      case '\n': out += "\\n"; continue;
+      case '\r': out += "\\r"; continue;
+      case '\t': out += "\\t"; continue;
+      case '\b': out += "\\b"; continue;
+      case '\f': out += "\\f"; continue;
+      default: break;
+    }
+    if (c < 0x20) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      // Decode UTF-8 and escape as \uXXXX (surrogate pairs above the BMP).
+      uint32_t cp = 0;
+      int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+      cp = c & (0x3F >> extra);
+      for (int k = 0; k < extra && i + 1 < s.size(); ++k) cp = (cp << 6) | (s[++i] & 0x3F);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+      } else {
+        std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+      }
+      out += buf;
+    }
+  }
+  out += '"';
+}
+
+void dump(std::string& out, const Json& v) {
+  switch (v.kind()) {
+    case json::kind::string: return dumpString(out, v.get_string());
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out += ", ";
+        first = false;
+        dump(out, e);
+      }
+      out += ']';
+      return;
+    }
+    case json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out += ", ";
+        first = false;
+        dumpString(out, kv.key());
+        out += ": ";
+        dump(out, kv.value());
+      }
+      out += '}';
+      return;
+    }
+    case json::kind::double_: {
+      std::string t = toJsonText(v);
+      auto e = t.find('E');
+      if (e != std::string::npos) t = t.substr(0, e) + "e+" + t.substr(e + 1);
+      out += t;
+      return;
+    }
+    default: appendJsonText(out, v);
+  }
+}
+
 }  // namespace
+
+std::string pythonJsonDumps(const Json& v) {
+  std::string out;
+  dump(out, v);
+  return out;
+}
 
 std::string pythonRepr(const Json& v) {
   switch (v.kind()) {
@@ -85,9 +168,11 @@ std::unique_ptr<engine::RunningTask> FunctionDouble::invoke(const std::string& f
   const std::string& b = it->second;
   engine::FunctionResponse r;
   if (b == "echo") {
-    r.payload = payload;
+    auto v = parseJson(payload);
+    r.payload = v ? pythonJsonDumps(*v) : payload;
   } else if (b.starts_with("return:")) {
-    r.payload = b.substr(7);
+    auto v = parseJson(b.substr(7));
+    r.payload = v ? pythonJsonDumps(*v) : b.substr(7);
   } else if (b.starts_with("return_raw:")) {
     r.payload = b.substr(11);
   } else if (b.starts_with("raise:")) {
@@ -105,14 +190,15 @@ std::unique_ptr<engine::RunningTask> FunctionDouble::invoke(const std::string& f
             : "  File \"/var/task/handler.py\", line 2, in handler\n    raise " + type +
                   "(\"" + message + "\")\n";
     e["stackTrace"] = JsonArray{Json(frame)};
-    r.payload = toJsonText(e);
+    r.payload = pythonJsonDumps(e);
     r.functionError = true;
   } else if (b.starts_with("sleep_echo:")) {
     double seconds = std::stod(b.substr(11));
     auto id = loop.schedule(loop.now() + Duration(static_cast<int64_t>(seconds * 1e6)),
                             [done, payload] {
                               engine::FunctionResponse rr;
-                              rr.payload = payload;
+                              auto v = parseJson(payload);
+                              rr.payload = v ? pythonJsonDumps(*v) : payload;
                               done(std::move(rr));
                             });
     return std::make_unique<TimerTask>(loop, id);
@@ -125,7 +211,7 @@ std::unique_ptr<engine::RunningTask> FunctionDouble::invoke(const std::string& f
     std::string rendered = event ? pythonRepr(*event) : payload;
     auto pos = tmpl.find("{event}");
     if (pos != std::string::npos) tmpl.replace(pos, 7, rendered);
-    r.payload = toJsonText(Json(tmpl));
+    r.payload = pythonJsonDumps(Json(tmpl));
   } else {
     done(AwsError{"ServiceException", "unknown test behaviour '" + b + "'", 500});
     return nullptr;

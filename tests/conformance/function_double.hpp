@@ -26,5 +26,8 @@ class FunctionDouble final : public engine::FunctionInvoker {
 
 // Python's str() of a decoded JSON value: {'k': 'v'}, True/False/None.
 std::string pythonRepr(const Json& v);
+// Python's json.dumps(v): ", " and ": " separators, non-ASCII escaped. The
+// recorded functions ran on the Python runtime, so their payloads look so.
+std::string pythonJsonDumps(const Json& v);
 
 }  // namespace sluice::conformance

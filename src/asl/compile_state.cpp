@@ -1,0 +1,141 @@
+// One state: its type and query language, the fields every type shares
+// (InputPath, OutputPath, ResultPath, Parameters, ResultSelector, Assign),
+// then the type-specific compiler.
+#include <array>
+
+#include "asl/compile_steps.hpp"
+
+namespace sluice::asl::detail {
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, StateType>, 8> kTypes = {{
+    {"Pass", StateType::Pass},
+    {"Task", StateType::Task},
+    {"Choice", StateType::Choice},
+    {"Wait", StateType::Wait},
+    {"Succeed", StateType::Succeed},
+    {"Fail", StateType::Fail},
+    {"Parallel", StateType::Parallel},
+    {"Map", StateType::Map},
+}};
+
+std::optional<StateType> parseType(std::string_view name) {
+  for (const auto& [n, t] : kTypes) {
+    if (n == name) return t;
+  }
+  return std::nullopt;
+}
+
+StateSpec emptySpec(StateType t) {
+  switch (t) {
+    case StateType::Pass:
+      return PassSpec{};
+    case StateType::Task:
+      return TaskSpec{};
+    case StateType::Choice:
+      return ChoiceSpec{};
+    case StateType::Wait:
+      return WaitSpec{};
+    case StateType::Succeed:
+      return std::monostate{};
+    case StateType::Fail:
+      return FailSpec{};
+    case StateType::Parallel:
+      return ParallelSpec{};
+    case StateType::Map:
+      return MapSpec{};
+  }
+  return PassSpec{};
+}
+
+// Fields with JSONPath semantics, compiled only for JSONPath states.
+void compileCommonPaths(CompileContext& ctx, const JsonObject& obj, const std::string& loc,
+                        State& st) {
+  st.inputPath = readOptionalPath(ctx, obj, "InputPath", loc, false);
+  st.outputPath = readOptionalPath(ctx, obj, "OutputPath", loc, false);
+  st.resultPath = readOptionalPath(ctx, obj, "ResultPath", loc, true);
+  if (st.type != StateType::Map) st.parameters = readTemplate(ctx, obj, "Parameters", loc);
+  st.resultSelector = readTemplate(ctx, obj, "ResultSelector", loc);
+  st.assign = readTemplate(ctx, obj, "Assign", loc);
+}
+
+void compileSpec(CompileContext& ctx, const JsonObject& obj, const std::string& loc, State& st) {
+  switch (st.type) {
+    case StateType::Pass:
+      compilePass(ctx, obj, loc, st);
+      break;
+    case StateType::Task:
+      compileTask(ctx, obj, loc, st);
+      break;
+    case StateType::Choice:
+      compileChoice(ctx, obj, loc, st);
+      break;
+    case StateType::Wait:
+      compileWait(ctx, obj, loc, st);
+      break;
+    case StateType::Succeed:
+      break;
+    case StateType::Fail:
+      compileFail(ctx, obj, loc, st);
+      break;
+    case StateType::Parallel:
+      compileParallel(ctx, obj, loc, st);
+      break;
+    case StateType::Map:
+      compileMap(ctx, obj, loc, st);
+      break;
+  }
+}
+
+}  // namespace
+
+State compileState(CompileContext& ctx, const std::string& name, const Json& definition,
+                   const std::string& loc) {
+  State st;
+  st.name = name;
+  st.raw = definition;
+  st.queryLanguage = ctx.machineLanguage;
+  st.spec = PassSpec{};
+  if (!definition.is_object()) {
+    ctx.schema("Expected value of type: Object", loc);
+    return st;
+  }
+  const auto& obj = definition.get_object();
+
+  auto typeName = readString(ctx, obj, "Type", loc);
+  if (!obj.contains("Type")) ctx.schema("These fields are required: [Type]", loc);
+  if (!typeName) return st;
+  auto type = parseType(*typeName);
+  if (!type) {
+    ctx.schema("Value is not a valid state type: " + *typeName, childLocation(loc, "Type"));
+    return st;
+  }
+  st.type = *type;
+  st.spec = emptySpec(st.type);
+
+  if (auto ql = readString(ctx, obj, "QueryLanguage", loc)) {
+    if (*ql == "JSONata") {
+      st.queryLanguage = QueryLanguage::JSONata;
+    } else if (*ql == "JSONPath") {
+      if (ctx.machineLanguage == QueryLanguage::JSONata) {
+        ctx.schema(
+            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+            loc);
+      }
+      st.queryLanguage = QueryLanguage::JSONPath;
+    } else {
+      ctx.schema("Value is not one of [JSONPath, JSONata]", childLocation(loc, "QueryLanguage"));
+    }
+  }
+
+  checkAllowedFields(ctx, obj, allowedStateFields(st.type, st.queryLanguage), loc);
+  readString(ctx, obj, "Comment", loc);
+  if (st.queryLanguage == QueryLanguage::JSONPath) compileCommonPaths(ctx, obj, loc, st);
+  compileSpec(ctx, obj, loc, st);
+  if (obj.contains("Retry")) compileRetry(ctx, obj, loc, st);
+  if (obj.contains("Catch")) compileCatch(ctx, obj, loc, st);
+  return st;
+}
+
+}  // namespace sluice::asl::detail
