@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "asl/intrinsic_ast.hpp"
+#include "core/encoding.hpp"
 
 namespace sluice::asl::intrinsic {
 
@@ -181,48 +182,6 @@ Outcome<Json> arrayRange(long long start, long long end, long long step) {
 }
 
 // ---- encodings ----
-
-constexpr std::string_view kBase64 =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64Encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kBase64[(n >> s) & 63];
-  }
-  if (i < in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) n |= uint8_t(in[i + 1]) << 8;
-    out += kBase64[(n >> 18) & 63];
-    out += kBase64[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kBase64[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-// Java's basic decoder: padding optional, anything outside the alphabet fails.
-std::optional<std::string> base64Decode(std::string_view in) {
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    auto p = kBase64.find(c);
-    if (p == std::string_view::npos) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(p);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
 
 Outcome<Json> hash(std::string_view data, std::string_view algorithm) {
   const EVP_MD* md = nullptr;

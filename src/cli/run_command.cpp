@@ -98,8 +98,7 @@ Action addRunCommand(CLI::App& app) {
   cmd->add_option("--region", args->region, "Region");
   cmd->add_option("--type", args->type, "STANDARD or EXPRESS")
       ->check(CLI::IsMember({"STANDARD", "EXPRESS"}));
-  cmd->add_option("--clock", args->clock,
-                  "real, or virtual: waits and timeouts complete instantly")
+  cmd->add_option("--clock", args->clock, "real, or virtual: waits and timeouts complete instantly")
       ->check(CLI::IsMember({"real", "virtual"}));
   return [args] { return runExecution(*args); };
 }

@@ -1,8 +1,8 @@
 #include "core/clock.hpp"
 
 #include <cmath>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace sluice {
 

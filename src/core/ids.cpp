@@ -55,13 +55,12 @@ std::string execution(const Scope& s, std::string_view machineName, std::string_
          std::string(execName);
 }
 std::string expressExecution(const Scope& s, std::string_view machineName,
-                             std::string_view execName) {
-  return prefix(s, "states") + "express:" + std::string(machineName) + ":" +
-         std::string(execName);
+                             std::string_view execName, std::string_view runId) {
+  return prefix(s, "states") + "express:" + std::string(machineName) + ":" + std::string(execName) +
+         ":" + std::string(runId);
 }
 std::string mapRun(const Scope& s, std::string_view machineName, std::string_view mapRunId) {
-  return prefix(s, "states") + "mapRun:" + std::string(machineName) + "/" +
-         std::string(mapRunId);
+  return prefix(s, "states") + "mapRun:" + std::string(machineName) + "/" + std::string(mapRunId);
 }
 std::string lambdaFunction(const Scope& s, std::string_view name) {
   return prefix(s, "lambda") + "function:" + std::string(name);

@@ -34,8 +34,9 @@ struct Scope {
 namespace arn {
 std::string stateMachine(const Scope& s, std::string_view name);
 std::string execution(const Scope& s, std::string_view machineName, std::string_view execName);
+// Express executions carry a run id after the name: express:<machine>:<name>:<id>.
 std::string expressExecution(const Scope& s, std::string_view machineName,
-                             std::string_view execName);
+                             std::string_view execName, std::string_view runId);
 std::string mapRun(const Scope& s, std::string_view machineName, std::string_view mapRunId);
 std::string lambdaFunction(const Scope& s, std::string_view name);
 std::string role(const Scope& s, std::string_view name);

@@ -43,13 +43,27 @@ void appendString(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -67,7 +81,10 @@ void appendPretty(std::string& out, const Json& v, int indent) {
   auto pad = [&](int n) { out.append(static_cast<size_t>(n) * 2, ' '); };
   if (v.is_object()) {
     const auto& o = v.get_object();
-    if (o.empty()) { out += "{}"; return; }
+    if (o.empty()) {
+      out += "{}";
+      return;
+    }
     out += "{\n";
     bool first = true;
     for (const auto& kv : o) {
@@ -83,7 +100,10 @@ void appendPretty(std::string& out, const Json& v, int indent) {
     out += '}';
   } else if (v.is_array()) {
     const auto& a = v.get_array();
-    if (a.empty()) { out += "[]"; return; }
+    if (a.empty()) {
+      out += "[]";
+      return;
+    }
     out += "[\n";
     bool first = true;
     for (const auto& e : a) {
@@ -104,8 +124,12 @@ void appendPretty(std::string& out, const Json& v, int indent) {
 
 void appendJsonText(std::string& out, const Json& v) {
   switch (v.kind()) {
-    case json::kind::null: out += "null"; break;
-    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
+    case json::kind::null:
+      out += "null";
+      break;
+    case json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
     case json::kind::int64: {
       char buf[32];
       auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.get_int64());
@@ -118,8 +142,12 @@ void appendJsonText(std::string& out, const Json& v) {
       out.append(buf, end);
       break;
     }
-    case json::kind::double_: appendDouble(out, v.get_double()); break;
-    case json::kind::string: appendString(out, v.get_string()); break;
+    case json::kind::double_:
+      appendDouble(out, v.get_double());
+      break;
+    case json::kind::string:
+      appendString(out, v.get_string());
+      break;
     case json::kind::array: {
       out += '[';
       bool first = true;
@@ -161,16 +189,21 @@ std::string toPrettyJsonText(const Json& value) {
 
 double toDouble(const Json& v) {
   switch (v.kind()) {
-    case json::kind::int64: return static_cast<double>(v.get_int64());
-    case json::kind::uint64: return static_cast<double>(v.get_uint64());
-    case json::kind::double_: return v.get_double();
-    default: return 0;
+    case json::kind::int64:
+      return static_cast<double>(v.get_int64());
+    case json::kind::uint64:
+      return static_cast<double>(v.get_uint64());
+    case json::kind::double_:
+      return v.get_double();
+    default:
+      return 0;
   }
 }
 
 std::optional<long long> toInteger(const Json& v) {
   switch (v.kind()) {
-    case json::kind::int64: return v.get_int64();
+    case json::kind::int64:
+      return v.get_int64();
     case json::kind::uint64:
       if (v.get_uint64() > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
       return static_cast<long long>(v.get_uint64());
@@ -179,7 +212,8 @@ std::optional<long long> toInteger(const Json& v) {
       if (std::floor(d) != d || std::fabs(d) > 9.2e18) return std::nullopt;
       return static_cast<long long>(d);
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -207,20 +241,27 @@ bool jsonEquals(const Json& a, const Json& b) {
       }
       return true;
     }
-    default: return a == b;
+    default:
+      return a == b;
   }
 }
 
 std::string_view jsonTypeName(const Json& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "boolean";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "number";
-    case json::kind::string: return "string";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
+    case json::kind::double_:
+      return "number";
+    case json::kind::string:
+      return "string";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
   }
   return "unknown";
 }

@@ -29,7 +29,9 @@ std::string toPrettyJsonText(const Json& value);
 bool jsonEquals(const Json& a, const Json& b);
 
 // Numeric helpers: true for int64/uint64/double kinds.
-inline bool isNumber(const Json& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }
+inline bool isNumber(const Json& v) {
+  return v.is_int64() || v.is_uint64() || v.is_double();
+}
 double toDouble(const Json& v);
 // Integral value of a number (int kinds, or a double with no fractional part).
 std::optional<long long> toInteger(const Json& v);

@@ -11,11 +11,16 @@ using asl::StateType;
 
 std::string_view statusName(ExecutionStatus s) {
   switch (s) {
-    case ExecutionStatus::Running: return "RUNNING";
-    case ExecutionStatus::Succeeded: return "SUCCEEDED";
-    case ExecutionStatus::Failed: return "FAILED";
-    case ExecutionStatus::TimedOut: return "TIMED_OUT";
-    case ExecutionStatus::Aborted: return "ABORTED";
+    case ExecutionStatus::Running:
+      return "RUNNING";
+    case ExecutionStatus::Succeeded:
+      return "SUCCEEDED";
+    case ExecutionStatus::Failed:
+      return "FAILED";
+    case ExecutionStatus::TimedOut:
+      return "TIMED_OUT";
+    case ExecutionStatus::Aborted:
+      return "ABORTED";
   }
   return "UNKNOWN";
 }
@@ -36,7 +41,7 @@ bool errorMatches(const std::vector<std::string>& names, const std::string& erro
   if (error == asl::errors::kRuntime) return false;
   for (const auto& n : names) {
     if (n == error) return true;
-    if (n == asl::errors::kAll && error != asl::errors::kDataLimitExceeded) return true;
+    if (n == asl::errors::kAll) return true;
     if (n == asl::errors::kTaskFailed && error != asl::errors::kTimeout &&
         error != asl::errors::kDataLimitExceeded && !error.starts_with("States.")) {
       return true;
@@ -49,14 +54,17 @@ bool errorMatches(const std::vector<std::string>& names, const std::string& erro
 
 Execution::Execution(EngineContext ctx, std::shared_ptr<const asl::Machine> machine, Json input,
                      ExecutionConfig config)
-    : ctx_(ctx), machine_(std::move(machine)), input_(std::move(input)), config_(std::move(config)) {
+    : ctx_(ctx),
+      machine_(std::move(machine)),
+      input_(std::move(input)),
+      config_(std::move(config)) {
   if (config_.executionName.empty()) config_.executionName = ctx_.ids.uuid();
   if (config_.roleArn.empty()) {
     config_.roleArn = arn::role(config_.scope, "sluice-" + config_.stateMachineName);
   }
   stateMachineArn_ = arn::stateMachine(config_.scope, config_.stateMachineName);
   executionArn_ = config_.express ? arn::expressExecution(config_.scope, config_.stateMachineName,
-                                                         config_.executionName)
+                                                          config_.executionName, ctx_.ids.uuid())
                                   : arn::execution(config_.scope, config_.stateMachineName,
                                                    config_.executionName);
 }
@@ -102,8 +110,7 @@ void Execution::start() {
       finishExecution(ExecutionStatus::Succeeded, std::move(outcome.value()), {}, {});
     } else {
       auto err = outcome.takeError();
-      finishExecution(ExecutionStatus::Failed, nullptr, std::move(err.error),
-                      std::move(err.cause));
+      finishExecution(ExecutionStatus::Failed, nullptr, std::move(err.error), std::move(err.cause));
     }
   };
   if (machine_->timeoutSeconds) {
@@ -150,7 +157,8 @@ void Execution::finishExecution(ExecutionStatus status, Json output, std::string
       error_ = std::move(error);
       cause_ = std::move(cause);
       break;
-    case ExecutionStatus::Running: break;
+    case ExecutionStatus::Running:
+      break;
   }
   if (finished_) finished_();
 }
@@ -221,14 +229,22 @@ void Execution::runState(const FramePtr& f) {
   ++f->generation;
   f->context.reset();
   switch (f->state().type) {
-    case StateType::Pass: return runPass(f);
-    case StateType::Task: return runTask(f);
-    case StateType::Choice: return runChoice(f);
-    case StateType::Wait: return runWait(f);
-    case StateType::Succeed: return runSucceed(f);
-    case StateType::Fail: return runFail(f);
-    case StateType::Parallel: return runParallel(f);
-    case StateType::Map: return runMap(f);
+    case StateType::Pass:
+      return runPass(f);
+    case StateType::Task:
+      return runTask(f);
+    case StateType::Choice:
+      return runChoice(f);
+    case StateType::Wait:
+      return runWait(f);
+    case StateType::Succeed:
+      return runSucceed(f);
+    case StateType::Fail:
+      return runFail(f);
+    case StateType::Parallel:
+      return runParallel(f);
+    case StateType::Map:
+      return runMap(f);
   }
 }
 
@@ -289,8 +305,8 @@ void Execution::failState(const FramePtr& f, StatesError error,
   if (f->finished || done()) return;
   const asl::State& s = f->state();
   ++f->generation;
-  bool retriable = s.type == StateType::Task || s.type == StateType::Parallel ||
-                   s.type == StateType::Map;
+  bool retriable =
+      s.type == StateType::Task || s.type == StateType::Parallel || s.type == StateType::Map;
   if (retriable) {
     for (size_t i = 0; i < s.retry.size(); ++i) {
       const asl::Retrier& r = s.retry[i];
@@ -303,12 +319,12 @@ void Execution::failState(const FramePtr& f, StatesError error,
       ++f->retryCount;
       auto self = shared_from_this();
       uint64_t gen = f->generation;
-      f->timer = ctx_.loop.schedule(
-          ctx_.loop.now() + Duration(static_cast<int64_t>(delay * 1e6)), [this, self, f, gen] {
-            f->timer = 0;
-            if (f->generation != gen || f->finished || done()) return;
-            runState(f);
-          });
+      f->timer = ctx_.loop.schedule(ctx_.loop.now() + Duration(static_cast<int64_t>(delay * 1e6)),
+                                    [this, self, f, gen] {
+                                      f->timer = 0;
+                                      if (f->generation != gen || f->finished || done()) return;
+                                      runState(f);
+                                    });
       return;
     }
   }

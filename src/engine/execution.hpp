@@ -89,8 +89,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
                  std::initializer_list<std::string_view> finalEvents = {});
   void finishFrame(const FramePtr& f, asl::Outcome<Json> outcome);
   void abortFrame(const FramePtr& f);
-  void finishExecution(ExecutionStatus status, Json output, std::string error,
-                       std::string cause);
+  void finishExecution(ExecutionStatus status, Json output, std::string error, std::string cause);
   int64_t emit(Frame& f, std::string_view type, JsonObject details = {});
 
   // Input/output processing (io_processing.cpp).

@@ -21,13 +21,13 @@ struct ChildGroup {
   size_t running = 0;
   size_t completed = 0;
   size_t failures = 0;
-  size_t maxConcurrency = 0;  // 0 = unlimited
+  size_t maxConcurrency = 0;   // 0 = unlimited
   double toleratedCount = -1;  // -1: none tolerated
   double toleratedPercentage = -1;
   bool distributed = false;
   bool closed = false;     // failed or finished: ignore late completions
   bool launching = false;  // inside launchMapIterations (synchronous completions)
-  Json mapInput;        // the effective input ItemSelector sees
+  Json mapInput;           // the effective input ItemSelector sees
   int64_t startedEventId = 0;
 };
 
@@ -57,7 +57,8 @@ struct Execution::Frame {
   std::optional<ParsedResource> taskResource;
   std::string taskToken;
   std::optional<Json> mapItem;
-  int choiceNext = -1;  // the branch a Choice state picked  // {"Index":..,"Value":..} while evaluating ItemSelector
+  int choiceNext = -1;  // the branch a Choice state picked  // {"Index":..,"Value":..} while
+                        // evaluating ItemSelector
 
   // Cached context object for the current state (built on demand).
   std::optional<Json> context;

@@ -17,6 +17,7 @@ struct FunctionResponse {
   std::string payload;         // the response payload bytes
   bool functionError = false;  // true: payload is an unhandled-error object
   std::string executedVersion = "$LATEST";
+  std::string logs;  // the invocation's log output (Invoke's LogType=Tail returns its tail)
 };
 
 using FunctionDone = std::function<void(Result<FunctionResponse>)>;

@@ -20,10 +20,14 @@ std::vector<std::string_view> splitColons(std::string_view s, size_t maxParts) {
 
 std::string_view patternSuffix(asl::IntegrationPattern p) {
   switch (p) {
-    case asl::IntegrationPattern::Sync: return ".sync";
-    case asl::IntegrationPattern::Sync2: return ".sync:2";
-    case asl::IntegrationPattern::WaitForTaskToken: return ".waitForTaskToken";
-    case asl::IntegrationPattern::RequestResponse: return "";
+    case asl::IntegrationPattern::Sync:
+      return ".sync";
+    case asl::IntegrationPattern::Sync2:
+      return ".sync:2";
+    case asl::IntegrationPattern::WaitForTaskToken:
+      return ".waitForTaskToken";
+    case asl::IntegrationPattern::RequestResponse:
+      return "";
   }
   return "";
 }

@@ -32,7 +32,7 @@ struct ParsedResource {
   std::string resource;      // TaskScheduled.resource incl. pattern, e.g. "invoke.waitForTaskToken"
   std::string region;        // from the ARN when present
   std::string account;
-  std::string name;          // function or activity name
+  std::string name;  // function or activity name
 };
 
 // Splits a Task resource ARN; nullopt when it is not a resource Step Functions knows.

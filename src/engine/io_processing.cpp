@@ -12,7 +12,8 @@ namespace {
 
 bool mentionsContext(const Json& v) {
   switch (v.kind()) {
-    case json::kind::string: return v.get_string().find("$$") != json::string::npos;
+    case json::kind::string:
+      return v.get_string().find("$$") != json::string::npos;
     case json::kind::array:
       for (const auto& e : v.get_array())
         if (mentionsContext(e)) return true;
@@ -21,7 +22,8 @@ bool mentionsContext(const Json& v) {
       for (const auto& kv : v.get_object())
         if (mentionsContext(kv.value())) return true;
       return false;
-    default: return false;
+    default:
+      return false;
   }
 }
 

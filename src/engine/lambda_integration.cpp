@@ -3,6 +3,7 @@
 // response: StatusCode, Payload, ExecutedVersion and HTTP metadata).
 #include "engine/functions.hpp"
 
+#include "core/encoding.hpp"
 #include "core/ids.hpp"
 
 namespace sluice::engine {
@@ -30,9 +31,9 @@ asl::StatesError functionErrorToStates(const std::string& payload) {
 }
 
 asl::StatesError invokeFailure(const AwsError& e, const std::string& requestId) {
-  return {"Lambda." + e.code, e.message + " (Service: AWSLambda; Status Code: " +
-                                  std::to_string(e.httpStatus) + "; Error Code: " + e.code +
-                                  "; Request ID: " + requestId + "; Proxy: null)"};
+  return {"Lambda." + e.code,
+          e.message + " (Service: AWSLambda; Status Code: " + std::to_string(e.httpStatus) +
+              "; Error Code: " + e.code + "; Request ID: " + requestId + "; Proxy: null)"};
 }
 
 // Payload bytes → JSON value; non-JSON text is kept as a string.
@@ -50,13 +51,12 @@ class FunctionArnIntegration final : public Integration {
   std::unique_ptr<RunningTask> start(const TaskRequest& request, EventLoop& loop,
                                      TaskDone done) override {
     std::string requestId = ids_.uuid();
-    return invoker_->invoke(
-        request.resourceArn, toJsonText(request.parameters), request.scope, loop,
-        [done = std::move(done), requestId](Result<FunctionResponse> r) {
-          if (!r) return done(invokeFailure(r.error(), requestId));
-          if (r->functionError) return done(functionErrorToStates(r->payload));
-          done(payloadValue(r->payload));
-        });
+    return invoker_->invoke(request.resourceArn, toJsonText(request.parameters), request.scope,
+                            loop, [done = std::move(done), requestId](Result<FunctionResponse> r) {
+                              if (!r) return done(invokeFailure(r.error(), requestId));
+                              if (r->functionError) return done(functionErrorToStates(r->payload));
+                              done(payloadValue(r->payload));
+                            });
   }
 
  private:
@@ -84,26 +84,35 @@ class LambdaInvokeIntegration final : public Integration {
       // A string Payload is sent as its raw bytes, anything else as JSON.
       payload = p->is_string() ? std::string(p->get_string()) : toJsonText(*p);
     }
+    bool tail = false;
+    if (const Json* t = params.as_object().if_contains("LogType"); t && *t == "Tail") tail = true;
     std::string requestId = ids_.uuid();
-    return invoker_->invoke(
-        std::string(fn->get_string()), std::move(payload), request.scope, loop,
-        [done = std::move(done), requestId](Result<FunctionResponse> r) {
-          if (!r) return done(invokeFailure(r.error(), requestId));
-          if (r->functionError) {
-            // This integration re-serialises the error object compactly.
-            auto err = functionErrorToStates(r->payload);
-            if (auto v = parseJson(err.cause)) err.cause = toJsonText(*v);
-            return done(std::move(err));
-          }
-          done(invokeResponse(*r, requestId));
-        });
+    return invoker_->invoke(std::string(fn->get_string()), std::move(payload), request.scope, loop,
+                            [done = std::move(done), requestId, tail](Result<FunctionResponse> r) {
+                              if (!r) return done(invokeFailure(r.error(), requestId));
+                              if (r->functionError) {
+                                // This integration re-serialises the error object compactly.
+                                auto err = functionErrorToStates(r->payload);
+                                if (auto v = parseJson(err.cause)) err.cause = toJsonText(*v);
+                                return done(std::move(err));
+                              }
+                              done(invokeResponse(*r, requestId, tail));
+                            });
   }
 
  private:
-  static Json invokeResponse(const FunctionResponse& r, const std::string& requestId) {
+  static Json invokeResponse(const FunctionResponse& r, const std::string& requestId, bool tail) {
     std::string length = std::to_string(r.payload.size());
     auto list = [](std::string_view v) { return JsonArray{Json(v)}; };
+    // LogType=Tail: the last 4 KB of the invocation's log, Base64-encoded.
+    std::string logResult;
+    if (tail) {
+      std::string_view logs = r.logs;
+      if (logs.size() > 4096) logs = logs.substr(logs.size() - 4096);
+      logResult = base64Encode(logs);
+    }
     JsonObject all;
+    if (tail) all["X-Amz-Log-Result"] = list(logResult);
     all["X-Amz-Executed-Version"] = list(r.executedVersion);
     all["x-amzn-Remapped-Content-Length"] = list("0");
     all["Connection"] = list("keep-alive");
@@ -118,6 +127,7 @@ class LambdaInvokeIntegration final : public Integration {
     headers["Content-Type"] = "application/json";
     headers["Date"] = "";
     headers["X-Amz-Executed-Version"] = r.executedVersion;
+    if (tail) headers["X-Amz-Log-Result"] = logResult;
     headers["x-amzn-Remapped-Content-Length"] = "0";
     headers["x-amzn-RequestId"] = requestId;
     headers["X-Amzn-Trace-Id"] = "";
@@ -129,6 +139,7 @@ class LambdaInvokeIntegration final : public Integration {
     meta["RequestId"] = requestId;
     JsonObject out;
     out["ExecutedVersion"] = r.executedVersion;
+    if (tail) out["LogResult"] = logResult;
     out["Payload"] = payloadValue(r.payload);
     out["SdkHttpMetadata"] = std::move(http);
     out["SdkResponseMetadata"] = std::move(meta);

@@ -92,8 +92,10 @@ ProcessResult runProcess(const std::string& executable, const std::string& input
 
   // Feed stdin and drain stdout/stderr together so neither side blocks.
   size_t written = 0;
-  if (input.empty()) inWrite.reset();
-  else fcntl(inWrite.get(), F_SETFL, O_NONBLOCK);
+  if (input.empty())
+    inWrite.reset();
+  else
+    fcntl(inWrite.get(), F_SETFL, O_NONBLOCK);
   char buf[65536];
   for (;;) {
     pollfd fds[3];
@@ -110,8 +112,10 @@ ProcessResult runProcess(const std::string& executable, const std::string& input
     auto drain = [&](int idx, Fd& fd, std::string& into) {
       if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
       ssize_t r = ::read(fd.get(), buf, sizeof buf);
-      if (r > 0) into.append(buf, static_cast<size_t>(r));
-      else if (r == 0 || errno != EINTR) fd.reset();
+      if (r > 0)
+        into.append(buf, static_cast<size_t>(r));
+      else if (r == 0 || errno != EINTR)
+        fd.reset();
     };
     drain(outIdx, outRead, result.out);
     drain(errIdx, errRead, result.err);
@@ -168,6 +172,7 @@ std::unique_ptr<RunningTask> LocalFunctions::invoke(const std::string& function,
         FunctionResponse r;
         r.functionError = result->exitStatus != 0;
         r.payload = std::move(result->out);
+        r.logs = std::move(result->err);  // stderr is the function's log
         if (r.functionError) {
           auto v = parseJson(r.payload);
           if (!v || !v->is_object() || !v->as_object().contains("errorType")) {

@@ -69,7 +69,8 @@ void Execution::runFail(const FramePtr& f) {
   const asl::State& s = f->state();
   const auto& spec = s.as<asl::FailSpec>();
   // Error and Cause: literal, a path, or an intrinsic function call.
-  auto resolve = [&](const std::optional<std::string>& literal, const std::optional<asl::Path>& path,
+  auto resolve = [&](const std::optional<std::string>& literal,
+                     const std::optional<asl::Path>& path,
                      const std::optional<asl::IntrinsicCall>& fn,
                      const char* field) -> asl::Outcome<std::string> {
     if (literal) return *literal;

@@ -63,17 +63,17 @@ void Execution::runMap(const FramePtr& f) {
   if (spec.itemsPath) {
     auto v = spec.itemsPath->select(env);
     if (!v) {
-      return failState(f, runtimeError(*f, "Invalid path '" + spec.itemsPath->text() +
-                                               "' : No results for path: " +
-                                               spec.itemsPath->normalized()));
+      return failState(
+          f, runtimeError(*f, "Invalid path '" + spec.itemsPath->text() +
+                                  "' : No results for path: " + spec.itemsPath->normalized()));
     }
     items = std::move(*v);
   } else {
     items = *input;
   }
   if (!items.is_array()) {
-    return failState(f, runtimeError(*f, "Map state input must be an array but was: " +
-                                             toJsonText(items)));
+    return failState(
+        f, runtimeError(*f, "Map state input must be an array but was: " + toJsonText(items)));
   }
 
   auto group = std::make_shared<ChildGroup>();
@@ -89,41 +89,6 @@ void Execution::runMap(const FramePtr& f) {
     }
     group->maxConcurrency = static_cast<size_t>(*n);
   }
-  // ToleratedFailureCount(Path) / ToleratedFailurePercentage(Path)
-  if (spec.toleratedFailureCount.value) {
-    group->toleratedCount = static_cast<double>(*spec.toleratedFailureCount.value);
-  } else if (spec.toleratedFailureCount.path) {
-    auto v = spec.toleratedFailureCount.path->select(env);
-    auto n = integerValue(v);
-    if (!n) {
-      return failState(f, runtimeError(*f, badPathValue("ToleratedFailureCountPath",
-                                                        v ? &*v : nullptr,
-                                                        *spec.toleratedFailureCount.path,
-                                                        "integer")));
-    }
-    if (*n < 0) {
-      return failState(f, runtimeError(*f, "ToleratedFailureCount cannot be negative."));
-    }
-    group->toleratedCount = static_cast<double>(*n);
-  }
-  if (spec.toleratedFailurePercentage.value) {
-    group->toleratedPercentage = *spec.toleratedFailurePercentage.value;
-  } else if (spec.toleratedFailurePercentage.path) {
-    auto v = spec.toleratedFailurePercentage.path->select(env);
-    auto pct = numberValue(v);
-    if (!pct) {
-      return failState(f, runtimeError(*f, badPathValue("ToleratedFailurePercentagePath",
-                                                        v ? &*v : nullptr,
-                                                        *spec.toleratedFailurePercentage.path,
-                                                        "float")));
-    }
-    double p = *pct;
-    if (p < 0 || p > 100) {
-      return failState(f, runtimeError(*f, "ToleratedFailurePercentage must be between 0 and 100."));
-    }
-    group->toleratedPercentage = p;
-  }
-
   // ItemBatcher: items become {"Items": [...], "BatchInput": ...} batches.
   auto& arr = items.as_array();
   if (spec.itemBatcher && spec.itemBatcher->is_object()) {
@@ -134,7 +99,8 @@ void Execution::runMap(const FramePtr& f) {
     if (const Json* mp = b.if_contains("MaxItemsPerBatchPath"); mp && mp->is_string()) {
       if (auto path = asl::Path::parse(mp->get_string())) {
         auto v = path->select(env);
-        if (v && toInteger(*v) && *toInteger(*v) > 0) maxItems = static_cast<size_t>(*toInteger(*v));
+        if (v && toInteger(*v) && *toInteger(*v) > 0)
+          maxItems = static_cast<size_t>(*toInteger(*v));
       }
     }
     size_t maxBytes = 256 * 1024;
@@ -187,6 +153,42 @@ void Execution::runMap(const FramePtr& f) {
     d["length"] = static_cast<int64_t>(group->items.size());
     emit(*f, "MapStateStarted", std::move(d));
   }
+  // ToleratedFailureCount(Path) / ToleratedFailurePercentage(Path): read
+  // after MapStateStarted, as AWS records it.
+  env = envFor(*f, group->mapInput);
+  if (spec.toleratedFailureCount.value) {
+    group->toleratedCount = static_cast<double>(*spec.toleratedFailureCount.value);
+  } else if (spec.toleratedFailureCount.path) {
+    auto v = spec.toleratedFailureCount.path->select(env);
+    auto n = integerValue(v);
+    if (!n) {
+      return failState(f,
+                       runtimeError(*f, badPathValue("ToleratedFailureCountPath", v ? &*v : nullptr,
+                                                     *spec.toleratedFailureCount.path, "integer")));
+    }
+    if (*n < 0) {
+      return failState(f, runtimeError(*f, "ToleratedFailureCount cannot be negative."));
+    }
+    group->toleratedCount = static_cast<double>(*n);
+  }
+  if (spec.toleratedFailurePercentage.value) {
+    group->toleratedPercentage = *spec.toleratedFailurePercentage.value;
+  } else if (spec.toleratedFailurePercentage.path) {
+    auto v = spec.toleratedFailurePercentage.path->select(env);
+    auto pct = numberValue(v);
+    if (!pct) {
+      return failState(
+          f, runtimeError(*f, badPathValue("ToleratedFailurePercentagePath", v ? &*v : nullptr,
+                                           *spec.toleratedFailurePercentage.path, "float")));
+    }
+    double p = *pct;
+    if (p < 0 || p > 100) {
+      return failState(f,
+                       runtimeError(*f, "ToleratedFailurePercentage must be between 0 and 100."));
+    }
+    group->toleratedPercentage = p;
+  }
+
   if (group->distributed) {
     JsonObject d;
     d["mapRunArn"] = arn::mapRun(config_.scope, config_.stateMachineName,
@@ -293,7 +295,8 @@ void Execution::launchMapIterations(const FramePtr& f) {
             err = {asl::errors::kExceedToleratedFailureThreshold,
                    "The specified tolerated failure threshold was exceeded"};
           }
-          if (group->distributed) return failState(f, std::move(err), {"MapRunFailed", "MapStateFailed"});
+          if (group->distributed)
+            return failState(f, std::move(err), {"MapRunFailed", "MapStateFailed"});
           return failState(f, std::move(err), {"MapStateFailed"});
         }
         JsonObject e;

@@ -22,10 +22,10 @@ asl::Outcome<std::optional<double>> resolveSeconds(const asl::ValueOrPath<double
   auto v = field.path->select(env);
   auto n = v && isNumber(*v) ? toInteger(*v) : std::nullopt;
   if (!n || *n <= 0) {
-    return StatesError{asl::errors::kRuntime,
-                       std::string("The ") + name + " field refers to value \"" +
-                           (v ? toJsonText(*v) : std::string("null")) +
-                           "\" which is not a valid positive integer."};
+    return StatesError{asl::errors::kRuntime, std::string("The ") + name +
+                                                  " field refers to value \"" +
+                                                  (v ? toJsonText(*v) : std::string("null")) +
+                                                  "\" which is not a valid positive integer."};
   }
   return std::optional<double>(static_cast<double>(*n));
 }
@@ -149,6 +149,11 @@ void Execution::runTask(const FramePtr& f) {
                           (res.family == TaskFamily::Task ? res.resourceType : res.resource) +
                           "' returned a result with a size exceeding the maximum number of bytes "
                           "service limit."};
+      JsonObject d;
+      addResource(d);
+      d["error"] = err.error;
+      d["cause"] = err.cause;
+      emit(*f, prefix + "Failed", std::move(d));
       return failState(f, std::move(err));
     }
     JsonObject d;
@@ -160,19 +165,19 @@ void Execution::runTask(const FramePtr& f) {
   };
 
   if (*timeout) {
-    f->timeoutTimer = ctx_.loop.schedule(
-        ctx_.loop.now() + Duration(static_cast<int64_t>(**timeout * 1e6)),
-        [this, self, f, gen, prefix, addResource] {
-          f->timeoutTimer = 0;
-          if (f->generation != gen || f->finished || done()) return;
-          if (f->task) f->task->cancel(), f->task.reset();
-          JsonObject d;
-          addResource(d);
-          d["error"] = asl::errors::kTimeout;
-          if (f->taskResource->family != TaskFamily::Task) d["cause"] = "";
-          emit(*f, prefix + "TimedOut", std::move(d));
-          failState(f, StatesError{asl::errors::kTimeout, ""});
-        });
+    f->timeoutTimer =
+        ctx_.loop.schedule(ctx_.loop.now() + Duration(static_cast<int64_t>(**timeout * 1e6)),
+                           [this, self, f, gen, prefix, addResource] {
+                             f->timeoutTimer = 0;
+                             if (f->generation != gen || f->finished || done()) return;
+                             if (f->task) f->task->cancel(), f->task.reset();
+                             JsonObject d;
+                             addResource(d);
+                             d["error"] = asl::errors::kTimeout;
+                             if (f->taskResource->family != TaskFamily::Task) d["cause"] = "";
+                             emit(*f, prefix + "TimedOut", std::move(d));
+                             failState(f, StatesError{asl::errors::kTimeout, ""});
+                           });
   }
   // The integration may complete synchronously; keep its handle only while
   // this attempt is still the one in flight.

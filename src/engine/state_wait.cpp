@@ -23,9 +23,10 @@ void Execution::runWait(const FramePtr& f) {
   } else if (spec.timestamp) {
     auto t = asl::parseTimestamp(*spec.timestamp);
     if (!t) {
-      return failState(f, runtimeError(*f, "The Timestamp field cannot be parsed as an ISO-8601 "
-                                            "extended offset date-time format string: " +
-                                                *spec.timestamp));
+      return failState(f, runtimeError(*f,
+                                       "The Timestamp field cannot be parsed as an ISO-8601 "
+                                       "extended offset date-time format string: " +
+                                           *spec.timestamp));
     }
     until = *t;
   } else if (spec.secondsPath || spec.timestampPath) {
@@ -33,19 +34,19 @@ void Execution::runWait(const FramePtr& f) {
     const char* field = spec.secondsPath ? "SecondsPath" : "TimestampPath";
     auto v = path.select(envFor(*f, *input));
     if (!v) {
-      return failState(f, runtimeError(*f, "The JSONPath '" + path.text() +
-                                               "' specified for the field '" + field +
-                                               "' could not be found in the input '" +
-                                               toJsonText(*input) + "'"));
+      return failState(
+          f,
+          runtimeError(*f, "The JSONPath '" + path.text() + "' specified for the field '" + field +
+                               "' could not be found in the input '" + toJsonText(*input) + "'"));
     }
-    std::string shown = path.text() + " == " + (v->is_string() ? std::string(v->get_string())
-                                                               : toJsonText(*v));
+    std::string shown =
+        path.text() + " == " + (v->is_string() ? std::string(v->get_string()) : toJsonText(*v));
     if (spec.secondsPath) {
       auto n = isNumber(*v) ? toInteger(*v) : std::nullopt;
       if (!n) {
         return failState(
-            f, runtimeError(*f, "The SecondsPath parameter cannot be parsed as a long value: " +
-                                    shown));
+            f, runtimeError(
+                   *f, "The SecondsPath parameter cannot be parsed as a long value: " + shown));
       }
       if (*n < 0) {
         return failState(

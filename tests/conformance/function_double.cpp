@@ -40,14 +40,29 @@ void dumpString(std::string& out, std::string_view s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     char buf[16];
     switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      default:
+        break;
     }
     if (c < 0x20) {
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -62,7 +77,8 @@ void dumpString(std::string& out, std::string_view s) {
       for (int k = 0; k < extra && i + 1 < s.size(); ++k) cp = (cp << 6) | (s[++i] & 0x3F);
       if (cp >= 0x10000) {
         cp -= 0x10000;
-        std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+        std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xD800 + (cp >> 10),
+                      0xDC00 + (cp & 0x3FF));
       } else {
         std::snprintf(buf, sizeof buf, "\\u%04x", cp);
       }
@@ -74,7 +90,8 @@ void dumpString(std::string& out, std::string_view s) {
 
 void dump(std::string& out, const Json& v) {
   switch (v.kind()) {
-    case json::kind::string: return dumpString(out, v.get_string());
+    case json::kind::string:
+      return dumpString(out, v.get_string());
     case json::kind::array: {
       out += '[';
       bool first = true;
@@ -106,7 +123,8 @@ void dump(std::string& out, const Json& v) {
       out += t;
       return;
     }
-    default: appendJsonText(out, v);
+    default:
+      appendJsonText(out, v);
   }
 }
 
@@ -120,9 +138,12 @@ std::string pythonJsonDumps(const Json& v) {
 
 std::string pythonRepr(const Json& v) {
   switch (v.kind()) {
-    case json::kind::null: return "None";
-    case json::kind::bool_: return v.get_bool() ? "True" : "False";
-    case json::kind::string: return pyString(v.get_string());
+    case json::kind::null:
+      return "None";
+    case json::kind::bool_:
+      return v.get_bool() ? "True" : "False";
+    case json::kind::string:
+      return pyString(v.get_string());
     case json::kind::double_: {
       std::string t = toJsonText(v);
       auto e = t.find('E');
@@ -149,13 +170,13 @@ std::string pythonRepr(const Json& v) {
       }
       return out + "}";
     }
-    default: return toJsonText(v);
+    default:
+      return toJsonText(v);
   }
 }
 
 std::unique_ptr<engine::RunningTask> FunctionDouble::invoke(const std::string& function,
-                                                            std::string payload,
-                                                            const Scope& scope,
+                                                            std::string payload, const Scope& scope,
                                                             engine::EventLoop& loop,
                                                             engine::FunctionDone done) {
   std::string name = engine::functionNameOf(function);
@@ -187,20 +208,20 @@ std::unique_ptr<engine::RunningTask> FunctionDouble::invoke(const std::string& f
     std::string frame =
         message.empty()
             ? "  File \"/var/task/handler.py\", line 9, in handler\n    raise " + type + "()\n"
-            : "  File \"/var/task/handler.py\", line 2, in handler\n    raise " + type +
-                  "(\"" + message + "\")\n";
+            : "  File \"/var/task/handler.py\", line 2, in handler\n    raise " + type + "(\"" +
+                  message + "\")\n";
     e["stackTrace"] = JsonArray{Json(frame)};
     r.payload = pythonJsonDumps(e);
     r.functionError = true;
   } else if (b.starts_with("sleep_echo:")) {
     double seconds = std::stod(b.substr(11));
-    auto id = loop.schedule(loop.now() + Duration(static_cast<int64_t>(seconds * 1e6)),
-                            [done, payload] {
-                              engine::FunctionResponse rr;
-                              auto v = parseJson(payload);
-                              rr.payload = v ? pythonJsonDumps(*v) : payload;
-                              done(std::move(rr));
-                            });
+    auto id =
+        loop.schedule(loop.now() + Duration(static_cast<int64_t>(seconds * 1e6)), [done, payload] {
+          engine::FunctionResponse rr;
+          auto v = parseJson(payload);
+          rr.payload = v ? pythonJsonDumps(*v) : payload;
+          done(std::move(rr));
+        });
     return std::make_unique<TimerTask>(loop, id);
   } else if (b.starts_with("return_large_string:")) {
     size_t n = std::stoul(b.substr(20));
@@ -216,6 +237,9 @@ std::unique_ptr<engine::RunningTask> FunctionDouble::invoke(const std::string& f
     done(AwsError{"ServiceException", "unknown test behaviour '" + b + "'", 500});
     return nullptr;
   }
+  std::string requestId = ids_.uuid();
+  r.logs = "START RequestId: " + requestId + " Version: $LATEST\nEND RequestId: " + requestId +
+           "\nREPORT RequestId: " + requestId + "\tDuration: 1.00 ms\n";
   done(std::move(r));
   return nullptr;
 }

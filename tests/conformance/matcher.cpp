@@ -5,8 +5,10 @@
 namespace sluice::conformance {
 
 std::set<std::string> defaultWildcards() {
-  return {"snf_role_arn", "sfn_role_arn", "date", "datetime", "timestamp", "RequestId",
-          "x-amzn-RequestId", "x-amzn-requestid", "X-Amzn-Trace-Id", "x-amz-crc32"};
+  return {"snf_role_arn",     "sfn_role_arn",     "date",
+          "datetime",         "timestamp",        "RequestId",
+          "x-amzn-RequestId", "x-amzn-requestid", "X-Amzn-Trace-Id",
+          "x-amz-crc32"};
 }
 
 Matcher::Matcher(std::set<std::string> wildcards) : wildcards_(std::move(wildcards)) {}
