@@ -1,4 +1,5 @@
 // `sluice run DEFINITION`: one execution, in-process, printed as JSON.
+#include <filesystem>
 #include <iostream>
 
 #include "asl/compile.hpp"
@@ -22,6 +23,7 @@ struct RunArgs {
   std::string region = "us-east-1";
   std::string type = "STANDARD";
   std::string clock = "real";
+  std::string stateMachineName;  // default: the definition file's name
 };
 
 int runExecution(const RunArgs& args) {
@@ -67,6 +69,9 @@ int runExecution(const RunArgs& args) {
   config.scope.account = args.account;
   config.scope.region = args.region;
   config.executionName = args.name;
+  config.stateMachineName = args.stateMachineName.empty()
+                                ? std::filesystem::path(args.definition).stem().string()
+                                : args.stateMachineName;
   config.express = args.type == "EXPRESS";
   auto exec = eng.run(*machine, std::move(*input), config);
 
@@ -94,6 +99,8 @@ Action addRunCommand(CLI::App& app) {
   cmd->add_option("--function", args->functions,
                   "Bind a Lambda function to a local executable: NAME_OR_ARN=EXECUTABLE");
   cmd->add_option("--name", args->name, "Execution name");
+  cmd->add_option("--state-machine-name", args->stateMachineName,
+                  "State machine name used in ARNs (default: the definition file's name)");
   cmd->add_option("--account", args->account, "Account id");
   cmd->add_option("--region", args->region, "Region");
   cmd->add_option("--type", args->type, "STANDARD or EXPRESS")

@@ -215,6 +215,9 @@ void Execution::enterState(const FramePtr& f, int index, Json input) {
   f->retrierAttempts.assign(f->state().retry.size(), 0);
   f->enteredTime = ctx_.loop.now();
   f->context.reset();
+  f->taskResource.reset();
+  f->taskToken.clear();
+  f->group.reset();
   const asl::State& s = f->state();
   std::string type(asl::stateTypeName(s.type));
   JsonObject d;
