@@ -1,6 +1,7 @@
 #include "engine/execution.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "engine/frame.hpp"
 
@@ -29,12 +30,22 @@ namespace {
 
 constexpr size_t kMaxPayloadBytes = 256 * 1024;
 
-JsonObject payloadDetails(std::string_view key, const Json& value) {
-  JsonObject d;
-  d[key] = toJsonText(value);
-  d[std::string(key) + "Details"] = notTruncated();
-  return d;
+// "<Type>StateEntered" / "<Type>StateExited" / "<Type>StateAborted", without
+// building strings per event.
+std::string_view stateEventName(StateType t, int phase) {
+  static constexpr std::string_view kNames[][3] = {
+      {"PassStateEntered", "PassStateExited", "PassStateAborted"},
+      {"TaskStateEntered", "TaskStateExited", "TaskStateAborted"},
+      {"ChoiceStateEntered", "ChoiceStateExited", "ChoiceStateAborted"},
+      {"WaitStateEntered", "WaitStateExited", "WaitStateAborted"},
+      {"SucceedStateEntered", "SucceedStateExited", "SucceedStateAborted"},
+      {"FailStateEntered", "FailStateExited", "FailStateAborted"},
+      {"ParallelStateEntered", "ParallelStateExited", "ParallelStateAborted"},
+      {"MapStateEntered", "MapStateExited", "MapStateAborted"},
+  };
+  return kNames[static_cast<int>(t)][phase];
 }
+constexpr int kEntered = 0, kExited = 1, kAborted = 2;
 
 bool errorMatches(const std::vector<std::string>& names, const std::string& error) {
   // Runtime errors are terminal: no Retry or Catch sees them.
@@ -99,12 +110,13 @@ void Execution::start() {
   {
     JsonObject d;
     d["input"] = toJsonText(input_);
-    d["inputDetails"] = notTruncated();
     d["roleArn"] = config_.roleArn;
     emit(*root_, "ExecutionStarted", std::move(d));
   }
   auto self = shared_from_this();
-  root_->onDone = [this, self](asl::Outcome<Json> outcome) {
+  // Captures `this` only: the execution owns the root frame, so capturing
+  // `self` here would keep every execution alive forever.
+  root_->onDone = [this](asl::Outcome<Json> outcome) {
     if (done()) return;
     if (outcome) {
       finishExecution(ExecutionStatus::Succeeded, std::move(outcome.value()), {}, {});
@@ -140,7 +152,7 @@ void Execution::finishExecution(ExecutionStatus status, Json output, std::string
   JsonObject d;
   switch (status) {
     case ExecutionStatus::Succeeded:
-      d = payloadDetails("output", output);
+      d["output"] = toJsonText(output);
       emit(*root_, "ExecutionSucceeded", std::move(d));
       output_ = std::move(output);
       break;
@@ -165,13 +177,15 @@ void Execution::finishExecution(ExecutionStatus status, Json output, std::string
 
 int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
   if (!f.recordEvents) return 0;
+  EventTypeInfo info = eventTypeInfo(type);
+  if (info.name.empty()) throw std::logic_error("unknown history event type " + std::string(type));
   HistoryEvent e;
   e.id = static_cast<int64_t>(history_.size()) + 1;
   e.previousEventId = f.lastEventId;
   e.timestamp = ctx_.loop.now();
-  e.type = std::string(type);
+  e.type = info.name;
   if (!details.empty() || type == "ExecutionSucceeded") {
-    e.detailsKey = detailsKeyFor(type);
+    e.detailsKey = info.detailsKey;
     e.details = std::move(details);
   }
   f.lastEventId = e.id;
@@ -219,12 +233,13 @@ void Execution::enterState(const FramePtr& f, int index, Json input) {
   f->taskToken.clear();
   f->group.reset();
   const asl::State& s = f->state();
-  std::string type(asl::stateTypeName(s.type));
-  JsonObject d;
-  d["input"] = toJsonText(f->rawInput);
-  d["inputDetails"] = notTruncated();
-  d["name"] = s.name;
-  f->enteredEventId = emit(*f, type + "StateEntered", std::move(d));
+  JsonObject d(2);
+  // The previous state already serialised this document as its output.
+  d.emplace("input", f->pendingInputText.empty() ? toJsonText(f->rawInput)
+                                                 : std::move(f->pendingInputText));
+  f->pendingInputText.clear();
+  d.emplace("name", s.name);
+  f->enteredEventId = emit(*f, stateEventName(s.type, kEntered), std::move(d));
   runState(f);
 }
 
@@ -280,27 +295,32 @@ void Execution::exitState(const FramePtr& f, Json output, const JsonObject* assi
                              "' returned a result with a size exceeding the maximum number of "
                              "bytes service limit."});
   }
-  JsonObject d;
-  if (assigned) {
-    JsonObject vars;
-    for (const auto& kv : *assigned) {
-      vars[kv.key()] = toJsonText(kv.value());
-      f->vars->set(kv.key(), kv.value());
-    }
-    d["assignedVariables"] = std::move(vars);
-    d["assignedVariablesDetails"] = notTruncated();
-  }
-  d["name"] = s.name;
-  d["output"] = std::move(outputText);
-  d["outputDetails"] = notTruncated();
-  emit(*f, std::string(asl::stateTypeName(s.type)) + "StateExited", std::move(d));
-
   int next = s.next;
+  bool terminal = s.end || s.type == StateType::Succeed;
+  if (!terminal) f->pendingInputText = outputText;
+  recordExit(*f, std::move(outputText), assigned);
+
   if (s.type == StateType::Choice) next = f->choiceNext;
-  if (s.end || s.type == StateType::Succeed || next < 0) {
+  if (terminal || next < 0) {
+    f->pendingInputText.clear();
     return finishFrame(f, std::move(output));
   }
   transition(f, next, std::move(output));
+}
+
+void Execution::recordExit(Frame& f, std::string outputText, const JsonObject* assigned) {
+  JsonObject d(4);
+  if (assigned) {
+    JsonObject vars(assigned->size());
+    for (const auto& kv : *assigned) {
+      vars.emplace(kv.key(), toJsonText(kv.value()));
+      f.vars->set(kv.key(), kv.value());
+    }
+    d.emplace("assignedVariables", std::move(vars));
+  }
+  d.emplace("name", f.state().name);
+  d.emplace("output", std::move(outputText));
+  emit(f, stateEventName(f.state().type, kExited), std::move(d));
 }
 
 void Execution::failState(const FramePtr& f, StatesError error,
@@ -346,22 +366,7 @@ void Execution::failState(const FramePtr& f, StatesError error,
     }
     auto out = applyResultPath(*f, c.resultPath, f->rawInput, std::move(errorOutput));
     if (!out) return finishFrame(f, out.takeError());
-    // Exit through the catcher's Next (exitState reads pendingNext for Choice only).
-    std::string outputText = toJsonText(out.value());
-    JsonObject d;
-    if (assigned) {
-      JsonObject vars;
-      for (const auto& kv : *assigned) {
-        vars[kv.key()] = toJsonText(kv.value());
-        f->vars->set(kv.key(), kv.value());
-      }
-      d["assignedVariables"] = std::move(vars);
-      d["assignedVariablesDetails"] = notTruncated();
-    }
-    d["name"] = s.name;
-    d["output"] = std::move(outputText);
-    d["outputDetails"] = notTruncated();
-    emit(*f, std::string(asl::stateTypeName(s.type)) + "StateExited", std::move(d));
+    recordExit(*f, toJsonText(out.value()), assigned ? &*assigned : nullptr);
     return transition(f, c.next, std::move(out.value()));
   }
   finishFrame(f, std::move(error));
@@ -373,7 +378,12 @@ void Execution::finishFrame(const FramePtr& f, asl::Outcome<Json> outcome) {
   if (f->timer) ctx_.loop.cancel(f->timer), f->timer = 0;
   if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
   f->task.reset();
-  if (f->onDone) f->onDone(std::move(outcome));
+  f->group.reset();
+  // Child frames' callbacks hold their parent frame; dropping them here breaks
+  // the parent -> group -> child -> callback -> parent cycle.
+  auto onDone = std::move(f->onDone);
+  f->onDone = nullptr;
+  if (onDone) onDone(std::move(outcome));
 }
 
 void Execution::abortFrame(const FramePtr& f) {
@@ -404,8 +414,10 @@ void Execution::abortFrame(const FramePtr& f) {
   }
   if (s.type == StateType::Task || s.type == StateType::Wait || s.type == StateType::Map ||
       s.type == StateType::Parallel) {
-    emit(*f, std::string(asl::stateTypeName(s.type)) + "StateAborted");
+    emit(*f, stateEventName(s.type, kAborted));
   }
+  f->group.reset();
+  f->onDone = nullptr;
 }
 
 }  // namespace sluice::engine

@@ -83,6 +83,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void runState(const FramePtr& f);
   void completeState(const FramePtr& f, Json result);
   void exitState(const FramePtr& f, Json output, const JsonObject* assigned);
+  // The <Type>StateExited event (assigned variables are set in scope here).
+  void recordExit(Frame& f, std::string outputText, const JsonObject* assigned);
   // Retry, else Catch, else fail the frame. `finalEvents` (e.g.
   // "ParallelStateFailed") are recorded only when the error is not retried.
   void failState(const FramePtr& f, asl::StatesError error,

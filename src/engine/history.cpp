@@ -1,19 +1,7 @@
 #include "engine/history.hpp"
 
-#include <cctype>
 
 namespace sluice::engine {
-
-std::string detailsKeyFor(std::string_view type) {
-  auto endsWith = [&](std::string_view suffix) {
-    return type.size() >= suffix.size() && type.substr(type.size() - suffix.size()) == suffix;
-  };
-  if (endsWith("StateEntered")) return "stateEnteredEventDetails";
-  if (endsWith("StateExited")) return "stateExitedEventDetails";
-  std::string key(type);
-  if (!key.empty()) key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
-  return key + "EventDetails";
-}
 
 Json historyEventToJson(const HistoryEvent& e) {
   JsonObject o;
@@ -21,7 +9,19 @@ Json historyEventToJson(const HistoryEvent& e) {
   o["type"] = e.type;
   o["id"] = e.id;
   o["previousEventId"] = e.previousEventId;
-  if (!e.detailsKey.empty()) o[e.detailsKey] = e.details;
+  if (!e.detailsKey.empty()) {
+    JsonObject d;
+    d.reserve(e.details.size() + 2);
+    for (const auto& kv : e.details) {
+      d.emplace(kv.key(), kv.value());
+      // Payloads are never truncated here: each one gets {"truncated": false}.
+      std::string_view k = kv.key();
+      if (k == "input" || k == "output" || k == "assignedVariables") {
+        d.emplace(std::string(k) + "Details", notTruncated());
+      }
+    }
+    o[e.detailsKey] = std::move(d);
+  }
   return o;
 }
 

@@ -14,13 +14,20 @@ struct HistoryEvent {
   int64_t id = 0;
   int64_t previousEventId = 0;
   TimePoint timestamp;
-  std::string type;        // e.g. "PassStateEntered"
-  std::string detailsKey;  // e.g. "stateEnteredEventDetails"; empty when none
+  std::string_view type;        // e.g. "PassStateEntered" (static storage)
+  std::string_view detailsKey;  // e.g. "stateEnteredEventDetails"; empty when none
+  // The details as AWS shows them, except that the `inputDetails`,
+  // `outputDetails` and `assignedVariablesDetails` companions are added when
+  // the event is rendered.
   JsonObject details;
 };
 
-// The `...EventDetails` member name AWS uses for an event type.
-std::string detailsKeyFor(std::string_view type);
+// An event type known to Step Functions, with its details member name.
+struct EventTypeInfo {
+  std::string_view name;        // empty when the type is unknown
+  std::string_view detailsKey;  // e.g. "taskScheduledEventDetails"
+};
+EventTypeInfo eventTypeInfo(std::string_view type);
 
 // {"timestamp": ..., "type": ..., "id": ..., "previousEventId": ..., "<x>EventDetails": {...}}
 Json historyEventToJson(const HistoryEvent& e);

@@ -89,7 +89,6 @@ void Execution::runTask(const FramePtr& f) {
     } else {
       d["resource"] = res.resource;
       d["input"] = toJsonText(params);
-      d["inputDetails"] = notTruncated();
     }
     if (*timeout) d["timeoutInSeconds"] = static_cast<int64_t>(**timeout);
     if (*heartbeat) d["heartbeatInSeconds"] = static_cast<int64_t>(**heartbeat);
@@ -159,7 +158,6 @@ void Execution::runTask(const FramePtr& f) {
     JsonObject d;
     addResource(d);
     d["output"] = std::move(text);
-    d["outputDetails"] = notTruncated();
     emit(*f, prefix + "Succeeded", std::move(d));
     completeState(f, std::move(outcome.value()));
   };
