@@ -279,7 +279,11 @@ void Execution::completeState(const FramePtr& f, Json result) {
     if (!a) return failState(f, withStatePrefix(*f, a.takeError()));
     assigned = std::move(a.value());
   }
-  auto merged = applyResultPath(*f, s.resultPath, f->rawInput, std::move(result));
+  // Retry and Catch need the raw input again; otherwise it is merged in place.
+  bool rawStillNeeded = !s.retry.empty() || !s.catchers.empty();
+  auto merged = applyResultPath(*f, s.resultPath,
+                                rawStillNeeded ? Json(f->rawInput) : std::move(f->rawInput),
+                                std::move(result));
   if (!merged) return failState(f, merged.takeError());
   auto output = applyOutputPath(*f, s.outputPath, std::move(merged.value()));
   if (!output) return failState(f, output.takeError());

@@ -97,7 +97,12 @@ class Execution : public std::enable_shared_from_this<Execution> {
   // Input/output processing (io_processing.cpp).
   asl::EvalEnv envFor(Frame& f, const Json& input);
   const Json* contextFor(Frame& f);
-  asl::Outcome<Json> applyInputPath(Frame& f, const asl::OptionalPath& path, const Json& input);
+  // The effective input: `input` itself for `$` (no copy), else the selected
+  // value, kept in the frame. takeInput() turns it into an owned value.
+  asl::Outcome<const Json*> applyInputPath(Frame& f, const asl::OptionalPath& path,
+                                           const Json& input);
+  // Owns the effective input; moves the raw input when the state no longer needs it.
+  Json takeInput(Frame& f, const Json* effective, bool rawStillNeeded);
   asl::Outcome<Json> applyOutputPath(Frame& f, const asl::OptionalPath& path, Json output);
   asl::Outcome<Json> applyResultPath(Frame& f, const asl::OptionalPath& path, Json input,
                                      Json result);

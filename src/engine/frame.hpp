@@ -43,6 +43,7 @@ struct Execution::Frame {
   // The current state.
   int stateIndex = -1;
   Json rawInput;
+  Json effectiveInput;  // InputPath's selection, when it is not `$`
   int64_t enteredEventId = 0;
   TimePoint enteredTime;
   int retryCount = 0;

@@ -83,16 +83,26 @@ asl::EvalEnv Execution::envFor(Frame& f, const Json& input) {
   return env;
 }
 
-Outcome<Json> Execution::applyInputPath(Frame& f, const asl::OptionalPath& path,
-                                        const Json& input) {
-  if (path.isNull) return Json(JsonObject{});
-  if (!path.path) return input;
+Outcome<const Json*> Execution::applyInputPath(Frame& f, const asl::OptionalPath& path,
+                                               const Json& input) {
+  if (path.isNull) {
+    f.effectiveInput = JsonObject{};
+    return &f.effectiveInput;
+  }
+  if (!path.path) return &input;
   auto v = path.path->select(envFor(f, input));
   if (!v) {
     return runtimeError(f, "Invalid path '" + path.path->text() +
                                "' : No results for path: " + path.path->normalized());
   }
-  return std::move(*v);
+  f.effectiveInput = std::move(*v);
+  return &f.effectiveInput;
+}
+
+Json Execution::takeInput(Frame& f, const Json* effective, bool rawStillNeeded) {
+  if (effective == &f.effectiveInput) return std::move(f.effectiveInput);
+  if (effective == &f.rawInput && !rawStillNeeded) return std::move(f.rawInput);
+  return *effective;
 }
 
 Outcome<Json> Execution::applyOutputPath(Frame& f, const asl::OptionalPath& path, Json output) {

@@ -13,11 +13,12 @@ void Execution::runPass(const FramePtr& f) {
   const auto& spec = s.as<asl::PassSpec>();
   if (spec.result) return completeState(f, *spec.result);
   if (s.parameters) {
-    auto params = s.parameters->evaluate(envFor(*f, *input));
+    auto params = s.parameters->evaluate(envFor(*f, **input));
     if (!params) return failState(f, withStatePrefix(*f, params.takeError()));
     return completeState(f, std::move(params.value()));
   }
-  completeState(f, std::move(input.value()));
+  // ResultPath merges into the raw input, which therefore stays.
+  completeState(f, takeInput(*f, *input, true));
 }
 
 void Execution::runChoice(const FramePtr& f) {
@@ -25,7 +26,7 @@ void Execution::runChoice(const FramePtr& f) {
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
   if (!input) return failState(f, input.takeError());
   const auto& spec = s.as<asl::ChoiceSpec>();
-  auto env = envFor(*f, *input);
+  auto env = envFor(*f, **input);
   const asl::ChoiceBranch* chosen = nullptr;
   for (const auto& branch : spec.choices) {
     auto matched = branch.rule.evaluate(env);
@@ -46,12 +47,12 @@ void Execution::runChoice(const FramePtr& f) {
   for (const asl::PayloadTemplate* t :
        {s.assign ? &*s.assign : nullptr, chosen && chosen->assign ? &*chosen->assign : nullptr}) {
     if (!t) continue;
-    auto a = evaluateAssign(*f, *t, *input);
+    auto a = evaluateAssign(*f, *t, **input);
     if (!a) return failState(f, withStatePrefix(*f, a.takeError()));
     if (!assigned) assigned.emplace();
     for (auto& kv : a.value()) (*assigned)[kv.key()] = std::move(kv.value());
   }
-  auto output = applyOutputPath(*f, s.outputPath, std::move(input.value()));
+  auto output = applyOutputPath(*f, s.outputPath, takeInput(*f, *input, false));
   if (!output) return failState(f, output.takeError());
   exitState(f, std::move(output.value()), assigned ? &*assigned : nullptr);
 }
@@ -60,7 +61,7 @@ void Execution::runSucceed(const FramePtr& f) {
   const asl::State& s = f->state();
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
   if (!input) return failState(f, input.takeError());
-  auto output = applyOutputPath(*f, s.outputPath, std::move(input.value()));
+  auto output = applyOutputPath(*f, s.outputPath, takeInput(*f, *input, false));
   if (!output) return failState(f, output.takeError());
   exitState(f, std::move(output.value()), nullptr);
 }

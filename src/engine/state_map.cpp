@@ -53,7 +53,7 @@ void Execution::runMap(const FramePtr& f) {
   const auto& spec = s.as<asl::MapSpec>();
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
   if (!input) return failState(f, input.takeError());
-  auto env = envFor(*f, *input);
+  auto env = envFor(*f, **input);
 
   if (spec.itemReader) {
     return failState(f, StatesError{asl::errors::kItemReaderFailed,
@@ -69,7 +69,7 @@ void Execution::runMap(const FramePtr& f) {
     }
     items = std::move(*v);
   } else {
-    items = *input;
+    items = **input;
   }
   if (!items.is_array()) {
     return failState(
@@ -145,7 +145,7 @@ void Execution::runMap(const FramePtr& f) {
   for (auto& item : arr) group->items.push_back(std::move(item));
   group->results.resize(group->items.size());
   group->frames.resize(group->items.size());
-  group->mapInput = std::move(input.value());
+  group->mapInput = takeInput(*f, *input, true);
   f->group = group;
 
   {

@@ -11,11 +11,11 @@ void Execution::runParallel(const FramePtr& f) {
   if (!input) return failState(f, input.takeError());
   Json branchInput;
   if (s.parameters) {
-    auto p = s.parameters->evaluate(envFor(*f, *input));
+    auto p = s.parameters->evaluate(envFor(*f, **input));
     if (!p) return failState(f, withStatePrefix(*f, p.takeError()));
     branchInput = std::move(p.value());
   } else {
-    branchInput = std::move(input.value());
+    branchInput = takeInput(*f, *input, true);
   }
   const auto& spec = s.as<asl::ParallelSpec>();
   auto group = std::make_shared<ChildGroup>();

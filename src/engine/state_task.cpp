@@ -58,14 +58,14 @@ void Execution::runTask(const FramePtr& f) {
     f->context.reset();
   }
 
-  auto env = envFor(*f, *input);
+  auto env = envFor(*f, **input);
   Json params;
   if (s.parameters) {
     auto p = s.parameters->evaluate(env);
     if (!p) return failState(f, withStatePrefix(*f, p.takeError()));
     params = std::move(p.value());
   } else {
-    params = *input;
+    params = takeInput(*f, *input, true);
   }
   auto timeout = resolveSeconds(spec.timeoutSeconds, env, "TimeoutSecondsPath");
   if (!timeout) return failState(f, withStatePrefix(*f, timeout.takeError()));

@@ -32,12 +32,12 @@ void Execution::runWait(const FramePtr& f) {
   } else if (spec.secondsPath || spec.timestampPath) {
     const asl::Path& path = spec.secondsPath ? *spec.secondsPath : *spec.timestampPath;
     const char* field = spec.secondsPath ? "SecondsPath" : "TimestampPath";
-    auto v = path.select(envFor(*f, *input));
+    auto v = path.select(envFor(*f, **input));
     if (!v) {
       return failState(
           f,
           runtimeError(*f, "The JSONPath '" + path.text() + "' specified for the field '" + field +
-                               "' could not be found in the input '" + toJsonText(*input) + "'"));
+                               "' could not be found in the input '" + toJsonText(**input) + "'"));
     }
     std::string shown =
         path.text() + " == " + (v->is_string() ? std::string(v->get_string()) : toJsonText(*v));
@@ -77,11 +77,12 @@ void Execution::runWait(const FramePtr& f) {
     if (!output) return failState(f, output.takeError());
     exitState(f, std::move(output.value()), nullptr);
   };
-  if (until <= now) return finish(std::move(input.value()));
+  Json in = takeInput(*f, *input, false);
+  if (until <= now) return finish(std::move(in));
   auto self = shared_from_this();
   uint64_t gen = f->generation;
   f->timer = ctx_.loop.schedule(
-      until, [this, self, f, gen, finish, in = std::move(input.value())]() mutable {
+      until, [this, self, f, gen, finish, in = std::move(in)]() mutable {
         f->timer = 0;
         if (f->generation != gen || f->finished || done()) return;
         finish(std::move(in));
