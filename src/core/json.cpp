@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace sluice {
 
@@ -25,12 +26,13 @@ void appendDouble(std::string& out, double d) {
   }
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-  std::string_view s(buf, end - buf);
-  // Java prints exponents as "1.0E20"; to_chars gives "1e+20".
+  std::string_view s(buf, static_cast<size_t>(end - buf));
+  // Java prints exponents as "1.0E20" and integral values as "1.0";
+  // to_chars gives "1e+20" and "1".
   auto epos = s.find('e');
-  std::string mantissa(s.substr(0, epos));
-  if (mantissa.find('.') == std::string::npos) mantissa += ".0";
+  std::string_view mantissa = s.substr(0, epos);
   out += mantissa;
+  if (mantissa.find('.') == std::string_view::npos) out += ".0";
   if (epos != std::string_view::npos) {
     out += 'E';
     auto exp = s.substr(epos + 1);
@@ -39,17 +41,33 @@ void appendDouble(std::string& out, double d) {
   }
 }
 
-// Copies runs of characters that need no escaping in one append: JSON text
-// of state documents is produced for every history event, so this is hot.
-void appendString(std::string& out, std::string_view s) {
-  out.reserve(out.size() + s.size() + 2);
-  out += '"';
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+// Index of the first byte that JSON must escape (control, '"' or '\'), or
+// s.size(). Looks at eight bytes at a time: state documents are serialised for
+// every history event, so this loop is hot.
+size_t firstEscape(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto hasZero = [&](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;  // some byte < 0x20
+    if (control | hasZero(w ^ (kOnes * '"')) | hasZero(w ^ (kOnes * '\\'))) break;
+  }
+  for (; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return i;
+}
+
+void appendString(std::string& out, std::string_view s) {
+  out += '"';
+  for (;;) {
+    size_t i = firstEscape(s);
+    out.append(s.data(), i);
+    if (i == s.size()) break;
+    unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -64,8 +82,8 @@ void appendString(std::string& out, std::string_view s) {
         out += buf;
       }
     }
+    s.remove_prefix(i + 1);
   }
-  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
@@ -169,6 +187,13 @@ void appendJsonText(std::string& out, const Json& v) {
 
 std::string toJsonText(const Json& value) {
   std::string out;
+  appendJsonText(out, value);
+  return out;
+}
+
+std::string toJsonText(const Json& value, size_t sizeHint) {
+  std::string out;
+  out.reserve(sizeHint);
   appendJsonText(out, value);
   return out;
 }

@@ -20,6 +20,8 @@ std::optional<Json> parseJson(std::string_view text, std::string* error = nullpt
 // Compact serialisation as Step Functions prints documents: no spaces, doubles
 // in their shortest round-trip form ("1.5", "1.0E20", integral doubles keep ".0").
 std::string toJsonText(const Json& value);
+// Same, reserving `sizeHint` bytes first (e.g. the size of a similar document).
+std::string toJsonText(const Json& value, size_t sizeHint);
 void appendJsonText(std::string& out, const Json& value);
 
 // Indented output for humans (CLI).

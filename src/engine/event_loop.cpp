@@ -8,8 +8,9 @@ namespace {
 constexpr size_t kWorkers = 8;
 }
 
-EventLoop::EventLoop(const Clock& clock, std::function<void(TimePoint)> advance)
-    : clock_(clock), advance_(std::move(advance)) {}
+EventLoop::EventLoop(const Clock& clock, std::function<void(TimePoint)> advance,
+                     bool autoAdvance)
+    : clock_(clock), advance_(std::move(advance)), autoAdvance_(autoAdvance) {}
 
 EventLoop::~EventLoop() {
   {
@@ -56,6 +57,14 @@ void EventLoop::endExternal() {
     --external_;
   }
   cv_.notify_one();
+}
+
+void EventLoop::advanceVirtual(Duration by, std::function<void()> done) {
+  post([this, by, done = std::move(done)]() mutable {
+    std::lock_guard lock(mu_);
+    TimePoint from = advances_.empty() ? clock_.now() : advances_.back().target;
+    advances_.push_back({from + by, std::move(done)});
+  });
 }
 
 void EventLoop::runBlocking(std::function<void()> work, Task done) {
@@ -108,9 +117,29 @@ bool EventLoop::runUntil(const std::function<bool()>& finished) {
           timers_.erase(it);
           break;
         }
+        if (!advances_.empty() && advance_) {
+          // An explicit advance: step to the next timer inside the window, or
+          // to the window's end once nothing inside it is left.
+          Advance& a = advances_.front();
+          if (!timers_.empty() && timers_.begin()->first.first <= a.target) {
+            TimePoint next = timers_.begin()->first.first;
+            lock.unlock();
+            advance_(next);
+            lock.lock();
+            continue;
+          }
+          TimePoint target = a.target;
+          task = std::move(a.done);
+          advances_.pop_front();
+          lock.unlock();
+          advance_(target);
+          lock.lock();
+          if (task) break;
+          continue;
+        }
         if (timers_.empty() && external_ == 0) return finished();
         if (clock_.isVirtual()) {
-          if (external_ == 0 && advance_) {
+          if (external_ == 0 && advance_ && autoAdvance_ && !timers_.empty()) {
             // Nothing can happen before the next timer: jump to it.
             TimePoint next = timers_.begin()->first.first;
             lock.unlock();

@@ -26,9 +26,12 @@ class EventLoop {
   using Task = std::function<void()>;
   using TimerId = uint64_t;
 
-  // `advance` is called to move a virtual clock to a timer's deadline; it is
-  // only used when the clock is virtual and auto-advance is on.
-  EventLoop(const Clock& clock, std::function<void(TimePoint)> advance = {});
+  // `advance` moves a virtual clock (to a timer's deadline, or to the end of
+  // an advanceVirtual window). With `autoAdvance`, an idle loop jumps to its
+  // next timer by itself (sluice run, tests); without it time moves only
+  // through advanceVirtual (the server's `--clock virtual`).
+  EventLoop(const Clock& clock, std::function<void(TimePoint)> advance = {},
+            bool autoAdvance = true);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -55,6 +58,12 @@ class EventLoop {
   void beginExternal();
   void endExternal();
 
+  // Thread-safe, virtual clock only: moves time forward by `by`, firing every
+  // timer due in that window in deadline order and letting the work each one
+  // sets off run before stepping on; then `done` runs (on the loop thread)
+  // with the clock at the end of the window. Outside work is not waited for.
+  void advanceVirtual(Duration by, std::function<void()> done);
+
  private:
   struct Timer {
     TimePoint at;
@@ -64,6 +73,7 @@ class EventLoop {
 
   const Clock& clock_;
   std::function<void(TimePoint)> advance_;
+  bool autoAdvance_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -72,6 +82,11 @@ class EventLoop {
   std::map<TimerId, TimePoint> timerIndex_;
   TimerId nextTimer_ = 1;
   int external_ = 0;
+  struct Advance {
+    TimePoint target;
+    std::function<void()> done;
+  };
+  std::deque<Advance> advances_;
 
   // Worker pool for blocking work (started lazily).
   std::mutex workMu_;

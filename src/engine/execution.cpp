@@ -160,7 +160,8 @@ void Execution::finishExecution(ExecutionStatus status, Json output, std::string
     case ExecutionStatus::TimedOut:
     case ExecutionStatus::Aborted:
       if (!error.empty() || status == ExecutionStatus::TimedOut) d["error"] = error;
-      if (!cause.empty() || status != ExecutionStatus::Aborted) d["cause"] = cause;
+      // AWS leaves out an empty cause (a Fail state without Cause, a task timeout).
+      if (!cause.empty() || status == ExecutionStatus::TimedOut) d["cause"] = cause;
       emit(*root_,
            status == ExecutionStatus::Failed     ? "ExecutionFailed"
            : status == ExecutionStatus::TimedOut ? "ExecutionTimedOut"
@@ -184,13 +185,33 @@ int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
   e.previousEventId = f.lastEventId;
   e.timestamp = ctx_.loop.now();
   e.type = info.name;
-  if (!details.empty() || type == "ExecutionSucceeded") {
-    e.detailsKey = info.detailsKey;
-    e.details = std::move(details);
-  }
+  if (!details.empty() || type == "ExecutionSucceeded") e.detailsKey = info.detailsKey;
+  e.details = std::move(details);
   f.lastEventId = e.id;
   history_.push_back(std::move(e));
   return f.lastEventId;
+}
+
+int64_t Execution::emitState(Frame& f, std::string_view type, std::string_view payloadKey,
+                             std::shared_ptr<const std::string> payload, JsonObject details) {
+  int64_t id = emit(f, type, std::move(details));
+  if (id == 0) return 0;
+  HistoryEvent& e = history_.back();
+  e.detailsKey = eventTypeInfo(type).detailsKey;
+  e.name = f.state().name;
+  e.payloadKey = payloadKey;
+  e.payload = std::move(payload);
+  return id;
+}
+
+int64_t Execution::emitIteration(Frame& f, std::string_view type, int64_t index) {
+  int64_t id = emit(f, type);
+  if (id == 0) return 0;
+  HistoryEvent& e = history_.back();
+  e.detailsKey = eventTypeInfo(type).detailsKey;
+  e.name = f.state().name;
+  e.index = index;
+  return id;
 }
 
 Execution::FramePtr Execution::newFrame(const asl::Machine* machine,
@@ -233,13 +254,11 @@ void Execution::enterState(const FramePtr& f, int index, Json input) {
   f->taskToken.clear();
   f->group.reset();
   const asl::State& s = f->state();
-  JsonObject d(2);
   // The previous state already serialised this document as its output.
-  d.emplace("input", f->pendingInputText.empty() ? toJsonText(f->rawInput)
-                                                 : std::move(f->pendingInputText));
-  f->pendingInputText.clear();
-  d.emplace("name", s.name);
-  f->enteredEventId = emit(*f, stateEventName(s.type, kEntered), std::move(d));
+  auto text = f->pendingInputText ? std::move(f->pendingInputText)
+                                  : std::make_shared<const std::string>(toJsonText(f->rawInput));
+  f->pendingInputText.reset();
+  f->enteredEventId = emitState(*f, stateEventName(s.type, kEntered), "input", std::move(text));
   runState(f);
 }
 
@@ -292,8 +311,10 @@ void Execution::completeState(const FramePtr& f, Json result) {
 
 void Execution::exitState(const FramePtr& f, Json output, const JsonObject* assigned) {
   const asl::State& s = f->state();
-  std::string outputText = toJsonText(output);
-  if (outputText.size() > kMaxPayloadBytes) {
+  // The state's input text is a good size estimate for its output text.
+  size_t hint = history_.empty() || !history_.back().payload ? 256 : history_.back().payload->size() + 64;
+  auto outputText = std::make_shared<const std::string>(toJsonText(output, hint));
+  if (outputText->size() > kMaxPayloadBytes) {
     return failState(f, {asl::errors::kDataLimitExceeded,
                          "The state/task '" + s.name +
                              "' returned a result with a size exceeding the maximum number of "
@@ -306,14 +327,15 @@ void Execution::exitState(const FramePtr& f, Json output, const JsonObject* assi
 
   if (s.type == StateType::Choice) next = f->choiceNext;
   if (terminal || next < 0) {
-    f->pendingInputText.clear();
+    f->pendingInputText.reset();
     return finishFrame(f, std::move(output));
   }
   transition(f, next, std::move(output));
 }
 
-void Execution::recordExit(Frame& f, std::string outputText, const JsonObject* assigned) {
-  JsonObject d(4);
+void Execution::recordExit(Frame& f, std::shared_ptr<const std::string> outputText,
+                           const JsonObject* assigned) {
+  JsonObject d;
   if (assigned) {
     JsonObject vars(assigned->size());
     for (const auto& kv : *assigned) {
@@ -322,9 +344,8 @@ void Execution::recordExit(Frame& f, std::string outputText, const JsonObject* a
     }
     d.emplace("assignedVariables", std::move(vars));
   }
-  d.emplace("name", f.state().name);
-  d.emplace("output", std::move(outputText));
-  emit(f, stateEventName(f.state().type, kExited), std::move(d));
+  emitState(f, stateEventName(f.state().type, kExited), "output", std::move(outputText),
+            std::move(d));
 }
 
 void Execution::failState(const FramePtr& f, StatesError error,
@@ -370,7 +391,8 @@ void Execution::failState(const FramePtr& f, StatesError error,
     }
     auto out = applyResultPath(*f, c.resultPath, f->rawInput, std::move(errorOutput));
     if (!out) return finishFrame(f, out.takeError());
-    recordExit(*f, toJsonText(out.value()), assigned ? &*assigned : nullptr);
+    recordExit(*f, std::make_shared<const std::string>(toJsonText(out.value())),
+               assigned ? &*assigned : nullptr);
     return transition(f, c.next, std::move(out.value()));
   }
   finishFrame(f, std::move(error));
@@ -409,10 +431,7 @@ void Execution::abortFrame(const FramePtr& f) {
       if (!child || child->finished) continue;
       abortFrame(child);
       if (s.type == StateType::Map && !g->distributed) {
-        JsonObject d;
-        d["index"] = static_cast<int64_t>(i);
-        d["name"] = s.name;
-        emit(*f, "MapIterationAborted", std::move(d));
+        emitIteration(*f, "MapIterationAborted", static_cast<int64_t>(i));
       }
     }
   }

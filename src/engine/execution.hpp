@@ -84,7 +84,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void completeState(const FramePtr& f, Json result);
   void exitState(const FramePtr& f, Json output, const JsonObject* assigned);
   // The <Type>StateExited event (assigned variables are set in scope here).
-  void recordExit(Frame& f, std::string outputText, const JsonObject* assigned);
+  void recordExit(Frame& f, std::shared_ptr<const std::string> outputText,
+                  const JsonObject* assigned);
   // Retry, else Catch, else fail the frame. `finalEvents` (e.g.
   // "ParallelStateFailed") are recorded only when the error is not retried.
   void failState(const FramePtr& f, asl::StatesError error,
@@ -93,6 +94,10 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void abortFrame(const FramePtr& f);
   void finishExecution(ExecutionStatus status, Json output, std::string error, std::string cause);
   int64_t emit(Frame& f, std::string_view type, JsonObject details = {});
+  // Fills the typed fields of the event `emit` just appended (see HistoryEvent).
+  int64_t emitState(Frame& f, std::string_view type, std::string_view payloadKey,
+                    std::shared_ptr<const std::string> payload, JsonObject details = {});
+  int64_t emitIteration(Frame& f, std::string_view type, int64_t index);
 
   // Input/output processing (io_processing.cpp).
   asl::EvalEnv envFor(Frame& f, const Json& input);

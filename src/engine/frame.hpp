@@ -69,7 +69,7 @@ struct Execution::Frame {
   bool hasPending = false;
   int pendingNext = -1;
   Json pendingInput;
-  std::string pendingInputText;  // JSON text of pendingInput when already serialised
+  std::shared_ptr<const std::string> pendingInputText;  // pendingInput's JSON text, if known
 
   const asl::State& state() const { return machine->states[static_cast<size_t>(stateIndex)]; }
 };

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,20 @@ struct HistoryEvent {
   TimePoint timestamp;
   std::string_view type;        // e.g. "PassStateEntered" (static storage)
   std::string_view detailsKey;  // e.g. "stateEnteredEventDetails"; empty when none
-  // The details as AWS shows them, except that the `inputDetails`,
-  // `outputDetails` and `assignedVariablesDetails` companions are added when
-  // the event is rendered.
+
+  // The hot fields are kept typed and rendered into the details object when
+  // the event is read: state events carry the state's name and the document's
+  // JSON text, shared between one state's Exited and the next one's Entered.
+  std::string_view name;                       // state name (points into the machine)
+  int64_t index = -1;                          // Map iteration index
+  std::string_view payloadKey;                 // "input" or "output"
+  std::shared_ptr<const std::string> payload;  // its JSON text
+  // Every other detail as AWS shows it (the `...Details` companions of
+  // input/output/assignedVariables are added when rendering).
   JsonObject details;
+
+  // The rendered `...EventDetails` object (empty object when there is none).
+  Json renderDetails() const;
 };
 
 // An event type known to Step Functions, with its details member name.
@@ -30,7 +41,10 @@ struct EventTypeInfo {
 EventTypeInfo eventTypeInfo(std::string_view type);
 
 // {"timestamp": ..., "type": ..., "id": ..., "previousEventId": ..., "<x>EventDetails": {...}}
-Json historyEventToJson(const HistoryEvent& e);
+// `timestamp` as ISO-8601 text (the CLI's rendering) or, for the JSON wire
+// protocol, as epoch seconds.
+enum class TimestampStyle { Iso8601, EpochSeconds };
+Json historyEventToJson(const HistoryEvent& e, TimestampStyle style = TimestampStyle::Iso8601);
 Json historyToJson(const std::vector<HistoryEvent>& events);
 
 // `{"truncated": false}` — the payload details AWS attaches to inputs and outputs.

@@ -58,6 +58,29 @@ class RunningProcess final : public RunningTask {
   std::shared_ptr<ProcessHandle> h_;
 };
 
+// Blocks SIGPIPE on the calling thread; on destruction discards a SIGPIPE
+// raised meanwhile and restores the signal mask.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeGuard() {
+    if (sigismember(&old_, SIGPIPE)) return;  // it was blocked before: not ours to consume
+    timespec zero{0, 0};
+    while (sigtimedwait(&pipe_, nullptr, &zero) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
+};
+
 }  // namespace
 
 ProcessResult runProcess(const std::string& executable, const std::string& input,
@@ -89,6 +112,10 @@ ProcessResult runProcess(const std::string& executable, const std::string& input
   inRead.reset();
   outWrite.reset();
   errWrite.reset();
+  // A function that exits without reading all of its stdin must not take
+  // Sluice down with SIGPIPE: block it on this thread while feeding stdin
+  // (the write then fails with EPIPE) and discard it afterwards.
+  SigpipeGuard sigpipeGuard;
 
   // Feed stdin and drain stdout/stderr together so neither side blocks.
   size_t written = 0;

@@ -242,33 +242,23 @@ void Execution::launchMapIterations(const FramePtr& f) {
     group->frames[i] = child;
     ++group->running;
     if (inline_) {
-      JsonObject d;
-      d["index"] = static_cast<int64_t>(i);
-      d["name"] = s.name;
-      emit(*f, "MapIterationStarted", std::move(d));
+      emitIteration(*f, "MapIterationStarted", static_cast<int64_t>(i));
       child->lastEventId = f->lastEventId;
     }
     child->onDone = [this, self, f, gen, group, i, inline_](Outcome<Json> outcome) {
       if (group->closed || f->generation != gen || f->finished || done()) return;
       --group->running;
       ++group->completed;
-      const asl::State& s = f->state();
       f->lastEventId = group->frames[i]->lastEventId;
       if (outcome) {
         group->results[i] = std::move(outcome.value());
         if (inline_) {
-          JsonObject d;
-          d["index"] = static_cast<int64_t>(i);
-          d["name"] = s.name;
-          emit(*f, "MapIterationSucceeded", std::move(d));
+          emitIteration(*f, "MapIterationSucceeded", static_cast<int64_t>(i));
         }
       } else {
         ++group->failures;
         if (inline_) {
-          JsonObject d;
-          d["index"] = static_cast<int64_t>(i);
-          d["name"] = s.name;
-          emit(*f, "MapIterationFailed", std::move(d));
+          emitIteration(*f, "MapIterationFailed", static_cast<int64_t>(i));
         }
         StatesError err = outcome.takeError();
         bool tolerant = group->toleratedCount >= 0 || group->toleratedPercentage >= 0;
@@ -285,10 +275,7 @@ void Execution::launchMapIterations(const FramePtr& f) {
             if (!other || other->finished) continue;
             abortFrame(other);
             if (inline_) {
-              JsonObject d;
-              d["index"] = static_cast<int64_t>(j);
-              d["name"] = s.name;
-              emit(*f, "MapIterationAborted", std::move(d));
+              emitIteration(*f, "MapIterationAborted", static_cast<int64_t>(j));
             }
           }
           if (tolerant) {

@@ -172,7 +172,6 @@ void Execution::runTask(const FramePtr& f) {
                              JsonObject d;
                              addResource(d);
                              d["error"] = asl::errors::kTimeout;
-                             if (f->taskResource->family != TaskFamily::Task) d["cause"] = "";
                              emit(*f, prefix + "TimedOut", std::move(d));
                              failState(f, StatesError{asl::errors::kTimeout, ""});
                            });

@@ -71,12 +71,8 @@ JsonArray eventSummary(const std::vector<engine::HistoryEvent>& history) {
     JsonObject o;
     o["type"] = e.type;
     const bool stateEvent = e.type.ends_with("StateEntered") || e.type.ends_with("StateExited");
-    if (stateEvent || e.type.starts_with("MapIteration")) {
-      if (auto* n = e.details.if_contains("name")) o["name"] = *n;
-    }
-    if (e.type.starts_with("MapIteration")) {
-      if (auto* i = e.details.if_contains("index")) o["index"] = *i;
-    }
+    if ((stateEvent || e.type.starts_with("MapIteration")) && !e.name.empty()) o["name"] = e.name;
+    if (e.type.starts_with("MapIteration") && e.index >= 0) o["index"] = e.index;
     out.push_back(std::move(o));
   }
   return out;

@@ -32,3 +32,26 @@ TEST(JsonEquals, NumbersCompareByValue) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(JsonText, EscapesEveryControlCharacterQuoteAndBackslashAtAnyOffset) {
+  // Long strings take the eight-bytes-at-a-time path; put the special byte at
+  // every position relative to the 8-byte words.
+  for (char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+    for (size_t pos = 0; pos < 20; ++pos) {
+      std::string s(20, 'a');
+      s[pos] = special;
+      std::string text = toJsonText(Json(s));
+      auto back = parseJson(text);
+      ASSERT_TRUE(back) << text;
+      EXPECT_EQ(back->as_string(), s) << text;
+      EXPECT_EQ(text.find('\n'), std::string::npos);
+    }
+  }
+  EXPECT_EQ(toJsonText(Json("caf\xc3\xa9 \x7f")), "\"caf\xc3\xa9 \x7f\"");
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,286 @@
+// `sluice run` and `sluice validate`, exercised through the real binary.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "cli_test_support.hpp"
+#include "core/json.hpp"
+
+namespace sluice::cli::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSluice = SLUICE_BINARY;
+const fs::path kMedallion = fs::path(SLUICE_SOURCE_DIR) / "examples" / "medallion";
+
+Json parseOutput(const CommandResult& r) {
+  auto v = parseJson(r.out);
+  EXPECT_TRUE(v && v->is_object()) << "stdout is not a JSON object:\n"
+                                   << r.out << "\nstderr:\n"
+                                   << r.err;
+  return v && v->is_object() ? *v : Json(JsonObject{});
+}
+
+std::string str(const Json& v, std::string_view key) {
+  if (!v.is_object()) return {};
+  const Json* x = v.as_object().if_contains(key);
+  return x && x->is_string() ? std::string(x->get_string()) : std::string();
+}
+
+std::vector<std::string> medallionArgs(std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {kSluice, "run", (kMedallion / "state_machine.json").string(),
+                                   "--input", "@" + (kMedallion / "input.json").string()};
+  for (const auto& entry : fs::directory_iterator(kMedallion / "functions")) {
+    args.push_back("--function");
+    args.push_back(entry.path().filename().string() + "=" + entry.path().string());
+  }
+  for (auto& e : extra) args.push_back(std::move(e));
+  return args;
+}
+
+TEST(CliRun, MedallionPipelineSucceedsWithTheSummary) {
+  auto r = runCommand(medallionArgs(), {"DQ_SCORE=0.97"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  ASSERT_EQ(str(out, "status"), "SUCCEEDED") << r.out;
+  EXPECT_TRUE(str(out, "executionArn")
+                  .starts_with("arn:aws:states:us-east-1:000000000000:execution:state_machine:"))
+      << r.out;
+  EXPECT_TRUE(jsonEquals(out.at("output"), *parseJson(R"({
+    "runDate": "2026-11-24",
+    "rawObjects": 3,
+    "bronzeObjects": ["s3://lakehouse-bronze/posts/page-1.parquet",
+                      "s3://lakehouse-bronze/posts/page-2.parquet",
+                      "s3://lakehouse-bronze/posts/page-3.parquet"],
+    "qualityScore": 0.97,
+    "goldTables": ["gold_posts", "gold_users"]})")))
+      << toJsonText(out.at("output"));
+  EXPECT_FALSE(out.as_object().contains("error"));
+  EXPECT_FALSE(out.as_object().contains("events"));
+}
+
+TEST(CliRun, MedallionPipelineFailsTheQualityGate) {
+  auto r = runCommand(medallionArgs({"--history"}), {"DQ_SCORE=0.5"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  EXPECT_EQ(str(out, "status"), "FAILED") << r.out;
+  EXPECT_EQ(str(out, "error"), "DataQualityFailed");
+  EXPECT_EQ(str(out, "cause"), "Quality score 0.5 is below 0.9");
+  EXPECT_FALSE(out.as_object().contains("output"));
+  // The failure was published before the pipeline failed.
+  std::vector<std::string> tail;
+  for (const auto& ev : out.at("events").as_array()) {
+    std::string type(ev.at("type").as_string());
+    if (type == "LambdaFunctionScheduled") {
+      type += " " + str(ev.at("lambdaFunctionScheduledEventDetails"), "resource");
+    } else if (type.ends_with("StateEntered")) {
+      type += " " + str(ev.at("stateEnteredEventDetails"), "name");
+    }
+    tail.push_back(type);
+  }
+  ASSERT_GE(tail.size(), 6u);
+  tail.erase(tail.begin(), tail.end() - 6);
+  EXPECT_EQ(tail, (std::vector<std::string>{
+                      "LambdaFunctionScheduled "
+                      "arn:aws:lambda:us-east-1:000000000000:function:publish-failure",
+                      "LambdaFunctionStarted", "LambdaFunctionSucceeded", "TaskStateExited",
+                      "FailStateEntered PipelineFailed", "ExecutionFailed"}))
+      << r.out;
+}
+
+TEST(CliRun, HistoryPrintsEventsShapedLikeGetExecutionHistory) {
+  auto r = runCommand(medallionArgs({"--history"}));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  ASSERT_EQ(str(out, "status"), "SUCCEEDED") << r.out;
+  ASSERT_TRUE(out.as_object().contains("events"));
+  const auto& events = out.at("events").as_array();
+  ASSERT_GT(events.size(), 10u);
+  std::regex iso(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)");
+  int64_t expectedId = 1;
+  size_t withDetails = 0;
+  for (const auto& ev : events) {
+    const auto& e = ev.as_object();
+    ASSERT_TRUE(e.contains("type") && e.at("type").is_string());
+    ASSERT_TRUE(e.contains("id") && e.contains("previousEventId") && e.contains("timestamp"));
+    EXPECT_TRUE(jsonEquals(e.at("id"), Json(expectedId++)));
+    EXPECT_LT(e.at("previousEventId").to_number<int64_t>(), e.at("id").to_number<int64_t>());
+    EXPECT_TRUE(std::regex_match(std::string(e.at("timestamp").as_string()), iso))
+        << e.at("timestamp");
+    for (const auto& kv : e) {
+      if (kv.key().ends_with("EventDetails")) {
+        ++withDetails;
+        EXPECT_TRUE(kv.value().is_object());
+      }
+    }
+  }
+  EXPECT_EQ(events.front().at("type"), "ExecutionStarted");
+  EXPECT_TRUE(events.front().as_object().contains("executionStartedEventDetails"));
+  EXPECT_EQ(events.back().at("type"), "ExecutionSucceeded");
+  EXPECT_GT(withDetails, events.size() / 2);
+  // The optimised lambda:invoke task and the plain function ARN tasks.
+  bool taskScheduled = false, lambdaScheduled = false;
+  for (const auto& ev : events) {
+    if (ev.at("type") == "TaskScheduled") {
+      taskScheduled = true;
+      const auto& d = ev.at("taskScheduledEventDetails").as_object();
+      EXPECT_EQ(d.at("resourceType"), "lambda");
+      EXPECT_EQ(d.at("resource"), "invoke");
+      EXPECT_TRUE(jsonEquals(d.at("timeoutInSeconds"), Json(120)));
+    }
+    if (ev.at("type") == "LambdaFunctionScheduled") lambdaScheduled = true;
+  }
+  EXPECT_TRUE(taskScheduled);
+  EXPECT_TRUE(lambdaScheduled);
+}
+
+TEST(CliRun, BoundExecutableErrorFailsTheExecutionButNotTheCommand) {
+  TempDir dir;
+  std::string fn = dir.write("myfn",
+                             "#!/bin/sh\n"
+                             "echo '{\"errorType\":\"MyError\",\"errorMessage\":\"boom\"}'\n"
+                             "exit 1\n",
+                             true);
+  std::string def = dir.write("sm.json", R"({"StartAt": "T", "States": {
+    "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:myfn",
+          "End": true}}})");
+  auto r = runCommand({kSluice, "run", def, "--function", "myfn=" + fn});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  EXPECT_EQ(str(out, "status"), "FAILED");
+  EXPECT_EQ(str(out, "error"), "MyError");
+  auto cause = parseJson(str(out, "cause"));
+  ASSERT_TRUE(cause) << r.out;
+  EXPECT_EQ(cause->at("errorMessage"), "boom");
+}
+
+TEST(CliRun, InlineInputAndExecutionNameAndExpressType) {
+  TempDir dir;
+  std::string def = dir.write("echo.json", R"({"StartAt": "P", "States": {
+    "P": {"Type": "Pass", "Parameters": {"got.$": "$.v", "name.$": "$$.Execution.Name"},
+          "End": true}}})");
+  auto r = runCommand(
+      {kSluice, "run", def, "--input", R"({"v": [1, 2]})", "--name", "run-1", "--type", "EXPRESS"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  EXPECT_EQ(str(out, "status"), "SUCCEEDED");
+  EXPECT_TRUE(jsonEquals(out.at("output"), *parseJson(R"({"got": [1, 2], "name": "run-1"})")));
+  EXPECT_NE(str(out, "executionArn").find(":express:echo:run-1:"), std::string::npos)
+      << str(out, "executionArn");
+}
+
+TEST(CliRun, VirtualClockCompletesLongWaitsImmediately) {
+  TempDir dir;
+  std::string def = dir.write("wait.json", R"({"StartAt": "W", "States": {
+    "W": {"Type": "Wait", "Seconds": 86400, "End": true}}})");
+  auto started = std::chrono::steady_clock::now();
+  auto r = runCommand({kSluice, "run", def, "--clock", "virtual", "--history"});
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  EXPECT_EQ(str(out, "status"), "SUCCEEDED");
+  EXPECT_LT(took, std::chrono::seconds(30));
+  // The history still shows the day-long wait.
+  const auto& events = out.at("events").as_array();
+  std::string first = std::string(events.front().at("timestamp").as_string());
+  std::string last = std::string(events.back().at("timestamp").as_string());
+  EXPECT_NE(first.substr(0, 10), last.substr(0, 10)) << first << " " << last;
+}
+
+TEST(CliRun, BadDefinitionIsRejectedWithInvalidDefinition) {
+  TempDir dir;
+  std::string def = dir.write("bad.json", R"({"StartAt": "Missing", "States": {
+    "A": {"Type": "Pass", "End": true}}})");
+  auto r = runCommand({kSluice, "run", def});
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_NE(r.err.find("InvalidDefinition"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("MISSING_TRANSITION_TARGET"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(CliRun, DefinitionThatIsNotJsonIsRejected) {
+  TempDir dir;
+  std::string def = dir.write("bad.json", "{\"StartAt\": ");
+  auto r = runCommand({kSluice, "run", def});
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_NE(r.err.find("InvalidDefinition"), std::string::npos) << r.err;
+}
+
+TEST(CliRun, InvalidInputJsonIsRejected) {
+  TempDir dir;
+  std::string def = dir.write("ok.json", R"({"StartAt": "P", "States": {
+    "P": {"Type": "Pass", "End": true}}})");
+  auto r = runCommand({kSluice, "run", def, "--input", "{not json"});
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_NE(r.err.find("InvalidExecutionInput"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(CliRun, MissingFilesAreErrors) {
+  TempDir dir;
+  auto r = runCommand({kSluice, "run", dir.path("does-not-exist.json")});
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_NE(r.err.find("does-not-exist.json"), std::string::npos) << r.err;
+
+  std::string def = dir.write("ok.json", R"({"StartAt": "P", "States": {
+    "P": {"Type": "Pass", "End": true}}})");
+  auto r2 = runCommand({kSluice, "run", def, "--input", "@" + dir.path("no-input.json")});
+  EXPECT_NE(r2.exitCode, 0);
+  EXPECT_NE(r2.err.find("no-input.json"), std::string::npos) << r2.err;
+}
+
+TEST(CliRun, MalformedFunctionBindingIsAnError) {
+  TempDir dir;
+  std::string def = dir.write("ok.json", R"({"StartAt": "P", "States": {
+    "P": {"Type": "Pass", "End": true}}})");
+  auto r = runCommand({kSluice, "run", def, "--function", "no-equals-sign"});
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_NE(r.err.find("--function"), std::string::npos) << r.err;
+}
+
+TEST(CliValidate, GoodDefinitionIsOk) {
+  auto r = runCommand({kSluice, "validate", (kMedallion / "state_machine.json").string()});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  EXPECT_EQ(str(out, "result"), "OK");
+  EXPECT_TRUE(out.at("diagnostics").is_array());
+  EXPECT_TRUE(out.at("diagnostics").as_array().empty()) << r.out;
+}
+
+TEST(CliValidate, BadDefinitionFailsWithDiagnostics) {
+  TempDir dir;
+  std::string def = dir.write("bad.json", R"({"StartAt": "A", "States": {
+    "A": {"Type": "Pass", "Next": "Nowhere"},
+    "B": {"Type": "Bogus", "End": true}}})");
+  auto r = runCommand({kSluice, "validate", def});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  Json out = parseOutput(r);
+  EXPECT_EQ(str(out, "result"), "FAIL");
+  const auto& diags = out.at("diagnostics").as_array();
+  ASSERT_FALSE(diags.empty());
+  bool missingTarget = false;
+  for (const auto& d : diags) {
+    EXPECT_EQ(d.at("severity"), "ERROR");
+    EXPECT_FALSE(str(d, "code").empty());
+    EXPECT_FALSE(str(d, "message").empty());
+    if (str(d, "code") == "MISSING_TRANSITION_TARGET") missingTarget = true;
+  }
+  EXPECT_TRUE(missingTarget) << r.out;
+}
+
+TEST(CliValidate, MissingFileIsAnError) {
+  auto r = runCommand({kSluice, "validate", "/nonexistent/definition.json"});
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_NE(r.exitCode, 1);  // not a validation verdict
+  EXPECT_FALSE(r.err.empty());
+}
+
+TEST(Cli, UnknownSubcommandIsAnError) {
+  auto r = runCommand({kSluice, "frobnicate"});
+  EXPECT_NE(r.exitCode, 0);
+}
+
+}  // namespace
+}  // namespace sluice::cli::testing
