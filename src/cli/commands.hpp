@@ -12,6 +12,8 @@ using Action = std::function<int()>;
 
 Action addRunCommand(CLI::App& app);
 Action addValidateCommand(CLI::App& app);
+Action addJsonataCommand(CLI::App& app);
+Action addServerCommand(CLI::App& app);
 
 // Reads a whole file; returns false with a message on failure.
 bool readFile(const std::string& path, std::string& out, std::string& error);

@@ -8,6 +8,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   sluice::cli::Action run = sluice::cli::addRunCommand(app);
   sluice::cli::Action validate = sluice::cli::addValidateCommand(app);
+  sluice::cli::Action jsonata = sluice::cli::addJsonataCommand(app);
+  sluice::cli::Action server = sluice::cli::addServerCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -16,6 +18,8 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("run")) return run();
     if (app.got_subcommand("validate")) return validate();
+    if (app.got_subcommand("jsonata")) return jsonata();
+    if (app.got_subcommand("server")) return server();
   } catch (const std::exception& e) {
     std::cerr << "sluice: internal error: " << e.what() << "\n";
     return 70;

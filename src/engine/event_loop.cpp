@@ -39,11 +39,26 @@ EventLoop::TimerId EventLoop::schedule(TimePoint at, Task task) {
 
 bool EventLoop::cancel(TimerId id) {
   std::lock_guard lock(mu_);
-  auto it = timerIndex_.find(id);
-  if (it == timerIndex_.end()) return false;
-  timers_.erase(std::make_pair(it->second, id));
-  timerIndex_.erase(it);
-  return true;
+  if (auto it = timerIndex_.find(id); it != timerIndex_.end()) {
+    timers_.erase(std::make_pair(it->second, id));
+    timerIndex_.erase(it);
+    return true;
+  }
+  if (auto it = realIndex_.find(id); it != realIndex_.end()) {
+    realTimers_.erase(std::make_pair(it->second, id));
+    realIndex_.erase(it);
+    return true;
+  }
+  return false;
+}
+
+EventLoop::TimerId EventLoop::scheduleReal(std::chrono::steady_clock::duration after, Task task) {
+  std::lock_guard lock(mu_);
+  TimerId id = nextTimer_++;
+  auto at = std::chrono::steady_clock::now() + after;
+  realTimers_.emplace(std::make_pair(at, id), std::move(task));
+  realIndex_.emplace(id, at);
+  return id;
 }
 
 void EventLoop::beginExternal() {
@@ -117,6 +132,14 @@ bool EventLoop::runUntil(const std::function<bool()>& finished) {
           timers_.erase(it);
           break;
         }
+        auto steadyNow = std::chrono::steady_clock::now();
+        if (!realTimers_.empty() && realTimers_.begin()->first.first <= steadyNow) {
+          auto it = realTimers_.begin();
+          realIndex_.erase(it->first.second);
+          task = std::move(it->second);
+          realTimers_.erase(it);
+          break;
+        }
         if (!advances_.empty() && advance_) {
           // An explicit advance: step to the next timer inside the window, or
           // to the window's end once nothing inside it is left.
@@ -137,22 +160,27 @@ bool EventLoop::runUntil(const std::function<bool()>& finished) {
           if (task) break;
           continue;
         }
-        if (timers_.empty() && external_ == 0) return finished();
-        if (clock_.isVirtual()) {
-          if (external_ == 0 && advance_ && autoAdvance_ && !timers_.empty()) {
-            // Nothing can happen before the next timer: jump to it.
-            TimePoint next = timers_.begin()->first.first;
-            lock.unlock();
-            advance_(next);
-            lock.lock();
-            continue;
-          }
-          cv_.wait(lock);
-        } else if (timers_.empty()) {
+        if (timers_.empty() && realTimers_.empty() && external_ == 0) return finished();
+        if (clock_.isVirtual() && external_ == 0 && advance_ && autoAdvance_ &&
+            !timers_.empty() && realTimers_.empty()) {
+          // Nothing can happen before the next timer: jump to it.
+          TimePoint next = timers_.begin()->first.first;
+          lock.unlock();
+          advance_(next);
+          lock.lock();
+          continue;
+        }
+        // Sleep until the earliest of: the next real-time timer, the next
+        // timer on a real clock, or a post.
+        auto deadline = std::chrono::steady_clock::time_point::max();
+        if (!realTimers_.empty()) deadline = realTimers_.begin()->first.first;
+        if (!clock_.isVirtual() && !timers_.empty()) {
+          deadline = std::min(deadline, steadyNow + (timers_.begin()->first.first - now));
+        }
+        if (deadline == std::chrono::steady_clock::time_point::max()) {
           cv_.wait(lock);
         } else {
-          auto wait = timers_.begin()->first.first - now;
-          cv_.wait_for(lock, wait);
+          cv_.wait_until(lock, deadline);
         }
       }
     }

@@ -44,6 +44,9 @@ class EventLoop {
   // Loop thread only.
   TimerId schedule(TimePoint at, Task task);
   bool cancel(TimerId id);
+  // Loop thread only: a timer on wall-clock time whatever the injected clock
+  // is. For client-facing waits (long polls), which are not workflow time.
+  TimerId scheduleReal(std::chrono::steady_clock::duration after, Task task);
 
   // Runs blocking `work` on the worker pool, then `done` on the loop thread.
   // While it runs, the virtual clock does not auto-advance.
@@ -80,6 +83,8 @@ class EventLoop {
   std::deque<Task> ready_;
   std::map<std::pair<TimePoint, TimerId>, Task> timers_;
   std::map<TimerId, TimePoint> timerIndex_;
+  std::map<std::pair<std::chrono::steady_clock::time_point, TimerId>, Task> realTimers_;
+  std::map<TimerId, std::chrono::steady_clock::time_point> realIndex_;
   TimerId nextTimer_ = 1;
   int external_ = 0;
   struct Advance {

@@ -173,7 +173,9 @@ void Execution::finishExecution(ExecutionStatus status, Json output, std::string
     case ExecutionStatus::Running:
       break;
   }
-  if (finished_) finished_();
+  auto listeners = std::move(finished_);
+  finished_.clear();
+  for (auto& l : listeners) l();
 }
 
 int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
@@ -403,6 +405,8 @@ void Execution::finishFrame(const FramePtr& f, asl::Outcome<Json> outcome) {
   f->finished = true;
   if (f->timer) ctx_.loop.cancel(f->timer), f->timer = 0;
   if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
+  if (f->heartbeatTimer) ctx_.loop.cancel(f->heartbeatTimer), f->heartbeatTimer = 0;
+  if (!f->taskToken.empty() && ctx_.tokens) ctx_.tokens->retire(f->taskToken);
   f->task.reset();
   f->group.reset();
   // Child frames' callbacks hold their parent frame; dropping them here breaks
@@ -418,6 +422,8 @@ void Execution::abortFrame(const FramePtr& f) {
   ++f->generation;
   if (f->timer) ctx_.loop.cancel(f->timer), f->timer = 0;
   if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
+  if (f->heartbeatTimer) ctx_.loop.cancel(f->heartbeatTimer), f->heartbeatTimer = 0;
+  if (!f->taskToken.empty() && ctx_.tokens) ctx_.tokens->retire(f->taskToken);
   if (f->task) {
     f->task->cancel();
     f->task.reset();

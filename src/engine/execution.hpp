@@ -18,6 +18,7 @@
 #include "engine/event_loop.hpp"
 #include "engine/history.hpp"
 #include "engine/integration.hpp"
+#include "engine/task_tokens.hpp"
 
 namespace sluice::engine {
 
@@ -37,6 +38,7 @@ struct EngineContext {
   EventLoop& loop;
   IntegrationRegistry& integrations;
   IdGenerator& ids;
+  TaskTokens* tokens = nullptr;  // callback tasks (.waitForTaskToken, activities)
 };
 
 class Execution : public std::enable_shared_from_this<Execution> {
@@ -65,7 +67,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   const Json& input() const { return input_; }
 
   // Called on the loop thread whenever the execution finishes.
-  void onFinished(std::function<void()> callback) { finished_ = std::move(callback); }
+  // Called on the loop thread when the execution finishes (each listener once).
+  void onFinished(std::function<void()> callback) { finished_.push_back(std::move(callback)); }
 
   struct Frame;
   using FramePtr = std::shared_ptr<Frame>;
@@ -143,7 +146,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::vector<HistoryEvent> history_;
   FramePtr root_;
   EventLoop::TimerId executionTimer_ = 0;
-  std::function<void()> finished_;
+  std::vector<std::function<void()>> finished_;
   std::unordered_map<const asl::State*, bool> usesContext_;
 };
 

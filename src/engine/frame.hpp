@@ -53,6 +53,7 @@ struct Execution::Frame {
   // What the current state waits for.
   EventLoop::TimerId timer = 0;
   EventLoop::TimerId timeoutTimer = 0;
+  EventLoop::TimerId heartbeatTimer = 0;
   std::unique_ptr<RunningTask> task;
   std::shared_ptr<ChildGroup> group;
   std::optional<ParsedResource> taskResource;

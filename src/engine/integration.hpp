@@ -51,6 +51,8 @@ struct TaskRequest {
   std::string executionArn;
   std::string stateMachineArn;
   std::string stateName;
+  // Activities: a worker took the task (records ActivityStarted).
+  std::function<void(const std::string& workerName)> started;
 };
 
 using TaskDone = std::function<void(asl::Outcome<Json>)>;

@@ -29,7 +29,8 @@ class LocalEngine {
   EventLoop& loop() { return *loop_; }
   IdGenerator& ids() { return ids_; }
   const Clock& clock() const { return *clock_; }
-  EngineContext context() { return {*loop_, integrations_, ids_}; }
+  EngineContext context() { return {*loop_, integrations_, ids_, &tokens_}; }
+  TaskTokens& tokens() { return tokens_; }
 
   // Starts an execution and runs the loop until it finishes.
   std::shared_ptr<Execution> run(std::shared_ptr<const asl::Machine> machine, Json input,
@@ -40,6 +41,7 @@ class LocalEngine {
   ManualClock* manual_ = nullptr;
   IdGenerator ids_;
   IntegrationRegistry integrations_;
+  TaskTokens tokens_{ids_};
   std::unique_ptr<EventLoop> loop_;
 };
 

@@ -38,6 +38,14 @@ std::string familyPrefix(TaskFamily family) {
 
 }  // namespace
 
+// resourceType/resource of the Task* events (Lambda and activity events have none).
+void addResource(JsonObject& d, const ParsedResource& res) {
+  if (res.family == TaskFamily::Task) {
+    d["resourceType"] = res.resourceType;
+    d["resource"] = res.resource;
+  }
+}
+
 void Execution::runTask(const FramePtr& f) {
   const asl::State& s = f->state();
   const auto& spec = s.as<asl::TaskSpec>();
@@ -53,8 +61,14 @@ void Execution::runTask(const FramePtr& f) {
     f->taskResource = std::move(*parsed);
   }
   const ParsedResource& res = *f->taskResource;
-  if (spec.pattern == asl::IntegrationPattern::WaitForTaskToken) {
-    f->taskToken = ctx_.ids.uuid();
+  // Callback tasks get their token before Parameters run: `$$.Task.Token`.
+  bool callback = spec.pattern == asl::IntegrationPattern::WaitForTaskToken ||
+                  res.family == TaskFamily::Activity;
+  if (callback) {
+    if (!ctx_.tokens) {
+      return failState(f, runtimeError(*f, "Callback tasks are not available in this engine."));
+    }
+    f->taskToken = ctx_.tokens->newToken();
     f->context.reset();
   }
 
@@ -73,12 +87,6 @@ void Execution::runTask(const FramePtr& f) {
   if (!heartbeat) return failState(f, withStatePrefix(*f, heartbeat.takeError()));
 
   std::string prefix = familyPrefix(res.family);
-  auto addResource = [&](JsonObject& d) {
-    if (res.family == TaskFamily::Task) {
-      d["resourceType"] = res.resourceType;
-      d["resource"] = res.resource;
-    }
-  };
   {
     JsonObject d;
     if (res.family == TaskFamily::Task) {
@@ -94,9 +102,10 @@ void Execution::runTask(const FramePtr& f) {
     if (*heartbeat) d["heartbeatInSeconds"] = static_cast<int64_t>(**heartbeat);
     emit(*f, prefix + "Scheduled", std::move(d));
   }
-  {
+  // Activities start when a worker takes them (GetActivityTask).
+  if (res.family != TaskFamily::Activity) {
     JsonObject d;
-    addResource(d);
+    addResource(d, res);
     emit(*f, prefix + "Started", std::move(d));
   }
 
@@ -105,11 +114,86 @@ void Execution::runTask(const FramePtr& f) {
     StatesError err{asl::errors::kTaskFailed,
                     "No integration is available for resource '" + spec.resourceAsWritten + "'."};
     JsonObject d;
-    addResource(d);
+    addResource(d, res);
     d["error"] = err.error;
     d["cause"] = err.cause;
     emit(*f, prefix + "Failed", std::move(d));
     return failState(f, std::move(err));
+  }
+
+  auto self = shared_from_this();
+  uint64_t gen = f->generation;
+  // Ends this attempt's waiting: timers and the callback token.
+  auto settle = [this, f] {
+    if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
+    if (f->heartbeatTimer) ctx_.loop.cancel(f->heartbeatTimer), f->heartbeatTimer = 0;
+    if (!f->taskToken.empty() && ctx_.tokens) ctx_.tokens->retire(f->taskToken);
+  };
+  auto onDone = [this, self, f, gen, prefix, settle](asl::Outcome<Json> outcome) {
+    if (f->generation != gen || f->finished || done()) return;
+    settle();
+    const ParsedResource& res = *f->taskResource;
+    if (!outcome) {
+      StatesError err = outcome.takeError();
+      JsonObject d;
+      addResource(d, res);
+      d["error"] = err.error;
+      d["cause"] = err.cause;
+      emit(*f, prefix + "Failed", std::move(d));
+      return failState(f, std::move(err));
+    }
+    std::string text = toJsonText(*outcome);
+    if (text.size() > kMaxPayloadBytes) {
+      StatesError err{asl::errors::kDataLimitExceeded,
+                      "The state/task '" +
+                          (res.family == TaskFamily::Task ? res.resourceType : res.resource) +
+                          "' returned a result with a size exceeding the maximum number of bytes "
+                          "service limit."};
+      JsonObject d;
+      addResource(d, res);
+      d["error"] = err.error;
+      d["cause"] = err.cause;
+      emit(*f, prefix + "Failed", std::move(d));
+      return failState(f, std::move(err));
+    }
+    JsonObject d;
+    addResource(d, res);
+    d["output"] = std::move(text);
+    emit(*f, prefix + "Succeeded", std::move(d));
+    completeState(f, std::move(outcome.value()));
+  };
+  // TimeoutSeconds and HeartbeatSeconds both end the attempt as a time-out.
+  auto timedOut = [this, self, f, gen, prefix, settle](const char* error) {
+    if (f->generation != gen || f->finished || done()) return;
+    settle();
+    if (f->task) f->task->cancel(), f->task.reset();
+    JsonObject d;
+    addResource(d, *f->taskResource);
+    d["error"] = error;
+    emit(*f, prefix + "TimedOut", std::move(d));
+    failState(f, StatesError{error, ""});
+  };
+  if (*timeout) {
+    f->timeoutTimer = ctx_.loop.schedule(
+        ctx_.loop.now() + Duration(static_cast<int64_t>(**timeout * 1e6)), [f, timedOut] {
+          f->timeoutTimer = 0;
+          timedOut(asl::errors::kTimeout);
+        });
+  }
+  std::function<void()> beat;
+  if (*heartbeat && callback) {
+    Duration period(static_cast<int64_t>(**heartbeat * 1e6));
+    auto arm = std::make_shared<std::function<void()>>();
+    *arm = [this, f, gen, period, timedOut] {
+      if (f->generation != gen || f->finished) return;
+      if (f->heartbeatTimer) ctx_.loop.cancel(f->heartbeatTimer);
+      f->heartbeatTimer = ctx_.loop.schedule(ctx_.loop.now() + period, [f, timedOut] {
+        f->heartbeatTimer = 0;
+        timedOut(asl::errors::kHeartbeatTimeout);
+      });
+    };
+    (*arm)();
+    beat = [arm] { (*arm)(); };
   }
 
   TaskRequest request;
@@ -124,57 +208,22 @@ void Execution::runTask(const FramePtr& f) {
   request.executionArn = executionArn_;
   request.stateMachineArn = stateMachineArn_;
   request.stateName = s.name;
-
-  auto self = shared_from_this();
-  uint64_t gen = f->generation;
-  auto onDone = [this, self, f, gen, prefix, addResource](asl::Outcome<Json> outcome) {
+  request.started = [this, self, f, gen](const std::string& workerName) {
     if (f->generation != gen || f->finished || done()) return;
-    if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
-    const ParsedResource& res = *f->taskResource;
-    if (!outcome) {
-      StatesError err = outcome.takeError();
-      JsonObject d;
-      addResource(d);
-      d["error"] = err.error;
-      d["cause"] = err.cause;
-      emit(*f, prefix + "Failed", std::move(d));
-      // Hand the failure over outside the integration's callback stack.
-      return failState(f, std::move(err));
-    }
-    std::string text = toJsonText(*outcome);
-    if (text.size() > kMaxPayloadBytes) {
-      StatesError err{asl::errors::kDataLimitExceeded,
-                      "The state/task '" +
-                          (res.family == TaskFamily::Task ? res.resourceType : res.resource) +
-                          "' returned a result with a size exceeding the maximum number of bytes "
-                          "service limit."};
-      JsonObject d;
-      addResource(d);
-      d["error"] = err.error;
-      d["cause"] = err.cause;
-      emit(*f, prefix + "Failed", std::move(d));
-      return failState(f, std::move(err));
-    }
     JsonObject d;
-    addResource(d);
-    d["output"] = std::move(text);
-    emit(*f, prefix + "Succeeded", std::move(d));
-    completeState(f, std::move(outcome.value()));
+    if (!workerName.empty()) d["workerName"] = workerName;
+    emit(*f, "ActivityStarted", std::move(d));
   };
 
-  if (*timeout) {
-    f->timeoutTimer =
-        ctx_.loop.schedule(ctx_.loop.now() + Duration(static_cast<int64_t>(**timeout * 1e6)),
-                           [this, self, f, gen, prefix, addResource] {
-                             f->timeoutTimer = 0;
-                             if (f->generation != gen || f->finished || done()) return;
-                             if (f->task) f->task->cancel(), f->task.reset();
-                             JsonObject d;
-                             addResource(d);
-                             d["error"] = asl::errors::kTimeout;
-                             emit(*f, prefix + "TimedOut", std::move(d));
-                             failState(f, StatesError{asl::errors::kTimeout, ""});
-                           });
+  if (callback) {
+    // The task ends when its token is answered; the integration's own
+    // success only means the token was handed on (a failure still fails).
+    ctx_.tokens->await(f->taskToken, {onDone, beat});
+    auto handle = integration->start(request, ctx_.loop, [onDone](asl::Outcome<Json> o) {
+      if (!o) onDone(std::move(o));
+    });
+    if (f->generation == gen && !f->finished) f->task = std::move(handle);
+    return;
   }
   // The integration may complete synchronously; keep its handle only while
   // this attempt is still the one in flight.

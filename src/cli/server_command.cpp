@@ -1,0 +1,148 @@
+// `sluice server`: every service on one HTTP port.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "core/clock.hpp"
+#include "engine/event_loop.hpp"
+#include "gateway/admin.hpp"
+#include "gateway/gateway.hpp"
+#include "gateway/http_server.hpp"
+#include "services/builtin.hpp"
+
+namespace sluice::cli {
+
+namespace {
+
+struct ServerArgs {
+  std::string address = "127.0.0.1";
+  uint16_t port = 4566;
+  std::string dataDir = ".sluice";
+  std::string clock = "real";
+  std::string credentialsFile;
+};
+
+// An AWS shared-credentials style file: [profile] sections with
+// aws_access_key_id / aws_secret_access_key; every profile's keys are accepted.
+bool loadCredentials(const std::string& path, gateway::CredentialStore& store, std::string& err) {
+  std::ifstream in(path);
+  if (!in) {
+    err = "cannot read credentials file '" + path + "'";
+    return false;
+  }
+  std::string line, id, secret;
+  auto flush = [&] {
+    if (!id.empty() && !secret.empty()) store.add({id, secret});
+    id.clear();
+    secret.clear();
+  };
+  auto trim = [](std::string s) {
+    auto b = s.find_first_not_of(" \t\r");
+    auto e = s.find_last_not_of(" \t\r");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  while (std::getline(in, line)) {
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+    if (line[0] == '[') {
+      flush();
+      continue;
+    }
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (key == "aws_access_key_id") id = value;
+    if (key == "aws_secret_access_key") secret = value;
+  }
+  flush();
+  if (store.empty()) {
+    err = "no aws_access_key_id / aws_secret_access_key pair in '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+int runServer(const ServerArgs& args) {
+  gateway::GatewayOptions options;
+  std::string err;
+  if (!args.credentialsFile.empty() && !loadCredentials(args.credentialsFile, options.credentials, err)) {
+    std::cerr << "sluice server: " << err << "\n";
+    return 2;
+  }
+  const char* envId = std::getenv("SLUICE_ACCESS_KEY_ID");
+  const char* envSecret = std::getenv("SLUICE_SECRET_ACCESS_KEY");
+  if (envId && envSecret && *envId && *envSecret) options.credentials.add({envId, envSecret});
+
+  std::unique_ptr<Clock> clock;
+  ManualClock* manual = nullptr;
+  if (args.clock == "virtual") {
+    auto m = std::make_unique<ManualClock>(SystemClock().now());
+    manual = m.get();
+    clock = std::move(m);
+  } else {
+    clock = std::make_unique<SystemClock>();
+  }
+  engine::EventLoop loop(
+      *clock, [manual](TimePoint t) { if (manual) manual->set(t); }, /*autoAdvance=*/false);
+  IdGenerator ids;
+  engine::IntegrationRegistry integrations;
+  engine::TaskTokens tokens(ids);
+  services::OperationRegistry registry;
+  auto builtins =
+      services::registerBuiltinServices(registry, {loop, integrations, ids, &tokens}, *clock);
+
+  boost::asio::io_context io(1);
+  gateway::Gateway gw(registry, *clock, ids, options, gateway::makeAdminHandler(*clock, loop));
+  gateway::HttpServerOptions httpOptions;
+  httpOptions.address = args.address;
+  httpOptions.port = args.port;
+  gateway::HttpServer http(io, httpOptions, [&gw](gateway::HttpRequest req, gateway::HttpReply reply) {
+    gw.handle(std::move(req), std::move(reply));
+  });
+  if (auto e = http.start(); !e.empty()) {
+    std::cerr << "sluice server: " << e << "\n";
+    return 1;
+  }
+
+  // The engine loop runs until shutdown; the server counts as outside work so
+  // an idle loop waits instead of returning.
+  bool stopping = false;
+  loop.beginExternal();
+  std::thread engineThread([&] { loop.runUntil([&] { return stopping; }); });
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    http.stop();
+    loop.post([&] { stopping = true; });
+    loop.endExternal();
+    io.stop();
+  });
+  std::cout << "sluice server listening on http://" << args.address << ":" << http.port()
+            << " (clock: " << args.clock
+            << (options.credentials.empty() ? ", any signature accepted" : ", signatures verified")
+            << ")" << std::endl;
+  io.run();
+  engineThread.join();
+  return 0;
+}
+
+}  // namespace
+
+Action addServerCommand(CLI::App& app) {
+  auto args = std::make_shared<ServerArgs>();
+  auto* cmd = app.add_subcommand("server", "Serve the AWS APIs on one HTTP port");
+  cmd->add_option("--address", args->address, "Address to listen on");
+  cmd->add_option("--port", args->port, "Port to listen on (0: any free port)");
+  cmd->add_option("--data-dir", args->dataDir, "Directory for all state");
+  cmd->add_option("--clock", args->clock, "real, or virtual (moved by POST /_sluice/clock/advance)")
+      ->check(CLI::IsMember({"real", "virtual"}));
+  cmd->add_option("--credentials", args->credentialsFile,
+                  "AWS credentials file whose keys are accepted; signatures are then verified");
+  return [args] { return runServer(*args); };
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,73 @@
+#include "gateway/admin.hpp"
+
+#include <cmath>
+
+namespace sluice::gateway {
+
+namespace {
+
+HttpResponse jsonResponse(int status, const Json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.headers = {{"Content-Type", "application/json"}};
+  r.body = toJsonText(body);
+  return r;
+}
+
+HttpResponse adminError(int status, std::string code, std::string message) {
+  JsonObject o;
+  o["__type"] = std::move(code);
+  o["message"] = std::move(message);
+  return jsonResponse(status, o);
+}
+
+Json clockState(const Clock& clock) {
+  JsonObject o;
+  o["now"] = formatIso8601(clock.now());
+  o["mode"] = clock.isVirtual() ? "virtual" : "real";
+  return o;
+}
+
+}  // namespace
+
+AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop) {
+  return [&clock, &loop](const HttpRequest& req, HttpReply& reply) -> bool {
+    std::string_view path = req.target;
+    path = path.substr(0, path.find('?'));
+    if (path == "/_sluice/health") {
+      JsonObject o;
+      o["status"] = "ok";
+      reply(jsonResponse(200, o));
+      return true;
+    }
+    if (path == "/_sluice/clock" && req.method == "GET") {
+      reply(jsonResponse(200, clockState(clock)));
+      return true;
+    }
+    if (path == "/_sluice/clock/advance" && req.method == "POST") {
+      if (!clock.isVirtual()) {
+        reply(adminError(409, "ClockNotVirtual",
+                         "The clock is real; start the server with --clock virtual to move it."));
+        return true;
+      }
+      auto body = parseJson(req.body.empty() ? "{}" : req.body);
+      const Json* seconds = body && body->is_object() ? body->as_object().if_contains("seconds")
+                                                      : nullptr;
+      if (!seconds || !isNumber(*seconds) || toDouble(*seconds) < 0 ||
+          !std::isfinite(toDouble(*seconds))) {
+        reply(adminError(400, "ValidationException",
+                         "Body must be {\"seconds\": N} with N a non-negative number."));
+        return true;
+      }
+      auto by = Duration(static_cast<int64_t>(std::llround(toDouble(*seconds) * 1e6)));
+      loop.advanceVirtual(by, [&clock, reply = std::move(reply)] {
+        reply(jsonResponse(200, clockState(clock)));
+      });
+      return true;
+    }
+    reply(adminError(404, "NotFound", "No such Sluice endpoint: " + std::string(path)));
+    return true;
+  };
+}
+
+}  // namespace sluice::gateway

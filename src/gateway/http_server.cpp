@@ -1,0 +1,214 @@
+#include "gateway/http_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <set>
+#include <strings.h>
+
+namespace sluice::gateway {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+
+std::string_view HttpRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+  }
+  return {};
+}
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const HttpServerOptions& options, HttpHandler handler,
+          std::function<void(Session*)> onClose)
+      : stream_(std::move(socket)),
+        options_(options),
+        handler_(std::move(handler)),
+        onClose_(std::move(onClose)) {}
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+  // Graceful shutdown: finish the request in flight, then close.
+  void shutdown() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      if (!self->busy_) self->close();
+    });
+  }
+
+ private:
+  void read() {
+    if (closing_) return close();
+    parser_.emplace();
+    parser_->body_limit(options_.maxBodyBytes);
+    parser_->header_limit(options_.maxHeaderBytes);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->onRead(ec);
+                     });
+  }
+
+  void onRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof) return close();
+    if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      HttpResponse r;
+      r.status = 413;
+      r.headers = {{"Content-Type", "text/plain"}};
+      r.body = "Request entity too large";
+      keepAlive_ = false;
+      return write(std::move(r));
+    }
+    if (ec) return close();
+    auto msg = parser_->release();
+    keepAlive_ = msg.keep_alive();
+    HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    for (const auto& f : msg) req.headers.emplace_back(f.name_string(), f.value());
+    req.body = std::move(msg.body());
+    beast::error_code ignored;
+    auto ep = stream_.socket().remote_endpoint(ignored);
+    if (!ignored) req.remoteAddress = ep.address().to_string();
+    busy_ = true;
+    auto self = shared_from_this();
+    handler_(std::move(req), [self](HttpResponse r) {
+      // The reply may come from another thread: hop back onto the stream's strand.
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+    });
+  }
+
+  void write(HttpResponse r) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(r.status));
+    for (auto& [k, v] : r.headers) res->set(k, v);
+    res->body() = std::move(r.body);
+    res->keep_alive(keepAlive_ && !closing_);
+    res->prepare_payload();
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                        self->busy_ = false;
+                        if (ec || !res->keep_alive()) return self->close();
+                        self->read();
+                      });
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+    if (onClose_) onClose_(this);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  const HttpServerOptions& options_;
+  HttpHandler handler_;
+  std::function<void(Session*)> onClose_;
+  bool keepAlive_ = true;
+  bool busy_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(net::io_context& io, HttpServerOptions o, HttpHandler h)
+      : io(io), options(std::move(o)), handler(std::move(h)), acceptor(net::make_strand(io)) {}
+
+  void accept() {
+    acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](
+                                                    beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
+        return self->accept();
+      }
+      socket.set_option(tcp::no_delay(true));
+      std::weak_ptr<Impl> weak = self;
+      auto session = std::make_shared<Session>(std::move(socket), self->options, self->handler,
+                                               [weak](Session* s) {
+                                                 if (auto impl = weak.lock()) impl->forget(s);
+                                               });
+      {
+        std::lock_guard lock(self->mu);
+        self->sessions.insert(session);
+      }
+      session->start();
+      self->accept();
+    });
+  }
+
+  void forget(Session* s) {
+    std::lock_guard lock(mu);
+    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+      if (it->get() == s) {
+        sessions.erase(it);
+        return;
+      }
+    }
+  }
+
+  net::io_context& io;
+  HttpServerOptions options;
+  HttpHandler handler;
+  tcp::acceptor acceptor;
+  std::mutex mu;
+  std::set<std::shared_ptr<Session>> sessions;
+};
+
+HttpServer::HttpServer(net::io_context& io, HttpServerOptions options, HttpHandler handler)
+    : impl_(std::make_shared<Impl>(io, std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::string HttpServer::start() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->options.address, ec);
+  if (ec) return "invalid address '" + impl_->options.address + "': " + ec.message();
+  tcp::endpoint ep(address, impl_->options.port);
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return "cannot listen on " + impl_->options.address + ":" +
+                 std::to_string(impl_->options.port) + ": " + ec.message();
+  impl_->accept();
+  return {};
+}
+
+void HttpServer::stop() {
+  if (!impl_) return;
+  net::post(impl_->acceptor.get_executor(), [impl = impl_] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  std::set<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(impl_->mu);
+    sessions = impl_->sessions;
+  }
+  for (auto& s : sessions) s->shutdown();
+}
+
+uint16_t HttpServer::port() const {
+  beast::error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+}  // namespace sluice::gateway

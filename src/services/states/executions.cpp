@@ -1,0 +1,280 @@
+// Execution operations: StartExecution, StartSyncExecution, DescribeExecution,
+// ListExecutions, GetExecutionHistory, StopExecution.
+#include <algorithm>
+
+#include "services/common/input.hpp"
+#include "services/common/pagination.hpp"
+#include "services/states/arns.hpp"
+#include "services/states/states_service.hpp"
+
+namespace sluice::services::states {
+
+namespace {
+
+constexpr size_t kMaxInputBytes = 256 * 1024;
+
+// Execution list order: newest first (start time, then start order). The
+// key sorts that way as a string, so it also serves as the page token.
+std::string listKey(const ExecutionRecord& r) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%020lld|%020llu",
+                static_cast<long long>(INT64_MAX -
+                                       r.execution->startTime().time_since_epoch().count()),
+                static_cast<unsigned long long>(UINT64_MAX - r.sequence));
+  return buf;
+}
+
+Json statusSummary(const ExecutionRecord& r) {
+  const engine::Execution& e = *r.execution;
+  JsonObject o;
+  o["executionArn"] = e.arn();
+  o["stateMachineArn"] = r.stateMachineArn;
+  o["name"] = e.name();
+  o["status"] = statusName(e.status());
+  o["startDate"] = epochSeconds(e.startTime());
+  if (e.done()) o["stopDate"] = epochSeconds(e.stopTime());
+  if (!r.stateMachineVersionArn.empty()) o["stateMachineVersionArn"] = r.stateMachineVersionArn;
+  if (!r.stateMachineAliasArn.empty()) o["stateMachineAliasArn"] = r.stateMachineAliasArn;
+  return o;
+}
+
+void addResult(JsonObject& o, const engine::Execution& e) {
+  JsonObject included;
+  included["included"] = true;
+  if (e.status() == engine::ExecutionStatus::Succeeded) {
+    o["output"] = toJsonText(e.output());
+    o["outputDetails"] = included;
+  }
+  if (!e.error().empty()) o["error"] = e.error();
+  if (!e.cause().empty()) o["cause"] = e.cause();
+}
+
+}  // namespace
+
+Result<ExecutionRecord*> StatesService::findExecution(const std::string& arn) {
+  auto parsed = parseArn(arn, {ResourceKind::Execution, ResourceKind::ExpressExecution});
+  if (!parsed) return parsed.error();
+  auto it = executions_.find(arn);
+  if (it == executions_.end()) {
+    return AwsError{"ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'", 400};
+  }
+  return &it->second;
+}
+
+Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext& ctx, bool sync) {
+  Input input(in);
+  auto machineArn = input.requiredString("stateMachineArn");
+  if (!machineArn) return machineArn.error();
+  auto m = findMachine(*machineArn);
+  if (!m) return m.error();
+  StateMachineRecord& machine = **m;
+  if (sync && machine.type != "EXPRESS") {
+    return AwsError{"StateMachineTypeNotSupported",
+                    "This operation is not supported by this type of state machine", 400};
+  }
+  auto name = input.optionalString("name");
+  if (!name) return name.error();
+  std::string execName = name->value_or("");
+  if (!execName.empty()) {
+    if (auto ok = checkName(execName); !ok) return ok.error();
+  }
+  auto inputText = input.optionalString("input");
+  if (!inputText) return inputText.error();
+  std::string text = inputText->value_or("{}");
+  if (text.size() > kMaxInputBytes) {
+    return AwsError::validation("1 validation error detected: Value at 'input' failed to satisfy "
+                                "constraint: Member must have length less than or equal to 262144");
+  }
+  std::string parseError;
+  auto value = parseJson(text, &parseError);
+  if (!value) {
+    return AwsError{"InvalidExecutionInput",
+                    "Invalid State Machine Execution Input: '" + parseError + "'", 400};
+  }
+  bool express = machine.type == "EXPRESS";
+  if (!express && !execName.empty()) {
+    std::string arn = arn::execution(ctx.scope, machine.name, execName);
+    if (auto it = executions_.find(arn); it != executions_.end()) {
+      // Same name and input while still running: the same execution again.
+      ExecutionRecord& existing = it->second;
+      if (!existing.execution->done() && existing.inputText == text) return &existing;
+      return AwsError{"ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'", 400};
+    }
+  }
+  engine::ExecutionConfig config;
+  config.scope = ctx.scope;
+  config.stateMachineName = machine.name;
+  config.executionName = execName;
+  config.roleArn = machine.roleArn;
+  config.express = express;
+  auto exec = engine::Execution::create(engine_, machine.machine, std::move(*value), config);
+  ExecutionRecord r;
+  r.execution = exec;
+  r.stateMachineArn = machine.arn;
+  r.inputText = text;
+  r.definition = machine.definition;
+  r.roleArn = machine.roleArn;
+  r.express = express;
+  r.sequence = nextSequence_++;
+  auto [it, inserted] = executions_.emplace(exec->arn(), std::move(r));
+  exec->start();
+  return &it->second;
+}
+
+Result<Json> StatesService::startExecution(const Json& in, const CallContext& ctx) {
+  auto r = launch(in, ctx, false);
+  if (!r) return r.error();
+  JsonObject out;
+  out["executionArn"] = (*r)->execution->arn();
+  out["startDate"] = epochSeconds((*r)->execution->startTime());
+  return Json(std::move(out));
+}
+
+void StatesService::startSyncExecution(const Json& in, const CallContext& ctx, Reply reply) {
+  auto r = launch(in, ctx, true);
+  if (!r) return reply(r.error());
+  ExecutionRecord* rec = *r;
+  auto respond = [rec, reply] {
+    const engine::Execution& e = *rec->execution;
+    JsonObject out;
+    out["executionArn"] = e.arn();
+    out["stateMachineArn"] = rec->stateMachineArn;
+    out["name"] = e.name();
+    out["startDate"] = epochSeconds(e.startTime());
+    out["stopDate"] = epochSeconds(e.stopTime());
+    out["status"] = statusName(e.status());
+    out["input"] = rec->inputText;
+    JsonObject included;
+    included["included"] = true;
+    out["inputDetails"] = included;
+    addResult(out, e);
+    JsonObject billing;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(e.stopTime() - e.startTime());
+    // Billed in 100 ms increments with 64 MB, like AWS's express billing.
+    billing["billedDurationInMilliseconds"] = std::max<int64_t>(100, (ms.count() + 99) / 100 * 100);
+    billing["billedMemoryUsedInMB"] = 64;
+    out["billingDetails"] = std::move(billing);
+    reply(Json(std::move(out)));
+  };
+  if (rec->execution->done()) return respond();
+  rec->execution->onFinished(respond);
+}
+
+Result<Json> StatesService::describeExecution(const Json& in, const CallContext&) {
+  auto arn = Input(in).requiredString("executionArn");
+  if (!arn) return arn.error();
+  auto found = findExecution(*arn);
+  if (!found) return found.error();
+  const ExecutionRecord& r = **found;
+  const engine::Execution& e = *r.execution;
+  JsonObject out = statusSummary(r).as_object();
+  out["input"] = r.inputText;
+  JsonObject included;
+  included["included"] = true;
+  out["inputDetails"] = included;
+  addResult(out, e);
+  out["redriveCount"] = 0;
+  if (e.status() == engine::ExecutionStatus::Failed || e.status() == engine::ExecutionStatus::TimedOut ||
+      e.status() == engine::ExecutionStatus::Aborted) {
+    out["redriveStatus"] = r.express ? "NOT_REDRIVABLE" : "REDRIVABLE";
+  } else {
+    out["redriveStatus"] = "NOT_REDRIVABLE";
+    out["redriveStatusReason"] = "Execution is " + std::string(statusName(e.status())) +
+                                 " and cannot be redriven";
+  }
+  return Json(std::move(out));
+}
+
+Result<Json> StatesService::listExecutions(const Json& in, const CallContext&) {
+  Input input(in);
+  auto machineArn = input.requiredString("stateMachineArn");
+  if (!machineArn) return machineArn.error();
+  auto m = findMachine(*machineArn);
+  if (!m) return m.error();
+  auto status = input.optionalString("statusFilter");
+  if (!status) return status.error();
+  auto page = Page::fromInput(in, 100, 1000);
+  if (!page) return page.error();
+  std::vector<std::pair<std::string, const ExecutionRecord*>> rows;
+  for (const auto& [arn, r] : executions_) {
+    if (r.stateMachineArn != *machineArn) continue;
+    if (*status && statusName(r.execution->status()) != **status) continue;
+    std::string key = listKey(r);
+    if (!page->after.empty() && key <= page->after) continue;
+    rows.emplace_back(std::move(key), &r);
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  JsonArray items;
+  JsonObject out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (items.size() == page->limit) {
+      out["nextToken"] = page->tokenAfter(rows[i - 1].first);
+      break;
+    }
+    items.push_back(statusSummary(*rows[i].second));
+  }
+  out["executions"] = std::move(items);
+  return Json(std::move(out));
+}
+
+Result<Json> StatesService::getExecutionHistory(const Json& in, const CallContext&) {
+  Input input(in);
+  auto arn = input.requiredString("executionArn");
+  if (!arn) return arn.error();
+  auto found = findExecution(*arn);
+  if (!found) return found.error();
+  auto reverse = input.optionalBool("reverseOrder");
+  if (!reverse) return reverse.error();
+  auto includeData = input.optionalBool("includeExecutionData");
+  if (!includeData) return includeData.error();
+  auto page = Page::fromInput(in, 100, 1000);
+  if (!page) return page.error();
+  const auto& history = (*found)->execution->history();
+  int64_t n = static_cast<int64_t>(history.size());
+  // Tokens carry the id of the last event returned.
+  int64_t after = page->after.empty() ? (reverse->value_or(false) ? n + 1 : 0)
+                                      : std::atoll(page->after.c_str());
+  JsonArray events;
+  JsonObject out;
+  bool backwards = reverse->value_or(false);
+  for (int64_t id = backwards ? after - 1 : after + 1; id >= 1 && id <= n;
+       id += backwards ? -1 : 1) {
+    if (events.size() == page->limit) {
+      out["nextToken"] = page->tokenAfter(std::to_string(backwards ? id + 1 : id - 1));
+      break;
+    }
+    Json e = engine::historyEventToJson(history[static_cast<size_t>(id - 1)],
+                                        engine::TimestampStyle::EpochSeconds);
+    if (!includeData->value_or(true)) {
+      for (auto& kv : e.as_object()) {
+        if (kv.value().is_object()) {
+          kv.value().as_object().erase("input");
+          kv.value().as_object().erase("output");
+        }
+      }
+    }
+    events.push_back(std::move(e));
+  }
+  out["events"] = std::move(events);
+  return Json(std::move(out));
+}
+
+Result<Json> StatesService::stopExecution(const Json& in, const CallContext&) {
+  Input input(in);
+  auto arn = input.requiredString("executionArn");
+  if (!arn) return arn.error();
+  auto error = input.optionalString("error");
+  if (!error) return error.error();
+  auto cause = input.optionalString("cause");
+  if (!cause) return cause.error();
+  auto found = findExecution(*arn);
+  if (!found) return found.error();
+  engine::Execution& e = *(*found)->execution;
+  if (!e.done()) e.stop(error->value_or(""), cause->value_or(""));
+  JsonObject out;
+  out["stopDate"] = epochSeconds(e.stopTime());
+  return Json(std::move(out));
+}
+
+}  // namespace sluice::services::states

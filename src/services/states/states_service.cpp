@@ -1,0 +1,58 @@
+#include "services/states/states_service.hpp"
+
+namespace sluice::services::states {
+
+StatesService::StatesService(engine::EngineContext engine, const Clock& clock)
+    : engine_(engine), clock_(clock) {
+  registerActivityIntegration();
+  registerNestedIntegration();
+}
+
+StatesService::~StatesService() = default;
+
+void StatesService::registerOperations(OperationRegistry& registry) {
+  registry.addService("states", "AWSStepFunctions");
+  using Sync = Result<Json> (StatesService::*)(const Json&, const CallContext&);
+  // Every operation runs on the engine loop, where all of this service's state lives.
+  auto add = [&](const char* name, Sync fn) {
+    registry.add("states", name, [this, fn](const Json& in, const CallContext& ctx, Reply reply) {
+      engine_.loop.post([this, fn, in, ctx, reply = std::move(reply)] { reply((this->*fn)(in, ctx)); });
+    });
+  };
+  add("CreateStateMachine", &StatesService::createStateMachine);
+  add("DescribeStateMachine", &StatesService::describeStateMachine);
+  add("UpdateStateMachine", &StatesService::updateStateMachine);
+  add("DeleteStateMachine", &StatesService::deleteStateMachine);
+  add("ListStateMachines", &StatesService::listStateMachines);
+  add("ValidateStateMachineDefinition", &StatesService::validateStateMachineDefinition);
+  add("DescribeStateMachineForExecution", &StatesService::describeStateMachineForExecution);
+  add("StartExecution", &StatesService::startExecution);
+  add("DescribeExecution", &StatesService::describeExecution);
+  add("ListExecutions", &StatesService::listExecutions);
+  add("GetExecutionHistory", &StatesService::getExecutionHistory);
+  add("StopExecution", &StatesService::stopExecution);
+  add("CreateActivity", &StatesService::createActivity);
+  add("DeleteActivity", &StatesService::deleteActivity);
+  add("DescribeActivity", &StatesService::describeActivity);
+  add("ListActivities", &StatesService::listActivities);
+  add("SendTaskSuccess", &StatesService::sendTaskSuccess);
+  add("SendTaskFailure", &StatesService::sendTaskFailure);
+  add("SendTaskHeartbeat", &StatesService::sendTaskHeartbeat);
+  add("TagResource", &StatesService::tagResource);
+  add("UntagResource", &StatesService::untagResource);
+  add("ListTagsForResource", &StatesService::listTagsForResource);
+  registry.add("states", "GetActivityTask",
+               [this](const Json& in, const CallContext& ctx, Reply reply) {
+                 engine_.loop.post([this, in, ctx, reply = std::move(reply)]() mutable {
+                   getActivityTask(in, ctx, std::move(reply));
+                 });
+               });
+  registry.add("states", "StartSyncExecution",
+               [this](const Json& in, const CallContext& ctx, Reply reply) {
+                 engine_.loop.post([this, in, ctx, reply = std::move(reply)]() mutable {
+                   startSyncExecution(in, ctx, std::move(reply));
+                 });
+               });
+}
+
+}  // namespace sluice::services::states

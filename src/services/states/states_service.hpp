@@ -1,0 +1,131 @@
+// The Step Functions service (signing name "states"): state machines,
+// versions and aliases, executions, activities and task tokens, tags.
+//
+// All of its state lives on the engine's event loop thread: every operation
+// is posted there, so executions and API calls never race and need no locks.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asl/machine.hpp"
+#include "engine/execution.hpp"
+#include "services/operation.hpp"
+
+namespace sluice::services::states {
+
+struct StateMachineRecord {
+  std::string arn;
+  std::string name;
+  std::string type;  // STANDARD | EXPRESS
+  std::string definition;
+  std::string roleArn;
+  std::string description;
+  Json loggingConfiguration;
+  Json tracingConfiguration;
+  Json encryptionConfiguration;
+  std::string revisionId;
+  TimePoint creationDate;
+  std::shared_ptr<const asl::Machine> machine;
+  int64_t nextVersion = 1;
+};
+
+struct ExecutionRecord {
+  std::shared_ptr<engine::Execution> execution;
+  std::string stateMachineArn;          // the unqualified state machine ARN
+  std::string stateMachineVersionArn;   // when started through a version
+  std::string stateMachineAliasArn;     // when started through an alias
+  std::string inputText;                // as given, for idempotent StartExecution
+  std::string definition;               // the definition it runs (DescribeStateMachineForExecution)
+  std::string roleArn;
+  bool express = false;
+  uint64_t sequence = 0;  // start order: breaks ties between equal start times
+};
+
+struct ActivityTask {
+  std::string token;
+  std::string input;
+  std::function<void(const std::string& workerName)> started;
+};
+
+struct ActivityPoller {
+  uint64_t id;
+  std::string workerName;
+  Reply reply;
+  engine::EventLoop::TimerId timeout = 0;
+};
+
+struct ActivityRecord {
+  std::string arn;
+  std::string name;
+  TimePoint creationDate;
+  std::deque<ActivityTask> pending;    // scheduled, not yet taken by a worker
+  std::deque<ActivityPoller> pollers;  // GetActivityTask calls waiting for work
+};
+
+class StatesService {
+ public:
+  StatesService(engine::EngineContext engine, const Clock& clock);
+  ~StatesService();
+
+  // Registers every operation; each is posted onto the engine loop.
+  void registerOperations(OperationRegistry& registry);
+
+  // Operations (engine loop thread). Public for the engine's in-process door.
+  Result<Json> createStateMachine(const Json& in, const CallContext& ctx);
+  Result<Json> describeStateMachine(const Json& in, const CallContext& ctx);
+  Result<Json> updateStateMachine(const Json& in, const CallContext& ctx);
+  Result<Json> deleteStateMachine(const Json& in, const CallContext& ctx);
+  Result<Json> listStateMachines(const Json& in, const CallContext& ctx);
+  Result<Json> validateStateMachineDefinition(const Json& in, const CallContext& ctx);
+  Result<Json> describeStateMachineForExecution(const Json& in, const CallContext& ctx);
+  Result<Json> startExecution(const Json& in, const CallContext& ctx);
+  void startSyncExecution(const Json& in, const CallContext& ctx, Reply reply);
+  Result<Json> describeExecution(const Json& in, const CallContext& ctx);
+  Result<Json> listExecutions(const Json& in, const CallContext& ctx);
+  Result<Json> getExecutionHistory(const Json& in, const CallContext& ctx);
+  Result<Json> stopExecution(const Json& in, const CallContext& ctx);
+  Result<Json> createActivity(const Json& in, const CallContext& ctx);
+  Result<Json> deleteActivity(const Json& in, const CallContext& ctx);
+  Result<Json> describeActivity(const Json& in, const CallContext& ctx);
+  Result<Json> listActivities(const Json& in, const CallContext& ctx);
+  void getActivityTask(const Json& in, const CallContext& ctx, Reply reply);
+  Result<Json> sendTaskSuccess(const Json& in, const CallContext& ctx);
+  Result<Json> sendTaskFailure(const Json& in, const CallContext& ctx);
+  Result<Json> sendTaskHeartbeat(const Json& in, const CallContext& ctx);
+  Result<Json> tagResource(const Json& in, const CallContext& ctx);
+  Result<Json> untagResource(const Json& in, const CallContext& ctx);
+  Result<Json> listTagsForResource(const Json& in, const CallContext& ctx);
+
+ private:
+  Result<StateMachineRecord*> findMachine(const std::string& arn);
+  Result<ExecutionRecord*> findExecution(const std::string& arn);
+  // Starts an execution of `machine` (StartExecution and StartSyncExecution).
+  Result<ExecutionRecord*> launch(const Json& in, const CallContext& ctx, bool sync);
+  Result<ActivityRecord*> findActivity(const std::string& arn);
+  // The engine's Task integrations: activity resources, nested executions.
+  void registerActivityIntegration();
+  void registerNestedIntegration();
+
+ public:
+  // StartExecution from a workflow task (the states:startExecution integration).
+  Result<ExecutionRecord*> startFromTask(const Json& in, const CallContext& ctx);
+
+ private:
+  friend class ActivityIntegration;
+
+  engine::EngineContext engine_;
+  const Clock& clock_;
+  std::map<std::string, StateMachineRecord> machines_;  // by ARN
+  std::map<std::string, ExecutionRecord> executions_;   // by ARN
+  uint64_t nextSequence_ = 1;
+  std::map<std::string, std::map<std::string, std::string>> tags_;  // ARN -> key -> value
+  std::map<std::string, ActivityRecord> activities_;                // by ARN
+  uint64_t nextPoller_ = 1;
+};
+
+}  // namespace sluice::services::states
