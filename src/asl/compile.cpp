@@ -78,3 +78,24 @@ Result<std::shared_ptr<const Machine>> compileOrError(std::string_view text,
 }
 
 }  // namespace sluice::asl
+
+namespace sluice::asl {
+
+Json validationResponse(const CompileResult& compiled) {
+  JsonArray diags;
+  for (const auto& d : compiled.diagnostics) {
+    JsonObject o;
+    o["severity"] = d.severity;
+    o["code"] = d.code;
+    o["message"] = d.message;
+    if (!d.location.empty()) o["location"] = d.location;
+    diags.push_back(std::move(o));
+  }
+  JsonObject out;
+  out["result"] = compiled.machine ? "OK" : "FAIL";
+  out["diagnostics"] = std::move(diags);
+  out["truncated"] = false;
+  return out;
+}
+
+}  // namespace sluice::asl

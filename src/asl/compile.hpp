@@ -40,6 +40,10 @@ CompileResult compileDefinition(const Json& definition, const CompileOptions& op
 // joined the way AWS joins them).
 AwsError invalidDefinitionError(const std::vector<Diagnostic>& diagnostics);
 
+// ValidateStateMachineDefinition's response for a compile result:
+// {"result": "OK"|"FAIL", "diagnostics": [...], "truncated": false}.
+Json validationResponse(const CompileResult& compiled);
+
 // Convenience: compile or fail with InvalidDefinition.
 Result<std::shared_ptr<const Machine>> compileOrError(std::string_view text,
                                                       const CompileOptions& options = {});

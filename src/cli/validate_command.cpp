@@ -29,20 +29,7 @@ Action addValidateCommand(CLI::App& app) {
     asl::CompileOptions options;
     options.express = args->type == "EXPRESS";
     auto compiled = asl::compileDefinition(text, options);
-    JsonArray diags;
-    for (const auto& d : compiled.diagnostics) {
-      JsonObject o;
-      o["severity"] = d.severity;
-      o["code"] = d.code;
-      o["message"] = d.message;
-      if (!d.location.empty()) o["location"] = d.location;
-      diags.push_back(std::move(o));
-    }
-    JsonObject out;
-    out["result"] = compiled.machine ? "OK" : "FAIL";
-    out["diagnostics"] = std::move(diags);
-    out["truncated"] = false;
-    std::cout << toPrettyJsonText(out) << "\n";
+    std::cout << toPrettyJsonText(asl::validationResponse(compiled)) << "\n";
     return compiled.machine ? 0 : 1;
   };
 }

@@ -149,6 +149,7 @@ class Evaluator {
       }
       case NodeType::Bind: {
         result = eval(n->rhs, input, env);
+        if (result.isFunction() || result.obj() || result.arr()) ctx_.boundFrames.push_back(env);
         env->bind(n->lhs->value, result);
         break;
       }

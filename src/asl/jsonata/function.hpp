@@ -81,6 +81,17 @@ struct Context {
   }
   std::vector<std::shared_ptr<const Ast>> keep;  // trees compiled by $eval
   std::deque<Json> keepJson;                     // results of external functions
+  // Frames that received `:=` bindings: a closure bound into the frame it
+  // captures is a reference cycle, broken when the evaluation ends.
+  std::vector<std::weak_ptr<Frame>> boundFrames;
+  ~Context() {
+    for (auto& w : boundFrames) {
+      if (auto f = w.lock()) {
+        f->vars.clear();
+        f->parent.reset();
+      }
+    }
+  }
 };
 
 struct CallInfo {

@@ -432,8 +432,8 @@ Value fnBase64Encode(CallInfo&, Args& a) {
     out += kB64[(v >> 12) & 63];
     out += "==";
   } else if (i + 2 == in.size()) {
-    uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8);
+    uint32_t v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += kB64[(v >> 18) & 63];
     out += kB64[(v >> 12) & 63];
     out += kB64[(v >> 6) & 63];

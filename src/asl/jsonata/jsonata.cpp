@@ -264,7 +264,8 @@ std::variant<std::optional<Json>, Error> Expression::evaluate(const Json* input,
     Value result = jsonata::evaluate(ast_->root, in, env, ctx);
     if (result.isUndefined()) return std::optional<Json>();
     // JS returns NaN/Infinity, which JSON renders as null.
-    if (result.isNumber() && !std::isfinite(result.num())) return std::optional<Json>(Json(nullptr));
+    if (result.isNumber() && !std::isfinite(result.num()))
+      return std::optional<Json>(Json(nullptr));
     return std::optional<Json>(toJson(result));
   } catch (const JError& e) {
     return toError(e);

@@ -4,9 +4,37 @@
 #include <cmath>
 #include <cstdio>
 
+#include "asl/jsonata/ast.hpp"
 #include "asl/jsonata/function.hpp"
 
 namespace sluice::asl::jsonata {
+
+namespace {
+// Transforms can make an object contain itself (JS then refuses to
+// serialise it); walks over owned containers track their path to stop there.
+struct CycleGuard {
+  std::vector<const void*>& path;
+  bool pushed = false;
+  CycleGuard(std::vector<const void*>& p, const Value& v) : path(p) {
+    if (v.isBorrowed() || !(v.isArray() || v.isObject())) return;
+    const void* id = v.identity();
+    for (const void* q : path) {
+      if (q == id) {
+        JError e("U1002");
+        e.detail = "Converting circular structure to JSON";
+        throw e;
+      }
+    }
+    path.push_back(id);
+    pushed = true;
+  }
+  ~CycleGuard() {
+    if (pushed) path.pop_back();
+  }
+  CycleGuard(const CycleGuard&) = delete;
+  CycleGuard& operator=(const CycleGuard&) = delete;
+};
+}  // namespace
 
 Value Value::string(std::string s) {
   Value v;
@@ -266,7 +294,9 @@ double round15(double d) {
   return std::strtod(buf, nullptr);
 }
 
-void stringifyInto(std::string& out, const Value& v, bool r15, int indent, int level) {
+void stringifyInto(std::string& out, const Value& v, bool r15, int indent, int level,
+                   std::vector<const void*>& path) {
+  CycleGuard guard(path, v);
   auto newline = [&](int lvl) {
     if (indent <= 0) return;
     out += '\n';
@@ -309,7 +339,7 @@ void stringifyInto(std::string& out, const Value& v, bool r15, int indent, int l
         if (item.isUndefined()) {
           out += "null";
         } else {
-          stringifyInto(out, item, r15, indent, level + 1);
+          stringifyInto(out, item, r15, indent, level + 1, path);
         }
       }
       newline(level);
@@ -327,7 +357,7 @@ void stringifyInto(std::string& out, const Value& v, bool r15, int indent, int l
         appendQuoted(out, k);
         out += ':';
         if (indent > 0) out += ' ';
-        stringifyInto(out, item, r15, indent, level + 1);
+        stringifyInto(out, item, r15, indent, level + 1, path);
       });
       if (!first) newline(level);
       out += '}';
@@ -340,11 +370,14 @@ void stringifyInto(std::string& out, const Value& v, bool r15, int indent, int l
 
 std::string stringify(const Value& v, bool r15, int indent) {
   std::string out;
-  stringifyInto(out, v, r15, indent, 0);
+  std::vector<const void*> path;
+  stringifyInto(out, v, r15, indent, 0, path);
   return out;
 }
 
-Json toJson(const Value& v) {
+namespace {
+Json toJsonImpl(const Value& v, std::vector<const void*>& path) {
+  CycleGuard guard(path, v);
   switch (v.type()) {
     case Type::Undefined:
     case Type::Null:
@@ -367,7 +400,8 @@ Json toJson(const Value& v) {
       if (auto* j = v.json()) return *j;
       json::array a;
       a.reserve(v.size());
-      for (const auto& item : v.arr()->items) a.push_back(toJson(item));  // undefined -> null
+      for (const auto& item : v.arr()->items)
+        a.push_back(toJsonImpl(item, path));  // undefined -> null
       return a;
     }
     case Type::Object: {
@@ -375,7 +409,7 @@ Json toJson(const Value& v) {
       json::object o;
       for (const auto& [k, item] : v.obj()->entries) {
         if (item.isUndefined()) continue;
-        o[k] = toJson(item);
+        o[k] = toJsonImpl(item, path);
       }
       return o;
     }
@@ -383,8 +417,16 @@ Json toJson(const Value& v) {
   return nullptr;
 }
 
+}  // namespace
+
+Json toJson(const Value& v) {
+  std::vector<const void*> path;
+  return toJsonImpl(v, path);
+}
+
 bool deepEqual(const Value& a, const Value& b) {
   if (a.type() != b.type()) return false;
+  if ((a.isArray() || a.isObject()) && a.identity() == b.identity()) return true;
   switch (a.type()) {
     case Type::Undefined:
     case Type::Null:
@@ -419,7 +461,9 @@ bool deepEqual(const Value& a, const Value& b) {
   return false;
 }
 
-Value deepClone(const Value& v) {
+namespace {
+Value deepCloneImpl(const Value& v, std::vector<const void*>& path) {
+  CycleGuard guard(path, v);
   switch (v.type()) {
     case Type::Array: {
       Value out = Value::array();
@@ -428,7 +472,7 @@ Value deepClone(const Value& v) {
       for (size_t i = 0; i < n; ++i) {
         Value item = v.at(i);
         if (item.isUndefined()) continue;
-        out.arr()->items.push_back(deepClone(item));
+        out.arr()->items.push_back(deepCloneImpl(item, path));
       }
       return out;
     }
@@ -436,7 +480,7 @@ Value deepClone(const Value& v) {
       Value out = Value::object();
       v.forEachEntry([&](std::string_view k, const Value& item) {
         if (item.isUndefined() || item.isFunction()) return;
-        out.obj()->set(k, deepClone(item));
+        out.obj()->set(k, deepCloneImpl(item, path));
       });
       return out;
     }
@@ -447,6 +491,13 @@ Value deepClone(const Value& v) {
     default:
       return v;
   }
+}
+
+}  // namespace
+
+Value deepClone(const Value& v) {
+  std::vector<const void*> path;
+  return deepCloneImpl(v, path);
 }
 
 }  // namespace sluice::asl::jsonata

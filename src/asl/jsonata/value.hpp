@@ -182,6 +182,14 @@ inline Value Value::get(std::string_view key) const {
   if (type_ != Type::Object) return Value();
   if (borrowed_) {
     const auto& o = j_->get_object();
+    if (o.size() <= 16) {
+      // Small objects: a length check first skips most key comparisons.
+      for (const auto& kv : o) {
+        std::string_view k = kv.key();
+        if (k.size() == key.size() && k == key) return fromJson(kv.value());
+      }
+      return Value();
+    }
     auto it = o.find(key);
     return it == o.end() ? Value() : fromJson(it->value());
   }

@@ -247,21 +247,7 @@ Result<Json> StatesService::validateStateMachineDefinition(const Json& in, const
   if (!type) return type.error();
   asl::CompileOptions options;
   options.express = type->value_or("STANDARD") == "EXPRESS";
-  auto compiled = asl::compileDefinition(*definition, options);
-  JsonArray diags;
-  for (const auto& d : compiled.diagnostics) {
-    JsonObject o;
-    o["severity"] = d.severity;
-    o["code"] = d.code;
-    o["message"] = d.message;
-    if (!d.location.empty()) o["location"] = d.location;
-    diags.push_back(std::move(o));
-  }
-  JsonObject out;
-  out["result"] = compiled.machine ? "OK" : "FAIL";
-  out["diagnostics"] = std::move(diags);
-  out["truncated"] = false;
-  return Json(std::move(out));
+  return asl::validationResponse(asl::compileDefinition(*definition, options));
 }
 
 Result<Json> StatesService::describeStateMachineForExecution(const Json& in, const CallContext&) {
