@@ -32,10 +32,10 @@ class VarScope {
 };
 
 struct EvalEnv {
-  const Json* input = nullptr;    // `$`
-  const Json* context = nullptr;  // `$$`
-  const VarScope* vars = nullptr; // `$name`
-  IdGenerator* ids = nullptr;     // randomness for intrinsics
+  const Json* input = nullptr;     // `$`
+  const Json* context = nullptr;   // `$$`
+  const VarScope* vars = nullptr;  // `$name`
+  IdGenerator* ids = nullptr;      // randomness for intrinsics
 };
 
 }  // namespace sluice::asl

@@ -63,6 +63,10 @@ int runExecution(const RunArgs& args) {
     }
     functions->bind(binding.substr(0, eq), binding.substr(eq + 1));
   }
+  // Function logs go to our stderr, like a local Lambda runtime's console.
+  functions->onLog([](const std::string& name, const std::string& log) {
+    std::cerr << "[" << name << "] " << log << (log.ends_with('\n') ? "" : "\n");
+  });
   engine::registerLambdaIntegrations(eng.integrations(), functions, eng.ids());
 
   engine::ExecutionConfig config;

@@ -69,7 +69,8 @@ bool loadCredentials(const std::string& path, gateway::CredentialStore& store, s
 int runServer(const ServerArgs& args) {
   gateway::GatewayOptions options;
   std::string err;
-  if (!args.credentialsFile.empty() && !loadCredentials(args.credentialsFile, options.credentials, err)) {
+  if (!args.credentialsFile.empty() &&
+      !loadCredentials(args.credentialsFile, options.credentials, err)) {
     std::cerr << "sluice server: " << err << "\n";
     return 2;
   }
@@ -87,7 +88,11 @@ int runServer(const ServerArgs& args) {
     clock = std::make_unique<SystemClock>();
   }
   engine::EventLoop loop(
-      *clock, [manual](TimePoint t) { if (manual) manual->set(t); }, /*autoAdvance=*/false);
+      *clock,
+      [manual](TimePoint t) {
+        if (manual) manual->set(t);
+      },
+      /*autoAdvance=*/false);
   IdGenerator ids;
   engine::IntegrationRegistry integrations;
   engine::TaskTokens tokens(ids);
@@ -100,9 +105,10 @@ int runServer(const ServerArgs& args) {
   gateway::HttpServerOptions httpOptions;
   httpOptions.address = args.address;
   httpOptions.port = args.port;
-  gateway::HttpServer http(io, httpOptions, [&gw](gateway::HttpRequest req, gateway::HttpReply reply) {
-    gw.handle(std::move(req), std::move(reply));
-  });
+  gateway::HttpServer http(io, httpOptions,
+                           [&gw](gateway::HttpRequest req, gateway::HttpReply reply) {
+                             gw.handle(std::move(req), std::move(reply));
+                           });
   if (auto e = http.start(); !e.empty()) {
     std::cerr << "sluice server: " << e << "\n";
     return 1;

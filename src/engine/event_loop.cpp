@@ -8,8 +8,7 @@ namespace {
 constexpr size_t kWorkers = 8;
 }
 
-EventLoop::EventLoop(const Clock& clock, std::function<void(TimePoint)> advance,
-                     bool autoAdvance)
+EventLoop::EventLoop(const Clock& clock, std::function<void(TimePoint)> advance, bool autoAdvance)
     : clock_(clock), advance_(std::move(advance)), autoAdvance_(autoAdvance) {}
 
 EventLoop::~EventLoop() {
@@ -161,8 +160,8 @@ bool EventLoop::runUntil(const std::function<bool()>& finished) {
           continue;
         }
         if (timers_.empty() && realTimers_.empty() && external_ == 0) return finished();
-        if (clock_.isVirtual() && external_ == 0 && advance_ && autoAdvance_ &&
-            !timers_.empty() && realTimers_.empty()) {
+        if (clock_.isVirtual() && external_ == 0 && advance_ && autoAdvance_ && !timers_.empty() &&
+            realTimers_.empty()) {
           // Nothing can happen before the next timer: jump to it.
           TimePoint next = timers_.begin()->first.first;
           lock.unlock();

@@ -302,9 +302,9 @@ void Execution::completeState(const FramePtr& f, Json result) {
   }
   // Retry and Catch need the raw input again; otherwise it is merged in place.
   bool rawStillNeeded = !s.retry.empty() || !s.catchers.empty();
-  auto merged = applyResultPath(*f, s.resultPath,
-                                rawStillNeeded ? Json(f->rawInput) : std::move(f->rawInput),
-                                std::move(result));
+  auto merged =
+      applyResultPath(*f, s.resultPath, rawStillNeeded ? Json(f->rawInput) : std::move(f->rawInput),
+                      std::move(result));
   if (!merged) return failState(f, merged.takeError());
   auto output = applyOutputPath(*f, s.outputPath, std::move(merged.value()));
   if (!output) return failState(f, output.takeError());
@@ -314,7 +314,8 @@ void Execution::completeState(const FramePtr& f, Json result) {
 void Execution::exitState(const FramePtr& f, Json output, const JsonObject* assigned) {
   const asl::State& s = f->state();
   // The state's input text is a good size estimate for its output text.
-  size_t hint = history_.empty() || !history_.back().payload ? 256 : history_.back().payload->size() + 64;
+  size_t hint =
+      history_.empty() || !history_.back().payload ? 256 : history_.back().payload->size() + 64;
   auto outputText = std::make_shared<const std::string>(toJsonText(output, hint));
   if (outputText->size() > kMaxPayloadBytes) {
     return failState(f, {asl::errors::kDataLimitExceeded,

@@ -1,6 +1,5 @@
 #include "engine/history.hpp"
 
-
 namespace sluice::engine {
 
 Json HistoryEvent::renderDetails() const {

@@ -186,7 +186,7 @@ std::unique_ptr<RunningTask> LocalFunctions::invoke(const std::string& function,
         std::lock_guard lock(handle->mu);
         handle->pid = 0;  // reaped: never signal a recycled pid
       },
-      [handle, result, done = std::move(done), exe = it->second] {
+      [handle, result, done = std::move(done), exe = it->second, name, sink = logSink_] {
         {
           std::lock_guard lock(handle->mu);
           if (handle->cancelled) return;
@@ -199,6 +199,7 @@ std::unique_ptr<RunningTask> LocalFunctions::invoke(const std::string& function,
         FunctionResponse r;
         r.functionError = result->exitStatus != 0;
         r.payload = std::move(result->out);
+        if (sink && !result->err.empty()) sink(name, result->err);
         r.logs = std::move(result->err);  // stderr is the function's log
         if (r.functionError) {
           auto v = parseJson(r.payload);

@@ -15,6 +15,10 @@ class LocalFunctions final : public FunctionInvoker {
  public:
   // `function` may be a name or an ARN; it is keyed by its function name.
   void bind(const std::string& function, std::string executable);
+  // Receives each invocation's log (the process's stderr), e.g. to show it.
+  void onLog(std::function<void(const std::string& function, const std::string& log)> sink) {
+    logSink_ = std::move(sink);
+  }
 
   std::unique_ptr<RunningTask> invoke(const std::string& function, std::string payload,
                                       const Scope& scope, EventLoop& loop,
@@ -22,6 +26,7 @@ class LocalFunctions final : public FunctionInvoker {
 
  private:
   std::map<std::string, std::string> executables_;
+  std::function<void(const std::string&, const std::string&)> logSink_;
 };
 
 // Runs `executable` with `input` on stdin; returns exit status and stdout.

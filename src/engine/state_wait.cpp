@@ -81,12 +81,11 @@ void Execution::runWait(const FramePtr& f) {
   if (until <= now) return finish(std::move(in));
   auto self = shared_from_this();
   uint64_t gen = f->generation;
-  f->timer = ctx_.loop.schedule(
-      until, [this, self, f, gen, finish, in = std::move(in)]() mutable {
-        f->timer = 0;
-        if (f->generation != gen || f->finished || done()) return;
-        finish(std::move(in));
-      });
+  f->timer = ctx_.loop.schedule(until, [this, self, f, gen, finish, in = std::move(in)]() mutable {
+    f->timer = 0;
+    if (f->generation != gen || f->finished || done()) return;
+    finish(std::move(in));
+  });
 }
 
 }  // namespace sluice::engine

@@ -51,8 +51,8 @@ AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop) {
         return true;
       }
       auto body = parseJson(req.body.empty() ? "{}" : req.body);
-      const Json* seconds = body && body->is_object() ? body->as_object().if_contains("seconds")
-                                                      : nullptr;
+      const Json* seconds =
+          body && body->is_object() ? body->as_object().if_contains("seconds") : nullptr;
       if (!seconds || !isNumber(*seconds) || toDouble(*seconds) < 0 ||
           !std::isfinite(toDouble(*seconds))) {
         reply(adminError(400, "ValidationException",
@@ -60,9 +60,8 @@ AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop) {
         return true;
       }
       auto by = Duration(static_cast<int64_t>(std::llround(toDouble(*seconds) * 1e6)));
-      loop.advanceVirtual(by, [&clock, reply = std::move(reply)] {
-        reply(jsonResponse(200, clockState(clock)));
-      });
+      loop.advanceVirtual(
+          by, [&clock, reply = std::move(reply)] { reply(jsonResponse(200, clockState(clock))); });
       return true;
     }
     reply(adminError(404, "NotFound", "No such Sluice endpoint: " + std::string(path)));

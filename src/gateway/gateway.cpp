@@ -29,8 +29,8 @@ HttpResponse jsonError(const AwsError& error, const std::string& requestId,
   return r;
 }
 
-Gateway::Gateway(const services::OperationRegistry& registry, const Clock& clock,
-                 IdGenerator& ids, GatewayOptions options, AdminHandler admin)
+Gateway::Gateway(const services::OperationRegistry& registry, const Clock& clock, IdGenerator& ids,
+                 GatewayOptions options, AdminHandler admin)
     : registry_(registry),
       clock_(clock),
       ids_(ids),
@@ -70,7 +70,8 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
   if (!target.empty()) return handleJson(request, service, std::move(ctx), std::move(reply));
   reply(jsonError({"UnknownOperationException",
                    "Sluice cannot route this request: no X-Amz-Target and no service it knows "
-                   "handles '" + request.method + " " + request.target + "'.",
+                   "handles '" +
+                       request.method + " " + request.target + "'.",
                    400},
                   requestId));
 }
@@ -85,9 +86,9 @@ void Gateway::handleJson(const HttpRequest& request, const std::string& service,
   std::string requestId = ctx.requestId;
   auto dot = target.find('.');
   if (service.empty() || dot == std::string_view::npos) {
-    return reply(jsonError({"UnknownOperationException",
-                            "Unknown operation " + std::string(target) + ".", 400},
-                           requestId, contentType));
+    return reply(jsonError(
+        {"UnknownOperationException", "Unknown operation " + std::string(target) + ".", 400},
+        requestId, contentType));
   }
   std::string operation(target.substr(dot + 1));
   Json input = JsonObject{};
@@ -95,9 +96,9 @@ void Gateway::handleJson(const HttpRequest& request, const std::string& service,
     std::string err;
     auto parsed = parseJson(request.body, &err);
     if (!parsed || !parsed->is_object()) {
-      return reply(jsonError({"SerializationException",
-                              "Start of structure or map found where not expected.", 400},
-                             requestId, contentType));
+      return reply(jsonError(
+          {"SerializationException", "Start of structure or map found where not expected.", 400},
+          requestId, contentType));
     }
     input = std::move(*parsed);
   }

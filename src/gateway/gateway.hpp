@@ -35,8 +35,8 @@ class Gateway {
   void handle(HttpRequest request, HttpReply reply) const;
 
  private:
-  void handleJson(const HttpRequest& request, const std::string& service,
-                  services::CallContext ctx, HttpReply reply) const;
+  void handleJson(const HttpRequest& request, const std::string& service, services::CallContext ctx,
+                  HttpReply reply) const;
 
   const services::OperationRegistry& registry_;
   const Clock& clock_;

@@ -1,12 +1,12 @@
 #include "gateway/http_server.hpp"
 
+#include <strings.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <set>
-#include <strings.h>
 
 namespace sluice::gateway {
 
@@ -51,10 +51,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(options_.maxBodyBytes);
     parser_->header_limit(options_.maxHeaderBytes);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->onRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
   }
 
   void onRead(beast::error_code ec) {
@@ -131,8 +130,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       : io(io), options(std::move(o)), handler(std::move(h)), acceptor(net::make_strand(io)) {}
 
   void accept() {
-    acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](
-                                                    beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec,
+                                                                            tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
         return self->accept();
@@ -173,7 +172,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 HttpServer::HttpServer(net::io_context& io, HttpServerOptions options, HttpHandler handler)
     : impl_(std::make_shared<Impl>(io, std::move(options), std::move(handler))) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 std::string HttpServer::start() {
   beast::error_code ec;
@@ -185,8 +186,9 @@ std::string HttpServer::start() {
   if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return "cannot listen on " + impl_->options.address + ":" +
-                 std::to_string(impl_->options.port) + ": " + ec.message();
+  if (ec)
+    return "cannot listen on " + impl_->options.address + ":" +
+           std::to_string(impl_->options.port) + ": " + ec.message();
   impl_->accept();
   return {};
 }

@@ -5,16 +5,15 @@
 namespace sluice::services {
 
 AwsError missingMember(std::string_view member) {
-  return AwsError::validation("1 validation error detected: Value null at '" +
-                              std::string(member) +
+  return AwsError::validation("1 validation error detected: Value null at '" + std::string(member) +
                               "' failed to satisfy constraint: Member must not be null");
 }
 
 AwsError wrongType(std::string_view member, std::string_view expected) {
-  return {"SerializationException",
-          "Unexpected value type for '" + std::string(member) + "': expected " +
-              std::string(expected),
-          400};
+  return {
+      "SerializationException",
+      "Unexpected value type for '" + std::string(member) + "': expected " + std::string(expected),
+      400};
 }
 
 Result<std::string> Input::requiredString(std::string_view member) const {

@@ -14,7 +14,8 @@ namespace sluice::services {
 
 class Input {
  public:
-  explicit Input(const Json& request) : obj_(request.is_object() ? &request.as_object() : nullptr) {}
+  explicit Input(const Json& request)
+      : obj_(request.is_object() ? &request.as_object() : nullptr) {}
 
   const Json* get(std::string_view member) const {
     return obj_ ? obj_->if_contains(member) : nullptr;

@@ -34,8 +34,8 @@ class ActivityIntegration final : public engine::Integration {
  public:
   explicit ActivityIntegration(StatesService& s) : s_(s) {}
 
-  std::unique_ptr<engine::RunningTask> start(const engine::TaskRequest& request,
-                                             engine::EventLoop&, engine::TaskDone done) override {
+  std::unique_ptr<engine::RunningTask> start(const engine::TaskRequest& request, engine::EventLoop&,
+                                             engine::TaskDone done) override {
     auto it = s_.activities_.find(request.resourceArn);
     if (it == s_.activities_.end()) {
       done(asl::StatesError{"States.Runtime",

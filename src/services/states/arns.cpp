@@ -8,11 +8,16 @@ namespace {
 
 std::string_view kindName(ResourceKind k) {
   switch (k) {
-    case ResourceKind::StateMachine: return "stateMachine";
-    case ResourceKind::Execution: return "execution";
-    case ResourceKind::ExpressExecution: return "express";
-    case ResourceKind::Activity: return "activity";
-    case ResourceKind::MapRun: return "mapRun";
+    case ResourceKind::StateMachine:
+      return "stateMachine";
+    case ResourceKind::Execution:
+      return "execution";
+    case ResourceKind::ExpressExecution:
+      return "express";
+    case ResourceKind::Activity:
+      return "activity";
+    case ResourceKind::MapRun:
+      return "mapRun";
   }
   return "";
 }
@@ -75,7 +80,9 @@ Result<ParsedArn> parseArn(std::string_view arn, std::initializer_list<ResourceK
 }
 
 Result<void> checkName(std::string_view name) {
-  auto invalid = [&] { return AwsError{"InvalidName", "Invalid Name: '" + std::string(name) + "'", 400}; };
+  auto invalid = [&] {
+    return AwsError{"InvalidName", "Invalid Name: '" + std::string(name) + "'", 400};
+  };
   if (name.empty() || name.size() > 80) return invalid();
   for (unsigned char c : name) {
     if (c <= 0x20 || c == 0x7f) return invalid();  // whitespace and control characters

@@ -17,10 +17,10 @@ constexpr size_t kMaxInputBytes = 256 * 1024;
 // key sorts that way as a string, so it also serves as the page token.
 std::string listKey(const ExecutionRecord& r) {
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%020lld|%020llu",
-                static_cast<long long>(INT64_MAX -
-                                       r.execution->startTime().time_since_epoch().count()),
-                static_cast<unsigned long long>(UINT64_MAX - r.sequence));
+  std::snprintf(
+      buf, sizeof buf, "%020lld|%020llu",
+      static_cast<long long>(INT64_MAX - r.execution->startTime().time_since_epoch().count()),
+      static_cast<unsigned long long>(UINT64_MAX - r.sequence));
   return buf;
 }
 
@@ -82,8 +82,9 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   if (!inputText) return inputText.error();
   std::string text = inputText->value_or("{}");
   if (text.size() > kMaxInputBytes) {
-    return AwsError::validation("1 validation error detected: Value at 'input' failed to satisfy "
-                                "constraint: Member must have length less than or equal to 262144");
+    return AwsError::validation(
+        "1 validation error detected: Value at 'input' failed to satisfy "
+        "constraint: Member must have length less than or equal to 262144");
   }
   std::string parseError;
   auto value = parseJson(text, &parseError);
@@ -174,13 +175,14 @@ Result<Json> StatesService::describeExecution(const Json& in, const CallContext&
   out["inputDetails"] = included;
   addResult(out, e);
   out["redriveCount"] = 0;
-  if (e.status() == engine::ExecutionStatus::Failed || e.status() == engine::ExecutionStatus::TimedOut ||
+  if (e.status() == engine::ExecutionStatus::Failed ||
+      e.status() == engine::ExecutionStatus::TimedOut ||
       e.status() == engine::ExecutionStatus::Aborted) {
     out["redriveStatus"] = r.express ? "NOT_REDRIVABLE" : "REDRIVABLE";
   } else {
     out["redriveStatus"] = "NOT_REDRIVABLE";
-    out["redriveStatusReason"] = "Execution is " + std::string(statusName(e.status())) +
-                                 " and cannot be redriven";
+    out["redriveStatusReason"] =
+        "Execution is " + std::string(statusName(e.status())) + " and cannot be redriven";
   }
   return Json(std::move(out));
 }

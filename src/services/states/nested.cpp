@@ -40,8 +40,8 @@ class StartExecutionIntegration final : public engine::Integration {
  public:
   explicit StartExecutionIntegration(StatesService& s) : s_(s) {}
 
-  std::unique_ptr<engine::RunningTask> start(const engine::TaskRequest& request,
-                                             engine::EventLoop&, engine::TaskDone done) override {
+  std::unique_ptr<engine::RunningTask> start(const engine::TaskRequest& request, engine::EventLoop&,
+                                             engine::TaskDone done) override {
     // The SDK shape (PascalCase) mapped onto the API's members.
     const Json& p = request.parameters;
     const JsonObject* o = p.is_object() ? &p.as_object() : nullptr;

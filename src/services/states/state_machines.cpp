@@ -32,10 +32,12 @@ Result<Json> checkLogging(const Json* v) {
   std::string level = "OFF";
   if (auto* l = o.if_contains("level"); l && l->is_string()) level = std::string(l->get_string());
   size_t destinations = 0;
-  if (auto* d = o.if_contains("destinations"); d && d->is_array()) destinations = d->as_array().size();
+  if (auto* d = o.if_contains("destinations"); d && d->is_array())
+    destinations = d->as_array().size();
   if (destinations > 1 || (level != "OFF" && destinations == 0)) {
     return AwsError{"InvalidLoggingConfiguration",
-                    "Invalid Logging Configuration: Must specify exactly one Log Destination.", 400};
+                    "Invalid Logging Configuration: Must specify exactly one Log Destination.",
+                    400};
   }
   if (!o.contains("level")) o["level"] = "OFF";
   if (!o.contains("includeExecutionData")) o["includeExecutionData"] = false;
@@ -123,7 +125,8 @@ Result<Json> StatesService::createStateMachine(const Json& in, const CallContext
       const Json* k = o.if_contains("key");
       const Json* v = o.if_contains("value");
       if (k && k->is_string()) {
-        tags_[arn][std::string(k->get_string())] = v && v->is_string() ? std::string(v->get_string()) : "";
+        tags_[arn][std::string(k->get_string())] =
+            v && v->is_string() ? std::string(v->get_string()) : "";
       }
     }
   }
@@ -152,7 +155,8 @@ Result<Json> StatesService::describeStateMachine(const Json& in, const CallConte
   out["tracingConfiguration"] = r.tracingConfiguration;
   out["revisionId"] = r.revisionId;
   if (!r.description.empty()) out["description"] = r.description;
-  if (!r.encryptionConfiguration.is_null()) out["encryptionConfiguration"] = r.encryptionConfiguration;
+  if (!r.encryptionConfiguration.is_null())
+    out["encryptionConfiguration"] = r.encryptionConfiguration;
   return Json(std::move(out));
 }
 
@@ -258,7 +262,8 @@ Result<Json> StatesService::describeStateMachineForExecution(const Json& in, con
   const ExecutionRecord& r = **e;
   JsonObject out;
   out["stateMachineArn"] = r.stateMachineArn;
-  out["name"] = r.execution->stateMachineArn().substr(r.execution->stateMachineArn().rfind(':') + 1);
+  out["name"] =
+      r.execution->stateMachineArn().substr(r.execution->stateMachineArn().rfind(':') + 1);
   out["definition"] = r.definition;
   out["roleArn"] = r.roleArn;
   out["updateDate"] = epochSeconds(r.execution->startTime());

@@ -16,7 +16,8 @@ void StatesService::registerOperations(OperationRegistry& registry) {
   // Every operation runs on the engine loop, where all of this service's state lives.
   auto add = [&](const char* name, Sync fn) {
     registry.add("states", name, [this, fn](const Json& in, const CallContext& ctx, Reply reply) {
-      engine_.loop.post([this, fn, in, ctx, reply = std::move(reply)] { reply((this->*fn)(in, ctx)); });
+      engine_.loop.post(
+          [this, fn, in, ctx, reply = std::move(reply)] { reply((this->*fn)(in, ctx)); });
     });
   };
   add("CreateStateMachine", &StatesService::createStateMachine);

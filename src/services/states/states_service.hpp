@@ -36,11 +36,11 @@ struct StateMachineRecord {
 
 struct ExecutionRecord {
   std::shared_ptr<engine::Execution> execution;
-  std::string stateMachineArn;          // the unqualified state machine ARN
-  std::string stateMachineVersionArn;   // when started through a version
-  std::string stateMachineAliasArn;     // when started through an alias
-  std::string inputText;                // as given, for idempotent StartExecution
-  std::string definition;               // the definition it runs (DescribeStateMachineForExecution)
+  std::string stateMachineArn;         // the unqualified state machine ARN
+  std::string stateMachineVersionArn;  // when started through a version
+  std::string stateMachineAliasArn;    // when started through an alias
+  std::string inputText;               // as given, for idempotent StartExecution
+  std::string definition;              // the definition it runs (DescribeStateMachineForExecution)
   std::string roleArn;
   bool express = false;
   uint64_t sequence = 0;  // start order: breaks ties between equal start times
