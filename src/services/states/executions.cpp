@@ -65,9 +65,21 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   Input input(in);
   auto machineArn = input.requiredString("stateMachineArn");
   if (!machineArn) return machineArn.error();
-  auto m = findMachine(*machineArn);
-  if (!m) return m.error();
-  StateMachineRecord& machine = **m;
+  // An unqualified ARN runs the latest definition; a version ARN its frozen one.
+  StateMachineRecord* machinePtr = nullptr;
+  const VersionRecord* version = nullptr;
+  if (auto parsed = parseArn(*machineArn, {ResourceKind::StateMachine});
+      parsed && !parsed->qualifier.empty()) {
+    auto v = findVersion(*machineArn);
+    if (!v) return v.error();
+    machinePtr = v->first;
+    version = v->second;
+  } else {
+    auto m = findMachine(*machineArn);
+    if (!m) return m.error();
+    machinePtr = *m;
+  }
+  StateMachineRecord& machine = *machinePtr;
   if (sync && machine.type != "EXPRESS") {
     return AwsError{"StateMachineTypeNotSupported",
                     "This operation is not supported by this type of state machine", 400};
@@ -106,15 +118,17 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   config.scope = ctx.scope;
   config.stateMachineName = machine.name;
   config.executionName = execName;
-  config.roleArn = machine.roleArn;
+  config.roleArn = version ? version->roleArn : machine.roleArn;
   config.express = express;
-  auto exec = engine::Execution::create(engine_, machine.machine, std::move(*value), config);
+  auto exec = engine::Execution::create(engine_, version ? version->machine : machine.machine,
+                                        std::move(*value), config);
   ExecutionRecord r;
   r.execution = exec;
   r.stateMachineArn = machine.arn;
   r.inputText = text;
-  r.definition = machine.definition;
-  r.roleArn = machine.roleArn;
+  r.definition = version ? version->definition : machine.definition;
+  r.roleArn = config.roleArn;
+  if (version) r.stateMachineVersionArn = version->arn;
   r.express = express;
   r.sequence = nextSequence_++;
   auto [it, inserted] = executions_.emplace(exec->arn(), std::move(r));

@@ -133,13 +133,39 @@ Result<Json> StatesService::createStateMachine(const Json& in, const CallContext
   JsonObject out;
   out["stateMachineArn"] = arn;
   out["creationDate"] = epochSeconds(r.creationDate);
-  machines_.emplace(arn, std::move(r));
+  auto& stored = machines_.emplace(arn, std::move(r)).first->second;
+  if (const Json* p = input.get("publish"); p && p->is_bool() && p->get_bool()) {
+    const Json* d = input.get("versionDescription");
+    out["stateMachineVersionArn"] =
+        publish(stored, d && d->is_string() ? std::string(d->get_string()) : "").arn;
+  }
   return Json(std::move(out));
 }
 
 Result<Json> StatesService::describeStateMachine(const Json& in, const CallContext&) {
   auto arn = Input(in).requiredString("stateMachineArn");
   if (!arn) return arn.error();
+  if (auto parsed = parseArn(*arn, {ResourceKind::StateMachine});
+      parsed && !parsed->qualifier.empty()) {
+    // A version: its frozen definition and role.
+    auto v = findVersion(*arn);
+    if (!v) return v.error();
+    const StateMachineRecord& m = *v->first;
+    const VersionRecord& version = *v->second;
+    JsonObject out;
+    out["stateMachineArn"] = version.arn;
+    out["name"] = m.name;
+    out["status"] = "ACTIVE";
+    out["definition"] = version.definition;
+    out["roleArn"] = version.roleArn;
+    out["type"] = m.type;
+    out["creationDate"] = epochSeconds(version.creationDate);
+    out["loggingConfiguration"] = m.loggingConfiguration;
+    out["tracingConfiguration"] = m.tracingConfiguration;
+    out["revisionId"] = version.revisionId;
+    if (!version.description.empty()) out["description"] = version.description;
+    return Json(std::move(out));
+  }
   auto m = findMachine(*arn);
   if (!m) return m.error();
   const StateMachineRecord& r = **m;
@@ -203,6 +229,11 @@ Result<Json> StatesService::updateStateMachine(const Json& in, const CallContext
   JsonObject out;
   out["updateDate"] = epochSeconds(clock_.now());
   out["revisionId"] = r.revisionId;
+  if (const Json* p = input.get("publish"); p && p->is_bool() && p->get_bool()) {
+    const Json* d = input.get("versionDescription");
+    out["stateMachineVersionArn"] =
+        publish(r, d && d->is_string() ? std::string(d->get_string()) : "").arn;
+  }
   return Json(std::move(out));
 }
 

@@ -39,6 +39,9 @@ void StatesService::registerOperations(OperationRegistry& registry) {
   add("SendTaskSuccess", &StatesService::sendTaskSuccess);
   add("SendTaskFailure", &StatesService::sendTaskFailure);
   add("SendTaskHeartbeat", &StatesService::sendTaskHeartbeat);
+  add("PublishStateMachineVersion", &StatesService::publishStateMachineVersion);
+  add("ListStateMachineVersions", &StatesService::listStateMachineVersions);
+  add("DeleteStateMachineVersion", &StatesService::deleteStateMachineVersion);
   add("TagResource", &StatesService::tagResource);
   add("UntagResource", &StatesService::untagResource);
   add("ListTagsForResource", &StatesService::listTagsForResource);

@@ -18,6 +18,18 @@
 
 namespace sluice::services::states {
 
+// A published, immutable version: arn:...:stateMachine:<name>:<number>.
+struct VersionRecord {
+  std::string arn;
+  int64_t number = 0;
+  std::string definition;
+  std::string roleArn;
+  std::string description;
+  std::string revisionId;
+  TimePoint creationDate;
+  std::shared_ptr<const asl::Machine> machine;
+};
+
 struct StateMachineRecord {
   std::string arn;
   std::string name;
@@ -32,6 +44,7 @@ struct StateMachineRecord {
   TimePoint creationDate;
   std::shared_ptr<const asl::Machine> machine;
   int64_t nextVersion = 1;
+  std::map<int64_t, VersionRecord> versions;
 };
 
 struct ExecutionRecord {
@@ -97,12 +110,18 @@ class StatesService {
   Result<Json> sendTaskSuccess(const Json& in, const CallContext& ctx);
   Result<Json> sendTaskFailure(const Json& in, const CallContext& ctx);
   Result<Json> sendTaskHeartbeat(const Json& in, const CallContext& ctx);
+  Result<Json> publishStateMachineVersion(const Json& in, const CallContext& ctx);
+  Result<Json> listStateMachineVersions(const Json& in, const CallContext& ctx);
+  Result<Json> deleteStateMachineVersion(const Json& in, const CallContext& ctx);
   Result<Json> tagResource(const Json& in, const CallContext& ctx);
   Result<Json> untagResource(const Json& in, const CallContext& ctx);
   Result<Json> listTagsForResource(const Json& in, const CallContext& ctx);
 
  private:
   Result<StateMachineRecord*> findMachine(const std::string& arn);
+  // A version ARN (…:stateMachine:<name>:<n>) → its machine and version.
+  Result<std::pair<StateMachineRecord*, VersionRecord*>> findVersion(const std::string& arn);
+  VersionRecord& publish(StateMachineRecord& machine, const std::string& description);
   Result<ExecutionRecord*> findExecution(const std::string& arn);
   // Starts an execution of `machine` (StartExecution and StartSyncExecution).
   Result<ExecutionRecord*> launch(const Json& in, const CallContext& ctx, bool sync);
