@@ -72,3 +72,60 @@ class VersionsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AliasesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer().start()
+        cls.sfn = cls.server.client("stepfunctions")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def code_of(self, fn, **kw):
+        with self.assertRaises(ClientError) as cm:
+            fn(**kw)
+        return cm.exception.response["Error"]["Code"]
+
+    def test_alias_routes_by_weight_and_can_be_repointed(self):
+        base = self.sfn.create_state_machine(name="aliased", roleArn=ROLE,
+                                             definition=result_machine("one"),
+                                             publish=True)["stateMachineArn"]
+        v1 = f"{base}:1"
+        v2 = self.sfn.update_state_machine(stateMachineArn=base, definition=result_machine("two"),
+                                           publish=True)["stateMachineVersionArn"]
+        alias = self.sfn.create_state_machine_alias(
+            name="prod", routingConfiguration=[{"stateMachineVersionArn": v1, "weight": 100}]
+        )["stateMachineAliasArn"]
+        self.assertEqual(alias, f"{base}:prod")
+        ex = self.sfn.start_execution(stateMachineArn=alias)["executionArn"]
+        d = self.sfn.describe_execution(executionArn=ex)
+        self.assertEqual(json.loads(d["output"]), "one")
+        self.assertEqual((d["stateMachineAliasArn"], d["stateMachineVersionArn"]), (alias, v1))
+
+        self.sfn.update_state_machine_alias(
+            stateMachineAliasArn=alias,
+            routingConfiguration=[{"stateMachineVersionArn": v1, "weight": 0},
+                                  {"stateMachineVersionArn": v2, "weight": 100}])
+        ex = self.sfn.start_execution(stateMachineArn=alias)["executionArn"]
+        self.assertEqual(json.loads(self.sfn.describe_execution(executionArn=ex)["output"]), "two")
+        described = self.sfn.describe_state_machine_alias(stateMachineAliasArn=alias)
+        self.assertEqual(described["name"], "prod")
+        self.assertEqual(len(described["routingConfiguration"]), 2)
+        self.assertEqual([a["stateMachineAliasArn"] for a in
+                          self.sfn.list_state_machine_aliases(stateMachineArn=base)
+                          ["stateMachineAliases"]], [alias])
+
+        bad = [{"stateMachineVersionArn": v1, "weight": 60}, {"stateMachineVersionArn": v2, "weight": 30}]
+        self.assertEqual(self.code_of(self.sfn.update_state_machine_alias,
+                                      stateMachineAliasArn=alias, routingConfiguration=bad),
+                         "ValidationException")
+        self.assertEqual(self.code_of(self.sfn.create_state_machine_alias, name="ghost",
+                                      routingConfiguration=[{"stateMachineVersionArn": f"{base}:9",
+                                                             "weight": 100}]),
+                         "ResourceNotFound")
+        self.sfn.delete_state_machine_alias(stateMachineAliasArn=alias)
+        self.assertEqual(self.code_of(self.sfn.describe_state_machine_alias,
+                                      stateMachineAliasArn=alias), "ResourceNotFound")

@@ -68,8 +68,18 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   // An unqualified ARN runs the latest definition; a version ARN its frozen one.
   StateMachineRecord* machinePtr = nullptr;
   const VersionRecord* version = nullptr;
+  std::string aliasArn;
   if (auto parsed = parseArn(*machineArn, {ResourceKind::StateMachine});
-      parsed && !parsed->qualifier.empty()) {
+      parsed && !parsed->qualifier.empty() &&
+      parsed->qualifier.find_first_not_of("0123456789") != std::string::npos) {
+    // An alias: the version is chosen by the routing weights.
+    auto a = findAlias(*machineArn);
+    if (!a) return a.error();
+    machinePtr = a->first;
+    version = route(*a->first, *a->second);
+    if (!version) return AwsError::internal("alias routes to no version");
+    aliasArn = a->second->arn;
+  } else if (parsed && !parsed->qualifier.empty()) {
     auto v = findVersion(*machineArn);
     if (!v) return v.error();
     machinePtr = v->first;
@@ -129,6 +139,7 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   r.definition = version ? version->definition : machine.definition;
   r.roleArn = config.roleArn;
   if (version) r.stateMachineVersionArn = version->arn;
+  r.stateMachineAliasArn = aliasArn;
   r.express = express;
   r.sequence = nextSequence_++;
   auto [it, inserted] = executions_.emplace(exec->arn(), std::move(r));

@@ -42,6 +42,11 @@ void StatesService::registerOperations(OperationRegistry& registry) {
   add("PublishStateMachineVersion", &StatesService::publishStateMachineVersion);
   add("ListStateMachineVersions", &StatesService::listStateMachineVersions);
   add("DeleteStateMachineVersion", &StatesService::deleteStateMachineVersion);
+  add("CreateStateMachineAlias", &StatesService::createStateMachineAlias);
+  add("DescribeStateMachineAlias", &StatesService::describeStateMachineAlias);
+  add("UpdateStateMachineAlias", &StatesService::updateStateMachineAlias);
+  add("DeleteStateMachineAlias", &StatesService::deleteStateMachineAlias);
+  add("ListStateMachineAliases", &StatesService::listStateMachineAliases);
   add("TagResource", &StatesService::tagResource);
   add("UntagResource", &StatesService::untagResource);
   add("ListTagsForResource", &StatesService::listTagsForResource);

@@ -30,6 +30,17 @@ struct VersionRecord {
   std::shared_ptr<const asl::Machine> machine;
 };
 
+// An alias routes executions to one or two versions by weight:
+// arn:...:stateMachine:<name>:<alias>.
+struct AliasRecord {
+  std::string arn;
+  std::string name;
+  std::string description;
+  Json routing;  // [{"stateMachineVersionArn", "weight"}]
+  TimePoint creationDate;
+  TimePoint updateDate;
+};
+
 struct StateMachineRecord {
   std::string arn;
   std::string name;
@@ -45,6 +56,7 @@ struct StateMachineRecord {
   std::shared_ptr<const asl::Machine> machine;
   int64_t nextVersion = 1;
   std::map<int64_t, VersionRecord> versions;
+  std::map<std::string, AliasRecord> aliases;  // by alias name
 };
 
 struct ExecutionRecord {
@@ -113,6 +125,11 @@ class StatesService {
   Result<Json> publishStateMachineVersion(const Json& in, const CallContext& ctx);
   Result<Json> listStateMachineVersions(const Json& in, const CallContext& ctx);
   Result<Json> deleteStateMachineVersion(const Json& in, const CallContext& ctx);
+  Result<Json> createStateMachineAlias(const Json& in, const CallContext& ctx);
+  Result<Json> describeStateMachineAlias(const Json& in, const CallContext& ctx);
+  Result<Json> updateStateMachineAlias(const Json& in, const CallContext& ctx);
+  Result<Json> deleteStateMachineAlias(const Json& in, const CallContext& ctx);
+  Result<Json> listStateMachineAliases(const Json& in, const CallContext& ctx);
   Result<Json> tagResource(const Json& in, const CallContext& ctx);
   Result<Json> untagResource(const Json& in, const CallContext& ctx);
   Result<Json> listTagsForResource(const Json& in, const CallContext& ctx);
@@ -122,6 +139,11 @@ class StatesService {
   // A version ARN (…:stateMachine:<name>:<n>) → its machine and version.
   Result<std::pair<StateMachineRecord*, VersionRecord*>> findVersion(const std::string& arn);
   VersionRecord& publish(StateMachineRecord& machine, const std::string& description);
+  Result<std::pair<StateMachineRecord*, AliasRecord*>> findAlias(const std::string& arn);
+  // Checks a routingConfiguration: 1-2 versions of `machine`, weights summing to 100.
+  Result<Json> checkRouting(const StateMachineRecord& machine, const Json* routing);
+  // The version an execution through this alias runs (weighted choice).
+  VersionRecord* route(StateMachineRecord& machine, const AliasRecord& alias);
   Result<ExecutionRecord*> findExecution(const std::string& arn);
   // Starts an execution of `machine` (StartExecution and StartSyncExecution).
   Result<ExecutionRecord*> launch(const Json& in, const CallContext& ctx, bool sync);
