@@ -1,7 +1,6 @@
 // Bodies of the States.* intrinsic functions. Arguments arrive evaluated and
 // type-checked against the signature table below; failures carry only the
 // detail, the caller names the call.
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <unordered_set>
 
 #include "asl/intrinsic_ast.hpp"
+#include "core/digest.hpp"
 #include "core/encoding.hpp"
 
 namespace sluice::asl::intrinsic {
@@ -184,33 +184,12 @@ Outcome<Json> arrayRange(long long start, long long end, long long step) {
 // ---- encodings ----
 
 Outcome<Json> hash(std::string_view data, std::string_view algorithm) {
-  const EVP_MD* md = nullptr;
-  if (algorithm == "MD5")
-    md = EVP_md5();
-  else if (algorithm == "SHA-1")
-    md = EVP_sha1();
-  else if (algorithm == "SHA-256")
-    md = EVP_sha256();
-  else if (algorithm == "SHA-384")
-    md = EVP_sha384();
-  else if (algorithm == "SHA-512")
-    md = EVP_sha512();
-  if (!md) {
+  auto digest = hexDigest(algorithm, data);
+  if (!digest) {
     return failure("The hash algorithm '" + std::string(algorithm) +
                    "' is not supported. Use one of MD5, SHA-1, SHA-256, SHA-384, SHA-512.");
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, md, nullptr) != 1) {
-    return failure("The hash could not be computed.");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return Json(json::string(out));
+  return Json(json::string(*digest));
 }
 
 // ---- math ----
