@@ -112,6 +112,8 @@ void Execution::start() {
     d["input"] = toJsonText(input_);
     d["roleArn"] = config_.roleArn;
     emit(*root_, "ExecutionStarted", std::move(d));
+    // AWS's first state event names no previous event (previousEventId 0).
+    root_->lastEventId = 0;
   }
   auto self = shared_from_this();
   // Captures `this` only: the execution owns the root frame, so capturing
@@ -339,7 +341,8 @@ void Execution::exitState(const FramePtr& f, Json output, const JsonObject* assi
 void Execution::recordExit(Frame& f, std::shared_ptr<const std::string> outputText,
                            const JsonObject* assigned) {
   JsonObject d;
-  if (assigned) {
+  // An empty Assign records nothing, as on AWS.
+  if (assigned && !assigned->empty()) {
     JsonObject vars(assigned->size());
     for (const auto& kv : *assigned) {
       vars.emplace(kv.key(), toJsonText(kv.value()));

@@ -32,6 +32,11 @@ struct Options {
 struct Outcome {
   bool passed = true;
   std::vector<std::string> diffs;
+  // The stricter, informational check: every recorded history event's
+  // details (ids, previousEventId, *EventDetails) against ours.
+  bool historyChecked = false;
+  bool historyMatched = false;
+  std::string historyDiff;
   void fail(std::string d) {
     passed = false;
     diffs.push_back(std::move(d));
@@ -291,6 +296,28 @@ Outcome runExecution(const JsonObject& c) {
   if (auto* ev = expected.if_contains("events")) {
     compareEvents(*ev, eventSummary(exec->history()), unordered, sortedHistory, out);
   }
+  if (auto* h = expected.if_contains("history"); h && h->is_array() && !unordered) {
+    out.historyChecked = true;
+    out.historyMatched = true;
+    const auto& recorded = h->as_array();
+    const auto& ours = exec->history();
+    if (recorded.size() != ours.size()) {
+      out.historyMatched = false;
+      out.historyDiff =
+          std::to_string(ours.size()) + " events, recorded " + std::to_string(recorded.size());
+    }
+    for (size_t i = 0; out.historyMatched && i < recorded.size(); ++i) {
+      Json actual = engine::historyEventToJson(ours[i]);
+      actual.as_object().erase("timestamp");
+      std::string where;
+      if (!matcher.match(recorded[i], actual, &where)) {
+        out.historyMatched = false;
+        out.historyDiff = "event " + std::to_string(i + 1) + " differs at " + where +
+                          ":\n     recorded: " + show(recorded[i]) +
+                          "\n     ours:     " + show(actual);
+      }
+    }
+  }
   return out;
 }
 
@@ -348,6 +375,7 @@ int main(int argc, char** argv) {
   std::sort(files.begin(), files.end());
 
   int passed = 0, failed = 0, otherLanguage = 0, notRunnable = 0;
+  int historyChecked = 0, historyMatched = 0;
   std::map<std::string, std::pair<int, int>> byGroup;
   for (const auto& path : files) {
     std::ifstream in(path);
@@ -377,6 +405,14 @@ int main(int argc, char** argv) {
       continue;
     }
     Outcome r = runCase(c);
+    if (r.historyChecked) {
+      ++historyChecked;
+      if (r.historyMatched) {
+        ++historyMatched;
+      } else if (opt.verbose) {
+        std::cout << "history " << name << ": " << r.historyDiff << "\n";
+      }
+    }
     std::string group = name.substr(0, name.find('/'));
     if (r.passed) {
       ++passed;
@@ -396,6 +432,9 @@ int main(int argc, char** argv) {
     std::cout << otherLanguage << " cases of the other query language not run here\n";
   }
   if (notRunnable) std::cout << notRunnable << " cases not runnable (listed above)\n";
+  // Informational: the stricter event-by-event comparison (--verbose lists differences).
+  std::cout << "history details: " << historyMatched << " of " << historyChecked
+            << " recorded histories match event by event\n";
   std::cout << passed << " passed, " << failed << " failed\n";
   if (opt.minPass >= 0) return passed >= opt.minPass ? 0 : 1;
   return failed == 0 ? 0 : 1;

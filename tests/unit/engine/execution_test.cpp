@@ -125,7 +125,7 @@ TEST(Execution, DataLimitExceededCanBeCaughtByName) {
 }
 
 // Every event's id is its 1-based position and previousEventId refers to an
-// earlier event (0 only for the first events).
+// earlier event (0 only for the first two events).
 void expectWellFormedHistory(const Execution& exec) {
   const auto& h = exec.history();
   ASSERT_FALSE(h.empty());
@@ -138,10 +138,13 @@ void expectWellFormedHistory(const Execution& exec) {
     EXPECT_LT(h[i].previousEventId, h[i].id) << h[i].type << " #" << h[i].id;
     EXPECT_GE(h[i].timestamp, last) << "time went backwards at #" << h[i].id;
     last = h[i].timestamp;
-    if (i > 0 && !h[i].type.starts_with("Execution")) {
+    // As AWS records it: the first state event names no previous event
+    // (ExecutionStarted is not its predecessor); every later one does.
+    if (i > 1 && !h[i].type.starts_with("Execution")) {
       EXPECT_GT(h[i].previousEventId, 0) << h[i].type << " #" << h[i].id;
     }
   }
+  if (h.size() > 1) EXPECT_EQ(h[1].previousEventId, 0) << h[1].type;
 }
 
 TEST(Execution, HistoryIdsAreContiguousAndPreviousIdsPointBackwards) {
