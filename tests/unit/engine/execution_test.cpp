@@ -144,7 +144,9 @@ void expectWellFormedHistory(const Execution& exec) {
       EXPECT_GT(h[i].previousEventId, 0) << h[i].type << " #" << h[i].id;
     }
   }
-  if (h.size() > 1) EXPECT_EQ(h[1].previousEventId, 0) << h[1].type;
+  if (h.size() > 1) {
+    EXPECT_EQ(h[1].previousEventId, 0) << h[1].type;
+  }
 }
 
 TEST(Execution, HistoryIdsAreContiguousAndPreviousIdsPointBackwards) {
