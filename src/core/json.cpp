@@ -199,6 +199,10 @@ void appendJsonText(std::string& out, const Json& v) {
   }
 }
 
+void appendJsonString(std::string& out, std::string_view s) {
+  appendString(out, s);
+}
+
 std::string toJsonText(const Json& value) {
   std::string out;
   appendJsonText(out, value);

@@ -24,6 +24,9 @@ std::string toJsonText(const Json& value);
 std::string toJsonText(const Json& value, size_t sizeHint);
 void appendJsonText(std::string& out, const Json& value);
 
+// A JSON string literal: quotes plus the escapes JSON requires.
+void appendJsonString(std::string& out, std::string_view s);
+
 // Indented output for humans (CLI).
 std::string toPrettyJsonText(const Json& value);
 
