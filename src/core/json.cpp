@@ -147,6 +147,10 @@ void appendPretty(std::string& out, const Json& v, int indent) {
 }  // namespace
 
 void appendJsonText(std::string& out, const Json& v) {
+  appendJsonText(out, v, &appendDouble);
+}
+
+void appendJsonText(std::string& out, const Json& v, DoubleWriter writeDouble) {
   switch (v.kind()) {
     case json::kind::null:
       out += "null";
@@ -167,7 +171,7 @@ void appendJsonText(std::string& out, const Json& v) {
       break;
     }
     case json::kind::double_:
-      appendDouble(out, v.get_double());
+      writeDouble(out, v.get_double());
       break;
     case json::kind::string:
       appendString(out, v.get_string());
@@ -178,7 +182,7 @@ void appendJsonText(std::string& out, const Json& v) {
       for (const auto& e : v.get_array()) {
         if (!first) out += ',';
         first = false;
-        appendJsonText(out, e);
+        appendJsonText(out, e, writeDouble);
       }
       out += ']';
       break;
@@ -191,7 +195,7 @@ void appendJsonText(std::string& out, const Json& v) {
         first = false;
         appendString(out, kv.key());
         out += ':';
-        appendJsonText(out, kv.value());
+        appendJsonText(out, kv.value(), writeDouble);
       }
       out += '}';
       break;

@@ -23,6 +23,9 @@ std::string toJsonText(const Json& value);
 // Same, reserving `sizeHint` bytes first (e.g. the size of a similar document).
 std::string toJsonText(const Json& value, size_t sizeHint);
 void appendJsonText(std::string& out, const Json& value);
+// Same with another rendering of doubles (JSONata prints them as JavaScript does).
+using DoubleWriter = void (*)(std::string& out, double value);
+void appendJsonText(std::string& out, const Json& value, DoubleWriter writeDouble);
 
 // A JSON string literal: quotes plus the escapes JSON requires.
 void appendJsonString(std::string& out, std::string_view s);

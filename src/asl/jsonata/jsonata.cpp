@@ -277,61 +277,21 @@ std::variant<std::optional<Json>, Error> Expression::evaluate(const Json* input,
 }
 
 namespace {
-void appendJs(std::string& out, const Json& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      out += "null";
-      break;
-    case json::kind::bool_:
-      out += v.get_bool() ? "true" : "false";
-      break;
-    case json::kind::int64:
-      out += std::to_string(v.get_int64());
-      break;
-    case json::kind::uint64:
-      out += std::to_string(v.get_uint64());
-      break;
-    case json::kind::double_:
-      if (!std::isfinite(v.get_double())) {
-        out += "null";
-      } else {
-        appendNumber(out, v.get_double());
-      }
-      break;
-    case json::kind::string:
-      appendQuoted(out, v.get_string());
-      break;
-    case json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& item : v.get_array()) {
-        if (!first) out += ',';
-        first = false;
-        appendJs(out, item);
-      }
-      out += ']';
-      break;
-    }
-    case json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& kv : v.get_object()) {
-        if (!first) out += ',';
-        first = false;
-        appendQuoted(out, kv.key());
-        out += ':';
-        appendJs(out, kv.value());
-      }
-      out += '}';
-      break;
-    }
+// Numbers as JavaScript prints them; non-finite values become null, as
+// JSON.stringify does.
+void appendJsDouble(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+  } else {
+    appendNumber(out, d);
   }
 }
+
 }  // namespace
 
 std::string toJsText(const Json& value) {
   std::string out;
-  appendJs(out, value);
+  appendJsonText(out, value, &appendJsDouble);
   return out;
 }
 

@@ -33,7 +33,11 @@ TEST(ServiceModel, EveryEmbeddedModelLoadsAndCompilesItsPatterns) {
     for (const auto& [opName, op] : m->operations()) EXPECT_EQ(op.name, opName);
   }
   EXPECT_EQ(ServiceModel::get("nosuchservice"), nullptr);
-  EXPECT_EQ(ServiceModel::get("states"), ServiceModel::get("states"));  // parsed once
+  // Parsed once: every lookup hands out the same model object.
+  const ServiceModel* first = ServiceModel::get("states");
+  const ServiceModel* again = ServiceModel::get("states");
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first, again);
 }
 
 TEST(ServiceModel, GatewayFactsForEachProtocol) {
