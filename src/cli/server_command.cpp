@@ -13,6 +13,7 @@
 #include "gateway/gateway.hpp"
 #include "gateway/http_server.hpp"
 #include "services/builtin.hpp"
+#include "store/data_dir.hpp"
 
 namespace sluice::cli {
 
@@ -96,9 +97,21 @@ int runServer(const ServerArgs& args) {
   IdGenerator ids;
   engine::IntegrationRegistry integrations;
   engine::TaskTokens tokens(ids);
+  auto dataDir = store::DataDir::open(args.dataDir);
+  if (!dataDir) {
+    std::cerr << "sluice server: data directory '" << args.dataDir
+              << "': " << dataDir.error().message << "\n";
+    return 1;
+  }
+  auto components = services::builtinStoreComponents();
+  auto store = store::sqlite::SqliteStore::open(dataDir->databasePath(), components);
+  if (!store) {
+    std::cerr << "sluice server: " << store.error().message << "\n";
+    return 1;
+  }
   services::OperationRegistry registry;
-  auto builtins =
-      services::registerBuiltinServices(registry, {loop, integrations, ids, &tokens}, *clock);
+  auto builtins = services::registerBuiltinServices(
+      registry, {{loop, integrations, ids, &tokens}, *clock, store->get(), dataDir->root()});
 
   boost::asio::io_context io(1);
   gateway::Gateway gw(registry, *clock, ids, options, gateway::makeAdminHandler(*clock, loop));

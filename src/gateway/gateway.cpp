@@ -1,5 +1,7 @@
 #include "gateway/gateway.hpp"
 
+#include "gateway/protocols.hpp"
+
 namespace sluice::gateway {
 
 namespace {
@@ -15,27 +17,21 @@ HttpRequestView viewOf(const HttpRequest& r) {
 
 }  // namespace
 
-HttpResponse jsonError(const AwsError& error, const std::string& requestId,
-                       std::string_view contentType) {
-  JsonObject body;
-  body["__type"] = error.code;
-  body["message"] = error.message;
-  HttpResponse r;
-  r.status = error.httpStatus;
-  r.headers = {{"Content-Type", std::string(contentType)},
-               {"x-amzn-RequestId", requestId},
-               {"x-amzn-ErrorType", error.code}};
-  r.body = toJsonText(body);
-  return r;
-}
-
 Gateway::Gateway(const services::OperationRegistry& registry, const Clock& clock, IdGenerator& ids,
                  GatewayOptions options, AdminHandler admin)
     : registry_(registry),
+      protocols_(builtinProtocols(registry)),
       clock_(clock),
       ids_(ids),
       options_(std::move(options)),
       admin_(std::move(admin)) {}
+
+const Protocol& Gateway::protocolFor(const HttpRequest& request, std::string_view service) const {
+  for (const auto& p : protocols_) {
+    if (p->claims(request, service)) return *p;
+  }
+  return *protocols_.front();  // awsJson: its error shape is the generic one
+}
 
 void Gateway::handle(HttpRequest request, HttpReply reply) const {
   std::string requestId = ids_.uuid();
@@ -51,66 +47,36 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
     service = registry_.serviceForTarget(target.substr(0, target.find('.')));
   }
   if (service.empty() && scope) service = scope->service;
+  const Protocol& protocol = protocolFor(request, service);
 
   // Authentication.
-  services::CallContext ctx;
-  ctx.requestId = requestId;
-  ctx.scope.account = options_.defaultAccount;
-  ctx.scope.region = scope && !scope->region.empty() ? scope->region : options_.defaultRegion;
+  RoutedRequest routed;
+  routed.service = service;
+  routed.ctx.requestId = requestId;
+  routed.ctx.scope.account = options_.defaultAccount;
+  routed.ctx.scope.region =
+      scope && !scope->region.empty() ? scope->region : options_.defaultRegion;
   if (!options_.credentials.empty()) {
     VerifyOptions vo;
-    vo.style = AuthErrorStyle::Json;
+    vo.style = protocol.authErrorStyle();
     auto verified = verify(view, options_.credentials, clock_.now(), vo);
-    if (!verified) return reply(jsonError(verified.error(), requestId));
-    ctx.accessKeyId = verified->scope.accessKeyId;
+    if (!verified) return reply(protocol.errorResponse(verified.error(), request, requestId));
+    routed.ctx.accessKeyId = verified->scope.accessKeyId;
+    routed.verified = std::move(*verified);
   } else if (scope) {
-    ctx.accessKeyId = scope->accessKeyId;
+    routed.ctx.accessKeyId = scope->accessKeyId;
   }
 
-  if (!target.empty()) return handleJson(request, service, std::move(ctx), std::move(reply));
-  reply(jsonError({"UnknownOperationException",
-                   "Sluice cannot route this request: no X-Amz-Target and no service it knows "
-                   "handles '" +
-                       request.method + " " + request.target + "'.",
-                   400},
-                  requestId));
-}
-
-void Gateway::handleJson(const HttpRequest& request, const std::string& service,
-                         services::CallContext ctx, HttpReply reply) const {
-  std::string_view target = request.header("X-Amz-Target");
-  std::string contentType(request.header("Content-Type"));
-  if (contentType.empty() || contentType.find("json") == std::string::npos) {
-    contentType = "application/x-amz-json-1.0";
+  if (!protocol.claims(request, service)) {
+    return reply(protocol.errorResponse(
+        {"UnknownOperationException",
+         "Sluice cannot route this request: no X-Amz-Target and no service it knows handles '" +
+             request.method + " " + request.target + "'.",
+         400},
+        request, requestId));
   }
-  std::string requestId = ctx.requestId;
-  auto dot = target.find('.');
-  if (service.empty() || dot == std::string_view::npos) {
-    return reply(jsonError(
-        {"UnknownOperationException", "Unknown operation " + std::string(target) + ".", 400},
-        requestId, contentType));
-  }
-  std::string operation(target.substr(dot + 1));
-  Json input = JsonObject{};
-  if (!request.body.empty()) {
-    std::string err;
-    auto parsed = parseJson(request.body, &err);
-    if (!parsed || !parsed->is_object()) {
-      return reply(jsonError(
-          {"SerializationException", "Start of structure or map found where not expected.", 400},
-          requestId, contentType));
-    }
-    input = std::move(*parsed);
-  }
-  registry_.call(service, operation, input, ctx,
-                 [reply = std::move(reply), requestId, contentType](Result<Json> result) {
-                   if (!result) return reply(jsonError(result.error(), requestId, contentType));
-                   HttpResponse r;
-                   r.status = 200;
-                   r.headers = {{"Content-Type", contentType}, {"x-amzn-RequestId", requestId}};
-                   r.body = toJsonText(*result);
-                   reply(std::move(r));
-                 });
+  routed.http = std::move(request);
+  protocol.handle(std::move(routed), std::move(reply));
 }
 
 }  // namespace sluice::gateway

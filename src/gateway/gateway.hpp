@@ -1,6 +1,7 @@
 // The request pipeline behind the HTTP server, as a short chain of steps:
-//   request id -> admin routes -> service detection -> authentication ->
-//   decode (wire protocol -> operation input JSON) -> dispatch -> encode.
+//   request id -> admin routes -> service detection -> protocol ->
+//   authentication -> decode (wire protocol -> operation input JSON) ->
+//   dispatch -> encode. The last three belong to the protocol (protocol.hpp).
 // The services know nothing of HTTP; the gateway knows nothing of services
 // beyond the operation registry.
 #pragma once
@@ -8,10 +9,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "gateway/http_server.hpp"
+#include "gateway/protocol.hpp"
 #include "gateway/sigv4.hpp"
 #include "services/operation.hpp"
 
@@ -29,24 +32,21 @@ using AdminHandler = std::function<bool(const HttpRequest&, HttpReply&)>;
 
 class Gateway {
  public:
+  // Speaks every built-in protocol (protocols.hpp).
   Gateway(const services::OperationRegistry& registry, const Clock& clock, IdGenerator& ids,
           GatewayOptions options, AdminHandler admin = {});
 
   void handle(HttpRequest request, HttpReply reply) const;
 
  private:
-  void handleJson(const HttpRequest& request, const std::string& service, services::CallContext ctx,
-                  HttpReply reply) const;
+  const Protocol& protocolFor(const HttpRequest& request, std::string_view service) const;
 
   const services::OperationRegistry& registry_;
+  std::vector<std::unique_ptr<Protocol>> protocols_;
   const Clock& clock_;
   IdGenerator& ids_;
   GatewayOptions options_;
   AdminHandler admin_;
 };
-
-// awsJson error body: {"__type": code, "message": message}.
-HttpResponse jsonError(const AwsError& error, const std::string& requestId,
-                       std::string_view contentType = "application/x-amz-json-1.0");
 
 }  // namespace sluice::gateway

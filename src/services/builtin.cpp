@@ -6,11 +6,14 @@ namespace sluice::services {
 
 BuiltinServices::~BuiltinServices() = default;
 
+std::vector<store::sqlite::Component> builtinStoreComponents() {
+  return {};
+}
+
 std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& registry,
-                                                         engine::EngineContext engine,
-                                                         const Clock& clock) {
+                                                         const ServiceEnvironment& env) {
   auto s = std::make_unique<BuiltinServices>();
-  s->states = std::make_unique<states::StatesService>(engine, clock);
+  s->states = std::make_unique<states::StatesService>(env.engine, env.clock);
   s->states->registerOperations(registry);
   return s;
 }

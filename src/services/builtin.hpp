@@ -1,12 +1,16 @@
 // The one explicit list of services Sluice serves. Each service registers
-// its operations with the registry and its task integrations with the engine.
+// its operations with the registry, its task integrations with the engine,
+// and its tables (a store component with its migrations).
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "engine/execution.hpp"
 #include "services/operation.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace sluice::services {
 
@@ -14,13 +18,27 @@ namespace states {
 class StatesService;
 }
 
+// What every service is built from.
+struct ServiceEnvironment {
+  engine::EngineContext engine;
+  const Clock& clock;
+  // The metadata store; null when running without a data directory (tests
+  // and `sluice run`): services then keep their state in memory only.
+  store::sqlite::SqliteStore* store = nullptr;
+  // The data directory's root (objects live under dataDir/objects); empty
+  // without a data directory.
+  std::filesystem::path dataDir;
+};
+
 struct BuiltinServices {
   std::unique_ptr<states::StatesService> states;
   ~BuiltinServices();
 };
 
+// Every service's store component (its migrations), for SqliteStore::open.
+std::vector<store::sqlite::Component> builtinStoreComponents();
+
 std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& registry,
-                                                         engine::EngineContext engine,
-                                                         const Clock& clock);
+                                                         const ServiceEnvironment& env);
 
 }  // namespace sluice::services
