@@ -14,6 +14,7 @@
 #include "gateway/http_server.hpp"
 #include "services/builtin.hpp"
 #include "store/data_dir.hpp"
+#include "store/sqlite/settings.hpp"
 
 namespace sluice::cli {
 
@@ -67,6 +68,16 @@ bool loadCredentials(const std::string& path, gateway::CredentialStore& store, s
   return true;
 }
 
+constexpr std::string_view kVirtualClockKey = "clock.virtual";  // epoch microseconds
+
+std::optional<TimePoint> storedVirtualTime(store::sqlite::SqliteStore& store) {
+  auto lease = store.readers().acquire();
+  if (!lease) return std::nullopt;
+  auto value = store::sqlite::readSetting(lease->db(), kVirtualClockKey);
+  if (!value || !*value) return std::nullopt;
+  return TimePoint(Duration(std::stoll(**value)));
+}
+
 int runServer(const ServerArgs& args) {
   gateway::GatewayOptions options;
   std::string err;
@@ -79,10 +90,27 @@ int runServer(const ServerArgs& args) {
   const char* envSecret = std::getenv("SLUICE_SECRET_ACCESS_KEY");
   if (envId && envSecret && *envId && *envSecret) options.credentials.add({envId, envSecret});
 
+  auto dataDir = store::DataDir::open(args.dataDir);
+  if (!dataDir) {
+    std::cerr << "sluice server: data directory '" << args.dataDir
+              << "': " << dataDir.error().message << "\n";
+    return 1;
+  }
+  auto components = services::builtinStoreComponents();
+  components.push_back(store::sqlite::settingsComponent());
+  auto store = store::sqlite::SqliteStore::open(dataDir->databasePath(), components);
+  if (!store) {
+    std::cerr << "sluice server: " << store.error().message << "\n";
+    return 1;
+  }
+
   std::unique_ptr<Clock> clock;
   ManualClock* manual = nullptr;
   if (args.clock == "virtual") {
-    auto m = std::make_unique<ManualClock>(SystemClock().now());
+    // The virtual time never runs backwards across a restart.
+    TimePoint start = SystemClock().now();
+    if (auto stored = storedVirtualTime(**store); stored && *stored > start) start = *stored;
+    auto m = std::make_unique<ManualClock>(start);
     manual = m.get();
     clock = std::move(m);
   } else {
@@ -97,24 +125,27 @@ int runServer(const ServerArgs& args) {
   IdGenerator ids;
   engine::IntegrationRegistry integrations;
   engine::TaskTokens tokens(ids);
-  auto dataDir = store::DataDir::open(args.dataDir);
-  if (!dataDir) {
-    std::cerr << "sluice server: data directory '" << args.dataDir
-              << "': " << dataDir.error().message << "\n";
-    return 1;
-  }
-  auto components = services::builtinStoreComponents();
-  auto store = store::sqlite::SqliteStore::open(dataDir->databasePath(), components);
-  if (!store) {
-    std::cerr << "sluice server: " << store.error().message << "\n";
-    return 1;
-  }
   services::OperationRegistry registry;
   auto builtins = services::registerBuiltinServices(
       registry, {{loop, integrations, ids, &tokens}, *clock, store->get(), dataDir->root()});
+  if (!builtins) {
+    std::cerr << "sluice server: cannot load the data directory: " << builtins.error().message
+              << "\n";
+    return 1;
+  }
 
   boost::asio::io_context io(1);
-  gateway::Gateway gw(registry, *clock, ids, options, gateway::makeAdminHandler(*clock, loop));
+  store::sqlite::WriteQueue& writer = (*store)->writer();
+  auto clockMoved = [&writer, &loop](TimePoint now, std::function<void()> done) {
+    std::string value = std::to_string(now.time_since_epoch().count());
+    writer.submit(
+        [value](store::sqlite::Database& db) {
+          return store::sqlite::writeSetting(db, kVirtualClockKey, value);
+        },
+        [&loop, done](Result<void>) { loop.post(done); });
+  };
+  gateway::Gateway gw(registry, *clock, ids, options,
+                      gateway::makeAdminHandler(*clock, loop, clockMoved));
   gateway::HttpServerOptions httpOptions;
   httpOptions.address = args.address;
   httpOptions.port = args.port;

@@ -89,8 +89,7 @@ std::shared_ptr<Execution> Execution::create(EngineContext ctx,
       new Execution(ctx, std::move(machine), std::move(input), std::move(config)));
 }
 
-void Execution::start() {
-  startTime_ = ctx_.loop.now();
+void Execution::buildContext() {
   JsonObject exec;
   exec["Id"] = executionArn_;
   exec["Input"] = input_;
@@ -105,7 +104,11 @@ void Execution::start() {
   c["Execution"] = std::move(exec);
   c["StateMachine"] = std::move(sm);
   executionContext_ = std::move(c);
+}
 
+void Execution::start() {
+  startTime_ = ctx_.loop.now();
+  buildContext();
   root_ = newFrame(machine_.get(), nullptr, nullptr, true);
   {
     JsonObject d;
@@ -115,7 +118,11 @@ void Execution::start() {
     // AWS's first state event names no previous event (previousEventId 0).
     root_->lastEventId = 0;
   }
-  auto self = shared_from_this();
+  armExecutionTimeout();
+  startFrame(root_, input_);
+}
+
+void Execution::armExecutionTimeout() {
   // Captures `this` only: the execution owns the root frame, so capturing
   // `self` here would keep every execution alive forever.
   root_->onDone = [this](asl::Outcome<Json> outcome) {
@@ -128,6 +135,7 @@ void Execution::start() {
     }
   };
   if (machine_->timeoutSeconds) {
+    auto self = shared_from_this();
     executionTimer_ = ctx_.loop.schedule(
         startTime_ + Duration(*machine_->timeoutSeconds * 1000000LL), [this, self] {
           executionTimer_ = 0;
@@ -136,7 +144,6 @@ void Execution::start() {
           finishExecution(ExecutionStatus::TimedOut, nullptr, asl::errors::kTimeout, "");
         });
   }
-  startFrame(root_, input_);
 }
 
 void Execution::stop(const std::string& error, const std::string& cause) {
@@ -193,6 +200,7 @@ int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
   e.details = std::move(details);
   f.lastEventId = e.id;
   history_.push_back(std::move(e));
+  if (progress_) progress_();
   return f.lastEventId;
 }
 
@@ -269,6 +277,9 @@ void Execution::enterState(const FramePtr& f, int index, Json input) {
 void Execution::runState(const FramePtr& f) {
   ++f->generation;
   f->context.reset();
+  f->waitUntil = {};
+  f->retryAt = {};
+  f->taskInFlight = false;
   switch (f->state().type) {
     case StateType::Pass:
       return runPass(f);
@@ -371,15 +382,7 @@ void Execution::failState(const FramePtr& f, StatesError error,
       if (r.fullJitter) delay = ctx_.ids.unit() * delay;
       ++f->retrierAttempts[i];
       ++f->retryCount;
-      auto self = shared_from_this();
-      uint64_t gen = f->generation;
-      f->timer = ctx_.loop.schedule(ctx_.loop.now() + Duration(static_cast<int64_t>(delay * 1e6)),
-                                    [this, self, f, gen] {
-                                      f->timer = 0;
-                                      if (f->generation != gen || f->finished || done()) return;
-                                      runState(f);
-                                    });
-      return;
+      return armRetry(f, ctx_.loop.now() + Duration(static_cast<int64_t>(delay * 1e6)));
     }
   }
   for (std::string_view e : finalEvents) emit(*f, e);
@@ -402,6 +405,18 @@ void Execution::failState(const FramePtr& f, StatesError error,
     return transition(f, c.next, std::move(out.value()));
   }
   finishFrame(f, std::move(error));
+}
+
+void Execution::armRetry(const FramePtr& f, TimePoint at) {
+  auto self = shared_from_this();
+  uint64_t gen = f->generation;
+  f->retryAt = at;
+  f->timer = ctx_.loop.schedule(at, [this, self, f, gen] {
+    f->timer = 0;
+    f->retryAt = {};
+    if (f->generation != gen || f->finished || done()) return;
+    runState(f);
+  });
 }
 
 void Execution::finishFrame(const FramePtr& f, asl::Outcome<Json> outcome) {

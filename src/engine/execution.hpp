@@ -65,10 +65,40 @@ class Execution : public std::enable_shared_from_this<Execution> {
   TimePoint startTime() const { return startTime_; }
   TimePoint stopTime() const { return stopTime_; }
   const Json& input() const { return input_; }
+  const ExecutionConfig& config() const { return config_; }
 
-  // Called on the loop thread whenever the execution finishes.
   // Called on the loop thread when the execution finishes (each listener once).
   void onFinished(std::function<void()> callback) { finished_.push_back(std::move(callback)); }
+  // Called on the loop thread after every history event: a durable owner
+  // marks the execution for its next checkpoint.
+  void onProgress(std::function<void()> callback) { progress_ = std::move(callback); }
+
+  // --- Durability (checkpoint.cpp) ---
+  // Everything a running execution needs to go on after a restart, beside its
+  // history: the frame tree (current states, inputs, variables, retry
+  // counters, timers' due times, task tokens, Map/Parallel progress).
+  Json checkpoint() const;
+  // What a store kept of an execution.
+  struct Saved {
+    Json input;
+    ExecutionConfig config;
+    TimePoint startTime;
+    std::vector<HistoryEvent> history;
+    ExecutionStatus status = ExecutionStatus::Running;
+    TimePoint stopTime;
+    Json output;  // SUCCEEDED
+    std::string error, cause;
+    Json checkpoint;  // RUNNING: from checkpoint()
+  };
+  // Rebuilds an execution; a running one is idle until resume().
+  static Result<std::shared_ptr<Execution>> restore(EngineContext ctx,
+                                                    std::shared_ptr<const asl::Machine> machine,
+                                                    Saved saved);
+  // Re-arms what a restored running execution waits for: Wait and Retry
+  // timers at their recorded due times, task time-outs and heartbeats,
+  // callback tokens, in-flight tasks (dispatched again: at-least-once, as a
+  // worker failure on AWS), Map iterations not yet launched.
+  void resume();
 
   struct Frame;
   using FramePtr = std::shared_ptr<Frame>;
@@ -119,6 +149,29 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asl::StatesError runtimeError(const Frame& f, std::string message) const;
   asl::StatesError withStatePrefix(const Frame& f, asl::StatesError e) const;
 
+  // Task attempts (state_task.cpp): what prepareTask resolves, dispatchTask sends.
+  struct TaskCall {
+    Json params;
+    std::optional<double> timeout, heartbeat;
+    bool callback = false;
+  };
+  asl::Outcome<TaskCall> prepareTask(const FramePtr& f);
+  // `resumed`: a restored attempt; events are not recorded again, deadlines
+  // (timeoutAt/heartbeatAt) are the frame's.
+  void dispatchTask(const FramePtr& f, TaskCall call, bool resumed);
+  void armWait(const FramePtr& f, TimePoint until, Json effectiveInput);
+  void finishWait(const FramePtr& f, Json effectiveInput);
+  void armRetry(const FramePtr& f, TimePoint at);
+  // The completion callbacks of a Parallel branch / Map iteration frame.
+  void attachBranch(const FramePtr& f, size_t index);
+  void attachIteration(const FramePtr& f, size_t index);
+  void buildContext();
+  void armExecutionTimeout();
+  // checkpoint.cpp
+  Json checkpointFrame(const Frame& f) const;
+  Result<void> restoreFrame(Frame& f, const Json& saved);
+  void resumeFrame(const FramePtr& f);
+
   // State types (state_*.cpp).
   void runPass(const FramePtr& f);
   void runChoice(const FramePtr& f);
@@ -147,6 +200,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   FramePtr root_;
   EventLoop::TimerId executionTimer_ = 0;
   std::vector<std::function<void()>> finished_;
+  std::function<void()> progress_;
   std::unordered_map<const asl::State*, bool> usesContext_;
 };
 

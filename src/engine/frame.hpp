@@ -50,10 +50,18 @@ struct Execution::Frame {
   std::vector<int> retrierAttempts;
   uint64_t generation = 0;  // bumped per attempt; stale completions compare it
 
-  // What the current state waits for.
+  // What the current state waits for. The due times are what a checkpoint
+  // records, so a restored execution re-arms the same timers.
   EventLoop::TimerId timer = 0;
   EventLoop::TimerId timeoutTimer = 0;
   EventLoop::TimerId heartbeatTimer = 0;
+  TimePoint waitUntil{};      // Wait state timer (while `timer` is armed for it)
+  Json waitInput;             // the Wait state's effective input, for its output
+  TimePoint retryAt{};        // Retry back-off timer (while `timer` is armed for it)
+  TimePoint timeoutAt{};      // Task TimeoutSeconds deadline
+  TimePoint heartbeatAt{};    // Task HeartbeatSeconds deadline
+  bool taskInFlight = false;  // a Task attempt is dispatched and not settled
+  bool taskStarted = false;   // activities: a worker took the task
   std::unique_ptr<RunningTask> task;
   std::shared_ptr<ChildGroup> group;
   std::optional<ParsedResource> taskResource;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,13 @@ EventTypeInfo eventTypeInfo(std::string_view type);
 enum class TimestampStyle { Iso8601, EpochSeconds };
 Json historyEventToJson(const HistoryEvent& e, TimestampStyle style = TimestampStyle::Iso8601);
 Json historyToJson(const std::vector<HistoryEvent>& events);
+
+// The stored form of an event (what a durable store keeps):
+// {"id", "previousEventId", "ts": epoch microseconds, "type", "details"}.
+// A restored event carries all its details in `details` (typed fields empty)
+// and renders exactly as it did.
+Json historyEventToStored(const HistoryEvent& e);
+std::optional<HistoryEvent> historyEventFromStored(const Json& stored);
 
 // `{"truncated": false}` — the payload details AWS attaches to inputs and outputs.
 Json notTruncated();

@@ -212,8 +212,6 @@ void Execution::launchMapIterations(const FramePtr& f) {
   if (group->frames.empty() || group->closed) return;
   const asl::State& s = f->state();
   const auto& spec = s.as<asl::MapSpec>();
-  auto self = shared_from_this();
-  uint64_t gen = f->generation;
   bool inline_ = !group->distributed;
 
   while (!group->closed && group->launched < group->items.size() &&
@@ -245,65 +243,73 @@ void Execution::launchMapIterations(const FramePtr& f) {
       emitIteration(*f, "MapIterationStarted", static_cast<int64_t>(i));
       child->lastEventId = f->lastEventId;
     }
-    child->onDone = [this, self, f, gen, group, i, inline_](Outcome<Json> outcome) {
-      if (group->closed || f->generation != gen || f->finished || done()) return;
-      --group->running;
-      ++group->completed;
-      f->lastEventId = group->frames[i]->lastEventId;
-      if (outcome) {
-        group->results[i] = std::move(outcome.value());
-        if (inline_) {
-          emitIteration(*f, "MapIterationSucceeded", static_cast<int64_t>(i));
-        }
-      } else {
-        ++group->failures;
-        if (inline_) {
-          emitIteration(*f, "MapIterationFailed", static_cast<int64_t>(i));
-        }
-        StatesError err = outcome.takeError();
-        bool tolerant = group->toleratedCount >= 0 || group->toleratedPercentage >= 0;
-        double failures = static_cast<double>(group->failures);
-        double total = static_cast<double>(group->items.size());
-        bool exceeded = !tolerant ||
-                        (group->toleratedCount >= 0 && failures > group->toleratedCount) ||
-                        (group->toleratedPercentage >= 0 &&
-                         failures * 100.0 / total > group->toleratedPercentage);
-        if (exceeded) {
-          group->closed = true;
-          for (size_t j = 0; j < group->frames.size(); ++j) {
-            const auto& other = group->frames[j];
-            if (!other || other->finished) continue;
-            abortFrame(other);
-            if (inline_) {
-              emitIteration(*f, "MapIterationAborted", static_cast<int64_t>(j));
-            }
-          }
-          if (tolerant) {
-            err = {asl::errors::kExceedToleratedFailureThreshold,
-                   "The specified tolerated failure threshold was exceeded"};
-          }
-          if (group->distributed)
-            return failState(f, std::move(err), {"MapRunFailed", "MapStateFailed"});
-          return failState(f, std::move(err), {"MapStateFailed"});
-        }
-        JsonObject e;
-        e["Error"] = err.error;
-        e["Cause"] = err.cause;
-        group->results[i] = std::move(e);
-      }
-      if (group->completed == group->items.size()) {
-        group->closed = true;
-        if (group->distributed) emit(*f, "MapRunSucceeded");
-        emit(*f, "MapStateSucceeded");
-        Json results = std::move(group->results);
-        return completeState(f, std::move(results));
-      }
-      if (!group->launching) launchMapIterations(f);
-    };
+    attachIteration(f, i);
     group->launching = true;
     startFrame(child, std::move(itemInput));
     group->launching = false;
   }
+}
+
+void Execution::attachIteration(const FramePtr& f, size_t i) {
+  auto self = shared_from_this();
+  uint64_t gen = f->generation;
+  auto group = f->group;
+  bool inline_ = !group->distributed;
+  group->frames[i]->onDone = [this, self, f, gen, group, i, inline_](Outcome<Json> outcome) {
+    if (group->closed || f->generation != gen || f->finished || done()) return;
+    --group->running;
+    ++group->completed;
+    f->lastEventId = group->frames[i]->lastEventId;
+    if (outcome) {
+      group->results[i] = std::move(outcome.value());
+      if (inline_) {
+        emitIteration(*f, "MapIterationSucceeded", static_cast<int64_t>(i));
+      }
+    } else {
+      ++group->failures;
+      if (inline_) {
+        emitIteration(*f, "MapIterationFailed", static_cast<int64_t>(i));
+      }
+      StatesError err = outcome.takeError();
+      bool tolerant = group->toleratedCount >= 0 || group->toleratedPercentage >= 0;
+      double failures = static_cast<double>(group->failures);
+      double total = static_cast<double>(group->items.size());
+      bool exceeded = !tolerant ||
+                      (group->toleratedCount >= 0 && failures > group->toleratedCount) ||
+                      (group->toleratedPercentage >= 0 &&
+                       failures * 100.0 / total > group->toleratedPercentage);
+      if (exceeded) {
+        group->closed = true;
+        for (size_t j = 0; j < group->frames.size(); ++j) {
+          const auto& other = group->frames[j];
+          if (!other || other->finished) continue;
+          abortFrame(other);
+          if (inline_) {
+            emitIteration(*f, "MapIterationAborted", static_cast<int64_t>(j));
+          }
+        }
+        if (tolerant) {
+          err = {asl::errors::kExceedToleratedFailureThreshold,
+                 "The specified tolerated failure threshold was exceeded"};
+        }
+        if (group->distributed)
+          return failState(f, std::move(err), {"MapRunFailed", "MapStateFailed"});
+        return failState(f, std::move(err), {"MapStateFailed"});
+      }
+      JsonObject e;
+      e["Error"] = err.error;
+      e["Cause"] = err.cause;
+      group->results[i] = std::move(e);
+    }
+    if (group->completed == group->items.size()) {
+      group->closed = true;
+      if (group->distributed) emit(*f, "MapRunSucceeded");
+      emit(*f, "MapStateSucceeded");
+      Json results = std::move(group->results);
+      return completeState(f, std::move(results));
+    }
+    if (!group->launching) launchMapIterations(f);
+  };
 }
 
 }  // namespace sluice::engine

@@ -23,43 +23,45 @@ void Execution::runParallel(const FramePtr& f) {
   group->results.resize(spec.branches.size());
   group->startedEventId = emit(*f, "ParallelStateStarted");
 
-  auto self = shared_from_this();
-  uint64_t gen = f->generation;
   size_t n = spec.branches.size();
   group->frames.resize(n);
   for (size_t i = 0; i < n; ++i) {
     group->frames[i] = newFrame(spec.branches[i].get(), f->vars.get(), f.get(), f->recordEvents);
   }
   group->running = n;
-  for (size_t i = 0; i < n; ++i) {
-    auto child = group->frames[i];
-    child->onDone = [this, self, f, gen, group, i](asl::Outcome<Json> outcome) {
-      if (group->closed || f->generation != gen || f->finished || done()) return;
-      --group->running;
-      if (!outcome) {
-        group->closed = true;
-        for (auto& other : group->frames) {
-          if (other && !other->finished) abortFrame(other);
-        }
-        f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
-        return failState(f, outcome.takeError(), {"ParallelStateFailed"});
-      }
-      group->results[i] = std::move(outcome.value());
-      if (++group->completed == group->frames.size()) {
-        group->closed = true;
-        f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
-        emit(*f, "ParallelStateSucceeded");
-        Json results = std::move(group->results);
-        completeState(f, std::move(results));
-      }
-    };
-  }
+  for (size_t i = 0; i < n; ++i) attachBranch(f, i);
   for (size_t i = 0; i < n && !group->closed; ++i) startFrame(group->frames[i], branchInput);
   if (n == 0) {
     group->closed = true;
     emit(*f, "ParallelStateSucceeded");
     completeState(f, Json(JsonArray{}));
   }
+}
+
+void Execution::attachBranch(const FramePtr& f, size_t i) {
+  auto self = shared_from_this();
+  uint64_t gen = f->generation;
+  auto group = f->group;
+  group->frames[i]->onDone = [this, self, f, gen, group, i](asl::Outcome<Json> outcome) {
+    if (group->closed || f->generation != gen || f->finished || done()) return;
+    --group->running;
+    if (!outcome) {
+      group->closed = true;
+      for (auto& other : group->frames) {
+        if (other && !other->finished) abortFrame(other);
+      }
+      f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
+      return failState(f, outcome.takeError(), {"ParallelStateFailed"});
+    }
+    group->results[i] = std::move(outcome.value());
+    if (++group->completed == group->frames.size()) {
+      group->closed = true;
+      f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
+      emit(*f, "ParallelStateSucceeded");
+      Json results = std::move(group->results);
+      completeState(f, std::move(results));
+    }
+  };
 }
 
 }  // namespace sluice::engine

@@ -46,46 +46,55 @@ void addResource(JsonObject& d, const ParsedResource& res) {
   }
 }
 
-void Execution::runTask(const FramePtr& f) {
+asl::Outcome<Execution::TaskCall> Execution::prepareTask(const FramePtr& f) {
   const asl::State& s = f->state();
   const auto& spec = s.as<asl::TaskSpec>();
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
-  if (!input) return failState(f, input.takeError());
+  if (!input) return input.takeError();
 
   if (!f->taskResource) {
     auto parsed = parseTaskResource(spec.resource, spec.pattern);
     if (!parsed) {
-      return failState(f, runtimeError(*f, "The resource '" + spec.resourceAsWritten +
-                                               "' is not a valid task resource."));
+      return runtimeError(
+          *f, "The resource '" + spec.resourceAsWritten + "' is not a valid task resource.");
     }
     f->taskResource = std::move(*parsed);
   }
   const ParsedResource& res = *f->taskResource;
+  TaskCall call;
   // Callback tasks get their token before Parameters run: `$$.Task.Token`.
-  bool callback = spec.pattern == asl::IntegrationPattern::WaitForTaskToken ||
+  // A restored attempt keeps the token its worker already holds.
+  call.callback = spec.pattern == asl::IntegrationPattern::WaitForTaskToken ||
                   res.family == TaskFamily::Activity;
-  if (callback) {
+  if (call.callback) {
     if (!ctx_.tokens) {
-      return failState(f, runtimeError(*f, "Callback tasks are not available in this engine."));
+      return runtimeError(*f, "Callback tasks are not available in this engine.");
     }
-    f->taskToken = ctx_.tokens->newToken();
+    if (f->taskToken.empty()) f->taskToken = ctx_.tokens->newToken();
     f->context.reset();
   }
 
   auto env = envFor(*f, **input);
-  Json params;
   if (s.parameters) {
     auto p = s.parameters->evaluate(env);
-    if (!p) return failState(f, withStatePrefix(*f, p.takeError()));
-    params = std::move(p.value());
+    if (!p) return withStatePrefix(*f, p.takeError());
+    call.params = std::move(p.value());
   } else {
-    params = takeInput(*f, *input, true);
+    call.params = takeInput(*f, *input, true);
   }
   auto timeout = resolveSeconds(spec.timeoutSeconds, env, "TimeoutSecondsPath");
-  if (!timeout) return failState(f, withStatePrefix(*f, timeout.takeError()));
+  if (!timeout) return withStatePrefix(*f, timeout.takeError());
   auto heartbeat = resolveSeconds(spec.heartbeatSeconds, env, "HeartbeatSecondsPath");
-  if (!heartbeat) return failState(f, withStatePrefix(*f, heartbeat.takeError()));
+  if (!heartbeat) return withStatePrefix(*f, heartbeat.takeError());
+  call.timeout = *timeout;
+  call.heartbeat = *heartbeat;
+  return call;
+}
 
+void Execution::runTask(const FramePtr& f) {
+  auto call = prepareTask(f);
+  if (!call) return failState(f, call.takeError());
+  const ParsedResource& res = *f->taskResource;
   std::string prefix = familyPrefix(res.family);
   {
     JsonObject d;
@@ -93,13 +102,13 @@ void Execution::runTask(const FramePtr& f) {
       d["resourceType"] = res.resourceType;
       d["resource"] = res.resource;
       d["region"] = res.region.empty() ? config_.scope.region : res.region;
-      d["parameters"] = toJsonText(params);
+      d["parameters"] = toJsonText(call->params);
     } else {
       d["resource"] = res.resource;
-      d["input"] = toJsonText(params);
+      d["input"] = toJsonText(call->params);
     }
-    if (*timeout) d["timeoutInSeconds"] = static_cast<int64_t>(**timeout);
-    if (*heartbeat) d["heartbeatInSeconds"] = static_cast<int64_t>(**heartbeat);
+    if (call->timeout) d["timeoutInSeconds"] = static_cast<int64_t>(*call->timeout);
+    if (call->heartbeat) d["heartbeatInSeconds"] = static_cast<int64_t>(*call->heartbeat);
     emit(*f, prefix + "Scheduled", std::move(d));
   }
   // Activities start when a worker takes them (GetActivityTask).
@@ -108,7 +117,20 @@ void Execution::runTask(const FramePtr& f) {
     addResource(d, res);
     emit(*f, prefix + "Started", std::move(d));
   }
+  TimePoint now = ctx_.loop.now();
+  if (call->timeout) f->timeoutAt = now + Duration(static_cast<int64_t>(*call->timeout * 1e6));
+  if (call->heartbeat)
+    f->heartbeatAt = now + Duration(static_cast<int64_t>(*call->heartbeat * 1e6));
+  f->taskStarted = false;
+  dispatchTask(f, std::move(call.value()), false);
+}
 
+void Execution::dispatchTask(const FramePtr& f, TaskCall call, bool resumed) {
+  const asl::State& s = f->state();
+  const auto& spec = s.as<asl::TaskSpec>();
+  const ParsedResource& res = *f->taskResource;
+  std::string prefix = familyPrefix(res.family);
+  bool callback = call.callback;
   Integration* integration = ctx_.integrations.find(res);
   if (!integration) {
     StatesError err{asl::errors::kTaskFailed,
@@ -123,8 +145,10 @@ void Execution::runTask(const FramePtr& f) {
 
   auto self = shared_from_this();
   uint64_t gen = f->generation;
+  f->taskInFlight = true;
   // Ends this attempt's waiting: timers and the callback token.
   auto settle = [this, f] {
+    f->taskInFlight = false;
     if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
     if (f->heartbeatTimer) ctx_.loop.cancel(f->heartbeatTimer), f->heartbeatTimer = 0;
     if (!f->taskToken.empty() && ctx_.tokens) ctx_.tokens->retire(f->taskToken);
@@ -173,43 +197,46 @@ void Execution::runTask(const FramePtr& f) {
     emit(*f, prefix + "TimedOut", std::move(d));
     failState(f, StatesError{error, ""});
   };
-  if (*timeout) {
-    f->timeoutTimer = ctx_.loop.schedule(
-        ctx_.loop.now() + Duration(static_cast<int64_t>(**timeout * 1e6)), [f, timedOut] {
-          f->timeoutTimer = 0;
-          timedOut(asl::errors::kTimeout);
-        });
+  if (call.timeout) {
+    f->timeoutTimer = ctx_.loop.schedule(f->timeoutAt, [f, timedOut] {
+      f->timeoutTimer = 0;
+      timedOut(asl::errors::kTimeout);
+    });
   }
   std::function<void()> beat;
-  if (*heartbeat && callback) {
-    Duration period(static_cast<int64_t>(**heartbeat * 1e6));
+  if (call.heartbeat && callback) {
+    Duration period(static_cast<int64_t>(*call.heartbeat * 1e6));
     auto arm = std::make_shared<std::function<void()>>();
-    *arm = [this, f, gen, period, timedOut] {
+    *arm = [this, f, gen, timedOut] {
       if (f->generation != gen || f->finished) return;
       if (f->heartbeatTimer) ctx_.loop.cancel(f->heartbeatTimer);
-      f->heartbeatTimer = ctx_.loop.schedule(ctx_.loop.now() + period, [f, timedOut] {
+      f->heartbeatTimer = ctx_.loop.schedule(f->heartbeatAt, [f, timedOut] {
         f->heartbeatTimer = 0;
         timedOut(asl::errors::kHeartbeatTimeout);
       });
     };
     (*arm)();
-    beat = [arm] { (*arm)(); };
+    beat = [this, f, period, arm] {
+      f->heartbeatAt = ctx_.loop.now() + period;
+      (*arm)();
+    };
   }
 
   TaskRequest request;
   request.resource = &res;
   request.resourceArn = spec.resource;
   request.pattern = spec.pattern;
-  request.parameters = std::move(params);
+  request.parameters = std::move(call.params);
   request.taskToken = f->taskToken;
-  request.timeoutSeconds = *timeout;
-  request.heartbeatSeconds = *heartbeat;
+  request.timeoutSeconds = call.timeout;
+  request.heartbeatSeconds = call.heartbeat;
   request.scope = config_.scope;
   request.executionArn = executionArn_;
   request.stateMachineArn = stateMachineArn_;
   request.stateName = s.name;
   request.started = [this, self, f, gen](const std::string& workerName) {
     if (f->generation != gen || f->finished || done()) return;
+    f->taskStarted = true;
     JsonObject d;
     if (!workerName.empty()) d["workerName"] = workerName;
     emit(*f, "ActivityStarted", std::move(d));
@@ -219,6 +246,10 @@ void Execution::runTask(const FramePtr& f) {
     // The task ends when its token is answered; the integration's own
     // success only means the token was handed on (a failure still fails).
     ctx_.tokens->await(f->taskToken, {onDone, beat});
+    // A restored attempt does not hand its token on twice: the message that
+    // carries it was sent before the crash. Only an activity task no worker
+    // took yet is queued again.
+    if (resumed && (res.family != TaskFamily::Activity || f->taskStarted)) return;
     auto handle = integration->start(request, ctx_.loop, [onDone](asl::Outcome<Json> o) {
       if (!o) onDone(std::move(o));
     });

@@ -72,20 +72,28 @@ void Execution::runWait(const FramePtr& f) {
     return failState(f, runtimeError(*f, "Wait state delay is too long."));
   }
 
-  auto finish = [this, f](Json in) {
-    auto output = applyOutputPath(*f, f->state().outputPath, std::move(in));
-    if (!output) return failState(f, output.takeError());
-    exitState(f, std::move(output.value()), nullptr);
-  };
   Json in = takeInput(*f, *input, false);
-  if (until <= now) return finish(std::move(in));
+  if (until <= now) return finishWait(f, std::move(in));
+  armWait(f, until, std::move(in));
+}
+
+void Execution::armWait(const FramePtr& f, TimePoint until, Json effectiveInput) {
   auto self = shared_from_this();
   uint64_t gen = f->generation;
-  f->timer = ctx_.loop.schedule(until, [this, self, f, gen, finish, in = std::move(in)]() mutable {
+  f->waitUntil = until;
+  // Kept in the frame, not the timer: a checkpoint records it.
+  f->waitInput = std::move(effectiveInput);
+  f->timer = ctx_.loop.schedule(until, [this, self, f, gen] {
     f->timer = 0;
     if (f->generation != gen || f->finished || done()) return;
-    finish(std::move(in));
+    finishWait(f, std::move(f->waitInput));
   });
+}
+
+void Execution::finishWait(const FramePtr& f, Json effectiveInput) {
+  auto output = applyOutputPath(*f, f->state().outputPath, std::move(effectiveInput));
+  if (!output) return failState(f, output.takeError());
+  exitState(f, std::move(output.value()), nullptr);
 }
 
 }  // namespace sluice::engine

@@ -30,8 +30,8 @@ Json clockState(const Clock& clock) {
 
 }  // namespace
 
-AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop) {
-  return [&clock, &loop](const HttpRequest& req, HttpReply& reply) -> bool {
+AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop, ClockMoved clockMoved) {
+  return [&clock, &loop, clockMoved](const HttpRequest& req, HttpReply& reply) -> bool {
     std::string_view path = req.target;
     path = path.substr(0, path.find('?'));
     if (path == "/_sluice/health") {
@@ -60,8 +60,11 @@ AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop) {
         return true;
       }
       auto by = Duration(static_cast<int64_t>(std::llround(toDouble(*seconds) * 1e6)));
-      loop.advanceVirtual(
-          by, [&clock, reply = std::move(reply)] { reply(jsonResponse(200, clockState(clock))); });
+      loop.advanceVirtual(by, [&clock, clockMoved, reply = std::move(reply)] {
+        auto answer = [&clock, reply] { reply(jsonResponse(200, clockState(clock))); };
+        if (!clockMoved) return answer();
+        clockMoved(clock.now(), answer);
+      });
       return true;
     }
     reply(adminError(404, "NotFound", "No such Sluice endpoint: " + std::string(path)));

@@ -6,12 +6,19 @@
 //                                 the real clock)
 #pragma once
 
+#include <functional>
+
 #include "core/clock.hpp"
 #include "engine/event_loop.hpp"
 #include "gateway/gateway.hpp"
 
 namespace sluice::gateway {
 
-AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop);
+// Called after the virtual clock moved; calls `done` once the new time is
+// stored (so the clock never runs backwards across a restart).
+using ClockMoved = std::function<void(TimePoint now, std::function<void()> done)>;
+
+AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop,
+                              ClockMoved clockMoved = {});
 
 }  // namespace sluice::gateway

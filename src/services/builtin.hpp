@@ -38,7 +38,9 @@ struct BuiltinServices {
 // Every service's store component (its migrations), for SqliteStore::open.
 std::vector<store::sqlite::Component> builtinStoreComponents();
 
-std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& registry,
-                                                         const ServiceEnvironment& env);
+// Registers every service and loads what the store holds (running
+// executions resume). Call before the engine loop runs.
+Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegistry& registry,
+                                                                 const ServiceEnvironment& env);
 
 }  // namespace sluice::services

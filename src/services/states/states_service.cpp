@@ -2,8 +2,9 @@
 
 namespace sluice::services::states {
 
-StatesService::StatesService(engine::EngineContext engine, const Clock& clock)
-    : engine_(engine), clock_(clock) {
+StatesService::StatesService(engine::EngineContext engine, const Clock& clock,
+                             store::sqlite::SqliteStore* store)
+    : engine_(engine), clock_(clock), store_(store) {
   registerActivityIntegration();
   registerNestedIntegration();
 }
@@ -13,12 +14,24 @@ StatesService::~StatesService() = default;
 void StatesService::registerOperations(OperationRegistry& registry) {
   registry.addService("states", "AWSStepFunctions");
   using Sync = Result<Json> (StatesService::*)(const Json&, const CallContext&);
-  // Every operation runs on the engine loop, where all of this service's state lives.
-  auto add = [&](const char* name, Sync fn) {
-    registry.add("states", name, [this, fn](const Json& in, const CallContext& ctx, Reply reply) {
-      engine_.loop.post(
-          [this, fn, in, ctx, reply = std::move(reply)] { reply((this->*fn)(in, ctx)); });
-    });
+  // Every operation runs on the engine loop, where all of this service's
+  // state lives. A call that changed something answers once the change is
+  // durable.
+  auto add = [&](std::string_view name, Sync fn) {
+    bool reads = name.starts_with("Describe") || name.starts_with("List") ||
+                 name.starts_with("Get") || name.starts_with("Validate");
+    registry.add("states", std::string(name),
+                 [this, fn, reads](const Json& in, const CallContext& ctx, Reply reply) {
+                   engine_.loop.post([this, fn, reads, in, ctx, reply = std::move(reply)] {
+                     auto result = (this->*fn)(in, ctx);
+                     if (reads || !result) return reply(std::move(result));
+                     touch(in, *result);
+                     afterCommit([reply, result = std::move(result)](Result<void> committed) {
+                       if (!committed) return reply(committed.error());
+                       reply(result);
+                     });
+                   });
+                 });
   };
   add("CreateStateMachine", &StatesService::createStateMachine);
   add("DescribeStateMachine", &StatesService::describeStateMachine);

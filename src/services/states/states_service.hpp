@@ -9,12 +9,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "asl/machine.hpp"
 #include "engine/execution.hpp"
 #include "services/operation.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace sluice::services::states {
 
@@ -69,6 +71,10 @@ struct ExecutionRecord {
   std::string roleArn;
   bool express = false;
   uint64_t sequence = 0;  // start order: breaks ties between equal start times
+  // Durability bookkeeping (persistence.cpp).
+  bool dirty = false;          // changed since the last flush
+  bool persisted = false;      // its row exists
+  size_t persistedEvents = 0;  // history events already written
 };
 
 struct ActivityTask {
@@ -94,7 +100,12 @@ struct ActivityRecord {
 
 class StatesService {
  public:
-  StatesService(engine::EngineContext engine, const Clock& clock);
+  // `store` null: everything stays in memory.
+  StatesService(engine::EngineContext engine, const Clock& clock,
+                store::sqlite::SqliteStore* store = nullptr);
+  // Loads what the store holds and resumes running executions (before the
+  // engine loop runs).
+  Result<void> load();
   ~StatesService();
 
   // Registers every operation; each is posted onto the engine loop.
@@ -152,6 +163,14 @@ class StatesService {
   void registerActivityIntegration();
   void registerNestedIntegration();
 
+  // Durability (persistence.cpp): what changed is marked, then flushed once
+  // per loop turn in one group-commit work item.
+  void touch(const Json& in, const Json& out);  // ARNs named by a mutating call
+  void trackExecution(ExecutionRecord& r);
+  void afterCommit(std::function<void(Result<void>)> ack);
+  void scheduleFlush();
+  void flush();
+
  public:
   // StartExecution from a workflow task (the states:startExecution integration).
   Result<ExecutionRecord*> startFromTask(const Json& in, const CallContext& ctx);
@@ -161,6 +180,11 @@ class StatesService {
 
   engine::EngineContext engine_;
   const Clock& clock_;
+  store::sqlite::SqliteStore* store_ = nullptr;
+  std::set<std::string> dirtyMachines_, dirtyActivities_, dirtyTags_;
+  std::vector<std::string> dirtyExecutions_;
+  std::vector<std::function<void(Result<void>)>> pendingAcks_;
+  bool flushScheduled_ = false;
   std::map<std::string, StateMachineRecord> machines_;  // by ARN
   std::map<std::string, ExecutionRecord> executions_;   // by ARN
   uint64_t nextSequence_ = 1;
