@@ -35,6 +35,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/migrate.hpp"
 #include "store/sqlite/read_pool.hpp"
@@ -65,8 +66,12 @@ class SqliteStore {
   ReadPool& readers() { return *readers_; }
 
  private:
-  SqliteStore(std::unique_ptr<WriteQueue> writer, std::unique_ptr<ReadPool> readers)
-      : writer_(std::move(writer)), readers_(std::move(readers)) {}
+  SqliteStore(std::unique_ptr<WriteQueue> writer, std::unique_ptr<ReadPool> readers,
+              std::unique_ptr<Checkpointer> checkpointer)
+      : checkpointer_(std::move(checkpointer)),
+        writer_(std::move(writer)),
+        readers_(std::move(readers)) {}
+  std::unique_ptr<Checkpointer> checkpointer_;  // destroyed last: after the writer drained
   std::unique_ptr<WriteQueue> writer_;
   std::unique_ptr<ReadPool> readers_;
 };

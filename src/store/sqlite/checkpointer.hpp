@@ -1,0 +1,43 @@
+// WAL checkpoints off the write path. By default SQLite checkpoints inside
+// the commit that pushes the WAL past 1000 pages, so that one commit pays for
+// copying the WAL into the database file and its fsync: a latency spike for
+// every acknowledgement waiting on that batch. The store turns automatic
+// checkpoints off on the writer and runs PASSIVE checkpoints here, on a
+// connection and thread of their own; PASSIVE never blocks the writer or
+// readers, and a WAL fully checkpointed is restarted by the next writer.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "core/error.hpp"
+#include "store/sqlite/database.hpp"
+
+namespace sluice::store::sqlite {
+
+class Checkpointer {
+ public:
+  // Opens its own connection to `path` and checkpoints every `period`.
+  static Result<std::unique_ptr<Checkpointer>> start(
+      const std::filesystem::path& path, const OpenOptions& options,
+      std::chrono::milliseconds period = std::chrono::milliseconds(200));
+  ~Checkpointer();
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+ private:
+  Checkpointer(Database db, std::chrono::milliseconds period);
+  void run();
+
+  Database db_;
+  std::chrono::milliseconds period_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace sluice::store::sqlite
