@@ -60,6 +60,15 @@ void compileCommonPaths(CompileContext& ctx, const JsonObject& obj, const std::s
   st.assign = readTemplate(ctx, obj, "Assign", loc);
 }
 
+// Fields with JSONata semantics, compiled only for JSONata states.
+void compileCommonJsonata(CompileContext& ctx, const JsonObject& obj, const std::string& loc,
+                          State& st) {
+  if (st.type == StateType::Task || st.type == StateType::Parallel) {
+    st.jsonata.arguments = readJsonata(ctx, obj, "Arguments", loc);
+  }
+  readJsonataOutputAssign(ctx, obj, loc, st.jsonata);
+}
+
 void compileSpec(CompileContext& ctx, const JsonObject& obj, const std::string& loc, State& st) {
   switch (st.type) {
     case StateType::Pass:
@@ -131,7 +140,11 @@ State compileState(CompileContext& ctx, const std::string& name, const Json& def
 
   checkAllowedFields(ctx, obj, allowedStateFields(st.type, st.queryLanguage), loc);
   readString(ctx, obj, "Comment", loc);
-  if (st.queryLanguage == QueryLanguage::JSONPath) compileCommonPaths(ctx, obj, loc, st);
+  if (st.isJsonata()) {
+    compileCommonJsonata(ctx, obj, loc, st);
+  } else {
+    compileCommonPaths(ctx, obj, loc, st);
+  }
   compileSpec(ctx, obj, loc, st);
   if (obj.contains("Retry")) compileRetry(ctx, obj, loc, st);
   if (obj.contains("Catch")) compileCatch(ctx, obj, loc, st);

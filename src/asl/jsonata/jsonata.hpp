@@ -61,11 +61,18 @@ class Bindings {
   // Binds $name to a native function. `signature` is a JSONata signature
   // such as "<n-n?:n>" (empty: no validation, arguments passed as given).
   void setFunction(std::string name, NativeFunction fn, std::string_view signature = {});
+  // Binds $name to `value` without copying it: the caller keeps `value` alive
+  // until evaluate() returns (per-evaluation context such as variables).
+  void setRef(std::string name, const Json& value);
+  // Binds $name to an object whose members borrow the given values, in this
+  // order; null pointers leave the member out (undefined).
+  void setObjectRef(std::string name, std::vector<std::pair<std::string, const Json*>> members);
 
   struct Entry;
   const std::vector<Entry>& entries() const { return *entries_; }
 
  private:
+  void put(Entry entry);
   std::shared_ptr<std::vector<Entry>> entries_;
 };
 
