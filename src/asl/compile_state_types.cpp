@@ -112,6 +112,8 @@ void compileChoice(CompileContext& ctx, const JsonObject& obj, const std::string
       if (!ruleObj.contains("Next")) ctx.schema("These fields are required: [Next]", elementLoc);
       readString(ctx, ruleObj, "Next", elementLoc);
       if (isJsonata(st)) {
+        // Runtime causes name the rule's fields "Choices[0]/Condition".
+        std::string prefix = "Choices[" + std::to_string(i - 1) + "]/";
         checkAllowedFields(ctx, ruleObj, {"Condition", "Next", "Assign", "Output", "Comment"},
                            elementLoc);
         if (auto cond = ruleObj.find("Condition"); cond == ruleObj.end()) {
@@ -120,9 +122,9 @@ void compileChoice(CompileContext& ctx, const JsonObject& obj, const std::string
           ctx.schema("The value for the field 'Condition' must be a valid JSONata expression",
                      childLocation(elementLoc, "Condition"));
         } else {
-          branch.condition = readJsonata(ctx, ruleObj, "Condition", elementLoc);
+          branch.condition = readJsonata(ctx, ruleObj, "Condition", elementLoc, prefix);
         }
-        readJsonataOutputAssign(ctx, ruleObj, elementLoc, branch.jsonata);
+        readJsonataOutputAssign(ctx, ruleObj, elementLoc, branch.jsonata, prefix);
       } else {
         std::vector<ChoiceRuleProblem> problems;
         if (auto rule = ChoiceRule::compile(element, elementLoc, true, problems)) {

@@ -72,12 +72,14 @@ Node compileNode(const Json& v, const std::string& field, const std::string& pat
     n.field = field;
     auto compiled = jsonata::Expression::compile(n.text);
     if (auto* err = std::get_if<jsonata::Error>(&compiled)) {
-      problems.push_back({"The value for the field '" + field +
-                              "' must be a valid JSONata expression (" + err->code + ": " +
-                              err->message + ")",
-                          path});
+      problems.push_back({"INVALID_JSONATA_EXPRESSION", err->message, path});
     } else {
       n.expr = std::move(std::get<jsonata::Expression>(compiled));
+      for (const auto& name : n.expr->topLevelReferences()) {
+        problems.push_back({"UNSUPPORTED_JSONATA_EXPRESSION",
+                            "Reference to '" + name + "' at the top level is not supported.",
+                            path});
+      }
     }
     return n;
   }
@@ -86,7 +88,7 @@ Node compileNode(const Json& v, const std::string& field, const std::string& pat
     size_t i = 0;
     for (const auto& e : v.get_array()) {
       std::string index = std::to_string(i++);
-      n.items.push_back(compileNode(e, join(field, index), join(path, index), problems));
+      n.items.push_back(compileNode(e, field + "[" + index + "]", join(path, index), problems));
     }
     return n;
   }

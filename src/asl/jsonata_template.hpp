@@ -20,6 +20,7 @@ namespace sluice::asl {
 // A compile-time problem: `path` is relative to the compiled value ("" for the
 // value itself, "result/0" for an element inside it).
 struct JsonataProblem {
+  const char* code;  // INVALID_JSONATA_EXPRESSION, UNSUPPORTED_JSONATA_EXPRESSION
   std::string message;
   std::string path;
 };

@@ -87,6 +87,12 @@ class Expression {
 
   const std::string& text() const { return text_; }
 
+  // Field names read from the input document itself at the top level
+  // (`phone` in "phone", "a.b" or "{'k': phone}"), each once, in order.
+  // Step Functions evaluates expressions without an input document and
+  // rejects such references.
+  std::vector<std::string> topLevelReferences() const;
+
  private:
   std::string text_;
   std::shared_ptr<const Ast> ast_;
