@@ -69,4 +69,19 @@ OptionalPath readOptionalPath(CompileContext& ctx, const JsonObject& obj, std::s
 std::optional<PayloadTemplate> readTemplate(CompileContext& ctx, const JsonObject& obj,
                                             std::string_view key, const std::string& location);
 
+// A JSONata-mode field (Arguments, Output, Items, ...): any JSON value, with
+// its `{% %}` strings compiled; invalid expressions are reported where they are.
+// `fieldPrefix` names the enclosing entry in runtime causes ("Choices[0]/").
+std::optional<JsonataTemplate> readJsonata(CompileContext& ctx, const JsonObject& obj,
+                                           std::string_view key, const std::string& location,
+                                           std::string_view fieldPrefix = {});
+// The same for a value at hand: `field` names it in runtime causes,
+// `location` is its JSON pointer.
+std::optional<JsonataTemplate> compileJsonata(CompileContext& ctx, const Json& value,
+                                              std::string field, const std::string& location);
+// Output and Assign (Assign must be an object) of a state, Catch entry or Choice rule.
+void readJsonataOutputAssign(CompileContext& ctx, const JsonObject& obj,
+                             const std::string& location, JsonataIO& io,
+                             std::string_view fieldPrefix = {});
+
 }  // namespace sluice::asl::detail

@@ -140,4 +140,37 @@ std::optional<PayloadTemplate> readTemplate(CompileContext& ctx, const JsonObjec
   return std::move(*compiled);
 }
 
+std::optional<JsonataTemplate> compileJsonata(CompileContext& ctx, const Json& value,
+                                              std::string field, const std::string& location) {
+  std::vector<JsonataProblem> problems;
+  auto compiled = JsonataTemplate::compile(value, std::move(field), problems);
+  for (auto& p : problems) {
+    ctx.error(p.code, std::move(p.message),
+              p.path.empty() ? location : childLocation(location, p.path));
+  }
+  return compiled;
+}
+
+std::optional<JsonataTemplate> readJsonata(CompileContext& ctx, const JsonObject& obj,
+                                           std::string_view key, const std::string& location,
+                                           std::string_view fieldPrefix) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return std::nullopt;
+  return compileJsonata(ctx, it->value(), std::string(fieldPrefix) + std::string(key),
+                        childLocation(location, key));
+}
+
+void readJsonataOutputAssign(CompileContext& ctx, const JsonObject& obj,
+                             const std::string& location, JsonataIO& io,
+                             std::string_view fieldPrefix) {
+  io.output = readJsonata(ctx, obj, "Output", location, fieldPrefix);
+  if (auto it = obj.find("Assign"); it != obj.end()) {
+    if (!it->value().is_object()) {
+      ctx.schema("Expected value of type: Object", childLocation(location, "Assign"));
+    } else {
+      io.assign = readJsonata(ctx, obj, "Assign", location, fieldPrefix);
+    }
+  }
+}
+
 }  // namespace sluice::asl::detail

@@ -23,7 +23,11 @@ ValueOrPath<T> readValueOrPath(CompileContext& ctx, const JsonObject& obj, std::
     ctx.schema("Only one of '" + std::string(key) + "' or '" + pathKey + "' can be set", loc);
   }
   if (auto it = obj.find(key); it != obj.end()) {
-    if (!(jsonata && isJsonataExpression(it->value()))) out.value = read();
+    if (jsonata && isJsonataExpression(it->value())) {
+      out.expression = readJsonata(ctx, obj, key, loc);
+    } else {
+      out.value = read();
+    }
   }
   if (!jsonata) out.path = readPath(ctx, obj, pathKey, loc, true);
   return out;
@@ -97,7 +101,17 @@ void compileMap(CompileContext& ctx, const JsonObject& obj, const std::string& l
     }
   }
 
-  if (!jsonata) {
+  if (jsonata) {
+    if (auto it = obj.find("Items"); it != obj.end()) {
+      if (!it->value().is_array() && !isJsonataExpression(it->value())) {
+        ctx.schema("The value for the field 'Items' must be an array or a JSONata expression",
+                   childLocation(loc, "Items"));
+      } else {
+        spec.items = readJsonata(ctx, obj, "Items", loc);
+      }
+    }
+    spec.jsonataItemSelector = readJsonata(ctx, obj, "ItemSelector", loc);
+  } else {
     spec.itemsPath = readPath(ctx, obj, "ItemsPath", loc, true);
     if (obj.contains("ItemSelector") && obj.contains("Parameters")) {
       ctx.schema("Only one of 'ItemSelector' or 'Parameters' can be set", loc);

@@ -135,7 +135,10 @@ void compileCatch(CompileContext& ctx, const JsonObject& obj, const std::string&
     lists.push_back(catcher.errorEquals);
     if (!c.contains("Next")) ctx.schema("These fields are required: [Next]", entryLoc);
     readString(ctx, c, "Next", entryLoc);
-    if (!jsonata) {
+    if (jsonata) {
+      readJsonataOutputAssign(ctx, c, entryLoc, catcher.jsonata,
+                              "Catch[" + std::to_string(i - 1) + "]/");
+    } else {
       catcher.resultPath = readOptionalPath(ctx, c, "ResultPath", entryLoc, true);
       catcher.assign = readTemplate(ctx, c, "Assign", entryLoc);
     }

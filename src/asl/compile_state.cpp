@@ -1,6 +1,7 @@
 // One state: its type and query language, the fields every type shares
 // (InputPath, OutputPath, ResultPath, Parameters, ResultSelector, Assign),
 // then the type-specific compiler.
+#include <algorithm>
 #include <array>
 
 #include "asl/compile_steps.hpp"
@@ -49,6 +50,30 @@ StateSpec emptySpec(StateType t) {
   return PassSpec{};
 }
 
+// Unknown fields; a field of the other query language says so, as AWS does.
+void checkStateFields(CompileContext& ctx, const JsonObject& obj, const State& st,
+                      const std::string& loc) {
+  const auto& allowed = allowedStateFields(st.type, st.queryLanguage);
+  QueryLanguage other = st.isJsonata() ? QueryLanguage::JSONPath : QueryLanguage::JSONata;
+  const auto& otherAllowed = allowedStateFields(st.type, other);
+  auto contains = [](const std::vector<std::string_view>& v, std::string_view k) {
+    return std::find(v.begin(), v.end(), k) != v.end();
+  };
+  for (const auto& kv : obj) {
+    std::string_view key = kv.key();
+    if (contains(allowed, key)) continue;
+    if (contains(otherAllowed, key)) {
+      ctx.schema(std::string("The QueryLanguage is set to '") +
+                     (st.isJsonata() ? "JSONata" : "JSONPath") + "', but field '" +
+                     std::string(key) + "' is only supported for the '" +
+                     (st.isJsonata() ? "JSONPath" : "JSONata") + "' QueryLanguage",
+                 loc);
+    } else {
+      ctx.schema("Field '" + std::string(key) + "' is not supported", loc);
+    }
+  }
+}
+
 // Fields with JSONPath semantics, compiled only for JSONPath states.
 void compileCommonPaths(CompileContext& ctx, const JsonObject& obj, const std::string& loc,
                         State& st) {
@@ -58,6 +83,15 @@ void compileCommonPaths(CompileContext& ctx, const JsonObject& obj, const std::s
   if (st.type != StateType::Map) st.parameters = readTemplate(ctx, obj, "Parameters", loc);
   st.resultSelector = readTemplate(ctx, obj, "ResultSelector", loc);
   st.assign = readTemplate(ctx, obj, "Assign", loc);
+}
+
+// Fields with JSONata semantics, compiled only for JSONata states.
+void compileCommonJsonata(CompileContext& ctx, const JsonObject& obj, const std::string& loc,
+                          State& st) {
+  if (st.type == StateType::Task || st.type == StateType::Parallel) {
+    st.jsonata.arguments = readJsonata(ctx, obj, "Arguments", loc);
+  }
+  readJsonataOutputAssign(ctx, obj, loc, st.jsonata);
 }
 
 void compileSpec(CompileContext& ctx, const JsonObject& obj, const std::string& loc, State& st) {
@@ -129,9 +163,13 @@ State compileState(CompileContext& ctx, const std::string& name, const Json& def
     }
   }
 
-  checkAllowedFields(ctx, obj, allowedStateFields(st.type, st.queryLanguage), loc);
+  checkStateFields(ctx, obj, st, loc);
   readString(ctx, obj, "Comment", loc);
-  if (st.queryLanguage == QueryLanguage::JSONPath) compileCommonPaths(ctx, obj, loc, st);
+  if (st.isJsonata()) {
+    compileCommonJsonata(ctx, obj, loc, st);
+  } else {
+    compileCommonPaths(ctx, obj, loc, st);
+  }
   compileSpec(ctx, obj, loc, st);
   if (obj.contains("Retry")) compileRetry(ctx, obj, loc, st);
   if (obj.contains("Catch")) compileCatch(ctx, obj, loc, st);

@@ -1,4 +1,6 @@
 // Type-specific fields of Pass, Task, Choice, Wait and Fail states.
+#include <tuple>
+
 #include "asl/compile_steps.hpp"
 #include "asl/timestamp.hpp"
 
@@ -21,7 +23,10 @@ ValueOrPath<double> readSeconds(CompileContext& ctx, const JsonObject& obj, std:
     ctx.schema("Only one of '" + std::string(key) + "' or '" + pathKey + "' can be set", loc);
   }
   if (auto it = obj.find(key); it != obj.end()) {
-    if (jsonata && isJsonataExpression(it->value())) return out;
+    if (jsonata && isJsonataExpression(it->value())) {
+      out.expression = compileJsonata(ctx, it->value(), std::string(key), childLocation(loc, key));
+      return out;
+    }
     if (auto v = readInteger(ctx, obj, key, loc, 1, kMaxSeconds)) out.value = double(*v);
   }
   if (!jsonata) out.path = readPath(ctx, obj, pathKey, loc, true);
@@ -97,7 +102,8 @@ void compileChoice(CompileContext& ctx, const JsonObject& obj, const std::string
     size_t i = 0;
     for (const auto& element : it->value().get_array()) {
       std::string elementLoc = childLocation(choicesLoc, i++);
-      ChoiceBranch branch{ChoiceRule::constant(false), -1, std::nullopt, element};
+      ChoiceBranch branch;
+      branch.raw = element;
       if (!element.is_object()) {
         ctx.schema("Expected value of type: Object", elementLoc);
         continue;
@@ -106,12 +112,19 @@ void compileChoice(CompileContext& ctx, const JsonObject& obj, const std::string
       if (!ruleObj.contains("Next")) ctx.schema("These fields are required: [Next]", elementLoc);
       readString(ctx, ruleObj, "Next", elementLoc);
       if (isJsonata(st)) {
-        // Condition / Output / Assign stay in `raw` for the JSONata evaluator.
+        // Runtime causes name the rule's fields "Choices[0]/Condition".
+        std::string prefix = "Choices[" + std::to_string(i - 1) + "]/";
         checkAllowedFields(ctx, ruleObj, {"Condition", "Next", "Assign", "Output", "Comment"},
                            elementLoc);
-        if (!ruleObj.contains("Condition")) {
+        if (auto cond = ruleObj.find("Condition"); cond == ruleObj.end()) {
           ctx.schema("These fields are required: [Condition]", elementLoc);
+        } else if (!cond->value().is_bool() && !isJsonataExpression(cond->value())) {
+          ctx.schema("The value for the field 'Condition' must be a valid JSONata expression",
+                     childLocation(elementLoc, "Condition"));
+        } else {
+          branch.condition = readJsonata(ctx, ruleObj, "Condition", elementLoc, prefix);
         }
+        readJsonataOutputAssign(ctx, ruleObj, elementLoc, branch.jsonata, prefix);
       } else {
         std::vector<ChoiceRuleProblem> problems;
         if (auto rule = ChoiceRule::compile(element, elementLoc, true, problems)) {
@@ -139,12 +152,16 @@ void compileWait(CompileContext& ctx, const JsonObject& obj, const std::string& 
         loc);
   }
   if (auto it = obj.find("Seconds"); it != obj.end()) {
-    if (!(isJsonata(st) && isJsonataExpression(it->value()))) {
-      if (auto v = readInteger(ctx, obj, "Seconds", loc, 0, kMaxSeconds)) spec.seconds = *v;
+    if (isJsonata(st) && isJsonataExpression(it->value())) {
+      spec.secondsExpression = readJsonata(ctx, obj, "Seconds", loc);
+    } else if (auto v = readInteger(ctx, obj, "Seconds", loc, 0, kMaxSeconds)) {
+      spec.seconds = *v;
     }
   }
   if (auto it = obj.find("Timestamp"); it != obj.end()) {
-    if (!(isJsonata(st) && isJsonataExpression(it->value()))) {
+    if (isJsonata(st) && isJsonataExpression(it->value())) {
+      spec.timestampExpression = readJsonata(ctx, obj, "Timestamp", loc);
+    } else {
       if (auto text = readString(ctx, obj, "Timestamp", loc)) {
         spec.timestampValue = parseTimestamp(*text);
         if (spec.timestampValue) {
@@ -169,9 +186,22 @@ void compileFail(CompileContext& ctx, const JsonObject& obj, const std::string& 
   if (obj.contains("Cause") && obj.contains("CausePath")) {
     ctx.schema("Only one of 'Cause' or 'CausePath' can be set", loc);
   }
+  if (isJsonata(st)) {
+    // Error / Cause: a literal string or a JSONata expression.
+    for (auto [key, literal, expression] :
+         {std::tuple{"Error", &spec.error, &spec.errorExpression},
+          std::tuple{"Cause", &spec.cause, &spec.causeExpression}}) {
+      auto it = obj.find(key);
+      if (it != obj.end() && isJsonataExpression(it->value())) {
+        *expression = readJsonata(ctx, obj, key, loc);
+      } else {
+        *literal = readString(ctx, obj, key, loc);
+      }
+    }
+    return;
+  }
   spec.error = readString(ctx, obj, "Error", loc);
   spec.cause = readString(ctx, obj, "Cause", loc);
-  if (isJsonata(st)) return;
   readErrorSource(ctx, obj, "ErrorPath", loc, spec.errorPath, spec.errorFunction);
   readErrorSource(ctx, obj, "CausePath", loc, spec.causePath, spec.causeFunction);
 }

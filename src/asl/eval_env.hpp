@@ -1,6 +1,9 @@
 // What an ASL expression can see while it is evaluated: the state's input
-// (`$`), the context object (`$$`), the variables in scope (`$name`) and the
-// execution's source of randomness (States.UUID, States.MathRandom).
+// (`$`, JSONata `$states.input`), the context object (`$$`, `$states.context`),
+// the variables in scope (`$name`) and the execution's source of randomness
+// (States.UUID, States.MathRandom, $uuid, $random). JSONata expressions also
+// see the task result and the error output (`$states.result`,
+// `$states.errorOutput`) where the state has them.
 #pragma once
 
 #include <string>
@@ -10,6 +13,10 @@
 #include "core/json.hpp"
 
 namespace sluice::asl {
+
+namespace jsonata {
+class Bindings;
+}
 
 // Variables assigned with `Assign`, chained so that a Parallel branch or a Map
 // iteration sees its parent's variables and keeps its own writes local.
@@ -36,6 +43,11 @@ struct EvalEnv {
   const Json* context = nullptr;   // `$$`
   const VarScope* vars = nullptr;  // `$name`
   IdGenerator* ids = nullptr;      // randomness for intrinsics
+  // JSONata only.
+  const Json* result = nullptr;       // `$states.result`
+  const Json* errorOutput = nullptr;  // `$states.errorOutput`
+  // $partition, $range, $hash, $random, $uuid, $parse, bound once per execution.
+  const jsonata::Bindings* functions = nullptr;
 };
 
 }  // namespace sluice::asl

@@ -11,6 +11,7 @@
 
 #include "asl/choice.hpp"
 #include "asl/intrinsics.hpp"
+#include "asl/jsonata_template.hpp"
 #include "asl/path.hpp"
 #include "asl/payload_template.hpp"
 #include "core/clock.hpp"
@@ -31,12 +32,23 @@ struct OptionalPath {
   bool isIdentity() const { return !isNull && !path; }
 };
 
-// A value given either literally or through a `...Path` field.
+// A value given literally, through a `...Path` field (JSONPath) or as a
+// JSONata expression.
 template <typename T>
 struct ValueOrPath {
   std::optional<T> value;
   std::optional<Path> path;
-  bool present() const { return value.has_value() || path.has_value(); }
+  std::optional<JsonataTemplate> expression;
+  bool present() const { return value.has_value() || path.has_value() || expression.has_value(); }
+};
+
+// The JSONata forms of the I/O fields of a state, a Catch entry or a Choice
+// rule (QueryLanguage JSONata): Arguments replaces InputPath and Parameters,
+// Output replaces ResultSelector, ResultPath and OutputPath.
+struct JsonataIO {
+  std::optional<JsonataTemplate> arguments;  // Task, Parallel
+  std::optional<JsonataTemplate> output;
+  std::optional<JsonataTemplate> assign;
 };
 
 struct Retrier {
@@ -52,14 +64,17 @@ struct Catcher {
   std::vector<std::string> errorEquals;
   OptionalPath resultPath;                // default `$`
   std::optional<PayloadTemplate> assign;  // JSONPath Assign
+  JsonataIO jsonata;                      // JSONata Output / Assign
   int next = -1;                          // state index
-  Json raw;                               // the catcher as written (JSONata fields)
+  Json raw;                               // the catcher as written
 };
 
 struct ChoiceBranch {
-  ChoiceRule rule;
+  ChoiceRule rule = ChoiceRule::constant(false);  // JSONPath
+  std::optional<JsonataTemplate> condition;       // JSONata: replaces `rule`
   int next = -1;
-  std::optional<PayloadTemplate> assign;
+  std::optional<PayloadTemplate> assign;  // JSONPath Assign
+  JsonataIO jsonata;                      // JSONata Output / Assign
   Json raw;
 };
 
@@ -89,6 +104,8 @@ struct WaitSpec {
   std::optional<TimePoint> timestampValue;  // `timestamp` parsed at compile time
   std::optional<Path> secondsPath;
   std::optional<Path> timestampPath;
+  std::optional<JsonataTemplate> secondsExpression;  // JSONata
+  std::optional<JsonataTemplate> timestampExpression;
 };
 
 struct FailSpec {
@@ -98,6 +115,8 @@ struct FailSpec {
   std::optional<Path> causePath;
   std::optional<IntrinsicCall> errorFunction;  // ErrorPath written as States.X(...)
   std::optional<IntrinsicCall> causeFunction;
+  std::optional<JsonataTemplate> errorExpression;  // JSONata
+  std::optional<JsonataTemplate> causeExpression;
 };
 
 struct Machine;
@@ -112,7 +131,9 @@ struct MapSpec {
   std::string executionType;                    // ProcessorConfig.ExecutionType
   std::optional<Path> itemsPath;                // default `$`
   std::optional<PayloadTemplate> itemSelector;  // ItemSelector or legacy Parameters
-  ValueOrPath<long long> maxConcurrency;        // 0 = unlimited
+  std::optional<JsonataTemplate> items;         // JSONata Items (default: the input)
+  std::optional<JsonataTemplate> jsonataItemSelector;
+  ValueOrPath<long long> maxConcurrency;  // 0 = unlimited
   ValueOrPath<long long> toleratedFailureCount;
   ValueOrPath<double> toleratedFailurePercentage;
   std::optional<Json> itemBatcher;  // kept as written, evaluated by the engine
@@ -137,6 +158,7 @@ struct State {
   OptionalPath resultPath;
   OptionalPath outputPath;
   std::optional<PayloadTemplate> assign;
+  JsonataIO jsonata;  // QueryLanguage JSONata: replaces the fields above
 
   int next = -1;  // state index; -1 when End (or for Choice/Succeed/Fail)
   bool end = false;
@@ -145,6 +167,8 @@ struct State {
   std::vector<Catcher> catchers;
 
   StateSpec spec;
+
+  bool isJsonata() const { return queryLanguage == QueryLanguage::JSONata; }
 
   template <typename T>
   const T& as() const {

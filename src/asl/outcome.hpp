@@ -2,6 +2,7 @@
 // as they appear in history and in Catch results (e.g. States.Runtime).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -11,6 +12,10 @@ namespace sluice::asl {
 struct StatesError {
   std::string error;
   std::string cause;
+  // Set for a failed JSONata evaluation, which the engine records as an
+  // EvaluationFailed event: the field that failed ("Arguments/FunctionName";
+  // empty when the failure is not tied to a field).
+  std::optional<std::string> evaluationLocation{};
 };
 
 namespace errors {

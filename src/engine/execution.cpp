@@ -302,6 +302,7 @@ void Execution::runState(const FramePtr& f) {
 
 void Execution::completeState(const FramePtr& f, Json result) {
   const asl::State& s = f->state();
+  if (s.isJsonata()) return completeJsonata(f, s.jsonata, &result);
   if (s.resultSelector) {
     auto selected = s.resultSelector->evaluate(envFor(*f, result));
     if (!selected) return failState(f, withStatePrefix(*f, selected.takeError()));
@@ -369,6 +370,7 @@ void Execution::failState(const FramePtr& f, StatesError error,
                           std::initializer_list<std::string_view> finalEvents) {
   if (f->finished || done()) return;
   const asl::State& s = f->state();
+  recordEvaluationFailure(*f, error);
   ++f->generation;
   bool retriable =
       s.type == StateType::Task || s.type == StateType::Parallel || s.type == StateType::Map;
@@ -392,6 +394,7 @@ void Execution::failState(const FramePtr& f, StatesError error,
     errObj["Error"] = error.error;
     errObj["Cause"] = error.cause;
     Json errorOutput = std::move(errObj);
+    if (s.isJsonata()) return catchJsonata(f, c, std::move(errorOutput));
     std::optional<JsonObject> assigned;
     if (c.assign) {
       auto a = evaluateAssign(*f, *c.assign, errorOutput);
@@ -404,6 +407,9 @@ void Execution::failState(const FramePtr& f, StatesError error,
                assigned ? &*assigned : nullptr);
     return transition(f, c.next, std::move(out.value()));
   }
+  // A Task whose error ends a Parallel branch or Map iteration is recorded
+  // as aborted, as AWS records it.
+  if (f->parent && s.type == StateType::Task) emit(*f, stateEventName(s.type, kAborted));
   finishFrame(f, std::move(error));
 }
 

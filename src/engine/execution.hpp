@@ -20,6 +20,10 @@
 #include "engine/integration.hpp"
 #include "engine/task_tokens.hpp"
 
+namespace sluice::asl::jsonata {
+class Bindings;
+}
+
 namespace sluice::engine {
 
 enum class ExecutionStatus { Running, Succeeded, Failed, TimedOut, Aborted };
@@ -144,6 +148,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asl::Outcome<Json> applyOutputPath(Frame& f, const asl::OptionalPath& path, Json output);
   asl::Outcome<Json> applyResultPath(Frame& f, const asl::OptionalPath& path, Json input,
                                      Json result);
+  // The state's Parameters (JSONPath) or Arguments (JSONata) over `env`;
+  // nullopt when it has none (the effective input is passed on).
+  asl::Outcome<std::optional<Json>> stateArguments(Frame& f, const asl::EvalEnv& env);
   asl::Outcome<JsonObject> evaluateAssign(Frame& f, const asl::PayloadTemplate& assign,
                                           const Json& input);
   asl::StatesError runtimeError(const Frame& f, std::string message) const;
@@ -171,17 +178,41 @@ class Execution : public std::enable_shared_from_this<Execution> {
   Json checkpointFrame(const Frame& f) const;
   Result<void> restoreFrame(Frame& f, const Json& saved);
   void resumeFrame(const FramePtr& f);
+  // JSONata I/O processing (io_jsonata.cpp).
+  struct JsonataExit {
+    std::optional<Json> output;  // nullopt: the state's input
+    std::optional<JsonObject> assigned;
+  };
+  asl::EvalEnv jsonataEnv(Frame& f, const Json& input, const Json* result = nullptr,
+                          const Json* errorOutput = nullptr);
+  asl::Outcome<Json> evaluateJsonata(Frame& f, const asl::JsonataTemplate& t,
+                                     const asl::EvalEnv& env);
+  // Assign, then Output (both see the variables as before Assign); without
+  // Output the output is the error output, else the result (both moved from).
+  asl::Outcome<JsonataExit> jsonataExit(Frame& f, const asl::JsonataIO& io, const Json& input,
+                                        Json* result, Json* errorOutput);
+  // Ends the state through `io` (the state's, or a Choice rule's).
+  void completeJsonata(const FramePtr& f, const asl::JsonataIO& io, Json* result);
+  void catchJsonata(const FramePtr& f, const asl::Catcher& c, Json errorOutput);
+  // Records a failed JSONata evaluation as an EvaluationFailed event (once).
+  void recordEvaluationFailure(Frame& f, asl::StatesError& e);
 
   // State types (state_*.cpp).
   void runPass(const FramePtr& f);
   void runChoice(const FramePtr& f);
   void runWait(const FramePtr& f);
+  asl::Outcome<TimePoint> jsonataWaitUntil(Frame& f, const asl::WaitSpec& spec, TimePoint now);
   void runSucceed(const FramePtr& f);
   void runFail(const FramePtr& f);
+  void failJsonata(const FramePtr& f);
+  // A Choice rule: its JSONPath rule, or its JSONata Condition (a boolean).
+  asl::Outcome<bool> matchChoice(Frame& f, const asl::ChoiceBranch& branch,
+                                 const asl::EvalEnv& env);
   void runTask(const FramePtr& f);
   void runParallel(const FramePtr& f);
   void runMap(const FramePtr& f);
   void launchMapIterations(const FramePtr& f);
+  asl::Outcome<Json> jsonataItems(Frame& f, const asl::EvalEnv& env, const Json& input);
 
   EngineContext ctx_;
   std::shared_ptr<const asl::Machine> machine_;
@@ -202,6 +233,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::vector<std::function<void()>> finished_;
   std::function<void()> progress_;
   std::unordered_map<const asl::State*, bool> usesContext_;
+  std::shared_ptr<const asl::jsonata::Bindings> jsonataFunctions_;  // built on first use
 };
 
 }  // namespace sluice::engine

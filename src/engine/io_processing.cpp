@@ -10,10 +10,12 @@ using asl::StatesError;
 
 namespace {
 
+// `$$` (JSONPath) or `$states` (JSONata's $states.context).
 bool mentionsContext(const Json& v) {
   switch (v.kind()) {
     case json::kind::string:
-      return v.get_string().find("$$") != json::string::npos;
+      return v.get_string().find("$$") != json::string::npos ||
+             v.get_string().find("$states") != json::string::npos;
     case json::kind::array:
       for (const auto& e : v.get_array())
         if (mentionsContext(e)) return true;
@@ -133,6 +135,20 @@ Outcome<JsonObject> Execution::evaluateAssign(Frame& f, const asl::PayloadTempla
   if (!v) return v.takeError();
   if (!v->is_object()) return JsonObject{};
   return std::move(v->as_object());
+}
+
+Outcome<std::optional<Json>> Execution::stateArguments(Frame& f, const asl::EvalEnv& env) {
+  const asl::State& s = f.state();
+  if (s.isJsonata()) {
+    if (!s.jsonata.arguments) return std::optional<Json>();
+    auto v = evaluateJsonata(f, *s.jsonata.arguments, env);
+    if (!v) return v.takeError();
+    return std::optional<Json>(std::move(v.value()));
+  }
+  if (!s.parameters) return std::optional<Json>();
+  auto v = s.parameters->evaluate(env);
+  if (!v) return withStatePrefix(f, v.takeError());
+  return std::optional<Json>(std::move(v.value()));
 }
 
 }  // namespace sluice::engine

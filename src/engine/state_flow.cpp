@@ -6,8 +6,22 @@ namespace sluice::engine {
 
 using asl::StatesError;
 
+asl::Outcome<bool> Execution::matchChoice(Frame& f, const asl::ChoiceBranch& branch,
+                                          const asl::EvalEnv& env) {
+  if (!branch.condition) {
+    auto matched = branch.rule.evaluate(env);
+    if (!matched) return withStatePrefix(f, matched.takeError());
+    return *matched;
+  }
+  auto v = evaluateJsonata(f, *branch.condition, env);
+  if (!v) return v.takeError();
+  if (!v->is_bool()) return withStatePrefix(f, branch.condition->unexpectedType(*v, "boolean"));
+  return v->get_bool();
+}
+
 void Execution::runPass(const FramePtr& f) {
   const asl::State& s = f->state();
+  if (s.isJsonata()) return completeJsonata(f, s.jsonata, nullptr);
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
   if (!input) return failState(f, input.takeError());
   const auto& spec = s.as<asl::PassSpec>();
@@ -26,11 +40,11 @@ void Execution::runChoice(const FramePtr& f) {
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
   if (!input) return failState(f, input.takeError());
   const auto& spec = s.as<asl::ChoiceSpec>();
-  auto env = envFor(*f, **input);
+  auto env = s.isJsonata() ? jsonataEnv(*f, **input) : envFor(*f, **input);
   const asl::ChoiceBranch* chosen = nullptr;
   for (const auto& branch : spec.choices) {
-    auto matched = branch.rule.evaluate(env);
-    if (!matched) return failState(f, withStatePrefix(*f, matched.takeError()));
+    auto matched = matchChoice(*f, branch, env);
+    if (!matched) return failState(f, matched.takeError());
     if (*matched) {
       chosen = &branch;
       break;
@@ -43,6 +57,8 @@ void Execution::runChoice(const FramePtr& f) {
   } else {
     return failState(f, {asl::errors::kNoChoiceMatched, "No Matches!"});
   }
+  // JSONata: the matched rule's Output and Assign, or the state's with Default.
+  if (s.isJsonata()) return completeJsonata(f, chosen ? chosen->jsonata : s.jsonata, nullptr);
   std::optional<JsonObject> assigned;
   for (const asl::PayloadTemplate* t :
        {s.assign ? &*s.assign : nullptr, chosen && chosen->assign ? &*chosen->assign : nullptr}) {
@@ -59,6 +75,7 @@ void Execution::runChoice(const FramePtr& f) {
 
 void Execution::runSucceed(const FramePtr& f) {
   const asl::State& s = f->state();
+  if (s.isJsonata()) return completeJsonata(f, s.jsonata, nullptr);
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
   if (!input) return failState(f, input.takeError());
   auto output = applyOutputPath(*f, s.outputPath, takeInput(*f, *input, false));
@@ -95,11 +112,34 @@ void Execution::runFail(const FramePtr& f) {
     if (v.is_string()) return std::string(v.get_string());
     return toJsonText(v);
   };
+  if (s.isJsonata()) return failJsonata(f);
   auto error = resolve(spec.error, spec.errorPath, spec.errorFunction, "ErrorPath");
   if (!error) return finishFrame(f, error.takeError());
   auto cause = resolve(spec.cause, spec.causePath, spec.causeFunction, "CausePath");
   if (!cause) return finishFrame(f, cause.takeError());
   finishFrame(f, StatesError{std::move(error.value()), std::move(cause.value())});
+}
+
+// Fail with JSONata: Error and Cause are literals or expressions giving strings.
+void Execution::failJsonata(const FramePtr& f) {
+  const auto& spec = f->state().as<asl::FailSpec>();
+  auto env = jsonataEnv(*f, f->rawInput);
+  auto resolve =
+      [&](const std::optional<std::string>& literal,
+          const std::optional<asl::JsonataTemplate>& expression) -> asl::Outcome<std::string> {
+    if (!expression) return literal.value_or(std::string());
+    auto v = evaluateJsonata(*f, *expression, env);
+    if (!v) return v.takeError();
+    if (!v->is_string()) return withStatePrefix(*f, expression->unexpectedType(*v, "string"));
+    return std::string(v->get_string());
+  };
+  auto error = resolve(spec.error, spec.errorExpression);
+  auto cause = error ? resolve(spec.cause, spec.causeExpression) : asl::Outcome<std::string>("");
+  StatesError result = !error   ? error.takeError()
+                       : !cause ? cause.takeError()
+                                : StatesError{std::move(error.value()), std::move(cause.value())};
+  recordEvaluationFailure(*f, result);
+  finishFrame(f, std::move(result));
 }
 
 }  // namespace sluice::engine

@@ -46,21 +46,58 @@ std::string badPathValue(const char* field, const Json* v, const asl::Path& path
          "\" which is not a valid " + kind + ": " + path.text();
 }
 
+// MaxConcurrency, ToleratedFailureCount/Percentage as JSONata expressions:
+// a number of at least 0 (an integer when `integer`).
+Outcome<double> jsonataCount(const asl::JsonataTemplate& t, const asl::EvalEnv& env, bool integer) {
+  auto v = t.evaluate(env);
+  if (!v) return v.takeError();
+  std::optional<double> n;
+  if (isNumber(*v)) {
+    if (!integer) {
+      n = toDouble(*v);
+    } else if (auto i = toInteger(*v)) {
+      n = static_cast<double>(*i);
+    }
+  }
+  if (!n || *n < 0) return t.unexpectedType(*v, integer ? "integer" : "number");
+  return *n;
+}
+
 }  // namespace
+
+// JSONata Items: an array or an expression giving one; without Items the
+// state's input must be an array.
+Outcome<Json> Execution::jsonataItems(Frame& f, const asl::EvalEnv& env, const Json& input) {
+  const auto& spec = f.state().as<asl::MapSpec>();
+  if (!spec.items) {
+    if (input.is_array()) return input;
+    return withStatePrefix(
+        f, asl::queryEvaluationError(
+               "Map state input must be an array but was: " + toJsonText(input), ""));
+  }
+  auto v = evaluateJsonata(f, *spec.items, env);
+  if (!v) return v.takeError();
+  if (!v->is_array()) return withStatePrefix(f, spec.items->unexpectedType(*v, "array"));
+  return v;
+}
 
 void Execution::runMap(const FramePtr& f) {
   const asl::State& s = f->state();
   const auto& spec = s.as<asl::MapSpec>();
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
   if (!input) return failState(f, input.takeError());
-  auto env = envFor(*f, **input);
+  auto env = s.isJsonata() ? jsonataEnv(*f, **input) : envFor(*f, **input);
 
   if (spec.itemReader) {
     return failState(f, StatesError{asl::errors::kItemReaderFailed,
                                     "ItemReader is not supported yet by this engine."});
   }
   Json items;
-  if (spec.itemsPath) {
+  if (s.isJsonata()) {
+    auto v = jsonataItems(*f, env, **input);
+    if (!v) return failState(f, v.takeError(), {"MapStateFailed"});
+    items = std::move(v.value());
+  } else if (spec.itemsPath) {
     auto v = spec.itemsPath->select(env);
     if (!v) {
       return failState(
@@ -87,6 +124,10 @@ void Execution::runMap(const FramePtr& f) {
       return failState(f, runtimeError(*f, badPathValue("MaxConcurrencyPath", v ? &*v : nullptr,
                                                         *spec.maxConcurrency.path, "integer")));
     }
+    group->maxConcurrency = static_cast<size_t>(*n);
+  } else if (spec.maxConcurrency.expression) {
+    auto n = jsonataCount(*spec.maxConcurrency.expression, env, true);
+    if (!n) return failState(f, withStatePrefix(*f, n.takeError()), {"MapStateFailed"});
     group->maxConcurrency = static_cast<size_t>(*n);
   }
   // ItemBatcher: items become {"Items": [...], "BatchInput": ...} batches.
@@ -155,7 +196,7 @@ void Execution::runMap(const FramePtr& f) {
   }
   // ToleratedFailureCount(Path) / ToleratedFailurePercentage(Path): read
   // after MapStateStarted, as AWS records it.
-  env = envFor(*f, group->mapInput);
+  env = s.isJsonata() ? jsonataEnv(*f, group->mapInput) : envFor(*f, group->mapInput);
   if (spec.toleratedFailureCount.value) {
     group->toleratedCount = static_cast<double>(*spec.toleratedFailureCount.value);
   } else if (spec.toleratedFailureCount.path) {
@@ -170,6 +211,10 @@ void Execution::runMap(const FramePtr& f) {
       return failState(f, runtimeError(*f, "ToleratedFailureCount cannot be negative."));
     }
     group->toleratedCount = static_cast<double>(*n);
+  } else if (spec.toleratedFailureCount.expression) {
+    auto n = jsonataCount(*spec.toleratedFailureCount.expression, env, true);
+    if (!n) return failState(f, withStatePrefix(*f, n.takeError()), {"MapStateFailed"});
+    group->toleratedCount = *n;
   }
   if (spec.toleratedFailurePercentage.value) {
     group->toleratedPercentage = *spec.toleratedFailurePercentage.value;
@@ -187,6 +232,12 @@ void Execution::runMap(const FramePtr& f) {
                        runtimeError(*f, "ToleratedFailurePercentage must be between 0 and 100."));
     }
     group->toleratedPercentage = p;
+  } else if (spec.toleratedFailurePercentage.expression) {
+    auto p = jsonataCount(*spec.toleratedFailurePercentage.expression, env, false);
+    if (p && *p > 100)
+      p = spec.toleratedFailurePercentage.expression->unexpectedType(*p, "percentage");
+    if (!p) return failState(f, withStatePrefix(*f, p.takeError()), {"MapStateFailed"});
+    group->toleratedPercentage = *p;
   }
 
   if (group->distributed) {
@@ -218,12 +269,14 @@ void Execution::launchMapIterations(const FramePtr& f) {
          (group->maxConcurrency == 0 || group->running < group->maxConcurrency)) {
     size_t i = group->launched++;
     Json itemInput;
-    if (spec.itemSelector) {
+    if (spec.itemSelector || spec.jsonataItemSelector) {
       JsonObject item;
       item["Index"] = static_cast<int64_t>(i);
       item["Value"] = group->items[i];
       f->mapItem = Json(std::move(item));
-      auto v = spec.itemSelector->evaluate(envFor(*f, group->mapInput));
+      auto v = spec.jsonataItemSelector
+                   ? spec.jsonataItemSelector->evaluate(jsonataEnv(*f, group->mapInput))
+                   : spec.itemSelector->evaluate(envFor(*f, group->mapInput));
       f->mapItem.reset();
       if (f->context) f->context->as_object().erase("Map");
       if (!v) {

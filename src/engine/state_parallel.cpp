@@ -9,14 +9,10 @@ void Execution::runParallel(const FramePtr& f) {
   const asl::State& s = f->state();
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
   if (!input) return failState(f, input.takeError());
-  Json branchInput;
-  if (s.parameters) {
-    auto p = s.parameters->evaluate(envFor(*f, **input));
-    if (!p) return failState(f, withStatePrefix(*f, p.takeError()));
-    branchInput = std::move(p.value());
-  } else {
-    branchInput = takeInput(*f, *input, true);
-  }
+  auto env = s.isJsonata() ? jsonataEnv(*f, **input) : envFor(*f, **input);
+  auto args = stateArguments(*f, env);
+  if (!args) return failState(f, args.takeError());
+  Json branchInput = args->has_value() ? std::move(**args) : takeInput(*f, *input, true);
   const auto& spec = s.as<asl::ParallelSpec>();
   auto group = std::make_shared<ChildGroup>();
   f->group = group;
@@ -51,6 +47,11 @@ void Execution::attachBranch(const FramePtr& f, size_t i) {
         if (other && !other->finished) abortFrame(other);
       }
       f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
+      // AWS records ParallelStateFailed for a branch ended by a Fail state,
+      // not for one ended by a failed (then aborted) Task.
+      if (group->frames[i]->state().type == asl::StateType::Task) {
+        return failState(f, outcome.takeError());
+      }
       return failState(f, outcome.takeError(), {"ParallelStateFailed"});
     }
     group->results[i] = std::move(outcome.value());

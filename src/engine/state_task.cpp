@@ -18,6 +18,13 @@ constexpr size_t kMaxPayloadBytes = 256 * 1024;
 asl::Outcome<std::optional<double>> resolveSeconds(const asl::ValueOrPath<double>& field,
                                                    const asl::EvalEnv& env, const char* name) {
   if (field.value) return std::optional<double>(*field.value);
+  if (field.expression) {
+    auto v = field.expression->evaluate(env);
+    if (!v) return v.takeError();
+    auto n = isNumber(*v) ? toInteger(*v) : std::nullopt;
+    if (!n || *n <= 0) return field.expression->unexpectedType(*v, "positive integer");
+    return std::optional<double>(static_cast<double>(*n));
+  }
   if (!field.path) return std::optional<double>();
   auto v = field.path->select(env);
   auto n = v && isNumber(*v) ? toInteger(*v) : std::nullopt;
@@ -74,14 +81,10 @@ asl::Outcome<Execution::TaskCall> Execution::prepareTask(const FramePtr& f) {
     f->context.reset();
   }
 
-  auto env = envFor(*f, **input);
-  if (s.parameters) {
-    auto p = s.parameters->evaluate(env);
-    if (!p) return withStatePrefix(*f, p.takeError());
-    call.params = std::move(p.value());
-  } else {
-    call.params = takeInput(*f, *input, true);
-  }
+  auto env = s.isJsonata() ? jsonataEnv(*f, **input) : envFor(*f, **input);
+  auto args = stateArguments(*f, env);
+  if (!args) return args.takeError();
+  call.params = args->has_value() ? std::move(**args) : takeInput(*f, *input, true);
   auto timeout = resolveSeconds(spec.timeoutSeconds, env, "TimeoutSecondsPath");
   if (!timeout) return withStatePrefix(*f, timeout.takeError());
   auto heartbeat = resolveSeconds(spec.heartbeatSeconds, env, "HeartbeatSecondsPath");

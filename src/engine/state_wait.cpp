@@ -10,6 +10,39 @@ namespace {
 constexpr double kMaxWaitSeconds = 365.0 * 24 * 3600;
 }  // namespace
 
+// Seconds / Timestamp given as JSONata expressions.
+asl::Outcome<TimePoint> Execution::jsonataWaitUntil(Frame& f, const asl::WaitSpec& spec,
+                                                    TimePoint now) {
+  const asl::JsonataTemplate& expression =
+      spec.secondsExpression ? *spec.secondsExpression : *spec.timestampExpression;
+  auto v = evaluateJsonata(f, expression, jsonataEnv(f, f.rawInput));
+  if (!v) return v.takeError();
+  if (spec.timestampExpression) {
+    auto t = v->is_string() ? asl::parseTimestamp(v->get_string()) : std::nullopt;
+    if (!t) {
+      std::string shown = v->is_string() ? std::string(v->get_string()) : toJsonText(*v);
+      return withStatePrefix(
+          f, asl::queryEvaluationError("The Timestamp field cannot be parsed as an ISO-8601 "
+                                       "extended offset date-time format string: " +
+                                           shown,
+                                       "Timestamp"));
+    }
+    return *t;
+  }
+  auto n = isNumber(*v) ? toInteger(*v) : std::nullopt;
+  if (!n) return withStatePrefix(f, expression.unexpectedType(*v, "integer"));
+  if (*n < 0) {
+    return withStatePrefix(
+        f, asl::queryEvaluationError(
+               "The Seconds field references a negative value: " + std::to_string(*n), "Seconds"));
+  }
+  if (static_cast<double>(*n) > kMaxWaitSeconds) {
+    return withStatePrefix(f,
+                           asl::queryEvaluationError("Wait state delay is too long.", "Seconds"));
+  }
+  return now + Duration(*n * 1000000LL);
+}
+
 void Execution::runWait(const FramePtr& f) {
   const asl::State& s = f->state();
   auto input = applyInputPath(*f, s.inputPath, f->rawInput);
@@ -18,7 +51,11 @@ void Execution::runWait(const FramePtr& f) {
   TimePoint now = ctx_.loop.now();
   TimePoint until = now;
 
-  if (spec.seconds) {
+  if (spec.secondsExpression || spec.timestampExpression) {
+    auto t = jsonataWaitUntil(*f, spec, now);
+    if (!t) return failState(f, t.takeError());
+    until = *t;
+  } else if (spec.seconds) {
     until = now + Duration(static_cast<int64_t>(*spec.seconds * 1e6));
   } else if (spec.timestamp) {
     auto t = asl::parseTimestamp(*spec.timestamp);
@@ -91,6 +128,10 @@ void Execution::armWait(const FramePtr& f, TimePoint until, Json effectiveInput)
 }
 
 void Execution::finishWait(const FramePtr& f, Json effectiveInput) {
+  if (f->state().isJsonata()) {
+    f->rawInput = std::move(effectiveInput);
+    return completeJsonata(f, f->state().jsonata, nullptr);
+  }
   auto output = applyOutputPath(*f, f->state().outputPath, std::move(effectiveInput));
   if (!output) return failState(f, output.takeError());
   exitState(f, std::move(output.value()), nullptr);

@@ -12,6 +12,9 @@ struct Bindings::Entry {
   std::string name;
   Json value;
   std::shared_ptr<FunctionData> function;
+  const Json* ref = nullptr;                                   // borrowed value (setRef)
+  std::vector<std::pair<std::string, const Json*>> members{};  // borrowed object (setObjectRef)
+  bool isObjectRef = false;
 };
 
 Bindings::Bindings() : entries_(std::make_shared<std::vector<Entry>>()) {}
@@ -24,14 +27,32 @@ Bindings& Bindings::operator=(const Bindings& o) {
 }
 
 void Bindings::set(std::string name, Json value) {
+  Entry entry{std::move(name), std::move(value), nullptr};
+  put(std::move(entry));
+}
+
+void Bindings::setRef(std::string name, const Json& value) {
+  Entry entry{std::move(name), nullptr, nullptr};
+  entry.ref = &value;
+  put(std::move(entry));
+}
+
+void Bindings::setObjectRef(std::string name,
+                            std::vector<std::pair<std::string, const Json*>> members) {
+  Entry entry{std::move(name), nullptr, nullptr};
+  entry.members = std::move(members);
+  entry.isObjectRef = true;
+  put(std::move(entry));
+}
+
+void Bindings::put(Entry entry) {
   for (auto& e : *entries_) {
-    if (e.name == name) {
-      e.value = std::move(value);
-      e.function.reset();
+    if (e.name == entry.name) {
+      e = std::move(entry);
       return;
     }
   }
-  entries_->push_back(Entry{std::move(name), std::move(value), nullptr});
+  entries_->push_back(std::move(entry));
 }
 
 void Bindings::setFunction(std::string name, NativeFunction fn, std::string_view signature) {
@@ -63,13 +84,7 @@ void Bindings::setFunction(std::string name, NativeFunction fn, std::string_view
       throw j;
     }
   };
-  for (auto& e : *entries_) {
-    if (e.name == name) {
-      e.function = std::move(f);
-      return;
-    }
-  }
-  entries_->push_back(Entry{std::move(name), nullptr, std::move(f)});
+  put(Entry{std::move(name), nullptr, std::move(f)});
 }
 
 namespace {
@@ -251,6 +266,14 @@ std::variant<std::optional<Json>, Error> Expression::evaluate(const Json* input,
     for (const auto& b : bindings.entries()) {
       if (b.function) {
         env->bind(b.name, Value::function(b.function));
+      } else if (b.ref) {
+        env->bind(b.name, Value::fromJson(*b.ref));
+      } else if (b.isObjectRef) {
+        Value object = Value::object();
+        for (const auto& [key, member] : b.members) {
+          if (member) object.obj()->set(key, Value::fromJson(*member));
+        }
+        env->bind(b.name, std::move(object));
       } else {
         env->bind(b.name, Value::fromJson(b.value));
       }

@@ -61,11 +61,18 @@ class Bindings {
   // Binds $name to a native function. `signature` is a JSONata signature
   // such as "<n-n?:n>" (empty: no validation, arguments passed as given).
   void setFunction(std::string name, NativeFunction fn, std::string_view signature = {});
+  // Binds $name to `value` without copying it: the caller keeps `value` alive
+  // until evaluate() returns (per-evaluation context such as variables).
+  void setRef(std::string name, const Json& value);
+  // Binds $name to an object whose members borrow the given values, in this
+  // order; null pointers leave the member out (undefined).
+  void setObjectRef(std::string name, std::vector<std::pair<std::string, const Json*>> members);
 
   struct Entry;
   const std::vector<Entry>& entries() const { return *entries_; }
 
  private:
+  void put(Entry entry);
   std::shared_ptr<std::vector<Entry>> entries_;
 };
 
@@ -79,6 +86,12 @@ class Expression {
                                                     const Limits& limits = Limits()) const;
 
   const std::string& text() const { return text_; }
+
+  // Field names read from the input document itself at the top level
+  // (`phone` in "phone", "a.b" or "{'k': phone}"), each once, in order.
+  // Step Functions evaluates expressions without an input document and
+  // rejects such references.
+  std::vector<std::string> topLevelReferences() const;
 
  private:
   std::string text_;

@@ -277,6 +277,55 @@ TEST(CliValidate, MissingFileIsAnError) {
   EXPECT_FALSE(r.err.empty());
 }
 
+// examples/jsonata-orders: a JSONata state machine end to end.
+std::vector<std::string> ordersArgs(const std::string& input) {
+  fs::path dir = fs::path(SLUICE_SOURCE_DIR) / "examples" / "jsonata-orders";
+  return {kSluice,
+          "run",
+          (dir / "state_machine.json").string(),
+          "--input",
+          input,
+          "--function",
+          "price-order=" + (dir / "functions" / "price-order").string()};
+}
+
+TEST(CliRun, JsonataExampleSucceeds) {
+  fs::path input = fs::path(SLUICE_SOURCE_DIR) / "examples" / "jsonata-orders" / "input.json";
+  auto r = runCommand(ordersArgs("@" + input.string()));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  ASSERT_EQ(str(out, "status"), "SUCCEEDED") << r.out;
+  EXPECT_TRUE(jsonEquals(
+      out.at("output"), *parseJson(R"({"big": ["bo", "cy"], "grandTotal": 190, "threshold": 50})")))
+      << r.out;
+}
+
+TEST(CliRun, JsonataExampleCatchesAFailedFunction) {
+  auto r = runCommand(ordersArgs(
+      R"({"threshold": 1, "orders": [{"customer": "x", "lines": [{"price": 1, "qty": -1}]}]})"));
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  EXPECT_EQ(str(out, "status"), "FAILED") << r.out;
+  EXPECT_EQ(str(out, "error"), "PricingFailed");
+  EXPECT_EQ(str(out, "cause"), "pricing failed with InvalidQuantity");
+}
+
+TEST(CliValidate, InvalidJsonataExpressionIsReportedWhereItIs) {
+  TempDir dir;
+  std::string def =
+      dir.write("bad_jsonata.json",
+                R"({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass",
+          "Output": {"v": "{% $states.input.a + %}"}, "End": true}}})");
+  auto r = runCommand({kSluice, "validate", def});
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  Json out = parseOutput(r);
+  const auto& diags = out.at("diagnostics").as_array();
+  ASSERT_EQ(diags.size(), 1u) << r.out;
+  EXPECT_EQ(str(diags[0], "code"), "INVALID_JSONATA_EXPRESSION");
+  EXPECT_EQ(str(diags[0], "location"), "/States/P/Output/v");
+  EXPECT_EQ(str(diags[0], "message"), "Unexpected end of expression");
+}
+
 TEST(Cli, UnknownSubcommandIsAnError) {
   auto r = runCommand({kSluice, "frobnicate"});
   EXPECT_NE(r.exitCode, 0);
