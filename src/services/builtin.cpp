@@ -1,5 +1,6 @@
 #include "services/builtin.hpp"
 
+#include "services/ssm/ssm_service.hpp"
 #include "services/states/states_service.hpp"
 
 namespace sluice::services {
@@ -7,7 +8,7 @@ namespace sluice::services {
 BuiltinServices::~BuiltinServices() = default;
 
 std::vector<store::sqlite::Component> builtinStoreComponents() {
-  return {};
+  return {{"ssm", ssm::SsmService::migrations()}};
 }
 
 std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& registry,
@@ -15,6 +16,8 @@ std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& regi
   auto s = std::make_unique<BuiltinServices>();
   s->states = std::make_unique<states::StatesService>(env.engine, env.clock);
   s->states->registerOperations(registry);
+  s->ssm = std::make_unique<ssm::SsmService>(env);
+  s->ssm->registerOperations(registry);
   return s;
 }
 
