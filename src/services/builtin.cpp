@@ -1,5 +1,7 @@
 #include "services/builtin.hpp"
 
+#include "services/logs/execution_logs.hpp"
+#include "services/logs/logs_service.hpp"
 #include "services/ssm/ssm_service.hpp"
 #include "services/states/states_service.hpp"
 
@@ -8,7 +10,7 @@ namespace sluice::services {
 BuiltinServices::~BuiltinServices() = default;
 
 std::vector<store::sqlite::Component> builtinStoreComponents() {
-  return {{"ssm", ssm::SsmService::migrations()}};
+  return {{"ssm", ssm::SsmService::migrations()}, {"logs", logs::LogsService::migrations()}};
 }
 
 std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& registry,
@@ -18,6 +20,9 @@ std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& regi
   s->states->registerOperations(registry);
   s->ssm = std::make_unique<ssm::SsmService>(env);
   s->ssm->registerOperations(registry);
+  s->logs = std::make_unique<logs::LogsService>(env);
+  s->logs->registerOperations(registry);
+  logs::attachExecutionLogging(*s->states, registry);
   return s;
 }
 

@@ -20,6 +20,9 @@ class StatesService;
 namespace ssm {
 class SsmService;
 }
+namespace logs {
+class LogsService;
+}
 
 // What every service is built from.
 struct ServiceEnvironment {
@@ -36,6 +39,7 @@ struct ServiceEnvironment {
 struct BuiltinServices {
   std::unique_ptr<states::StatesService> states;
   std::unique_ptr<ssm::SsmService> ssm;
+  std::unique_ptr<logs::LogsService> logs;
   ~BuiltinServices();
 };
 

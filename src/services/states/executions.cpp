@@ -143,6 +143,7 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   r.express = express;
   r.sequence = nextSequence_++;
   auto [it, inserted] = executions_.emplace(exec->arn(), std::move(r));
+  if (executionObserver_) executionObserver_(machine.loggingConfiguration, exec, ctx);
   exec->start();
   return &it->second;
 }
