@@ -1,5 +1,6 @@
 #include "services/builtin.hpp"
 
+#include "services/events/events_service.hpp"
 #include "services/logs/execution_logs.hpp"
 #include "services/logs/logs_service.hpp"
 #include "services/ssm/ssm_service.hpp"
@@ -10,7 +11,9 @@ namespace sluice::services {
 BuiltinServices::~BuiltinServices() = default;
 
 std::vector<store::sqlite::Component> builtinStoreComponents() {
-  return {{"ssm", ssm::SsmService::migrations()}, {"logs", logs::LogsService::migrations()}};
+  return {{"ssm", ssm::SsmService::migrations()},
+          {"logs", logs::LogsService::migrations()},
+          {"events", events::EventsService::migrations()}};
 }
 
 std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& registry,
@@ -23,6 +26,8 @@ std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& regi
   s->logs = std::make_unique<logs::LogsService>(env);
   s->logs->registerOperations(registry);
   logs::attachExecutionLogging(*s->states, registry);
+  s->events = std::make_unique<events::EventsService>(env, registry);
+  s->events->registerOperations(registry);
   return s;
 }
 

@@ -23,6 +23,9 @@ class SsmService;
 namespace logs {
 class LogsService;
 }
+namespace events {
+class EventsService;
+}
 
 // What every service is built from.
 struct ServiceEnvironment {
@@ -40,6 +43,7 @@ struct BuiltinServices {
   std::unique_ptr<states::StatesService> states;
   std::unique_ptr<ssm::SsmService> ssm;
   std::unique_ptr<logs::LogsService> logs;
+  std::unique_ptr<events::EventsService> events;
   ~BuiltinServices();
 };
 
