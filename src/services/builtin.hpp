@@ -17,6 +17,15 @@ namespace sluice::services {
 namespace states {
 class StatesService;
 }
+namespace ssm {
+class SsmService;
+}
+namespace logs {
+class LogsService;
+}
+namespace events {
+class EventsService;
+}
 
 // What every service is built from.
 struct ServiceEnvironment {
@@ -32,6 +41,9 @@ struct ServiceEnvironment {
 
 struct BuiltinServices {
   std::unique_ptr<states::StatesService> states;
+  std::unique_ptr<ssm::SsmService> ssm;
+  std::unique_ptr<logs::LogsService> logs;
+  std::unique_ptr<events::EventsService> events;
   ~BuiltinServices();
 };
 

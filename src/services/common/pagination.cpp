@@ -27,17 +27,25 @@ Result<Page> Page::fromInput(const Json& in, size_t defaultLimit, size_t maxLimi
   auto token = input.optionalString("nextToken");
   if (!token) return token.error();
   if (*token) {
-    auto decoded = base64Decode(**token);
-    if (!decoded || !decoded->starts_with(kTokenPrefix)) {
-      return AwsError{"InvalidToken", "Invalid Token: '" + **token + "'", 400};
-    }
-    p.after = decoded->substr(kTokenPrefix.size());
+    auto key = decodePageToken(**token);
+    if (!key) return AwsError{"InvalidToken", "Invalid Token: '" + **token + "'", 400};
+    p.after = std::move(*key);
   }
   return p;
 }
 
 std::string Page::tokenAfter(const std::string& key) const {
-  return base64Encode(std::string(kTokenPrefix) + key);
+  return encodePageToken(key);
+}
+
+std::string encodePageToken(std::string_view key) {
+  return base64Encode(std::string(kTokenPrefix) + std::string(key));
+}
+
+std::optional<std::string> decodePageToken(std::string_view token) {
+  auto decoded = base64Decode(token);
+  if (!decoded || !decoded->starts_with(kTokenPrefix)) return std::nullopt;
+  return decoded->substr(kTokenPrefix.size());
 }
 
 }  // namespace sluice::services

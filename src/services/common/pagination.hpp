@@ -2,7 +2,9 @@
 // the last key returned. Tokens are Base64 so clients treat them as opaque.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -18,5 +20,11 @@ struct Page {
   static Result<Page> fromInput(const Json& in, size_t defaultLimit, size_t maxLimit);
   std::string tokenAfter(const std::string& key) const;
 };
+
+// The token format on its own, for services whose members are named
+// differently (NextToken, nextToken) or whose bad-token error differs.
+std::string encodePageToken(std::string_view key);
+// The key a token resumes after; nullopt for a token we did not issue.
+std::optional<std::string> decodePageToken(std::string_view token);
 
 }  // namespace sluice::services

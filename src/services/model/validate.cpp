@@ -447,9 +447,11 @@ Result<void> validateInput(const ServiceModel& model, std::string_view operation
     if (i) message += "; ";
     message += v.violations[i];
   }
-  // The query protocol's services call it ValidationError.
-  std::string code =
-      model.metadata().protocol == "query" ? "ValidationError" : "ValidationException";
+  // The query protocol's services call it ValidationError; CloudWatch Logs
+  // reports constraint violations as InvalidParameterException.
+  std::string code = model.metadata().protocol == "query" ? "ValidationError"
+                     : model.name() == "logs"             ? "InvalidParameterException"
+                                                          : "ValidationException";
   return AwsError{std::move(code), std::move(message), 400};
 }
 

@@ -144,6 +144,7 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   r.sequence = nextSequence_++;
   auto [it, inserted] = executions_.emplace(exec->arn(), std::move(r));
   trackExecution(it->second);
+  if (executionObserver_) executionObserver_(machine.loggingConfiguration, exec, ctx);
   exec->start();
   return &it->second;
 }

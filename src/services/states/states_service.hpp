@@ -111,6 +111,16 @@ class StatesService {
   // Registers every operation; each is posted onto the engine loop.
   void registerOperations(OperationRegistry& registry);
 
+  // Told of every execution just before it starts (engine loop thread), with
+  // its state machine's loggingConfiguration: CloudWatch Logs delivery
+  // (services/logs/execution_logs.hpp) hooks in here.
+  using ExecutionObserver = std::function<void(const Json& loggingConfiguration,
+                                               const std::shared_ptr<engine::Execution>& execution,
+                                               const CallContext& ctx)>;
+  void setExecutionObserver(ExecutionObserver observer) {
+    executionObserver_ = std::move(observer);
+  }
+
   // Operations (engine loop thread). Public for the engine's in-process door.
   Result<Json> createStateMachine(const Json& in, const CallContext& ctx);
   Result<Json> describeStateMachine(const Json& in, const CallContext& ctx);
@@ -191,6 +201,7 @@ class StatesService {
   std::map<std::string, std::map<std::string, std::string>> tags_;  // ARN -> key -> value
   std::map<std::string, ActivityRecord> activities_;                // by ARN
   uint64_t nextPoller_ = 1;
+  ExecutionObserver executionObserver_;
 };
 
 }  // namespace sluice::services::states

@@ -1,0 +1,38 @@
+// CloudWatch Logs filter patterns (FilterLogEvents, metric and subscription
+// filters), compiled once and matched against event messages.
+//
+// Unstructured text:
+//   ERROR            every term must occur (case-sensitive)
+//   "disk full"      a quoted phrase is one term
+//   ERROR -debug     a term after "-" must not occur
+//   ?ERROR ?WARN     at least one "?" term must occur
+// JSON (the message must be a JSON object):
+//   { $.level = "error" }  { $.latency > 100 }  { $.user.id != 7 }
+//   { $.tags[0] = prod* }  { ($.a = 1 && $.b = 2) || $.c IS TRUE }
+//   { $.x IS NULL }  { $.x NOT EXISTS }  { $.x IS FALSE }
+// with = != < > <= >=, "*" wildcards in string values, && binding tighter
+// than ||, and parentheses. An empty pattern matches everything.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace sluice::services::logs {
+
+class FilterPattern {
+ public:
+  // InvalidParameterException "Invalid filter pattern" on a syntax error.
+  static Result<FilterPattern> compile(std::string_view pattern);
+
+  bool matches(std::string_view message) const;
+
+  struct Node;
+
+ private:
+  std::shared_ptr<const Node> root_;  // null: matches everything
+};
+
+}  // namespace sluice::services::logs
