@@ -1,5 +1,7 @@
 #include "services/builtin.hpp"
 
+#include "services/s3/s3_service.hpp"
+#include "services/s3/s3_store.hpp"
 #include "services/states/states_service.hpp"
 
 namespace sluice::services {
@@ -7,7 +9,7 @@ namespace sluice::services {
 BuiltinServices::~BuiltinServices() = default;
 
 std::vector<store::sqlite::Component> builtinStoreComponents() {
-  return {};
+  return {{"s3", s3::S3Store::migrations()}};
 }
 
 std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& registry,
@@ -15,6 +17,8 @@ std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& regi
   auto s = std::make_unique<BuiltinServices>();
   s->states = std::make_unique<states::StatesService>(env.engine, env.clock);
   s->states->registerOperations(registry);
+  s->s3 = std::make_unique<s3::S3Service>(env);
+  s->s3->registerOperations(registry);
   return s;
 }
 

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
+#include "services/payload.hpp"
 
 namespace sluice::services {
 
@@ -23,6 +25,10 @@ struct CallContext {
   Scope scope;
   std::string requestId;
   std::string accessKeyId;
+  // Set by the HTTP door for operations with a streaming body (S3 objects):
+  // the bytes travel beside the JSON instead of inside it. Without it (the
+  // workflow door) a streaming member is an ordinary string in the JSON.
+  std::shared_ptr<Payload> payload;
 };
 
 using Reply = std::function<void(Result<Json>)>;
