@@ -53,11 +53,28 @@ AwsError asS3Error(AwsError e) {
 
 // A presigned URL's X-Amz-Date + X-Amz-Expires against the clock, for the
 // case where signatures are not verified (no keys configured).
+// SigV2 query authentication (what boto3 presigns by default) carries an
+// absolute Expires in epoch seconds.
 std::optional<AwsError> presignExpired(const restxml::QueryParams& query, TimePoint now) {
-  std::string date, expires;
+  std::string date, expires, v2Expires;
+  bool v2 = false;
   for (const auto& [k, v] : query) {
     if (k == "X-Amz-Date") date = v;
     if (k == "X-Amz-Expires") expires = v;
+    if (k == "AWSAccessKeyId") v2 = true;
+    if (k == "Expires") v2Expires = v;
+  }
+  if (v2 && !v2Expires.empty()) {
+    long long at = 0;
+    auto [ptr, ec] = std::from_chars(v2Expires.data(), v2Expires.data() + v2Expires.size(), at);
+    if (ec != std::errc() || ptr != v2Expires.data() + v2Expires.size()) {
+      return AwsError{"AccessDenied", "Invalid date (should be seconds since epoch): " + v2Expires,
+                      403};
+    }
+    if (now > fromSeconds(static_cast<double>(at))) {
+      return AwsError{"AccessDenied", "Request has expired", 403};
+    }
+    return std::nullopt;
   }
   if (date.empty() || expires.empty()) return std::nullopt;
   auto when = parseAmzDate(date);

@@ -40,7 +40,10 @@ class OperationRegistry {
  public:
   // `service` is the SigV4 signing name ("states", "sqs", "s3", ...);
   // `targetPrefix` the X-Amz-Target prefix for JSON protocols ("AWSStepFunctions").
-  void addService(std::string service, std::string targetPrefix);
+  // `modelValidation`: check inputs against the service model before an
+  // operation runs (off for S3, whose server checks its own inputs and never
+  // answers ValidationException).
+  void addService(std::string service, std::string targetPrefix, bool modelValidation = true);
   void add(std::string_view service, std::string operation, OperationFn fn);
 
   // Calls service.operation; unknown operations answer with the error AWS
@@ -55,6 +58,7 @@ class OperationRegistry {
  private:
   struct Service {
     std::string targetPrefix;
+    bool modelValidation = true;
     std::map<std::string, OperationFn, std::less<>> operations;
   };
   std::map<std::string, Service, std::less<>> services_;

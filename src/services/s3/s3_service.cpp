@@ -54,7 +54,7 @@ S3Service::~S3Service() {
 }
 
 void S3Service::registerOperations(OperationRegistry& registry) {
-  registry.addService("s3", "");
+  registry.addService("s3", "", /*modelValidation=*/false);
   using Sync = Result<Json> (S3Service::*)(const Json&, const CallContext&);
   auto add = [&](const char* name, Sync fn) {
     registry.add("s3", name, [this, fn](const Json& in, const CallContext& ctx, Reply reply) {
