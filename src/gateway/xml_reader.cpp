@@ -26,6 +26,59 @@ XmlElement convert(const std::string& name, const pt::ptree& node) {
   return e;
 }
 
+// The property-tree parser does not check that end tags match their start
+// tags; S3 refuses such documents, so check the nesting here.
+bool tagsBalanced(std::string_view t) {
+  std::vector<std::string_view> open;
+  size_t i = 0;
+  auto skipTo = [&](std::string_view end) {
+    auto at = t.find(end, i);
+    if (at == std::string_view::npos) return false;
+    i = at + end.size();
+    return true;
+  };
+  while ((i = t.find('<', i)) != std::string_view::npos) {
+    std::string_view rest = t.substr(i);
+    if (rest.starts_with("<?")) {
+      if (!skipTo("?>")) return false;
+    } else if (rest.starts_with("<!--")) {
+      if (!skipTo("-->")) return false;
+    } else if (rest.starts_with("<![CDATA[")) {
+      if (!skipTo("]]>")) return false;
+    } else if (rest.starts_with("<!")) {
+      if (!skipTo(">")) return false;
+    } else {
+      bool closing = rest.starts_with("</");
+      size_t nameStart = i + (closing ? 2 : 1);
+      size_t j = nameStart;
+      while (j < t.size() && t[j] != '>' && t[j] != '/' && t[j] != ' ' && t[j] != '\t' &&
+             t[j] != '\r' && t[j] != '\n') {
+        ++j;
+      }
+      std::string_view name = t.substr(nameStart, j - nameStart);
+      char quote = 0;
+      while (j < t.size() && (quote || t[j] != '>')) {
+        if (quote && t[j] == quote) {
+          quote = 0;
+        } else if (!quote && (t[j] == '"' || t[j] == '\'')) {
+          quote = t[j];
+        }
+        ++j;
+      }
+      if (j >= t.size() || name.empty()) return false;
+      bool selfClosing = t[j - 1] == '/';
+      if (closing) {
+        if (open.empty() || open.back() != name) return false;
+        open.pop_back();
+      } else if (!selfClosing) {
+        open.push_back(name);
+      }
+      i = j + 1;
+    }
+  }
+  return open.empty();
+}
+
 }  // namespace
 
 const XmlElement* XmlElement::child(std::string_view n) const {
@@ -48,6 +101,7 @@ Result<XmlElement> parseXml(std::string_view text) {
                      "The XML you provided was not well-formed or did not validate against our "
                      "published schema",
                      400};
+  if (!tagsBalanced(text)) return malformed;
   pt::ptree tree;
   try {
     std::istringstream in{std::string(text)};
