@@ -1,4 +1,5 @@
 // PutObject, GetObject, HeadObject, DeleteObject, GetObjectAttributes.
+#include <future>
 #include <set>
 
 #include "services/s3/checksums.hpp"
@@ -88,6 +89,10 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
     }
   }
   std::string_view body = requestBody(in, ctx);
+  // The ETag's MD5 runs beside the checksum work: two passes over a large
+  // body on two cores instead of one after the other.
+  auto etag = std::async(body.size() > (1 << 20) ? std::launch::async : std::launch::deferred,
+                         [body] { return quotedEtag(body); });
   auto checksum = checkIntegrity(in, body, ChecksumAlgorithm::CRC64NVME);
   if (!checksum) return checksum.takeError();
 
@@ -96,7 +101,7 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
   o.key = key;
   o.fileId = ObjectFiles::newId(ids_);
   o.size = body.size();
-  o.etag = quotedEtag(body);
+  o.etag = etag.get();
   o.lastModified = clock_.now();
   o.storageClass = storageClass;
   o.attrs = contentAttrs(in);
