@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace sluice {
 
@@ -46,5 +48,10 @@ double toEpochSeconds(TimePoint t);
 // ISO-8601 / RFC 3339 with millisecond precision and a Z suffix, as AWS prints
 // timestamps ("2024-01-02T03:04:05.678Z").
 std::string formatIso8601(TimePoint t);
+// "2024-01-02T03:04:05Z", "2024-01-02T03:04:05.678Z", "2024-01-02T03:04:05+01:00";
+// nullopt for anything else.
+std::optional<TimePoint> parseIso8601(std::string_view text);
+// RFC 7231 IMF-fixdate, as HTTP headers carry dates ("Sun, 06 Nov 1994 08:49:37 GMT").
+std::string formatHttpDate(TimePoint t);
 
 }  // namespace sluice

@@ -20,7 +20,7 @@ HttpRequestView viewOf(const HttpRequest& r) {
 Gateway::Gateway(const services::OperationRegistry& registry, const Clock& clock, IdGenerator& ids,
                  GatewayOptions options, AdminHandler admin)
     : registry_(registry),
-      protocols_(builtinProtocols(registry)),
+      protocols_(builtinProtocols(registry, clock)),
       clock_(clock),
       ids_(ids),
       options_(std::move(options)),

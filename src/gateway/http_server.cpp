@@ -1,6 +1,7 @@
 #include "gateway/http_server.hpp"
 
 #include <strings.h>
+#include <unistd.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -51,6 +52,29 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(options_.maxBodyBytes);
     parser_->header_limit(options_.maxHeaderBytes);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->onHeader(ec); });
+  }
+
+  // Clients that send "Expect: 100-continue" (botocore, for uploads) wait for
+  // the interim response before sending the body.
+  void onHeader(beast::error_code ec) {
+    if (ec) return onRead(ec);
+    auto expect = parser_->get()[http::field::expect];
+    if (expect.size() == 12 && strncasecmp(expect.data(), "100-continue", 12) == 0) {
+      auto interim =
+          std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      return http::async_write(stream_, *interim,
+                               [self = shared_from_this(), interim](beast::error_code ec, size_t) {
+                                 if (ec) return self->close();
+                                 self->readBody();
+                               });
+    }
+    readBody();
+  }
+
+  void readBody() {
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
@@ -87,17 +111,77 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(HttpResponse r) {
+    if (r.file && !r.headOnly) return writeFile(std::move(r));
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(r.status));
-    for (auto& [k, v] : r.headers) res->set(k, v);
-    res->body() = std::move(r.body);
+    for (auto& [k, v] : r.headers) res->insert(k, v);
+    if (r.headOnly) {
+      // Keep the Content-Length the handler gave; send no body.
+      if (r.file) res->content_length(r.file->length);
+    } else {
+      res->body() = std::move(r.body);
+      res->prepare_payload();
+    }
     res->keep_alive(keepAlive_ && !closing_);
-    res->prepare_payload();
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
                         self->busy_ = false;
                         if (ec || !res->keep_alive()) return self->close();
+                        self->read();
+                      });
+  }
+
+  // A body read from a file region in slices, so a 64 MiB object costs one
+  // slice of memory rather than 64 MiB.
+  struct FileTransfer {
+    http::response<http::buffer_body> res;
+    std::optional<http::response_serializer<http::buffer_body>> serializer;
+    FileRegion region;
+    uint64_t sent = 0;
+    std::vector<char> slice;
+  };
+
+  void writeFile(HttpResponse r) {
+    auto t = std::make_shared<FileTransfer>();
+    t->res.version(11);
+    t->res.result(static_cast<unsigned>(r.status));
+    for (auto& [k, v] : r.headers) t->res.insert(k, v);
+    t->region = std::move(*r.file);
+    t->res.content_length(t->region.length);
+    t->res.keep_alive(keepAlive_ && !closing_);
+    t->res.body().data = nullptr;
+    t->res.body().more = true;
+    t->slice.resize(std::min<uint64_t>(t->region.length, 1 << 20));
+    t->serializer.emplace(t->res);
+    http::async_write_header(stream_, *t->serializer,
+                             [self = shared_from_this(), t](beast::error_code ec, size_t) {
+                               if (ec) return self->close();
+                               self->writeSlice(t);
+                             });
+  }
+
+  void writeSlice(const std::shared_ptr<FileTransfer>& t) {
+    uint64_t remaining = t->region.length - t->sent;
+    size_t want = static_cast<size_t>(std::min<uint64_t>(remaining, t->slice.size()));
+    ssize_t n = 0;
+    if (want > 0) {
+      n = ::pread(t->region.file->get(), t->slice.data(), want,
+                  static_cast<off_t>(t->region.offset + t->sent));
+      // A short file cannot honour the Content-Length already sent.
+      if (n <= 0) return close();
+    }
+    t->sent += static_cast<uint64_t>(n);
+    t->res.body().data = want > 0 ? t->slice.data() : nullptr;
+    t->res.body().size = static_cast<size_t>(n);
+    t->res.body().more = t->sent < t->region.length;
+    http::async_write(stream_, *t->serializer,
+                      [self = shared_from_this(), t](beast::error_code ec, size_t) {
+                        if (ec == http::error::need_buffer) ec = {};
+                        if (ec) return self->close();
+                        if (!t->serializer->is_done()) return self->writeSlice(t);
+                        self->busy_ = false;
+                        if (!t->res.keep_alive()) return self->close();
                         self->read();
                       });
   }

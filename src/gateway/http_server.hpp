@@ -7,9 +7,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/file_region.hpp"
 
 namespace sluice::gateway {
 
@@ -28,6 +31,12 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, the body is this file region (streamed, never held in memory)
+  // and `body` is ignored.
+  std::optional<FileRegion> file;
+  // An answer to HEAD: the headers (Content-Length included, when given)
+  // describe a body that is not sent.
+  bool headOnly = false;
 };
 
 using HttpReply = std::function<void(HttpResponse)>;
@@ -37,7 +46,9 @@ using HttpHandler = std::function<void(HttpRequest, HttpReply)>;
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 4566;
-  uint64_t maxBodyBytes = 64ull << 20;  // larger bodies get 413
+  // Larger bodies get 413. Bodies are buffered in memory; the limit is S3's
+  // largest single PUT (5 GiB) plus room for aws-chunked framing.
+  uint64_t maxBodyBytes = (5ull << 30) + (64ull << 20);
   uint32_t maxHeaderBytes = 64 << 10;
 };
 

@@ -1,13 +1,15 @@
 #include "gateway/protocols.hpp"
 
 #include "gateway/protocol_json.hpp"
+#include "gateway/protocol_rest_xml.hpp"
 
 namespace sluice::gateway {
 
-std::vector<std::unique_ptr<Protocol>> builtinProtocols(
-    const services::OperationRegistry& registry) {
+std::vector<std::unique_ptr<Protocol>> builtinProtocols(const services::OperationRegistry& registry,
+                                                        const Clock& clock) {
   std::vector<std::unique_ptr<Protocol>> all;
   all.push_back(std::make_unique<JsonProtocol>(registry));
+  all.push_back(std::make_unique<RestXmlProtocol>(registry, clock));
   return all;
 }
 

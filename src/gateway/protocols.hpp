@@ -5,11 +5,12 @@
 #include <memory>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "gateway/protocol.hpp"
 
 namespace sluice::gateway {
 
-std::vector<std::unique_ptr<Protocol>> builtinProtocols(
-    const services::OperationRegistry& registry);
+std::vector<std::unique_ptr<Protocol>> builtinProtocols(const services::OperationRegistry& registry,
+                                                        const Clock& clock);
 
 }  // namespace sluice::gateway

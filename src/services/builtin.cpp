@@ -3,6 +3,8 @@
 #include "services/events/events_service.hpp"
 #include "services/logs/execution_logs.hpp"
 #include "services/logs/logs_service.hpp"
+#include "services/s3/s3_service.hpp"
+#include "services/s3/s3_store.hpp"
 #include "services/ssm/ssm_service.hpp"
 #include "services/states/persistence.hpp"
 #include "services/states/states_service.hpp"
@@ -15,7 +17,8 @@ std::vector<store::sqlite::Component> builtinStoreComponents() {
   return {states::storeComponent(),
           {"ssm", ssm::SsmService::migrations()},
           {"logs", logs::LogsService::migrations()},
-          {"events", events::EventsService::migrations()}};
+          {"events", events::EventsService::migrations()},
+          {"s3", s3::S3Store::migrations()}};
 }
 
 Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegistry& registry,
@@ -23,6 +26,8 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   auto s = std::make_unique<BuiltinServices>();
   s->states = std::make_unique<states::StatesService>(env.engine, env.clock, env.store);
   s->states->registerOperations(registry);
+  s->s3 = std::make_unique<s3::S3Service>(env);
+  s->s3->registerOperations(registry);
   s->ssm = std::make_unique<ssm::SsmService>(env);
   s->ssm->registerOperations(registry);
   s->logs = std::make_unique<logs::LogsService>(env);

@@ -26,6 +26,9 @@ class LogsService;
 namespace events {
 class EventsService;
 }
+namespace s3 {
+class S3Service;
+}
 
 // What every service is built from.
 struct ServiceEnvironment {
@@ -44,6 +47,7 @@ struct BuiltinServices {
   std::unique_ptr<ssm::SsmService> ssm;
   std::unique_ptr<logs::LogsService> logs;
   std::unique_ptr<events::EventsService> events;
+  std::unique_ptr<s3::S3Service> s3;
   ~BuiltinServices();
 };
 

@@ -4,8 +4,11 @@
 
 namespace sluice::services {
 
-void OperationRegistry::addService(std::string service, std::string targetPrefix) {
-  services_[std::move(service)].targetPrefix = std::move(targetPrefix);
+void OperationRegistry::addService(std::string service, std::string targetPrefix,
+                                   bool modelValidation) {
+  auto& s = services_[std::move(service)];
+  s.targetPrefix = std::move(targetPrefix);
+  s.modelValidation = modelValidation;
 }
 
 void OperationRegistry::add(std::string_view service, std::string operation, OperationFn fn) {
@@ -30,7 +33,8 @@ void OperationRegistry::call(std::string_view service, std::string_view operatio
                           "Unknown operation " + std::string(operation) + ".", 400});
   }
   // The same model-driven checks for both doors (HTTP and workflow tasks).
-  if (const auto* model = model::ServiceModel::get(service)) {
+  const auto* model = s->second.modelValidation ? model::ServiceModel::get(service) : nullptr;
+  if (model) {
     if (auto valid = model::validateInput(*model, operation, input); !valid) {
       return reply(valid.error());
     }

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
+#include "services/payload.hpp"
 
 namespace sluice::services {
 
@@ -23,6 +25,10 @@ struct CallContext {
   Scope scope;
   std::string requestId;
   std::string accessKeyId;
+  // Set by the HTTP door for operations with a streaming body (S3 objects):
+  // the bytes travel beside the JSON instead of inside it. Without it (the
+  // workflow door) a streaming member is an ordinary string in the JSON.
+  std::shared_ptr<Payload> payload;
 };
 
 using Reply = std::function<void(Result<Json>)>;
@@ -34,7 +40,10 @@ class OperationRegistry {
  public:
   // `service` is the SigV4 signing name ("states", "sqs", "s3", ...);
   // `targetPrefix` the X-Amz-Target prefix for JSON protocols ("AWSStepFunctions").
-  void addService(std::string service, std::string targetPrefix);
+  // `modelValidation`: check inputs against the service model before an
+  // operation runs (off for S3, whose server checks its own inputs and never
+  // answers ValidationException).
+  void addService(std::string service, std::string targetPrefix, bool modelValidation = true);
   void add(std::string_view service, std::string operation, OperationFn fn);
 
   // Calls service.operation; unknown operations answer with the error AWS
@@ -49,6 +58,7 @@ class OperationRegistry {
  private:
   struct Service {
     std::string targetPrefix;
+    bool modelValidation = true;
     std::map<std::string, OperationFn, std::less<>> operations;
   };
   std::map<std::string, Service, std::less<>> services_;

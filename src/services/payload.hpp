@@ -1,0 +1,24 @@
+// Streaming request and response bodies (S3's Body members) beside an
+// operation's JSON. A 64 MiB object should be moved, not copied into a JSON
+// string and back: the HTTP door moves the request body in here and takes
+// the response body (an open file region, or bytes) out.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/file_region.hpp"
+
+namespace sluice::services {
+
+struct Payload {
+  // The request's streaming member, as raw bytes (already decoded from any
+  // aws-chunked framing).
+  std::string requestBody;
+  // What the operation answers for its streaming output member: a file
+  // region, or bytes when it has no file to point at.
+  std::optional<FileRegion> responseFile;
+  std::string responseBody;
+};
+
+}  // namespace sluice::services

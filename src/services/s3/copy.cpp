@@ -1,0 +1,114 @@
+// CopyObject: a new object from an existing one, with its metadata copied or
+// replaced (MetadataDirective) and its tags copied or replaced
+// (TaggingDirective), under the x-amz-copy-source-if-* conditions.
+#include "services/s3/conditions.hpp"
+#include "services/s3/copy_source.hpp"
+#include "services/s3/object_attrs.hpp"
+#include "services/s3/s3_errors.hpp"
+#include "services/s3/s3_input.hpp"
+#include "services/s3/s3_service.hpp"
+
+namespace sluice::services::s3 {
+
+Result<Json> S3Service::copyObject(const Json& in, const CallContext&) {
+  std::string bucket = str(in, "Bucket"), key = str(in, "Key");
+  auto source = parseCopySource(str(in, "CopySource"));
+  if (!source) return source.takeError();
+  if (auto b = requireBucket(bucket); !b) return b.takeError();
+  if (auto r = checkKey(key); !r) return r.error();
+  Json sourceIn = JsonObject{{"Key", source->key}};
+  if (source->versionId) sourceIn.as_object()["VersionId"] = *source->versionId;
+  auto src = requireObject(source->bucket, sourceIn);
+  if (!src) return src.takeError();
+
+  Preconditions pre;
+  auto ifMatch = optStr(in, "CopySourceIfMatch");
+  auto ifNoneMatch = optStr(in, "CopySourceIfNoneMatch");
+  if (ifMatch) pre.ifMatch = *ifMatch;
+  if (ifNoneMatch) pre.ifNoneMatch = *ifNoneMatch;
+  pre.ifModifiedSince = optTime(in, "CopySourceIfModifiedSince");
+  pre.ifUnmodifiedSince = optTime(in, "CopySourceIfUnmodifiedSince");
+  if (auto r = checkCopyPreconditions(pre, src->etag, src->lastModified); !r) return r.error();
+
+  std::string metadataDirective = optStr(in, "MetadataDirective").value_or("COPY");
+  std::string taggingDirective = optStr(in, "TaggingDirective").value_or("COPY");
+  if (metadataDirective != "COPY" && metadataDirective != "REPLACE") {
+    return errors::invalidArgument("Unknown metadata directive.");
+  }
+  if (taggingDirective != "COPY" && taggingDirective != "REPLACE") {
+    return errors::invalidArgument("Unknown tagging directive.");
+  }
+  auto storageClass = optStr(in, "StorageClass");
+  if (storageClass && !isStorageClass(*storageClass)) return errors::invalidStorageClass();
+  if (source->bucket == bucket && source->key == key && metadataDirective == "COPY" &&
+      !storageClass && !optStr(in, "ChecksumAlgorithm") && !source->versionId) {
+    return errors::invalidRequest(
+        "This copy request is illegal because it is trying to copy an object to itself without "
+        "changing the object's metadata, storage class, website redirect location or encryption "
+        "attributes.");
+  }
+
+  ObjectRecord o;
+  o.bucket = bucket;
+  o.key = key;
+  o.fileId = ObjectFiles::newId(ids_);
+  o.size = src->size;
+  o.lastModified = clock_.now();
+  o.storageClass = storageClass.value_or("STANDARD");
+  if (metadataDirective == "REPLACE") {
+    o.attrs = contentAttrs(in);
+  } else {
+    o.attrs = JsonObject{};
+    copyContentAttrs(src->attrs, o.attrs);
+  }
+  if (taggingDirective == "REPLACE") {
+    auto tags = parseTaggingHeader(str(in, "Tagging"));
+    if (!tags) return tags.takeError();
+    if (!tags->as_object().empty()) o.attrs.as_object()["Tags"] = *tags;
+  } else if (auto* t = src->attrs.as_object().if_contains("Tags")) {
+    o.attrs.as_object()["Tags"] = *t;
+  }
+
+  if (auto r = files_->writeConcatenation(o.fileId, {src->fileId}); !r) {
+    if (src->size == 0) {
+      if (auto w = files_->write(o.fileId, ""); !w) return w.error();
+    } else {
+      return r.error();
+    }
+  }
+  // A copy is a new single-part object: its ETag and checksum are of the bytes.
+  auto fd = files_->open(o.fileId);
+  if (!fd) return fd.takeError();
+  auto data = ObjectFiles::read(*fd, 0, o.size);
+  if (!data) return data.takeError();
+  o.etag = quotedEtag(*data);
+  std::optional<ChecksumAlgorithm> alg;
+  if (auto name = optStr(in, "ChecksumAlgorithm")) {
+    alg = parseChecksumAlgorithm(*name);
+    if (!alg) return errors::invalidRequest("Checksum algorithm provided is unsupported.");
+  } else if (auto* a = src->attrs.as_object().if_contains("ChecksumAlgorithm");
+             a && a->is_string()) {
+    alg = parseChecksumAlgorithm(a->as_string());
+  }
+  if (!alg) alg = ChecksumAlgorithm::CRC64NVME;
+  o.attrs.as_object()["ChecksumAlgorithm"] = checksumName(*alg);
+  o.attrs.as_object()["ChecksumValue"] = checksumBase64(*alg, *data);
+  o.attrs.as_object()["ChecksumType"] = "FULL_OBJECT";
+
+  auto put = meta_->putObject(o, newVersionId());
+  if (!put) {
+    files_->remove(o.fileId);
+    return put.takeError();
+  }
+  removeFiles(put->orphans);
+  o.versionId = put->versionId;
+  JsonObject result{{"ETag", o.etag}, {"LastModified", epoch(o.lastModified)}};
+  describeChecksum(result, o);
+  result.erase("ChecksumType");
+  JsonObject out{{"CopyObjectResult", std::move(result)}};
+  if (o.versionId != "null") out["VersionId"] = o.versionId;
+  if (src->versionId != "null") out["CopySourceVersionId"] = src->versionId;
+  return Json(std::move(out));
+}
+
+}  // namespace sluice::services::s3

@@ -1,0 +1,135 @@
+#include "services/s3/s3_service.hpp"
+
+#include <boost/asio/post.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "services/s3/s3_errors.hpp"
+#include "services/s3/s3_input.hpp"
+#include "store/data_dir.hpp"
+
+namespace sluice::services::s3 {
+
+namespace {
+
+// Blocking work (fsync, SQLite) in flight at once; beyond it requests queue.
+constexpr int kWorkers = 16;
+
+}  // namespace
+
+S3Service::S3Service(const ServiceEnvironment& env)
+    : clock_(env.clock), ids_(env.engine.ids), pool_(kWorkers) {
+  std::filesystem::path root = env.dataDir;
+  store::sqlite::SqliteStore* db = env.store;
+  if (!db || root.empty()) {
+    // No data directory: a private one that lives as long as the service.
+    char pattern[] = "/tmp/sluice-s3-XXXXXX";
+    if (!mkdtemp(pattern)) throw std::runtime_error("s3: cannot create a temporary directory");
+    tempDir_ = pattern;
+    root = tempDir_;
+    const store::sqlite::Component components[] = {{"s3", S3Store::migrations()}};
+    auto opened = store::sqlite::SqliteStore::open(root / "sluice.db", components);
+    if (!opened) throw std::runtime_error("s3: " + opened.error().message);
+    ownStore_ = std::move(*opened);
+    db = ownStore_.get();
+  }
+  meta_ = std::make_unique<S3Store>(*db);
+  files_ = std::make_unique<ObjectFiles>(root / "objects");
+  // Files written before a crash whose metadata never committed.
+  if (auto referenced = meta_->referencedFiles()) {
+    if (auto removed = files_->removeUnreferenced(*referenced); !removed) {
+      std::cerr << "s3: " << removed.error().message << "\n";
+    }
+  }
+}
+
+S3Service::~S3Service() {
+  pool_.join();
+  meta_.reset();
+  ownStore_.reset();
+  if (!tempDir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(tempDir_, ec);
+  }
+}
+
+void S3Service::registerOperations(OperationRegistry& registry) {
+  registry.addService("s3", "", /*modelValidation=*/false);
+  using Sync = Result<Json> (S3Service::*)(const Json&, const CallContext&);
+  auto add = [&](const char* name, Sync fn) {
+    registry.add("s3", name, [this, fn](const Json& in, const CallContext& ctx, Reply reply) {
+      boost::asio::post(
+          pool_, [this, fn, in, ctx, reply = std::move(reply)] { reply((this->*fn)(in, ctx)); });
+    });
+  };
+  add("CreateBucket", &S3Service::createBucket);
+  add("HeadBucket", &S3Service::headBucket);
+  add("ListBuckets", &S3Service::listBuckets);
+  add("DeleteBucket", &S3Service::deleteBucket);
+  add("GetBucketLocation", &S3Service::getBucketLocation);
+  add("PutObject", &S3Service::putObject);
+  add("GetObject", &S3Service::getObject);
+  add("HeadObject", &S3Service::headObject);
+  add("DeleteObject", &S3Service::deleteObject);
+  add("DeleteObjects", &S3Service::deleteObjects);
+  add("CopyObject", &S3Service::copyObject);
+  add("GetObjectAttributes", &S3Service::getObjectAttributes);
+  add("ListObjectsV2", &S3Service::listObjectsV2);
+  add("ListObjects", &S3Service::listObjects);
+  add("ListObjectVersions", &S3Service::listObjectVersions);
+  add("CreateMultipartUpload", &S3Service::createMultipartUpload);
+  add("UploadPart", &S3Service::uploadPart);
+  add("UploadPartCopy", &S3Service::uploadPartCopy);
+  add("CompleteMultipartUpload", &S3Service::completeMultipartUpload);
+  add("AbortMultipartUpload", &S3Service::abortMultipartUpload);
+  add("ListParts", &S3Service::listParts);
+  add("ListMultipartUploads", &S3Service::listMultipartUploads);
+  add("PutBucketVersioning", &S3Service::putBucketVersioning);
+  add("GetBucketVersioning", &S3Service::getBucketVersioning);
+  add("PutObjectTagging", &S3Service::putObjectTagging);
+  add("GetObjectTagging", &S3Service::getObjectTagging);
+  add("DeleteObjectTagging", &S3Service::deleteObjectTagging);
+  add("PutBucketTagging", &S3Service::putBucketTagging);
+  add("GetBucketTagging", &S3Service::getBucketTagging);
+  add("DeleteBucketTagging", &S3Service::deleteBucketTagging);
+}
+
+Result<BucketRecord> S3Service::requireBucket(const std::string& name) {
+  auto b = meta_->bucket(name);
+  if (!b) return b.takeError();
+  if (!*b) return errors::noSuchBucket();
+  return std::move(**b);
+}
+
+Result<ObjectRecord> S3Service::requireObject(const std::string& bucket, const Json& in) {
+  if (auto b = requireBucket(bucket); !b) return b.takeError();
+  std::string key = str(in, "Key");
+  auto versionId = optStr(in, "VersionId");
+  if (versionId) {
+    auto v = meta_->version(bucket, key, *versionId);
+    if (!v) return v.takeError();
+    if (!*v) {
+      // S3 says NoSuchVersion for well-formed ids, InvalidArgument otherwise.
+      if (*versionId != "null" && versionId->size() != 32) {
+        return errors::invalidArgument("Invalid version id specified");
+      }
+      return errors::noSuchVersion();
+    }
+    if ((*v)->deleteMarker) return errors::methodNotAllowed();
+    return std::move(**v);
+  }
+  auto v = meta_->latest(bucket, key);
+  if (!v) return v.takeError();
+  if (!*v || (*v)->deleteMarker) return errors::noSuchKey();
+  return std::move(**v);
+}
+
+void S3Service::removeFiles(const Orphans& orphans) {
+  for (const auto& f : orphans.files) files_->remove(f);
+}
+
+std::string S3Service::newVersionId() {
+  return ObjectFiles::newId(ids_);
+}
+
+}  // namespace sluice::services::s3

@@ -1,0 +1,96 @@
+// The S3 service (signing name "s3"): buckets, objects, listings, multipart
+// uploads, versioning, tagging, checksums — objects as plain files under
+// <data-dir>/objects, metadata in SQLite (s3_store.hpp, object_files.hpp).
+//
+// Operations take and return boto3-shaped JSON like every service. Object
+// bytes travel beside the JSON when the caller offers a Payload (the HTTP
+// door: CallContext::payload); otherwise (the workflow door) Body is an
+// ordinary string member. Timestamps in outputs are epoch seconds.
+//
+// Operations block on disk and SQLite, so they run on the service's own
+// worker pool, never on the HTTP or engine threads.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "services/builtin.hpp"
+#include "services/operation.hpp"
+#include "services/s3/object_files.hpp"
+#include "services/s3/s3_store.hpp"
+
+namespace sluice::services::s3 {
+
+class S3Service {
+ public:
+  explicit S3Service(const ServiceEnvironment& env);
+  ~S3Service();
+  S3Service(const S3Service&) = delete;
+  S3Service& operator=(const S3Service&) = delete;
+
+  void registerOperations(OperationRegistry& registry);
+
+  // Buckets (buckets.cpp).
+  Result<Json> createBucket(const Json& in, const CallContext& ctx);
+  Result<Json> headBucket(const Json& in, const CallContext& ctx);
+  Result<Json> listBuckets(const Json& in, const CallContext& ctx);
+  Result<Json> deleteBucket(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketLocation(const Json& in, const CallContext& ctx);
+  // Objects (objects.cpp, copy.cpp, delete_objects.cpp).
+  Result<Json> putObject(const Json& in, const CallContext& ctx);
+  Result<Json> getObject(const Json& in, const CallContext& ctx);
+  Result<Json> headObject(const Json& in, const CallContext& ctx);
+  Result<Json> deleteObject(const Json& in, const CallContext& ctx);
+  Result<Json> deleteObjects(const Json& in, const CallContext& ctx);
+  Result<Json> copyObject(const Json& in, const CallContext& ctx);
+  Result<Json> getObjectAttributes(const Json& in, const CallContext& ctx);
+  // Listings (listing.cpp).
+  Result<Json> listObjectsV2(const Json& in, const CallContext& ctx);
+  Result<Json> listObjects(const Json& in, const CallContext& ctx);
+  Result<Json> listObjectVersions(const Json& in, const CallContext& ctx);
+  // Multipart uploads (multipart.cpp).
+  Result<Json> createMultipartUpload(const Json& in, const CallContext& ctx);
+  Result<Json> uploadPart(const Json& in, const CallContext& ctx);
+  Result<Json> uploadPartCopy(const Json& in, const CallContext& ctx);
+  Result<Json> completeMultipartUpload(const Json& in, const CallContext& ctx);
+  Result<Json> abortMultipartUpload(const Json& in, const CallContext& ctx);
+  Result<Json> listParts(const Json& in, const CallContext& ctx);
+  Result<Json> listMultipartUploads(const Json& in, const CallContext& ctx);
+  // Versioning and tagging (versioning.cpp, tagging.cpp).
+  Result<Json> putBucketVersioning(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketVersioning(const Json& in, const CallContext& ctx);
+  Result<Json> putObjectTagging(const Json& in, const CallContext& ctx);
+  Result<Json> getObjectTagging(const Json& in, const CallContext& ctx);
+  Result<Json> deleteObjectTagging(const Json& in, const CallContext& ctx);
+  Result<Json> putBucketTagging(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketTagging(const Json& in, const CallContext& ctx);
+  Result<Json> deleteBucketTagging(const Json& in, const CallContext& ctx);
+
+ private:
+  friend struct ObjectOps;
+  S3Store& meta() { return *meta_; }
+  const ObjectFiles& files() const { return *files_; }
+  ObjectFiles& files() { return *files_; }
+  // The bucket or NoSuchBucket.
+  Result<BucketRecord> requireBucket(const std::string& name);
+  // The version a read addresses (latest or VersionId): NoSuchKey /
+  // NoSuchVersion / MethodNotAllowed for a delete marker by version.
+  Result<ObjectRecord> requireObject(const std::string& bucket, const Json& in);
+  // Unlinks files a committed write left unreferenced.
+  void removeFiles(const Orphans& orphans);
+  std::string newVersionId();
+
+  const Clock& clock_;
+  IdGenerator& ids_;
+  // Without a data directory (tests), a private temporary one.
+  std::filesystem::path tempDir_;
+  std::unique_ptr<store::sqlite::SqliteStore> ownStore_;
+  std::unique_ptr<S3Store> meta_;
+  std::unique_ptr<ObjectFiles> files_;
+  boost::asio::thread_pool pool_;
+};
+
+}  // namespace sluice::services::s3

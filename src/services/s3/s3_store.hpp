@@ -1,0 +1,149 @@
+// S3 metadata in SQLite (component "s3"): buckets, object versions (the
+// key -> file mapping), multipart uploads and their parts. Every write is one
+// WriteQueue item (one transaction): a PUT's new version, the demotion of the
+// previous one and the removal of a replaced "null" version commit together,
+// and the files they orphan are returned for the caller to unlink after the
+// commit. Reads come from the ReadPool and see committed state only.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace sluice::services::s3 {
+
+struct BucketRecord {
+  std::string name;
+  std::string region;
+  std::string owner;  // account id
+  TimePoint created{};
+  std::string versioning;  // "", "Enabled", "Suspended"
+  // Sub-resources as their operation's input JSON: "Tagging", "Lifecycle",
+  // "Notification", ...
+  Json config = JsonObject{};
+};
+
+struct ObjectRecord {
+  std::string bucket;
+  std::string key;
+  std::string versionId = "null";
+  int64_t seq = 0;  // newer versions have larger values
+  bool latest = true;
+  bool deleteMarker = false;
+  std::string fileId;
+  uint64_t size = 0;
+  std::string etag;  // quoted
+  TimePoint lastModified{};
+  std::string storageClass = "STANDARD";
+  // ContentType, ContentEncoding, ContentDisposition, CacheControl,
+  // ContentLanguage, Expires, Metadata{}, Tags{}, ChecksumAlgorithm,
+  // ChecksumValue, ChecksumType, Parts[{Size, Checksum}], Restore{}.
+  Json attrs = JsonObject{};
+};
+
+struct UploadRecord {
+  std::string uploadId;
+  std::string bucket;
+  std::string key;
+  TimePoint initiated{};
+  Json attrs = JsonObject{};  // what CreateMultipartUpload was given
+};
+
+struct PartRecord {
+  std::string uploadId;
+  int partNumber = 0;
+  std::string fileId;
+  uint64_t size = 0;
+  std::string etag;
+  TimePoint lastModified{};
+  std::string checksum;  // base64, of the upload's algorithm; may be empty
+};
+
+// What a write left behind: files no longer referenced (unlink after commit).
+struct Orphans {
+  std::vector<std::string> files;
+};
+
+struct PutResult {
+  std::string versionId;  // the version written ("null" when unversioned)
+  Orphans orphans;
+};
+
+struct DeleteResult {
+  std::string versionId;      // the version removed or the marker created; empty: none
+  bool deleteMarker = false;  // a marker was created, or the removed version was one
+  Orphans orphans;
+};
+
+class S3Store {
+ public:
+  explicit S3Store(store::sqlite::SqliteStore& db) : db_(db) {}
+  static std::span<const store::sqlite::Migration> migrations();
+
+  // --- buckets
+  Result<std::optional<BucketRecord>> bucket(std::string_view name);
+  Result<std::vector<BucketRecord>> buckets();
+  // Fails with BucketAlreadyOwnedByYou when it exists.
+  Result<void> createBucket(const BucketRecord& b);
+  // Fails with NoSuchBucket / BucketNotEmpty.
+  Result<void> deleteBucket(std::string_view name);
+  Result<void> setVersioning(std::string_view bucket, std::string_view status);
+  // Sets (or with a null value removes) one sub-resource of the bucket's config.
+  Result<void> setBucketConfig(std::string_view bucket, std::string_view name, const Json& value);
+
+  // --- objects
+  // The current version (possibly a delete marker), or a given version.
+  Result<std::optional<ObjectRecord>> latest(std::string_view bucket, std::string_view key);
+  Result<std::optional<ObjectRecord>> version(std::string_view bucket, std::string_view key,
+                                              std::string_view versionId);
+  // Current, non-deleted objects with key > after (or >= from, when `inclusive`),
+  // under `prefix`, in key order.
+  Result<std::vector<ObjectRecord>> listLatest(std::string_view bucket, std::string_view prefix,
+                                               std::string_view bound, bool inclusive,
+                                               size_t limit);
+  // Every version and marker, by key then newest first, after (key, seq):
+  // seq 0 means "after every version of key"; -1 "from the key's newest".
+  Result<std::vector<ObjectRecord>> listVersions(std::string_view bucket, std::string_view prefix,
+                                                 std::string_view key, int64_t seqBelow,
+                                                 bool inclusiveKey, size_t limit);
+  // Writes `object` as the new current version, by the bucket's versioning
+  // state: unversioned and suspended buckets replace the "null" version;
+  // enabled ones add `newVersionId`.
+  Result<PutResult> putObject(ObjectRecord object, const std::string& newVersionId);
+  // DeleteObject: without a version id, removes the current object or adds a
+  // delete marker (versioned buckets); with one, removes that version.
+  Result<DeleteResult> deleteObject(std::string_view bucket, std::string_view key,
+                                    std::optional<std::string> versionId,
+                                    const std::string& newVersionId, TimePoint now);
+  // Replaces a version's attrs (tagging, restore status). NoSuchKey/NoSuchVersion.
+  Result<void> setObjectAttrs(std::string_view bucket, std::string_view key,
+                              std::string_view versionId, const Json& attrs);
+
+  // --- multipart
+  Result<void> createUpload(const UploadRecord& u);
+  Result<std::optional<UploadRecord>> upload(std::string_view uploadId);
+  Result<std::vector<UploadRecord>> uploads(std::string_view bucket);
+  Result<std::vector<PartRecord>> parts(std::string_view uploadId);
+  // Adds or replaces a part; orphans the replaced part's file. NoSuchUpload.
+  Result<Orphans> putPart(const PartRecord& p);
+  // Removes the upload (NoSuchUpload if gone) and writes `object` as putObject
+  // does, in one transaction; orphans every part file.
+  Result<PutResult> completeUpload(std::string_view uploadId, ObjectRecord object,
+                                   const std::string& newVersionId);
+  Result<Orphans> abortUpload(std::string_view uploadId);
+
+  // Every file id the metadata references (the start-up sweep).
+  Result<std::set<std::string>> referencedFiles();
+
+ private:
+  store::sqlite::SqliteStore& db_;
+};
+
+}  // namespace sluice::services::s3

@@ -1,0 +1,48 @@
+"""Shared set-up for the S3 API tests: a started server and boto3 S3 clients."""
+import unittest
+
+import boto3
+from botocore.config import Config
+
+from sluice_server import REGION, SluiceServer
+
+
+def s3_client(server, region=REGION, **config):
+    return boto3.client(
+        "s3",
+        endpoint_url=server.endpoint,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}, **config),
+    )
+
+
+class S3TestCase(unittest.TestCase):
+    """One server per test class; each test gets fresh buckets via make_bucket()."""
+
+    server_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer(*cls.server_args).start()
+        cls.s3 = s3_client(cls.server)
+        cls._counter = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def make_bucket(self, prefix="bkt"):
+        type(self)._counter += 1
+        name = f"{prefix}-{type(self)._counter}-{self._testMethodName[:20].replace('_', '-')}"
+        name = name.lower().strip("-")
+        self.s3.create_bucket(Bucket=name)
+        return name
+
+    def assertError(self, code, fn, *args, **kwargs):
+        from botocore.exceptions import ClientError
+        with self.assertRaises(ClientError) as cm:
+            fn(*args, **kwargs)
+        self.assertEqual(cm.exception.response["Error"]["Code"], code, cm.exception.response)
+        return cm.exception.response
