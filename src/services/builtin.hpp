@@ -17,6 +17,9 @@ namespace sluice::services {
 namespace states {
 class StatesService;
 }
+namespace sqs {
+class SqsService;
+}
 
 // What every service is built from.
 struct ServiceEnvironment {
@@ -32,6 +35,7 @@ struct ServiceEnvironment {
 
 struct BuiltinServices {
   std::unique_ptr<states::StatesService> states;
+  std::unique_ptr<sqs::SqsService> sqs;
   ~BuiltinServices();
 };
 

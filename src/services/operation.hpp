@@ -23,6 +23,9 @@ struct CallContext {
   Scope scope;
   std::string requestId;
   std::string accessKeyId;
+  // The request's Host header ("localhost:4566"), for URLs a service hands
+  // out (SQS queue URLs); empty from the workflow door.
+  std::string host;
 };
 
 using Reply = std::function<void(Result<Json>)>;
