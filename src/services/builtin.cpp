@@ -1,5 +1,7 @@
 #include "services/builtin.hpp"
 
+#include "services/sns/sns_service.hpp"
+#include "services/sns/sns_store.hpp"
 #include "services/sqs/sqs_service.hpp"
 #include "services/sqs/sqs_store.hpp"
 #include "services/states/states_service.hpp"
@@ -11,7 +13,7 @@ namespace sluice::services {
 BuiltinServices::~BuiltinServices() = default;
 
 std::vector<store::sqlite::Component> builtinStoreComponents() {
-  return {{"sqs", sqs::sqsMigrations()}};
+  return {{"sqs", sqs::sqsMigrations()}, {"sns", sns::snsMigrations()}};
 }
 
 std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& registry,
@@ -24,6 +26,11 @@ std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& regi
     throw std::runtime_error("sqs: cannot load the stored queues: " + loaded.error().message);
   }
   s->sqs->registerOperations(registry);
+  s->sns = std::make_unique<sns::SnsService>(env.engine, env.clock, env.store, env.dataDir);
+  if (auto loaded = s->sns->load(); !loaded) {
+    throw std::runtime_error("sns: cannot load the stored topics: " + loaded.error().message);
+  }
+  s->sns->registerOperations(registry);
   return s;
 }
 

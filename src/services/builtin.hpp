@@ -20,6 +20,9 @@ class StatesService;
 namespace sqs {
 class SqsService;
 }
+namespace sns {
+class SnsService;
+}
 
 // What every service is built from.
 struct ServiceEnvironment {
@@ -36,6 +39,7 @@ struct ServiceEnvironment {
 struct BuiltinServices {
   std::unique_ptr<states::StatesService> states;
   std::unique_ptr<sqs::SqsService> sqs;
+  std::unique_ptr<sns::SnsService> sns;
   ~BuiltinServices();
 };
 
