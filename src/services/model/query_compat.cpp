@@ -128,6 +128,12 @@ void applyQueryCompatibility(ServiceModel& model) {
       it->second.errorHttpStatus = e.status;
     }
   }
+  // ReceiveMessage's (deprecated) AttributeNames shares QueueAttributeName's
+  // enum with GetQueueAttributes, yet AWS accepts message attribute names
+  // there (ApproximateReceiveCount, ...): the service checks names itself.
+  if (auto it = model.shapes_.find("QueueAttributeName"); it != model.shapes_.end()) {
+    it->second.enumValues.clear();
+  }
   for (auto& [name, op] : model.operations_) {
     if (op.output && op.resultWrapper.empty()) op.resultWrapper = name + "Result";
   }
