@@ -131,26 +131,25 @@ void QueryProtocol::handle(RoutedRequest request, HttpReply reply) const {
       input.as_object()["QueueUrl"] = "http://" + request.ctx.host + std::string(path);
     }
   }
-  registry_.call(
-      service, action, input, request.ctx,
-      [reply = std::move(reply), requestId, model, op](Result<Json> result) {
-        if (!result) return reply(xmlError(model, result.error(), requestId));
-        XmlWriter xml;
-        xml.open(op->name + "Response", xmlNamespaceOf(model));
-        if (op->output) {
-          xml.open(op->resultWrapper.empty() ? op->name + "Result" : op->resultWrapper);
-          encodeQueryMembers(xml, *op->output, *result);
-          xml.close();
-        }
-        xml.open("ResponseMetadata");
-        xml.element("RequestId", requestId);
-        xml.close();
-        HttpResponse r;
-        r.status = 200;
-        r.headers = {{"Content-Type", "text/xml"}, {"x-amzn-RequestId", requestId}};
-        r.body = xml.finish();
-        reply(std::move(r));
-      });
+  registry_.call(service, action, input, request.ctx,
+                 [reply = std::move(reply), requestId, model, op](Result<Json> result) {
+                   if (!result) return reply(xmlError(model, result.error(), requestId));
+                   XmlWriter xml;
+                   xml.open(op->name + "Response", xmlNamespaceOf(model));
+                   if (op->output) {
+                     xml.open(op->resultWrapper.empty() ? op->name + "Result" : op->resultWrapper);
+                     encodeQueryMembers(xml, *op->output, *result);
+                     xml.close();
+                   }
+                   xml.open("ResponseMetadata");
+                   xml.element("RequestId", requestId);
+                   xml.close();
+                   HttpResponse r;
+                   r.status = 200;
+                   r.headers = {{"Content-Type", "text/xml"}, {"x-amzn-RequestId", requestId}};
+                   r.body = xml.finish();
+                   reply(std::move(r));
+                 });
 }
 
 }  // namespace sluice::gateway

@@ -132,9 +132,8 @@ struct Decoder {
       itemPrefix = key;
       if (!shape.member.locationName.empty()) {
         auto dot = key.rfind('.');
-        itemPrefix = dot == std::string::npos
-                         ? shape.member.locationName
-                         : key.substr(0, dot + 1) + shape.member.locationName;
+        itemPrefix = dot == std::string::npos ? shape.member.locationName
+                                              : key.substr(0, dot + 1) + shape.member.locationName;
       }
     } else {
       itemPrefix =
@@ -188,7 +187,7 @@ std::string scalarText(const Shape& shape, const Json& v) {
   if (v.is_double()) {
     double d = v.get_double();
     if (auto n = toInteger(v); n && std::fabs(d) < 1e15 && shape.type != ShapeType::Double &&
-                                shape.type != ShapeType::Float) {
+                               shape.type != ShapeType::Float) {
       return std::to_string(*n);
     }
     return toJsonText(v);
@@ -214,8 +213,9 @@ void encodeValue(XmlWriter& xml, std::string_view name, const Shape& shape, bool
         return;
       }
       xml.open(name);
-      std::string_view item =
-          shape.member.locationName.empty() ? "member" : std::string_view(shape.member.locationName);
+      std::string_view item = shape.member.locationName.empty()
+                                  ? "member"
+                                  : std::string_view(shape.member.locationName);
       for (const Json& e : v.as_array()) encodeValue(xml, item, *shape.member.shape, false, e);
       xml.close();
       return;

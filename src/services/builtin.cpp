@@ -1,5 +1,6 @@
 #include "services/builtin.hpp"
 
+#include "services/common/operation_integration.hpp"
 #include "services/sns/sns_service.hpp"
 #include "services/sns/sns_store.hpp"
 #include "services/sqs/sqs_service.hpp"
@@ -31,6 +32,11 @@ std::unique_ptr<BuiltinServices> registerBuiltinServices(OperationRegistry& regi
     throw std::runtime_error("sns: cannot load the stored topics: " + loaded.error().message);
   }
   s->sns->registerOperations(registry);
+  // Optimised task integrations over those operations.
+  registerOperationIntegration(env.engine.integrations, registry, env.engine.ids, "sqs:sendMessage",
+                               "sqs", "SendMessage", "SQS", "MessageBody");
+  registerOperationIntegration(env.engine.integrations, registry, env.engine.ids, "sns:publish",
+                               "sns", "Publish", "SNS", "Message");
   return s;
 }
 

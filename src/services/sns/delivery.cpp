@@ -52,8 +52,7 @@ JsonObject envelope(const Notification& n, const Subscription& s, const std::str
   e["SignatureVersion"] = "1";
   e["Signature"] = signatureOf(e);
   e["SigningCertURL"] = signingCertUrl(n.host);
-  e["UnsubscribeURL"] =
-      "http://" + n.host + "/?Action=Unsubscribe&SubscriptionArn=" + s.arn;
+  e["UnsubscribeURL"] = "http://" + n.host + "/?Action=Unsubscribe&SubscriptionArn=" + s.arn;
   if (n.attributes.is_object() && !n.attributes.as_object().empty()) {
     JsonObject attrs;
     for (const auto& kv : n.attributes.as_object()) {
@@ -117,8 +116,9 @@ void SnsService::deliver(const Subscription& s, const Notification& n) {
   }
   if (s.protocol == "email") {
     return writeEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
-                      message + "\n\n--\nIf you wish to stop receiving notifications from this "
-                                "topic, please click or visit the link below to unsubscribe:\n" +
+                      message +
+                          "\n\n--\nIf you wish to stop receiving notifications from this "
+                          "topic, please click or visit the link below to unsubscribe:\n" +
                           std::string(envelope(n, s, message).at("UnsubscribeURL").get_string()) +
                           "\n",
                       n.messageId);
@@ -153,13 +153,12 @@ void SnsService::deliverToQueue(const Subscription& s, const Notification& n) {
   ctx.scope.region = parts->region;
   ctx.requestId = engine_.ids.uuid();
   ctx.host = n.host;
-  registry_->call("sqs", "SendMessage", Json(std::move(req)), ctx,
-                  [sub = s.arn](Result<Json> r) {
-                    if (!r) {
-                      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code
-                                << ": " << r.error().message << "\n";
-                    }
-                  });
+  registry_->call("sqs", "SendMessage", Json(std::move(req)), ctx, [sub = s.arn](Result<Json> r) {
+    if (!r) {
+      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code << ": "
+                << r.error().message << "\n";
+    }
+  });
 }
 
 void SnsService::deliverToFunction(const Subscription& s, const Notification& n) {
@@ -208,7 +207,8 @@ void SnsService::deliverOverHttp(const Subscription& s, std::string messageType,
       {"Content-Type", "text/plain; charset=UTF-8"},
       {"User-Agent", "Amazon Simple Notification Service Agent"}};
   if (messageType == "Notification") headers.emplace_back("x-amz-sns-subscription-arn", s.arn);
-  if (messageType == "Notification" && raw(s)) headers.emplace_back("x-amz-sns-rawdelivery", "true");
+  if (messageType == "Notification" && raw(s))
+    headers.emplace_back("x-amz-sns-rawdelivery", "true");
   postWithRetries(s.endpoint, std::move(headers), std::move(body), 0);
 }
 
@@ -216,22 +216,22 @@ void SnsService::postWithRetries(std::string url,
                                  std::vector<std::pair<std::string, std::string>> headers,
                                  std::string body, int attempt) {
   auto result = std::make_shared<HttpPostResult>();
-  auto work = [result, url, headers, body] { *result = httpPost(url, headers, body, kHttpTimeout); };
+  auto work = [result, url, headers, body] {
+    *result = httpPost(url, headers, body, kHttpTimeout);
+  };
   engine_.loop.runBlocking(std::move(work), [this, result, url, headers, body, attempt]() mutable {
     if (result->ok()) return;
     if (attempt >= kHttpRetries) {
-      std::cerr << "sns: delivery to " << url << " failed after " << attempt + 1
-                << " attempts: "
+      std::cerr << "sns: delivery to " << url << " failed after " << attempt + 1 << " attempts: "
                 << (result->status ? "HTTP " + std::to_string(result->status) : result->error)
                 << "\n";
       return;
     }
     // Back off 1 s, 2 s, 4 s (wall-clock: the endpoint lives in real time).
-    engine_.loop.scheduleReal(std::chrono::seconds(1 << attempt),
-                              [this, url, headers, body, attempt]() mutable {
-                                postWithRetries(std::move(url), std::move(headers),
-                                                std::move(body), attempt + 1);
-                              });
+    engine_.loop.scheduleReal(
+        std::chrono::seconds(1 << attempt), [this, url, headers, body, attempt]() mutable {
+          postWithRetries(std::move(url), std::move(headers), std::move(body), attempt + 1);
+        });
   });
 }
 
@@ -239,22 +239,30 @@ void SnsService::writeEmail(const Subscription& s, const std::string& subject,
                             const std::string& body, const std::string& messageId) {
   if (dataDir_.empty()) return;
   std::filesystem::path outbox = dataDir_ / "outbox";
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    clock_.now().time_since_epoch())
-                    .count();
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+          .count();
   std::filesystem::path file = outbox / (std::to_string(millis) + "-" + messageId + ".eml");
-  std::string text = "From: AWS Notifications <no-reply@sns.amazonaws.com>\n"
-                     "To: " + s.endpoint + "\n"
-                     "Subject: " + subject + "\n"
-                     "Date: " + formatIso8601(clock_.now()) + "\n"
-                     "Content-Type: " +
-                     (s.protocol == "email-json" ? "application/json" : "text/plain") +
-                     "; charset=UTF-8\n\n" + body + "\n";
+  std::string text =
+      "From: AWS Notifications <no-reply@sns.amazonaws.com>\n"
+      "To: " +
+      s.endpoint +
+      "\n"
+      "Subject: " +
+      subject +
+      "\n"
+      "Date: " +
+      formatIso8601(clock_.now()) +
+      "\n"
+      "Content-Type: " +
+      (s.protocol == "email-json" ? "application/json" : "text/plain") + "; charset=UTF-8\n\n" +
+      body + "\n";
   engine_.loop.runBlocking(
       [outbox, file, text] {
         auto made = store::createDirectoriesDurably(outbox);
         auto written = made ? store::writeFileDurably(file, text) : made;
-        if (!written) std::cerr << "sns: cannot write " << file << ": " << written.error().message << "\n";
+        if (!written)
+          std::cerr << "sns: cannot write " << file << ": " << written.error().message << "\n";
       },
       [] {});
 }
@@ -262,8 +270,9 @@ void SnsService::writeEmail(const Subscription& s, const std::string& subject,
 void SnsService::sendConfirmation(const Subscription& s, const std::string& requestHost) {
   std::string host = requestHost.empty() ? "localhost:4566" : requestHost;
   std::string messageId = engine_.ids.uuid();
-  std::string subscribeUrl = "http://" + host + "/?Action=ConfirmSubscription&TopicArn=" +
-                             s.topicArn + "&Token=" + s.token;
+  std::string subscribeUrl = "http://" + host +
+                             "/?Action=ConfirmSubscription&TopicArn=" + s.topicArn +
+                             "&Token=" + s.token;
   std::string text = "You have chosen to subscribe to the topic " + s.topicArn +
                      ".\nTo confirm the subscription, visit the SubscribeURL included in this "
                      "message.";

@@ -103,7 +103,11 @@ bool numericMatches(const JsonArray& range, double x) {
   for (size_t i = 0; i + 1 < range.size(); i += 2) {
     std::string_view op = range[i].get_string();
     double v = toDouble(range[i + 1]);
-    bool ok = op == "=" ? x == v : op == "<" ? x < v : op == "<=" ? x <= v : op == ">" ? x > v : x >= v;
+    bool ok = op == "="    ? x == v
+              : op == "<"  ? x < v
+              : op == "<=" ? x <= v
+              : op == ">"  ? x > v
+                           : x >= v;
     if (!ok) return false;
   }
   return true;

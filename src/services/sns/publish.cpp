@@ -32,7 +32,9 @@ Result<size_t> checkAttributes(const Json* attrs) {
     if (dataType == "String.Array") base = "String.Array";
     if (base != "String" && base != "Number" && base != "Binary" && base != "String.Array") {
       return AwsError{"ParameterValueInvalid",
-                      "The message attribute '" + name + "' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.",
+                      "The message attribute '" + name +
+                          "' has an invalid message attribute type, the set of supported type "
+                          "prefixes is Binary, Number, and String.",
                       400};
     }
     const Json* value = v->if_contains(base == "Binary" ? "BinaryValue" : "StringValue");

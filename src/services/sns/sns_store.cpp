@@ -129,8 +129,11 @@ void SnsStore::saveSubscription(const Subscription& s, Done done) {
 }
 
 void SnsStore::deleteSubscription(const std::string& arn, Done done) {
-  submit([arn](sql::Database& db) { return run(db, "DELETE FROM sns_subscriptions WHERE arn = ?", arn); },
-         std::move(done));
+  submit(
+      [arn](sql::Database& db) {
+        return run(db, "DELETE FROM sns_subscriptions WHERE arn = ?", arn);
+      },
+      std::move(done));
 }
 
 }  // namespace sluice::services::sns

@@ -18,14 +18,15 @@ AwsError invalidParameter(const std::string& what) {
 }
 
 const std::set<std::string>& protocols() {
-  static const std::set<std::string> names = {"http",  "https", "email",       "email-json",
-                                              "sms",   "sqs",   "application", "lambda",
-                                              "firehose"};
+  static const std::set<std::string> names = {"http", "https",       "email",  "email-json", "sms",
+                                              "sqs",  "application", "lambda", "firehose"};
   return names;
 }
 
 Result<void> checkEndpoint(const std::string& protocol, const std::string& endpoint) {
-  auto fail = [] { return invalidParameter("Endpoint Reason: Endpoint must match the specified protocol"); };
+  auto fail = [] {
+    return invalidParameter("Endpoint Reason: Endpoint must match the specified protocol");
+  };
   if (protocol == "sqs" && !endpoint.starts_with("arn:aws:sqs:")) {
     return invalidParameter("SQS endpoint ARN");
   }
@@ -103,8 +104,8 @@ void SnsService::subscribe(const Json& in, const CallContext& ctx, Reply reply) 
   auto topic = findTopic(*topicArn);
   if (!topic) return reply(topic.error());
   if (!protocols().count(*protocol)) {
-    return reply(invalidParameter("Amazon SNS does not support this protocol string: " +
-                                  *protocol));
+    return reply(
+        invalidParameter("Amazon SNS does not support this protocol string: " + *protocol));
   }
   std::string target = endpoint->value_or("");
   if (auto ok = checkEndpoint(*protocol, target); !ok) return reply(ok.error());
@@ -154,8 +155,8 @@ void SnsService::subscribe(const Json& in, const CallContext& ctx, Reply reply) 
     s.token = token;
   }
   JsonObject out;
-  out["SubscriptionArn"] = s.confirmed || returnArn->value_or(false) ? s.arn
-                                                                     : "pending confirmation";
+  out["SubscriptionArn"] =
+      s.confirmed || returnArn->value_or(false) ? s.arn : "pending confirmation";
   auto& stored = subscriptions_[s.arn] = std::move(s);
   std::string arn = stored.arn;
   std::string host = ctx.host;
@@ -184,11 +185,11 @@ void SnsService::confirmSubscription(const Json& in, const CallContext&, Reply r
     s.confirmed = true;
     JsonObject out;
     out["SubscriptionArn"] = arn;
-    return store_.saveSubscription(s, [reply = std::move(reply),
-                                       out = Json(std::move(out))](Result<void> r) mutable {
-      if (!r) return reply(r.error());
-      reply(std::move(out));
-    });
+    return store_.saveSubscription(
+        s, [reply = std::move(reply), out = Json(std::move(out))](Result<void> r) mutable {
+          if (!r) return reply(r.error());
+          reply(std::move(out));
+        });
   }
   reply(invalidParameter("Token"));
 }
@@ -281,8 +282,8 @@ void SnsService::setSubscriptionAttributes(const Json& in, const CallContext&, R
   if (auto ok = checkSubscriptionAttribute(*name, v, &policy); !ok) return reply(ok.error());
   if (*name == "RawMessageDelivery" && (*sub)->protocol != "sqs" &&
       !(*sub)->protocol.starts_with("http") && (*sub)->protocol != "firehose") {
-    return reply(invalidParameter("AttributeName Reason: Delivery protocol [" +
-                                  (*sub)->protocol + "] does not support raw message delivery."));
+    return reply(invalidParameter("AttributeName Reason: Delivery protocol [" + (*sub)->protocol +
+                                  "] does not support raw message delivery."));
   }
   (*sub)->filterPolicy = std::move(policy);
   if (v.empty() && *name == "FilterPolicy") {

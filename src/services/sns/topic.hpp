@@ -17,8 +17,8 @@ struct Topic {
   std::map<std::string, std::string> attributes;  // settable ones, as reported
   std::map<std::string, std::string> tags;
   bool fifo = false;
-  uint64_t nextSequence = 1;                     // FIFO SequenceNumber
-  sqs::DeduplicationWindow deduplication;        // FIFO topics (in memory)
+  uint64_t nextSequence = 1;               // FIFO SequenceNumber
+  sqs::DeduplicationWindow deduplication;  // FIFO topics (in memory)
 };
 
 struct Subscription {

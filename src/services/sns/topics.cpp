@@ -15,14 +15,26 @@ AwsError invalidParameter(const std::string& what) {
 }
 
 const std::set<std::string>& settableTopicAttributes() {
-  static const std::set<std::string> names = {
-      "DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId", "SignatureVersion",
-      "TracingConfig", "ContentBasedDeduplication", "FifoTopic", "ArchivePolicy",
-      "DataProtectionPolicy", "FifoThroughputScope", "HTTPSuccessFeedbackRoleArn",
-      "HTTPFailureFeedbackRoleArn", "HTTPSuccessFeedbackSampleRate", "SQSSuccessFeedbackRoleArn",
-      "SQSFailureFeedbackRoleArn", "SQSSuccessFeedbackSampleRate",
-      "LambdaSuccessFeedbackRoleArn", "LambdaFailureFeedbackRoleArn",
-      "LambdaSuccessFeedbackSampleRate"};
+  static const std::set<std::string> names = {"DisplayName",
+                                              "Policy",
+                                              "DeliveryPolicy",
+                                              "KmsMasterKeyId",
+                                              "SignatureVersion",
+                                              "TracingConfig",
+                                              "ContentBasedDeduplication",
+                                              "FifoTopic",
+                                              "ArchivePolicy",
+                                              "DataProtectionPolicy",
+                                              "FifoThroughputScope",
+                                              "HTTPSuccessFeedbackRoleArn",
+                                              "HTTPFailureFeedbackRoleArn",
+                                              "HTTPSuccessFeedbackSampleRate",
+                                              "SQSSuccessFeedbackRoleArn",
+                                              "SQSFailureFeedbackRoleArn",
+                                              "SQSSuccessFeedbackSampleRate",
+                                              "LambdaSuccessFeedbackRoleArn",
+                                              "LambdaFailureFeedbackRoleArn",
+                                              "LambdaSuccessFeedbackSampleRate"};
   return names;
 }
 
@@ -54,13 +66,16 @@ std::string defaultPolicy(const Topic& t) {
   statement["Sid"] = "__default_statement_ID";
   statement["Effect"] = "Allow";
   statement["Principal"] = JsonObject{{"AWS", "*"}};
-  statement["Action"] = JsonArray{"SNS:GetTopicAttributes", "SNS:SetTopicAttributes",
-                                  "SNS:AddPermission",      "SNS:RemovePermission",
-                                  "SNS:DeleteTopic",        "SNS:Subscribe",
-                                  "SNS:ListSubscriptionsByTopic", "SNS:Publish"};
+  statement["Action"] = JsonArray{"SNS:GetTopicAttributes",
+                                  "SNS:SetTopicAttributes",
+                                  "SNS:AddPermission",
+                                  "SNS:RemovePermission",
+                                  "SNS:DeleteTopic",
+                                  "SNS:Subscribe",
+                                  "SNS:ListSubscriptionsByTopic",
+                                  "SNS:Publish"};
   statement["Resource"] = t.arn;
-  statement["Condition"] =
-      JsonObject{{"StringEquals", JsonObject{{"AWS:SourceOwner", t.account}}}};
+  statement["Condition"] = JsonObject{{"StringEquals", JsonObject{{"AWS:SourceOwner", t.account}}}};
   JsonObject policy;
   policy["Version"] = "2008-10-17";
   policy["Id"] = "__default_policy_ID";
@@ -115,8 +130,8 @@ void SnsService::createTopic(const Json& in, const CallContext& ctx, Reply reply
     for (const auto& [k, v] : *attrs) {
       auto cur = it->second.attributes.find(k);
       if (cur == it->second.attributes.end() || cur->second != v) {
-        return reply(invalidParameter(
-            "Attributes Reason: Topic already exists with different attributes"));
+        return reply(
+            invalidParameter("Attributes Reason: Topic already exists with different attributes"));
       }
     }
     return reply(Json(std::move(out)));
@@ -138,11 +153,11 @@ void SnsService::createTopic(const Json& in, const CallContext& ctx, Reply reply
     }
   }
   auto& stored = topics_[arn] = std::move(t);
-  store_.saveTopic(stored, [reply = std::move(reply), out = Json(std::move(out))](
-                               Result<void> r) mutable {
-    if (!r) return reply(r.error());
-    reply(std::move(out));
-  });
+  store_.saveTopic(stored,
+                   [reply = std::move(reply), out = Json(std::move(out))](Result<void> r) mutable {
+                     if (!r) return reply(r.error());
+                     reply(std::move(out));
+                   });
 }
 
 void SnsService::deleteTopic(const Json& in, const CallContext&, Reply reply) {

@@ -47,10 +47,10 @@ Result<std::string> checkRedrivePolicy(const std::string& text) {
   const Json* target = o.if_contains("deadLetterTargetArn");
   const Json* count = o.if_contains("maxReceiveCount");
   if (!target || !target->is_string() || !count) {
-    return fail("Redrive policy does not contain mandatory attribute: " +
-                std::string(!target || !target->is_string() ? "deadLetterTargetArn"
-                                                            : "maxReceiveCount") +
-                ".");
+    return fail(
+        "Redrive policy does not contain mandatory attribute: " +
+        std::string(!target || !target->is_string() ? "deadLetterTargetArn" : "maxReceiveCount") +
+        ".");
   }
   std::optional<int64_t> n;
   if (count->is_string()) n = parseInt(count->get_string());
@@ -124,8 +124,8 @@ Result<AttributeMap> checkAttributes(const Json* given, bool fifo, bool creating
   if (!given->is_object()) return AwsError::validation("Attributes must be a map");
   for (const auto& kv : given->as_object()) {
     std::string name(kv.key());
-    std::string value = kv.value().is_string() ? std::string(kv.value().get_string())
-                                               : toJsonText(kv.value());
+    std::string value =
+        kv.value().is_string() ? std::string(kv.value().get_string()) : toJsonText(kv.value());
     bool known = false;
     for (const Range& r : kRanges) {
       if (name != r.name) continue;

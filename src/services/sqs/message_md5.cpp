@@ -46,10 +46,10 @@ Result<std::string> md5OfMessageAttributes(const Json& attributes) {
     if (type.starts_with("Binary")) {
       auto bytes = base64Decode(stringMember(v, "BinaryValue"));
       if (!bytes) {
-        return AwsError{"InvalidParameterValue",
-                        "The message attribute '" + std::string(name) +
-                            "' has an invalid Base64 binary value.",
-                        400};
+        return AwsError{
+            "InvalidParameterValue",
+            "The message attribute '" + std::string(name) + "' has an invalid Base64 binary value.",
+            400};
       }
       encoded += '\x02';
       appendLengthPrefixed(encoded, *bytes);

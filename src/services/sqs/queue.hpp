@@ -94,7 +94,7 @@ struct Queue {
   TimePoint created{};
   TimePoint modified{};
   uint64_t nextSeq = 1;
-  std::map<uint64_t, Message> messages;                  // by seq
+  std::map<uint64_t, Message> messages;                   // by seq
   std::set<std::pair<TimePoint, uint64_t>> byVisibility;  // (visibleAt, seq) of every message
   std::map<std::string, std::deque<uint64_t>> groups;     // FIFO: group id -> seqs in order
   DeduplicationWindow deduplication;

@@ -14,8 +14,8 @@ constexpr Duration kPurgeInterval = std::chrono::seconds(60);
 constexpr std::string_view kTokenPrefix = "sluice-sqs:";
 
 std::string epochText(TimePoint t) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
-                            .count());
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
 }
 
 JsonObject queueUrlResult(const std::string& url) {
@@ -34,10 +34,9 @@ static Result<void> checkDeadLetterTarget(const AttributeMap& attrs, bool fifo,
   QueueConfig c = configOf(attrs);
   Queue* target = find(c.deadLetterTargetArn);
   auto fail = [&](const char* reason) {
-    return AwsError{"InvalidParameterValue",
-                    "Value " + it->second + " for parameter RedrivePolicy is invalid. Reason: " +
-                        reason,
-                    400};
+    return AwsError{
+        "InvalidParameterValue",
+        "Value " + it->second + " for parameter RedrivePolicy is invalid. Reason: " + reason, 400};
   };
   if (!target) return fail("Dead letter target does not exist.");
   if (target->config.fifo != fifo) {
@@ -206,14 +205,27 @@ void SqsService::getQueueAttributes(const Json& in, const CallContext& ctx, Repl
   JsonObject out;
   for (const std::string& name : wanted) {
     if (name == "All") continue;
-    static const std::set<std::string> kKnown = {
-        "Policy", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod",
-        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-        "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn",
-        "ApproximateNumberOfMessagesDelayed", "DelaySeconds", "ReceiveMessageWaitTimeSeconds",
-        "RedrivePolicy", "FifoQueue", "ContentBasedDeduplication", "KmsMasterKeyId",
-        "KmsDataKeyReusePeriodSeconds", "DeduplicationScope", "FifoThroughputLimit",
-        "RedriveAllowPolicy", "SqsManagedSseEnabled"};
+    static const std::set<std::string> kKnown = {"Policy",
+                                                 "VisibilityTimeout",
+                                                 "MaximumMessageSize",
+                                                 "MessageRetentionPeriod",
+                                                 "ApproximateNumberOfMessages",
+                                                 "ApproximateNumberOfMessagesNotVisible",
+                                                 "CreatedTimestamp",
+                                                 "LastModifiedTimestamp",
+                                                 "QueueArn",
+                                                 "ApproximateNumberOfMessagesDelayed",
+                                                 "DelaySeconds",
+                                                 "ReceiveMessageWaitTimeSeconds",
+                                                 "RedrivePolicy",
+                                                 "FifoQueue",
+                                                 "ContentBasedDeduplication",
+                                                 "KmsMasterKeyId",
+                                                 "KmsDataKeyReusePeriodSeconds",
+                                                 "DeduplicationScope",
+                                                 "FifoThroughputLimit",
+                                                 "RedriveAllowPolicy",
+                                                 "SqsManagedSseEnabled"};
     if (!kKnown.count(name)) {
       return reply(AwsError{"InvalidAttributeName", "Unknown Attribute " + name + ".", 400});
     }
@@ -271,10 +283,9 @@ void SqsService::purgeQueue(const Json& in, const CallContext& ctx, Reply reply)
   Queue& queue = **q;
   TimePoint now = clock_.now();
   if (queue.lastPurge && now - *queue.lastPurge < kPurgeInterval) {
-    return reply(AwsError{"PurgeQueueInProgress",
-                          "Only one PurgeQueue operation on " + queue.name +
-                              " is allowed every 60 seconds.",
-                          403});
+    return reply(AwsError{
+        "PurgeQueueInProgress",
+        "Only one PurgeQueue operation on " + queue.name + " is allowed every 60 seconds.", 403});
   }
   queue.lastPurge = now;
   queue.messages.clear();
@@ -296,9 +307,8 @@ void SqsService::tagQueue(const Json& in, const CallContext& ctx, Reply reply) {
     merged[std::string(kv.key())] = kv.value().is_string() ? kv.value().get_string().c_str() : "";
   }
   if (merged.size() > 50) {
-    return reply(AwsError{"InvalidParameterValue", "Too many tags added for queue " +
-                                                       (*q)->name + ".",
-                          400});
+    return reply(AwsError{"InvalidParameterValue",
+                          "Too many tags added for queue " + (*q)->name + ".", 400});
   }
   (*q)->tags = std::move(merged);
   SqsStore::Changes changes;

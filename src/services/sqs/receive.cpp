@@ -282,8 +282,8 @@ void SqsService::park(Queue& q, const Json& in, const CallContext& ctx, Reply re
   // after as much real time, whichever comes first: a client never waits
   // longer than it asked, whatever the clock mode.
   auto seconds = std::chrono::seconds(waitSeconds);
-  w.virtualTimer = engine_.loop.schedule(clock_.now() + seconds,
-                                         [this, id] { finishWaiter(id, true); });
+  w.virtualTimer =
+      engine_.loop.schedule(clock_.now() + seconds, [this, id] { finishWaiter(id, true); });
   w.realTimer = engine_.loop.scheduleReal(seconds, [this, id] { finishWaiter(id, true); });
   waiters_.emplace(id, std::make_pair(q.arn, std::move(w)));
   q.waiters.push_back(id);

@@ -138,8 +138,7 @@ Result<Json> SqsService::enqueue(Queue& q, const Json& entry, const CallContext&
   auto body = input.optionalString("MessageBody");
   if (!body) return body.error();
   if (!*body || (*body)->empty()) {
-    return AwsError{"MissingParameter", "The request must contain the parameter MessageBody.",
-                    400};
+    return AwsError{"MissingParameter", "The request must contain the parameter MessageBody.", 400};
   }
   if (auto bad = firstInvalidCharacter(**body)) {
     return AwsError{"InvalidMessageContents",
@@ -152,9 +151,10 @@ Result<Json> SqsService::enqueue(Queue& q, const Json& entry, const CallContext&
   auto attrBytes = checkMessageAttributes(attrs);
   if (!attrBytes) return attrBytes.error();
   if (static_cast<int64_t>((*body)->size() + *attrBytes) > q.config.maximumMessageSize) {
-    return invalidParameter("One or more parameters are invalid. Reason: Message must be shorter "
-                            "than " +
-                            std::to_string(q.config.maximumMessageSize) + " bytes.");
+    return invalidParameter(
+        "One or more parameters are invalid. Reason: Message must be shorter "
+        "than " +
+        std::to_string(q.config.maximumMessageSize) + " bytes.");
   }
   auto delay = input.optionalInt("DelaySeconds");
   if (!delay) return delay.error();
@@ -170,8 +170,8 @@ Result<Json> SqsService::enqueue(Queue& q, const Json& entry, const CallContext&
   std::string traceHeader;
   if (const Json* sys = input.get("MessageSystemAttributes"); sys && sys->is_object()) {
     for (const auto& kv : sys->as_object()) {
-      const Json* v = kv.value().is_object() ? kv.value().as_object().if_contains("StringValue")
-                                             : nullptr;
+      const Json* v =
+          kv.value().is_object() ? kv.value().as_object().if_contains("StringValue") : nullptr;
       if (kv.key() != "AWSTraceHeader" || !v || !v->is_string()) {
         return invalidParameter("Message system attribute name '" + std::string(kv.key()) +
                                 "' is invalid.");
@@ -190,8 +190,8 @@ Result<Json> SqsService::enqueue(Queue& q, const Json& entry, const CallContext&
                               "include parameter that is not valid for this queue type.");
     }
     if (!*groupId || (*groupId)->empty()) {
-      return AwsError{"MissingParameter",
-                      "The request must contain the parameter MessageGroupId.", 400};
+      return AwsError{"MissingParameter", "The request must contain the parameter MessageGroupId.",
+                      400};
     }
     std::string dedup = *dedupId ? **dedupId : std::string();
     if (dedup.empty()) {

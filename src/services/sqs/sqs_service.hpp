@@ -86,8 +86,8 @@ class SqsService {
   engine::EngineContext engine_;
   const Clock& clock_;
   SqsStore store_;
-  std::map<std::string, std::unique_ptr<Queue>> queues_;  // by ARN
-  std::map<std::string, TimePoint> recentlyDeleted_;      // ARN -> deletion time
+  std::map<std::string, std::unique_ptr<Queue>> queues_;        // by ARN
+  std::map<std::string, TimePoint> recentlyDeleted_;            // ARN -> deletion time
   std::map<uint64_t, std::pair<std::string, Waiter>> waiters_;  // id -> (queue ARN, waiter)
   uint64_t nextWaiter_ = 1;
 };

@@ -75,8 +75,8 @@ void SqsService::deleteMessageBatch(const Json& in, const CallContext& ctx, Repl
   auto remove = [this](Queue& queue, uint64_t seq) { removeMessage(queue, seq); };
   for (const Json& e : **entries) {
     auto handle = Input(e).requiredString("ReceiptHandle");
-    Result<bool> deleted = handle ? deleteByHandle(**q, *handle, changes, remove)
-                                  : Result<bool>(handle.error());
+    Result<bool> deleted =
+        handle ? deleteByHandle(**q, *handle, changes, remove) : Result<bool>(handle.error());
     if (!deleted) {
       failed.push_back(batchFailure(e, deleted.error()));
       continue;
@@ -137,8 +137,7 @@ void SqsService::changeMessageVisibility(const Json& in, const CallContext& ctx,
   wakeWaiters(**q);
 }
 
-void SqsService::changeMessageVisibilityBatch(const Json& in, const CallContext& ctx,
-                                              Reply reply) {
+void SqsService::changeMessageVisibilityBatch(const Json& in, const CallContext& ctx, Reply reply) {
   auto q = queueByUrl(in, ctx);
   if (!q) return reply(q.error());
   auto entries = checkBatch(in, "ChangeMessageVisibilityBatchRequestEntry");

@@ -29,26 +29,30 @@ TEST(QueryCodec, FormDecoding) {
 }
 
 TEST(QueryCodec, SqsFlattenedMapsListsAndNumbers) {
-  Json in = decode("sqs", "CreateQueue",
-                   "QueueName=q&Attribute.1.Name=VisibilityTimeout&Attribute.1.Value=45&"
-                   "Attribute.2.Name=DelaySeconds&Attribute.2.Value=5&Tag.1.Key=team&Tag.1.Value=lake");
-  EXPECT_EQ(toJsonText(in),
-            R"({"QueueName":"q","Attributes":{"VisibilityTimeout":"45","DelaySeconds":"5"},"tags":{"team":"lake"}})");
+  Json in =
+      decode("sqs", "CreateQueue",
+             "QueueName=q&Attribute.1.Name=VisibilityTimeout&Attribute.1.Value=45&"
+             "Attribute.2.Name=DelaySeconds&Attribute.2.Value=5&Tag.1.Key=team&Tag.1.Value=lake");
+  EXPECT_EQ(
+      toJsonText(in),
+      R"({"QueueName":"q","Attributes":{"VisibilityTimeout":"45","DelaySeconds":"5"},"tags":{"team":"lake"}})");
   Json recv = decode("sqs", "ReceiveMessage",
                      "QueueUrl=u&AttributeName.1=All&MessageAttributeName.1=a&"
                      "MessageAttributeName.2=b&MaxNumberOfMessages=10");
-  EXPECT_EQ(toJsonText(recv),
-            R"({"QueueUrl":"u","AttributeNames":["All"],"MessageAttributeNames":["a","b"],"MaxNumberOfMessages":10})");
+  EXPECT_EQ(
+      toJsonText(recv),
+      R"({"QueueUrl":"u","AttributeNames":["All"],"MessageAttributeNames":["a","b"],"MaxNumberOfMessages":10})");
 }
 
 TEST(QueryCodec, SqsNestedStructuresInFlattenedLists) {
-  Json in = decode("sqs", "SendMessageBatch",
-                   "QueueUrl=u&SendMessageBatchRequestEntry.1.Id=a&"
-                   "SendMessageBatchRequestEntry.1.MessageBody=x&"
-                   "SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=k&"
-                   "SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String&"
-                   "SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue=v&"
-                   "SendMessageBatchRequestEntry.2.Id=b&SendMessageBatchRequestEntry.2.MessageBody=y");
+  Json in =
+      decode("sqs", "SendMessageBatch",
+             "QueueUrl=u&SendMessageBatchRequestEntry.1.Id=a&"
+             "SendMessageBatchRequestEntry.1.MessageBody=x&"
+             "SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=k&"
+             "SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String&"
+             "SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue=v&"
+             "SendMessageBatchRequestEntry.2.Id=b&SendMessageBatchRequestEntry.2.MessageBody=y");
   EXPECT_EQ(
       toJsonText(in),
       R"({"QueueUrl":"u","Entries":[{"Id":"a","MessageBody":"x","MessageAttributes":{"k":{"StringValue":"v","DataType":"String"}}},{"Id":"b","MessageBody":"y"}]})");
@@ -64,8 +68,9 @@ TEST(QueryCodec, SnsWrappedListsAndEntryMaps) {
                     "TopicArn=a&Message=m&MessageAttributes.entry.1.Name=n&"
                     "MessageAttributes.entry.1.Value.DataType=Number&"
                     "MessageAttributes.entry.1.Value.StringValue=1");
-  EXPECT_EQ(toJsonText(pub),
-            R"({"TopicArn":"a","Message":"m","MessageAttributes":{"n":{"DataType":"Number","StringValue":"1"}}})");
+  EXPECT_EQ(
+      toJsonText(pub),
+      R"({"TopicArn":"a","Message":"m","MessageAttributes":{"n":{"DataType":"Number","StringValue":"1"}}})");
 }
 
 TEST(QueryCodec, BadNumbersAndBooleansAreInvalidParameterValues) {

@@ -55,7 +55,8 @@ TEST(FilterPolicy, OrOfPolicies) {
 }
 
 TEST(FilterPolicy, MessageBodyScopeDescendsIntoObjects) {
-  auto p = parseFilterPolicy(R"({"detail": {"kind": ["insert"], "rows": [{"numeric": [">", 0]}]}})");
+  auto p =
+      parseFilterPolicy(R"({"detail": {"kind": ["insert"], "rows": [{"numeric": [">", 0]}]}})");
   ASSERT_TRUE(p);
   EXPECT_TRUE(matchesBody(*p, attrs(R"({"detail": {"kind": "insert", "rows": 3}})")));
   EXPECT_FALSE(matchesBody(*p, attrs(R"({"detail": {"kind": "insert", "rows": 0}})")));
@@ -64,9 +65,9 @@ TEST(FilterPolicy, MessageBodyScopeDescendsIntoObjects) {
 }
 
 TEST(FilterPolicy, InvalidPoliciesAreRefused) {
-  for (const char* bad : {R"([1])", R"({"a": "red"})", R"({"a": [{"bogus": 1}]})",
-                          R"({"a": [{"numeric": ["~", 1]}]})", R"({"a": [{"exists": "yes"}]})",
-                          R"(not json)"}) {
+  for (const char* bad :
+       {R"([1])", R"({"a": "red"})", R"({"a": [{"bogus": 1}]})",
+        R"({"a": [{"numeric": ["~", 1]}]})", R"({"a": [{"exists": "yes"}]})", R"(not json)"}) {
     auto p = parseFilterPolicy(bad);
     ASSERT_FALSE(p) << bad;
     EXPECT_EQ(p.error().code, "InvalidParameter");

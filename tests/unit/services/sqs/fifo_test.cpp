@@ -56,7 +56,8 @@ TEST(QueueAttributes, RangesAndFifoOnlyNames) {
   Json change = parseJson(R"({"FifoQueue": "true"})").value();
   EXPECT_EQ(checkAttributes(&change, true, false).error().code, "InvalidAttributeValue");
   Json redrive =
-      parseJson(R"({"RedrivePolicy": "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:1:d\",\"maxReceiveCount\":\"3\"}"})")
+      parseJson(
+          R"({"RedrivePolicy": "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:1:d\",\"maxReceiveCount\":\"3\"}"})")
           .value();
   auto r = checkAttributes(&redrive, false, true);
   ASSERT_TRUE(r);

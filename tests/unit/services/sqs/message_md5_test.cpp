@@ -36,14 +36,15 @@ TEST(MessageMd5, AttributesAreSortedLengthPrefixedWithTransportBytes) {
   Json attrs = parseJson(R"({
     "zeta": {"DataType": "Number", "StringValue": "42"},
     "alpha": {"DataType": "String", "StringValue": "héllo"},
-    "blob": {"DataType": "Binary.gz", "BinaryValue": ")" + base64Encode(std::string("\x00\x01\xff", 3)) +
+    "blob": {"DataType": "Binary.gz", "BinaryValue": ")" +
+                         base64Encode(std::string("\x00\x01\xff", 3)) +
                          R"("}
   })")
                    .value();
   std::string expected = field("alpha") + field("String") + '\x01' + field("héllo") +
                          field("blob") + field("Binary.gz") + '\x02' +
-                         field(std::string("\x00\x01\xff", 3)) + field("zeta") +
-                         field("Number") + '\x01' + field("42");
+                         field(std::string("\x00\x01\xff", 3)) + field("zeta") + field("Number") +
+                         '\x01' + field("42");
   auto md5 = md5OfMessageAttributes(attrs);
   ASSERT_TRUE(md5);
   EXPECT_EQ(*md5, hexDigest("MD5", expected).value());
