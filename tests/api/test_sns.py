@@ -226,6 +226,7 @@ class SnsTest(unittest.TestCase):
             self.assertEqual(headers["x-amz-sns-message-id"], body["MessageId"])
         finally:
             httpd.shutdown()
+            httpd.server_close()
 
     def test_email_goes_to_the_outbox(self):
         topic = self.sns.create_topic(Name="mail")["TopicArn"]

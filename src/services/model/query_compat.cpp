@@ -130,9 +130,23 @@ void applyQueryCompatibility(ServiceModel& model) {
   }
   // ReceiveMessage's (deprecated) AttributeNames shares QueueAttributeName's
   // enum with GetQueueAttributes, yet AWS accepts message attribute names
-  // there (ApproximateReceiveCount, ...): the service checks names itself.
-  if (auto it = model.shapes_.find("QueueAttributeName"); it != model.shapes_.end()) {
-    it->second.enumValues.clear();
+  // there (ApproximateReceiveCount, ...): give it a list of plain strings.
+  if (auto list = model.shapes_.find("AttributeNameList"); list != model.shapes_.end()) {
+    Shape& name = model.shapes_["ReceiveMessageAttributeName"];
+    name.name = "ReceiveMessageAttributeName";
+    name.type = ShapeType::String;
+    Shape copy = list->second;
+    copy.name = "ReceiveMessageAttributeNameList";
+    copy.member.shapeName = name.name;
+    copy.member.shape = &name;
+    Shape& names = model.shapes_[copy.name] = std::move(copy);
+    if (auto req = model.shapes_.find("ReceiveMessageRequest"); req != model.shapes_.end()) {
+      for (Member& m : req->second.members) {
+        if (m.name != "AttributeNames") continue;
+        m.shapeName = names.name;
+        m.shape = &names;
+      }
+    }
   }
   for (auto& [name, op] : model.operations_) {
     if (op.output && op.resultWrapper.empty()) op.resultWrapper = name + "Result";
