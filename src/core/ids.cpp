@@ -68,6 +68,12 @@ std::string lambdaFunction(const Scope& s, std::string_view name) {
 std::string role(const Scope& s, std::string_view name) {
   return "arn:" + s.partition + ":iam::" + s.account + ":role/" + std::string(name);
 }
+std::string sqsQueue(const Scope& s, std::string_view name) {
+  return prefix(s, "sqs") + std::string(name);
+}
+std::string snsTopic(const Scope& s, std::string_view name) {
+  return prefix(s, "sns") + std::string(name);
+}
 }  // namespace arn
 
 }  // namespace sluice

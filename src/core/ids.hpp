@@ -40,6 +40,8 @@ std::string expressExecution(const Scope& s, std::string_view machineName,
 std::string mapRun(const Scope& s, std::string_view machineName, std::string_view mapRunId);
 std::string lambdaFunction(const Scope& s, std::string_view name);
 std::string role(const Scope& s, std::string_view name);
+std::string sqsQueue(const Scope& s, std::string_view name);
+std::string snsTopic(const Scope& s, std::string_view name);
 }  // namespace arn
 
 }  // namespace sluice

@@ -53,6 +53,7 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
   RoutedRequest routed;
   routed.service = service;
   routed.ctx.requestId = requestId;
+  routed.ctx.host = std::string(request.header("Host"));
   routed.ctx.scope.account = options_.defaultAccount;
   routed.ctx.scope.region =
       scope && !scope->region.empty() ? scope->region : options_.defaultRegion;

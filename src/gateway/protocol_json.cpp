@@ -1,5 +1,7 @@
 #include "gateway/protocol_json.hpp"
 
+#include "gateway/protocol_query.hpp"
+
 namespace sluice::gateway {
 
 namespace {
@@ -60,9 +62,21 @@ void JsonProtocol::handle(RoutedRequest request, HttpReply reply) const {
     }
     input = std::move(*parsed);
   }
+  const auto* model = services::model::ServiceModel::get(request.service);
   registry_.call(request.service, operation, input, request.ctx,
-                 [reply = std::move(reply), requestId, contentType](Result<Json> result) {
-                   if (!result) return reply(jsonError(result.error(), requestId, contentType));
+                 [reply = std::move(reply), requestId, contentType, model](Result<Json> result) {
+                   if (!result) {
+                     HttpResponse r = jsonError(result.error(), requestId, contentType);
+                     // A service that left the query protocol (SQS) also names
+                     // the error as it did there; SDKs map that code to their
+                     // modeled exceptions.
+                     if (model && model->metadata().awsQueryCompatible) {
+                       QueryError q = queryErrorOf(model, result.error());
+                       r.headers.emplace_back("x-amzn-query-error",
+                                              q.code + (q.sender ? ";Sender" : ";Receiver"));
+                     }
+                     return reply(std::move(r));
+                   }
                    HttpResponse r;
                    r.status = 200;
                    r.headers = {{"Content-Type", contentType}, {"x-amzn-RequestId", requestId}};

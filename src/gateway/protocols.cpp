@@ -1,6 +1,7 @@
 #include "gateway/protocols.hpp"
 
 #include "gateway/protocol_json.hpp"
+#include "gateway/protocol_query.hpp"
 #include "gateway/protocol_rest_xml.hpp"
 
 namespace sluice::gateway {
@@ -9,6 +10,7 @@ std::vector<std::unique_ptr<Protocol>> builtinProtocols(const services::Operatio
                                                         const Clock& clock) {
   std::vector<std::unique_ptr<Protocol>> all;
   all.push_back(std::make_unique<JsonProtocol>(registry));
+  all.push_back(std::make_unique<QueryProtocol>(registry));
   all.push_back(std::make_unique<RestXmlProtocol>(registry, clock));
   return all;
 }

@@ -1,10 +1,15 @@
 #include "services/builtin.hpp"
 
+#include "services/common/operation_integration.hpp"
 #include "services/events/events_service.hpp"
 #include "services/logs/execution_logs.hpp"
 #include "services/logs/logs_service.hpp"
 #include "services/s3/s3_service.hpp"
 #include "services/s3/s3_store.hpp"
+#include "services/sns/sns_service.hpp"
+#include "services/sns/sns_store.hpp"
+#include "services/sqs/sqs_service.hpp"
+#include "services/sqs/sqs_store.hpp"
 #include "services/ssm/ssm_service.hpp"
 #include "services/states/persistence.hpp"
 #include "services/states/states_service.hpp"
@@ -18,7 +23,9 @@ std::vector<store::sqlite::Component> builtinStoreComponents() {
           {"ssm", ssm::SsmService::migrations()},
           {"logs", logs::LogsService::migrations()},
           {"events", events::EventsService::migrations()},
-          {"s3", s3::S3Store::migrations()}};
+          {"s3", s3::S3Store::migrations()},
+          {"sqs", sqs::sqsMigrations()},
+          {"sns", sns::snsMigrations()}};
 }
 
 Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegistry& registry,
@@ -26,6 +33,17 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   auto s = std::make_unique<BuiltinServices>();
   s->states = std::make_unique<states::StatesService>(env.engine, env.clock, env.store);
   s->states->registerOperations(registry);
+  s->sqs = std::make_unique<sqs::SqsService>(env.engine, env.clock, env.store);
+  if (auto loaded = s->sqs->load(); !loaded) return loaded.error();
+  s->sqs->registerOperations(registry);
+  s->sns = std::make_unique<sns::SnsService>(env.engine, env.clock, env.store, env.dataDir);
+  if (auto loaded = s->sns->load(); !loaded) return loaded.error();
+  s->sns->registerOperations(registry);
+  // Optimised task integrations over those operations.
+  registerOperationIntegration(env.engine.integrations, registry, env.engine.ids, "sqs:sendMessage",
+                               "sqs", "SendMessage", "SQS", "MessageBody");
+  registerOperationIntegration(env.engine.integrations, registry, env.engine.ids, "sns:publish",
+                               "sns", "Publish", "SNS", "Message");
   s->s3 = std::make_unique<s3::S3Service>(env);
   s->s3->registerOperations(registry);
   s->ssm = std::make_unique<ssm::SsmService>(env);

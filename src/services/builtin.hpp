@@ -29,6 +29,12 @@ class EventsService;
 namespace s3 {
 class S3Service;
 }
+namespace sqs {
+class SqsService;
+}
+namespace sns {
+class SnsService;
+}
 
 // What every service is built from.
 struct ServiceEnvironment {
@@ -48,6 +54,8 @@ struct BuiltinServices {
   std::unique_ptr<logs::LogsService> logs;
   std::unique_ptr<events::EventsService> events;
   std::unique_ptr<s3::S3Service> s3;
+  std::unique_ptr<sqs::SqsService> sqs;
+  std::unique_ptr<sns::SnsService> sns;
   ~BuiltinServices();
 };
 

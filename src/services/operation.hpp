@@ -29,6 +29,9 @@ struct CallContext {
   // the bytes travel beside the JSON instead of inside it. Without it (the
   // workflow door) a streaming member is an ordinary string in the JSON.
   std::shared_ptr<Payload> payload;
+  // The request's Host header ("localhost:4566"), for URLs a service hands
+  // out (SQS queue URLs); empty from the workflow door.
+  std::string host;
 };
 
 using Reply = std::function<void(Result<Json>)>;

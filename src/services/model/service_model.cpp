@@ -413,6 +413,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view text) {
       model->operations_.emplace(op.name, std::move(op));
     }
   }
+  applyQueryCompatibility(*model);
   return model;
 }
 

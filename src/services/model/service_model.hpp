@@ -150,6 +150,8 @@ class ServiceModel {
  private:
   ServiceModel();
   struct Patterns;
+  // Restores the query-protocol wire names a JSON model dropped (query_compat.cpp).
+  friend void applyQueryCompatibility(ServiceModel& model);
 
   std::string name_;
   ServiceMetadata metadata_;
@@ -158,6 +160,13 @@ class ServiceModel {
   std::unique_ptr<Patterns> patterns_;
   std::vector<std::string> unsupportedPatterns_;
 };
+
+// For an awsQueryCompatible service whose JSON model no longer carries the
+// query protocol's wire facts (SQS since botocore moved it to awsJson): puts
+// back the element names (`Attribute.1.Name`, `SendMessageBatchRequestEntry.1.Id`),
+// the XML namespace and the query error codes (`AWS.SimpleQueueService.NonExistentQueue`)
+// the service still speaks. ServiceModel::parse applies it; a no-op for others.
+void applyQueryCompatibility(ServiceModel& model);
 
 // Checks an operation's input against the model as AWS's server-side
 // validation does, before the operation runs (call it once, where both doors

@@ -1,0 +1,299 @@
+// Delivery of published messages to subscriptions, in AWS's JSON envelope
+// (or raw with RawMessageDelivery): SQS and Lambda through the operation
+// registry, HTTP endpoints by POST with retries, email as files in
+// <data-dir>/outbox/. Deliveries happen after Publish answers; a delivery
+// that fails is logged on stderr and dropped once its retries are spent.
+#include <iostream>
+
+#include "core/digest.hpp"
+#include "core/encoding.hpp"
+#include "services/sns/filter_policy.hpp"
+#include "services/sns/http_post.hpp"
+#include "services/sns/sns_service.hpp"
+#include "store/data_dir.hpp"
+
+namespace sluice::services::sns {
+
+namespace {
+
+constexpr int kHttpRetries = 3;
+constexpr std::chrono::seconds kHttpTimeout{15};
+
+// The message a protocol gets: its own entry of a MessageStructure=json
+// message, else the default.
+std::string messageFor(const Notification& n, const std::string& protocol) {
+  if (n.perProtocol.is_object()) {
+    if (const Json* m = n.perProtocol.as_object().if_contains(protocol); m && m->is_string()) {
+      return std::string(m->get_string());
+    }
+  }
+  return n.message;
+}
+
+std::string signingCertUrl(const std::string& host) {
+  return "http://" + host + "/_sluice/sns/SimpleNotificationService.pem";
+}
+
+// Sluice holds no SNS signing key; the Signature is a digest of the signed
+// fields so it is present and stable, but it cannot be verified.
+std::string signatureOf(const JsonObject& envelope) {
+  return base64Encode(hexDigest("SHA-1", toJsonText(envelope)).value_or(""));
+}
+
+JsonObject envelope(const Notification& n, const Subscription& s, const std::string& message) {
+  JsonObject e;
+  e["Type"] = "Notification";
+  e["MessageId"] = n.messageId;
+  if (!n.sequenceNumber.empty()) e["SequenceNumber"] = n.sequenceNumber;
+  e["TopicArn"] = n.topicArn;
+  if (!n.subject.empty()) e["Subject"] = n.subject;
+  e["Message"] = message;
+  e["Timestamp"] = formatIso8601(n.timestamp);
+  e["SignatureVersion"] = "1";
+  e["Signature"] = signatureOf(e);
+  e["SigningCertURL"] = signingCertUrl(n.host);
+  e["UnsubscribeURL"] = "http://" + n.host + "/?Action=Unsubscribe&SubscriptionArn=" + s.arn;
+  if (n.attributes.is_object() && !n.attributes.as_object().empty()) {
+    JsonObject attrs;
+    for (const auto& kv : n.attributes.as_object()) {
+      const JsonObject& a = kv.value().as_object();
+      std::string type(a.at("DataType").get_string());
+      const Json* v = a.if_contains(type.starts_with("Binary") ? "BinaryValue" : "StringValue");
+      attrs[kv.key()] = JsonObject{{"Type", type}, {"Value", v ? *v : Json("")}};
+    }
+    e["MessageAttributes"] = std::move(attrs);
+  }
+  return e;
+}
+
+bool raw(const Subscription& s) {
+  auto it = s.attributes.find("RawMessageDelivery");
+  return it != s.attributes.end() && it->second == "true";
+}
+
+// arn:aws:<service>:<region>:<account>:<resource>
+struct ArnParts {
+  std::string region, account, resource;
+};
+std::optional<ArnParts> splitArn(const std::string& arn) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto colon = arn.find(':', start);
+    if (colon == std::string::npos) return std::nullopt;
+    parts.push_back(arn.substr(start, colon - start));
+    start = colon + 1;
+  }
+  return ArnParts{parts[3], parts[4], arn.substr(start)};
+}
+
+}  // namespace
+
+void SnsService::fanOut(const Notification& n) {
+  for (const auto& [arn, s] : subscriptions_) {
+    if (s.topicArn != n.topicArn || !s.confirmed) continue;
+    if (!s.filterPolicy.is_null()) {
+      auto scope = s.attributes.find("FilterPolicyScope");
+      bool body = scope != s.attributes.end() && scope->second == "MessageBody";
+      if (body) {
+        auto parsed = parseJson(messageFor(n, s.protocol));
+        if (!parsed || !matchesBody(s.filterPolicy, *parsed)) continue;
+      } else if (!matchesAttributes(s.filterPolicy, n.attributes)) {
+        continue;
+      }
+    }
+    deliver(s, n);
+  }
+}
+
+void SnsService::deliver(const Subscription& s, const Notification& n) {
+  if (s.protocol == "sqs") return deliverToQueue(s, n);
+  if (s.protocol == "lambda") return deliverToFunction(s, n);
+  std::string message = messageFor(n, s.protocol);
+  if (s.protocol == "http" || s.protocol == "https") {
+    std::string body = raw(s) ? message : toJsonText(envelope(n, s, message));
+    return deliverOverHttp(s, "Notification", n.messageId, std::move(body));
+  }
+  if (s.protocol == "email") {
+    return writeEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
+                      message +
+                          "\n\n--\nIf you wish to stop receiving notifications from this "
+                          "topic, please click or visit the link below to unsubscribe:\n" +
+                          std::string(envelope(n, s, message).at("UnsubscribeURL").get_string()) +
+                          "\n",
+                      n.messageId);
+  }
+  if (s.protocol == "email-json") {
+    return writeEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
+                      toJsonText(envelope(n, s, message)), n.messageId);
+  }
+  // sms, application, firehose: accepted, not delivered anywhere.
+}
+
+void SnsService::deliverToQueue(const Subscription& s, const Notification& n) {
+  auto parts = splitArn(s.endpoint);
+  if (!parts || !registry_) return;
+  std::string message = messageFor(n, "sqs");
+  JsonObject req;
+  req["QueueUrl"] = "http://" + n.host + "/" + parts->account + "/" + parts->resource;
+  if (raw(s)) {
+    req["MessageBody"] = message;
+    if (n.attributes.is_object() && !n.attributes.as_object().empty()) {
+      req["MessageAttributes"] = n.attributes;
+    }
+  } else {
+    req["MessageBody"] = toJsonText(envelope(n, s, message));
+  }
+  if (!n.groupId.empty()) {
+    req["MessageGroupId"] = n.groupId;
+    req["MessageDeduplicationId"] = n.deduplicationId.empty() ? n.messageId : n.deduplicationId;
+  }
+  CallContext ctx;
+  ctx.scope.account = parts->account;
+  ctx.scope.region = parts->region;
+  ctx.requestId = engine_.ids.uuid();
+  ctx.host = n.host;
+  registry_->call("sqs", "SendMessage", Json(std::move(req)), ctx, [sub = s.arn](Result<Json> r) {
+    if (!r) {
+      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code << ": "
+                << r.error().message << "\n";
+    }
+  });
+}
+
+void SnsService::deliverToFunction(const Subscription& s, const Notification& n) {
+  auto parts = splitArn(s.endpoint);
+  if (!parts || !registry_) return;
+  JsonObject e = envelope(n, s, messageFor(n, "lambda"));
+  // The Lambda event spells two URL keys differently and always has Subject.
+  JsonObject sns;
+  for (const auto& kv : e) {
+    std::string key(kv.key());
+    if (key == "SigningCertURL") key = "SigningCertUrl";
+    if (key == "UnsubscribeURL") key = "UnsubscribeUrl";
+    sns[key] = kv.value();
+  }
+  if (!sns.contains("Subject")) sns["Subject"] = nullptr;
+  if (!sns.contains("MessageAttributes")) sns["MessageAttributes"] = JsonObject{};
+  JsonObject record;
+  record["EventSource"] = "aws:sns";
+  record["EventVersion"] = "1.0";
+  record["EventSubscriptionArn"] = s.arn;
+  record["Sns"] = std::move(sns);
+  JsonObject event;
+  event["Records"] = JsonArray{record};
+  JsonObject req;
+  req["FunctionName"] = s.endpoint;
+  req["InvocationType"] = "Event";
+  req["Payload"] = toJsonText(event);
+  CallContext ctx;
+  ctx.scope.account = parts->account;
+  ctx.scope.region = parts->region;
+  ctx.requestId = engine_.ids.uuid();
+  registry_->call("lambda", "Invoke", Json(std::move(req)), ctx, [sub = s.arn](Result<Json> r) {
+    if (!r) {
+      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code << ": "
+                << r.error().message << "\n";
+    }
+  });
+}
+
+void SnsService::deliverOverHttp(const Subscription& s, std::string messageType,
+                                 std::string messageId, std::string body) {
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"x-amz-sns-message-type", messageType},
+      {"x-amz-sns-message-id", messageId},
+      {"x-amz-sns-topic-arn", s.topicArn},
+      {"Content-Type", "text/plain; charset=UTF-8"},
+      {"User-Agent", "Amazon Simple Notification Service Agent"}};
+  if (messageType == "Notification") headers.emplace_back("x-amz-sns-subscription-arn", s.arn);
+  if (messageType == "Notification" && raw(s))
+    headers.emplace_back("x-amz-sns-rawdelivery", "true");
+  postWithRetries(s.endpoint, std::move(headers), std::move(body), 0);
+}
+
+void SnsService::postWithRetries(std::string url,
+                                 std::vector<std::pair<std::string, std::string>> headers,
+                                 std::string body, int attempt) {
+  auto result = std::make_shared<HttpPostResult>();
+  auto work = [result, url, headers, body] {
+    *result = httpPost(url, headers, body, kHttpTimeout);
+  };
+  engine_.loop.runBlocking(std::move(work), [this, result, url, headers, body, attempt]() mutable {
+    if (result->ok()) return;
+    if (attempt >= kHttpRetries) {
+      std::cerr << "sns: delivery to " << url << " failed after " << attempt + 1 << " attempts: "
+                << (result->status ? "HTTP " + std::to_string(result->status) : result->error)
+                << "\n";
+      return;
+    }
+    // Back off 1 s, 2 s, 4 s (wall-clock: the endpoint lives in real time).
+    engine_.loop.scheduleReal(
+        std::chrono::seconds(1 << attempt), [this, url, headers, body, attempt]() mutable {
+          postWithRetries(std::move(url), std::move(headers), std::move(body), attempt + 1);
+        });
+  });
+}
+
+void SnsService::writeEmail(const Subscription& s, const std::string& subject,
+                            const std::string& body, const std::string& messageId) {
+  if (dataDir_.empty()) return;
+  std::filesystem::path outbox = dataDir_ / "outbox";
+  auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+          .count();
+  std::filesystem::path file = outbox / (std::to_string(millis) + "-" + messageId + ".eml");
+  std::string text =
+      "From: AWS Notifications <no-reply@sns.amazonaws.com>\n"
+      "To: " +
+      s.endpoint +
+      "\n"
+      "Subject: " +
+      subject +
+      "\n"
+      "Date: " +
+      formatIso8601(clock_.now()) +
+      "\n"
+      "Content-Type: " +
+      (s.protocol == "email-json" ? "application/json" : "text/plain") + "; charset=UTF-8\n\n" +
+      body + "\n";
+  engine_.loop.runBlocking(
+      [outbox, file, text] {
+        auto made = store::createDirectoriesDurably(outbox);
+        auto written = made ? store::writeFileDurably(file, text) : made;
+        if (!written)
+          std::cerr << "sns: cannot write " << file << ": " << written.error().message << "\n";
+      },
+      [] {});
+}
+
+void SnsService::sendConfirmation(const Subscription& s, const std::string& requestHost) {
+  std::string host = requestHost.empty() ? "localhost:4566" : requestHost;
+  std::string messageId = engine_.ids.uuid();
+  std::string subscribeUrl = "http://" + host +
+                             "/?Action=ConfirmSubscription&TopicArn=" + s.topicArn +
+                             "&Token=" + s.token;
+  std::string text = "You have chosen to subscribe to the topic " + s.topicArn +
+                     ".\nTo confirm the subscription, visit the SubscribeURL included in this "
+                     "message.";
+  if (s.protocol == "http" || s.protocol == "https") {
+    JsonObject e;
+    e["Type"] = "SubscriptionConfirmation";
+    e["MessageId"] = messageId;
+    e["Token"] = s.token;
+    e["TopicArn"] = s.topicArn;
+    e["Message"] = text;
+    e["SubscribeURL"] = subscribeUrl;
+    e["Timestamp"] = formatIso8601(clock_.now());
+    e["SignatureVersion"] = "1";
+    e["Signature"] = signatureOf(e);
+    e["SigningCertURL"] = signingCertUrl(host);
+    deliverOverHttp(s, "SubscriptionConfirmation", messageId, toJsonText(e));
+  } else if (s.protocol == "email" || s.protocol == "email-json") {
+    writeEmail(s, "AWS Notification - Subscription Confirmation",
+               text + "\n\nConfirm subscription: " + subscribeUrl + "\nToken: " + s.token,
+               messageId);
+  }
+}
+
+}  // namespace sluice::services::sns

@@ -1,0 +1,98 @@
+// Amazon SNS (signing name "sns"; the query protocol): topics (standard and
+// FIFO), subscriptions with confirmation and filter policies, Publish and
+// PublishBatch with fan-out to SQS queues and Lambda functions (through the
+// operation registry, as any client would call them), HTTP(S) endpoints
+// (POST with retries, on the engine's worker pool) and email (files in
+// <data-dir>/outbox/).
+//
+// All state lives on the engine's event loop thread; topics and
+// subscriptions are committed to the store before an operation answers.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "engine/execution.hpp"
+#include "services/operation.hpp"
+#include "services/sns/sns_store.hpp"
+#include "services/sns/topic.hpp"
+
+namespace sluice::services::sns {
+
+// One published message on its way to the subscriptions.
+struct Notification {
+  std::string messageId;
+  std::string topicArn;
+  std::string subject;
+  std::string message;  // the default message
+  Json perProtocol;     // MessageStructure=json: {"default": ..., "sqs": ...}; else null
+  Json attributes = JsonObject{};
+  std::string groupId;
+  std::string deduplicationId;
+  std::string sequenceNumber;
+  TimePoint timestamp{};
+  std::string host;  // for the unsubscribe URL
+};
+
+class SnsService {
+ public:
+  SnsService(engine::EngineContext engine, const Clock& clock, store::sqlite::SqliteStore* store,
+             std::filesystem::path dataDir);
+  ~SnsService();
+
+  Result<void> load();
+  // Keeps `registry` to deliver to SQS and Lambda through their operations.
+  void registerOperations(OperationRegistry& registry);
+
+  using Op = void (SnsService::*)(const Json&, const CallContext&, Reply);
+  void createTopic(const Json& in, const CallContext& ctx, Reply reply);
+  void deleteTopic(const Json& in, const CallContext& ctx, Reply reply);
+  void listTopics(const Json& in, const CallContext& ctx, Reply reply);
+  void getTopicAttributes(const Json& in, const CallContext& ctx, Reply reply);
+  void setTopicAttributes(const Json& in, const CallContext& ctx, Reply reply);
+  void tagResource(const Json& in, const CallContext& ctx, Reply reply);
+  void untagResource(const Json& in, const CallContext& ctx, Reply reply);
+  void listTagsForResource(const Json& in, const CallContext& ctx, Reply reply);
+  void subscribe(const Json& in, const CallContext& ctx, Reply reply);
+  void confirmSubscription(const Json& in, const CallContext& ctx, Reply reply);
+  void unsubscribe(const Json& in, const CallContext& ctx, Reply reply);
+  void listSubscriptions(const Json& in, const CallContext& ctx, Reply reply);
+  void listSubscriptionsByTopic(const Json& in, const CallContext& ctx, Reply reply);
+  void getSubscriptionAttributes(const Json& in, const CallContext& ctx, Reply reply);
+  void setSubscriptionAttributes(const Json& in, const CallContext& ctx, Reply reply);
+  void publish(const Json& in, const CallContext& ctx, Reply reply);
+  void publishBatch(const Json& in, const CallContext& ctx, Reply reply);
+
+ private:
+  Result<Topic*> findTopic(const std::string& arn);
+  Result<Subscription*> findSubscription(const std::string& arn);
+  // Checks one Publish / PublishBatch entry and builds its notification.
+  Result<Notification> prepare(Topic& topic, const Json& entry, const CallContext& ctx);
+  // The result entry: MessageId (and SequenceNumber for FIFO topics).
+  Json accept(Topic& topic, Notification& n);
+
+  // Delivery (delivery.cpp).
+  void fanOut(const Notification& n);
+  void deliver(const Subscription& s, const Notification& n);
+  void deliverToQueue(const Subscription& s, const Notification& n);
+  void deliverToFunction(const Subscription& s, const Notification& n);
+  void deliverOverHttp(const Subscription& s, std::string messageType, std::string messageId,
+                       std::string body);
+  void postWithRetries(std::string url, std::vector<std::pair<std::string, std::string>> headers,
+                       std::string body, int attempt);
+  void writeEmail(const Subscription& s, const std::string& subject, const std::string& body,
+                  const std::string& messageId);
+  void sendConfirmation(const Subscription& s, const std::string& host);
+
+  engine::EngineContext engine_;
+  const Clock& clock_;
+  SnsStore store_;
+  std::filesystem::path dataDir_;
+  const OperationRegistry* registry_ = nullptr;
+  std::map<std::string, Topic> topics_;                // by ARN
+  std::map<std::string, Subscription> subscriptions_;  // by ARN
+};
+
+}  // namespace sluice::services::sns

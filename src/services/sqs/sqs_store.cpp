@@ -1,0 +1,229 @@
+#include "services/sqs/sqs_store.hpp"
+
+#include "services/sqs/message_md5.hpp"
+
+namespace sluice::services::sqs {
+
+namespace sql = store::sqlite;
+
+namespace {
+
+constexpr sql::Migration kMigrations[] = {
+    {1,
+     "CREATE TABLE sqs_queues(arn TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, "
+     "name TEXT NOT NULL, attributes TEXT NOT NULL, tags TEXT NOT NULL, created_us INTEGER NOT "
+     "NULL, modified_us INTEGER NOT NULL);"
+     "CREATE TABLE sqs_messages(queue_arn TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, "
+     "body TEXT NOT NULL, attributes TEXT NOT NULL, trace_header TEXT NOT NULL, group_id TEXT NOT "
+     "NULL, deduplication_id TEXT NOT NULL, sender_id TEXT NOT NULL, dead_letter_source TEXT NOT "
+     "NULL, sent_us INTEGER NOT NULL, visible_us INTEGER NOT NULL, first_receive_us INTEGER, "
+     "receive_count INTEGER NOT NULL, receipt TEXT NOT NULL, PRIMARY KEY(queue_arn, seq)) "
+     "WITHOUT ROWID;"
+     "CREATE TABLE sqs_deduplication(queue_arn TEXT NOT NULL, key TEXT NOT NULL, message_id TEXT "
+     "NOT NULL, sequence_number TEXT NOT NULL, expires_us INTEGER NOT NULL, PRIMARY "
+     "KEY(queue_arn, key)) WITHOUT ROWID;"},
+};
+
+int64_t micros(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+TimePoint fromMicros(int64_t us) {
+  return TimePoint(Duration(us));
+}
+
+std::string mapText(const std::map<std::string, std::string>& m) {
+  JsonObject o;
+  for (const auto& [k, v] : m) o[k] = v;
+  return toJsonText(o);
+}
+
+std::map<std::string, std::string> mapOf(std::string_view text) {
+  std::map<std::string, std::string> out;
+  if (auto v = parseJson(text); v && v->is_object()) {
+    for (const auto& kv : v->as_object()) {
+      if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().get_string());
+    }
+  }
+  return out;
+}
+
+template <typename... T>
+Result<void> run(sql::Database& db, std::string_view text, const T&... values) {
+  auto st = db.prepare(text);
+  if (!st) return st.takeError();
+  return st->bindAll(values...).run();
+}
+
+}  // namespace
+
+std::span<const sql::Migration> sqsMigrations() {
+  return kMigrations;
+}
+
+void SqsStore::Changes::saveQueue(const Queue& q) {
+  work_.push_back([arn = q.arn, account = q.account, region = q.region, name = q.name,
+                   attributes = mapText(q.attributes), tags = mapText(q.tags),
+                   created = micros(q.created), modified = micros(q.modified)](sql::Database& db) {
+    return run(db,
+               "INSERT OR REPLACE INTO sqs_queues(arn, account, region, name, attributes, tags, "
+               "created_us, modified_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               arn, account, region, name, attributes, tags, created, modified);
+  });
+}
+
+void SqsStore::Changes::deleteQueue(const std::string& arn) {
+  work_.push_back([arn](sql::Database& db) -> Result<void> {
+    if (auto r = run(db, "DELETE FROM sqs_messages WHERE queue_arn = ?", arn); !r) return r;
+    if (auto r = run(db, "DELETE FROM sqs_deduplication WHERE queue_arn = ?", arn); !r) return r;
+    return run(db, "DELETE FROM sqs_queues WHERE arn = ?", arn);
+  });
+}
+
+void SqsStore::Changes::saveMessage(const std::string& queueArn, const Message& m) {
+  std::optional<int64_t> firstReceive;
+  if (m.firstReceive) firstReceive = micros(*m.firstReceive);
+  work_.push_back([=, attributes = toJsonText(m.attributes)](sql::Database& db) {
+    return run(db,
+               "INSERT OR REPLACE INTO sqs_messages(queue_arn, seq, id, body, attributes, "
+               "trace_header, group_id, deduplication_id, sender_id, dead_letter_source, sent_us, "
+               "visible_us, first_receive_us, receive_count, receipt) VALUES "
+               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               queueArn, static_cast<int64_t>(m.seq), m.id, m.body, attributes, m.traceHeader,
+               m.groupId, m.deduplicationId, m.senderId, m.deadLetterSourceArn, micros(m.sent),
+               micros(m.visibleAt), firstReceive, m.receiveCount, m.receipt);
+  });
+}
+
+void SqsStore::Changes::updateMessage(const std::string& queueArn, const Message& m) {
+  std::optional<int64_t> firstReceive;
+  if (m.firstReceive) firstReceive = micros(*m.firstReceive);
+  work_.push_back([queueArn, seq = static_cast<int64_t>(m.seq), visible = micros(m.visibleAt),
+                   firstReceive, count = m.receiveCount, receipt = m.receipt](sql::Database& db) {
+    return run(db,
+               "UPDATE sqs_messages SET visible_us = ?, first_receive_us = ?, receive_count = ?, "
+               "receipt = ? WHERE queue_arn = ? AND seq = ?",
+               visible, firstReceive, count, receipt, queueArn, seq);
+  });
+}
+
+void SqsStore::Changes::deleteMessage(const std::string& queueArn, uint64_t seq) {
+  work_.push_back([queueArn, seq = static_cast<int64_t>(seq)](sql::Database& db) {
+    return run(db, "DELETE FROM sqs_messages WHERE queue_arn = ? AND seq = ?", queueArn, seq);
+  });
+}
+
+void SqsStore::Changes::purge(const std::string& queueArn) {
+  work_.push_back([queueArn](sql::Database& db) {
+    return run(db, "DELETE FROM sqs_messages WHERE queue_arn = ?", queueArn);
+  });
+}
+
+void SqsStore::Changes::rememberDeduplication(const std::string& queueArn, const std::string& key,
+                                              const DeduplicationWindow::Entry& e) {
+  work_.push_back([queueArn, key, e](sql::Database& db) -> Result<void> {
+    // Closed windows are dropped as new ones open, so the table stays small.
+    if (auto r = run(db, "DELETE FROM sqs_deduplication WHERE queue_arn = ? AND expires_us < ?",
+                     queueArn, micros(e.expires) - micros(TimePoint(kDeduplicationInterval)));
+        !r) {
+      return r;
+    }
+    return run(db,
+               "INSERT OR REPLACE INTO sqs_deduplication(queue_arn, key, message_id, "
+               "sequence_number, expires_us) VALUES (?, ?, ?, ?, ?)",
+               queueArn, key, e.messageId, e.sequenceNumber, micros(e.expires));
+  });
+}
+
+Result<std::vector<std::unique_ptr<Queue>>> SqsStore::load(TimePoint now) const {
+  std::vector<std::unique_ptr<Queue>> queues;
+  if (!store_) return queues;
+  auto lease = store_->readers().acquire();
+  if (!lease) return lease.takeError();
+  sql::Database& db = lease->db();
+  std::map<std::string, Queue*> byArn;
+  {
+    auto st = db.prepare(
+        "SELECT arn, account, region, name, attributes, tags, created_us, modified_us FROM "
+        "sqs_queues");
+    if (!st) return st.takeError();
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.takeError();
+      if (!*row) break;
+      auto q = std::make_unique<Queue>();
+      q->arn = std::string(st->columnText(0));
+      q->account = std::string(st->columnText(1));
+      q->region = std::string(st->columnText(2));
+      q->name = std::string(st->columnText(3));
+      q->attributes = mapOf(st->columnText(4));
+      q->tags = mapOf(st->columnText(5));
+      q->created = fromMicros(st->columnInt(6));
+      q->modified = fromMicros(st->columnInt(7));
+      byArn[q->arn] = q.get();
+      queues.push_back(std::move(q));
+    }
+  }
+  {
+    auto st = db.prepare(
+        "SELECT queue_arn, seq, id, body, attributes, trace_header, group_id, deduplication_id, "
+        "sender_id, dead_letter_source, sent_us, visible_us, first_receive_us, receive_count, "
+        "receipt FROM sqs_messages ORDER BY queue_arn, seq");
+    if (!st) return st.takeError();
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.takeError();
+      if (!*row) break;
+      auto it = byArn.find(std::string(st->columnText(0)));
+      if (it == byArn.end()) continue;
+      Queue& q = *it->second;
+      Message m;
+      m.seq = static_cast<uint64_t>(st->columnInt(1));
+      m.id = std::string(st->columnText(2));
+      m.body = std::string(st->columnText(3));
+      m.attributes = parseJson(st->columnText(4)).value_or(JsonObject{});
+      m.traceHeader = std::string(st->columnText(5));
+      m.groupId = std::string(st->columnText(6));
+      m.deduplicationId = std::string(st->columnText(7));
+      m.senderId = std::string(st->columnText(8));
+      m.deadLetterSourceArn = std::string(st->columnText(9));
+      m.sent = fromMicros(st->columnInt(10));
+      m.visibleAt = fromMicros(st->columnInt(11));
+      if (auto f = st->columnOptionalInt(12)) m.firstReceive = fromMicros(*f);
+      m.receiveCount = st->columnInt(13);
+      m.receipt = std::string(st->columnText(14));
+      q.nextSeq = std::max(q.nextSeq, m.seq + 1);
+      q.messages.emplace(m.seq, std::move(m));
+    }
+  }
+  {
+    auto st = db.prepare(
+        "SELECT queue_arn, key, message_id, sequence_number, expires_us FROM sqs_deduplication");
+    if (!st) return st.takeError();
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.takeError();
+      if (!*row) break;
+      auto it = byArn.find(std::string(st->columnText(0)));
+      TimePoint expires = fromMicros(st->columnInt(4));
+      if (it == byArn.end() || expires <= now) continue;
+      it->second->deduplication.remember(
+          std::string(st->columnText(1)),
+          {std::string(st->columnText(2)), std::string(st->columnText(3)), expires});
+    }
+  }
+  return queues;
+}
+
+void SqsStore::commit(Changes changes, std::function<void(Result<void>)> done) {
+  if (!store_ || changes.empty()) return done({});
+  store_->writer().submit(
+      [work = std::move(changes.work_)](sql::Database& db) -> Result<void> {
+        for (const auto& w : work) {
+          if (auto r = w(db); !r) return r;
+        }
+        return {};
+      },
+      std::move(done));
+}
+
+}  // namespace sluice::services::sqs
