@@ -366,8 +366,10 @@ int main(int argc, char** argv) {
   }
   if (opt.casesDir.empty()) return usage();
   if (!fs::is_directory(opt.casesDir)) {
-    std::cout << "conformance cases not found at " << opt.casesDir << ": skipped\n";
-    return 0;
+    // A missing case directory is a failure, never a silent pass.
+    std::cout << "conformance cases not found at " << opt.casesDir
+              << " (configure with -DSLUICE_CONFORMANCE_DIR=...)\n";
+    return 2;
   }
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(opt.casesDir))

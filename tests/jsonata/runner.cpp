@@ -124,8 +124,10 @@ int main(int argc, char** argv) {
     }
   }
   if (casesDir.empty() || !fs::is_directory(fs::path(casesDir) / "groups")) {
-    std::cout << "JSONata cases not found at '" << casesDir << "': skipped\n";
-    return 0;
+    // A missing case directory is a failure, never a silent pass.
+    std::cout << "JSONata cases not found at '" << casesDir
+              << "' (configure with -DSLUICE_JSONATA_CASES_DIR=...)\n";
+    return 2;
   }
   fs::path root(casesDir);
   std::map<std::string, Json> datasets;
