@@ -44,6 +44,13 @@ class ManualClock final : public Clock {
 
 TimePoint fromSeconds(double epochSeconds);
 double toEpochSeconds(TimePoint t);
+// Epoch microseconds: how stores keep a TimePoint exactly.
+inline int64_t toEpochMicros(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+inline TimePoint fromEpochMicros(int64_t us) {
+  return TimePoint(Duration(us));
+}
 
 // ISO-8601 / RFC 3339 with millisecond precision and a Z suffix, as AWS prints
 // timestamps ("2024-01-02T03:04:05.678Z").

@@ -305,4 +305,20 @@ std::string_view jsonTypeName(const Json& v) {
   return "unknown";
 }
 
+std::string stringMapToJsonText(const std::map<std::string, std::string>& m) {
+  JsonObject o;
+  for (const auto& [k, v] : m) o[k] = v;
+  return toJsonText(o);
+}
+
+std::map<std::string, std::string> stringMapFromJsonText(std::string_view text) {
+  std::map<std::string, std::string> out;
+  if (auto v = parseJson(text); v && v->is_object()) {
+    for (const auto& kv : v->as_object()) {
+      if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().get_string());
+    }
+  }
+  return out;
+}
+
 }  // namespace sluice

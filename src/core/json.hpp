@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,10 @@ std::optional<Json> parseJson(std::string_view text, std::string* error = nullpt
 // Compact serialisation as Step Functions prints documents: no spaces, doubles
 // in their shortest round-trip form ("1.5", "1.0E20", integral doubles keep ".0").
 std::string toJsonText(const Json& value);
+// A string-to-string map (tags, attributes) as a JSON object's text and back;
+// non-string members are skipped when reading.
+std::string stringMapToJsonText(const std::map<std::string, std::string>& m);
+std::map<std::string, std::string> stringMapFromJsonText(std::string_view text);
 // Same, reserving `sizeHint` bytes first (e.g. the size of a similar document).
 std::string toJsonText(const Json& value, size_t sizeHint);
 void appendJsonText(std::string& out, const Json& value);

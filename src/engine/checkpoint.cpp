@@ -9,12 +9,9 @@ namespace sluice::engine {
 
 namespace {
 
-int64_t micros(TimePoint t) {
-  return t.time_since_epoch().count();
-}
 TimePoint fromMicros(const Json* v) {
   auto n = v ? toInteger(*v) : std::nullopt;
-  return TimePoint(Duration(n ? *n : 0));
+  return fromEpochMicros(n.value_or(0));
 }
 int64_t intOf(const JsonObject& o, std::string_view key, int64_t fallback = 0) {
   const Json* v = o.if_contains(key);
@@ -52,21 +49,21 @@ Json Execution::checkpointFrame(const Frame& f) const {
   o["rawInput"] = f.rawInput;
   o["vars"] = f.vars->local();
   o["enteredEventId"] = f.enteredEventId;
-  o["enteredTime"] = micros(f.enteredTime);
+  o["enteredTime"] = toEpochMicros(f.enteredTime);
   o["retryCount"] = f.retryCount;
   JsonArray attempts;
   for (int a : f.retrierAttempts) attempts.push_back(a);
   o["retrierAttempts"] = std::move(attempts);
-  if (f.timer && f.retryAt != TimePoint{}) o["retryAt"] = micros(f.retryAt);
+  if (f.timer && f.retryAt != TimePoint{}) o["retryAt"] = toEpochMicros(f.retryAt);
   if (f.timer && f.waitUntil != TimePoint{}) {
-    o["waitUntil"] = micros(f.waitUntil);
+    o["waitUntil"] = toEpochMicros(f.waitUntil);
     o["waitInput"] = f.waitInput;
   }
   if (f.taskInFlight) {
     JsonObject t;
     t["token"] = f.taskToken;
-    if (f.timeoutTimer) t["timeoutAt"] = micros(f.timeoutAt);
-    if (f.heartbeatTimer) t["heartbeatAt"] = micros(f.heartbeatAt);
+    if (f.timeoutTimer) t["timeoutAt"] = toEpochMicros(f.timeoutAt);
+    if (f.heartbeatTimer) t["heartbeatAt"] = toEpochMicros(f.heartbeatAt);
     t["started"] = f.taskStarted;
     o["task"] = std::move(t);
   }

@@ -16,10 +16,6 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
-int64_t micros(TimePoint t) {
-  return t.time_since_epoch().count();
-}
-
 std::string text(const JsonObject& o, std::string_view key) {
   const Json* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
@@ -181,7 +177,7 @@ void EventsService::persistRule(DocumentBatch& b, const Scope& scope, const Rule
   o["state"] = r.state;
   o["description"] = r.description;
   o["roleArn"] = r.roleArn;
-  o["anchor"] = micros(r.anchor);
+  o["anchor"] = toEpochMicros(r.anchor);
   JsonObject tags;
   for (const auto& [k, v] : r.tags) tags[k] = v;
   o["tags"] = std::move(tags);
@@ -194,8 +190,8 @@ void EventsService::persistRule(DocumentBatch& b, const Scope& scope, const Rule
 void EventsService::persistBus(DocumentBatch& b, const Scope& scope, const BusRecord& bus) const {
   JsonObject o;
   o["description"] = bus.description;
-  o["created"] = micros(bus.created);
-  o["modified"] = micros(bus.modified);
+  o["created"] = toEpochMicros(bus.created);
+  o["modified"] = toEpochMicros(bus.modified);
   b.put("events_buses", scope, bus.name, o);
 }
 

@@ -31,13 +31,6 @@ constexpr store::sqlite::Migration kMigrations[] = {
      " PRIMARY KEY(upload_id, part_number));"},
 };
 
-int64_t micros(TimePoint t) {
-  return t.time_since_epoch().count();
-}
-TimePoint fromMicros(int64_t v) {
-  return TimePoint(Duration(v));
-}
-
 // The smallest string greater than every string starting with `prefix`
 // (bytewise); nullopt when there is none (empty, or all 0xFF bytes).
 std::optional<std::string> prefixEnd(std::string_view prefix) {
@@ -68,7 +61,7 @@ ObjectRecord readObject(const Statement& st) {
   o.fileId = st.columnOptionalText(6).value_or("");
   o.size = static_cast<uint64_t>(st.columnInt(7));
   o.etag = std::string(st.columnText(8));
-  o.lastModified = fromMicros(st.columnInt(9));
+  o.lastModified = fromEpochMicros(st.columnInt(9));
   o.storageClass = std::string(st.columnText(10));
   o.attrs = parseOr(st.columnText(11));
   return o;
@@ -79,7 +72,7 @@ BucketRecord readBucket(const Statement& st) {
   b.name = std::string(st.columnText(0));
   b.region = std::string(st.columnText(1));
   b.owner = std::string(st.columnText(2));
-  b.created = fromMicros(st.columnInt(3));
+  b.created = fromEpochMicros(st.columnInt(3));
   b.versioning = std::string(st.columnText(4));
   b.config = parseOr(st.columnText(5));
   return b;
@@ -153,7 +146,7 @@ Result<void> insertVersion(Database& db, const ObjectRecord& o) {
   if (!o.fileId.empty()) file = o.fileId;
   return st
       ->bindAll(o.bucket, o.key, o.versionId, o.deleteMarker ? 1 : 0, file,
-                static_cast<int64_t>(o.size), o.etag, micros(o.lastModified), o.storageClass,
+                static_cast<int64_t>(o.size), o.etag, toEpochMicros(o.lastModified), o.storageClass,
                 toJsonText(o.attrs))
       .run();
 }
@@ -214,7 +207,8 @@ Result<void> S3Store::createBucket(const BucketRecord& b) {
         "?, ?, ?, ?)");
     if (!st) return st.takeError();
     return st
-        ->bindAll(b.name, b.region, b.owner, micros(b.created), b.versioning, toJsonText(b.config))
+        ->bindAll(b.name, b.region, b.owner, toEpochMicros(b.created), b.versioning,
+                  toJsonText(b.config))
         .run();
   });
 }
@@ -410,7 +404,8 @@ Result<void> S3Store::createUpload(const UploadRecord& u) {
     auto st = db.prepare(
         "INSERT INTO s3_uploads(upload_id, bucket, key, initiated, attrs) VALUES (?, ?, ?, ?, ?)");
     if (!st) return st.takeError();
-    return st->bindAll(u.uploadId, u.bucket, u.key, micros(u.initiated), toJsonText(u.attrs)).run();
+    return st->bindAll(u.uploadId, u.bucket, u.key, toEpochMicros(u.initiated), toJsonText(u.attrs))
+        .run();
   });
 }
 
@@ -421,7 +416,7 @@ UploadRecord readUpload(const Statement& st) {
   u.uploadId = std::string(st.columnText(0));
   u.bucket = std::string(st.columnText(1));
   u.key = std::string(st.columnText(2));
-  u.initiated = fromMicros(st.columnInt(3));
+  u.initiated = fromEpochMicros(st.columnInt(3));
   u.attrs = parseOr(st.columnText(4));
   return u;
 }
@@ -433,7 +428,7 @@ PartRecord readPart(const Statement& st) {
   p.fileId = std::string(st.columnText(2));
   p.size = static_cast<uint64_t>(st.columnInt(3));
   p.etag = std::string(st.columnText(4));
-  p.lastModified = fromMicros(st.columnInt(5));
+  p.lastModified = fromEpochMicros(st.columnInt(5));
   p.checksum = std::string(st.columnText(6));
   return p;
 }
@@ -516,7 +511,7 @@ Result<Orphans> S3Store::putPart(const PartRecord& p) {
     if (!st) return st.takeError();
     return st
         ->bindAll(p.uploadId, p.partNumber, p.fileId, static_cast<int64_t>(p.size), p.etag,
-                  micros(p.lastModified), p.checksum)
+                  toEpochMicros(p.lastModified), p.checksum)
         .run();
   });
   if (!r) return r.error();

@@ -15,29 +15,6 @@ constexpr sql::Migration kMigrations[] = {
      "confirmed INTEGER NOT NULL, token TEXT NOT NULL);"},
 };
 
-std::string mapText(const std::map<std::string, std::string>& m) {
-  JsonObject o;
-  for (const auto& [k, v] : m) o[k] = v;
-  return toJsonText(o);
-}
-
-std::map<std::string, std::string> mapOf(std::string_view text) {
-  std::map<std::string, std::string> out;
-  if (auto v = parseJson(text); v && v->is_object()) {
-    for (const auto& kv : v->as_object()) {
-      if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().get_string());
-    }
-  }
-  return out;
-}
-
-template <typename... T>
-Result<void> run(sql::Database& db, std::string_view text, const T&... values) {
-  auto st = db.prepare(text);
-  if (!st) return st.takeError();
-  return st->bindAll(values...).run();
-}
-
 }  // namespace
 
 std::span<const sql::Migration> snsMigrations() {
@@ -61,8 +38,8 @@ Result<SnsStore::Loaded> SnsStore::load() const {
     t.account = std::string(topics->columnText(1));
     t.region = std::string(topics->columnText(2));
     t.name = std::string(topics->columnText(3));
-    t.attributes = mapOf(topics->columnText(4));
-    t.tags = mapOf(topics->columnText(5));
+    t.attributes = stringMapFromJsonText(topics->columnText(4));
+    t.tags = stringMapFromJsonText(topics->columnText(5));
     t.fifo = t.name.ends_with(".fifo");
     out.topics.push_back(std::move(t));
   }
@@ -80,7 +57,7 @@ Result<SnsStore::Loaded> SnsStore::load() const {
     s.protocol = std::string(subs->columnText(2));
     s.endpoint = std::string(subs->columnText(3));
     s.owner = std::string(subs->columnText(4));
-    s.attributes = mapOf(subs->columnText(5));
+    s.attributes = stringMapFromJsonText(subs->columnText(5));
     s.confirmed = subs->columnInt(6) != 0;
     s.token = std::string(subs->columnText(7));
     out.subscriptions.push_back(std::move(s));
@@ -96,11 +73,13 @@ void SnsStore::submit(sql::WriteQueue::Work work, Done done) {
 void SnsStore::saveTopic(const Topic& t, Done done) {
   submit(
       [arn = t.arn, account = t.account, region = t.region, name = t.name,
-       attributes = mapText(t.attributes), tags = mapText(t.tags)](sql::Database& db) {
-        return run(db,
-                   "INSERT OR REPLACE INTO sns_topics(arn, account, region, name, attributes, "
-                   "tags) VALUES (?, ?, ?, ?, ?, ?)",
-                   arn, account, region, name, attributes, tags);
+       attributes = stringMapToJsonText(t.attributes),
+       tags = stringMapToJsonText(t.tags)](sql::Database& db) {
+        return sql::runStatement(
+            db,
+            "INSERT OR REPLACE INTO sns_topics(arn, account, region, name, attributes, "
+            "tags) VALUES (?, ?, ?, ?, ?, ?)",
+            arn, account, region, name, attributes, tags);
       },
       std::move(done));
 }
@@ -108,22 +87,25 @@ void SnsStore::saveTopic(const Topic& t, Done done) {
 void SnsStore::deleteTopic(const std::string& arn, Done done) {
   submit(
       [arn](sql::Database& db) -> Result<void> {
-        if (auto r = run(db, "DELETE FROM sns_subscriptions WHERE topic_arn = ?", arn); !r) {
+        if (auto r =
+                sql::runStatement(db, "DELETE FROM sns_subscriptions WHERE topic_arn = ?", arn);
+            !r) {
           return r;
         }
-        return run(db, "DELETE FROM sns_topics WHERE arn = ?", arn);
+        return sql::runStatement(db, "DELETE FROM sns_topics WHERE arn = ?", arn);
       },
       std::move(done));
 }
 
 void SnsStore::saveSubscription(const Subscription& s, Done done) {
   submit(
-      [s, attributes = mapText(s.attributes)](sql::Database& db) {
-        return run(db,
-                   "INSERT OR REPLACE INTO sns_subscriptions(arn, topic_arn, protocol, endpoint, "
-                   "owner, attributes, confirmed, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   s.arn, s.topicArn, s.protocol, s.endpoint, s.owner, attributes,
-                   s.confirmed ? 1 : 0, s.token);
+      [s, attributes = stringMapToJsonText(s.attributes)](sql::Database& db) {
+        return sql::runStatement(
+            db,
+            "INSERT OR REPLACE INTO sns_subscriptions(arn, topic_arn, protocol, endpoint, "
+            "owner, attributes, confirmed, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            s.arn, s.topicArn, s.protocol, s.endpoint, s.owner, attributes, s.confirmed ? 1 : 0,
+            s.token);
       },
       std::move(done));
 }
@@ -131,7 +113,7 @@ void SnsStore::saveSubscription(const Subscription& s, Done done) {
 void SnsStore::deleteSubscription(const std::string& arn, Done done) {
   submit(
       [arn](sql::Database& db) {
-        return run(db, "DELETE FROM sns_subscriptions WHERE arn = ?", arn);
+        return sql::runStatement(db, "DELETE FROM sns_subscriptions WHERE arn = ?", arn);
       },
       std::move(done));
 }

@@ -24,36 +24,6 @@ constexpr sql::Migration kMigrations[] = {
      "KEY(queue_arn, key)) WITHOUT ROWID;"},
 };
 
-int64_t micros(TimePoint t) {
-  return t.time_since_epoch().count();
-}
-TimePoint fromMicros(int64_t us) {
-  return TimePoint(Duration(us));
-}
-
-std::string mapText(const std::map<std::string, std::string>& m) {
-  JsonObject o;
-  for (const auto& [k, v] : m) o[k] = v;
-  return toJsonText(o);
-}
-
-std::map<std::string, std::string> mapOf(std::string_view text) {
-  std::map<std::string, std::string> out;
-  if (auto v = parseJson(text); v && v->is_object()) {
-    for (const auto& kv : v->as_object()) {
-      if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().get_string());
-    }
-  }
-  return out;
-}
-
-template <typename... T>
-Result<void> run(sql::Database& db, std::string_view text, const T&... values) {
-  auto st = db.prepare(text);
-  if (!st) return st.takeError();
-  return st->bindAll(values...).run();
-}
-
 }  // namespace
 
 std::span<const sql::Migration> sqsMigrations() {
@@ -62,59 +32,68 @@ std::span<const sql::Migration> sqsMigrations() {
 
 void SqsStore::Changes::saveQueue(const Queue& q) {
   work_.push_back([arn = q.arn, account = q.account, region = q.region, name = q.name,
-                   attributes = mapText(q.attributes), tags = mapText(q.tags),
-                   created = micros(q.created), modified = micros(q.modified)](sql::Database& db) {
-    return run(db,
-               "INSERT OR REPLACE INTO sqs_queues(arn, account, region, name, attributes, tags, "
-               "created_us, modified_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               arn, account, region, name, attributes, tags, created, modified);
+                   attributes = stringMapToJsonText(q.attributes),
+                   tags = stringMapToJsonText(q.tags), created = toEpochMicros(q.created),
+                   modified = toEpochMicros(q.modified)](sql::Database& db) {
+    return sql::runStatement(
+        db,
+        "INSERT OR REPLACE INTO sqs_queues(arn, account, region, name, attributes, tags, "
+        "created_us, modified_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        arn, account, region, name, attributes, tags, created, modified);
   });
 }
 
 void SqsStore::Changes::deleteQueue(const std::string& arn) {
   work_.push_back([arn](sql::Database& db) -> Result<void> {
-    if (auto r = run(db, "DELETE FROM sqs_messages WHERE queue_arn = ?", arn); !r) return r;
-    if (auto r = run(db, "DELETE FROM sqs_deduplication WHERE queue_arn = ?", arn); !r) return r;
-    return run(db, "DELETE FROM sqs_queues WHERE arn = ?", arn);
+    if (auto r = sql::runStatement(db, "DELETE FROM sqs_messages WHERE queue_arn = ?", arn); !r)
+      return r;
+    if (auto r = sql::runStatement(db, "DELETE FROM sqs_deduplication WHERE queue_arn = ?", arn);
+        !r)
+      return r;
+    return sql::runStatement(db, "DELETE FROM sqs_queues WHERE arn = ?", arn);
   });
 }
 
 void SqsStore::Changes::saveMessage(const std::string& queueArn, const Message& m) {
   std::optional<int64_t> firstReceive;
-  if (m.firstReceive) firstReceive = micros(*m.firstReceive);
+  if (m.firstReceive) firstReceive = toEpochMicros(*m.firstReceive);
   work_.push_back([=, attributes = toJsonText(m.attributes)](sql::Database& db) {
-    return run(db,
-               "INSERT OR REPLACE INTO sqs_messages(queue_arn, seq, id, body, attributes, "
-               "trace_header, group_id, deduplication_id, sender_id, dead_letter_source, sent_us, "
-               "visible_us, first_receive_us, receive_count, receipt) VALUES "
-               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               queueArn, static_cast<int64_t>(m.seq), m.id, m.body, attributes, m.traceHeader,
-               m.groupId, m.deduplicationId, m.senderId, m.deadLetterSourceArn, micros(m.sent),
-               micros(m.visibleAt), firstReceive, m.receiveCount, m.receipt);
+    return sql::runStatement(
+        db,
+        "INSERT OR REPLACE INTO sqs_messages(queue_arn, seq, id, body, attributes, "
+        "trace_header, group_id, deduplication_id, sender_id, dead_letter_source, sent_us, "
+        "visible_us, first_receive_us, receive_count, receipt) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        queueArn, static_cast<int64_t>(m.seq), m.id, m.body, attributes, m.traceHeader, m.groupId,
+        m.deduplicationId, m.senderId, m.deadLetterSourceArn, toEpochMicros(m.sent),
+        toEpochMicros(m.visibleAt), firstReceive, m.receiveCount, m.receipt);
   });
 }
 
 void SqsStore::Changes::updateMessage(const std::string& queueArn, const Message& m) {
   std::optional<int64_t> firstReceive;
-  if (m.firstReceive) firstReceive = micros(*m.firstReceive);
-  work_.push_back([queueArn, seq = static_cast<int64_t>(m.seq), visible = micros(m.visibleAt),
-                   firstReceive, count = m.receiveCount, receipt = m.receipt](sql::Database& db) {
-    return run(db,
-               "UPDATE sqs_messages SET visible_us = ?, first_receive_us = ?, receive_count = ?, "
-               "receipt = ? WHERE queue_arn = ? AND seq = ?",
-               visible, firstReceive, count, receipt, queueArn, seq);
+  if (m.firstReceive) firstReceive = toEpochMicros(*m.firstReceive);
+  work_.push_back([queueArn, seq = static_cast<int64_t>(m.seq),
+                   visible = toEpochMicros(m.visibleAt), firstReceive, count = m.receiveCount,
+                   receipt = m.receipt](sql::Database& db) {
+    return sql::runStatement(
+        db,
+        "UPDATE sqs_messages SET visible_us = ?, first_receive_us = ?, receive_count = ?, "
+        "receipt = ? WHERE queue_arn = ? AND seq = ?",
+        visible, firstReceive, count, receipt, queueArn, seq);
   });
 }
 
 void SqsStore::Changes::deleteMessage(const std::string& queueArn, uint64_t seq) {
   work_.push_back([queueArn, seq = static_cast<int64_t>(seq)](sql::Database& db) {
-    return run(db, "DELETE FROM sqs_messages WHERE queue_arn = ? AND seq = ?", queueArn, seq);
+    return sql::runStatement(db, "DELETE FROM sqs_messages WHERE queue_arn = ? AND seq = ?",
+                             queueArn, seq);
   });
 }
 
 void SqsStore::Changes::purge(const std::string& queueArn) {
   work_.push_back([queueArn](sql::Database& db) {
-    return run(db, "DELETE FROM sqs_messages WHERE queue_arn = ?", queueArn);
+    return sql::runStatement(db, "DELETE FROM sqs_messages WHERE queue_arn = ?", queueArn);
   });
 }
 
@@ -122,15 +101,17 @@ void SqsStore::Changes::rememberDeduplication(const std::string& queueArn, const
                                               const DeduplicationWindow::Entry& e) {
   work_.push_back([queueArn, key, e](sql::Database& db) -> Result<void> {
     // Closed windows are dropped as new ones open, so the table stays small.
-    if (auto r = run(db, "DELETE FROM sqs_deduplication WHERE queue_arn = ? AND expires_us < ?",
-                     queueArn, micros(e.expires) - micros(TimePoint(kDeduplicationInterval)));
+    if (auto r = sql::runStatement(
+            db, "DELETE FROM sqs_deduplication WHERE queue_arn = ? AND expires_us < ?", queueArn,
+            toEpochMicros(e.expires) - toEpochMicros(TimePoint(kDeduplicationInterval)));
         !r) {
       return r;
     }
-    return run(db,
-               "INSERT OR REPLACE INTO sqs_deduplication(queue_arn, key, message_id, "
-               "sequence_number, expires_us) VALUES (?, ?, ?, ?, ?)",
-               queueArn, key, e.messageId, e.sequenceNumber, micros(e.expires));
+    return sql::runStatement(db,
+                             "INSERT OR REPLACE INTO sqs_deduplication(queue_arn, key, message_id, "
+                             "sequence_number, expires_us) VALUES (?, ?, ?, ?, ?)",
+                             queueArn, key, e.messageId, e.sequenceNumber,
+                             toEpochMicros(e.expires));
   });
 }
 
@@ -155,10 +136,10 @@ Result<std::vector<std::unique_ptr<Queue>>> SqsStore::load(TimePoint now) const 
       q->account = std::string(st->columnText(1));
       q->region = std::string(st->columnText(2));
       q->name = std::string(st->columnText(3));
-      q->attributes = mapOf(st->columnText(4));
-      q->tags = mapOf(st->columnText(5));
-      q->created = fromMicros(st->columnInt(6));
-      q->modified = fromMicros(st->columnInt(7));
+      q->attributes = stringMapFromJsonText(st->columnText(4));
+      q->tags = stringMapFromJsonText(st->columnText(5));
+      q->created = fromEpochMicros(st->columnInt(6));
+      q->modified = fromEpochMicros(st->columnInt(7));
       byArn[q->arn] = q.get();
       queues.push_back(std::move(q));
     }
@@ -186,9 +167,9 @@ Result<std::vector<std::unique_ptr<Queue>>> SqsStore::load(TimePoint now) const 
       m.deduplicationId = std::string(st->columnText(7));
       m.senderId = std::string(st->columnText(8));
       m.deadLetterSourceArn = std::string(st->columnText(9));
-      m.sent = fromMicros(st->columnInt(10));
-      m.visibleAt = fromMicros(st->columnInt(11));
-      if (auto f = st->columnOptionalInt(12)) m.firstReceive = fromMicros(*f);
+      m.sent = fromEpochMicros(st->columnInt(10));
+      m.visibleAt = fromEpochMicros(st->columnInt(11));
+      if (auto f = st->columnOptionalInt(12)) m.firstReceive = fromEpochMicros(*f);
       m.receiveCount = st->columnInt(13);
       m.receipt = std::string(st->columnText(14));
       q.nextSeq = std::max(q.nextSeq, m.seq + 1);
@@ -204,7 +185,7 @@ Result<std::vector<std::unique_ptr<Queue>>> SqsStore::load(TimePoint now) const 
       if (!row) return row.takeError();
       if (!*row) break;
       auto it = byArn.find(std::string(st->columnText(0)));
-      TimePoint expires = fromMicros(st->columnInt(4));
+      TimePoint expires = fromEpochMicros(st->columnInt(4));
       if (it == byArn.end() || expires <= now) continue;
       it->second->deduplication.remember(
           std::string(st->columnText(1)),

@@ -30,12 +30,9 @@ constexpr store::sqlite::Migration kMigrations[] = {
      " events TEXT NOT NULL, PRIMARY KEY(arn, first_id)) WITHOUT ROWID;"},
 };
 
-int64_t micros(TimePoint t) {
-  return t.time_since_epoch().count();
-}
 TimePoint fromMicros(const Json* v) {
   auto n = v ? toInteger(*v) : std::nullopt;
-  return TimePoint(Duration(n.value_or(0)));
+  return fromEpochMicros(n.value_or(0));
 }
 std::string str(const JsonObject& o, std::string_view key) {
   const Json* v = o.if_contains(key);
@@ -58,7 +55,7 @@ Json machineToJson(const StateMachineRecord& m) {
   o["tracingConfiguration"] = m.tracingConfiguration;
   o["encryptionConfiguration"] = m.encryptionConfiguration;
   o["revisionId"] = m.revisionId;
-  o["creationDate"] = micros(m.creationDate);
+  o["creationDate"] = toEpochMicros(m.creationDate);
   o["nextVersion"] = m.nextVersion;
   JsonArray versions;
   for (const auto& [n, v] : m.versions) {
@@ -69,7 +66,7 @@ Json machineToJson(const StateMachineRecord& m) {
     vo["roleArn"] = v.roleArn;
     vo["description"] = v.description;
     vo["revisionId"] = v.revisionId;
-    vo["creationDate"] = micros(v.creationDate);
+    vo["creationDate"] = toEpochMicros(v.creationDate);
     versions.push_back(std::move(vo));
   }
   o["versions"] = std::move(versions);
@@ -80,8 +77,8 @@ Json machineToJson(const StateMachineRecord& m) {
     ao["name"] = a.name;
     ao["description"] = a.description;
     ao["routing"] = a.routing;
-    ao["creationDate"] = micros(a.creationDate);
-    ao["updateDate"] = micros(a.updateDate);
+    ao["creationDate"] = toEpochMicros(a.creationDate);
+    ao["updateDate"] = toEpochMicros(a.updateDate);
     aliases.push_back(std::move(ao));
   }
   o["aliases"] = std::move(aliases);
@@ -175,13 +172,13 @@ Json executionRecordToJson(const ExecutionRecord& r) {
   o["stateMachineVersionArn"] = r.stateMachineVersionArn;
   o["stateMachineAliasArn"] = r.stateMachineAliasArn;
   o["definition"] = r.definition;
-  o["startTime"] = micros(e.startTime());
+  o["startTime"] = toEpochMicros(e.startTime());
   return o;
 }
 
 Json executionResultToJson(const engine::Execution& e) {
   JsonObject o;
-  o["stopTime"] = micros(e.stopTime());
+  o["stopTime"] = toEpochMicros(e.stopTime());
   if (e.status() == engine::ExecutionStatus::Succeeded) o["output"] = toJsonText(e.output());
   o["error"] = e.error();
   o["cause"] = e.cause();
@@ -297,7 +294,7 @@ void StatesService::flush() {
       JsonObject o;
       o["arn"] = it->second.arn;
       o["name"] = it->second.name;
-      o["creationDate"] = micros(it->second.creationDate);
+      o["creationDate"] = toEpochMicros(it->second.creationDate);
       v = toJsonText(o);
     }
     batch->activities.push_back({arn, std::move(v)});

@@ -251,4 +251,12 @@ class Savepoint {
 // {"InternalFailure", "sqlite: <message>", 500}.
 AwsError sqliteError(std::string_view message);
 
+// Prepares `sql`, binds `values` to its parameters in order and runs it.
+template <typename... T>
+Result<void> runStatement(Database& db, std::string_view sql, const T&... values) {
+  auto st = db.prepare(sql);
+  if (!st) return st.takeError();
+  return st->bindAll(values...).run();
+}
+
 }  // namespace sluice::store::sqlite
