@@ -3,6 +3,7 @@
 #include "services/events/events_service.hpp"
 #include "services/logs/execution_logs.hpp"
 #include "services/logs/logs_service.hpp"
+#include "services/scheduler/scheduler_service.hpp"
 #include "services/ssm/ssm_service.hpp"
 #include "services/states/persistence.hpp"
 #include "services/states/states_service.hpp"
@@ -15,7 +16,8 @@ std::vector<store::sqlite::Component> builtinStoreComponents() {
   return {states::storeComponent(),
           {"ssm", ssm::SsmService::migrations()},
           {"logs", logs::LogsService::migrations()},
-          {"events", events::EventsService::migrations()}};
+          {"events", events::EventsService::migrations()},
+          {"scheduler", scheduler::SchedulerService::migrations()}};
 }
 
 Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegistry& registry,
@@ -30,6 +32,8 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   logs::attachExecutionLogging(*s->states, registry);
   s->events = std::make_unique<events::EventsService>(env, registry);
   s->events->registerOperations(registry);
+  s->scheduler = std::make_unique<scheduler::SchedulerService>(env, registry);
+  s->scheduler->registerOperations(registry);
   if (auto r = s->states->load(); !r) return r.error();
   return s;
 }

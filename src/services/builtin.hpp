@@ -26,6 +26,9 @@ class LogsService;
 namespace events {
 class EventsService;
 }
+namespace scheduler {
+class SchedulerService;
+}
 
 // What every service is built from.
 struct ServiceEnvironment {
@@ -44,6 +47,7 @@ struct BuiltinServices {
   std::unique_ptr<ssm::SsmService> ssm;
   std::unique_ptr<logs::LogsService> logs;
   std::unique_ptr<events::EventsService> events;
+  std::unique_ptr<scheduler::SchedulerService> scheduler;
   ~BuiltinServices();
 };
 
