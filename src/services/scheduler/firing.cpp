@@ -7,6 +7,7 @@
 // Flexible time windows fire at the window's start (deterministic; AWS picks
 // a moment inside the window).
 #include <algorithm>
+#include <future>
 
 #include "services/common/target_delivery.hpp"
 #include "services/scheduler/scheduler_service.hpp"
@@ -80,40 +81,45 @@ void SchedulerService::arm(const Scope& scope, const std::string& key, uint64_t 
 
 void SchedulerService::fire(const Scope& scope, const std::string& key, uint64_t generation,
                             TimePoint at) {
-  std::lock_guard lock(mu_);
-  auto& schedules = schedulesOf(scope);
-  auto it = schedules.find(key);
-  if (it == schedules.end() || it->second.generation != generation) return;
-  ScheduleRecord& s = it->second;
-  if (s.state != "ENABLED") return;
   Invocation inv;
-  inv.scope = scope;
-  inv.scheduleArn = scheduleArn(scope, s);
-  inv.target = s.target;
-  const Json* input = member(s.target, "Input");
-  inv.input = input && input->is_string() ? std::string(input->get_string()) : "{}";
-  inv.scheduledTime = at;
-  inv.firstTry = clock_.now();
-  s.lastFire = at;
-  DocumentBatch batch;
-  bool oneTime = s.expression && s.expression->kind() == ScheduleExpression::Kind::At;
-  if (oneTime && s.actionAfterCompletion == "DELETE") {
-    batch.erase("scheduler_schedules", scope, key);
-    schedules.erase(it);
-  } else {
-    persistSchedule(batch, scope, s);
-    if (auto next = nextFire(s, at)) {
-      engine_.loop.schedule(*next, [this, scope, key, generation, when = *next] {
-        fire(scope, key, generation, when);
-      });
+  std::promise<Result<void>> recorded;
+  {
+    std::lock_guard lock(mu_);
+    auto& schedules = schedulesOf(scope);
+    auto it = schedules.find(key);
+    if (it == schedules.end() || it->second.generation != generation) return;
+    ScheduleRecord& s = it->second;
+    if (s.state != "ENABLED") return;
+    inv.scope = scope;
+    inv.scheduleArn = scheduleArn(scope, s);
+    inv.target = s.target;
+    const Json* input = member(s.target, "Input");
+    inv.input = input && input->is_string() ? std::string(input->get_string()) : "{}";
+    inv.scheduledTime = at;
+    inv.firstTry = clock_.now();
+    s.lastFire = at;
+    DocumentBatch batch;
+    bool oneTime = s.expression && s.expression->kind() == ScheduleExpression::Kind::At;
+    if (oneTime && s.actionAfterCompletion == "DELETE") {
+      batch.erase("scheduler_schedules", scope, key);
+      schedules.erase(it);
+    } else {
+      persistSchedule(batch, scope, s);
+      if (auto next = nextFire(s, at)) {
+        engine_.loop.schedule(*next, [this, scope, key, generation, when = *next] {
+          fire(scope, key, generation, when);
+        });
+      }
     }
+    // Submitted under the lock so commits keep the order of changes.
+    docs_.commit(std::move(batch), [&recorded](Result<void> ok) { recorded.set_value(ok); });
   }
-  // The target is invoked once the firing is durable; on the loop thread,
-  // never under the lock (a universal target may call the scheduler itself).
-  docs_.commit(std::move(batch), [this, inv = std::move(inv)](Result<void> ok) mutable {
-    if (!ok) return;  // not recorded, not invoked: the store is failing
-    engine_.loop.post([this, inv = std::move(inv)]() mutable { invoke(std::move(inv)); });
-  });
+  // The target is invoked only once the firing is durable. The loop thread
+  // waits for that commit (one group commit) rather than invoking later, so
+  // the target sees the scheduled time even while a virtual-clock advance
+  // runs. Never under the lock: a universal target may call the scheduler.
+  if (!recorded.get_future().get()) return;  // not recorded, not invoked: the store fails
+  invoke(std::move(inv));
 }
 
 void SchedulerService::invoke(Invocation inv) {
