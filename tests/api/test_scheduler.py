@@ -182,6 +182,10 @@ class SchedulerTest(unittest.TestCase):
             dict(ok, Target={"Arn": "arn:aws:events:us-east-1:000000000000:event-bus/default",
                              "RoleArn": ROLE}),
             dict(ok, Target={"Arn": "arn:aws:scheduler:::aws-sdk:ssm", "RoleArn": ROLE}),
+            # Read-only actions (get..., list..., describe...) are not targets.
+            dict(ok, Target={"Arn": "arn:aws:scheduler:::aws-sdk:sqs:getQueueUrl", "RoleArn": ROLE}),
+            dict(ok, Target={"Arn": "arn:aws:scheduler:::aws-sdk:ssm:describeParameters",
+                             "RoleArn": ROLE}),
         ]
         for kw in bad:
             with self.subTest(kw=kw):

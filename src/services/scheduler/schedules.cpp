@@ -27,6 +27,38 @@ std::optional<TimePoint> timeMember(const Json& o, std::string_view key) {
   return fromSeconds(toDouble(*v));
 }
 
+// Read-only API actions universal targets refuse (AWS's documented prefixes).
+constexpr std::string_view kReadOnlyPrefixes[] = {"get",
+                                                  "describe",
+                                                  "list",
+                                                  "poll",
+                                                  "receive",
+                                                  "search",
+                                                  "scan",
+                                                  "query",
+                                                  "select",
+                                                  "read",
+                                                  "lookup",
+                                                  "discover",
+                                                  "validate",
+                                                  "batchGet",
+                                                  "batchDescribe",
+                                                  "batchRead",
+                                                  "transactGet",
+                                                  "adminGet",
+                                                  "adminList",
+                                                  "testMigration",
+                                                  "retrieve",
+                                                  "testConnection",
+                                                  "translateDocument",
+                                                  "isAuthorized",
+                                                  "invokeModel"};
+
+bool readOnlyAction(const std::string& action) {
+  return std::any_of(std::begin(kReadOnlyPrefixes), std::end(kReadOnlyPrefixes),
+                     [&](std::string_view p) { return action.starts_with(p); });
+}
+
 Result<void> checkTarget(const Json& target) {
   std::string arn = textOr(target, "Arn", "");
   if (arn.starts_with("arn:aws:scheduler:::aws-sdk:")) {
@@ -35,6 +67,10 @@ Result<void> checkTarget(const Json& target) {
     std::string action = arnPart(arn, 7);
     if (service.empty() || action.empty() || std::count(arn.begin(), arn.end(), ':') != 7) {
       return AwsError::validation("Invalid universal target ARN " + arn + ".");
+    }
+    if (readOnlyAction(action)) {
+      return AwsError::validation("Universal targets do not support the read-only API action " +
+                                  action + ".");
     }
     if (const Json* input = member(target, "Input"); input && !parseJson(input->as_string())) {
       return AwsError::validation("Input of a universal target must be valid JSON.");
