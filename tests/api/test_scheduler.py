@@ -84,6 +84,37 @@ class SchedulerTest(unittest.TestCase):
         time.sleep(0.2)
         self.assertEqual(len(self.executions(m)), 3)
 
+    def test_cron_reads_the_schedule_time_zone(self):
+        # 07:00 in Tokyo (UTC+9, no daylight saving) is 22:00 UTC.
+        m = self.machine("tokyo-m")
+        self.scheduler.create_schedule(Name="tokyo", ScheduleExpression="cron(0 7 * * ? *)",
+                                       ScheduleExpressionTimezone="Asia/Tokyo",
+                                       FlexibleTimeWindow=OFF, Target=self.target(m))
+        self.advance(2 * DAY)
+        self.assertEqual(self.count(m, 2), 2)
+        time.sleep(0.2)
+        starts = [e["startDate"].astimezone(timezone.utc) for e in self.executions(m)]
+        self.assertEqual(len(starts), 2)
+        self.assertEqual({(s.hour, s.minute) for s in starts}, {(22, 0)})
+        self.scheduler.delete_schedule(Name="tokyo")
+
+    def test_failed_invocations_are_retried(self):
+        # The target machine does not exist yet when the schedule fires; the
+        # retry (backoff of seconds) finds it.
+        arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:late-m"
+        self.scheduler.create_schedule(
+            Name="retried", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF,
+            Target=self.target(arn, RetryPolicy={"MaximumRetryAttempts": 10,
+                                                  "MaximumEventAgeInSeconds": 3600}))
+        self.advance(3600)
+        time.sleep(0.2)
+        m = self.machine("late-m")
+        self.assertEqual(m, arn)
+        self.assertEqual(self.executions(m), [])
+        self.advance(120)
+        self.assertEqual(self.count(m, 1), 1)
+        self.scheduler.delete_schedule(Name="retried")
+
     def test_schedule_crud(self):
         m = self.machine("crud-m")
         arn = self.scheduler.create_schedule(
