@@ -2,6 +2,7 @@
 
 #include "gateway/protocol_json.hpp"
 #include "gateway/protocol_query.hpp"
+#include "gateway/protocol_rest_json.hpp"
 #include "gateway/protocol_rest_xml.hpp"
 
 namespace sluice::gateway {
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<Protocol>> builtinProtocols(const services::Operatio
   std::vector<std::unique_ptr<Protocol>> all;
   all.push_back(std::make_unique<JsonProtocol>(registry));
   all.push_back(std::make_unique<QueryProtocol>(registry));
+  all.push_back(std::make_unique<RestJsonProtocol>(registry));
   all.push_back(std::make_unique<RestXmlProtocol>(registry, clock));
   return all;
 }

@@ -6,6 +6,7 @@
 #include "services/logs/logs_service.hpp"
 #include "services/s3/s3_service.hpp"
 #include "services/s3/s3_store.hpp"
+#include "services/scheduler/scheduler_service.hpp"
 #include "services/sns/sns_service.hpp"
 #include "services/sns/sns_store.hpp"
 #include "services/sqs/sqs_service.hpp"
@@ -25,7 +26,8 @@ std::vector<store::sqlite::Component> builtinStoreComponents() {
           {"events", events::EventsService::migrations()},
           {"s3", s3::S3Store::migrations()},
           {"sqs", sqs::sqsMigrations()},
-          {"sns", sns::snsMigrations()}};
+          {"sns", sns::snsMigrations()},
+          {"scheduler", scheduler::SchedulerService::migrations()}};
 }
 
 Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegistry& registry,
@@ -53,6 +55,8 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   logs::attachExecutionLogging(*s->states, registry);
   s->events = std::make_unique<events::EventsService>(env, registry);
   s->events->registerOperations(registry);
+  s->scheduler = std::make_unique<scheduler::SchedulerService>(env, registry);
+  s->scheduler->registerOperations(registry);
   if (auto r = s->states->load(); !r) return r.error();
   return s;
 }

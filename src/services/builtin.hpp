@@ -35,6 +35,9 @@ class SqsService;
 namespace sns {
 class SnsService;
 }
+namespace scheduler {
+class SchedulerService;
+}
 
 // What every service is built from.
 struct ServiceEnvironment {
@@ -56,6 +59,7 @@ struct BuiltinServices {
   std::unique_ptr<s3::S3Service> s3;
   std::unique_ptr<sqs::SqsService> sqs;
   std::unique_ptr<sns::SnsService> sns;
+  std::unique_ptr<scheduler::SchedulerService> scheduler;
   ~BuiltinServices();
 };
 

@@ -54,6 +54,7 @@ class OperationRegistry {
   void call(std::string_view service, std::string_view operation, const Json& input,
             const CallContext& ctx, Reply reply) const;
   bool has(std::string_view service, std::string_view operation) const;
+  bool hasService(std::string_view service) const { return services_.count(service) > 0; }
 
   // X-Amz-Target prefix → service name; empty when unknown.
   std::string serviceForTarget(std::string_view prefix) const;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "services/common/input.hpp"
+#include "services/common/target_delivery.hpp"
 #include "services/events/events_service.hpp"
 
 namespace sluice::services::events {
@@ -18,16 +19,6 @@ JsonObject entryError(std::string code, std::string message) {
   o["ErrorCode"] = std::move(code);
   o["ErrorMessage"] = std::move(message);
   return o;
-}
-
-std::string arnPart(const std::string& arn, int index) {
-  size_t start = 0;
-  for (int i = 0; i < index; ++i) {
-    start = arn.find(':', start);
-    if (start == std::string::npos) return {};
-    ++start;
-  }
-  return arn.substr(start, arn.find(':', start) - start);
 }
 
 const Json* member(const Json& o, std::string_view key) {
@@ -157,65 +148,31 @@ void EventsService::callTarget(const Delivery& d, std::function<void(Result<Json
   auto unsupported = [&] {
     done(AwsError{"UnsupportedTarget", "Sluice cannot deliver to " + arn + ".", 400});
   };
+  Json sqsParameters = d.target.is_object() && d.target.as_object().contains("SqsParameters")
+                           ? d.target.at("SqsParameters")
+                           : Json(nullptr);
+  if (service != "events") {
+    if (!sendToResource(registry_, ctx, arn, d.input, sqsParameters, done)) unsupported();
+    return;
+  }
+  // Another bus: the event goes on as one PutEvents entry.
   JsonObject in;
-  if (service == "states") {
-    in["stateMachineArn"] = arn;
-    in["input"] = d.input;
-    return registry_.call("states", "StartExecution", in, ctx, std::move(done));
-  }
-  if (service == "sns") {
-    in["TopicArn"] = arn;
-    in["Message"] = d.input;
-    return registry_.call("sns", "Publish", in, ctx, std::move(done));
-  }
-  if (service == "lambda") {
-    in["FunctionName"] = arn;
-    in["InvocationType"] = "Event";
-    in["Payload"] = d.input;
-    return registry_.call("lambda", "Invoke", in, ctx, std::move(done));
-  }
-  if (service == "events") {
-    auto at = arn.find(":event-bus/");
-    if (at == std::string::npos) return unsupported();
-    const JsonObject& e = d.event.as_object();
-    JsonObject entry;
-    entry["Source"] = e.at("source");
-    entry["DetailType"] = e.at("detail-type");
-    entry["Detail"] = toJsonText(e.at("detail"));
-    entry["Resources"] = e.at("resources");
-    entry["EventBusName"] = arn;
-    in["Entries"] = JsonArray{Json(std::move(entry))};
-    return registry_.call("events", "PutEvents", in, ctx, [done = std::move(done)](Result<Json> r) {
-      if (r && r->at("FailedEntryCount").to_number<int64_t>() > 0) {
-        return done(AwsError{"FailedEntry", toJsonText(*r), 400});
-      }
-      done(std::move(r));
-    });
-  }
-  if (service == "sqs") {
-    // The queue URL comes from the queue service itself (GetQueueUrl), so the
-    // message goes wherever that service says the queue lives.
-    JsonObject q;
-    q["QueueName"] = arnPart(arn, 5);
-    q["QueueOwnerAWSAccountId"] = arnPart(arn, 4);
-    std::string body = d.input;
-    Json params = d.target.is_object() && d.target.as_object().contains("SqsParameters")
-                      ? d.target.at("SqsParameters")
-                      : Json(nullptr);
-    return registry_.call(
-        "sqs", "GetQueueUrl", q, ctx,
-        [this, ctx, body, params, done = std::move(done)](Result<Json> url) mutable {
-          if (!url) return done(url.takeError());
-          JsonObject send;
-          send["QueueUrl"] = url->at("QueueUrl");
-          send["MessageBody"] = body;
-          if (params.is_object() && params.as_object().contains("MessageGroupId")) {
-            send["MessageGroupId"] = params.at("MessageGroupId");
-          }
-          registry_.call("sqs", "SendMessage", send, ctx, std::move(done));
-        });
-  }
-  unsupported();
+  auto at = arn.find(":event-bus/");
+  if (at == std::string::npos) return unsupported();
+  const JsonObject& e = d.event.as_object();
+  JsonObject entry;
+  entry["Source"] = e.at("source");
+  entry["DetailType"] = e.at("detail-type");
+  entry["Detail"] = toJsonText(e.at("detail"));
+  entry["Resources"] = e.at("resources");
+  entry["EventBusName"] = arn;
+  in["Entries"] = JsonArray{Json(std::move(entry))};
+  return registry_.call("events", "PutEvents", in, ctx, [done = std::move(done)](Result<Json> r) {
+    if (r && r->at("FailedEntryCount").to_number<int64_t>() > 0) {
+      return done(AwsError{"FailedEntry", toJsonText(*r), 400});
+    }
+    done(std::move(r));
+  });
 }
 
 void EventsService::deliver(Delivery d) {
