@@ -1,5 +1,6 @@
 #include "services/builtin.hpp"
 
+#include "services/common/aws_sdk_integration.hpp"
 #include "services/common/operation_integration.hpp"
 #include "services/events/events_service.hpp"
 #include "services/logs/execution_logs.hpp"
@@ -46,6 +47,8 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
                                "sqs", "SendMessage", "SQS", "MessageBody");
   registerOperationIntegration(env.engine.integrations, registry, env.engine.ids, "sns:publish",
                                "sns", "Publish", "SNS", "Message");
+  // arn:aws:states:::aws-sdk:<service>:<action> for every operation above.
+  registerAwsSdkIntegration(env.engine.integrations, registry, env.engine.ids);
   s->s3 = std::make_unique<s3::S3Service>(env);
   s->s3->registerOperations(registry);
   s->ssm = std::make_unique<ssm::SsmService>(env);
