@@ -47,6 +47,9 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
                                "sqs", "SendMessage", "SQS", "MessageBody");
   registerOperationIntegration(env.engine.integrations, registry, env.engine.ids, "sns:publish",
                                "sns", "Publish", "SNS", "Message");
+  registerOperationIntegration(env.engine.integrations, registry, env.engine.ids,
+                               "events:putEvents", "events", "PutEvents", "EventBridge",
+                               "Entries[].Detail");
   // arn:aws:states:::aws-sdk:<service>:<action> for every operation above.
   registerAwsSdkIntegration(env.engine.integrations, registry, env.engine.ids);
   s->s3 = std::make_unique<s3::S3Service>(env);

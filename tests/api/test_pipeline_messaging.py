@@ -102,6 +102,48 @@ class PipelineMessagingTest(unittest.TestCase):
         self.server.admin("/_sluice/clock/advance", {"seconds": 3600})
         self.assertEqual(json.loads(self.receive_one(url)["Body"]), {"tick": True})
 
+    def test_put_events_task_and_its_callback_form(self):
+        url, arn = self.queue("pipeline-callbacks")
+        self.events.put_rule(Name="needs-approval",
+                             EventPattern=json.dumps({"source": ["lake.workflow"]}))
+        self.events.put_targets(Rule="needs-approval", Targets=[{"Id": "q", "Arn": arn}])
+        definition = {
+            "StartAt": "Announce",
+            "States": {
+                "Announce": {
+                    "Type": "Task", "Resource": "arn:aws:states:::events:putEvents",
+                    "Parameters": {"Entries": [{"Source": "lake.other", "DetailType": "note",
+                                                "Detail": {"step": "start"}}]},
+                    "ResultPath": "$.announced", "Next": "Approve"},
+                "Approve": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::events:putEvents.waitForTaskToken",
+                    "Parameters": {"Entries": [{
+                        "Source": "lake.workflow", "DetailType": "approval",
+                        "Detail": {"table.$": "$.table", "token.$": "$$.Task.Token"}}]},
+                    "ResultPath": "$.approval", "End": True},
+            },
+        }
+        machine = self.sfn.create_state_machine(name="events-tasks", roleArn=ROLE,
+                                                definition=json.dumps(definition))
+        execution = self.sfn.start_execution(stateMachineArn=machine["stateMachineArn"],
+                                             input=json.dumps({"table": "orders"}))
+        event = json.loads(self.receive_one(url)["Body"])
+        self.assertEqual(event["detail"]["table"], "orders")
+        self.sfn.send_task_success(taskToken=event["detail"]["token"],
+                                   output=json.dumps({"approved": True}))
+        for _ in range(100):
+            d = self.sfn.describe_execution(executionArn=execution["executionArn"])
+            if d["status"] != "RUNNING":
+                break
+            time.sleep(0.02)
+        self.assertEqual(d["status"], "SUCCEEDED", d.get("cause"))
+        out = json.loads(d["output"])
+        self.assertEqual(out["approval"], {"approved": True})
+        self.assertEqual(out["announced"]["FailedEntryCount"], 0)
+        self.assertEqual(len(out["announced"]["Entries"]), 1)
+        self.assertIn("EventId", out["announced"]["Entries"][0])
+
 
 if __name__ == "__main__":
     unittest.main()

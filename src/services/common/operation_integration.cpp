@@ -6,6 +6,28 @@ namespace sluice::services {
 
 namespace {
 
+// Sends the JSON-valued members at `path` as their JSON text. The path names
+// members separated by '.', a "[]" suffix stepping into every array element:
+// "Message", "Entries[].Detail".
+void stringifyMembers(Json& value, std::string_view path) {
+  if (path.empty() || !value.is_object()) return;
+  auto dot = path.find('.');
+  std::string_view head = path.substr(0, dot);
+  std::string_view rest = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+  bool each = head.ends_with("[]");
+  if (each) head.remove_suffix(2);
+  Json* v = value.as_object().if_contains(head);
+  if (!v) return;
+  if (each) {
+    if (!v->is_array()) return;
+    for (auto& element : v->as_array()) stringifyMembers(element, rest);
+  } else if (!rest.empty()) {
+    stringifyMembers(*v, rest);
+  } else if (!v->is_string()) {
+    *v = toJsonText(*v);
+  }
+}
+
 class Cancellable final : public engine::RunningTask {
  public:
   void cancel() override { cancelled->store(true); }
@@ -31,9 +53,7 @@ class OperationIntegration final : public engine::Integration {
     ctx.scope = request.scope;
     ctx.requestId = ids_.uuid();
     Json input = request.parameters.is_object() ? request.parameters : Json(JsonObject{});
-    if (auto* v = input.as_object().if_contains(textMember_); v && !v->is_string()) {
-      *v = toJsonText(*v);
-    }
+    stringifyMembers(input, textMember_);
     registry_.call(
         service_, operation_, input, ctx,
         [&loop, done = std::move(done), cancelled = task->cancelled, prefix = errorPrefix_,

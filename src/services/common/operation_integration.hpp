@@ -4,7 +4,8 @@
 // Parameters are the operation's input, called through the registry like any
 // client; the result is the operation's output plus the SdkHttpMetadata and
 // SdkResponseMetadata AWS adds; a failure is the error "<prefix>.<code>" with
-// the message as cause. `textMember` (MessageBody, Message) may be given as
+// the message as cause. `textMember` (MessageBody, Message, Entries[].Detail:
+// '.' between members, "[]" for every element of an array) may be given as
 // JSON in the Parameters: it is sent as its JSON text, as Step Functions does.
 #pragma once
 
