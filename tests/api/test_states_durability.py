@@ -5,6 +5,7 @@ and every execution ends with the output it would have had, with a history
 that has no event twice and none missing."""
 import json
 import signal
+import time
 import unittest
 
 from sluice_server import ACCOUNT, REGION, SluiceServer
@@ -239,6 +240,35 @@ class DurabilityTest(unittest.TestCase):
         self.restart()
         with self.assertRaises(self.sfn.exceptions.StateMachineDoesNotExist):
             self.sfn.describe_state_machine(stateMachineArn=arn)
+
+    def test_resumed_execution_still_writes_its_execution_log(self):
+        logs = self.server.client("logs")
+        group = "/aws/vendedlogs/states/durable-logged"
+        logs.create_log_group(logGroupName=group)
+        arn = self.sfn.create_state_machine(
+            name="durable-logged", roleArn=ROLE, definition=json.dumps(WAIT_MACHINE),
+            loggingConfiguration={"level": "ALL", "includeExecutionData": False, "destinations": [
+                {"cloudWatchLogsLogGroup": {"logGroupArn":
+                    f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}:*"}}]})["stateMachineArn"]
+        execution = self.start(arn, "logged", {"n": 1})
+
+        self.restart()
+        logs = self.server.client("logs")
+        self.server.admin("/_sluice/clock/advance", {"seconds": 3600})
+        self.assertEqual(self.sfn.describe_execution(executionArn=execution)["status"],
+                         "SUCCEEDED")
+        events = []
+        for _ in range(100):
+            events = logs.filter_log_events(logGroupName=group)["events"]
+            if events:
+                break
+            time.sleep(0.02)
+        types = [json.loads(e["message"])["type"] for e in events]
+        # The whole history, from before and after the crash, once.
+        self.assertEqual(types, [e["type"] for e in self.sfn.get_execution_history(
+            executionArn=execution, maxResults=1000)["events"]])
+        self.assertEqual(types[0], "ExecutionStarted")
+        self.assertEqual(types[-1], "ExecutionSucceeded")
 
 
 if __name__ == "__main__":
