@@ -53,69 +53,45 @@ bool sameIgnoringFirstCase(std::string_view a, std::string_view b) {
          a.substr(1) == b.substr(1);
 }
 
-// PascalCase parameters -> the model's member names, following the shapes.
-Json toModelNames(const Json& value, const Shape* shape) {
-  if (!shape) return value;
-  switch (shape->type) {
-    case ShapeType::Structure: {
-      if (!value.is_object()) return value;
-      JsonObject out;
-      for (const auto& kv : value.as_object()) {
-        const model::Member* member = nullptr;
-        for (const auto& m : shape->members) {
-          if (sameIgnoringFirstCase(m.name, kv.key())) member = &m;
-        }
-        if (member) {
-          out[member->name] = toModelNames(kv.value(), member->shape);
-        } else {
-          out[kv.key()] = kv.value();  // unknown: validation names it
-        }
-      }
-      return out;
-    }
-    case ShapeType::List: {
-      if (!value.is_array()) return value;
-      JsonArray out;
-      for (const auto& v : value.as_array()) out.push_back(toModelNames(v, shape->member.shape));
-      return out;
-    }
-    case ShapeType::Map: {
-      if (!value.is_object()) return value;
-      JsonObject out;
-      for (const auto& kv : value.as_object()) {
-        out[kv.key()] = toModelNames(kv.value(), shape->value.shape);
-      }
-      return out;
-    }
-    default:
-      return value;
+// Renames structure members along the shapes: parameters (PascalCase) to the
+// model's member names, or results to PascalCase. Map keys are data: kept.
+enum class Naming { ToModel, ToSdk };
+
+const model::Member* memberFor(const Shape& shape, std::string_view key, Naming naming) {
+  if (naming == Naming::ToSdk) return shape.findMember(key);
+  for (const auto& m : shape.members) {
+    if (sameIgnoringFirstCase(m.name, key)) return &m;
   }
+  return nullptr;
 }
 
-// The model's member names -> PascalCase, following the shapes.
-Json toSdkNames(const Json& value, const Shape* shape) {
+Json rename(const Json& value, const Shape* shape, Naming naming) {
   if (!shape) return value;
   switch (shape->type) {
     case ShapeType::Structure: {
       if (!value.is_object()) return value;
       JsonObject out;
       for (const auto& kv : value.as_object()) {
-        const model::Member* member = shape->findMember(kv.key());
-        out[upperFirst(kv.key())] = toSdkNames(kv.value(), member ? member->shape : nullptr);
+        const model::Member* member = memberFor(*shape, kv.key(), naming);
+        // An unknown parameter keeps its name: validation reports it.
+        std::string name = naming == Naming::ToSdk ? upperFirst(kv.key())
+                           : member                ? member->name
+                                                   : std::string(kv.key());
+        out[name] = rename(kv.value(), member ? member->shape : nullptr, naming);
       }
       return out;
     }
     case ShapeType::List: {
       if (!value.is_array()) return value;
       JsonArray out;
-      for (const auto& v : value.as_array()) out.push_back(toSdkNames(v, shape->member.shape));
+      for (const auto& v : value.as_array()) out.push_back(rename(v, shape->member.shape, naming));
       return out;
     }
     case ShapeType::Map: {
       if (!value.is_object()) return value;
       JsonObject out;
       for (const auto& kv : value.as_object()) {
-        out[kv.key()] = toSdkNames(kv.value(), shape->value.shape);
+        out[kv.key()] = rename(kv.value(), shape->value.shape, naming);
       }
       return out;
     }
@@ -152,9 +128,8 @@ class AwsSdkIntegration final : public engine::Integration {
     }
     const model::ServiceModel* m = model::ServiceModel::get(service->signingName);
     const model::Operation* op = m ? m->operation(operation) : nullptr;
-    Json input =
-        toModelNames(request.parameters.is_object() ? request.parameters : Json(JsonObject{}),
-                     op ? op->input : nullptr);
+    Json input = rename(request.parameters.is_object() ? request.parameters : Json(JsonObject{}),
+                        op ? op->input : nullptr, Naming::ToModel);
     const Shape* outputShape = op ? op->output : nullptr;
 
     auto task = std::make_unique<Cancellable>();
@@ -178,7 +153,7 @@ class AwsSdkIntegration final : public engine::Integration {
                                  ", Status Code: " + std::to_string(e.httpStatus) +
                                  ", Request ID: " + requestId + ")"});
                        }
-                       done(toSdkNames(*r, outputShape));
+                       done(rename(*r, outputShape, Naming::ToSdk));
                      });
                    });
     return task;
