@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""SQS benchmark (bounded, ~40 s): durable send+receive+delete throughput with
-16 concurrent HTTP clients, long-poll latency from send to receive, and, in the
-same run, the raw group-commit insert rate of the store (the ceiling: every
+"""SQS and SNS benchmark (bounded, ~50 s): durable send+receive+delete
+throughput with 16 concurrent HTTP clients, long-poll latency from send to
+receive, SNS fan-out of published messages to 10 subscribed queues, and, in
+the same run, the raw group-commit insert rate of the store (the ceiling: every
 message costs three durable writes: insert, receive update, delete).
 
     bench/sqs_bench.py [--build build] [--seconds 10] [--clients 16]
@@ -22,6 +23,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 
 
 def call(conn, op, body):
@@ -88,6 +90,70 @@ def long_poll_latency(port, url, rounds):
     return statistics.median(latencies), pick(0.95), pick(0.99)
 
 
+def sns_call(conn, action, params):
+    """The query protocol; a well-formed (unverified) credential scope names the service."""
+    body = "&".join(f"{k}={urllib.parse.quote(str(v), safe='')}"
+                    for k, v in {"Action": action, "Version": "2010-03-31", **params}.items())
+    conn.request("POST", "/", body, {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/sns/aws4_request, "
+                         "SignedHeaders=host, Signature=00"})
+    r = conn.getresponse()
+    data = r.read().decode()
+    if r.status != 200:
+        raise RuntimeError(f"{action}: {r.status} {data[:200]!r}")
+    return data
+
+
+def publisher(port, topic, count, start, out):
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    start.wait()
+    for i in range(count):
+        sns_call(conn, "Publish", {"TopicArn": topic, "Message": f"m{i}"})
+    out.put(count)
+
+
+def fan_out(port, queues, messages, clients):
+    """Publishes `messages` (from `clients` processes) to a topic with `queues`
+    SQS subscribers; returns (publishes/s, deliveries/s until every copy is in
+    its queue)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    topic = re.search(r"<TopicArn>(.*?)</TopicArn>",
+                      sns_call(conn, "CreateTopic", {"Name": "bench-fan"})).group(1)
+    urls = []
+    for q in range(queues):
+        url = call(conn, "CreateQueue", {"QueueName": f"bench-fan-{q}"})["QueueUrl"]
+        arn = call(conn, "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["QueueArn"]})
+        sns_call(conn, "Subscribe", {"TopicArn": topic, "Protocol": "sqs",
+                                     "Endpoint": arn["Attributes"]["QueueArn"]})
+        urls.append(url)
+    start, out = mp.Event(), mp.Queue()
+    per = messages // clients
+    procs = [mp.Process(target=publisher, args=(port, topic, per, start, out))
+             for _ in range(clients)]
+    for p in procs:
+        p.start()
+    time.sleep(0.5)
+    t = time.monotonic()
+    start.set()
+    published = sum(out.get() for _ in procs)
+    publish_elapsed = time.monotonic() - t
+    for p in procs:
+        p.join()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        counts = [int(call(conn, "GetQueueAttributes", {
+            "QueueUrl": u, "AttributeNames": ["ApproximateNumberOfMessages"]})
+            ["Attributes"]["ApproximateNumberOfMessages"]) for u in urls]
+        if sum(counts) >= published * queues:
+            break
+        time.sleep(0.01)
+    else:
+        raise RuntimeError(f"fan-out incomplete: {counts} of {published} each")
+    delivered_elapsed = time.monotonic() - t
+    return published / publish_elapsed, published * queues / delivered_elapsed
+
+
 def store_insert_rate(build, threads):
     binary = os.path.join(build, "bench", "sluice_bench")
     r = subprocess.run([binary, f"--benchmark_filter=BM_GroupCommit/fsync:0/real_time/threads:{threads}$",
@@ -103,6 +169,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=200)
+    ap.add_argument("--fan-messages", type=int, default=2000)
     args = ap.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="sqs-bench-", dir=os.getcwd())
@@ -115,6 +182,7 @@ def main():
         poll_url = call(conn, "CreateQueue", {"QueueName": "bench-poll"})["QueueUrl"]
         rate = throughput(port, url, args.seconds, args.clients)
         p50, p95, p99 = long_poll_latency(port, poll_url, args.rounds)
+        publishes, deliveries = fan_out(port, 10, args.fan_messages, 8)
     finally:
         server.terminate()
         server.wait()
@@ -124,6 +192,8 @@ def main():
           f"({3 * rate:,.0f} durable writes/s)")
     print(f"long poll, send -> receive: p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms "
           f"({args.rounds} rounds)")
+    print(f"SNS fan-out to 10 SQS queues, 8 publishers, durable: {publishes:,.0f} publishes/s, "
+          f"{deliveries:,.0f} queue deliveries/s until all {args.fan_messages * 10:,} copies landed")
     print(f"store limit (group-commit inserts, 64 submitters, same run): {inserts:,.0f} rows/s "
           f"= {inserts / 3:,.0f} messages/s at 3 writes each")
 
