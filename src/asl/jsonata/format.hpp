@@ -36,7 +36,6 @@ double lettersToDecimal(std::string_view letters, char a);
 
 // UTF-8 helpers.
 std::vector<uint32_t> decodeUtf8(std::string_view s);
-void appendCodePoint(std::string& out, uint32_t cp);
 // Zero code point of the Unicode decimal digit family containing cp, or 0.
 uint32_t digitFamily(uint32_t cp);
 

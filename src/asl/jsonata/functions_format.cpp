@@ -4,6 +4,7 @@
 
 #include "asl/jsonata/format.hpp"
 #include "asl/jsonata/function.hpp"
+#include "core/encoding.hpp"
 
 namespace sluice::asl::jsonata {
 
@@ -34,24 +35,6 @@ std::vector<uint32_t> decodeUtf8(std::string_view s) {
     i += len;
   }
   return out;
-}
-
-void appendCodePoint(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 uint32_t digitFamily(uint32_t cp) {
@@ -112,7 +95,7 @@ IntegerPicture analyseIntegerPicture(std::string_view picture) {
       f.optionalDigits++;
     } else {
       std::string ch;
-      appendCodePoint(ch, cp);
+      appendUtf8(ch, cp);
       seps.push_back({position, ch});
     }
   }
@@ -270,7 +253,7 @@ std::string formatIntegerWith(double value, const IntegerPicture& f) {
       for (char c : digits) {
         std::string ch;
         if (f.zeroCode != '0' && c >= '0' && c <= '9') {
-          appendCodePoint(ch, static_cast<uint32_t>(c - '0') + f.zeroCode);
+          appendUtf8(ch, static_cast<uint32_t>(c - '0') + f.zeroCode);
         } else {
           ch = std::string(1, c);
         }

@@ -6,6 +6,7 @@
 
 #include "asl/jsonata/format.hpp"
 #include "asl/jsonata/function.hpp"
+#include "core/encoding.hpp"
 
 namespace sluice::asl::jsonata {
 
@@ -33,7 +34,7 @@ CP sub(const CP& s, long from, long to) {
 }
 std::string enc(const CP& s) {
   std::string out;
-  for (uint32_t c : s) appendCodePoint(out, c);
+  for (uint32_t c : s) appendUtf8(out, c);
   return out;
 }
 

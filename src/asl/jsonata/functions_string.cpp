@@ -5,6 +5,7 @@
 
 #include "asl/jsonata/function.hpp"
 #include "asl/jsonata/matcher.hpp"
+#include "core/encoding.hpp"
 
 namespace sluice::asl::jsonata {
 
@@ -89,24 +90,6 @@ uint32_t decodeCp(std::string_view cp) {
   return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
 }
 
-void encodeCp(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 uint32_t toUpperCp(uint32_t c) {
   if (c >= 'a' && c <= 'z') return c - 32;
   if ((c >= 0xE0 && c <= 0xFE && c != 0xF7)) return c - 32;
@@ -144,7 +127,7 @@ Value mapCase(Args& a, F f) {
     if (cp.size() == 1) {
       out += static_cast<char>(f(static_cast<unsigned char>(cp[0])));
     } else {
-      encodeCp(out, f(decodeCp(cp)));
+      appendUtf8(out, f(decodeCp(cp)));
     }
   }
   return Value::string(std::move(out));
@@ -455,7 +438,7 @@ Value fnBase64Decode(CallInfo&, Args& a) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      encodeCp(out, (buf >> bits) & 0xFF);
+      appendUtf8(out, (buf >> bits) & 0xFF);
     }
   }
   return Value::string(std::move(out));
