@@ -2,6 +2,7 @@
 // are checked when the definition is compiled (AWS rejects the definition);
 // values from paths are checked when the call runs (States.IntrinsicFailure).
 #include "asl/intrinsics.hpp"
+#include "asl/number_literal.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -168,37 +169,15 @@ class Parser {
   }
 
   Error number(Json& out) {
-    size_t start = pos_;
-    if (pos_ < s_.size() && (s_[pos_] == '-' || s_[pos_] == '+')) ++pos_;
-    bool isDouble = false;
-    while (pos_ < s_.size()) {
-      char c = s_[pos_];
-      if (std::isdigit(static_cast<unsigned char>(c))) {
-        ++pos_;
-      } else if (c == '.' || c == 'e' || c == 'E' ||
-                 ((c == '+' || c == '-') && (s_[pos_ - 1] == 'e' || s_[pos_ - 1] == 'E'))) {
-        isDouble = true;
-        ++pos_;
-      } else {
-        break;
-      }
-    }
-    std::string_view t = s_.substr(start, pos_ - start);
-    if (!t.empty() && t[0] == '+') t.remove_prefix(1);
-    if (t.empty() || t == "-") return "unexpected argument";
-    if (!isDouble) {
-      long long v = 0;
-      auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-      if (ec == std::errc() && p == t.data() + t.size()) {
-        out = v;
+    switch (scanNumberLiteral(s_, pos_, true, out)) {
+      case NumberScan::Ok:
         return std::nullopt;
-      }
+      case NumberScan::Empty:
+        return "unexpected argument";
+      case NumberScan::Invalid:
+        break;
     }
-    double d = 0;
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
-    if (ec != std::errc() || p != t.data() + t.size()) return "invalid number argument";
-    out = d;
-    return std::nullopt;
+    return "invalid number argument";
   }
 
   // Arity and literal types, as AWS validates them with the definition.

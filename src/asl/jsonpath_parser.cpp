@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "asl/jsonpath_ast.hpp"
+#include "asl/number_literal.hpp"
 
 namespace sluice::asl::jsonpath {
 namespace {
@@ -295,36 +296,15 @@ class Parser {
   }
 
   Error number(Json& out) {
-    size_t start = pos_;
-    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
-    bool isDouble = false;
-    while (pos_ < s_.size()) {
-      char c = s_[pos_];
-      if (std::isdigit(static_cast<unsigned char>(c))) {
-        ++pos_;
-      } else if (c == '.' || c == 'e' || c == 'E' ||
-                 ((c == '+' || c == '-') && (s_[pos_ - 1] == 'e' || s_[pos_ - 1] == 'E'))) {
-        isDouble = true;
-        ++pos_;
-      } else {
-        break;
-      }
-    }
-    std::string_view t = s_.substr(start, pos_ - start);
-    if (t.empty() || t == "-") return "unexpected token in filter";
-    if (!isDouble) {
-      long long v = 0;
-      auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-      if (ec == std::errc() && p == t.data() + t.size()) {
-        out = v;
+    switch (scanNumberLiteral(s_, pos_, false, out)) {
+      case NumberScan::Ok:
         return std::nullopt;
-      }
+      case NumberScan::Empty:
+        return "unexpected token in filter";
+      case NumberScan::Invalid:
+        break;
     }
-    double d = 0;
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
-    if (ec != std::errc() || p != t.data() + t.size()) return "invalid number in filter";
-    out = d;
-    return std::nullopt;
+    return "invalid number in filter";
   }
 
   Error regex(Operand& out) {
