@@ -13,6 +13,11 @@ Fields with(Fields base, std::initializer_list<std::string_view> more) {
   return base;
 }
 
+// The entry for `type` in a table listed in StateType order.
+const Fields& byType(StateType type, std::initializer_list<const Fields*> table) {
+  return *table.begin()[static_cast<size_t>(type)];
+}
+
 const Fields& jsonPathFields(StateType type) {
   static const Fields kCommon = {"Type", "Comment", "QueryLanguage"};
   static const Fields kPass = with(kCommon, {"Next", "End", "InputPath", "OutputPath", "ResultPath",
@@ -56,25 +61,7 @@ const Fields& jsonPathFields(StateType type) {
                                             "ToleratedFailurePercentagePath",
                                             "Label",
                                             "Assign"});
-  switch (type) {
-    case StateType::Pass:
-      return kPass;
-    case StateType::Task:
-      return kTask;
-    case StateType::Choice:
-      return kChoice;
-    case StateType::Wait:
-      return kWait;
-    case StateType::Succeed:
-      return kSucceed;
-    case StateType::Fail:
-      return kFail;
-    case StateType::Parallel:
-      return kParallel;
-    case StateType::Map:
-      return kMap;
-  }
-  return kPass;
+  return byType(type, {&kPass, &kTask, &kChoice, &kWait, &kSucceed, &kFail, &kParallel, &kMap});
 }
 
 const Fields& jsonataFields(StateType type) {
@@ -94,25 +81,7 @@ const Fields& jsonataFields(StateType type) {
       kCommon, {"Next", "End", "Items", "ItemSelector", "ItemProcessor", "Iterator", "ItemReader",
                 "ItemBatcher", "ResultWriter", "MaxConcurrency", "ToleratedFailureCount",
                 "ToleratedFailurePercentage", "Label", "Output", "Assign", "Retry", "Catch"});
-  switch (type) {
-    case StateType::Pass:
-      return kPass;
-    case StateType::Task:
-      return kTask;
-    case StateType::Choice:
-      return kChoice;
-    case StateType::Wait:
-      return kWait;
-    case StateType::Succeed:
-      return kSucceed;
-    case StateType::Fail:
-      return kFail;
-    case StateType::Parallel:
-      return kParallel;
-    case StateType::Map:
-      return kMap;
-  }
-  return kPass;
+  return byType(type, {&kPass, &kTask, &kChoice, &kWait, &kSucceed, &kFail, &kParallel, &kMap});
 }
 
 }  // namespace
