@@ -35,7 +35,12 @@ AwsError corrupt(std::string what) {
 Json Execution::checkpoint() const {
   JsonObject c;
   c["version"] = 1;
-  if (root_) c["root"] = checkpointFrame(*root_);
+  if (redriveCount_ > 0) {
+    c["redriveCount"] = redriveCount_;
+    c["redriveTime"] = toEpochMicros(redriveTime_);
+  }
+  if (!done() && root_) c["root"] = checkpointFrame(*root_);
+  if (done() && redrivable()) c["redriveRoot"] = redriveCheckpoint_;
   return c;
 }
 
@@ -104,14 +109,21 @@ Result<std::shared_ptr<Execution>> Execution::restore(EngineContext ctx,
   e->output_ = std::move(saved.output);
   e->error_ = std::move(saved.error);
   e->cause_ = std::move(saved.cause);
+  const JsonObject* c = saved.checkpoint.if_object();
+  if (c) {
+    e->redriveCount_ = static_cast<int>(intOf(*c, "redriveCount"));
+    e->redriveTime_ = fromMicros(c->if_contains("redriveTime"));
+  }
   e->buildContext();
   e->root_ = e->newFrame(e->machine_.get(), nullptr, nullptr, true);
   if (e->status_ != ExecutionStatus::Running) {
     e->root_->finished = true;
+    if (const Json* r = c ? c->if_contains("redriveRoot") : nullptr; r && r->is_object()) {
+      e->redriveCheckpoint_ = *r;
+    }
     return e;
   }
-  const Json* root =
-      saved.checkpoint.is_object() ? saved.checkpoint.as_object().if_contains("root") : nullptr;
+  const Json* root = c ? c->if_contains("root") : nullptr;
   if (!root || !root->is_object()) return corrupt("no root frame");
   if (auto r = e->restoreFrame(*e->root_, *root); !r) return r.error();
   return e;
@@ -124,6 +136,7 @@ Result<void> Execution::restoreFrame(Frame& f, const Json& saved) {
   f.finished = boolOf(o, "finished");
   f.recordEvents = boolOf(o, "recordEvents");
   f.lastEventId = intOf(o, "lastEventId");
+  f.redrive = boolOf(o, "redrive");
   if (f.finished || f.stateIndex < 0) return {};
   if (static_cast<size_t>(f.stateIndex) >= f.machine->states.size()) {
     return corrupt("state index out of range");
@@ -206,6 +219,7 @@ void Execution::resume() {
 
 void Execution::resumeFrame(const FramePtr& f) {
   if (f->finished || done() || f->stateIndex < 0) return;
+  if (f->redrive) return resumeRedriven(f);
   const asl::State& s = f->state();
   if (f->retryAt != TimePoint{}) return armRetry(f, f->retryAt);
   if (f->waitUntil != TimePoint{}) return armWait(f, f->waitUntil, std::move(f->waitInput));

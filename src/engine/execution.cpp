@@ -96,7 +96,8 @@ void Execution::buildContext() {
   exec["StartTime"] = formatIso8601(startTime_);
   exec["Name"] = config_.executionName;
   exec["RoleArn"] = config_.roleArn;
-  if (!config_.express) exec["RedriveCount"] = 0;  // Express executions cannot be redriven
+  if (!config_.express) exec["RedriveCount"] = redriveCount_;  // Express: never redriven
+  if (redriveCount_ > 0) exec["RedriveTime"] = formatIso8601(redriveTime_);
   JsonObject sm;
   sm["Id"] = stateMachineArn_;
   sm["Name"] = config_.stateMachineName;
@@ -136,8 +137,10 @@ void Execution::armExecutionTimeout() {
   };
   if (machine_->timeoutSeconds) {
     auto self = shared_from_this();
-    executionTimer_ = ctx_.loop.schedule(
-        startTime_ + Duration(*machine_->timeoutSeconds * 1000000LL), [this, self] {
+    // A redriven execution has the whole TimeoutSeconds again.
+    TimePoint from = redriveCount_ > 0 ? redriveTime_ : startTime_;
+    executionTimer_ =
+        ctx_.loop.schedule(from + Duration(*machine_->timeoutSeconds * 1000000LL), [this, self] {
           executionTimer_ = 0;
           if (done()) return;
           abortFrame(root_);
@@ -182,6 +185,7 @@ void Execution::finishExecution(ExecutionStatus status, Json output, std::string
     case ExecutionStatus::Running:
       break;
   }
+  if (status != ExecutionStatus::Succeeded && !config_.express) keepForRedrive();
   auto listeners = std::move(finished_);
   finished_.clear();
   for (auto& l : listeners) l();
@@ -265,6 +269,7 @@ void Execution::enterState(const FramePtr& f, int index, Json input) {
   f->taskResource.reset();
   f->taskToken.clear();
   f->group.reset();
+  f->endedGroup.reset();
   const asl::State& s = f->state();
   // The previous state already serialised this document as its output.
   auto text = f->pendingInputText ? std::move(f->pendingInputText)
@@ -428,11 +433,13 @@ void Execution::armRetry(const FramePtr& f, TimePoint at) {
 void Execution::finishFrame(const FramePtr& f, asl::Outcome<Json> outcome) {
   if (f->finished) return;
   f->finished = true;
+  f->end = outcome ? Frame::End::Succeeded : Frame::End::Failed;
   if (f->timer) ctx_.loop.cancel(f->timer), f->timer = 0;
   if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
   if (f->heartbeatTimer) ctx_.loop.cancel(f->heartbeatTimer), f->heartbeatTimer = 0;
   if (!f->taskToken.empty() && ctx_.tokens) ctx_.tokens->retire(f->taskToken);
   f->task.reset();
+  if (!outcome) f->endedGroup = f->group;
   f->group.reset();
   // Child frames' callbacks hold their parent frame; dropping them here breaks
   // the parent -> group -> child -> callback -> parent cycle.
@@ -444,6 +451,7 @@ void Execution::finishFrame(const FramePtr& f, asl::Outcome<Json> outcome) {
 void Execution::abortFrame(const FramePtr& f) {
   if (f->finished) return;
   f->finished = true;
+  f->end = Frame::End::Aborted;
   ++f->generation;
   if (f->timer) ctx_.loop.cancel(f->timer), f->timer = 0;
   if (f->timeoutTimer) ctx_.loop.cancel(f->timeoutTimer), f->timeoutTimer = 0;
@@ -470,7 +478,7 @@ void Execution::abortFrame(const FramePtr& f) {
       s.type == StateType::Parallel) {
     emit(*f, stateEventName(s.type, kAborted));
   }
-  f->group.reset();
+  f->endedGroup = std::move(f->group);
   f->onDone = nullptr;
 }
 

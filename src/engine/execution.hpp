@@ -104,6 +104,20 @@ class Execution : public std::enable_shared_from_this<Execution> {
   // worker failure on AWS), Map iterations not yet launched.
   void resume();
 
+  // --- Redrive (redrive.cpp) ---
+  // A FAILED, TIMED_OUT or ABORTED Standard execution keeps what failed: the
+  // states that did not exit, with their inputs and variables, and the
+  // results of the Parallel branches and Map iterations that succeeded.
+  bool redrivable() const { return !redriveCheckpoint_.is_null(); }
+  bool hasMachine() const { return machine_ != nullptr; }
+  int redriveCount() const { return redriveCount_; }
+  TimePoint redriveTime() const { return redriveTime_; }
+  // Continues from the unsuccessful states (loop thread): records
+  // ExecutionRedriven and re-enters each of them with its original input;
+  // succeeded branches and iterations are not run again. `machine` is the
+  // definition to run when the execution was restored without one.
+  Result<void> redrive(std::shared_ptr<const asl::Machine> machine);
+
   struct Frame;
   using FramePtr = std::shared_ptr<Frame>;
 
@@ -178,6 +192,11 @@ class Execution : public std::enable_shared_from_this<Execution> {
   Json checkpointFrame(const Frame& f) const;
   Result<void> restoreFrame(Frame& f, const Json& saved);
   void resumeFrame(const FramePtr& f);
+  // redrive.cpp
+  Json redriveFrame(const Frame& f) const;
+  Json enteredInput(const Frame& f) const;
+  void resumeRedriven(const FramePtr& f);
+  void keepForRedrive();
   // JSONata I/O processing (io_jsonata.cpp).
   struct JsonataExit {
     std::optional<Json> output;  // nullopt: the state's input
@@ -234,6 +253,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::function<void()> progress_;
   std::unordered_map<const asl::State*, bool> usesContext_;
   std::shared_ptr<const asl::jsonata::Bindings> jsonataFunctions_;  // built on first use
+  Json redriveCheckpoint_;  // the root frame to redrive from; null when not redrivable
+  int redriveCount_ = 0;
+  TimePoint redriveTime_{};
 };
 
 }  // namespace sluice::engine

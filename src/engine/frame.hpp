@@ -39,6 +39,11 @@ struct Execution::Frame {
   int64_t lastEventId = 0;
   std::function<void(asl::Outcome<Json>)> onDone;
   bool finished = false;
+  // How the frame ended, and the children of the Parallel/Map state it ended
+  // in: what a redrive needs to re-run only what failed (redrive.cpp).
+  enum class End : uint8_t { Running, Succeeded, Failed, Aborted } end = End::Running;
+  std::shared_ptr<ChildGroup> endedGroup;
+  bool redrive = false;  // restored from a redrive checkpoint: re-run on resume
 
   // The current state.
   int stateIndex = -1;

@@ -58,7 +58,17 @@ std::string streamName(const engine::Execution& e) {
 
 JsonArray logEvents(const engine::Execution& e, std::string_view level, bool includeData) {
   JsonArray out;
-  for (const engine::HistoryEvent& h : e.history()) {
+  // A redriven execution logs the events of its latest attempt.
+  const auto& history = e.history();
+  size_t first = 0;
+  for (size_t i = history.size(); e.redriveCount() > 0 && i-- > 0;) {
+    if (history[i].type == "ExecutionRedriven") {
+      first = i;
+      break;
+    }
+  }
+  for (size_t i = first; i < history.size(); ++i) {
+    const engine::HistoryEvent& h = history[i];
     if (!selected(level, h.type)) continue;
     Json details = h.renderDetails();
     if (!includeData && details.is_object()) {
@@ -72,7 +82,7 @@ JsonArray logEvents(const engine::Execution& e, std::string_view level, bool inc
     msg["previous_event_id"] = std::to_string(h.previousEventId);
     msg["event_timestamp"] = std::to_string(toMs(h.timestamp));
     msg["execution_arn"] = e.arn();
-    msg["redrive_count"] = "0";
+    msg["redrive_count"] = std::to_string(e.redriveCount());
     JsonObject event;
     event["timestamp"] = toMs(h.timestamp);
     event["message"] = toJsonText(msg);

@@ -1,5 +1,5 @@
 // Execution operations: StartExecution, StartSyncExecution, DescribeExecution,
-// ListExecutions, GetExecutionHistory, StopExecution.
+// ListExecutions, GetExecutionHistory, StopExecution (RedriveExecution: redrive.cpp).
 #include <algorithm>
 
 #include "services/common/input.hpp"
@@ -35,6 +35,10 @@ Json statusSummary(const ExecutionRecord& r) {
   if (e.done()) o["stopDate"] = epochSeconds(e.stopTime());
   if (!r.stateMachineVersionArn.empty()) o["stateMachineVersionArn"] = r.stateMachineVersionArn;
   if (!r.stateMachineAliasArn.empty()) o["stateMachineAliasArn"] = r.stateMachineAliasArn;
+  if (e.redriveCount() > 0) {
+    o["redriveCount"] = e.redriveCount();
+    o["redriveDate"] = epochSeconds(e.redriveTime());
+  }
   return o;
 }
 
@@ -201,15 +205,12 @@ Result<Json> StatesService::describeExecution(const Json& in, const CallContext&
   included["included"] = true;
   out["inputDetails"] = included;
   addResult(out, e);
-  out["redriveCount"] = 0;
-  if (e.status() == engine::ExecutionStatus::Failed ||
-      e.status() == engine::ExecutionStatus::TimedOut ||
-      e.status() == engine::ExecutionStatus::Aborted) {
-    out["redriveStatus"] = r.express ? "NOT_REDRIVABLE" : "REDRIVABLE";
-  } else {
+  out["redriveCount"] = e.redriveCount();
+  if (auto reason = notRedrivableReason(r)) {
     out["redriveStatus"] = "NOT_REDRIVABLE";
-    out["redriveStatusReason"] =
-        "Execution is " + std::string(statusName(e.status())) + " and cannot be redriven";
+    out["redriveStatusReason"] = std::move(*reason);
+  } else {
+    out["redriveStatus"] = "REDRIVABLE";
   }
   return Json(std::move(out));
 }
@@ -222,12 +223,17 @@ Result<Json> StatesService::listExecutions(const Json& in, const CallContext&) {
   if (!m) return m.error();
   auto status = input.optionalString("statusFilter");
   if (!status) return status.error();
+  auto redriveFilter = input.optionalString("redriveFilter");
+  if (!redriveFilter) return redriveFilter.error();
   auto page = Page::fromInput(in, 100, 1000);
   if (!page) return page.error();
   std::vector<std::pair<std::string, const ExecutionRecord*>> rows;
   for (const auto& [arn, r] : executions_) {
     if (r.stateMachineArn != *machineArn) continue;
     if (*status && statusName(r.execution->status()) != **status) continue;
+    if (*redriveFilter && (r.execution->redriveCount() > 0) != (**redriveFilter == "REDRIVEN")) {
+      continue;
+    }
     std::string key = listKey(r);
     if (!page->after.empty() && key <= page->after) continue;
     rows.emplace_back(std::move(key), &r);

@@ -320,11 +320,9 @@ void StatesService::flush() {
     if (!r.persisted) row.record = toJsonText(executionRecordToJson(r));
     r.persisted = true;
     row.status = std::string(engine::statusName(e.status()));
-    if (e.done()) {
-      row.result = toJsonText(executionResultToJson(e));
-    } else {
-      row.checkpoint = toJsonText(e.checkpoint());
-    }
+    if (e.done()) row.result = toJsonText(executionResultToJson(e));
+    // Running: the frame tree; ended: redrive count and what a redrive re-runs.
+    row.checkpoint = toJsonText(e.checkpoint());
     const auto& history = e.history();
     if (r.persistedEvents < history.size()) {
       row.firstEventId = history[r.persistedEvents].id;
@@ -517,8 +515,8 @@ Result<void> StatesService::load() {
       auto compiled = cache.get(definition, false);
       if (!compiled) return compiled.error();
       machine = *compiled;
-      saved.checkpoint = parseJson(execs->columnOptionalText(5).value_or("{}")).value_or(nullptr);
     }
+    saved.checkpoint = parseJson(execs->columnOptionalText(5).value_or("{}")).value_or(nullptr);
     auto exec = engine::Execution::restore(engine_, std::move(machine), std::move(saved));
     if (!exec) return exec.error();
     ExecutionRecord r;

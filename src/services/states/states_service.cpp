@@ -45,6 +45,7 @@ void StatesService::registerOperations(OperationRegistry& registry) {
   add("ListExecutions", &StatesService::listExecutions);
   add("GetExecutionHistory", &StatesService::getExecutionHistory);
   add("StopExecution", &StatesService::stopExecution);
+  add("RedriveExecution", &StatesService::redriveExecution);
   add("CreateActivity", &StatesService::createActivity);
   add("DeleteActivity", &StatesService::deleteActivity);
   add("DescribeActivity", &StatesService::describeActivity);

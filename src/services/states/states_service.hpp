@@ -70,7 +70,8 @@ struct ExecutionRecord {
   std::string definition;              // the definition it runs (DescribeStateMachineForExecution)
   std::string roleArn;
   bool express = false;
-  uint64_t sequence = 0;  // start order: breaks ties between equal start times
+  std::string redriveToken;  // the clientToken of the last redrive
+  uint64_t sequence = 0;     // start order: breaks ties between equal start times
   // Durability bookkeeping (persistence.cpp).
   bool dirty = false;          // changed since the last flush
   bool persisted = false;      // its row exists
@@ -135,6 +136,9 @@ class StatesService {
   Result<Json> listExecutions(const Json& in, const CallContext& ctx);
   Result<Json> getExecutionHistory(const Json& in, const CallContext& ctx);
   Result<Json> stopExecution(const Json& in, const CallContext& ctx);
+  Result<Json> redriveExecution(const Json& in, const CallContext& ctx);  // redrive.cpp
+  // Why RedriveExecution would refuse the execution now; nullopt when it would not.
+  std::optional<std::string> notRedrivableReason(const ExecutionRecord& r) const;
   Result<Json> createActivity(const Json& in, const CallContext& ctx);
   Result<Json> deleteActivity(const Json& in, const CallContext& ctx);
   Result<Json> describeActivity(const Json& in, const CallContext& ctx);
