@@ -38,6 +38,14 @@ Result<void> fsyncFd(int fd, const fs::path& path) {
 
 }  // namespace
 
+Result<void> syncFile(const fs::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ioError("open", file, errno);
+  auto r = fsyncFd(fd, file);
+  ::close(fd);
+  return r;
+}
+
 Result<void> syncDirectory(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ioError("open directory", dir, errno);
@@ -70,11 +78,6 @@ Result<DataDir> DataDir::open(const fs::path& root) {
   DataDir dir(root);
   if (auto r = createDirectoriesDurably(dir.root()); !r) return r.error();
   if (auto r = createDirectoriesDurably(dir.objectsDir()); !r) return r.error();
-  // Creating the database here puts it in WAL mode from the start (the mode
-  // is recorded in the file), before any other connection looks at it.
-  auto db = sqlite::Database::open(dir.databasePath());
-  if (!db) return db.takeError();
-  if (auto r = syncDirectory(dir.root()); !r) return r.error();
   return dir;
 }
 

@@ -25,8 +25,8 @@ inline constexpr std::string_view kTempPrefix = ".sluice-tmp-";
 
 class DataDir {
  public:
-  // Creates `root`, `root/objects` and `root/sluice.db` (in WAL mode) when
-  // missing; the directories are fsynced into their parents.
+  // Creates `root` and `root/objects` when missing, fsynced into their
+  // parents (SqliteStore::open creates the database).
   static Result<DataDir> open(const std::filesystem::path& root);
 
   const std::filesystem::path& root() const { return root_; }
@@ -77,6 +77,8 @@ Result<void> createDirectoriesDurably(const std::filesystem::path& dir);
 
 // fsyncs a directory (making renames and creations in it durable).
 Result<void> syncDirectory(const std::filesystem::path& dir);
+// fsyncs a file's data and metadata.
+Result<void> syncFile(const std::filesystem::path& file);
 
 // True for the names of DurableFileWriter's temporary files.
 bool isTempFileName(std::string_view fileName);

@@ -249,7 +249,9 @@ Result<Change> SsmService::putParameter(const Json& in, const CallContext& ctx) 
   if (v.type == "SecureString") {
     v.keyId =
         req->keyId ? *req->keyId : (prev && !prev->keyId.empty() ? prev->keyId : "alias/aws/ssm");
-    v.value = seal(scope, req->name, req->value);
+    auto sealed = seal(scope, req->name, req->value);
+    if (!sealed) return sealed.error();
+    v.value = std::move(*sealed);
   } else {
     v.value = req->value;
   }

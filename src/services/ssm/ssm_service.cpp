@@ -30,13 +30,7 @@ std::span<const store::sqlite::Migration> SsmService::migrations() {
 }
 
 SsmService::SsmService(const ServiceEnvironment& env) : clock_(env.clock), docs_(env.store) {
-  if (env.dataDir.empty()) {
-    masterKey_ = secureRandomBytes(kAes256KeyBytes);  // in-memory mode: nothing outlives us
-  } else {
-    auto key = loadOrCreateMasterKey(masterKeyPath(env.dataDir, "ssm-master"));
-    if (!key) throw std::runtime_error(key.error().message);
-    masterKey_ = std::move(*key);
-  }
+  if (!env.dataDir.empty()) keyPath_ = masterKeyPath(env.dataDir, "ssm-master");
   auto loaded = docs_.scan(kTable, [this](const Scope& scope, const std::string& key, Json doc) {
     parametersOf(scope)[key] = fromDocument(doc);
   });
@@ -100,17 +94,32 @@ Result<std::pair<ParameterRecord*, ParameterVersion*>> SsmService::resolve(
   return std::make_pair(p, &p->versions.back());
 }
 
-std::string SsmService::seal(const Scope& scope, std::string_view name,
-                             std::string_view plaintext) const {
-  return base64Encode(sealAes256Gcm(masterKey_, plaintext, associatedData(scope, name)));
+Result<const std::string*> SsmService::masterKey() const {
+  if (!masterKey_.empty()) return &masterKey_;
+  if (keyPath_.empty()) {
+    masterKey_ = secureRandomBytes(kAes256KeyBytes);  // in-memory mode: nothing outlives us
+    return &masterKey_;
+  }
+  auto key = loadOrCreateMasterKey(keyPath_);
+  if (!key) return AwsError{"InternalServerError", key.error().message, 500};
+  masterKey_ = std::move(*key);
+  return &masterKey_;
+}
+
+Result<std::string> SsmService::seal(const Scope& scope, std::string_view name,
+                                     std::string_view plaintext) const {
+  auto key = masterKey();
+  if (!key) return key.error();
+  return base64Encode(sealAes256Gcm(**key, plaintext, associatedData(scope, name)));
 }
 
 Result<std::string> SsmService::visibleValue(const Scope& scope, const ParameterRecord& p,
                                              const ParameterVersion& v, bool decrypt) const {
   if (v.type != "SecureString" || !decrypt) return v.value;
+  auto key = masterKey();
+  if (!key) return key.error();
   auto sealed = base64Decode(v.value);
-  auto plain =
-      sealed ? openAes256Gcm(masterKey_, *sealed, associatedData(scope, p.name)) : std::nullopt;
+  auto plain = sealed ? openAes256Gcm(**key, *sealed, associatedData(scope, p.name)) : std::nullopt;
   // Only a damaged data directory (or a replaced key file) gets here.
   if (!plain)
     return AwsError{"InternalServerError", "The SecureString could not be decrypted.", 500};

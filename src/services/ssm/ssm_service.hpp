@@ -7,6 +7,7 @@
 // once it is committed.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <span>
@@ -65,13 +66,18 @@ class SsmService {
   // The value a caller sees: SecureString plaintext when decrypting.
   Result<std::string> visibleValue(const Scope& scope, const ParameterRecord& p,
                                    const ParameterVersion& v, bool decrypt) const;
-  std::string seal(const Scope& scope, std::string_view name, std::string_view plaintext) const;
+  Result<std::string> seal(const Scope& scope, std::string_view name,
+                           std::string_view plaintext) const;
+  // The master key, read or created on first use (callers hold mu_), so a
+  // server that never sees a SecureString never creates a key file.
+  Result<const std::string*> masterKey() const;
   void persist(DocumentBatch& batch, const Scope& scope, const ParameterRecord& p) const;
   void forget(DocumentBatch& batch, const Scope& scope, const ParameterRecord& p) const;
 
   const Clock& clock_;
   DocumentStore docs_;
-  std::string masterKey_;
+  std::filesystem::path keyPath_;  // empty: in-memory mode
+  mutable std::string masterKey_;
   std::mutex mu_;
   std::map<std::string, Parameters> parameters_;  // by scopeKey
 };

@@ -82,6 +82,12 @@ Result<Database> Database::open(const std::filesystem::path& path, const OpenOpt
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, static_cast<int>(options.busyTimeout.count()));
 
+  // See Sync in the header for why Normal is the default. Set before the
+  // journal mode, whose switch on a new file is itself a synced write.
+  const char* sync = options.sync == Sync::Full  ? "PRAGMA synchronous=FULL"
+                     : options.sync == Sync::Off ? "PRAGMA synchronous=OFF"
+                                                 : "PRAGMA synchronous=NORMAL";
+  if (auto r = impl->execAll(sync); !r) return r.error();
   if (!memory) {
     // journal_mode answers with the mode in force; anything but "wal" (a
     // file system without shared memory, say) is a start-up error.
@@ -103,10 +109,6 @@ Result<Database> Database::open(const std::filesystem::path& path, const OpenOpt
                          "')");
     }
   }
-  // See Sync in the header for why Normal is the default.
-  const char* sync =
-      options.sync == Sync::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
-  if (auto r = impl->execAll(sync); !r) return r.error();
   if (auto r = impl->execAll("PRAGMA foreign_keys=ON"); !r) return r.error();
   if (options.readOnly) {
     if (auto r = impl->execAll("PRAGMA query_only=ON"); !r) return r.error();

@@ -41,7 +41,10 @@ namespace sluice::store::sqlite {
 //  - Full: the WAL is also fsynced at every commit, so a commit survives an
 //    OS crash and power loss too. For deployments that need that; the
 //    group-commit writer then pays one fsync per batch, not per write.
-enum class Sync { Full, Normal };
+//  - Off: nothing is fsynced. Only for building a new database under a
+//    temporary name, which is fsynced once before it is renamed into place
+//    (SqliteStore::open).
+enum class Sync { Full, Normal, Off };
 
 struct OpenOptions {
   Sync sync = Sync::Normal;

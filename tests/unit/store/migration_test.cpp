@@ -2,6 +2,8 @@
 // and databases written by a newer sluice.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "store/sqlite/migrate.hpp"
@@ -153,6 +155,30 @@ TEST(Migration, StoreOpenMigratesEveryComponentAndServes) {
   ASSERT_TRUE(lease.ok());
   EXPECT_EQ(queryInt(lease->db(), "SELECT COUNT(*) FROM items"), 1);
   EXPECT_EQ(queryInt(lease->db(), "SELECT COUNT(*) FROM other_things"), 0);
+}
+
+TEST(Migration, StoreOpenCreatesANewDatabaseWholeInWalMode) {
+  TempDir dir;
+  const auto path = dir / "new.db";
+  // What a crash during an earlier creation left behind is replaced.
+  { std::ofstream(path.string() + ".creating") << "torn"; }
+  const Component components[] = {{"things", kV2}};
+  {
+    auto store = SqliteStore::open(path, components);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+  }
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".creating"));
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".creating-wal"));
+  // The file records WAL mode (header bytes 18 and 19 are 2) ...
+  std::ifstream in(path, std::ios::binary);
+  std::string header(20, '\0');
+  in.read(header.data(), 20);
+  EXPECT_EQ(header[18], 2);
+  EXPECT_EQ(header[19], 2);
+  // ... and holds every migration.
+  Database db = Database::open(path).value();
+  EXPECT_EQ(*schemaVersion(db, "things"), 2);
+  EXPECT_EQ(queryInt(db, "SELECT COUNT(*) FROM items"), 0);
 }
 
 }  // namespace
