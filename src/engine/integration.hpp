@@ -51,6 +51,9 @@ struct TaskRequest {
   std::string executionArn;
   std::string stateMachineArn;
   std::string stateName;
+  // Names this attempt of the task within its execution, the same when a
+  // restart dispatches the attempt again: "<entered event id>.<retry count>".
+  std::string attemptId;
   // Activities: a worker took the task (records ActivityStarted).
   std::function<void(const std::string& workerName)> started;
 };

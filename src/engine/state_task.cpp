@@ -237,6 +237,7 @@ void Execution::dispatchTask(const FramePtr& f, TaskCall call, bool resumed) {
   request.executionArn = executionArn_;
   request.stateMachineArn = stateMachineArn_;
   request.stateName = s.name;
+  request.attemptId = std::to_string(f->enteredEventId) + "." + std::to_string(f->retryCount);
   request.started = [this, self, f, gen](const std::string& workerName) {
     if (f->generation != gen || f->finished || done()) return;
     f->taskStarted = true;

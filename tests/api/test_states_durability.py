@@ -241,6 +241,38 @@ class DurabilityTest(unittest.TestCase):
         with self.assertRaises(self.sfn.exceptions.StateMachineDoesNotExist):
             self.sfn.describe_state_machine(stateMachineArn=arn)
 
+    def test_nested_sync_child_without_a_name_is_not_started_twice(self):
+        child = self.machine("durable-child", {
+            "StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 100, "End": True}}})
+        parent = self.machine("durable-parent", {
+            "StartAt": "Child",
+            "States": {"Child": {
+                "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child, "Input": {"k.$": "$.k"}},
+                "OutputPath": "$.Output", "End": True}}})
+        arn = self.start(parent, "nested", {"k": 5})
+        for _ in range(100):
+            if self.sfn.list_executions(stateMachineArn=child)["executions"]:
+                break
+            time.sleep(0.01)
+
+        self.restart()  # the parent's task is dispatched again
+
+        self.server.admin("/_sluice/clock/advance", {"seconds": 101})
+        d = self.sfn.describe_execution(executionArn=arn)
+        for _ in range(100):
+            if d["status"] != "RUNNING":
+                break
+            time.sleep(0.01)
+            d = self.sfn.describe_execution(executionArn=arn)
+        self.assertEqual(d["status"], "SUCCEEDED")
+        self.assertEqual(json.loads(d["output"]), {"k": 5})
+        children = self.sfn.list_executions(stateMachineArn=child)["executions"]
+        self.assertEqual(len(children), 1, children)
+        self.assertEqual(children[0]["status"], "SUCCEEDED")
+        self.assertRegex(children[0]["name"],
+                         r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
     def test_resumed_execution_still_writes_its_execution_log(self):
         logs = self.server.client("logs")
         group = "/aws/vendedlogs/states/durable-logged"

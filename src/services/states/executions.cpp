@@ -65,7 +65,8 @@ Result<ExecutionRecord*> StatesService::findExecution(const std::string& arn) {
   return &it->second;
 }
 
-Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext& ctx, bool sync) {
+Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext& ctx, bool sync,
+                                               bool adopt) {
   Input input(in);
   auto machineArn = input.requiredString("stateMachineArn");
   if (!machineArn) return machineArn.error();
@@ -124,7 +125,7 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
     if (auto it = executions_.find(arn); it != executions_.end()) {
       // Same name and input while still running: the same execution again.
       ExecutionRecord& existing = it->second;
-      if (!existing.execution->done() && existing.inputText == text) return &existing;
+      if ((adopt || !existing.execution->done()) && existing.inputText == text) return &existing;
       return AwsError{"ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'", 400};
     }
   }

@@ -2,6 +2,7 @@
 // starting another. Request-response answers with the new execution's ARN;
 // .sync waits for it and answers with its DescribeExecution (Input/Output as
 // JSON text), .sync:2 the same with Input/Output as JSON values.
+#include "core/digest.hpp"
 #include "services/common/input.hpp"
 #include "services/states/states_service.hpp"
 
@@ -48,12 +49,16 @@ class StartExecutionIntegration final : public engine::Integration {
     auto member = [&](const char* k) { return o ? o->if_contains(k) : nullptr; };
     JsonObject in;
     if (const Json* v = member("StateMachineArn")) in["stateMachineArn"] = *v;
-    if (const Json* v = member("Name")) in["name"] = *v;
+    // Without a Name, AWS names the child with a UUID. This one is derived
+    // from the parent's task attempt, so an attempt dispatched again after a
+    // restart finds the child it already started instead of a second one.
+    const Json* name = member("Name");
+    in["name"] = name ? *name : Json(derivedName(request));
     if (const Json* v = member("TraceHeader")) in["traceHeader"] = *v;
     if (const Json* v = member("Input")) in["input"] = v->is_string() ? *v : Json(toJsonText(*v));
     CallContext ctx;
     ctx.scope = request.scope;
-    auto started = s_.startFromTask(Json(std::move(in)), ctx);
+    auto started = s_.startFromTask(Json(std::move(in)), ctx, name == nullptr);
     if (!started) {
       done(asl::StatesError{"StepFunctions." + started.error().code + "Exception",
                             started.error().message});
@@ -94,13 +99,25 @@ class StartExecutionIntegration final : public engine::Integration {
     std::shared_ptr<engine::Execution> e_;
   };
 
+  static std::string derivedName(const engine::TaskRequest& request) {
+    std::string h =
+        hexDigest("SHA-256", request.executionArn + "/" + request.attemptId).value_or("");
+    h.resize(32, '0');
+    // UUID layout, version 4 and RFC 4122 variant bits, like a random one.
+    h[12] = '4';
+    h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+           "-" + h.substr(20, 12);
+  }
+
   StatesService& s_;
 };
 
 }  // namespace
 
-Result<ExecutionRecord*> StatesService::startFromTask(const Json& in, const CallContext& ctx) {
-  return launch(in, ctx, false);
+Result<ExecutionRecord*> StatesService::startFromTask(const Json& in, const CallContext& ctx,
+                                                      bool adopt) {
+  return launch(in, ctx, false, adopt);
 }
 
 void StatesService::registerNestedIntegration() {

@@ -171,7 +171,10 @@ class StatesService {
   VersionRecord* route(StateMachineRecord& machine, const AliasRecord& alias);
   Result<ExecutionRecord*> findExecution(const std::string& arn);
   // Starts an execution of `machine` (StartExecution and StartSyncExecution).
-  Result<ExecutionRecord*> launch(const Json& in, const CallContext& ctx, bool sync);
+  // `adopt`: an execution of that name and input, even a finished one, is
+  // the one asked for (a nested task's derived name after a re-dispatch).
+  Result<ExecutionRecord*> launch(const Json& in, const CallContext& ctx, bool sync,
+                                  bool adopt = false);
   Result<ActivityRecord*> findActivity(const std::string& arn);
   // The engine's Task integrations: activity resources, nested executions.
   void registerActivityIntegration();
@@ -187,7 +190,7 @@ class StatesService {
 
  public:
   // StartExecution from a workflow task (the states:startExecution integration).
-  Result<ExecutionRecord*> startFromTask(const Json& in, const CallContext& ctx);
+  Result<ExecutionRecord*> startFromTask(const Json& in, const CallContext& ctx, bool adopt);
 
  private:
   friend class ActivityIntegration;
