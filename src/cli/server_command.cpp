@@ -132,9 +132,11 @@ int runServer(const ServerArgs& args) {
     std::cerr << "sluice server: " << delays.error().message << "\n";
     return 1;
   }
-  auto builtins = services::registerBuiltinServices(
-      registry, {{loop, integrations, ids, &tokens}, *clock, store->get(), dataDir->root(),
-                 args.s3RestoreDelays});
+  auto builtins = services::registerBuiltinServices(registry, {{loop, integrations, ids, &tokens},
+                                                               *clock,
+                                                               store->get(),
+                                                               dataDir->root(),
+                                                               args.s3RestoreDelays});
   if (!builtins) {
     std::cerr << "sluice server: cannot load the data directory: " << builtins.error().message
               << "\n";

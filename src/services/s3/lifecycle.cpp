@@ -40,8 +40,8 @@ Result<Json> S3Service::putBucketLifecycleConfiguration(const Json& in, const Ca
   stored["TransitionDefaultMinimumObjectSize"] =
       optStr(in, "TransitionDefaultMinimumObjectSize").value_or(kDefaultMinimumSize);
   if (auto r = meta_->setBucketConfig(bucket, kConfig, stored); !r) return r.error();
-  return Json(JsonObject{{"TransitionDefaultMinimumObjectSize",
-                          stored.at("TransitionDefaultMinimumObjectSize")}});
+  return Json(JsonObject{
+      {"TransitionDefaultMinimumObjectSize", stored.at("TransitionDefaultMinimumObjectSize")}});
 }
 
 Result<Json> S3Service::getBucketLifecycleConfiguration(const Json& in, const CallContext&) {
@@ -71,7 +71,8 @@ std::optional<std::string> S3Service::expirationOf(const ObjectRecord& o) {
   for (const auto& r : *rules) {
     if (!r.enabled || !(r.expirationDays || r.expirationDate)) continue;
     if (!lifecycleMatches(r.filter, o.key, o.size, tags ? *tags : Json(JsonObject{}))) continue;
-    TimePoint at = r.expirationDate ? *r.expirationDate : lifecycleDue(o.lastModified, *r.expirationDays);
+    TimePoint at =
+        r.expirationDate ? *r.expirationDate : lifecycleDue(o.lastModified, *r.expirationDays);
     if (!soonest || at < soonest->first) soonest = {at, r.id};
   }
   if (!soonest) return std::nullopt;

@@ -203,7 +203,8 @@ Result<LifecycleRule> readRule(const Json& rule) {
           "integer");
     }
     if (!r.filter.tags.empty()) {
-      return errors::invalidRequest("AbortIncompleteMultipartUpload cannot be specified with Tags.");
+      return errors::invalidRequest(
+          "AbortIncompleteMultipartUpload cannot be specified with Tags.");
     }
     r.abortDaysAfterInitiation = *days;
   }
@@ -213,13 +214,14 @@ Result<LifecycleRule> readRule(const Json& rule) {
   bool anyAction = r.expirationDays || r.expirationDate || r.expiredObjectDeleteMarker ||
                    !r.transitions.empty() || !r.noncurrentTransitions.empty() ||
                    r.noncurrentExpirationDays || r.abortDaysAfterInitiation;
-  if (!anyAction) return errors::invalidRequest("At least one action needs to be specified in a rule");
+  if (!anyAction)
+    return errors::invalidRequest("At least one action needs to be specified in a rule");
   if (r.expirationDays) {
     for (const auto& t : r.transitions) {
       if (t.days && *t.days >= *r.expirationDays) {
-        return errors::invalidArgument("'Days' in the Expiration action for filter '(prefix=" +
-                                       r.filter.prefix +
-                                       ")' must be greater than 'Days' in the Transition action");
+        return errors::invalidArgument(
+            "'Days' in the Expiration action for filter '(prefix=" + r.filter.prefix +
+            ")' must be greater than 'Days' in the Transition action");
       }
     }
   }
@@ -233,8 +235,9 @@ Result<std::vector<LifecycleRule>> parseLifecycle(const Json& configuration,
   const Json* rules = member(configuration, "Rules");
   if (!rules || !rules->is_array() || rules->as_array().empty()) return errors::malformedXml();
   if (rules->as_array().size() > kMaxRules) {
-    return errors::invalidRequest("The number of lifecycle rules must not exceed the allowed "
-                                  "limit of 1000 rules");
+    return errors::invalidRequest(
+        "The number of lifecycle rules must not exceed the allowed "
+        "limit of 1000 rules");
   }
   std::vector<LifecycleRule> out;
   std::set<std::string> ids;
@@ -243,7 +246,8 @@ Result<std::vector<LifecycleRule>> parseLifecycle(const Json& configuration,
     if (!r) return r.takeError();
     if (r->id.empty()) r->id = newId();
     if (!ids.insert(r->id).second) {
-      return errors::invalidArgument("Rule ID must be unique. Found same ID for more than one rule");
+      return errors::invalidArgument(
+          "Rule ID must be unique. Found same ID for more than one rule");
     }
     out.push_back(std::move(*r));
   }
@@ -276,9 +280,9 @@ TimePoint nextMidnight(TimePoint t) {
 
 int storageClassRank(std::string_view c) {
   static const std::map<std::string_view, int> kRanks = {
-      {"STANDARD", 0},   {"REDUCED_REDUNDANCY", 0}, {"INTELLIGENT_TIERING", 1},
-      {"STANDARD_IA", 2}, {"ONEZONE_IA", 3},        {"GLACIER_IR", 4},
-      {"GLACIER", 5},    {"DEEP_ARCHIVE", 6}};
+      {"STANDARD", 0},    {"REDUCED_REDUNDANCY", 0}, {"INTELLIGENT_TIERING", 1},
+      {"STANDARD_IA", 2}, {"ONEZONE_IA", 3},         {"GLACIER_IR", 4},
+      {"GLACIER", 5},     {"DEEP_ARCHIVE", 6}};
   auto it = kRanks.find(c);
   return it == kRanks.end() ? -1 : it->second;
 }

@@ -106,7 +106,8 @@ void S3Service::applyLifecycle(const BucketRecord& b, const std::vector<Lifecycl
       expire = expire || due(r.expirationDays, r.expirationDate, head.lastModified, now);
       for (const auto& t : r.transitions) {
         if (!due(t.days, t.date, head.lastModified, now)) continue;
-        if (!coldest || storageClassRank(t.storageClass) > storageClassRank(coldest->storageClass)) {
+        if (!coldest ||
+            storageClassRank(t.storageClass) > storageClassRank(coldest->storageClass)) {
           coldest = &t;
         }
       }
@@ -163,7 +164,8 @@ void S3Service::applyLifecycle(const BucketRecord& b, const std::vector<Lifecycl
       for (const auto& t : r.noncurrentTransitions) {
         if (noncurrentIndex < t.newerNoncurrentVersions.value_or(0)) continue;
         if (lifecycleDue(since, t.noncurrentDays) > now) continue;
-        if (!coldest || storageClassRank(t.storageClass) > storageClassRank(coldest->storageClass)) {
+        if (!coldest ||
+            storageClassRank(t.storageClass) > storageClassRank(coldest->storageClass)) {
           coldest = &t;
         }
       }
@@ -179,7 +181,8 @@ void S3Service::applyLifecycle(const BucketRecord& b, const std::vector<Lifecycl
       publish("LifecycleExpiration:Delete", v, nullptr);
     } else if (coldest && !v.deleteMarker &&
                storageClassRank(coldest->storageClass) > storageClassRank(v.storageClass)) {
-      if (auto r = meta_->setStorageClass(b.name, v.key, v.versionId, coldest->storageClass, v.attrs);
+      if (auto r =
+              meta_->setStorageClass(b.name, v.key, v.versionId, coldest->storageClass, v.attrs);
           !r) {
         logError(r.error());
         continue;

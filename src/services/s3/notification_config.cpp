@@ -68,7 +68,8 @@ bool eventsOverlap(const NotificationTarget& a, const NotificationTarget& b) {
 
 Result<void> readFilter(const Json& filter, NotificationTarget& t, JsonArray& rulesOut) {
   const Json* key = filter.is_object() ? filter.as_object().if_contains("Key") : nullptr;
-  const Json* rules = key && key->is_object() ? key->as_object().if_contains("FilterRules") : nullptr;
+  const Json* rules =
+      key && key->is_object() ? key->as_object().if_contains("FilterRules") : nullptr;
   if (!rules) return {};
   if (!rules->is_array()) return errors::malformedXml();
   bool sawPrefix = false, sawSuffix = false;
@@ -81,12 +82,12 @@ Result<void> readFilter(const Json& filter, NotificationTarget& t, JsonArray& ru
     }
     bool& seen = name == "prefix" ? sawPrefix : sawSuffix;
     if (seen) {
-      return errors::invalidArgument("Cannot specify more than one " + name +
-                                     " rule in a filter.");
+      return errors::invalidArgument("Cannot specify more than one " + name + " rule in a filter.");
     }
     seen = true;
     (name == "prefix" ? t.prefix : t.suffix) = value;
-    rulesOut.push_back(JsonObject{{"Name", name == "prefix" ? "Prefix" : "Suffix"}, {"Value", value}});
+    rulesOut.push_back(
+        JsonObject{{"Name", name == "prefix" ? "Prefix" : "Suffix"}, {"Value", value}});
   }
   return {};
 }

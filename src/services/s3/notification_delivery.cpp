@@ -54,8 +54,8 @@ Json s3EventMessage(const BucketEvent& e, const std::string& configId,
                     {"eventName", e.name},
                     {"userIdentity", JsonObject{{"principalId", e.requester}}},
                     {"requestParameters", JsonObject{{"sourceIPAddress", "127.0.0.1"}}},
-                    {"responseElements", JsonObject{{"x-amz-request-id", e.requestId},
-                                                    {"x-amz-id-2", e.requestId}}},
+                    {"responseElements",
+                     JsonObject{{"x-amz-request-id", e.requestId}, {"x-amz-id-2", e.requestId}}},
                     {"s3", std::move(s3)}};
   if (e.name.starts_with("ObjectRestore:")) {
     JsonObject restore{{"lifecycleRestoreStorageClass", e.storageClass}};
@@ -112,18 +112,19 @@ Json eventBridgeEntry(const BucketEvent& e) {
     detail["destination-storage-class"] = e.storageClass;
   }
   if (!e.restoreExpiry.empty()) detail["restore-expiry-time"] = e.restoreExpiry;
-  return JsonObject{{"Source", "aws.s3"},
-                    {"DetailType", detailType},
-                    {"Detail", toJsonText(detail)},
-                    {"Resources", JsonArray{Json("arn:" + e.scope.partition + ":s3:::" + e.bucket)}},
-                    {"EventBusName", "default"},
-                    {"Time", epoch(e.time)}};
+  return JsonObject{
+      {"Source", "aws.s3"},
+      {"DetailType", detailType},
+      {"Detail", toJsonText(detail)},
+      {"Resources", JsonArray{Json("arn:" + e.scope.partition + ":s3:::" + e.bucket)}},
+      {"EventBusName", "default"},
+      {"Time", epoch(e.time)}};
 }
 
 Json s3TestEvent(const std::string& bucket, TimePoint time, const std::string& requestId) {
-  return JsonObject{{"Service", "Amazon S3"}, {"Event", "s3:TestEvent"},
+  return JsonObject{{"Service", "Amazon S3"},      {"Event", "s3:TestEvent"},
                     {"Time", formatIso8601(time)}, {"Bucket", bucket},
-                    {"RequestId", requestId},    {"HostId", requestId}};
+                    {"RequestId", requestId},      {"HostId", requestId}};
 }
 
 void NotificationDispatcher::publish(BucketEvent event) {
@@ -132,7 +133,8 @@ void NotificationDispatcher::publish(BucketEvent event) {
   const Json* config = (*bucket)->config.as_object().if_contains("Notification");
   if (!config || !config->is_object()) return;
   Json ignored;
-  auto settings = parseNotifications(*config, [] { return std::string(); }, ignored);
+  auto settings = parseNotifications(
+      *config, [] { return std::string(); }, ignored);
   if (!settings) return;
   CallContext ctx;
   ctx.scope = event.scope;
@@ -143,7 +145,8 @@ void NotificationDispatcher::publish(BucketEvent event) {
     std::string arn = t.arn;
     if (t.kind == "LambdaFunction" && !registry_.has("lambda", "Invoke")) continue;
     sendToResource(registry_, ctx, arn, message, Json(nullptr), [arn](Result<Json> r) {
-      if (!r) std::cerr << "s3: notification to " << arn << " failed: " << r.error().message << "\n";
+      if (!r)
+        std::cerr << "s3: notification to " << arn << " failed: " << r.error().message << "\n";
     });
   }
   if (settings->eventBridge) {

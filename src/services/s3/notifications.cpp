@@ -24,7 +24,8 @@ constexpr char kConfig[] = "Notification";
 Result<Json> callAndWait(const OperationRegistry& registry, std::string_view service,
                          std::string_view operation, const Json& input, const CallContext& ctx) {
   std::promise<Result<Json>> done;
-  registry.call(service, operation, input, ctx, [&done](Result<Json> r) { done.set_value(std::move(r)); });
+  registry.call(service, operation, input, ctx,
+                [&done](Result<Json> r) { done.set_value(std::move(r)); });
   return done.get_future().get();
 }
 
@@ -53,7 +54,8 @@ Result<Json> S3Service::putBucketNotificationConfiguration(const Json& in, const
   const Json* config = in.as_object().if_contains("NotificationConfiguration");
   if (!config || config->is_null()) return errors::malformedXml();
   Json normalized;
-  auto settings = parseNotifications(*config, [this] { return ids_.uuid(); }, normalized);
+  auto settings = parseNotifications(
+      *config, [this] { return ids_.uuid(); }, normalized);
   if (!settings) return settings.takeError();
   if (!flag(in, "SkipDestinationValidation")) {
     std::vector<std::string> failed;
@@ -105,13 +107,14 @@ void S3Service::publish(std::string name, const ObjectRecord& o, const CallConte
   e.bucket = o.bucket;
   e.key = o.key;
   e.size = o.size;
-  e.etag = o.etag.size() >= 2 && o.etag.front() == '"' ? o.etag.substr(1, o.etag.size() - 2) : o.etag;
+  e.etag =
+      o.etag.size() >= 2 && o.etag.front() == '"' ? o.etag.substr(1, o.etag.size() - 2) : o.etag;
   e.versionId = o.versionId;
   e.sequencer = nextSequencer();
   e.time = clock_.now();
   e.requestId = ctx ? ctx->requestId : ids_.uuid();
-  e.requester = ctx ? (ctx->accessKeyId.empty() ? e.scope.account : ctx->accessKeyId)
-                    : "s3.amazonaws.com";
+  e.requester =
+      ctx ? (ctx->accessKeyId.empty() ? e.scope.account : ctx->accessKeyId) : "s3.amazonaws.com";
   e.storageClass = o.storageClass;
   if (const Json* x = o.attrs.as_object().if_contains("RestoreExpiry"); x && isNumber(*x)) {
     e.restoreExpiry = formatIso8601(fromEpochMicros(x->to_number<int64_t>()));

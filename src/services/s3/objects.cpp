@@ -138,7 +138,7 @@ Result<Json> S3Service::getObject(const Json& in, const CallContext& ctx) {
     if (auto r = checkReadPreconditions(pre, obj->etag, obj->lastModified); !r) return r.error();
     if (isArchived(*obj)) {
       return AwsError{"InvalidObjectState",
-                    "The operation is not valid for the object's storage class", 403};
+                      "The operation is not valid for the object's storage class", 403};
     }
     JsonObject out;
     describeObject(out, *obj);

@@ -16,8 +16,8 @@
 // published as bucket events (bucket_events.hpp).
 #pragma once
 
-#include <boost/asio/thread_pool.hpp>
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <memory>
 #include <optional>

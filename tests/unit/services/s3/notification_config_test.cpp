@@ -9,7 +9,8 @@ namespace sluice::services::s3 {
 namespace {
 
 Result<NotificationSettings> parse(const char* text, Json& normalized) {
-  return parseNotifications(*parseJson(text), [] { return std::string("gen"); }, normalized);
+  return parseNotifications(
+      *parseJson(text), [] { return std::string("gen"); }, normalized);
 }
 
 TEST(NotificationConfig, ParsesAndMatches) {
