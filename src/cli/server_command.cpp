@@ -13,6 +13,7 @@
 #include "gateway/gateway.hpp"
 #include "gateway/http_server.hpp"
 #include "services/builtin.hpp"
+#include "services/s3/restore_delays.hpp"
 #include "store/data_dir.hpp"
 #include "store/sqlite/settings.hpp"
 
@@ -26,6 +27,7 @@ struct ServerArgs {
   std::string dataDir = ".sluice";
   std::string clock = "real";
   std::string credentialsFile;
+  std::string s3RestoreDelays;
 };
 
 // An AWS shared-credentials style file: [profile] sections with
@@ -126,8 +128,15 @@ int runServer(const ServerArgs& args) {
   engine::IntegrationRegistry integrations;
   engine::TaskTokens tokens(ids);
   services::OperationRegistry registry;
-  auto builtins = services::registerBuiltinServices(
-      registry, {{loop, integrations, ids, &tokens}, *clock, store->get(), dataDir->root()});
+  if (auto delays = services::s3::RestoreDelays::parse(args.s3RestoreDelays); !delays) {
+    std::cerr << "sluice server: " << delays.error().message << "\n";
+    return 1;
+  }
+  auto builtins = services::registerBuiltinServices(registry, {{loop, integrations, ids, &tokens},
+                                                               *clock,
+                                                               store->get(),
+                                                               dataDir->root(),
+                                                               args.s3RestoreDelays});
   if (!builtins) {
     std::cerr << "sluice server: cannot load the data directory: " << builtins.error().message
               << "\n";
@@ -190,6 +199,9 @@ Action addServerCommand(CLI::App& app) {
   cmd->add_option("--data-dir", args->dataDir, "Directory for all state");
   cmd->add_option("--clock", args->clock, "real, or virtual (moved by POST /_sluice/clock/advance)")
       ->check(CLI::IsMember({"real", "virtual"}));
+  cmd->add_option("--s3-restore-delays", args->s3RestoreDelays,
+                  "S3 restore times in seconds, e.g. GLACIER.Expedited=60,DEEP_ARCHIVE.Bulk=3600 "
+                  "(default: AWS's upper bounds)");
   cmd->add_option("--credentials", args->credentialsFile,
                   "AWS credentials file whose keys are accepted; signatures are then verified");
   return [args] { return runServer(*args); };

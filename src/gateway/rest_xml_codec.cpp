@@ -437,7 +437,9 @@ Result<Json> decodeInput(const Operation& op, const Addressed& a, const HttpRequ
 HttpResponse encodeOutput(const Operation& op, const Json& output, services::Payload& payload,
                           const std::string& requestId) {
   HttpResponse r;
-  r.status = op.responseCode ? op.responseCode : 200;
+  r.status = payload.responseStatus ? payload.responseStatus
+             : op.responseCode      ? op.responseCode
+                                    : 200;
   r.headers = {{"x-amz-request-id", requestId}, {"x-amz-id-2", requestId}};
   const Shape* shape = op.output;
   if (!shape || !output.is_object()) return r;

@@ -49,6 +49,9 @@ struct ServiceEnvironment {
   // The data directory's root (objects live under dataDir/objects); empty
   // without a data directory.
   std::filesystem::path dataDir;
+  // S3 restore delays overriding AWS's upper bounds, as the server's
+  // --s3-restore-delays gives them ("GLACIER.Expedited=60,..."); empty: defaults.
+  std::string s3RestoreDelays;
 };
 
 struct BuiltinServices {

@@ -19,6 +19,9 @@ struct Payload {
   // region, or bytes when it has no file to point at.
   std::optional<FileRegion> responseFile;
   std::string responseBody;
+  // A status other than the operation's usual one (RestoreObject answers 202
+  // when it starts a restore and 200 when the copy is already restored).
+  int responseStatus = 0;
 };
 
 }  // namespace sluice::services

@@ -10,7 +10,7 @@
 
 namespace sluice::services::s3 {
 
-Result<Json> S3Service::copyObject(const Json& in, const CallContext&) {
+Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
   std::string bucket = str(in, "Bucket"), key = str(in, "Key");
   auto source = parseCopySource(str(in, "CopySource"));
   if (!source) return source.takeError();
@@ -102,12 +102,14 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext&) {
   }
   removeFiles(put->orphans);
   o.versionId = put->versionId;
+  publish("ObjectCreated:Copy", o, &ctx);
   JsonObject result{{"ETag", o.etag}, {"LastModified", epoch(o.lastModified)}};
   describeChecksum(result, o);
   result.erase("ChecksumType");
   JsonObject out{{"CopyObjectResult", std::move(result)}};
   if (o.versionId != "null") out["VersionId"] = o.versionId;
   if (src->versionId != "null") out["CopySourceVersionId"] = src->versionId;
+  if (auto expiration = expirationOf(o)) out["Expiration"] = *expiration;
   return Json(std::move(out));
 }
 

@@ -189,7 +189,7 @@ Result<Json> S3Service::uploadPartCopy(const Json& in, const CallContext&) {
   return Json(std::move(out));
 }
 
-Result<Json> S3Service::completeMultipartUpload(const Json& in, const CallContext&) {
+Result<Json> S3Service::completeMultipartUpload(const Json& in, const CallContext& ctx) {
   std::string bucket = str(in, "Bucket"), key = str(in, "Key");
   if (auto b = requireBucket(bucket); !b) return b.takeError();
   auto u = findUpload(*meta_, in);
@@ -277,9 +277,11 @@ Result<Json> S3Service::completeMultipartUpload(const Json& in, const CallContex
   }
   removeFiles(put->orphans);
   o.versionId = put->versionId;
+  publish("ObjectCreated:CompleteMultipartUpload", o, &ctx);
   JsonObject out{
       {"Location", "/" + bucket + "/" + key}, {"Bucket", bucket}, {"Key", key}, {"ETag", o.etag}};
   if (o.versionId != "null") out["VersionId"] = o.versionId;
+  if (auto expiration = expirationOf(o)) out["Expiration"] = *expiration;
   describeChecksum(out, o);
   return Json(std::move(out));
 }

@@ -119,8 +119,10 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
   }
   removeFiles(put->orphans);
   o.versionId = put->versionId;
+  publish("ObjectCreated:Put", o, &ctx);
   JsonObject out{{"ETag", o.etag}, {"Size", o.size}};
   if (o.versionId != "null") out["VersionId"] = o.versionId;
+  if (auto expiration = expirationOf(o)) out["Expiration"] = *expiration;
   describeChecksum(out, o);
   return Json(std::move(out));
 }
@@ -140,6 +142,7 @@ Result<Json> S3Service::getObject(const Json& in, const CallContext& ctx) {
     }
     JsonObject out;
     describeObject(out, *obj);
+    if (auto expiration = expirationOf(*obj)) out["Expiration"] = *expiration;
     std::optional<ByteRange> range;
     if (auto partNumber = optInt(in, "PartNumber")) {
       size_t count = 0;
@@ -206,6 +209,7 @@ Result<Json> S3Service::headObject(const Json& in, const CallContext&) {
   if (auto r = checkReadPreconditions(pre, obj->etag, obj->lastModified); !r) return r.error();
   JsonObject out;
   describeObject(out, *obj);
+  if (auto expiration = expirationOf(*obj)) out["Expiration"] = *expiration;
   if (auto partNumber = optInt(in, "PartNumber")) {
     size_t count = 0;
     auto range = partRange(*obj, *partNumber, count);
@@ -229,12 +233,23 @@ Result<Json> S3Service::headObject(const Json& in, const CallContext&) {
   return Json(std::move(out));
 }
 
-Result<Json> S3Service::deleteObject(const Json& in, const CallContext&) {
+Result<Json> S3Service::deleteObject(const Json& in, const CallContext& ctx) {
   std::string bucket = str(in, "Bucket"), key = str(in, "Key");
   auto versionId = optStr(in, "VersionId");
   auto r = meta_->deleteObject(bucket, key, versionId, newVersionId(), clock_.now());
   if (!r) return r.takeError();
   removeFiles(r->orphans);
+  if (!r->versionId.empty()) {
+    ObjectRecord gone;
+    gone.bucket = bucket;
+    gone.key = key;
+    gone.versionId = r->versionId;
+    // A marker added (no version id given) is DeleteMarkerCreated; removing
+    // a version, even a marker, is a Delete.
+    publish(r->deleteMarker && !versionId ? "ObjectRemoved:DeleteMarkerCreated"
+                                          : "ObjectRemoved:Delete",
+            gone, &ctx);
+  }
   JsonObject out;
   if (r->deleteMarker) out["DeleteMarker"] = true;
   if (!r->versionId.empty() && (r->versionId != "null" || versionId)) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "services/s3/notification_delivery.hpp"
 #include "services/s3/s3_errors.hpp"
 #include "services/s3/s3_input.hpp"
 #include "store/data_dir.hpp"
@@ -18,7 +19,10 @@ constexpr int kWorkers = 16;
 }  // namespace
 
 S3Service::S3Service(const ServiceEnvironment& env)
-    : clock_(env.clock), ids_(env.engine.ids), pool_(kWorkers) {
+    : clock_(env.clock), ids_(env.engine.ids), loop_(env.engine.loop), pool_(kWorkers) {
+  auto delays = RestoreDelays::parse(env.s3RestoreDelays);
+  if (!delays) throw std::runtime_error(delays.error().message);
+  restoreDelays_ = std::move(*delays);
   std::filesystem::path root = env.dataDir;
   store::sqlite::SqliteStore* db = env.store;
   if (!db || root.empty()) {
@@ -92,6 +96,22 @@ void S3Service::registerOperations(OperationRegistry& registry) {
   add("PutBucketTagging", &S3Service::putBucketTagging);
   add("GetBucketTagging", &S3Service::getBucketTagging);
   add("DeleteBucketTagging", &S3Service::deleteBucketTagging);
+  add("PutBucketLifecycleConfiguration", &S3Service::putBucketLifecycleConfiguration);
+  add("GetBucketLifecycleConfiguration", &S3Service::getBucketLifecycleConfiguration);
+  add("DeleteBucketLifecycle", &S3Service::deleteBucketLifecycle);
+  add("RestoreObject", &S3Service::restoreObject);
+  add("PutBucketNotificationConfiguration", &S3Service::putBucketNotificationConfiguration);
+  add("GetBucketNotificationConfiguration", &S3Service::getBucketNotificationConfiguration);
+  events_ = std::make_unique<NotificationDispatcher>(registry, *meta_, ids_);
+  registry_ = &registry;
+  armLifecycle();
+  // Restores in progress (or restored copies) survive restarts: re-arm them.
+  auto pending = meta_->restoring();
+  if (!pending) {
+    std::cerr << "s3: " << pending.error().message << "\n";
+    return;
+  }
+  for (const auto& o : *pending) armRestore(o);
 }
 
 Result<BucketRecord> S3Service::requireBucket(const std::string& name) {

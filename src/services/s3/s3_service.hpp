@@ -9,8 +9,14 @@
 //
 // Operations block on disk and SQLite, so they run on the service's own
 // worker pool, never on the HTTP or engine threads.
+//
+// Lifecycle rules run at every midnight UTC and restores complete on timers
+// of the engine's event loop, on the injected clock (`--clock virtual` +
+// POST /_sluice/clock/advance drives them). What happens to objects is
+// published as bucket events (bucket_events.hpp).
 #pragma once
 
+#include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <memory>
@@ -19,7 +25,10 @@
 
 #include "services/builtin.hpp"
 #include "services/operation.hpp"
+#include "services/s3/bucket_events.hpp"
+#include "services/s3/lifecycle_rules.hpp"
 #include "services/s3/object_files.hpp"
+#include "services/s3/restore_delays.hpp"
 #include "services/s3/s3_store.hpp"
 
 namespace sluice::services::s3 {
@@ -31,6 +40,8 @@ class S3Service {
   S3Service(const S3Service&) = delete;
   S3Service& operator=(const S3Service&) = delete;
 
+  // Registers the operations; the registry also carries bucket events to
+  // their destinations. Arms the lifecycle and restore timers.
   void registerOperations(OperationRegistry& registry);
 
   // Buckets (buckets.cpp).
@@ -68,6 +79,18 @@ class S3Service {
   Result<Json> putBucketTagging(const Json& in, const CallContext& ctx);
   Result<Json> getBucketTagging(const Json& in, const CallContext& ctx);
   Result<Json> deleteBucketTagging(const Json& in, const CallContext& ctx);
+  // Lifecycle configuration (lifecycle.cpp).
+  Result<Json> putBucketLifecycleConfiguration(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketLifecycleConfiguration(const Json& in, const CallContext& ctx);
+  Result<Json> deleteBucketLifecycle(const Json& in, const CallContext& ctx);
+  // Archived objects (restore.cpp).
+  Result<Json> restoreObject(const Json& in, const CallContext& ctx);
+  // Event notifications (notifications.cpp).
+  Result<Json> putBucketNotificationConfiguration(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketNotificationConfiguration(const Json& in, const CallContext& ctx);
+
+  // One lifecycle pass over every bucket as of `now` (lifecycle_worker.cpp).
+  void runLifecycle(TimePoint now);
 
  private:
   friend struct ObjectOps;
@@ -83,8 +106,30 @@ class S3Service {
   void removeFiles(const Orphans& orphans);
   std::string newVersionId();
 
+  // Bucket events (notifications.cpp): publishes what happened to a version.
+  void publish(std::string name, const ObjectRecord& o, const CallContext* ctx);
+  std::string nextSequencer();
+  // The x-amz-expiration value for a current object, when a rule expires it.
+  std::optional<std::string> expirationOf(const ObjectRecord& o);
+
+  // Timers on the engine loop (lifecycle_worker.cpp, restore.cpp).
+  void armLifecycle();
+  void armRestore(const ObjectRecord& o);
+  void completeRestore(const std::string& bucket, const std::string& key,
+                       const std::string& versionId);
+  void expireRestore(const std::string& bucket, const std::string& key,
+                     const std::string& versionId);
+  // The lifecycle actions for one key's versions, newest first.
+  void applyLifecycle(const BucketRecord& b, const std::vector<LifecycleRule>& rules,
+                      const std::vector<ObjectRecord>& versions, TimePoint now);
+
   const Clock& clock_;
   IdGenerator& ids_;
+  engine::EventLoop& loop_;
+  RestoreDelays restoreDelays_;
+  const OperationRegistry* registry_ = nullptr;  // set by registerOperations
+  std::unique_ptr<BucketEventSink> events_;
+  std::atomic<uint64_t> sequence_{0};
   // Without a data directory (tests), a private temporary one.
   std::filesystem::path tempDir_;
   std::unique_ptr<store::sqlite::SqliteStore> ownStore_;

@@ -357,8 +357,9 @@ Result<DeleteResult> S3Store::deleteObject(std::string_view bucket, std::string_
     if (status.empty()) {
       auto v = findVersion(db, bucket, key, "null");
       if (!v) return v.takeError();
-      if (*v) return removeVersion(db, **v, out.orphans);
-      return {};
+      if (!*v) return {};
+      out.versionId = "null";
+      return removeVersion(db, **v, out.orphans);
     }
     ObjectRecord marker;
     marker.bucket = std::string(bucket);
@@ -394,6 +395,32 @@ Result<void> S3Store::setObjectAttrs(std::string_view bucket, std::string_view k
     if (db.changes() == 0) return errors::noSuchKey();
     return {};
   });
+}
+
+Result<void> S3Store::setStorageClass(std::string_view bucket, std::string_view key,
+                                      std::string_view versionId, std::string_view storageClass,
+                                      const Json& attrs) {
+  return db_.writer().write([&](Database& db) -> Result<void> {
+    auto st = db.prepare(
+        "UPDATE s3_objects SET storage_class = ?, attrs = ? WHERE bucket = ? AND key = ? AND "
+        "version_id = ?");
+    if (!st) return st.takeError();
+    if (auto r = st->bindAll(storageClass, toJsonText(attrs), bucket, key, versionId).run(); !r) {
+      return r;
+    }
+    if (db.changes() == 0) return errors::noSuchKey();
+    return {};
+  });
+}
+
+Result<std::vector<ObjectRecord>> S3Store::restoring() {
+  auto lease = db_.readers().acquire();
+  if (!lease) return lease.takeError();
+  auto st = lease->db().prepare(std::string("SELECT ") + std::string(kObjectColumns) +
+                                " FROM s3_objects WHERE json_extract(attrs, '$.RestoreDue') IS NOT "
+                                "NULL OR json_extract(attrs, '$.RestoreExpiry') IS NOT NULL");
+  if (!st) return st.takeError();
+  return collect<ObjectRecord>(*st, readObject);
 }
 
 Result<void> S3Store::createUpload(const UploadRecord& u) {

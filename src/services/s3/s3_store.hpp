@@ -125,6 +125,13 @@ class S3Store {
   // Replaces a version's attrs (tagging, restore status). NoSuchKey/NoSuchVersion.
   Result<void> setObjectAttrs(std::string_view bucket, std::string_view key,
                               std::string_view versionId, const Json& attrs);
+  // A lifecycle transition: the version's new storage class and attrs.
+  Result<void> setStorageClass(std::string_view bucket, std::string_view key,
+                               std::string_view versionId, std::string_view storageClass,
+                               const Json& attrs);
+  // Versions with a restore in progress or a restored copy (attrs RestoreDue
+  // or RestoreExpiry), to re-arm their timers at start-up.
+  Result<std::vector<ObjectRecord>> restoring();
 
   // --- multipart
   Result<void> createUpload(const UploadRecord& u);
