@@ -64,6 +64,12 @@ Json Execution::checkpointFrame(const Frame& f) const {
     o["waitUntil"] = toEpochMicros(f.waitUntil);
     o["waitInput"] = f.waitInput;
   }
+  if (f.pendingFailure) {
+    JsonObject e;
+    e["error"] = f.pendingFailure->error;
+    e["cause"] = f.pendingFailure->cause;
+    o["pendingFailure"] = std::move(e);
+  }
   if (f.taskInFlight) {
     JsonObject t;
     t["token"] = f.taskToken;
@@ -157,6 +163,13 @@ Result<void> Execution::restoreFrame(Frame& f, const Json& saved) {
   if (const Json* v = o.if_contains("retryAt")) f.retryAt = fromMicros(v);
   if (const Json* v = o.if_contains("waitUntil")) f.waitUntil = fromMicros(v);
   if (const Json* v = o.if_contains("waitInput")) f.waitInput = *v;
+  if (const Json* p = o.if_contains("pendingFailure"); p && p->is_object()) {
+    auto text = [&](std::string_view k) {
+      const Json* v = p->as_object().if_contains(k);
+      return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    f.pendingFailure = asl::StatesError{text("error"), text("cause")};
+  }
   if (const Json* t = o.if_contains("task"); t && t->is_object()) {
     const JsonObject& to = t->as_object();
     f.taskInFlight = true;
@@ -221,6 +234,7 @@ void Execution::resumeFrame(const FramePtr& f) {
   if (f->finished || done() || f->stateIndex < 0) return;
   if (f->redrive) return resumeRedriven(f);
   const asl::State& s = f->state();
+  if (f->pendingFailure) return applyPendingFailure(f);
   if (f->retryAt != TimePoint{}) return armRetry(f, f->retryAt);
   if (f->waitUntil != TimePoint{}) return armWait(f, f->waitUntil, std::move(f->waitInput));
   if (f->taskInFlight) {

@@ -281,6 +281,7 @@ void Execution::enterState(const FramePtr& f, int index, Json input) {
 
 void Execution::runState(const FramePtr& f) {
   ++f->generation;
+  f->pendingFailure.reset();
   f->context.reset();
   f->waitUntil = {};
   f->retryAt = {};
@@ -416,6 +417,12 @@ void Execution::failState(const FramePtr& f, StatesError error,
   // as aborted, as AWS records it.
   if (f->parent && s.type == StateType::Task) emit(*f, stateEventName(s.type, kAborted));
   finishFrame(f, std::move(error));
+}
+
+void Execution::applyPendingFailure(const FramePtr& f) {
+  StatesError error = std::move(*f->pendingFailure);
+  f->pendingFailure.reset();
+  failState(f, std::move(error));
 }
 
 void Execution::armRetry(const FramePtr& f, TimePoint at) {

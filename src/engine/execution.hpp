@@ -183,6 +183,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void armWait(const FramePtr& f, TimePoint until, Json effectiveInput);
   void finishWait(const FramePtr& f, Json effectiveInput);
   void armRetry(const FramePtr& f, TimePoint at);
+  // Retry, Catch or fail with the frame's recorded pending failure.
+  void applyPendingFailure(const FramePtr& f);
   // The completion callbacks of a Parallel branch / Map iteration frame.
   void attachBranch(const FramePtr& f, size_t index);
   void attachIteration(const FramePtr& f, size_t index);

@@ -67,6 +67,8 @@ struct Execution::Frame {
   TimePoint heartbeatAt{};    // Task HeartbeatSeconds deadline
   bool taskInFlight = false;  // a Task attempt is dispatched and not settled
   bool taskStarted = false;   // activities: a worker took the task
+  // A task time-out recorded but not yet acted on (see state_task.cpp).
+  std::optional<asl::StatesError> pendingFailure;
   std::unique_ptr<RunningTask> task;
   std::shared_ptr<ChildGroup> group;
   std::optional<ParsedResource> taskResource;

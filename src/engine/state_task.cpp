@@ -198,7 +198,15 @@ void Execution::dispatchTask(const FramePtr& f, TaskCall call, bool resumed) {
     addResource(d, *f->taskResource);
     d["error"] = error;
     emit(*f, prefix + "TimedOut", std::move(d));
-    failState(f, StatesError{error, ""});
+    // The failure takes effect once every timer due at this instant has
+    // fired: tasks of sibling branches timing out at the same moment record
+    // their TaskTimedOut too before the first failure aborts them, as on AWS.
+    f->pendingFailure = StatesError{error, ""};
+    f->timer = ctx_.loop.schedule(ctx_.loop.now(), [this, self, f, gen] {
+      f->timer = 0;
+      if (f->generation != gen || f->finished || done() || !f->pendingFailure) return;
+      applyPendingFailure(f);
+    });
   };
   if (call.timeout) {
     f->timeoutTimer = ctx_.loop.schedule(f->timeoutAt, [f, timedOut] {
