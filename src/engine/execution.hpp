@@ -18,6 +18,7 @@
 #include "engine/event_loop.hpp"
 #include "engine/history.hpp"
 #include "engine/integration.hpp"
+#include "engine/single_state.hpp"
 #include "engine/task_tokens.hpp"
 
 namespace sluice::asl::jsonata {
@@ -103,6 +104,13 @@ class Execution : public std::enable_shared_from_this<Execution> {
   // callback tokens, in-flight tasks (dispatched again: at-least-once, as a
   // worker failure on AWS), Map iterations not yet launched.
   void resume();
+
+  // --- Single-state runs (single_state.cpp): TestState ---
+  // Runs the state at `stateIndex` on the execution's input and reports once
+  // it ends, fails, is caught, would retry or would move to another state
+  // (loop thread). Nothing outlives this object: no store, no registry.
+  void startSingleState(int stateIndex, SingleStateOptions options,
+                        std::function<void(SingleStateReport)> done);
 
   struct Frame;
   using FramePtr = std::shared_ptr<Frame>;
@@ -214,6 +222,18 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void launchMapIterations(const FramePtr& f);
   asl::Outcome<Json> jsonataItems(Frame& f, const asl::EvalEnv& env, const Json& input);
 
+  // Single-state mode hooks (single_state.cpp); each is a no-op unless
+  // single_ is set. A transition out of the state ends the run.
+  bool singleStateTransition(const FramePtr& f, int next, Json& input);
+  void singleStateFailing(Frame& f);
+  void singleStateRetry(const FramePtr& f, size_t retrier, double delay, asl::StatesError error);
+  void singleStateCaught(size_t catcher, const asl::StatesError& error);
+  // Task, Map, Parallel: completes the state with the mock; false without one.
+  bool singleStateMocked(const FramePtr& f);
+  void singleStateContext(JsonObject& context) const;
+  // Records an inspection value of the state under test.
+  void inspect(const Frame& f, std::optional<Json> SingleStateReport::*field, const Json& value);
+
   EngineContext ctx_;
   std::shared_ptr<const asl::Machine> machine_;
   Json input_;
@@ -234,6 +254,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::function<void()> progress_;
   std::unordered_map<const asl::State*, bool> usesContext_;
   std::shared_ptr<const asl::jsonata::Bindings> jsonataFunctions_;  // built on first use
+  std::unique_ptr<SingleState> single_;                             // TestState runs only
 };
 
 }  // namespace sluice::engine

@@ -112,6 +112,8 @@ void Execution::runMap(const FramePtr& f) {
     return failState(
         f, runtimeError(*f, "Map state input must be an array but was: " + toJsonText(items)));
   }
+  inspect(*f, &SingleStateReport::afterItemsPath, items);
+  if (single_ && singleStateMocked(f)) return;
 
   auto group = std::make_shared<ChildGroup>();
   // MaxConcurrency(Path)
