@@ -27,6 +27,8 @@ class Bindings;
 
 namespace sluice::engine {
 
+struct ChildGroup;
+
 enum class ExecutionStatus { Running, Succeeded, Failed, TimedOut, Aborted };
 std::string_view statusName(ExecutionStatus s);
 
@@ -180,6 +182,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   // The completion callbacks of a Parallel branch / Map iteration frame.
   void attachBranch(const FramePtr& f, size_t index);
   void attachIteration(const FramePtr& f, size_t index);
+  // A Map iteration's input: the item, or ItemSelector's result for it.
+  asl::Outcome<Json> mapItemInput(Frame& f, const ChildGroup& group, size_t index);
   void buildContext();
   void armExecutionTimeout();
   // checkpoint.cpp
@@ -230,6 +234,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void singleStateCaught(size_t catcher, const asl::StatesError& error);
   // Task, Map, Parallel: completes the state with the mock; false without one.
   bool singleStateMocked(const FramePtr& f);
+  // Map: records the item inspection values and applies the failure count;
+  // false when that already ended the state.
+  bool singleStateMap(const FramePtr& f);
   void singleStateContext(JsonObject& context) const;
   // Records an inspection value of the state under test.
   void inspect(const Frame& f, std::optional<Json> SingleStateReport::*field, const Json& value);

@@ -2,6 +2,8 @@
 // calls when single_ is set, and the report they fill.
 #include "engine/single_state.hpp"
 
+#include <algorithm>
+
 #include "engine/execution.hpp"
 #include "engine/frame.hpp"
 
@@ -110,11 +112,50 @@ void Execution::singleStateCaught(size_t catcher, const asl::StatesError& error)
 
 bool Execution::singleStateMocked(const FramePtr& f) {
   if (f->parent || !single_->options.mock) return false;
+  if (f->group && f->state().type == asl::StateType::Map && !singleStateMap(f)) return true;
   const asl::Outcome<Json>& mock = *single_->options.mock;
   if (!mock) {
     failState(f, mock.error());
   } else {
     completeState(f, mock.value());
+  }
+  return true;
+}
+
+bool Execution::singleStateMap(const FramePtr& f) {
+  const ChildGroup& g = *f->group;
+  const auto& spec = f->state().as<asl::MapSpec>();
+  SingleStateReport& r = single_->report;
+  if (spec.itemBatcher) r.afterItemBatcher = Json(JsonArray(g.items.begin(), g.items.end()));
+  if (spec.itemSelector || spec.jsonataItemSelector) {
+    JsonArray selected;
+    for (size_t i = 0; i < g.items.size(); ++i) {
+      auto v = mapItemInput(*f, g, i);
+      if (!v) {
+        failState(f, v.takeError(), {"MapStateFailed"});
+        return false;
+      }
+      selected.push_back(std::move(v.value()));
+    }
+    r.afterItemSelector = Json(std::move(selected));
+  }
+  r.maxConcurrency = static_cast<int64_t>(g.maxConcurrency);
+  if (g.toleratedCount >= 0) r.toleratedFailureCount = static_cast<int64_t>(g.toleratedCount);
+  if (g.toleratedPercentage >= 0) r.toleratedFailurePercentage = g.toleratedPercentage;
+  // The same threshold test as a running Map's (state_map.cpp).
+  auto failures = single_->options.mapIterationFailureCount;
+  bool tolerant = g.toleratedCount >= 0 || g.toleratedPercentage >= 0;
+  if (failures && *failures > 0 && tolerant) {
+    double n = static_cast<double>(*failures);
+    double total = static_cast<double>(std::max<size_t>(g.items.size(), 1));
+    if ((g.toleratedCount >= 0 && n > g.toleratedCount) ||
+        (g.toleratedPercentage >= 0 && n * 100.0 / total > g.toleratedPercentage)) {
+      failState(f,
+                {asl::errors::kExceedToleratedFailureThreshold,
+                 "The specified tolerated failure threshold was exceeded"},
+                {"MapStateFailed"});
+      return false;
+    }
   }
   return true;
 }

@@ -25,6 +25,9 @@ struct SingleStateOptions {
   std::optional<asl::Outcome<Json>> mock;
   // Attempts already made by the Retrier that matches the error.
   int retrierRetryCount = 0;
+  // Map: iterations that failed; past the tolerated threshold the state
+  // fails with States.ExceedToleratedFailureThreshold.
+  std::optional<int64_t> mapIterationFailureCount;
   // Merged over the generated context object (`$$`, `$states.context`).
   std::optional<JsonObject> context;
   // Workflow variables in scope when the state starts.
@@ -42,7 +45,11 @@ struct SingleStateReport {
 
   Json input;
   std::optional<Json> afterInputPath, afterParameters, afterArguments, result, afterResultSelector,
-      afterResultPath, afterItemsPath;
+      afterResultPath;
+  // Map.
+  std::optional<Json> afterItemsPath, afterItemBatcher, afterItemSelector;
+  std::optional<int64_t> maxConcurrency, toleratedFailureCount;
+  std::optional<double> toleratedFailurePercentage;
   JsonObject variables;  // in scope after the state (its Assign included)
   std::optional<int> retryIndex, catchIndex;
   std::optional<int64_t> retryBackoffIntervalSeconds;

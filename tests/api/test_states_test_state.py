@@ -328,6 +328,53 @@ class TestStateTest(unittest.TestCase):
         self.assert_error("ValidationException", "array", definition=d(state),
                           input=d({"items": [1]}), mock={"result": d({"not": "array"})})
 
+    MAP_TOLERANT = {
+        "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
+        "ItemSelector": {"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+        "ToleratedFailureCount": 1,
+        "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Pass", "End": True}}},
+        "Next": "After"}
+
+    def test_map_reports_item_selection_and_limits(self):
+        r = self.run_state(self.MAP_TOLERANT, input=d({"items": ["a", "b", "c"]}),
+                           mock={"result": d(["x", "y", "z"])}, inspectionLevel="DEBUG")
+        self.assertEqual("SUCCEEDED", r["status"])
+        data = r["inspectionData"]
+        self.assertEqual([{"value": "a", "index": 0}, {"value": "b", "index": 1},
+                          {"value": "c", "index": 2}], json.loads(data["afterItemSelector"]))
+        self.assertEqual(2, data["maxConcurrency"])
+        self.assertEqual(1, data["toleratedFailureCount"])
+
+    def test_map_batches_are_reported(self):
+        state = {"Type": "Map", "ItemBatcher": {"MaxItemsPerBatch": 2}, "End": True,
+                 "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Pass", "End": True}}}}
+        r = self.run_state(state, input="[1, 2, 3]", mock={"result": "[]"},
+                           inspectionLevel="DEBUG")
+        self.assertEqual([{"Items": [1, 2]}, {"Items": [3]}],
+                         json.loads(r["inspectionData"]["afterItemBatcher"]))
+
+    def test_map_iteration_failures_beyond_the_tolerance_fail_the_state(self):
+        items = d({"items": ["a", "b", "c"]})
+        r = self.run_state(self.MAP_TOLERANT, input=items, mock={"result": "[1, 2]"},
+                           stateConfiguration={"mapIterationFailureCount": 1})
+        self.assertEqual(("SUCCEEDED", "After"), (r["status"], r["nextState"]))
+        r = self.run_state(self.MAP_TOLERANT, input=items, mock={"result": "[1]"},
+                           stateConfiguration={"mapIterationFailureCount": 2})
+        self.assertEqual("FAILED", r["status"])
+        self.assertEqual("States.ExceedToleratedFailureThreshold", r["error"])
+        self.assert_error("ValidationException", "Map", definition=d({"Type": "Pass",
+                                                                      "End": True}),
+                          stateConfiguration={"mapIterationFailureCount": 1})
+
+    def test_error_caused_by_state_names_an_inner_state(self):
+        mock = {"errorOutput": {"error": "States.TaskFailed", "cause": "inner"}}
+        r = self.run_state(self.MAP_TOLERANT, input=d({"items": [1]}), mock=mock,
+                           stateConfiguration={"errorCausedByState": "Work"})
+        self.assertEqual(("FAILED", "States.TaskFailed"), (r["status"], r["error"]))
+        self.assert_error("ValidationException", "Elsewhere", definition=d(self.MAP_TOLERANT),
+                          input=d({"items": [1]}), mock=mock,
+                          stateConfiguration={"errorCausedByState": "Elsewhere"})
+
     def test_map_and_parallel_need_a_mock(self):
         m = {"Type": "Map", "End": True,
              "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}

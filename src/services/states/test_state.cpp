@@ -129,6 +129,59 @@ Result<asl::Outcome<Json>> parseMock(const Json& mock, const asl::State& s) {
   return asl::Outcome<Json>(std::move(*value));
 }
 
+bool namesInnerState(const asl::Machine& m, const std::string& name) {
+  for (const auto& s : m.states) {
+    if (s.name == name) return true;
+    if (s.type == asl::StateType::Map && namesInnerState(*s.as<asl::MapSpec>().processor, name))
+      return true;
+    if (s.type == asl::StateType::Parallel) {
+      for (const auto& b : s.as<asl::ParallelSpec>().branches)
+        if (namesInnerState(*b, name)) return true;
+    }
+  }
+  return false;
+}
+
+// stateConfiguration: retrierRetryCount (any retrying state), and the Map and
+// Parallel settings, which only make sense for those states and a mock.
+Result<void> readStateConfiguration(const JsonObject& config, const asl::State& s, bool mocked,
+                                    engine::SingleStateOptions& options) {
+  if (const Json* n = config.if_contains("retrierRetryCount")) {
+    if (auto count = toInteger(*n)) options.retrierRetryCount = static_cast<int>(*count);
+  }
+  if (const Json* n = config.if_contains("mapIterationFailureCount"); n && !n->is_null()) {
+    if (s.type != asl::StateType::Map) {
+      return AwsError::validation("mapIterationFailureCount can only be specified for Map states.");
+    }
+    options.mapIterationFailureCount = toInteger(*n);
+  }
+  if (const Json* n = config.if_contains("errorCausedByState"); n && n->is_string()) {
+    std::string name(n->get_string());
+    bool known = false;
+    if (s.type == asl::StateType::Map) {
+      known = namesInnerState(*s.as<asl::MapSpec>().processor, name);
+    } else if (s.type == asl::StateType::Parallel) {
+      for (const auto& b : s.as<asl::ParallelSpec>().branches) known |= namesInnerState(*b, name);
+    } else {
+      return AwsError::validation(
+          "errorCausedByState can only be specified for Map and Parallel states.");
+    }
+    if (!mocked) {
+      return AwsError::validation("errorCausedByState can only be specified together with a mock.");
+    }
+    if (!known) {
+      return AwsError::validation("errorCausedByState '" + name +
+                                  "' does not name a state inside the tested state.");
+    }
+  }
+  if (const Json* n = config.if_contains("mapItemReaderData"); n && !n->is_null()) {
+    return AwsError::validation(
+        "mapItemReaderData is not supported: Sluice's Map states have no "
+        "ItemReader yet.");
+  }
+  return {};
+}
+
 Json text(const Json& v) {
   return Json(toJsonText(v));
 }
@@ -151,6 +204,11 @@ Json inspectionData(const engine::SingleStateReport& r, const asl::State& s) {
     }
     if (r.afterItemsPath) d["afterItemsPath"] = text(*r.afterItemsPath);
   }
+  if (r.afterItemSelector) d["afterItemSelector"] = text(*r.afterItemSelector);
+  if (r.afterItemBatcher) d["afterItemBatcher"] = text(*r.afterItemBatcher);
+  if (r.toleratedFailureCount) d["toleratedFailureCount"] = *r.toleratedFailureCount;
+  if (r.toleratedFailurePercentage) d["toleratedFailurePercentage"] = *r.toleratedFailurePercentage;
+  if (r.maxConcurrency) d["maxConcurrency"] = *r.maxConcurrency;
   if (r.result) d["result"] = text(*r.result);
   if (!jsonata) {
     if (r.afterResultSelector) {
@@ -282,9 +340,8 @@ void StatesService::testState(const Json& in, const CallContext& ctx, Reply repl
       p.options.mock = std::move(*outcome);
     }
     if (const Json* config = input.get("stateConfiguration"); config && config->is_object()) {
-      if (const Json* n = config->as_object().if_contains("retrierRetryCount")) {
-        if (auto count = toInteger(*n)) p.options.retrierRetryCount = static_cast<int>(*count);
-      }
+      auto ok = readStateConfiguration(config->as_object(), s, mock != nullptr, p.options);
+      if (!ok) return ok.error();
     }
     p.roleArn = role->value_or("");
     p.inspect = level->value_or("INFO") != "INFO";
