@@ -112,7 +112,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   // it ends, fails, is caught, would retry or would move to another state
   // (loop thread). Nothing outlives this object: no store, no registry.
   void startSingleState(int stateIndex, SingleStateOptions options,
-                        std::function<void(SingleStateReport)> done);
+                        std::function<void(SingleStateReport)> onReport);
 
   struct Frame;
   using FramePtr = std::shared_ptr<Frame>;

@@ -25,6 +25,8 @@ std::string_view singleStateStatusName(SingleStateStatus s) {
 
 namespace {
 
+constexpr Duration kSingleStateLimit = std::chrono::minutes(5);
+
 // Objects merge member by member; anything else replaces.
 void mergeInto(JsonObject& target, const JsonObject& overrides) {
   for (const auto& kv : overrides) {
@@ -40,10 +42,10 @@ void mergeInto(JsonObject& target, const JsonObject& overrides) {
 }  // namespace
 
 void Execution::startSingleState(int stateIndex, SingleStateOptions options,
-                                 std::function<void(SingleStateReport)> done) {
+                                 std::function<void(SingleStateReport)> onReport) {
   single_ = std::make_unique<SingleState>();
   single_->options = std::move(options);
-  single_->done = std::move(done);
+  single_->done = std::move(onReport);
   single_->report.input = input_;
   startTime_ = ctx_.loop.now();
   buildContext();
@@ -57,6 +59,15 @@ void Execution::startSingleState(int stateIndex, SingleStateOptions options,
     root_->lastEventId = 0;
   }
   armExecutionTimeout();
+  if (!executionTimer_) {
+    // TestState runs for at most five minutes, then fails with States.Timeout.
+    executionTimer_ = ctx_.loop.schedule(startTime_ + kSingleStateLimit, [this] {
+      executionTimer_ = 0;
+      if (done()) return;
+      abortFrame(root_);
+      finishExecution(ExecutionStatus::TimedOut, nullptr, asl::errors::kTimeout, "");
+    });
+  }
   // The report is delivered from a fresh loop turn: its receiver may drop
   // the last reference to this execution.
   onFinished([this, self = shared_from_this()] {

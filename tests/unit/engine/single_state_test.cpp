@@ -125,5 +125,17 @@ TEST(SingleState, AFailStateFails) {
   EXPECT_FALSE(r.output);
 }
 
+TEST(SingleState, ARunLastsAtMostFiveMinutes) {
+  TestEngine t;
+  t.functions().always("f", Reply::never());
+  auto r = runOne(t, R"({"StartAt": "T", "States": {
+    "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+          "Parameters": {"FunctionName": "f"}, "End": true}}})",
+                  "T");
+  EXPECT_EQ(r.status, SingleStateStatus::Failed);
+  EXPECT_EQ(r.error, "States.Timeout");
+  EXPECT_EQ(t.functions().cancelled(), 1u);
+}
+
 }  // namespace
 }  // namespace sluice::engine::testing
