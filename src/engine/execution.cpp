@@ -410,6 +410,7 @@ void Execution::failState(const FramePtr& f, StatesError error,
     }
     auto out = applyResultPath(*f, c.resultPath, f->rawInput, std::move(errorOutput));
     if (!out) return finishFrame(f, out.takeError());
+    inspect(*f, &SingleStateReport::afterResultPath, out.value());
     recordExit(*f, std::make_shared<const std::string>(toJsonText(out.value())),
                assigned ? &*assigned : nullptr);
     return transition(f, c.next, std::move(out.value()));

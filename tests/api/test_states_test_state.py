@@ -228,6 +228,7 @@ class TestStateTest(unittest.TestCase):
         self.assertEqual(1, out["a"])
         self.assertEqual("Ssm.ParameterNotFoundException", out["error"]["Error"])
         self.assertEqual(1, r["inspectionData"]["errorDetails"]["catchIndex"])
+        self.assertEqual(out, json.loads(r["inspectionData"]["afterResultPath"]))
         self.assertNotIn("retryIndex", r["inspectionData"]["errorDetails"])
 
     # --- Mocks ----------------------------------------------------------------
