@@ -247,6 +247,7 @@ void Execution::startFrame(const FramePtr& f, Json input) {
 }
 
 void Execution::transition(const FramePtr& f, int next, Json input) {
+  if (single_ && singleStateTransition(f, next, input)) return;
   f->pendingNext = next;
   f->pendingInput = std::move(input);
   f->hasPending = true;
@@ -309,10 +310,12 @@ void Execution::runState(const FramePtr& f) {
 void Execution::completeState(const FramePtr& f, Json result) {
   const asl::State& s = f->state();
   if (s.isJsonata()) return completeJsonata(f, s.jsonata, &result);
+  inspect(*f, &SingleStateReport::result, result);
   if (s.resultSelector) {
     auto selected = s.resultSelector->evaluate(envFor(*f, result));
     if (!selected) return failState(f, withStatePrefix(*f, selected.takeError()));
     result = std::move(selected.value());
+    inspect(*f, &SingleStateReport::afterResultSelector, result);
   }
   std::optional<JsonObject> assigned;
   if (s.assign) {
@@ -326,6 +329,7 @@ void Execution::completeState(const FramePtr& f, Json result) {
       applyResultPath(*f, s.resultPath, rawStillNeeded ? Json(f->rawInput) : std::move(f->rawInput),
                       std::move(result));
   if (!merged) return failState(f, merged.takeError());
+  inspect(*f, &SingleStateReport::afterResultPath, merged.value());
   auto output = applyOutputPath(*f, s.outputPath, std::move(merged.value()));
   if (!output) return failState(f, output.takeError());
   exitState(f, std::move(output.value()), assigned ? &*assigned : nullptr);
@@ -378,6 +382,7 @@ void Execution::failState(const FramePtr& f, StatesError error,
   const asl::State& s = f->state();
   recordEvaluationFailure(*f, error);
   ++f->generation;
+  if (single_) singleStateFailing(*f);
   bool retriable =
       s.type == StateType::Task || s.type == StateType::Parallel || s.type == StateType::Map;
   if (retriable) {
@@ -388,6 +393,7 @@ void Execution::failState(const FramePtr& f, StatesError error,
       double delay = r.intervalSeconds * std::pow(r.backoffRate, f->retrierAttempts[i]);
       if (r.maxDelaySeconds) delay = std::min(delay, *r.maxDelaySeconds);
       if (r.fullJitter) delay = ctx_.ids.unit() * delay;
+      if (single_) return singleStateRetry(f, i, delay, std::move(error));
       ++f->retrierAttempts[i];
       ++f->retryCount;
       return armRetry(f, ctx_.loop.now() + Duration(static_cast<int64_t>(delay * 1e6)));
@@ -396,6 +402,7 @@ void Execution::failState(const FramePtr& f, StatesError error,
   for (std::string_view e : finalEvents) emit(*f, e);
   for (const asl::Catcher& c : s.catchers) {
     if (!errorMatches(c.errorEquals, error.error)) continue;
+    if (single_) singleStateCaught(static_cast<size_t>(&c - s.catchers.data()), error);
     JsonObject errObj;
     errObj["Error"] = error.error;
     errObj["Cause"] = error.cause;
@@ -409,6 +416,7 @@ void Execution::failState(const FramePtr& f, StatesError error,
     }
     auto out = applyResultPath(*f, c.resultPath, f->rawInput, std::move(errorOutput));
     if (!out) return finishFrame(f, out.takeError());
+    inspect(*f, &SingleStateReport::afterResultPath, out.value());
     recordExit(*f, std::make_shared<const std::string>(toJsonText(out.value())),
                assigned ? &*assigned : nullptr);
     return transition(f, c.next, std::move(out.value()));

@@ -18,6 +18,7 @@
 #include "engine/event_loop.hpp"
 #include "engine/history.hpp"
 #include "engine/integration.hpp"
+#include "engine/single_state.hpp"
 #include "engine/task_tokens.hpp"
 
 namespace sluice::asl::jsonata {
@@ -25,6 +26,8 @@ class Bindings;
 }
 
 namespace sluice::engine {
+
+struct ChildGroup;
 
 enum class ExecutionStatus { Running, Succeeded, Failed, TimedOut, Aborted };
 std::string_view statusName(ExecutionStatus s);
@@ -118,6 +121,13 @@ class Execution : public std::enable_shared_from_this<Execution> {
   // definition to run when the execution was restored without one.
   Result<void> redrive(std::shared_ptr<const asl::Machine> machine);
 
+  // --- Single-state runs (single_state.cpp): TestState ---
+  // Runs the state at `stateIndex` on the execution's input and reports once
+  // it ends, fails, is caught, would retry or would move to another state
+  // (loop thread). Nothing outlives this object: no store, no registry.
+  void startSingleState(int stateIndex, SingleStateOptions options,
+                        std::function<void(SingleStateReport)> onReport);
+
   struct Frame;
   using FramePtr = std::shared_ptr<Frame>;
 
@@ -188,6 +198,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   // The completion callbacks of a Parallel branch / Map iteration frame.
   void attachBranch(const FramePtr& f, size_t index);
   void attachIteration(const FramePtr& f, size_t index);
+  // A Map iteration's input: the item, or ItemSelector's result for it.
+  asl::Outcome<Json> mapItemInput(Frame& f, const ChildGroup& group, size_t index);
   void buildContext();
   void armExecutionTimeout();
   // checkpoint.cpp
@@ -235,6 +247,21 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void launchMapIterations(const FramePtr& f);
   asl::Outcome<Json> jsonataItems(Frame& f, const asl::EvalEnv& env, const Json& input);
 
+  // Single-state mode hooks (single_state.cpp); each is a no-op unless
+  // single_ is set. A transition out of the state ends the run.
+  bool singleStateTransition(const FramePtr& f, int next, Json& input);
+  void singleStateFailing(Frame& f);
+  void singleStateRetry(const FramePtr& f, size_t retrier, double delay, asl::StatesError error);
+  void singleStateCaught(size_t catcher, const asl::StatesError& error);
+  // Task, Map, Parallel: completes the state with the mock; false without one.
+  bool singleStateMocked(const FramePtr& f);
+  // Map: records the item inspection values and applies the failure count;
+  // false when that already ended the state.
+  bool singleStateMap(const FramePtr& f);
+  void singleStateContext(JsonObject& context) const;
+  // Records an inspection value of the state under test.
+  void inspect(const Frame& f, std::optional<Json> SingleStateReport::*field, const Json& value);
+
   EngineContext ctx_;
   std::shared_ptr<const asl::Machine> machine_;
   Json input_;
@@ -258,6 +285,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   Json redriveCheckpoint_;  // the root frame to redrive from; null when not redrivable
   int redriveCount_ = 0;
   TimePoint redriveTime_{};
+
+  std::unique_ptr<SingleState> single_;                             // TestState runs only
 };
 
 }  // namespace sluice::engine

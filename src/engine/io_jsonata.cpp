@@ -66,6 +66,7 @@ Outcome<Execution::JsonataExit> Execution::jsonataExit(Frame& f, const asl::Json
 
 void Execution::completeJsonata(const FramePtr& f, const asl::JsonataIO& io, Json* result) {
   const asl::State& s = f->state();
+  if (result) inspect(*f, &SingleStateReport::result, *result);
   auto exit = jsonataExit(*f, io, f->rawInput, result, nullptr);
   if (!exit) return failState(f, exit.takeError());
   // Retry and Catch (a too large output) need the raw input again.

@@ -64,6 +64,7 @@ const Json* Execution::contextFor(Frame& f) {
       task["Token"] = f.taskToken;
       c["Task"] = std::move(task);
     }
+    if (single_) singleStateContext(c);
     f.context = Json(std::move(c));
   }
   if (f.mapItem) {
@@ -89,15 +90,20 @@ Outcome<const Json*> Execution::applyInputPath(Frame& f, const asl::OptionalPath
                                                const Json& input) {
   if (path.isNull) {
     f.effectiveInput = JsonObject{};
+    inspect(f, &SingleStateReport::afterInputPath, f.effectiveInput);
     return &f.effectiveInput;
   }
-  if (!path.path) return &input;
+  if (!path.path) {
+    inspect(f, &SingleStateReport::afterInputPath, input);
+    return &input;
+  }
   auto v = path.path->select(envFor(f, input));
   if (!v) {
     return runtimeError(f, "Invalid path '" + path.path->text() +
                                "' : No results for path: " + path.path->normalized());
   }
   f.effectiveInput = std::move(*v);
+  inspect(f, &SingleStateReport::afterInputPath, f.effectiveInput);
   return &f.effectiveInput;
 }
 
@@ -143,11 +149,13 @@ Outcome<std::optional<Json>> Execution::stateArguments(Frame& f, const asl::Eval
     if (!s.jsonata.arguments) return std::optional<Json>();
     auto v = evaluateJsonata(f, *s.jsonata.arguments, env);
     if (!v) return v.takeError();
+    inspect(f, &SingleStateReport::afterArguments, v.value());
     return std::optional<Json>(std::move(v.value()));
   }
   if (!s.parameters) return std::optional<Json>();
   auto v = s.parameters->evaluate(env);
   if (!v) return withStatePrefix(f, v.takeError());
+  inspect(f, &SingleStateReport::afterParameters, v.value());
   return std::optional<Json>(std::move(v.value()));
 }
 

@@ -29,6 +29,7 @@ void Execution::runPass(const FramePtr& f) {
   if (s.parameters) {
     auto params = s.parameters->evaluate(envFor(*f, **input));
     if (!params) return failState(f, withStatePrefix(*f, params.takeError()));
+    inspect(*f, &SingleStateReport::afterParameters, params.value());
     return completeState(f, std::move(params.value()));
   }
   // ResultPath merges into the raw input, which therefore stays.

@@ -112,6 +112,7 @@ void Execution::runMap(const FramePtr& f) {
     return failState(
         f, runtimeError(*f, "Map state input must be an array but was: " + toJsonText(items)));
   }
+  inspect(*f, &SingleStateReport::afterItemsPath, items);
 
   auto group = std::make_shared<ChildGroup>();
   // MaxConcurrency(Path)
@@ -239,6 +240,7 @@ void Execution::runMap(const FramePtr& f) {
     if (!p) return failState(f, withStatePrefix(*f, p.takeError()), {"MapStateFailed"});
     group->toleratedPercentage = *p;
   }
+  if (single_ && singleStateMocked(f)) return;
 
   if (group->distributed) {
     JsonObject d;
@@ -268,26 +270,12 @@ void Execution::launchMapIterations(const FramePtr& f) {
   while (!group->closed && group->launched < group->items.size() &&
          (group->maxConcurrency == 0 || group->running < group->maxConcurrency)) {
     size_t i = group->launched++;
-    Json itemInput;
-    if (spec.itemSelector || spec.jsonataItemSelector) {
-      JsonObject item;
-      item["Index"] = static_cast<int64_t>(i);
-      item["Value"] = group->items[i];
-      f->mapItem = Json(std::move(item));
-      auto v = spec.jsonataItemSelector
-                   ? spec.jsonataItemSelector->evaluate(jsonataEnv(*f, group->mapInput))
-                   : spec.itemSelector->evaluate(envFor(*f, group->mapInput));
-      f->mapItem.reset();
-      if (f->context) f->context->as_object().erase("Map");
-      if (!v) {
-        group->closed = true;
-        for (auto& other : group->frames)
-          if (other && !other->finished) abortFrame(other);
-        return failState(f, withStatePrefix(*f, v.takeError()), {"MapStateFailed"});
-      }
-      itemInput = std::move(v.value());
-    } else {
-      itemInput = group->items[i];
+    auto itemInput = mapItemInput(*f, *group, i);
+    if (!itemInput) {
+      group->closed = true;
+      for (auto& other : group->frames)
+        if (other && !other->finished) abortFrame(other);
+      return failState(f, itemInput.takeError(), {"MapStateFailed"});
     }
     auto child = newFrame(spec.processor.get(), f->vars.get(), f.get(), f->recordEvents && inline_);
     group->frames[i] = child;
@@ -298,9 +286,25 @@ void Execution::launchMapIterations(const FramePtr& f) {
     }
     attachIteration(f, i);
     group->launching = true;
-    startFrame(child, std::move(itemInput));
+    startFrame(child, std::move(itemInput.value()));
     group->launching = false;
   }
+}
+
+Outcome<Json> Execution::mapItemInput(Frame& f, const ChildGroup& group, size_t i) {
+  const auto& spec = f.state().as<asl::MapSpec>();
+  if (!spec.itemSelector && !spec.jsonataItemSelector) return group.items[i];
+  JsonObject item;
+  item["Index"] = static_cast<int64_t>(i);
+  item["Value"] = group.items[i];
+  f.mapItem = Json(std::move(item));
+  auto v = spec.jsonataItemSelector
+               ? spec.jsonataItemSelector->evaluate(jsonataEnv(f, group.mapInput))
+               : spec.itemSelector->evaluate(envFor(f, group.mapInput));
+  f.mapItem.reset();
+  if (f.context) f.context->as_object().erase("Map");
+  if (!v) return withStatePrefix(f, v.takeError());
+  return v;
 }
 
 void Execution::attachIteration(const FramePtr& f, size_t i) {

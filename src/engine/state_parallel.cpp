@@ -12,6 +12,7 @@ void Execution::runParallel(const FramePtr& f) {
   auto env = s.isJsonata() ? jsonataEnv(*f, **input) : envFor(*f, **input);
   auto args = stateArguments(*f, env);
   if (!args) return failState(f, args.takeError());
+  if (single_ && singleStateMocked(f)) return;
   Json branchInput = args->has_value() ? std::move(**args) : takeInput(*f, *input, true);
   const auto& spec = s.as<asl::ParallelSpec>();
   auto group = std::make_shared<ChildGroup>();

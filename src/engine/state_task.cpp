@@ -120,6 +120,7 @@ void Execution::runTask(const FramePtr& f) {
     addResource(d, res);
     emit(*f, prefix + "Started", std::move(d));
   }
+  if (single_ && singleStateMocked(f)) return;
   TimePoint now = ctx_.loop.now();
   if (call->timeout) f->timeoutAt = now + Duration(static_cast<int64_t>(*call->timeout * 1e6));
   if (call->heartbeat)

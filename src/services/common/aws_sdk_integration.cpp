@@ -166,6 +166,14 @@ class AwsSdkIntegration final : public engine::Integration {
 
 }  // namespace
 
+const model::Operation* integrationOperation(std::string_view resourceType,
+                                             std::string_view action) {
+  if (resourceType.starts_with("aws-sdk:")) resourceType.remove_prefix(8);
+  const SdkService* service = findService(resourceType);
+  const model::ServiceModel* m = service ? model::ServiceModel::get(service->signingName) : nullptr;
+  return m ? m->operation(upperFirst(action)) : nullptr;
+}
+
 void registerAwsSdkIntegration(engine::IntegrationRegistry& integrations,
                                const OperationRegistry& registry, IdGenerator& ids) {
   integrations.add("aws-sdk:*", std::make_shared<AwsSdkIntegration>(registry, ids));

@@ -8,9 +8,16 @@
 #pragma once
 
 #include "engine/integration.hpp"
+#include "services/model/service_model.hpp"
 #include "services/operation.hpp"
 
 namespace sluice::services {
+
+// The model operation a Task resource stands for: "aws-sdk:ssm" + "getParameter",
+// or an optimised integration such as "sqs" + "sendMessage"; null when no
+// embedded model has it.
+const model::Operation* integrationOperation(std::string_view resourceType,
+                                             std::string_view action);
 
 void registerAwsSdkIntegration(engine::IntegrationRegistry& integrations,
                                const OperationRegistry& registry, IdGenerator& ids);

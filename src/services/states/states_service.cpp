@@ -70,6 +70,11 @@ void StatesService::registerOperations(OperationRegistry& registry) {
                    getActivityTask(in, ctx, std::move(reply));
                  });
                });
+  registry.add("states", "TestState", [this](const Json& in, const CallContext& ctx, Reply reply) {
+    engine_.loop.post([this, in, ctx, reply = std::move(reply)]() mutable {
+      testState(in, ctx, std::move(reply));
+    });
+  });
   registry.add("states", "StartSyncExecution",
                [this](const Json& in, const CallContext& ctx, Reply reply) {
                  engine_.loop.post([this, in, ctx, reply = std::move(reply)]() mutable {

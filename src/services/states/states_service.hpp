@@ -132,6 +132,8 @@ class StatesService {
   Result<Json> describeStateMachineForExecution(const Json& in, const CallContext& ctx);
   Result<Json> startExecution(const Json& in, const CallContext& ctx);
   void startSyncExecution(const Json& in, const CallContext& ctx, Reply reply);
+  // TestState (test_state.cpp): runs one state; stores nothing.
+  void testState(const Json& in, const CallContext& ctx, Reply reply);
   Result<Json> describeExecution(const Json& in, const CallContext& ctx);
   Result<Json> listExecutions(const Json& in, const CallContext& ctx);
   Result<Json> getExecutionHistory(const Json& in, const CallContext& ctx);
