@@ -134,9 +134,17 @@ void Execution::finishWait(const FramePtr& f, Json effectiveInput) {
     f->rawInput = std::move(effectiveInput);
     return completeJsonata(f, f->state().jsonata, nullptr);
   }
-  auto output = applyOutputPath(*f, f->state().outputPath, std::move(effectiveInput));
+  // Assign sees the state's effective input (after InputPath), as in Pass.
+  const asl::State& s = f->state();
+  std::optional<JsonObject> assigned;
+  if (s.assign) {
+    auto a = evaluateAssign(*f, *s.assign, effectiveInput);
+    if (!a) return failState(f, withStatePrefix(*f, a.takeError()));
+    assigned = std::move(a.value());
+  }
+  auto output = applyOutputPath(*f, s.outputPath, std::move(effectiveInput));
   if (!output) return failState(f, output.takeError());
-  exitState(f, std::move(output.value()), nullptr);
+  exitState(f, std::move(output.value()), assigned ? &*assigned : nullptr);
 }
 
 }  // namespace sluice::engine

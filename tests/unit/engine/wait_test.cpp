@@ -30,6 +30,21 @@ TEST(Wait, SecondsWaitsExactly) {
   EXPECT_TRUE(jsonEquals(exec->output(), json(R"({"v": 1})")));
 }
 
+TEST(Wait, AssignSetsVariablesFromTheEffectiveInput) {
+  TestEngine t;
+  auto exec = t.run(R"({"StartAt": "W", "States": {
+    "W": {"Type": "Wait", "Seconds": 5, "InputPath": "$.in", "Assign": {"seen.$": "$.v"},
+          "Next": "Use"},
+    "Use": {"Type": "Pass", "Parameters": {"seen.$": "$seen"}, "End": true}}})",
+                    json(R"({"in": {"v": 42}})"));
+  ASSERT_TRUE(exec);
+  ASSERT_EQ(exec->status(), ExecutionStatus::Succeeded) << exec->error() << exec->cause();
+  EXPECT_TRUE(jsonEquals(exec->output(), json(R"({"seen": 42})")));
+  const HistoryEvent* exited = firstEvent(*exec, "WaitStateExited");
+  ASSERT_NE(exited, nullptr);
+  EXPECT_TRUE(exited->details.contains("assignedVariables"));
+}
+
 TEST(Wait, ZeroSecondsDoesNotWait) {
   TestEngine t;
   auto exec = t.run(waitMachine(R"("Seconds": 0)"));
