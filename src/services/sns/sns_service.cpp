@@ -6,7 +6,11 @@ namespace sluice::services::sns {
 
 SnsService::SnsService(engine::EngineContext engine, const Clock& clock,
                        store::sqlite::SqliteStore* store, std::filesystem::path dataDir)
-    : engine_(engine), clock_(clock), store_(store), dataDir_(std::move(dataDir)) {}
+    : engine_(engine),
+      clock_(clock),
+      store_(store),
+      pending_(store, "sns_pending"),
+      dataDir_(std::move(dataDir)) {}
 
 SnsService::~SnsService() = default;
 
@@ -25,7 +29,7 @@ Result<void> SnsService::load() {
     std::string arn = s.arn;
     subscriptions_.emplace(arn, std::move(s));
   }
-  return {};
+  return resumePending();
 }
 
 void SnsService::registerOperations(OperationRegistry& registry) {
