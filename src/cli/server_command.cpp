@@ -26,6 +26,7 @@ struct ServerArgs {
   std::string dataDir = ".sluice";
   std::string clock = "real";
   std::string credentialsFile;
+  std::string smtp;  // host:port of the SMTP relay for SNS email; empty: the outbox
 };
 
 // An AWS shared-credentials style file: [profile] sections with
@@ -127,7 +128,8 @@ int runServer(const ServerArgs& args) {
   engine::TaskTokens tokens(ids);
   services::OperationRegistry registry;
   auto builtins = services::registerBuiltinServices(
-      registry, {{loop, integrations, ids, &tokens}, *clock, store->get(), dataDir->root()});
+      registry,
+      {{loop, integrations, ids, &tokens}, *clock, store->get(), dataDir->root(), {args.smtp}});
   if (!builtins) {
     std::cerr << "sluice server: cannot load the data directory: " << builtins.error().message
               << "\n";
@@ -192,6 +194,10 @@ Action addServerCommand(CLI::App& app) {
       ->check(CLI::IsMember({"real", "virtual"}));
   cmd->add_option("--credentials", args->credentialsFile,
                   "AWS credentials file whose keys are accepted; signatures are then verified");
+  cmd->add_option("--smtp", args->smtp,
+                  "HOST:PORT of an SMTP relay for SNS email subscriptions (default: write "
+                  "<data-dir>/outbox/*.eml)")
+      ->envname("SLUICE_SMTP");
   return [args] { return runServer(*args); };
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -39,6 +40,13 @@ namespace scheduler {
 class SchedulerService;
 }
 
+// How services reach the world outside Sluice.
+struct OutboundOptions {
+  // "host:port" of an SMTP relay for SNS email subscriptions; empty: the mail
+  // is written to <data-dir>/outbox/.
+  std::string smtpServer;
+};
+
 // What every service is built from.
 struct ServiceEnvironment {
   engine::EngineContext engine;
@@ -49,6 +57,7 @@ struct ServiceEnvironment {
   // The data directory's root (objects live under dataDir/objects); empty
   // without a data directory.
   std::filesystem::path dataDir;
+  OutboundOptions outbound;
 };
 
 struct BuiltinServices {

@@ -1,7 +1,7 @@
 // Delivery of published messages to subscriptions, in AWS's JSON envelope
 // (or raw with RawMessageDelivery): SQS and Lambda through the operation
-// registry, HTTP endpoints by POST with retries, email as files in
-// <data-dir>/outbox/. Deliveries start once the message's pending row is
+// registry, HTTP endpoints by POST with retries, email by SMTP or as files
+// in <data-dir>/outbox/ (email.cpp). Deliveries start once the message's pending row is
 // committed and Publish has answered (pending.cpp); a delivery that fails is
 // logged on stderr and dropped once its retries are spent, and the row goes
 // when every delivery of the message is over.
@@ -14,7 +14,6 @@
 #include "services/sns/filter_policy.hpp"
 #include "services/sns/http_post.hpp"
 #include "services/sns/sns_service.hpp"
-#include "store/data_dir.hpp"
 
 namespace sluice::services::sns {
 
@@ -145,17 +144,17 @@ void SnsService::deliver(const Subscription& s, const Notification& n, Finished 
     return deliverOverHttp(s, "Notification", n.messageId, std::move(body), std::move(done));
   }
   if (s.protocol == "email") {
-    return writeEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
-                      message +
-                          "\n\n--\nIf you wish to stop receiving notifications from this "
-                          "topic, please click or visit the link below to unsubscribe:\n" +
-                          std::string(envelope(n, s, message).at("UnsubscribeURL").get_string()) +
-                          "\n",
-                      n.messageId, std::move(done));
+    return sendEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
+                     message +
+                         "\n\n--\nIf you wish to stop receiving notifications from this "
+                         "topic, please click or visit the link below to unsubscribe:\n" +
+                         std::string(envelope(n, s, message).at("UnsubscribeURL").get_string()) +
+                         "\n",
+                     n.messageId, std::move(done));
   }
   if (s.protocol == "email-json") {
-    return writeEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
-                      toJsonText(envelope(n, s, message)), n.messageId, std::move(done));
+    return sendEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
+                     toJsonText(envelope(n, s, message)), n.messageId, std::move(done));
   }
   done();  // not a delivered protocol (recipients() leaves those out)
 }
@@ -272,38 +271,6 @@ void SnsService::postWithRetries(std::string url,
   });
 }
 
-void SnsService::writeEmail(const Subscription& s, const std::string& subject,
-                            const std::string& body, const std::string& messageId, Finished done) {
-  if (dataDir_.empty()) return done();
-  std::filesystem::path outbox = dataDir_ / "outbox";
-  auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
-          .count();
-  std::filesystem::path file = outbox / (std::to_string(millis) + "-" + messageId + ".eml");
-  std::string text =
-      "From: AWS Notifications <no-reply@sns.amazonaws.com>\n"
-      "To: " +
-      s.endpoint +
-      "\n"
-      "Subject: " +
-      subject +
-      "\n"
-      "Date: " +
-      formatIso8601(clock_.now()) +
-      "\n"
-      "Content-Type: " +
-      (s.protocol == "email-json" ? "application/json" : "text/plain") + "; charset=UTF-8\n\n" +
-      body + "\n";
-  engine_.loop.runBlocking(
-      [outbox, file, text] {
-        auto made = store::createDirectoriesDurably(outbox);
-        auto written = made ? store::writeFileDurably(file, text) : made;
-        if (!written)
-          std::cerr << "sns: cannot write " << file << ": " << written.error().message << "\n";
-      },
-      std::move(done));
-}
-
 void SnsService::sendConfirmation(const Subscription& s, const std::string& requestHost) {
   std::string host = requestHost.empty() ? "localhost:4566" : requestHost;
   std::string messageId = engine_.ids.uuid();
@@ -327,9 +294,9 @@ void SnsService::sendConfirmation(const Subscription& s, const std::string& requ
     e["SigningCertURL"] = signingCertUrl(host);
     deliverOverHttp(s, "SubscriptionConfirmation", messageId, toJsonText(e), [] {});
   } else if (s.protocol == "email" || s.protocol == "email-json") {
-    writeEmail(s, "AWS Notification - Subscription Confirmation",
-               text + "\n\nConfirm subscription: " + subscribeUrl + "\nToken: " + s.token,
-               messageId, [] {});
+    sendEmail(s, "AWS Notification - Subscription Confirmation",
+              text + "\n\nConfirm subscription: " + subscribeUrl + "\nToken: " + s.token, messageId,
+              [] {});
   }
 }
 

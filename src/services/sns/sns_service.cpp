@@ -5,12 +5,14 @@
 namespace sluice::services::sns {
 
 SnsService::SnsService(engine::EngineContext engine, const Clock& clock,
-                       store::sqlite::SqliteStore* store, std::filesystem::path dataDir)
+                       store::sqlite::SqliteStore* store, std::filesystem::path dataDir,
+                       std::string smtpServer)
     : engine_(engine),
       clock_(clock),
       store_(store),
       pending_(store, "sns_pending"),
-      dataDir_(std::move(dataDir)) {}
+      dataDir_(std::move(dataDir)),
+      smtpServer_(std::move(smtpServer)) {}
 
 SnsService::~SnsService() = default;
 

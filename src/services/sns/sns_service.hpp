@@ -2,8 +2,8 @@
 // FIFO), subscriptions with confirmation and filter policies, Publish and
 // PublishBatch with fan-out to SQS queues and Lambda functions (through the
 // operation registry, as any client would call them), HTTP(S) endpoints
-// (POST with retries, on the engine's worker pool) and email (files in
-// <data-dir>/outbox/).
+// (POST with retries, on the engine's worker pool) and email (SMTP to a
+// configured relay, with retries, or files in <data-dir>/outbox/).
 //
 // All state lives on the engine's event loop thread; topics and
 // subscriptions are committed to the store before an operation answers, and
@@ -41,8 +41,10 @@ struct Notification {
 
 class SnsService {
  public:
+  // `smtpServer` ("host:port") relays email subscriptions' mail; empty: the
+  // mail goes to <data-dir>/outbox/ as .eml files.
   SnsService(engine::EngineContext engine, const Clock& clock, store::sqlite::SqliteStore* store,
-             std::filesystem::path dataDir);
+             std::filesystem::path dataDir, std::string smtpServer = {});
   ~SnsService();
 
   Result<void> load();
@@ -95,8 +97,11 @@ class SnsService {
                        std::string body, Finished done);
   void postWithRetries(std::string url, std::vector<std::pair<std::string, std::string>> headers,
                        std::string body, int attempt, Finished done);
-  void writeEmail(const Subscription& s, const std::string& subject, const std::string& body,
-                  const std::string& messageId, Finished done);
+  // Email (email.cpp): through the SMTP relay when one is configured, else a
+  // file in <data-dir>/outbox/.
+  void sendEmail(const Subscription& s, const std::string& subject, const std::string& body,
+                 const std::string& messageId, Finished done);
+  void smtpWithRetries(std::string to, std::string message, int attempt, Finished done);
   void sendConfirmation(const Subscription& s, const std::string& host);
 
   engine::EngineContext engine_;
@@ -104,6 +109,7 @@ class SnsService {
   SnsStore store_;
   PendingDeliveries pending_;  // sns_pending: one row per message in flight
   std::filesystem::path dataDir_;
+  std::string smtpServer_;
   const OperationRegistry* registry_ = nullptr;
   std::map<std::string, Topic> topics_;                // by ARN
   std::map<std::string, Subscription> subscriptions_;  // by ARN

@@ -1,0 +1,127 @@
+#include "services/sns/smtp_send.hpp"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <istream>
+
+namespace sluice::services::sns {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// One SMTP conversation on a connected socket. Replies are "NNN text" lines,
+// "NNN-text" for every line but the last of a multi-line reply.
+class Conversation {
+ public:
+  explicit Conversation(tcp::socket& socket) : socket_(socket) {}
+
+  // Reads one (possibly multi-line) reply; its code, 0 on a broken reply.
+  int reply(std::string& text) {
+    text.clear();
+    for (;;) {
+      asio::read_until(socket_, buffer_, "\r\n");
+      std::istream in(&buffer_);
+      std::string line;
+      std::getline(in, line);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.size() < 3) return 0;
+      text += line + "\n";
+      if (line.size() == 3 || line[3] == ' ') return std::atoi(line.substr(0, 3).c_str());
+      if (line[3] != '-') return 0;
+    }
+  }
+
+  void send(const std::string& data) { asio::write(socket_, asio::buffer(data)); }
+
+  // Sends `command` and checks the reply's class (2 or 3): on failure the
+  // result says which step failed and whether it is permanent.
+  bool step(const std::string& command, int expectedClass, SmtpResult& result) {
+    if (!command.empty()) send(command + "\r\n");
+    std::string text;
+    int code = reply(text);
+    if (code / 100 == expectedClass) return true;
+    std::string what = command.empty() ? "greeting" : command.substr(0, command.find(' '));
+    result.error = what + ": " + (code ? text : "malformed reply");
+    while (!result.error.empty() && result.error.back() == '\n') result.error.pop_back();
+    result.permanent = code / 100 == 5;
+    return false;
+  }
+
+ private:
+  tcp::socket& socket_;
+  asio::streambuf buffer_;
+};
+
+// Lines starting with "." get one more (RFC 5321 4.5.2); the message ends
+// with CRLF "." CRLF.
+std::string dotStuffed(const std::string& message) {
+  std::string out;
+  out.reserve(message.size() + 8);
+  bool lineStart = true;
+  for (char c : message) {
+    if (lineStart && c == '.') out += '.';
+    out += c;
+    lineStart = c == '\n';
+  }
+  if (!out.ends_with("\r\n")) out += "\r\n";
+  return out + ".\r\n";
+}
+
+void setTimeouts(tcp::socket& socket, std::chrono::seconds timeout) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count());
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+}  // namespace
+
+SmtpResult smtpSend(const std::string& server, const std::string& from, const std::string& to,
+                    const std::string& message, std::chrono::seconds timeout) {
+  std::string host = server, port = "25";
+  if (auto colon = server.rfind(':'); colon != std::string::npos) {
+    host = server.substr(0, colon);
+    port = server.substr(colon + 1);
+  }
+  SmtpResult result;
+  try {
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    tcp::socket socket(io);
+    asio::connect(socket, resolver.resolve(host, port));
+    setTimeouts(socket, timeout);
+    Conversation smtp(socket);
+    if (!smtp.step("", 2, result)) return result;
+    if (!smtp.step("EHLO sluice", 2, result) && !smtp.step("HELO sluice", 2, result)) {
+      return result;
+    }
+    result = {};
+    if (!smtp.step("MAIL FROM:<" + from + ">", 2, result)) return result;
+    if (!smtp.step("RCPT TO:<" + to + ">", 2, result)) return result;
+    if (!smtp.step("DATA", 3, result)) return result;
+    smtp.send(dotStuffed(message));
+    if (!smtp.step("", 2, result)) {
+      result.error = "DATA" + result.error.substr(result.error.find(':'));
+      return result;
+    }
+    smtp.send("QUIT\r\n");  // the message is accepted; the goodbye is a courtesy
+    result.ok = true;
+    return result;
+  } catch (const std::exception& e) {
+    result.ok = false;
+    result.permanent = false;
+    result.error = e.what();
+    return result;
+  }
+}
+
+}  // namespace sluice::services::sns
