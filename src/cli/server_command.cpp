@@ -26,7 +26,8 @@ struct ServerArgs {
   std::string dataDir = ".sluice";
   std::string clock = "real";
   std::string credentialsFile;
-  std::string smtp;  // host:port of the SMTP relay for SNS email; empty: the outbox
+  std::string smtp;    // host:port of the SMTP relay for SNS email; empty: the outbox
+  std::string caFile;  // PEM CAs trusted for outbound TLS besides the system's
 };
 
 // An AWS shared-credentials style file: [profile] sections with
@@ -127,9 +128,11 @@ int runServer(const ServerArgs& args) {
   engine::IntegrationRegistry integrations;
   engine::TaskTokens tokens(ids);
   services::OperationRegistry registry;
-  auto builtins = services::registerBuiltinServices(
-      registry,
-      {{loop, integrations, ids, &tokens}, *clock, store->get(), dataDir->root(), {args.smtp}});
+  auto builtins = services::registerBuiltinServices(registry, {{loop, integrations, ids, &tokens},
+                                                               *clock,
+                                                               store->get(),
+                                                               dataDir->root(),
+                                                               {args.smtp, args.caFile}});
   if (!builtins) {
     std::cerr << "sluice server: cannot load the data directory: " << builtins.error().message
               << "\n";
@@ -198,6 +201,10 @@ Action addServerCommand(CLI::App& app) {
                   "HOST:PORT of an SMTP relay for SNS email subscriptions (default: write "
                   "<data-dir>/outbox/*.eml)")
       ->envname("SLUICE_SMTP");
+  cmd->add_option("--ca-file", args->caFile,
+                  "PEM file of CA certificates to trust (besides the system's) for https "
+                  "endpoints and SMTP STARTTLS")
+      ->envname("SLUICE_CA_FILE");
   return [args] { return runServer(*args); };
 }
 

@@ -40,7 +40,7 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   if (auto loaded = s->sqs->load(); !loaded) return loaded.error();
   s->sqs->registerOperations(registry);
   s->sns = std::make_unique<sns::SnsService>(env.engine, env.clock, env.store, env.dataDir,
-                                             env.outbound.smtpServer);
+                                             env.outbound);
   if (auto loaded = s->sns->load(); !loaded) return loaded.error();
   s->sns->registerOperations(registry);
   // Optimised task integrations over those operations.

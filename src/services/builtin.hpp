@@ -45,6 +45,10 @@ struct OutboundOptions {
   // "host:port" of an SMTP relay for SNS email subscriptions; empty: the mail
   // is written to <data-dir>/outbox/.
   std::string smtpServer;
+  // A PEM file of CA certificates trusted, besides the system's, when
+  // verifying https endpoints and SMTP STARTTLS servers (self-signed test
+  // certificates, a private CA).
+  std::string caFile;
 };
 
 // What every service is built from.

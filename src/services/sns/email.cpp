@@ -55,7 +55,7 @@ void SnsService::sendEmail(const Subscription& s, const std::string& subject,
                            const std::string& body, const std::string& messageId, Finished done) {
   std::string message =
       composeEmail(s.protocol, s.endpoint, subject, body, messageId, clock_.now());
-  if (!smtpServer_.empty())
+  if (!outbound_.smtpServer.empty())
     return smtpWithRetries(s.endpoint, std::move(message), 0, std::move(done));
   if (dataDir_.empty()) return done();
   std::filesystem::path outbox = dataDir_ / "outbox";
@@ -75,14 +75,14 @@ void SnsService::sendEmail(const Subscription& s, const std::string& subject,
 
 void SnsService::smtpWithRetries(std::string to, std::string message, int attempt, Finished done) {
   auto result = std::make_shared<SmtpResult>();
-  auto work = [result, server = smtpServer_, to, message] {
+  auto work = [result, server = outbound_.smtpServer, to, message] {
     *result = smtpSend(server, std::string(kFrom), to, message, kSmtpTimeout);
   };
   engine_.loop.runBlocking(
       std::move(work), [this, result, to, message, attempt, done = std::move(done)]() mutable {
         if (result->ok) return done();
         if (result->permanent || attempt >= kSmtpRetries) {
-          std::cerr << "sns: mail to " << to << " via " << smtpServer_ << " failed after "
+          std::cerr << "sns: mail to " << to << " via " << outbound_.smtpServer << " failed after "
                     << attempt + 1 << " attempts: " << result->error << "\n";
           return done();
         }

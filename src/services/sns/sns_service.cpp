@@ -6,17 +6,20 @@ namespace sluice::services::sns {
 
 SnsService::SnsService(engine::EngineContext engine, const Clock& clock,
                        store::sqlite::SqliteStore* store, std::filesystem::path dataDir,
-                       std::string smtpServer)
+                       OutboundOptions outbound)
     : engine_(engine),
       clock_(clock),
       store_(store),
       pending_(store, "sns_pending"),
       dataDir_(std::move(dataDir)),
-      smtpServer_(std::move(smtpServer)) {}
+      outbound_(std::move(outbound)) {}
 
 SnsService::~SnsService() = default;
 
 Result<void> SnsService::load() {
+  auto tls = makeClientTlsContext(outbound_.caFile);
+  if (!tls) return tls.error();
+  tls_ = std::move(*tls);
   auto loaded = store_.load();
   if (!loaded) return loaded.error();
   for (auto& t : loaded->topics) {

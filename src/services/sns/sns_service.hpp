@@ -17,6 +17,8 @@
 #include <string>
 
 #include "engine/execution.hpp"
+#include "services/builtin.hpp"
+#include "services/common/outbound_tls.hpp"
 #include "services/common/pending_deliveries.hpp"
 #include "services/operation.hpp"
 #include "services/sns/sns_store.hpp"
@@ -41,10 +43,10 @@ struct Notification {
 
 class SnsService {
  public:
-  // `smtpServer` ("host:port") relays email subscriptions' mail; empty: the
-  // mail goes to <data-dir>/outbox/ as .eml files.
+  // `outbound`: the SMTP relay for email subscriptions (none: the mail goes
+  // to <data-dir>/outbox/ as .eml files) and the CA file trusted for TLS.
   SnsService(engine::EngineContext engine, const Clock& clock, store::sqlite::SqliteStore* store,
-             std::filesystem::path dataDir, std::string smtpServer = {});
+             std::filesystem::path dataDir, OutboundOptions outbound = {});
   ~SnsService();
 
   Result<void> load();
@@ -109,7 +111,9 @@ class SnsService {
   SnsStore store_;
   PendingDeliveries pending_;  // sns_pending: one row per message in flight
   std::filesystem::path dataDir_;
-  std::string smtpServer_;
+  OutboundOptions outbound_;
+  // Verifies https endpoints and STARTTLS servers (built by load()).
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   const OperationRegistry* registry_ = nullptr;
   std::map<std::string, Topic> topics_;                // by ARN
   std::map<std::string, Subscription> subscriptions_;  // by ARN
