@@ -7,14 +7,13 @@ import json
 import os
 import queue
 import shutil
-import ssl
-import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
 from sluice_server import SluiceServer
+from tls_helpers import self_signed_certificate, server_context
 
 
 class Hook(http.server.BaseHTTPRequestHandler):
@@ -35,14 +34,8 @@ class SnsHttpsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="sluice-tls-")
-        cls.cert = os.path.join(cls.tmp, "cert.pem")
-        key = os.path.join(cls.tmp, "key.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                        "-out", cls.cert, "-days", "1", "-subj", "/CN=localhost",
-                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                       check=True, capture_output=True)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cls.cert, key)
+        cls.cert, key = self_signed_certificate(cls.tmp)
+        context = server_context(cls.cert, key)
         cls.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
         cls.httpd.socket = context.wrap_socket(cls.httpd.socket, server_side=True)
         threading.Thread(target=cls.httpd.serve_forever, daemon=True).start()

@@ -1,18 +1,21 @@
 """SNS email and email-json subscriptions delivered over SMTP when the server
 is started with --smtp (or SLUICE_SMTP), to a minimal SMTP server run by the
 test: the confirmation, notifications, dot-stuffing, retries after transient
-refusals, and no retry after a permanent one."""
+refusals, no retry after a permanent one, and STARTTLS."""
 import email
 import email.policy
 import json
 import os
 import re
+import shutil
 import socketserver
+import tempfile
 import threading
 import time
 import unittest
 
 from sluice_server import SluiceServer
+from tls_helpers import self_signed_certificate, server_context
 
 
 class Mailbox:
@@ -21,6 +24,7 @@ class Mailbox:
         self.messages = []  # (mail_from, rcpt_to, raw bytes)
         self.refuse = {}  # recipient -> list of replies to give RCPT TO before accepting
         self.attempts = {}  # recipient -> RCPT TO count
+        self.secure = []  # per message: whether it came over STARTTLS
 
     def wait_for(self, predicate, timeout=15):
         deadline = time.time() + timeout
@@ -42,7 +46,8 @@ class SmtpHandler(socketserver.StreamRequestHandler):
     def handle(self):
         box = self.server.mailbox
         self.reply("220 test.local ESMTP ready")
-        mail_from, rcpt = None, None
+        mail_from, rcpt, secure = None, None, False
+        tls = getattr(self.server, "tls", None)
         while True:
             line = self.rfile.readline()
             if not line:
@@ -51,8 +56,16 @@ class SmtpHandler(socketserver.StreamRequestHandler):
             verb = command.split(" ", 1)[0].upper()
             if verb == "EHLO":
                 self.reply("250-test.local greets you")
+                if tls and not secure:
+                    self.reply("250-STARTTLS")
                 self.reply("250-8BITMIME")
                 self.reply("250 SIZE 1000000")
+            elif verb == "STARTTLS" and tls and not secure:
+                self.reply("220 Ready to start TLS")
+                self.connection = tls.wrap_socket(self.connection, server_side=True)
+                self.rfile = self.connection.makefile("rb")
+                self.wfile = self.connection.makefile("wb", buffering=0)
+                secure = True
             elif verb == "MAIL":
                 mail_from = re.search(r"<(.*)>", command).group(1)
                 self.reply("250 OK")
@@ -75,6 +88,7 @@ class SmtpHandler(socketserver.StreamRequestHandler):
                     lines.append(data)
                 with box.lock:
                     box.messages.append((mail_from, rcpt, b"".join(lines)))
+                    box.secure.append(secure)
                 self.reply("250 OK queued")
             elif verb == "QUIT":
                 self.reply("221 Bye")
@@ -176,6 +190,34 @@ class SnsSmtpTest(unittest.TestCase):
         with self.mailbox.lock:
             self.assertEqual(self.mailbox.attempts["gone@example.com"], 1)
             self.assertFalse([m for m in self.mailbox.messages if b"bounced" in m[2]])
+
+
+class SnsSmtpStartTlsTest(unittest.TestCase):
+    """A relay offering STARTTLS gets the mail over TLS, its certificate
+    verified against --ca-file."""
+
+    def test_mail_goes_over_starttls(self):
+        tmp = tempfile.mkdtemp(prefix="sluice-smtp-tls-")
+        smtpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SmtpHandler)
+        smtpd.daemon_threads = True
+        smtpd.mailbox = box = Mailbox()
+        cert, key = self_signed_certificate(tmp)
+        smtpd.tls = server_context(cert, key)
+        threading.Thread(target=smtpd.serve_forever, daemon=True).start()
+        server = SluiceServer("--smtp", f"127.0.0.1:{smtpd.server_address[1]}", "--ca-file", cert).start()
+        try:
+            sns = server.client("sns")
+            topic = sns.create_topic(Name="tls-mail")["TopicArn"]
+            sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="secure@example.com")
+            found = box.wait_for(lambda m: b"Subscription Confirmation" in m[2])
+            self.assertTrue(found, "no confirmation mail")
+            with box.lock:
+                self.assertEqual(box.secure, [True])
+        finally:
+            server.cleanup()
+            smtpd.shutdown()
+            smtpd.server_close()
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // Email and email-json deliveries. Each message is composed once as an
 // RFC 5322 message (CRLF lines); with an SMTP relay configured
-// (`sluice server --smtp host:port` or SLUICE_SMTP) it is sent there, with
+// (`sluice server --smtp host:port` or SLUICE_SMTP) it is sent there (over
+// STARTTLS when the relay offers it), with
 // retries on transient failures (no answer, 4xx replies) and none on a 5xx
 // refusal; otherwise it is written to <data-dir>/outbox/ as a .eml file.
 #include <iostream>
@@ -75,8 +76,8 @@ void SnsService::sendEmail(const Subscription& s, const std::string& subject,
 
 void SnsService::smtpWithRetries(std::string to, std::string message, int attempt, Finished done) {
   auto result = std::make_shared<SmtpResult>();
-  auto work = [result, server = outbound_.smtpServer, to, message] {
-    *result = smtpSend(server, std::string(kFrom), to, message, kSmtpTimeout);
+  auto work = [result, server = outbound_.smtpServer, to, message, tls = tls_] {
+    *result = smtpSend(server, std::string(kFrom), to, message, kSmtpTimeout, tls.get());
   };
   engine_.loop.runBlocking(
       std::move(work), [this, result, to, message, attempt, done = std::move(done)]() mutable {
