@@ -6,6 +6,8 @@ import time
 import unittest
 from datetime import timezone
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from aws_cli import aws
@@ -285,6 +287,89 @@ class SchedulerTest(unittest.TestCase):
         self.assertEqual(self.ssm.get_parameter(Name="/from/scheduler")["Parameter"]["Value"],
                          f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/default/put-param")
         self.scheduler.delete_schedule(Name="put-param")
+
+    def test_client_token_makes_create_idempotent(self):
+        m = self.machine("idem-m")
+        request = dict(Name="idem", ScheduleExpression="rate(1 day)", FlexibleTimeWindow=OFF,
+                       Target=self.target(m), ClientToken="retry-token-1")
+        arn = self.scheduler.create_schedule(**request)["ScheduleArn"]
+        before = self.scheduler.get_schedule(Name="idem")
+        # The same request with the same token: the same answer, nothing changed.
+        self.assertEqual(self.scheduler.create_schedule(**request)["ScheduleArn"], arn)
+        self.assertEqual(self.scheduler.get_schedule(Name="idem")["LastModificationDate"],
+                         before["LastModificationDate"])
+        # The same token with a different request is a conflict, and changes nothing.
+        self.error("ConflictException", self.scheduler.create_schedule, status=409,
+                   **{**request, "ScheduleExpression": "rate(2 days)"})
+        self.error("ConflictException", self.scheduler.create_schedule, status=409,
+                   **{**request, "Name": "idem-other"})
+        self.error("ResourceNotFoundException", self.scheduler.get_schedule, Name="idem-other")
+        self.assertEqual(self.scheduler.get_schedule(Name="idem")["ScheduleExpression"], "rate(1 day)")
+        # Another token (boto3 makes a fresh one per call when none is given)
+        # for an existing name is the usual conflict.
+        msg = self.error("ConflictException", self.scheduler.create_schedule,
+                         **{k: v for k, v in request.items() if k != "ClientToken"})
+        self.assertIn("already exists", msg)
+        # The token outlives an update: a late retry of the create still gets its answer.
+        self.scheduler.update_schedule(Name="idem", ScheduleExpression="rate(3 days)",
+                                       FlexibleTimeWindow=OFF, Target=self.target(m))
+        self.assertEqual(self.scheduler.create_schedule(**request)["ScheduleArn"], arn)
+        self.assertEqual(self.scheduler.get_schedule(Name="idem")["ScheduleExpression"], "rate(3 days)")
+        self.scheduler.delete_schedule(Name="idem")
+
+    def test_templated_targets_of_services_sluice_does_not_serve(self):
+        kinesis = f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/clicks"
+        ecs = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/batch"
+        pipeline = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/train"
+        base = dict(ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF)
+        bad = [
+            (self.target(kinesis), "KinesisParameters is required"),
+            (self.target(f"arn:aws:kinesis:{REGION}:{ACCOUNT}:table/x", KinesisParameters={"PartitionKey": "k"}),
+             "expected a stream ARN"),
+            (self.target(kinesis, KinesisParameters={}), "target.kinesisParameters.partitionKey"),
+            (self.target(ecs), "EcsParameters is required"),
+            (self.target(ecs, EcsParameters={"TaskCount": 1}), "target.ecsParameters.taskDefinitionArn"),
+            (self.target(f"arn:aws:sqs:{REGION}:{ACCOUNT}:q", KinesisParameters={"PartitionKey": "k"}),
+             "KinesisParameters can only be used"),
+        ]
+        # boto3 checks required members itself; without that the server must.
+        unchecked = boto3.client("scheduler", endpoint_url=self.server.endpoint, region_name=REGION,
+                                 aws_access_key_id="test", aws_secret_access_key="test",
+                                 config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+        for i, (target, message) in enumerate(bad):
+            with self.subTest(message):
+                with self.assertRaises(ClientError) as cm:
+                    unchecked.create_schedule(Name=f"bad-templated-{i}", Target=target, **base)
+                self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
+                self.assertIn(message, cm.exception.response["Error"]["Message"])
+                self.error("ResourceNotFoundException", self.scheduler.get_schedule, Name=f"bad-templated-{i}")
+        # Well-formed ones are accepted and read back as given.
+        sqs = self.server.client("sqs")
+        dlq_url = sqs.create_queue(QueueName="templated-dlq")["QueueUrl"]
+        dlq = f"arn:aws:sqs:{REGION}:{ACCOUNT}:templated-dlq"
+        targets = {
+            "to-kinesis": self.target(kinesis, KinesisParameters={"PartitionKey": "user-1"}, Input="k"),
+            "to-ecs": self.target(ecs, EcsParameters={"TaskDefinitionArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/job:1",
+                                                      "LaunchType": "FARGATE"}, Input="e"),
+            "to-sagemaker": self.target(pipeline, SageMakerPipelineParameters={
+                "PipelineParameterList": [{"Name": "epochs", "Value": "3"}]}, Input="s"),
+        }
+        for name, target in targets.items():
+            target.update(RetryPolicy={"MaximumRetryAttempts": 0}, DeadLetterConfig={"Arn": dlq})
+            self.scheduler.create_schedule(Name=name, Target=target, **base)
+            self.assertEqual(self.scheduler.get_schedule(Name=name)["Target"], target)
+        # Those services do not exist in Sluice: each invocation fails and,
+        # with no retries left, its input lands in the dead-letter queue.
+        self.advance(3600)
+        got, deadline = [], time.time() + 10
+        while len(got) < 3 and time.time() < deadline:
+            for msg in sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10,
+                                           WaitTimeSeconds=1).get("Messages", []):
+                got.append(msg["Body"])
+                sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=msg["ReceiptHandle"])
+        self.assertEqual(sorted(got), ["e", "k", "s"])
+        for name in targets:
+            self.scheduler.delete_schedule(Name=name)
 
     def test_cli(self):
         _, out, _ = aws(self.server, "scheduler", "create-schedule", "--name", "cli-s",
