@@ -150,7 +150,7 @@ int runServer(const ServerArgs& args) {
         [&loop, done](Result<void>) { loop.post(done); });
   };
   gateway::Gateway gw(registry, *clock, ids, options,
-                      gateway::makeAdminHandler(*clock, loop, clockMoved));
+                      gateway::makeAdminHandler(*clock, loop, clockMoved, &writer));
   gateway::HttpServerOptions httpOptions;
   httpOptions.address = args.address;
   httpOptions.port = args.port;
