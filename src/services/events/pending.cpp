@@ -67,7 +67,10 @@ void EventsService::deliverAfterCommit(std::vector<Delivery> deliveries,
     bool ok = r.ok();
     stored(std::move(r));
     if (!ok) return;  // not acknowledged: nothing to deliver
-    for (Delivery& d : *shared) deliver(std::move(d));
+    // Off the writer thread: a target's operation may wait for a commit.
+    engine_.loop.post([this, shared] {
+      for (Delivery& d : *shared) deliver(std::move(d));
+    });
   });
 }
 
