@@ -10,7 +10,7 @@ PendingDeliveries::PendingDeliveries(store::sqlite::SqliteStore* store, std::str
   state_->store = store;
   state_->insertSql = "INSERT OR REPLACE INTO " + t + "(id, doc) VALUES (?, ?)";
   state_->deleteSql = "DELETE FROM " + t + " WHERE id = ?";
-  state_->selectSql = "SELECT id, doc FROM " + t + " ORDER BY id";
+  state_->selectSql = "SELECT id, doc FROM " + t + " ORDER BY rowid";
 }
 
 void PendingDeliveries::add(std::vector<Row> rows, Done done) {

@@ -43,7 +43,8 @@ class PendingDeliveries {
   void add(std::vector<Row> rows, Done done);
   // Thread-safe: the row's deliveries are over; it is deleted soon.
   void finish(std::string id);
-  // Every row left (start-up), in id order.
+  // Every row left (start-up), in the order they were added (FIFO topics
+  // resume in publish order).
   Result<std::vector<Row>> scan() const;
 
  private:

@@ -36,11 +36,11 @@ TEST(PendingDeliveries, RowsAreStoredBeforeDoneAndGoWhenFinished) {
     PendingDeliveries pending(store->get(), "test_pending");
     EXPECT_TRUE(pending.durable());
     std::promise<Result<void>> stored;
-    pending.add({{"a", "1"}, {"b", "2"}, {"c", "3"}},
+    pending.add({{"c", "3"}, {"a", "1"}, {"b", "2"}},
                 [&](Result<void> r) { stored.set_value(std::move(r)); });
     ASSERT_TRUE(stored.get_future().get().ok());
-    // Committed when `done` ran: a reader sees all three.
-    EXPECT_EQ(ids(pending), (std::vector<std::string>{"a=1", "b=2", "c=3"}));
+    // Committed when `done` ran: a reader sees all three, in the order added.
+    EXPECT_EQ(ids(pending), (std::vector<std::string>{"c=3", "a=1", "b=2"}));
     pending.finish("a");
     pending.finish("c");
     ASSERT_TRUE((*store)->writer().flush().ok());
