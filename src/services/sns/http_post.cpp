@@ -1,13 +1,12 @@
 #include "services/sns/http_post.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "services/common/outbound_tls.hpp"
+#include "services/common/outbound.hpp"
 
 namespace sluice::services::sns {
 
@@ -77,10 +76,8 @@ HttpPostResult httpPost(const std::string& url,
   if (e->tls && !tls) return {0, "no TLS client context"};
   try {
     asio::io_context io;
-    tcp::resolver resolver(io);
     tcp::socket socket(io);
-    asio::connect(socket, resolver.resolve(e->host, e->port));
-    setSocketTimeouts(socket.native_handle(), timeout);
+    connectWithTimeout(socket, e->host, e->port, timeout);
     beast::error_code ec;
     if (!e->tls) {
       int status = exchange(socket, *e, headers, body);

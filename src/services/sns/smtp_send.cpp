@@ -1,6 +1,5 @@
 #include "services/sns/smtp_send.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
@@ -9,7 +8,7 @@
 #include <boost/asio/write.hpp>
 #include <istream>
 
-#include "services/common/outbound_tls.hpp"
+#include "services/common/outbound.hpp"
 
 namespace sluice::services::sns {
 
@@ -118,10 +117,8 @@ SmtpResult smtpSend(const std::string& server, const std::string& from, const st
   SmtpResult result;
   try {
     asio::io_context io;
-    tcp::resolver resolver(io);
     tcp::socket socket(io);
-    asio::connect(socket, resolver.resolve(host, port));
-    setSocketTimeouts(socket.native_handle(), timeout);
+    connectWithTimeout(socket, host, port, timeout);
     Conversation smtp(socket);
     if (!smtp.step("", 2, result)) return result;
     std::string extensions;

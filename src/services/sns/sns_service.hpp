@@ -18,7 +18,7 @@
 
 #include "engine/execution.hpp"
 #include "services/builtin.hpp"
-#include "services/common/outbound_tls.hpp"
+#include "services/common/outbound.hpp"
 #include "services/common/pending_deliveries.hpp"
 #include "services/operation.hpp"
 #include "services/sns/sns_store.hpp"

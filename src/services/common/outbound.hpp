@@ -1,9 +1,12 @@
-// TLS for connections Sluice opens to the outside (SNS https endpoints, SMTP
-// STARTTLS): one client context, built at start-up, that verifies the peer's
-// certificate chain against the system's trusted CAs (plus an extra CA file,
-// e.g. a test's self-signed CA) and, per connection, its host name.
+// Connections Sluice opens to the outside (SNS http(s) endpoints, SMTP
+// relays), with blocking I/O on the worker pool: connecting with a time
+// limit on every step, and TLS — one client context, built at start-up, that
+// verifies the peer's certificate chain against the system's trusted CAs
+// (plus an extra CA file, e.g. a test's self-signed CA) and, per connection,
+// its host name.
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <chrono>
@@ -21,9 +24,11 @@ Result<std::shared_ptr<boost::asio::ssl::context>> makeClientTlsContext(const st
 template <typename Stream>
 void verifyHostName(boost::asio::ssl::stream<Stream>& stream, const std::string& host);
 
-// Blocking reads and writes on `fd` give up after `timeout` (the outbound
-// clients run on the worker pool with synchronous I/O).
-void setSocketTimeouts(int fd, std::chrono::seconds timeout);
+// Resolves and connects `socket` to host:port; connecting, and every later
+// blocking read or write on the socket, gives up after `timeout`. Throws
+// boost::system::system_error on failure.
+void connectWithTimeout(boost::asio::ip::tcp::socket& socket, const std::string& host,
+                        const std::string& port, std::chrono::seconds timeout);
 
 }  // namespace sluice::services
 
