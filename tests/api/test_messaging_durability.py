@@ -4,13 +4,16 @@ deliveries had not completed when the server was SIGKILLed is delivered after
 a restart on the same --data-dir."""
 import http.server
 import json
+import re
 import shutil
 import signal
+import socketserver
 import threading
 import time
 import unittest
 
 from sluice_server import SluiceServer
+from test_sns_smtp import Mailbox, SmtpHandler
 
 
 class Hook(http.server.BaseHTTPRequestHandler):
@@ -103,6 +106,40 @@ class MessagingKillTest(unittest.TestCase):
             server.cleanup()
             httpd.shutdown()
             httpd.server_close()
+
+    def test_sns_mail_refused_at_sigkill_is_sent_after_restart(self):
+        smtpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SmtpHandler)
+        smtpd.daemon_threads = True
+        smtpd.mailbox = box = Mailbox()
+        threading.Thread(target=smtpd.serve_forever, daemon=True).start()
+        relay = f"127.0.0.1:{smtpd.server_address[1]}"
+        server = SluiceServer("--smtp", relay).start()
+        try:
+            sns = server.client("sns")
+            topic = sns.create_topic(Name="mail")["TopicArn"]
+            sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@example.com")
+            found = box.wait_for(lambda m: b"Subscription Confirmation" in m[2])
+            self.assertTrue(found, "no confirmation mail")
+            token = re.search(rb"Token: (\w+)", found[0][2]).group(1).decode()
+            sns.confirm_subscription(TopicArn=topic, Token=token)
+            # The relay refuses for now (a transient 4xx): the mail is pending.
+            with box.lock:
+                box.refuse["ops@example.com"] = ["451 4.3.0 try again later"] * 100
+            ids = [sns.publish(TopicArn=topic, Message=f"alert {i}")["MessageId"] for i in range(5)]
+            kill(server)
+            with box.lock:
+                box.refuse["ops@example.com"] = []
+            again = restart(server.data_dir, "--smtp", relay)
+            try:
+                for message_id in ids:
+                    self.assertTrue(box.wait_for(lambda m, i=message_id: i.encode() in m[2]),
+                                    f"mail {message_id} lost")
+            finally:
+                again.stop()
+        finally:
+            server.cleanup()
+            smtpd.shutdown()
+            smtpd.server_close()
 
     def test_sns_fan_out_racing_sigkill_loses_no_acknowledged_message(self):
         server = SluiceServer().start()
