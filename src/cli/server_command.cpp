@@ -28,6 +28,8 @@ struct ServerArgs {
   std::string clock = "real";
   std::string credentialsFile;
   std::string s3RestoreDelays;
+  std::string smtp;    // host:port of the SMTP relay for SNS email; empty: the outbox
+  std::string caFile;  // PEM CAs trusted for outbound TLS besides the system's
 };
 
 // An AWS shared-credentials style file: [profile] sections with
@@ -136,7 +138,8 @@ int runServer(const ServerArgs& args) {
                                                                *clock,
                                                                store->get(),
                                                                dataDir->root(),
-                                                               args.s3RestoreDelays});
+                                                               args.s3RestoreDelays,
+                                                               {args.smtp, args.caFile}});
   if (!builtins) {
     std::cerr << "sluice server: cannot load the data directory: " << builtins.error().message
               << "\n";
@@ -154,7 +157,7 @@ int runServer(const ServerArgs& args) {
         [&loop, done](Result<void>) { loop.post(done); });
   };
   gateway::Gateway gw(registry, *clock, ids, options,
-                      gateway::makeAdminHandler(*clock, loop, clockMoved));
+                      gateway::makeAdminHandler(*clock, loop, clockMoved, &writer));
   gateway::HttpServerOptions httpOptions;
   httpOptions.address = args.address;
   httpOptions.port = args.port;
@@ -204,6 +207,14 @@ Action addServerCommand(CLI::App& app) {
                   "(default: AWS's upper bounds)");
   cmd->add_option("--credentials", args->credentialsFile,
                   "AWS credentials file whose keys are accepted; signatures are then verified");
+  cmd->add_option("--smtp", args->smtp,
+                  "HOST:PORT of an SMTP relay for SNS email subscriptions (default: write "
+                  "<data-dir>/outbox/*.eml)")
+      ->envname("SLUICE_SMTP");
+  cmd->add_option("--ca-file", args->caFile,
+                  "PEM file of CA certificates to trust (besides the system's) for https "
+                  "endpoints and SMTP STARTTLS")
+      ->envname("SLUICE_CA_FILE");
   return [args] { return runServer(*args); };
 }
 

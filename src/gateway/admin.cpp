@@ -1,6 +1,9 @@
 #include "gateway/admin.hpp"
 
 #include <cmath>
+#include <memory>
+
+#include "gateway/settle.hpp"
 
 namespace sluice::gateway {
 
@@ -28,16 +31,36 @@ Json clockState(const Clock& clock) {
   return o;
 }
 
+constexpr std::chrono::seconds kSettleLimit{10};
+
+// Waits on the worker pool (the loop must keep running) until the server is
+// quiet, then answers with `answer(idle)`.
+void afterSettling(engine::EventLoop& loop, store::sqlite::WriteQueue* writer,
+                   std::function<void(bool idle)> answer) {
+  auto idle = std::make_shared<bool>(false);
+  loop.runBlocking([&loop, writer, idle] { *idle = waitUntilSettled(loop, writer, kSettleLimit); },
+                   [idle, answer = std::move(answer)] { answer(*idle); });
+}
+
 }  // namespace
 
-AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop, ClockMoved clockMoved) {
-  return [&clock, &loop, clockMoved](const HttpRequest& req, HttpReply& reply) -> bool {
+AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop, ClockMoved clockMoved,
+                              store::sqlite::WriteQueue* writer) {
+  return [&clock, &loop, clockMoved, writer](const HttpRequest& req, HttpReply& reply) -> bool {
     std::string_view path = req.target;
     path = path.substr(0, path.find('?'));
     if (path == "/_sluice/health") {
       JsonObject o;
       o["status"] = "ok";
       reply(jsonResponse(200, o));
+      return true;
+    }
+    if (path == "/_sluice/idle" && req.method == "GET") {
+      afterSettling(loop, writer, [reply = std::move(reply)](bool idle) {
+        JsonObject o;
+        o["idle"] = idle;
+        reply(jsonResponse(200, o));
+      });
       return true;
     }
     if (path == "/_sluice/clock" && req.method == "GET") {
@@ -60,8 +83,12 @@ AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop, Clock
         return true;
       }
       auto by = Duration(static_cast<int64_t>(std::llround(toDouble(*seconds) * 1e6)));
-      loop.advanceVirtual(by, [&clock, clockMoved, reply = std::move(reply)] {
-        auto answer = [&clock, reply] { reply(jsonResponse(200, clockState(clock))); };
+      loop.advanceVirtual(by, [&clock, &loop, clockMoved, writer, reply = std::move(reply)] {
+        // The answer shows the window's end even if settling takes a while.
+        Json state = clockState(clock);
+        auto answer = [&loop, writer, reply, state] {
+          afterSettling(loop, writer, [reply, state](bool) { reply(jsonResponse(200, state)); });
+        };
         if (!clockMoved) return answer();
         clockMoved(clock.now(), answer);
       });

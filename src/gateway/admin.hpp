@@ -3,7 +3,10 @@
 //   GET  /_sluice/clock           {"now": ISO-8601, "mode": "virtual"|"real"}
 //   POST /_sluice/clock/advance   {"seconds": N}: steps a virtual clock through
 //                                 every timer due in the window (refused with
-//                                 the real clock)
+//                                 the real clock), then waits until the work
+//                                 they set off has settled
+//   GET  /_sluice/idle            waits until the server is quiet (settle.hpp):
+//                                 {"idle": true}, or false after 10 s
 #pragma once
 
 #include <functional>
@@ -11,6 +14,7 @@
 #include "core/clock.hpp"
 #include "engine/event_loop.hpp"
 #include "gateway/gateway.hpp"
+#include "store/sqlite/write_queue.hpp"
 
 namespace sluice::gateway {
 
@@ -18,7 +22,10 @@ namespace sluice::gateway {
 // stored (so the clock never runs backwards across a restart).
 using ClockMoved = std::function<void(TimePoint now, std::function<void()> done)>;
 
+// `writer` (may be null) is the store's writer, watched to tell when the
+// server has settled.
 AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop,
-                              ClockMoved clockMoved = {});
+                              ClockMoved clockMoved = {},
+                              store::sqlite::WriteQueue* writer = nullptr);
 
 }  // namespace sluice::gateway

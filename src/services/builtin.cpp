@@ -39,7 +39,8 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   s->sqs = std::make_unique<sqs::SqsService>(env.engine, env.clock, env.store);
   if (auto loaded = s->sqs->load(); !loaded) return loaded.error();
   s->sqs->registerOperations(registry);
-  s->sns = std::make_unique<sns::SnsService>(env.engine, env.clock, env.store, env.dataDir);
+  s->sns = std::make_unique<sns::SnsService>(env.engine, env.clock, env.store, env.dataDir,
+                                             env.outbound);
   if (auto loaded = s->sns->load(); !loaded) return loaded.error();
   s->sns->registerOperations(registry);
   // Optimised task integrations over those operations.

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -39,6 +40,17 @@ namespace scheduler {
 class SchedulerService;
 }
 
+// How services reach the world outside Sluice.
+struct OutboundOptions {
+  // "host:port" of an SMTP relay for SNS email subscriptions; empty: the mail
+  // is written to <data-dir>/outbox/.
+  std::string smtpServer;
+  // A PEM file of CA certificates trusted, besides the system's, when
+  // verifying https endpoints and SMTP STARTTLS servers (self-signed test
+  // certificates, a private CA).
+  std::string caFile;
+};
+
 // What every service is built from.
 struct ServiceEnvironment {
   engine::EngineContext engine;
@@ -52,6 +64,7 @@ struct ServiceEnvironment {
   // S3 restore delays overriding AWS's upper bounds, as the server's
   // --s3-restore-delays gives them ("GLACIER.Expedited=60,..."); empty: defaults.
   std::string s3RestoreDelays;
+  OutboundOptions outbound;
 };
 
 struct BuiltinServices {

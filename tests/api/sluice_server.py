@@ -70,3 +70,8 @@ class SluiceServer:
                                      method="POST" if data is not None else "GET")
         with urllib.request.urlopen(req, timeout=30) as r:
             return __import__("json").loads(r.read())
+
+    def idle(self):
+        """Waits until the server is quiet (GET /_sluice/idle): every delivery,
+        execution step and write the last calls set off has run."""
+        return self.admin("/_sluice/idle")["idle"]

@@ -1,5 +1,6 @@
 """CloudWatch Logs through boto3 and the AWS CLI against a started `sluice server`."""
 import json
+import os
 import signal
 import time
 import unittest
@@ -8,6 +9,9 @@ from botocore.exceptions import ClientError
 
 from aws_cli import aws
 from sluice_server import ACCOUNT, REGION, SluiceServer
+
+
+DATA = os.path.join(os.path.dirname(__file__), "..", "data", "logs_filter_patterns")
 
 
 def now_ms():
@@ -236,6 +240,43 @@ class LogsTest(unittest.TestCase):
                    filterPattern="{ $.a = ")
         self.error("InvalidParameterException", self.logs.filter_log_events, logGroupName="fe",
                    logStreamNames=["db"], logStreamNamePrefix="a")
+
+    def test_space_delimited_patterns(self):
+        """The data-driven cases of tests/data/logs_filter_patterns through
+        TestMetricFilter, and one through FilterLogEvents."""
+        with open(os.path.join(DATA, "space_delimited.json")) as f:
+            data = json.load(f)
+        for case in data["cases"]:
+            with self.subTest(case["name"]):
+                out = self.logs.test_metric_filter(filterPattern=case["pattern"],
+                                                   logEventMessages=["unrelated", case["message"]])
+                if not case["matches"]:
+                    self.assertEqual(out["matches"], [])
+                    continue
+                self.assertEqual(len(out["matches"]), 1)
+                match = out["matches"][0]
+                self.assertEqual(match["eventNumber"], 2)
+                self.assertEqual(match["eventMessage"], case["message"])
+                if "extracted" in case:
+                    self.assertEqual(match["extractedValues"], case["extracted"])
+        for case in data["invalid"]:
+            with self.subTest(case["name"]):
+                self.error("InvalidParameterException", self.logs.test_metric_filter,
+                           filterPattern=case["pattern"], logEventMessages=["x"])
+        # Non-delimited patterns test too, with nothing extracted.
+        out = self.logs.test_metric_filter(filterPattern="ERROR", logEventMessages=["ERROR x", "ok"])
+        self.assertEqual(out["matches"], [{"eventNumber": 1, "eventMessage": "ERROR x", "extractedValues": {}}])
+
+        self.stream("delimited")
+        access = ['10.0.0.1 - - [24/Nov/2026:06:00:00 +0000] "GET /a.html HTTP/1.1" 200 512',
+                  '10.0.0.2 - - [24/Nov/2026:06:00:01 +0000] "GET /b.html HTTP/1.1" 404 0',
+                  '10.0.0.3 - - [24/Nov/2026:06:00:02 +0000] "POST /c HTTP/1.1" 503 12']
+        self.put("delimited", "s", access)
+        found = self.logs.filter_log_events(
+            logGroupName="delimited", filterPattern="[ip, ..., status_code >= 400, bytes]")["events"]
+        self.assertEqual([e["message"] for e in found], access[1:])
+        self.error("InvalidParameterException", self.logs.filter_log_events, logGroupName="delimited",
+                   filterPattern="[ip, status_code > high]")
 
     def test_cli(self):
         aws(self.server, "logs", "create-log-group", "--log-group-name", "cli-group")

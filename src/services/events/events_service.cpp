@@ -1,5 +1,6 @@
 #include "services/events/events_service.hpp"
 
+#include <iostream>
 #include <stdexcept>
 
 #include "services/common/input.hpp"
@@ -14,6 +15,8 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "doc TEXT NOT NULL, PRIMARY KEY(account, region, key));"
      "CREATE TABLE events_rules(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
      "doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    // Deliveries in flight (PendingDeliveries).
+    {2, "CREATE TABLE events_pending(id TEXT PRIMARY KEY, doc TEXT NOT NULL)"},
 };
 
 std::string text(const JsonObject& o, std::string_view key) {
@@ -33,7 +36,11 @@ std::span<const store::sqlite::Migration> EventsService::migrations() {
 }
 
 EventsService::EventsService(const ServiceEnvironment& env, const OperationRegistry& registry)
-    : clock_(env.clock), engine_(env.engine), registry_(registry), docs_(env.store) {
+    : clock_(env.clock),
+      engine_(env.engine),
+      registry_(registry),
+      docs_(env.store),
+      pending_(env.store, "events_pending") {
   auto buses =
       docs_.scan("events_buses", [this](const Scope& scope, const std::string& key, Json doc) {
         const JsonObject& o = doc.as_object();
@@ -78,6 +85,9 @@ EventsService::EventsService(const ServiceEnvironment& env, const OperationRegis
       if (r.schedule) arm(scope, key, r.generation);
     }
   }
+  if (auto resumed = resumePending(); !resumed) {
+    throw std::runtime_error("events: " + resumed.error().message);
+  }
 }
 
 void EventsService::registerOperations(OperationRegistry& registry) {
@@ -110,8 +120,14 @@ void EventsService::registerOperations(OperationRegistry& registry) {
       std::lock_guard lock(mu_);
       result = putEvents(in, ctx, deliveries);
     }
-    reply(std::move(result));
-    for (auto& d : deliveries) deliver(std::move(d));
+    if (!result) return reply(std::move(result));
+    // Acknowledged once every delivery it sets off is stored.
+    deliverAfterCommit(
+        std::move(deliveries),
+        [result = std::move(*result), reply = std::move(reply)](Result<void> stored) mutable {
+          if (!stored) return reply(stored.error());
+          reply(std::move(result));
+        });
   });
 }
 
@@ -235,7 +251,10 @@ void EventsService::fire(const Scope& scope, const std::string& key, uint64_t ge
     event["detail"] = JsonObject{};
     deliveries = deliveriesFor(scope, it->second, event);
   }
-  for (auto& d : deliveries) deliver(std::move(d));
+  deliverAfterCommit(std::move(deliveries), [](Result<void> stored) {
+    if (!stored)
+      std::cerr << "events: scheduled deliveries lost: " << stored.error().message << "\n";
+  });
   arm(scope, key, generation);
 }
 

@@ -8,7 +8,9 @@
 // registered. Scheduled rules fire from timers on the engine's event loop and
 // its injected clock (`--clock virtual` + POST /_sluice/clock/advance drives
 // them). Failed deliveries are retried with backoff per the target's
-// RetryPolicy, then sent to its DeadLetterConfig queue.
+// RetryPolicy, then sent to its DeadLetterConfig queue. Every delivery is
+// stored before PutEvents answers and until it is over, so a restart after
+// kill -9 resumes it.
 #pragma once
 
 #include <map>
@@ -20,6 +22,7 @@
 
 #include "services/builtin.hpp"
 #include "services/common/documents.hpp"
+#include "services/common/pending_deliveries.hpp"
 #include "services/common/schedule_expression.hpp"
 #include "services/events/event_pattern.hpp"
 #include "services/operation.hpp"
@@ -60,6 +63,7 @@ struct Delivery {
   std::string input;  // the target's input (JSON text)
   int attempt = 0;
   TimePoint firstTry;
+  std::string pendingId;  // its events_pending row
 };
 
 class EventsService {
@@ -86,8 +90,13 @@ class EventsService {
   // PutEvents answers at once; the deliveries it sets off are returned.
   Result<Json> putEvents(const Json& in, const CallContext& ctx, std::vector<Delivery>& out);
 
-  // Sends one delivery (outside the lock), retrying as its target says.
+  // Sends one delivery (outside the lock), retrying as its target says;
+  // its pending row goes when it is over.
   void deliver(Delivery d);
+  // Stores `deliveries` (events_pending), calls `stored` after the commit
+  // (where the caller answers), then delivers them (pending.cpp).
+  void deliverAfterCommit(std::vector<Delivery> deliveries,
+                          std::function<void(Result<void>)> stored);
 
  private:
   using Buses = std::map<std::string, BusRecord>;
@@ -114,11 +123,14 @@ class EventsService {
   void retryLater(Delivery d, const AwsError& error);
   void deadLetter(const Delivery& d, const AwsError& error);
   void callTarget(const Delivery& d, std::function<void(Result<Json>)> done);
+  // Delivers the rows a previous run left (start-up).
+  Result<void> resumePending();
 
   const Clock& clock_;
   engine::EngineContext engine_;
   const OperationRegistry& registry_;
   DocumentStore docs_;
+  PendingDeliveries pending_;  // events_pending: one row per delivery in flight
   std::mutex mu_;
   std::map<std::string, Buses> buses_;  // by scopeKey
   std::map<std::string, Rules> rules_;  // by scopeKey

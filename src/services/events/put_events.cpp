@@ -178,7 +178,8 @@ void EventsService::callTarget(const Delivery& d, std::function<void(Result<Json
 void EventsService::deliver(Delivery d) {
   ++d.attempt;
   callTarget(d, [this, d](Result<Json> r) mutable {
-    if (!r) retryLater(std::move(d), r.error());
+    if (!r) return retryLater(std::move(d), r.error());
+    pending_.finish(d.pendingId);
   });
 }
 
@@ -205,7 +206,9 @@ void EventsService::retryLater(Delivery d, const AwsError& error) {
 void EventsService::deadLetter(const Delivery& d, const AwsError& error) {
   const Json* dlq = member(d.target, "DeadLetterConfig");
   const Json* arn = dlq ? member(*dlq, "Arn") : nullptr;
-  if (!arn || !arn->is_string()) return;  // dropped, as AWS drops it without a DLQ
+  if (!arn || !arn->is_string()) {
+    return pending_.finish(d.pendingId);  // dropped, as AWS drops it without a DLQ
+  }
   Delivery dead = d;
   JsonObject target;
   target["Id"] = "dead-letter";
@@ -214,7 +217,7 @@ void EventsService::deadLetter(const Delivery& d, const AwsError& error) {
   // The DLQ receives the event itself (AWS adds the error as message attributes).
   dead.input = toJsonText(d.event);
   (void)error;
-  callTarget(dead, [](Result<Json>) {});
+  callTarget(dead, [this, id = d.pendingId](Result<Json>) { pending_.finish(id); });
 }
 
 }  // namespace sluice::services::events

@@ -6,16 +6,10 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "services/logs/delimited_pattern.hpp"
 
 namespace sluice::services::logs {
 
-namespace {
-
-AwsError invalidPattern(std::string_view detail) {
-  return {"InvalidParameterException", "Invalid filter pattern: " + std::string(detail), 400};
-}
-
-// "*" matches any run of characters; everything else literally.
 bool wildcardMatch(std::string_view pattern, std::string_view text) {
   size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < text.size()) {
@@ -34,6 +28,12 @@ bool wildcardMatch(std::string_view pattern, std::string_view text) {
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
+}
+
+namespace {
+
+AwsError invalidPattern(std::string_view detail) {
+  return {"InvalidParameterException", "Invalid filter pattern: " + std::string(detail), 400};
 }
 
 // One step of a JSON selector: a member name or an array index.
@@ -55,13 +55,15 @@ struct Comparison {
 }  // namespace
 
 struct FilterPattern::Node {
-  enum class Kind { Terms, And, Or, Compare } kind = Kind::Terms;
+  enum class Kind { Terms, And, Or, Compare, Delimited } kind = Kind::Terms;
   // Terms
   std::vector<std::string> required, excluded, optional;
   // And / Or
   std::shared_ptr<const Node> left, right;
   // Compare
   Comparison cmp;
+  // Delimited
+  std::optional<DelimitedPattern> delimited;
 };
 
 namespace {
@@ -371,6 +373,7 @@ bool evalJson(const Node& n, const Json& doc) {
     case Node::Kind::Compare:
       return compare(n.cmp, doc);
     case Node::Kind::Terms:
+    case Node::Kind::Delimited:
       return false;
   }
   return false;
@@ -392,7 +395,13 @@ Result<FilterPattern> FilterPattern::compile(std::string_view pattern) {
     return fp;
   }
   if (s.front() == '[') {
-    return invalidPattern("space-delimited patterns ([w1, w2, ...]) are not supported by Sluice");
+    auto delimited = DelimitedPattern::compile(s);
+    if (!delimited) return delimited.error();
+    auto node = std::make_shared<Node>();
+    node->kind = Node::Kind::Delimited;
+    node->delimited = std::move(*delimited);
+    fp.root_ = std::move(node);
+    return fp;
   }
   auto root = parseTerms(s);
   if (!root) return root.error();
@@ -401,10 +410,26 @@ Result<FilterPattern> FilterPattern::compile(std::string_view pattern) {
 }
 
 bool FilterPattern::matches(std::string_view message) const {
-  if (!root_) return true;
-  if (root_->kind == Node::Kind::Terms) return matchTerms(*root_, message);
+  return extract(message).has_value();
+}
+
+std::optional<std::map<std::string, std::string>> FilterPattern::extract(
+    std::string_view message) const {
+  using Values = std::map<std::string, std::string>;
+  if (!root_) return Values{};
+  if (root_->kind == Node::Kind::Delimited) {
+    auto fields = root_->delimited->match(message);
+    if (!fields) return std::nullopt;
+    Values out;
+    for (auto& [name, value] : *fields) out["$" + name] = std::move(value);
+    return out;
+  }
+  if (root_->kind == Node::Kind::Terms) {
+    return matchTerms(*root_, message) ? std::optional<Values>(Values{}) : std::nullopt;
+  }
   auto doc = parseJson(message);
-  return doc && doc->is_object() && evalJson(*root_, *doc);
+  if (doc && doc->is_object() && evalJson(*root_, *doc)) return Values{};
+  return std::nullopt;
 }
 
 }  // namespace sluice::services::logs

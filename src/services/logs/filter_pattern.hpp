@@ -11,10 +11,14 @@
 //   { $.tags[0] = prod* }  { ($.a = 1 && $.b = 2) || $.c IS TRUE }
 //   { $.x IS NULL }  { $.x NOT EXISTS }  { $.x IS FALSE }
 // with = != < > <= >=, "*" wildcards in string values, && binding tighter
-// than ||, and parentheses. An empty pattern matches everything.
+// than ||, and parentheses.
+// Space-delimited events: [ip, user, ..., status_code = 4*, bytes > 1000]
+// (delimited_pattern.hpp). An empty pattern matches everything.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,12 +26,19 @@
 
 namespace sluice::services::logs {
 
+// "*" matches any run of characters; everything else literally.
+bool wildcardMatch(std::string_view pattern, std::string_view text);
+
 class FilterPattern {
  public:
   // InvalidParameterException "Invalid filter pattern" on a syntax error.
   static Result<FilterPattern> compile(std::string_view pattern);
 
   bool matches(std::string_view message) const;
+  // On a match, the values the pattern extracts (TestMetricFilter's
+  // extractedValues: "$field" of a space-delimited pattern; none for the
+  // other kinds); nullopt when `message` does not match.
+  std::optional<std::map<std::string, std::string>> extract(std::string_view message) const;
 
   struct Node;
 

@@ -143,6 +143,7 @@ void LogsService::registerOperations(OperationRegistry& registry) {
   add("PutLogEvents", &LogsService::putLogEvents);
   add("GetLogEvents", &LogsService::getLogEvents);
   add("FilterLogEvents", &LogsService::filterLogEvents);
+  add("TestMetricFilter", &LogsService::testMetricFilter);
   add("TagLogGroup", &LogsService::tagLogGroup);
   add("UntagLogGroup", &LogsService::untagLogGroup);
   add("ListTagsLogGroup", &LogsService::listTagsLogGroup);

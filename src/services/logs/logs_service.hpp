@@ -67,6 +67,7 @@ class LogsService {
   Result<Change> putLogEvents(const Json& in, const CallContext& ctx);
   Result<Change> getLogEvents(const Json& in, const CallContext& ctx);
   Result<Change> filterLogEvents(const Json& in, const CallContext& ctx);
+  Result<Change> testMetricFilter(const Json& in, const CallContext& ctx);
   Result<Change> tagLogGroup(const Json& in, const CallContext& ctx);
   Result<Change> untagLogGroup(const Json& in, const CallContext& ctx);
   Result<Change> listTagsLogGroup(const Json& in, const CallContext& ctx);

@@ -82,6 +82,8 @@ void SchedulerService::loadFromStore() {
                                 s.created = fromMicros(o.at("created"));
                                 s.modified = fromMicros(o.at("modified"));
                                 s.lastFire = optionalTime(o, "lastFire");
+                                s.clientToken = text(o, "clientToken");
+                                s.requestDigest = text(o, "requestDigest");
                                 if (auto e = ScheduleExpression::parse(s.expressionText, true, ""))
                                   s.expression = *e;
                                 auto zone = TimeZone::load(s.timezone);
@@ -157,6 +159,8 @@ void SchedulerService::persistSchedule(DocumentBatch& b, const Scope& scope,
   o["created"] = micros(s.created);
   o["modified"] = micros(s.modified);
   o["lastFire"] = timeOrNull(s.lastFire);
+  o["clientToken"] = s.clientToken;
+  o["requestDigest"] = s.requestDigest;
   b.put("scheduler_schedules", scope, s.group + "\n" + s.name, o);
 }
 

@@ -6,7 +6,9 @@
 // POST /_sluice/clock/advance drives them).
 //
 // Targets go through the operation registry: templated targets (state
-// machine, SQS queue, SNS topic, Lambda function, event bus) and universal
+// machine, SQS queue, SNS topic, Lambda function, event bus; Kinesis, ECS and
+// SageMaker targets are accepted and validated, but as those services do not
+// exist here their invocations fail into the retry and dead-letter path) and universal
 // targets arn:aws:scheduler:::aws-sdk:<service>:<apiAction> whose Input is
 // the request. Failed invocations are retried per RetryPolicy, then sent to
 // the DeadLetterConfig queue. Each firing stores its time before the target
@@ -52,6 +54,10 @@ struct ScheduleRecord {
   TimePoint created;
   TimePoint modified;
   std::optional<TimePoint> lastFire;  // the scheduled time of the last firing
+  // CreateSchedule's ClientToken and a digest of the rest of its request: a
+  // retry with the same token and request gets the same answer.
+  std::string clientToken;
+  std::string requestDigest;
   // Derived, not stored:
   std::optional<ScheduleExpression> expression;
   std::shared_ptr<const TimeZone> zone;

@@ -1,6 +1,7 @@
 // CreateSchedule, UpdateSchedule, GetSchedule, ListSchedules, DeleteSchedule.
 #include <algorithm>
 
+#include "core/digest.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
 #include "services/common/target_delivery.hpp"
@@ -82,7 +83,70 @@ Result<void> checkTarget(const Json& target) {
     return AwsError::validation(
         "EventBridgeParameters is required for targets of type EventBridge PutEvents.");
   }
+  // Templated targets of services Sluice does not serve: the ARN must name
+  // the right resource and carry the API's required parameters (their
+  // members are checked against the service model before this).
+  struct Templated {
+    std::string_view service, resource, parameters, api;
+    bool parametersRequired;
+  };
+  static constexpr Templated kTemplated[] = {
+      {"kinesis", "stream/", "KinesisParameters", "Kinesis PutRecord", true},
+      {"ecs", "cluster/", "EcsParameters", "ECS RunTask", true},
+      {"sagemaker", "pipeline/", "SageMakerPipelineParameters", "SageMaker StartPipelineExecution",
+       false}};
+  for (const Templated& t : kTemplated) {
+    bool isTarget = arnPart(arn, 2) == t.service;
+    if (isTarget && !arnPart(arn, 5).starts_with(t.resource)) {
+      return AwsError::validation(
+          "Invalid " + std::string(t.api) + " target ARN " + arn + ": expected a " +
+          std::string(t.resource.substr(0, t.resource.size() - 1)) + " ARN.");
+    }
+    if (isTarget && t.parametersRequired && !member(target, t.parameters)) {
+      return AwsError::validation(std::string(t.parameters) + " is required for targets of type " +
+                                  std::string(t.api) + ".");
+    }
+    if (!isTarget && member(target, t.parameters)) {
+      return AwsError::validation(std::string(t.parameters) +
+                                  " can only be used with targets of type " + std::string(t.api) +
+                                  ".");
+    }
+  }
   return {};
+}
+
+// The request as text with object members in name order, so equal requests
+// digest the same whatever order a client wrote them in.
+void canonical(const Json& v, std::string& out) {
+  if (v.is_object()) {
+    std::vector<std::pair<std::string_view, const Json*>> members;
+    for (const auto& kv : v.as_object()) members.emplace_back(kv.key(), &kv.value());
+    std::sort(members.begin(), members.end());
+    out += '{';
+    for (const auto& [k, m] : members) {
+      out += toJsonText(Json(k)) + ':';
+      canonical(*m, out);
+      out += ',';
+    }
+    out += '}';
+  } else if (v.is_array()) {
+    out += '[';
+    for (const Json& e : v.as_array()) {
+      canonical(e, out);
+      out += ',';
+    }
+    out += ']';
+  } else {
+    out += toJsonText(v);
+  }
+}
+
+std::string requestDigest(const Json& in) {
+  Json rest = in;
+  rest.as_object().erase("ClientToken");
+  std::string text;
+  canonical(rest, text);
+  return hexDigest("SHA-256", text).value_or(text);
 }
 
 JsonObject scheduleJson(const std::string& arn, const ScheduleRecord& s) {
@@ -155,6 +219,23 @@ Result<Change> SchedulerService::putSchedule(const Json& in, const CallContext& 
   auto& schedules = schedulesOf(ctx.scope);
   std::string key = group + "\n" + name;
   auto existing = schedules.find(key);
+  std::string token = create ? textOr(in, "ClientToken", "") : "";
+  std::string digest = create ? requestDigest(in) : "";
+  if (!token.empty()) {
+    // A retried CreateSchedule: the same token and request get the first
+    // answer; the same token with another request is a conflict.
+    for (const auto& [k, s] : schedules) {
+      if (s.clientToken != token) continue;
+      if (k != key || s.requestDigest != digest) {
+        return AwsError{"ConflictException",
+                        "ClientToken " + token + " was already used with a different request.",
+                        409};
+      }
+      JsonObject out;
+      out["ScheduleArn"] = scheduleArn(ctx.scope, s);
+      return Change(std::move(out));
+    }
+  }
   if (create && existing != schedules.end()) {
     return AwsError{"ConflictException", "Schedule " + name + " already exists.", 409};
   }
@@ -170,6 +251,8 @@ Result<Change> SchedulerService::putSchedule(const Json& in, const CallContext& 
   // An updated schedule keeps its last firing, so it never fires the same
   // time twice; its timer is re-armed under a new generation.
   s.lastFire = create ? std::nullopt : existing->second.lastFire;
+  s.clientToken = create ? token : existing->second.clientToken;
+  s.requestDigest = create ? digest : existing->second.requestDigest;
   s.generation = ++generations_;
   JsonObject out;
   out["ScheduleArn"] = scheduleArn(ctx.scope, s);

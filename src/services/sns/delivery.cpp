@@ -1,8 +1,12 @@
 // Delivery of published messages to subscriptions, in AWS's JSON envelope
 // (or raw with RawMessageDelivery): SQS and Lambda through the operation
-// registry, HTTP endpoints by POST with retries, email as files in
-// <data-dir>/outbox/. Deliveries happen after Publish answers; a delivery
-// that fails is logged on stderr and dropped once its retries are spent.
+// registry, HTTP endpoints by POST with retries, email by SMTP or as files
+// in <data-dir>/outbox/ (email.cpp). Deliveries start once the message's pending row is
+// committed and Publish has answered (pending.cpp); a delivery that fails is
+// logged on stderr and dropped once its retries are spent, and the row goes
+// when every delivery of the message is over.
+#include <algorithm>
+#include <atomic>
 #include <iostream>
 
 #include "core/digest.hpp"
@@ -10,7 +14,6 @@
 #include "services/sns/filter_policy.hpp"
 #include "services/sns/http_post.hpp"
 #include "services/sns/sns_service.hpp"
-#include "store/data_dir.hpp"
 
 namespace sluice::services::sns {
 
@@ -89,9 +92,17 @@ std::optional<ArnParts> splitArn(const std::string& arn) {
 
 }  // namespace
 
-void SnsService::fanOut(const Notification& n) {
+std::vector<std::string> SnsService::recipients(const Notification& n) const {
+  std::vector<std::string> out;
   for (const auto& [arn, s] : subscriptions_) {
     if (s.topicArn != n.topicArn || !s.confirmed) continue;
+    // sms, application, firehose: accepted, not delivered anywhere.
+    static constexpr std::string_view kDelivered[] = {"sqs",   "lambda", "http",
+                                                      "https", "email",  "email-json"};
+    if (std::find(std::begin(kDelivered), std::end(kDelivered), s.protocol) ==
+        std::end(kDelivered)) {
+      continue;
+    }
     if (!s.filterPolicy.is_null()) {
       auto scope = s.attributes.find("FilterPolicyScope");
       bool body = scope != s.attributes.end() && scope->second == "MessageBody";
@@ -102,37 +113,55 @@ void SnsService::fanOut(const Notification& n) {
         continue;
       }
     }
-    deliver(s, n);
+    out.push_back(arn);
+  }
+  return out;
+}
+
+void SnsService::send(const Notification& n, const std::vector<std::string>& recipients) {
+  // The message's pending row goes once its last delivery is over; those
+  // finish on whichever thread the destination answers on.
+  auto left = std::make_shared<std::atomic<size_t>>(recipients.size());
+  Finished done = [this, left, id = n.messageId] {
+    if (left->fetch_sub(1) == 1) pending_.finish(id);
+  };
+  for (const std::string& arn : recipients) {
+    auto it = subscriptions_.find(arn);
+    if (it == subscriptions_.end()) {
+      done();  // unsubscribed meanwhile
+      continue;
+    }
+    deliver(it->second, n, done);
   }
 }
 
-void SnsService::deliver(const Subscription& s, const Notification& n) {
-  if (s.protocol == "sqs") return deliverToQueue(s, n);
-  if (s.protocol == "lambda") return deliverToFunction(s, n);
+void SnsService::deliver(const Subscription& s, const Notification& n, Finished done) {
+  if (s.protocol == "sqs") return deliverToQueue(s, n, std::move(done));
+  if (s.protocol == "lambda") return deliverToFunction(s, n, std::move(done));
   std::string message = messageFor(n, s.protocol);
   if (s.protocol == "http" || s.protocol == "https") {
     std::string body = raw(s) ? message : toJsonText(envelope(n, s, message));
-    return deliverOverHttp(s, "Notification", n.messageId, std::move(body));
+    return deliverOverHttp(s, "Notification", n.messageId, std::move(body), std::move(done));
   }
   if (s.protocol == "email") {
-    return writeEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
-                      message +
-                          "\n\n--\nIf you wish to stop receiving notifications from this "
-                          "topic, please click or visit the link below to unsubscribe:\n" +
-                          std::string(envelope(n, s, message).at("UnsubscribeURL").get_string()) +
-                          "\n",
-                      n.messageId);
+    return sendEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
+                     message +
+                         "\n\n--\nIf you wish to stop receiving notifications from this "
+                         "topic, please click or visit the link below to unsubscribe:\n" +
+                         std::string(envelope(n, s, message).at("UnsubscribeURL").get_string()) +
+                         "\n",
+                     n.messageId, std::move(done));
   }
   if (s.protocol == "email-json") {
-    return writeEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
-                      toJsonText(envelope(n, s, message)), n.messageId);
+    return sendEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
+                     toJsonText(envelope(n, s, message)), n.messageId, std::move(done));
   }
-  // sms, application, firehose: accepted, not delivered anywhere.
+  done();  // not a delivered protocol (recipients() leaves those out)
 }
 
-void SnsService::deliverToQueue(const Subscription& s, const Notification& n) {
+void SnsService::deliverToQueue(const Subscription& s, const Notification& n, Finished done) {
   auto parts = splitArn(s.endpoint);
-  if (!parts || !registry_) return;
+  if (!parts || !registry_) return done();
   std::string message = messageFor(n, "sqs");
   JsonObject req;
   req["QueueUrl"] = "http://" + n.host + "/" + parts->account + "/" + parts->resource;
@@ -153,17 +182,19 @@ void SnsService::deliverToQueue(const Subscription& s, const Notification& n) {
   ctx.scope.region = parts->region;
   ctx.requestId = engine_.ids.uuid();
   ctx.host = n.host;
-  registry_->call("sqs", "SendMessage", Json(std::move(req)), ctx, [sub = s.arn](Result<Json> r) {
-    if (!r) {
-      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code << ": "
-                << r.error().message << "\n";
-    }
-  });
+  registry_->call("sqs", "SendMessage", Json(std::move(req)), ctx,
+                  [sub = s.arn, done = std::move(done)](Result<Json> r) {
+                    if (!r) {
+                      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code
+                                << ": " << r.error().message << "\n";
+                    }
+                    done();
+                  });
 }
 
-void SnsService::deliverToFunction(const Subscription& s, const Notification& n) {
+void SnsService::deliverToFunction(const Subscription& s, const Notification& n, Finished done) {
   auto parts = splitArn(s.endpoint);
-  if (!parts || !registry_) return;
+  if (!parts || !registry_) return done();
   JsonObject e = envelope(n, s, messageFor(n, "lambda"));
   // The Lambda event spells two URL keys differently and always has Subject.
   JsonObject sns;
@@ -190,16 +221,18 @@ void SnsService::deliverToFunction(const Subscription& s, const Notification& n)
   ctx.scope.account = parts->account;
   ctx.scope.region = parts->region;
   ctx.requestId = engine_.ids.uuid();
-  registry_->call("lambda", "Invoke", Json(std::move(req)), ctx, [sub = s.arn](Result<Json> r) {
-    if (!r) {
-      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code << ": "
-                << r.error().message << "\n";
-    }
-  });
+  registry_->call("lambda", "Invoke", Json(std::move(req)), ctx,
+                  [sub = s.arn, done = std::move(done)](Result<Json> r) {
+                    if (!r) {
+                      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code
+                                << ": " << r.error().message << "\n";
+                    }
+                    done();
+                  });
 }
 
 void SnsService::deliverOverHttp(const Subscription& s, std::string messageType,
-                                 std::string messageId, std::string body) {
+                                 std::string messageId, std::string body, Finished done) {
   std::vector<std::pair<std::string, std::string>> headers = {
       {"x-amz-sns-message-type", messageType},
       {"x-amz-sns-message-id", messageId},
@@ -209,62 +242,33 @@ void SnsService::deliverOverHttp(const Subscription& s, std::string messageType,
   if (messageType == "Notification") headers.emplace_back("x-amz-sns-subscription-arn", s.arn);
   if (messageType == "Notification" && raw(s))
     headers.emplace_back("x-amz-sns-rawdelivery", "true");
-  postWithRetries(s.endpoint, std::move(headers), std::move(body), 0);
+  postWithRetries(s.endpoint, std::move(headers), std::move(body), 0, std::move(done));
 }
 
 void SnsService::postWithRetries(std::string url,
                                  std::vector<std::pair<std::string, std::string>> headers,
-                                 std::string body, int attempt) {
+                                 std::string body, int attempt, Finished done) {
   auto result = std::make_shared<HttpPostResult>();
-  auto work = [result, url, headers, body] {
-    *result = httpPost(url, headers, body, kHttpTimeout);
+  auto work = [result, url, headers, body, tls = tls_] {
+    *result = httpPost(url, headers, body, kHttpTimeout, tls.get());
   };
-  engine_.loop.runBlocking(std::move(work), [this, result, url, headers, body, attempt]() mutable {
-    if (result->ok()) return;
+  engine_.loop.runBlocking(std::move(work), [this, result, url, headers, body, attempt,
+                                             done = std::move(done)]() mutable {
+    if (result->ok()) return done();
     if (attempt >= kHttpRetries) {
       std::cerr << "sns: delivery to " << url << " failed after " << attempt + 1 << " attempts: "
                 << (result->status ? "HTTP " + std::to_string(result->status) : result->error)
                 << "\n";
-      return;
+      return done();
     }
     // Back off 1 s, 2 s, 4 s (wall-clock: the endpoint lives in real time).
     engine_.loop.scheduleReal(
-        std::chrono::seconds(1 << attempt), [this, url, headers, body, attempt]() mutable {
-          postWithRetries(std::move(url), std::move(headers), std::move(body), attempt + 1);
+        std::chrono::seconds(1 << attempt),
+        [this, url, headers, body, attempt, done = std::move(done)]() mutable {
+          postWithRetries(std::move(url), std::move(headers), std::move(body), attempt + 1,
+                          std::move(done));
         });
   });
-}
-
-void SnsService::writeEmail(const Subscription& s, const std::string& subject,
-                            const std::string& body, const std::string& messageId) {
-  if (dataDir_.empty()) return;
-  std::filesystem::path outbox = dataDir_ / "outbox";
-  auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
-          .count();
-  std::filesystem::path file = outbox / (std::to_string(millis) + "-" + messageId + ".eml");
-  std::string text =
-      "From: AWS Notifications <no-reply@sns.amazonaws.com>\n"
-      "To: " +
-      s.endpoint +
-      "\n"
-      "Subject: " +
-      subject +
-      "\n"
-      "Date: " +
-      formatIso8601(clock_.now()) +
-      "\n"
-      "Content-Type: " +
-      (s.protocol == "email-json" ? "application/json" : "text/plain") + "; charset=UTF-8\n\n" +
-      body + "\n";
-  engine_.loop.runBlocking(
-      [outbox, file, text] {
-        auto made = store::createDirectoriesDurably(outbox);
-        auto written = made ? store::writeFileDurably(file, text) : made;
-        if (!written)
-          std::cerr << "sns: cannot write " << file << ": " << written.error().message << "\n";
-      },
-      [] {});
 }
 
 void SnsService::sendConfirmation(const Subscription& s, const std::string& requestHost) {
@@ -288,11 +292,11 @@ void SnsService::sendConfirmation(const Subscription& s, const std::string& requ
     e["SignatureVersion"] = "1";
     e["Signature"] = signatureOf(e);
     e["SigningCertURL"] = signingCertUrl(host);
-    deliverOverHttp(s, "SubscriptionConfirmation", messageId, toJsonText(e));
+    deliverOverHttp(s, "SubscriptionConfirmation", messageId, toJsonText(e), [] {});
   } else if (s.protocol == "email" || s.protocol == "email-json") {
-    writeEmail(s, "AWS Notification - Subscription Confirmation",
-               text + "\n\nConfirm subscription: " + subscribeUrl + "\nToken: " + s.token,
-               messageId);
+    sendEmail(s, "AWS Notification - Subscription Confirmation",
+              text + "\n\nConfirm subscription: " + subscribeUrl + "\nToken: " + s.token, messageId,
+              [] {});
   }
 }
 

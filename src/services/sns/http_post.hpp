@@ -1,8 +1,9 @@
-// A blocking HTTP/1.1 POST for SNS's HTTP deliveries (run on the engine's
-// worker pool, never on the loop thread). Only http:// endpoints: https
-// would need a TLS client and certificate handling Sluice does not have yet.
+// A blocking HTTP/1.1 POST for SNS's HTTP(S) deliveries (run on the engine's
+// worker pool, never on the loop thread). https:// endpoints are reached over
+// TLS with the certificate verified (chain and host name) through `tls`.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -16,8 +17,10 @@ struct HttpPostResult {
   bool ok() const { return status >= 200 && status < 300; }
 };
 
+// `tls` may be null: https:// endpoints then fail.
 HttpPostResult httpPost(const std::string& url,
                         const std::vector<std::pair<std::string, std::string>>& headers,
-                        const std::string& body, std::chrono::seconds timeout);
+                        const std::string& body, std::chrono::seconds timeout,
+                        boost::asio::ssl::context* tls);
 
 }  // namespace sluice::services::sns

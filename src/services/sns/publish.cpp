@@ -128,7 +128,7 @@ Result<Notification> SnsService::prepare(Topic& topic, const Json& entry, const 
   return n;
 }
 
-Json SnsService::accept(Topic& topic, Notification& n) {
+Json SnsService::accept(Topic& topic, Notification& n, std::vector<Notification>& toSend) {
   JsonObject out;
   if (topic.fifo) {
     TimePoint now = clock_.now();
@@ -145,7 +145,7 @@ Json SnsService::accept(Topic& topic, Notification& n) {
   }
   out["MessageId"] = n.messageId;
   if (!n.sequenceNumber.empty()) out["SequenceNumber"] = n.sequenceNumber;
-  fanOut(n);
+  toSend.push_back(n);
   return Json(std::move(out));
 }
 
@@ -169,7 +169,9 @@ void SnsService::publish(const Json& in, const CallContext& ctx, Reply reply) {
   if (!topic) return reply(topic.error());
   auto n = prepare(**topic, in, ctx);
   if (!n) return reply(n.error());
-  reply(accept(**topic, *n));
+  std::vector<Notification> toSend;
+  Json out = accept(**topic, *n, toSend);
+  sendAfterCommit(std::move(toSend), std::move(out), std::move(reply));
 }
 
 void SnsService::publishBatch(const Json& in, const CallContext& ctx, Reply reply) {
@@ -215,6 +217,7 @@ void SnsService::publishBatch(const Json& in, const CallContext& ctx, Reply repl
                           400});
   }
   JsonArray ok, failed;
+  std::vector<Notification> toSend;
   for (const Json& e : list) {
     const Json& id = e.as_object().at("Id");
     auto n = prepare(**topic, e, ctx);
@@ -227,14 +230,14 @@ void SnsService::publishBatch(const Json& in, const CallContext& ctx, Reply repl
       failed.push_back(std::move(f));
       continue;
     }
-    Json out = accept(**topic, *n);
+    Json out = accept(**topic, *n, toSend);
     out.as_object()["Id"] = id;
     ok.push_back(std::move(out));
   }
   JsonObject result;
   result["Successful"] = std::move(ok);
   result["Failed"] = std::move(failed);
-  reply(Json(std::move(result)));
+  sendAfterCommit(std::move(toSend), Json(std::move(result)), std::move(reply));
 }
 
 }  // namespace sluice::services::sns

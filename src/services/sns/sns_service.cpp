@@ -5,12 +5,21 @@
 namespace sluice::services::sns {
 
 SnsService::SnsService(engine::EngineContext engine, const Clock& clock,
-                       store::sqlite::SqliteStore* store, std::filesystem::path dataDir)
-    : engine_(engine), clock_(clock), store_(store), dataDir_(std::move(dataDir)) {}
+                       store::sqlite::SqliteStore* store, std::filesystem::path dataDir,
+                       OutboundOptions outbound)
+    : engine_(engine),
+      clock_(clock),
+      store_(store),
+      pending_(store, "sns_pending"),
+      dataDir_(std::move(dataDir)),
+      outbound_(std::move(outbound)) {}
 
 SnsService::~SnsService() = default;
 
 Result<void> SnsService::load() {
+  auto tls = makeClientTlsContext(outbound_.caFile);
+  if (!tls) return tls.error();
+  tls_ = std::move(*tls);
   auto loaded = store_.load();
   if (!loaded) return loaded.error();
   for (auto& t : loaded->topics) {
@@ -25,7 +34,7 @@ Result<void> SnsService::load() {
     std::string arn = s.arn;
     subscriptions_.emplace(arn, std::move(s));
   }
-  return {};
+  return resumePending();
 }
 
 void SnsService::registerOperations(OperationRegistry& registry) {

@@ -2,11 +2,13 @@
 // FIFO), subscriptions with confirmation and filter policies, Publish and
 // PublishBatch with fan-out to SQS queues and Lambda functions (through the
 // operation registry, as any client would call them), HTTP(S) endpoints
-// (POST with retries, on the engine's worker pool) and email (files in
-// <data-dir>/outbox/).
+// (POST with retries, on the engine's worker pool) and email (SMTP to a
+// configured relay, with retries, or files in <data-dir>/outbox/).
 //
 // All state lives on the engine's event loop thread; topics and
-// subscriptions are committed to the store before an operation answers.
+// subscriptions are committed to the store before an operation answers, and
+// so is every published message that has deliveries to make (sns_pending),
+// until they are over: a restart delivers what was left (at-least-once).
 #pragma once
 
 #include <filesystem>
@@ -15,6 +17,9 @@
 #include <string>
 
 #include "engine/execution.hpp"
+#include "services/builtin.hpp"
+#include "services/common/outbound.hpp"
+#include "services/common/pending_deliveries.hpp"
 #include "services/operation.hpp"
 #include "services/sns/sns_store.hpp"
 #include "services/sns/topic.hpp"
@@ -38,8 +43,10 @@ struct Notification {
 
 class SnsService {
  public:
+  // `outbound`: the SMTP relay for email subscriptions (none: the mail goes
+  // to <data-dir>/outbox/ as .eml files) and the CA file trusted for TLS.
   SnsService(engine::EngineContext engine, const Clock& clock, store::sqlite::SqliteStore* store,
-             std::filesystem::path dataDir);
+             std::filesystem::path dataDir, OutboundOptions outbound = {});
   ~SnsService();
 
   Result<void> load();
@@ -70,26 +77,43 @@ class SnsService {
   Result<Subscription*> findSubscription(const std::string& arn);
   // Checks one Publish / PublishBatch entry and builds its notification.
   Result<Notification> prepare(Topic& topic, const Json& entry, const CallContext& ctx);
-  // The result entry: MessageId (and SequenceNumber for FIFO topics).
-  Json accept(Topic& topic, Notification& n);
+  // The result entry: MessageId (and SequenceNumber for FIFO topics). A
+  // message that is not a FIFO duplicate is appended to `toSend`.
+  Json accept(Topic& topic, Notification& n, std::vector<Notification>& toSend);
 
-  // Delivery (delivery.cpp).
-  void fanOut(const Notification& n);
-  void deliver(const Subscription& s, const Notification& n);
-  void deliverToQueue(const Subscription& s, const Notification& n);
-  void deliverToFunction(const Subscription& s, const Notification& n);
+  // Pending deliveries (pending.cpp): stores the messages' rows, then
+  // replies `response` and delivers them.
+  void sendAfterCommit(std::vector<Notification> messages, Json response, Reply reply);
+  Result<void> resumePending();
+
+  // Delivery (delivery.cpp). `Finished` runs once when a delivery is over
+  // (delivered or given up), on any thread.
+  using Finished = std::function<void()>;
+  // The confirmed subscriptions of the topic that get `n` (filter policies).
+  std::vector<std::string> recipients(const Notification& n) const;
+  void send(const Notification& n, const std::vector<std::string>& recipients);
+  void deliver(const Subscription& s, const Notification& n, Finished done);
+  void deliverToQueue(const Subscription& s, const Notification& n, Finished done);
+  void deliverToFunction(const Subscription& s, const Notification& n, Finished done);
   void deliverOverHttp(const Subscription& s, std::string messageType, std::string messageId,
-                       std::string body);
+                       std::string body, Finished done);
   void postWithRetries(std::string url, std::vector<std::pair<std::string, std::string>> headers,
-                       std::string body, int attempt);
-  void writeEmail(const Subscription& s, const std::string& subject, const std::string& body,
-                  const std::string& messageId);
+                       std::string body, int attempt, Finished done);
+  // Email (email.cpp): through the SMTP relay when one is configured, else a
+  // file in <data-dir>/outbox/.
+  void sendEmail(const Subscription& s, const std::string& subject, const std::string& body,
+                 const std::string& messageId, Finished done);
+  void smtpWithRetries(std::string to, std::string message, int attempt, Finished done);
   void sendConfirmation(const Subscription& s, const std::string& host);
 
   engine::EngineContext engine_;
   const Clock& clock_;
   SnsStore store_;
+  PendingDeliveries pending_;  // sns_pending: one row per message in flight
   std::filesystem::path dataDir_;
+  OutboundOptions outbound_;
+  // Verifies https endpoints and STARTTLS servers (built by load()).
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   const OperationRegistry* registry_ = nullptr;
   std::map<std::string, Topic> topics_;                // by ARN
   std::map<std::string, Subscription> subscriptions_;  // by ARN

@@ -13,6 +13,8 @@ constexpr sql::Migration kMigrations[] = {
      "CREATE TABLE sns_subscriptions(arn TEXT PRIMARY KEY, topic_arn TEXT NOT NULL, protocol "
      "TEXT NOT NULL, endpoint TEXT NOT NULL, owner TEXT NOT NULL, attributes TEXT NOT NULL, "
      "confirmed INTEGER NOT NULL, token TEXT NOT NULL);"},
+    // Published messages whose deliveries are not over (PendingDeliveries).
+    {2, "CREATE TABLE sns_pending(id TEXT PRIMARY KEY, doc TEXT NOT NULL)"},
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
 // SNS's tables: topics and subscriptions, each a row with its attributes as
 // JSON. Writes go through the WriteQueue and the operation answers after the
-// commit; published messages are delivered at once and not stored.
+// commit. Published messages in flight are in sns_pending (PendingDeliveries).
 #pragma once
 
 #include <functional>
