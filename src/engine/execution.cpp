@@ -70,6 +70,7 @@ Execution::Execution(EngineContext ctx, std::shared_ptr<const asl::Machine> mach
       input_(std::move(input)),
       config_(std::move(config)) {
   if (config_.executionName.empty()) config_.executionName = ctx_.ids.uuid();
+  startTime_ = ctx_.loop.now();  // start() sets it again; observers read it before
   if (config_.roleArn.empty()) {
     config_.roleArn = arn::role(config_.scope, "sluice-" + config_.stateMachineName);
   }

@@ -3,6 +3,7 @@
 #include "services/common/aws_sdk_integration.hpp"
 #include "services/common/operation_integration.hpp"
 #include "services/events/events_service.hpp"
+#include "services/events/execution_status_events.hpp"
 #include "services/logs/execution_logs.hpp"
 #include "services/logs/logs_service.hpp"
 #include "services/s3/s3_service.hpp"
@@ -62,6 +63,7 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   logs::attachExecutionLogging(*s->states, registry);
   s->events = std::make_unique<events::EventsService>(env, registry);
   s->events->registerOperations(registry);
+  events::attachExecutionStatusEvents(*s->states, registry);
   s->scheduler = std::make_unique<scheduler::SchedulerService>(env, registry);
   s->scheduler->registerOperations(registry);
   if (auto r = s->states->load(); !r) return r.error();

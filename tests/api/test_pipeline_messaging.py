@@ -92,6 +92,53 @@ class PipelineMessagingTest(unittest.TestCase):
         # The non-matching event was not delivered.
         self.assertEqual(self.sqs.receive_message(QueueUrl=url).get("Messages", []), [])
 
+    def test_execution_status_changes_reach_an_event_rule(self):
+        url, arn = self.queue("pipeline-status")
+        self.events.put_rule(Name="sfn-failed", EventPattern=json.dumps({
+            "source": ["aws.states"],
+            "detail-type": ["Step Functions Execution Status Change"],
+            "detail": {"status": ["FAILED", "RUNNING"], "name": [{"prefix": "status-"}]}}))
+        self.events.put_targets(Rule="sfn-failed", Targets=[{"Id": "q", "Arn": arn}])
+        machine = self.sfn.create_state_machine(
+            name="pipeline-status", roleArn=ROLE, definition=json.dumps({
+                "StartAt": "Boom",
+                "States": {"Boom": {"Type": "Fail", "Error": "Bronze.Failed", "Cause": "bad row"}}}))
+        execution = self.sfn.start_execution(stateMachineArn=machine["stateMachineArn"],
+                                             name="status-1", input='{"day": 3}')["executionArn"]
+        self.server.idle()
+        bodies = []
+        while True:
+            got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not got:
+                break
+            bodies += [json.loads(m["Body"]) for m in got]
+        by_status = {b["detail"]["status"]: b for b in bodies}
+        self.assertEqual(sorted(by_status), ["FAILED", "RUNNING"])
+        failed = by_status["FAILED"]
+        self.assertEqual(failed["source"], "aws.states")
+        self.assertEqual(failed["detail-type"], "Step Functions Execution Status Change")
+        self.assertEqual(failed["resources"], [execution])
+        described = self.sfn.describe_execution(executionArn=execution)
+        detail = failed["detail"]
+        self.assertEqual(detail["executionArn"], execution)
+        self.assertEqual(detail["stateMachineArn"], machine["stateMachineArn"])
+        self.assertEqual((detail["name"], detail["error"], detail["cause"]),
+                         ("status-1", "Bronze.Failed", "bad row"))
+        self.assertEqual(json.loads(detail["input"]), {"day": 3})
+        self.assertIsNone(detail["output"])
+        self.assertEqual(detail["startDate"], int(described["startDate"].timestamp() * 1000))
+        self.assertEqual(detail["stopDate"], int(described["stopDate"].timestamp() * 1000))
+        self.assertIsNone(by_status["RUNNING"]["detail"]["stopDate"])
+        # A SUCCEEDED execution's event does not match the rule.
+        ok = self.sfn.create_state_machine(
+            name="pipeline-status-ok", roleArn=ROLE,
+            definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+        self.sfn.start_execution(stateMachineArn=ok["stateMachineArn"], name="status-2")
+        self.server.idle()
+        statuses = [json.loads(m["Body"])["detail"]["status"] for m in
+                    self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
+        self.assertEqual(statuses, ["RUNNING"])
+
     def test_schedule_sends_to_a_queue_when_the_clock_reaches_it(self):
         url, arn = self.queue("pipeline-ticks")
         self.scheduler.create_schedule(

@@ -117,7 +117,7 @@ void deliver(const OperationRegistry& registry, CallContext ctx, std::string gro
 }  // namespace
 
 void attachExecutionLogging(states::StatesService& states, const OperationRegistry& registry) {
-  states.setExecutionObserver([&registry](const Json& config,
+  states.addExecutionObserver([&registry](states::StatesService::ExecutionPhase, const Json& config,
                                           const std::shared_ptr<engine::Execution>& execution,
                                           const CallContext& ctx) {
     const JsonObject* o = config.if_object();

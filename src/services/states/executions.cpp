@@ -149,9 +149,17 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   r.sequence = nextSequence_++;
   auto [it, inserted] = executions_.emplace(exec->arn(), std::move(r));
   trackExecution(it->second);
-  if (executionObserver_) executionObserver_(machine.loggingConfiguration, exec, ctx);
+  notifyObservers(ExecutionPhase::Started, machine.arn, exec, ctx);
   exec->start();
   return &it->second;
+}
+
+void StatesService::notifyObservers(ExecutionPhase phase, const std::string& stateMachineArn,
+                                    const std::shared_ptr<engine::Execution>& execution,
+                                    const CallContext& ctx) {
+  auto m = machines_.find(stateMachineArn);
+  Json config = m == machines_.end() ? Json(nullptr) : m->second.loggingConfiguration;
+  for (const auto& observer : executionObservers_) observer(phase, config, execution, ctx);
 }
 
 Result<Json> StatesService::startExecution(const Json& in, const CallContext& ctx) {

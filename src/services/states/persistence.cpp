@@ -537,12 +537,10 @@ Result<void> StatesService::load() {
     if (*status == engine::ExecutionStatus::Running) {
       running.push_back(&it->second);
       // A resumed execution logs its end like one started in this process.
-      if (auto m = machines_.find(it->second.stateMachineArn);
-          m != machines_.end() && executionObserver_) {
-        CallContext ctx;
-        ctx.scope = it->second.execution->config().scope;
-        executionObserver_(m->second.loggingConfiguration, it->second.execution, ctx);
-      }
+      CallContext ctx;
+      ctx.scope = it->second.execution->config().scope;
+      notifyObservers(ExecutionPhase::Resumed, it->second.stateMachineArn, it->second.execution,
+                      ctx);
     }
   }
   // Resume after everything is loaded: resumed tasks may need activities and

@@ -60,9 +60,7 @@ Result<Json> StatesService::redriveExecution(const Json& in, const CallContext& 
     machine = compiled.machine;
   }
   // The execution log of the redriven attempt, as for a started execution.
-  if (auto m = machines_.find(r.stateMachineArn); m != machines_.end() && executionObserver_) {
-    executionObserver_(m->second.loggingConfiguration, r.execution, ctx);
-  }
+  notifyObservers(ExecutionPhase::Redriven, r.stateMachineArn, r.execution, ctx);
   if (auto redriven = e.redrive(std::move(machine)); !redriven) return redriven.error();
   r.redriveToken = token->value_or("");
   out["redriveDate"] = epochSeconds(e.redriveTime());

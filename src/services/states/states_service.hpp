@@ -112,14 +112,17 @@ class StatesService {
   // Registers every operation; each is posted onto the engine loop.
   void registerOperations(OperationRegistry& registry);
 
-  // Told of every execution just before it starts (engine loop thread), with
-  // its state machine's loggingConfiguration: CloudWatch Logs delivery
-  // (services/logs/execution_logs.hpp) hooks in here.
-  using ExecutionObserver = std::function<void(const Json& loggingConfiguration,
-                                               const std::shared_ptr<engine::Execution>& execution,
-                                               const CallContext& ctx)>;
-  void setExecutionObserver(ExecutionObserver observer) {
-    executionObserver_ = std::move(observer);
+  // Told of every execution just before it runs (engine loop thread): when
+  // it starts, when it is redriven, and when it resumes after a restart, with
+  // its state machine's loggingConfiguration. CloudWatch Logs delivery
+  // (services/logs/execution_logs.hpp) and EventBridge status-change events
+  // (services/events/execution_status_events.hpp) hook in here.
+  enum class ExecutionPhase { Started, Redriven, Resumed };
+  using ExecutionObserver = std::function<void(
+      ExecutionPhase phase, const Json& loggingConfiguration,
+      const std::shared_ptr<engine::Execution>& execution, const CallContext& ctx)>;
+  void addExecutionObserver(ExecutionObserver observer) {
+    executionObservers_.push_back(std::move(observer));
   }
 
   // Operations (engine loop thread). Public for the engine's in-process door.
@@ -210,7 +213,9 @@ class StatesService {
   std::map<std::string, std::map<std::string, std::string>> tags_;  // ARN -> key -> value
   std::map<std::string, ActivityRecord> activities_;                // by ARN
   uint64_t nextPoller_ = 1;
-  ExecutionObserver executionObserver_;
+  std::vector<ExecutionObserver> executionObservers_;
+  void notifyObservers(ExecutionPhase phase, const std::string& stateMachineArn,
+                       const std::shared_ptr<engine::Execution>& execution, const CallContext& ctx);
 };
 
 }  // namespace sluice::services::states
