@@ -157,7 +157,7 @@ Result<void> deleteIn(Database& db, std::string_view bucket, std::string_view ke
                       TimePoint now, DeleteResult& out) {
   auto b = findBucket(db, bucket);
   if (!b) return b.takeError();
-  if (!*b) return errors::noSuchBucket();
+  if (!*b) return errors::noSuchBucket(bucket);
   if (versionId) {
     auto v = findVersion(db, bucket, key, *versionId);
     if (!v) return v.takeError();
@@ -207,7 +207,7 @@ Result<void> setStorageClassIn(Database& db, std::string_view bucket, std::strin
   if (auto r = st->bindAll(storageClass, toJsonText(attrs), bucket, key, versionId).run(); !r) {
     return r;
   }
-  if (db.changes() == 0) return errors::noSuchKey();
+  if (db.changes() == 0) return errors::noSuchKey(key);
   return {};
 }
 
@@ -216,7 +216,7 @@ Result<void> writeCurrent(Database& db, ObjectRecord& object, const std::string&
                           PutResult& out) {
   auto bucket = findBucket(db, object.bucket);
   if (!bucket) return bucket.takeError();
-  if (!*bucket) return errors::noSuchBucket();
+  if (!*bucket) return errors::noSuchBucket(object.bucket);
   if ((*bucket)->versioning == "Enabled") {
     object.versionId = newVersionId;
   } else {
@@ -277,7 +277,7 @@ Result<void> S3Store::deleteBucket(std::string_view name) {
   return db_.writer().write([&](Database& db) -> Result<void> {
     auto existing = findBucket(db, name);
     if (!existing) return existing.takeError();
-    if (!*existing) return errors::noSuchBucket();
+    if (!*existing) return errors::noSuchBucket(name);
     auto any = db.prepare("SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1");
     if (!any) return any.takeError();
     auto row = any->bindAll(name).step();
@@ -304,7 +304,7 @@ Result<void> S3Store::setVersioning(std::string_view bucket, std::string_view st
     auto st = db.prepare("UPDATE s3_buckets SET versioning = ? WHERE name = ?");
     if (!st) return st.takeError();
     if (auto r = st->bindAll(status, bucket).run(); !r) return r;
-    if (db.changes() == 0) return errors::noSuchBucket();
+    if (db.changes() == 0) return errors::noSuchBucket(bucket);
     return {};
   });
 }
@@ -314,7 +314,7 @@ Result<void> S3Store::setBucketConfig(std::string_view bucket, std::string_view 
   return db_.writer().write([&](Database& db) -> Result<void> {
     auto existing = findBucket(db, bucket);
     if (!existing) return existing.takeError();
-    if (!*existing) return errors::noSuchBucket();
+    if (!*existing) return errors::noSuchBucket(bucket);
     Json config = (*existing)->config;
     if (!config.is_object()) config = JsonObject{};
     if (value.is_null()) {
@@ -414,7 +414,7 @@ Result<void> S3Store::setObjectAttrs(std::string_view bucket, std::string_view k
         "UPDATE s3_objects SET attrs = ? WHERE bucket = ? AND key = ? AND version_id = ?");
     if (!st) return st.takeError();
     if (auto r = st->bindAll(toJsonText(attrs), bucket, key, versionId).run(); !r) return r;
-    if (db.changes() == 0) return errors::noSuchKey();
+    if (db.changes() == 0) return errors::noSuchKey(key);
     return {};
   });
 }
@@ -441,7 +441,7 @@ Result<void> S3Store::createUpload(const UploadRecord& u) {
   return db_.writer().write([&](Database& db) -> Result<void> {
     auto b = findBucket(db, u.bucket);
     if (!b) return b.takeError();
-    if (!*b) return errors::noSuchBucket();
+    if (!*b) return errors::noSuchBucket(u.bucket);
     auto st = db.prepare(
         "INSERT INTO s3_uploads(upload_id, bucket, key, initiated, attrs) VALUES (?, ?, ?, ?, ?)");
     if (!st) return st.takeError();
@@ -539,7 +539,7 @@ Result<Orphans> S3Store::putPart(const PartRecord& p) {
     out = {};
     auto u = findUpload(db, p.uploadId);
     if (!u) return u.takeError();
-    if (!*u) return errors::noSuchUpload();
+    if (!*u) return errors::noSuchUpload(p.uploadId);
     auto old = db.prepare("SELECT file_id FROM s3_parts WHERE upload_id = ? AND part_number = ?");
     if (!old) return old.takeError();
     old->bindAll(p.uploadId, p.partNumber);
@@ -566,7 +566,7 @@ Result<PutResult> S3Store::completeUpload(std::string_view uploadId, ObjectRecor
     out = {};
     auto u = findUpload(db, uploadId);
     if (!u) return u.takeError();
-    if (!*u) return errors::noSuchUpload();
+    if (!*u) return errors::noSuchUpload(uploadId);
     if (auto rr = dropUpload(db, uploadId, out.orphans); !rr) return rr;
     return writeCurrent(db, object, newVersionId, out);
   });
@@ -580,7 +580,7 @@ Result<Orphans> S3Store::abortUpload(std::string_view uploadId) {
     out = {};
     auto u = findUpload(db, uploadId);
     if (!u) return u.takeError();
-    if (!*u) return errors::noSuchUpload();
+    if (!*u) return errors::noSuchUpload(uploadId);
     return dropUpload(db, uploadId, out);
   });
   if (!r) return r.error();
