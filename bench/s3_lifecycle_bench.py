@@ -7,6 +7,10 @@ POST /_sluice/clock/advance calls of one day each: the first pass finds
 nothing due (a scan of N versions), the second expires all N (N deletes
 and N events published with no destination configured).
 
+While the passes run, a probe thread times HeadBucket (served by S3's own
+workers) and SQS ListQueues (served on the engine loop, where the lifecycle
+timer fires): their worst latency shows whether a pass stalls the server.
+
 Usage: bench/s3_lifecycle_bench.py [BINARY] [N]
 """
 import concurrent.futures
@@ -19,7 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import threading
 import urllib.request
+
+import boto3
+from botocore.config import Config
 
 binary = sys.argv[1] if len(sys.argv) > 1 else "build/sluice"
 count = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
@@ -70,14 +78,42 @@ try:
     t0 = time.perf_counter()
     admin("/_sluice/clock/advance", {"seconds": secs})
     scan_s = time.perf_counter() - t0
+    sqs = boto3.client("sqs", endpoint_url=base, region_name="us-east-1",
+                       aws_access_key_id="test", aws_secret_access_key="test",
+                       config=Config(retries={"max_attempts": 1}))
+    sqs.list_queues()  # connect before timing
+    probes = {"HeadBucket": [], "SQS ListQueues": []}
+    stop = threading.Event()
+
+    def probe():
+        c = http.client.HTTPConnection(host, int(port), timeout=600)
+        while not stop.is_set():
+            t = time.perf_counter()
+            c.request("HEAD", "/bench")
+            c.getresponse().read()
+            probes["HeadBucket"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            sqs.list_queues()
+            probes["SQS ListQueues"].append(time.perf_counter() - t)
+            time.sleep(0.005)
+        c.close()
+
+    prober = threading.Thread(target=probe)
+    prober.start()
     t0 = time.perf_counter()
     admin("/_sluice/clock/advance", {"seconds": 2 * 86400})
     expire_s = time.perf_counter() - t0
+    stop.set()
+    prober.join()
     left = request("GET", "/bench?list-type=2&max-keys=1")
     assert b"<KeyCount>0</KeyCount>" in left, left[:300]
     print(f"objects: {count}, PUT {count / put_s:.0f}/s")
     print(f"lifecycle pass, nothing due: {scan_s * 1000:.0f} ms ({count / scan_s:.0f} versions/s)")
     print(f"lifecycle passes expiring all: {expire_s * 1000:.0f} ms ({count / expire_s:.0f} deletes/s)")
+    for name, times in probes.items():
+        times.sort()
+        print(f"  {name} during the passes: {len(times)} calls, median "
+              f"{times[len(times) // 2] * 1000:.1f} ms, max {times[-1] * 1000:.0f} ms")
 finally:
     proc.terminate()
     proc.wait()

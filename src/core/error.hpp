@@ -1,18 +1,35 @@
 // The one error type of Sluice's service layer: an AWS error code, a message
-// and the HTTP status the gateway answers with. Expected failures travel as
-// values (Result<T>); exceptions are for bugs and start-up only.
+// and the HTTP status the gateway answers with, plus any extra elements the
+// error carries on AWS (S3's <Key>, <BucketName>, ...). Expected failures
+// travel as values (Result<T>); exceptions are for bugs and start-up only.
 #pragma once
 
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace sluice {
+
+// One extra element of an error, after Code and Message.
+struct AwsErrorField {
+  std::string name;
+  std::string value;
+};
 
 struct AwsError {
   std::string code;
   std::string message;
   int httpStatus = 400;
+  // In the order AWS writes them. Only the restXml error encoder renders
+  // them (S3's <Error> body); other protocols have no place for them.
+  std::vector<AwsErrorField> fields = {};
+
+  // The error with one more field: `return errors::noSuchKey().with("Key", key);`.
+  AwsError with(std::string name, std::string value) && {
+    fields.push_back({std::move(name), std::move(value)});
+    return std::move(*this);
+  }
 
   static AwsError validation(std::string message) {
     return {"ValidationException", std::move(message), 400};

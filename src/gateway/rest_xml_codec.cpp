@@ -526,11 +526,9 @@ HttpResponse encodeError(const AwsError& error, std::string_view resource,
     return r;
   }
   XmlWriter w;
-  w.open("Error")
-      .element("Code", error.code)
-      .element("Message", error.message)
-      .element("Resource", resource)
-      .element("RequestId", requestId);
+  w.open("Error").element("Code", error.code).element("Message", error.message);
+  for (const auto& f : error.fields) w.element(f.name, f.value);
+  w.element("Resource", resource).element("RequestId", requestId);
   r.body = w.finish();
   r.headers.emplace_back("Content-Type", "application/xml");
   return r;

@@ -31,13 +31,16 @@ int64_t seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-AwsError preconditionFailed() {
-  return {"PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
-          412};
+// `condition`: the header that failed, as S3's <Condition> names it.
+AwsError preconditionFailed(std::string condition) {
+  return AwsError{"PreconditionFailed",
+                  "At least one of the pre-conditions you specified did not hold", 412}
+      .with("Condition", std::move(condition));
 }
 
-AwsError notModified() {
-  return {"NotModified", "Not Modified", 304};
+// 304 has no body; the condition is kept for CopyObject, where it is a 412.
+AwsError notModified(std::string condition) {
+  return AwsError{"NotModified", "Not Modified", 304}.with("Condition", std::move(condition));
 }
 
 }  // namespace
@@ -50,7 +53,9 @@ Result<std::optional<ByteRange>> parseRange(std::string_view header, uint64_t si
   auto dash = spec.find('-');
   if (dash == std::string_view::npos) return std::optional<ByteRange>();
   std::string_view a = trim(spec.substr(0, dash)), b = trim(spec.substr(dash + 1));
-  AwsError invalid{"InvalidRange", "The requested range is not satisfiable", 416};
+  AwsError invalid = AwsError{"InvalidRange", "The requested range is not satisfiable", 416}
+                         .with("RangeRequested", std::string(header))
+                         .with("ActualObjectSize", std::to_string(size));
   ByteRange r;
   if (a.empty()) {  // suffix: the last N bytes
     uint64_t n;
@@ -89,22 +94,24 @@ bool etagMatches(std::string_view header, std::string_view etag) {
 Result<void> checkReadPreconditions(const Preconditions& p, std::string_view etag,
                                     TimePoint lastModified) {
   if (p.ifMatch) {
-    if (!etagMatches(*p.ifMatch, etag)) return preconditionFailed();
+    if (!etagMatches(*p.ifMatch, etag)) return preconditionFailed("If-Match");
   } else if (p.ifUnmodifiedSince && seconds(lastModified) > seconds(*p.ifUnmodifiedSince)) {
-    return preconditionFailed();
+    return preconditionFailed("If-Unmodified-Since");
   }
   if (p.ifNoneMatch) {
-    if (etagMatches(*p.ifNoneMatch, etag)) return notModified();
+    if (etagMatches(*p.ifNoneMatch, etag)) return notModified("If-None-Match");
   } else if (p.ifModifiedSince && seconds(lastModified) <= seconds(*p.ifModifiedSince)) {
-    return notModified();
+    return notModified("If-Modified-Since");
   }
   return {};
 }
 
 Result<void> checkCopyPreconditions(const Preconditions& p, std::string_view etag,
                                     TimePoint lastModified) {
-  if (auto r = checkReadPreconditions(p, etag, lastModified); !r) return preconditionFailed();
-  return {};
+  auto r = checkReadPreconditions(p, etag, lastModified);
+  if (r) return {};
+  std::string condition = r.error().fields.empty() ? "" : r.error().fields.front().value;
+  return preconditionFailed("x-amz-copy-source-" + condition);
 }
 
 }  // namespace sluice::services::s3

@@ -1,6 +1,8 @@
 // ListObjectsV2, ListObjects (v1) and ListObjectVersions: keys in UTF-8
 // binary order, Delimiter roll-ups into CommonPrefixes (each counted once
 // against MaxKeys), pagination by marker or opaque continuation token.
+// Both ListObjects versions are one walk (listPage) and one body
+// (listingBody); each adds only its own pagination members.
 #include "core/encoding.hpp"
 #include "services/s3/object_attrs.hpp"
 #include "services/s3/s3_errors.hpp"
@@ -73,32 +75,42 @@ std::string encodeIf(bool url, std::string_view s) {
   return url ? percentEncode(s, /*keepSlash=*/true) : std::string(s);
 }
 
-Result<int64_t> maxKeysOf(const Json& in) {
+// What every listing is asked, validated.
+struct ListingRequest {
+  std::string bucket;
+  std::string prefix;
+  std::string delimiter;
+  int64_t maxKeys = kMaxKeys;
+  bool url = false;  // EncodingType=url
+};
+
+Result<ListingRequest> listingRequest(const Json& in) {
+  ListingRequest r{str(in, "Bucket"), str(in, "Prefix"), str(in, "Delimiter")};
   int64_t max = optInt(in, "MaxKeys").value_or(kMaxKeys);
   if (max < 0) return errors::invalidArgument("max-keys cannot be negative");
-  return std::min(max, kMaxKeys);
-}
-
-Result<bool> urlEncoding(const Json& in) {
-  auto e = optStr(in, "EncodingType");
-  if (!e) return false;
-  if (*e != "url") return errors::invalidArgument("Invalid Encoding Method specified in Request");
-  return true;
+  r.maxKeys = std::min(max, kMaxKeys);
+  if (auto e = optStr(in, "EncodingType")) {
+    if (*e != "url") return errors::invalidArgument("Invalid Encoding Method specified in Request");
+    r.url = true;
+  }
+  return r;
 }
 
 }  // namespace
 
-// Lists current objects under `prefix` after `marker`.
-static Result<Page> listPage(S3Store& meta, const std::string& bucket, const std::string& prefix,
-                             const std::string& delimiter, const std::string& marker,
-                             int64_t maxKeys) {
+// The one walk of both ListObjects versions: current objects under the
+// prefix after `marker`, rolled up by the delimiter.
+static Result<Page> listPage(S3Store& meta, const ListingRequest& r, const std::string& marker) {
+  const std::string& prefix = r.prefix;
+  const std::string& delimiter = r.delimiter;
+  const int64_t maxKeys = r.maxKeys;
   Page page;
   Position pos = resumeAfter(marker, prefix, delimiter);
   if (pos.exhausted || maxKeys == 0) return page;
   int64_t count = 0;
   while (true) {
     size_t batch = static_cast<size_t>(maxKeys - count + 1);
-    auto rows = meta.listLatest(bucket, prefix, pos.bound, pos.inclusive, batch);
+    auto rows = meta.listLatest(r.bucket, prefix, pos.bound, pos.inclusive, batch);
     if (!rows) return rows.takeError();
     bool requery = false;
     for (auto& row : *rows) {
@@ -140,14 +152,28 @@ static Json contentEntry(const ObjectRecord& o, bool url, bool owner, const std:
   return e;
 }
 
+// The members both ListObjects versions answer with.
+static JsonObject listingBody(const ListingRequest& r, const Page& page, bool owner,
+                              const std::string& account) {
+  JsonArray contents, prefixes;
+  for (const auto& o : page.contents) contents.push_back(contentEntry(o, r.url, owner, account));
+  for (const auto& p : page.prefixes)
+    prefixes.push_back(JsonObject{{"Prefix", encodeIf(r.url, p)}});
+  JsonObject out{{"Name", r.bucket},
+                 {"Prefix", encodeIf(r.url, r.prefix)},
+                 {"MaxKeys", r.maxKeys},
+                 {"IsTruncated", page.truncated}};
+  if (!contents.empty()) out["Contents"] = std::move(contents);
+  if (!prefixes.empty()) out["CommonPrefixes"] = std::move(prefixes);
+  if (!r.delimiter.empty()) out["Delimiter"] = encodeIf(r.url, r.delimiter);
+  if (r.url) out["EncodingType"] = "url";
+  return out;
+}
+
 Result<Json> S3Service::listObjectsV2(const Json& in, const CallContext& ctx) {
-  std::string bucket = str(in, "Bucket");
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
-  auto max = maxKeysOf(in);
-  if (!max) return max.takeError();
-  auto url = urlEncoding(in);
-  if (!url) return url.takeError();
-  std::string prefix = str(in, "Prefix"), delimiter = str(in, "Delimiter");
+  if (auto b = requireBucket(str(in, "Bucket")); !b) return b.takeError();
+  auto r = listingRequest(in);
+  if (!r) return r.takeError();
   std::string marker = str(in, "StartAfter");
   auto token = optStr(in, "ContinuationToken");
   if (token) {
@@ -157,68 +183,37 @@ Result<Json> S3Service::listObjectsV2(const Json& in, const CallContext& ctx) {
     }
     marker = *decoded;
   }
-  auto page = listPage(*meta_, bucket, prefix, delimiter, marker, *max);
+  auto page = listPage(*meta_, *r, marker);
   if (!page) return page.takeError();
-  bool owner = flag(in, "FetchOwner");
-  JsonArray contents, prefixes;
-  for (const auto& o : page->contents) {
-    contents.push_back(contentEntry(o, *url, owner, ctx.scope.account));
-  }
-  for (const auto& p : page->prefixes)
-    prefixes.push_back(JsonObject{{"Prefix", encodeIf(*url, p)}});
-  JsonObject out{{"Name", bucket},
-                 {"Prefix", encodeIf(*url, prefix)},
-                 {"MaxKeys", *max},
-                 {"KeyCount", contents.size() + prefixes.size()},
-                 {"IsTruncated", page->truncated}};
-  if (!contents.empty()) out["Contents"] = std::move(contents);
-  if (!prefixes.empty()) out["CommonPrefixes"] = std::move(prefixes);
-  if (!delimiter.empty()) out["Delimiter"] = encodeIf(*url, delimiter);
-  if (*url) out["EncodingType"] = "url";
+  JsonObject out = listingBody(*r, *page, flag(in, "FetchOwner"), ctx.scope.account);
+  out["KeyCount"] = page->contents.size() + page->prefixes.size();
   if (token) out["ContinuationToken"] = *token;
-  if (auto sa = optStr(in, "StartAfter")) out["StartAfter"] = encodeIf(*url, *sa);
+  if (auto sa = optStr(in, "StartAfter")) out["StartAfter"] = encodeIf(r->url, *sa);
   if (page->truncated) out["NextContinuationToken"] = base64Encode(page->last);
   return Json(std::move(out));
 }
 
 Result<Json> S3Service::listObjects(const Json& in, const CallContext& ctx) {
-  std::string bucket = str(in, "Bucket");
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
-  auto max = maxKeysOf(in);
-  if (!max) return max.takeError();
-  auto url = urlEncoding(in);
-  if (!url) return url.takeError();
-  std::string prefix = str(in, "Prefix"), delimiter = str(in, "Delimiter");
+  if (auto b = requireBucket(str(in, "Bucket")); !b) return b.takeError();
+  auto r = listingRequest(in);
+  if (!r) return r.takeError();
   std::string marker = str(in, "Marker");
-  auto page = listPage(*meta_, bucket, prefix, delimiter, marker, *max);
+  auto page = listPage(*meta_, *r, marker);
   if (!page) return page.takeError();
-  JsonArray contents, prefixes;
-  for (const auto& o : page->contents) {
-    contents.push_back(contentEntry(o, *url, true, ctx.scope.account));
-  }
-  for (const auto& p : page->prefixes)
-    prefixes.push_back(JsonObject{{"Prefix", encodeIf(*url, p)}});
-  JsonObject out{{"Name", bucket},
-                 {"Prefix", encodeIf(*url, prefix)},
-                 {"Marker", encodeIf(*url, marker)},
-                 {"MaxKeys", *max},
-                 {"IsTruncated", page->truncated}};
-  if (!contents.empty()) out["Contents"] = std::move(contents);
-  if (!prefixes.empty()) out["CommonPrefixes"] = std::move(prefixes);
-  if (!delimiter.empty()) out["Delimiter"] = encodeIf(*url, delimiter);
-  if (*url) out["EncodingType"] = "url";
-  if (page->truncated) out["NextMarker"] = encodeIf(*url, page->last);
+  // v1 always names owners.
+  JsonObject out = listingBody(*r, *page, true, ctx.scope.account);
+  out["Marker"] = encodeIf(r->url, marker);
+  if (page->truncated) out["NextMarker"] = encodeIf(r->url, page->last);
   return Json(std::move(out));
 }
 
 Result<Json> S3Service::listObjectVersions(const Json& in, const CallContext& ctx) {
-  std::string bucket = str(in, "Bucket");
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
-  auto max = maxKeysOf(in);
-  if (!max) return max.takeError();
-  auto url = urlEncoding(in);
-  if (!url) return url.takeError();
-  std::string prefix = str(in, "Prefix"), delimiter = str(in, "Delimiter");
+  if (auto b = requireBucket(str(in, "Bucket")); !b) return b.takeError();
+  auto r = listingRequest(in);
+  if (!r) return r.takeError();
+  const std::string &bucket = r->bucket, &prefix = r->prefix, &delimiter = r->delimiter;
+  const int64_t max = r->maxKeys;
+  const bool url = r->url;
   std::string keyMarker = str(in, "KeyMarker");
   std::string versionMarker = str(in, "VersionIdMarker");
   if (!versionMarker.empty() && keyMarker.empty()) {
@@ -244,21 +239,21 @@ Result<Json> S3Service::listObjectVersions(const Json& in, const CallContext& ct
   std::string nextKey, nextVersion;
   bool truncated = false;
   int64_t count = 0;
-  bool done = *max == 0;
+  bool done = max == 0;
   while (!done) {
-    size_t batch = static_cast<size_t>(*max - count + 1);
+    size_t batch = static_cast<size_t>(max - count + 1);
     auto rows = meta_->listVersions(bucket, prefix, key, seqBelow, inclusive, batch);
     if (!rows) return rows.takeError();
     bool requery = false;
     for (auto& row : *rows) {
-      if (count == *max) {
+      if (count == max) {
         truncated = true;
         done = true;
         break;
       }
       std::string cp = rollUp(row.key, prefix, delimiter);
       if (!cp.empty()) {
-        prefixes.push_back(JsonObject{{"Prefix", encodeIf(*url, cp)}});
+        prefixes.push_back(JsonObject{{"Prefix", encodeIf(url, cp)}});
         ++count;
         nextKey = cp;
         nextVersion.clear();
@@ -273,7 +268,7 @@ Result<Json> S3Service::listObjectVersions(const Json& in, const CallContext& ct
         requery = true;
         break;
       }
-      JsonObject e{{"Key", encodeIf(*url, row.key)},
+      JsonObject e{{"Key", encodeIf(url, row.key)},
                    {"VersionId", row.versionId},
                    {"IsLatest", row.latest},
                    {"LastModified", epoch(row.lastModified)},
@@ -299,18 +294,18 @@ Result<Json> S3Service::listObjectVersions(const Json& in, const CallContext& ct
     if (!done && !requery && rows->size() < batch) done = true;
   }
   JsonObject out{{"Name", bucket},
-                 {"Prefix", encodeIf(*url, prefix)},
-                 {"KeyMarker", encodeIf(*url, keyMarker)},
+                 {"Prefix", encodeIf(url, prefix)},
+                 {"KeyMarker", encodeIf(url, keyMarker)},
                  {"VersionIdMarker", versionMarker},
-                 {"MaxKeys", *max},
+                 {"MaxKeys", max},
                  {"IsTruncated", truncated}};
   if (!versions.empty()) out["Versions"] = std::move(versions);
   if (!markers.empty()) out["DeleteMarkers"] = std::move(markers);
   if (!prefixes.empty()) out["CommonPrefixes"] = std::move(prefixes);
-  if (!delimiter.empty()) out["Delimiter"] = encodeIf(*url, delimiter);
-  if (*url) out["EncodingType"] = "url";
+  if (!delimiter.empty()) out["Delimiter"] = encodeIf(url, delimiter);
+  if (url) out["EncodingType"] = "url";
   if (truncated) {
-    out["NextKeyMarker"] = encodeIf(*url, nextKey);
+    out["NextKeyMarker"] = encodeIf(url, nextKey);
     if (!nextVersion.empty()) out["NextVersionIdMarker"] = nextVersion;
   }
   return Json(std::move(out));

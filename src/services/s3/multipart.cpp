@@ -45,7 +45,7 @@ static Result<UploadRecord> findUpload(S3Store& meta, const Json& in) {
   auto u = meta.upload(str(in, "UploadId"));
   if (!u) return u.takeError();
   if (!*u || (*u)->bucket != str(in, "Bucket") || (*u)->key != str(in, "Key")) {
-    return errors::noSuchUpload();
+    return errors::noSuchUpload(str(in, "UploadId"));
   }
   return std::move(**u);
 }

@@ -123,7 +123,9 @@ Result<std::optional<RecordedChecksum>> checkIntegrity(const Json& in, std::stri
   if (auto md5 = optStr(in, "ContentMD5")) {
     auto raw = base64Decode(*md5);
     if (!raw || raw->size() != 16) return errors::invalidDigest();
-    if (*raw != md5Raw(body)) return errors::badDigest();
+    if (std::string actual = md5Raw(body); *raw != actual) {
+      return errors::badDigest(*md5, base64Encode(actual));
+    }
   }
   std::optional<RecordedChecksum> recorded;
   for (auto a : kChecksumAlgorithms) {

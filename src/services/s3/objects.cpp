@@ -80,12 +80,14 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
     bool exists = *current && !(*current)->deleteMarker;
     if (ifNoneMatch && exists) {
       return AwsError{"PreconditionFailed",
-                      "At least one of the pre-conditions you specified did not hold", 412};
+                      "At least one of the pre-conditions you specified did not hold", 412}
+          .with("Condition", "If-None-Match");
     }
-    if (ifMatch && !exists) return errors::noSuchKey();
+    if (ifMatch && !exists) return errors::noSuchKey(key);
     if (ifMatch && !etagMatches(*ifMatch, (*current)->etag)) {
       return AwsError{"PreconditionFailed",
-                      "At least one of the pre-conditions you specified did not hold", 412};
+                      "At least one of the pre-conditions you specified did not hold", 412}
+          .with("Condition", "If-Match");
     }
   }
   std::string_view body = requestBody(in, ctx);
@@ -137,8 +139,8 @@ Result<Json> S3Service::getObject(const Json& in, const CallContext& ctx) {
     auto pre = readPreconditions(in, "", ifMatch, ifNoneMatch);
     if (auto r = checkReadPreconditions(pre, obj->etag, obj->lastModified); !r) return r.error();
     if (isArchived(*obj)) {
-      return AwsError{"InvalidObjectState",
-                      "The operation is not valid for the object's storage class", 403};
+      return errors::invalidObjectState("The operation is not valid for the object's storage class",
+                                        obj->storageClass);
     }
     JsonObject out;
     describeObject(out, *obj);

@@ -117,7 +117,7 @@ void S3Service::registerOperations(OperationRegistry& registry) {
 Result<BucketRecord> S3Service::requireBucket(const std::string& name) {
   auto b = meta_->bucket(name);
   if (!b) return b.takeError();
-  if (!*b) return errors::noSuchBucket();
+  if (!*b) return errors::noSuchBucket(name);
   return std::move(**b);
 }
 
@@ -133,14 +133,14 @@ Result<ObjectRecord> S3Service::requireObject(const std::string& bucket, const J
       if (*versionId != "null" && versionId->size() != 32) {
         return errors::invalidArgument("Invalid version id specified");
       }
-      return errors::noSuchVersion();
+      return errors::noSuchVersion(key, *versionId);
     }
     if ((*v)->deleteMarker) return errors::methodNotAllowed();
     return std::move(**v);
   }
   auto v = meta_->latest(bucket, key);
   if (!v) return v.takeError();
-  if (!*v || (*v)->deleteMarker) return errors::noSuchKey();
+  if (!*v || (*v)->deleteMarker) return errors::noSuchKey(key);
   return std::move(**v);
 }
 

@@ -89,7 +89,8 @@ class S3Service {
   Result<Json> putBucketNotificationConfiguration(const Json& in, const CallContext& ctx);
   Result<Json> getBucketNotificationConfiguration(const Json& in, const CallContext& ctx);
 
-  // One lifecycle pass over every bucket as of `now` (lifecycle_worker.cpp).
+  // Starts one lifecycle pass over every bucket as of `now`; it runs in
+  // steps on the engine loop (lifecycle_worker.cpp).
   void runLifecycle(TimePoint now);
 
  private:
@@ -119,9 +120,10 @@ class S3Service {
                        const std::string& versionId);
   void expireRestore(const std::string& bucket, const std::string& key,
                      const std::string& versionId);
-  // The lifecycle actions for one key's versions, newest first.
-  void applyLifecycle(const BucketRecord& b, const std::vector<LifecycleRule>& rules,
-                      const std::vector<ObjectRecord>& versions, TimePoint now);
+  // One step of a lifecycle pass: one page of versions, planned and
+  // committed in one transaction; posts the next step until the pass is over.
+  struct LifecyclePass;
+  void lifecycleStep(const std::shared_ptr<LifecyclePass>& pass);
 
   const Clock& clock_;
   IdGenerator& ids_;

@@ -151,12 +151,72 @@ Result<void> insertVersion(Database& db, const ObjectRecord& o) {
       .run();
 }
 
+// The write half of DeleteObject (see S3Store::deleteObject).
+Result<void> deleteIn(Database& db, std::string_view bucket, std::string_view key,
+                      const std::optional<std::string>& versionId, const std::string& newVersionId,
+                      TimePoint now, DeleteResult& out) {
+  auto b = findBucket(db, bucket);
+  if (!b) return b.takeError();
+  if (!*b) return errors::noSuchBucket(bucket);
+  if (versionId) {
+    auto v = findVersion(db, bucket, key, *versionId);
+    if (!v) return v.takeError();
+    if (!*v) return {};  // deleting a missing version succeeds
+    out.versionId = *versionId;
+    out.deleteMarker = (*v)->deleteMarker;
+    if (auto r = removeVersion(db, **v, out.orphans); !r) return r;
+    return promoteNewest(db, bucket, key);
+  }
+  const std::string& status = (*b)->versioning;
+  if (status.empty()) {
+    auto v = findVersion(db, bucket, key, "null");
+    if (!v) return v.takeError();
+    if (!*v) return {};
+    out.versionId = "null";
+    return removeVersion(db, **v, out.orphans);
+  }
+  ObjectRecord marker;
+  marker.bucket = std::string(bucket);
+  marker.key = std::string(key);
+  marker.deleteMarker = true;
+  marker.lastModified = now;
+  marker.etag = "";
+  if (status == "Enabled") {
+    marker.versionId = newVersionId;
+  } else {  // Suspended: the marker takes the "null" version's place
+    auto v = findVersion(db, bucket, key, "null");
+    if (!v) return v.takeError();
+    if (*v) {
+      if (auto r = removeVersion(db, **v, out.orphans); !r) return r;
+    }
+    marker.versionId = "null";
+  }
+  out.versionId = marker.versionId;
+  out.deleteMarker = true;
+  return insertVersion(db, marker);
+}
+
+// A lifecycle transition of one version. NoSuchKey.
+Result<void> setStorageClassIn(Database& db, std::string_view bucket, std::string_view key,
+                               std::string_view versionId, std::string_view storageClass,
+                               const Json& attrs) {
+  auto st = db.prepare(
+      "UPDATE s3_objects SET storage_class = ?, attrs = ? WHERE bucket = ? AND key = ? AND "
+      "version_id = ?");
+  if (!st) return st.takeError();
+  if (auto r = st->bindAll(storageClass, toJsonText(attrs), bucket, key, versionId).run(); !r) {
+    return r;
+  }
+  if (db.changes() == 0) return errors::noSuchKey(key);
+  return {};
+}
+
 // The write half of PutObject / CompleteMultipartUpload.
 Result<void> writeCurrent(Database& db, ObjectRecord& object, const std::string& newVersionId,
                           PutResult& out) {
   auto bucket = findBucket(db, object.bucket);
   if (!bucket) return bucket.takeError();
-  if (!*bucket) return errors::noSuchBucket();
+  if (!*bucket) return errors::noSuchBucket(object.bucket);
   if ((*bucket)->versioning == "Enabled") {
     object.versionId = newVersionId;
   } else {
@@ -217,7 +277,7 @@ Result<void> S3Store::deleteBucket(std::string_view name) {
   return db_.writer().write([&](Database& db) -> Result<void> {
     auto existing = findBucket(db, name);
     if (!existing) return existing.takeError();
-    if (!*existing) return errors::noSuchBucket();
+    if (!*existing) return errors::noSuchBucket(name);
     auto any = db.prepare("SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1");
     if (!any) return any.takeError();
     auto row = any->bindAll(name).step();
@@ -244,7 +304,7 @@ Result<void> S3Store::setVersioning(std::string_view bucket, std::string_view st
     auto st = db.prepare("UPDATE s3_buckets SET versioning = ? WHERE name = ?");
     if (!st) return st.takeError();
     if (auto r = st->bindAll(status, bucket).run(); !r) return r;
-    if (db.changes() == 0) return errors::noSuchBucket();
+    if (db.changes() == 0) return errors::noSuchBucket(bucket);
     return {};
   });
 }
@@ -254,7 +314,7 @@ Result<void> S3Store::setBucketConfig(std::string_view bucket, std::string_view 
   return db_.writer().write([&](Database& db) -> Result<void> {
     auto existing = findBucket(db, bucket);
     if (!existing) return existing.takeError();
-    if (!*existing) return errors::noSuchBucket();
+    if (!*existing) return errors::noSuchBucket(bucket);
     Json config = (*existing)->config;
     if (!config.is_object()) config = JsonObject{};
     if (value.is_null()) {
@@ -341,45 +401,7 @@ Result<DeleteResult> S3Store::deleteObject(std::string_view bucket, std::string_
   DeleteResult out;
   auto r = db_.writer().write([&](Database& db) -> Result<void> {
     out = {};
-    auto b = findBucket(db, bucket);
-    if (!b) return b.takeError();
-    if (!*b) return errors::noSuchBucket();
-    if (versionId) {
-      auto v = findVersion(db, bucket, key, *versionId);
-      if (!v) return v.takeError();
-      if (!*v) return {};  // deleting a missing version succeeds
-      out.versionId = *versionId;
-      out.deleteMarker = (*v)->deleteMarker;
-      if (auto rr = removeVersion(db, **v, out.orphans); !rr) return rr;
-      return promoteNewest(db, bucket, key);
-    }
-    const std::string& status = (*b)->versioning;
-    if (status.empty()) {
-      auto v = findVersion(db, bucket, key, "null");
-      if (!v) return v.takeError();
-      if (!*v) return {};
-      out.versionId = "null";
-      return removeVersion(db, **v, out.orphans);
-    }
-    ObjectRecord marker;
-    marker.bucket = std::string(bucket);
-    marker.key = std::string(key);
-    marker.deleteMarker = true;
-    marker.lastModified = now;
-    marker.etag = "";
-    if (status == "Enabled") {
-      marker.versionId = newVersionId;
-    } else {  // Suspended: the marker takes the "null" version's place
-      auto v = findVersion(db, bucket, key, "null");
-      if (!v) return v.takeError();
-      if (*v) {
-        if (auto rr = removeVersion(db, **v, out.orphans); !rr) return rr;
-      }
-      marker.versionId = "null";
-    }
-    out.versionId = marker.versionId;
-    out.deleteMarker = true;
-    return insertVersion(db, marker);
+    return deleteIn(db, bucket, key, versionId, newVersionId, now, out);
   });
   if (!r) return r.error();
   return out;
@@ -392,7 +414,7 @@ Result<void> S3Store::setObjectAttrs(std::string_view bucket, std::string_view k
         "UPDATE s3_objects SET attrs = ? WHERE bucket = ? AND key = ? AND version_id = ?");
     if (!st) return st.takeError();
     if (auto r = st->bindAll(toJsonText(attrs), bucket, key, versionId).run(); !r) return r;
-    if (db.changes() == 0) return errors::noSuchKey();
+    if (db.changes() == 0) return errors::noSuchKey(key);
     return {};
   });
 }
@@ -400,16 +422,8 @@ Result<void> S3Store::setObjectAttrs(std::string_view bucket, std::string_view k
 Result<void> S3Store::setStorageClass(std::string_view bucket, std::string_view key,
                                       std::string_view versionId, std::string_view storageClass,
                                       const Json& attrs) {
-  return db_.writer().write([&](Database& db) -> Result<void> {
-    auto st = db.prepare(
-        "UPDATE s3_objects SET storage_class = ?, attrs = ? WHERE bucket = ? AND key = ? AND "
-        "version_id = ?");
-    if (!st) return st.takeError();
-    if (auto r = st->bindAll(storageClass, toJsonText(attrs), bucket, key, versionId).run(); !r) {
-      return r;
-    }
-    if (db.changes() == 0) return errors::noSuchKey();
-    return {};
+  return db_.writer().write([&](Database& db) {
+    return setStorageClassIn(db, bucket, key, versionId, storageClass, attrs);
   });
 }
 
@@ -427,7 +441,7 @@ Result<void> S3Store::createUpload(const UploadRecord& u) {
   return db_.writer().write([&](Database& db) -> Result<void> {
     auto b = findBucket(db, u.bucket);
     if (!b) return b.takeError();
-    if (!*b) return errors::noSuchBucket();
+    if (!*b) return errors::noSuchBucket(u.bucket);
     auto st = db.prepare(
         "INSERT INTO s3_uploads(upload_id, bucket, key, initiated, attrs) VALUES (?, ?, ?, ?, ?)");
     if (!st) return st.takeError();
@@ -525,7 +539,7 @@ Result<Orphans> S3Store::putPart(const PartRecord& p) {
     out = {};
     auto u = findUpload(db, p.uploadId);
     if (!u) return u.takeError();
-    if (!*u) return errors::noSuchUpload();
+    if (!*u) return errors::noSuchUpload(p.uploadId);
     auto old = db.prepare("SELECT file_id FROM s3_parts WHERE upload_id = ? AND part_number = ?");
     if (!old) return old.takeError();
     old->bindAll(p.uploadId, p.partNumber);
@@ -552,7 +566,7 @@ Result<PutResult> S3Store::completeUpload(std::string_view uploadId, ObjectRecor
     out = {};
     auto u = findUpload(db, uploadId);
     if (!u) return u.takeError();
-    if (!*u) return errors::noSuchUpload();
+    if (!*u) return errors::noSuchUpload(uploadId);
     if (auto rr = dropUpload(db, uploadId, out.orphans); !rr) return rr;
     return writeCurrent(db, object, newVersionId, out);
   });
@@ -566,8 +580,81 @@ Result<Orphans> S3Store::abortUpload(std::string_view uploadId) {
     out = {};
     auto u = findUpload(db, uploadId);
     if (!u) return u.takeError();
-    if (!*u) return errors::noSuchUpload();
+    if (!*u) return errors::noSuchUpload(uploadId);
     return dropUpload(db, uploadId, out);
+  });
+  if (!r) return r.error();
+  return out;
+}
+
+namespace {
+
+// The current version's seq of key, or 0 when the key has none.
+Result<int64_t> currentSeq(Database& db, std::string_view bucket, std::string_view key) {
+  auto st = db.prepare("SELECT seq FROM s3_objects WHERE bucket = ? AND key = ? AND latest = 1");
+  if (!st) return st.takeError();
+  st->bindAll(bucket, key);
+  auto row = st->step();
+  if (!row) return row.takeError();
+  return *row ? st->columnInt(0) : int64_t{0};
+}
+
+// One lifecycle change; `applied` false when there was nothing left to do.
+Result<void> applyChange(Database& db, const LifecycleChange& c, TimePoint now,
+                         LifecycleOutcome& out) {
+  const ObjectRecord& o = c.object;
+  switch (c.kind) {
+    case LifecycleChange::Kind::ExpireCurrent: {
+      auto seq = currentSeq(db, o.bucket, o.key);
+      if (!seq) return seq.takeError();
+      if (*seq != o.seq) return {};
+      out.applied = true;
+      return deleteIn(db, o.bucket, o.key, std::nullopt, c.newVersionId, now, out.deleted);
+    }
+    case LifecycleChange::Kind::RemoveVersion:
+      if (auto r = deleteIn(db, o.bucket, o.key, o.versionId, c.newVersionId, now, out.deleted);
+          !r) {
+        return r;
+      }
+      out.applied = !out.deleted.versionId.empty();
+      return {};
+    case LifecycleChange::Kind::Transition:
+      if (auto r = setStorageClassIn(db, o.bucket, o.key, o.versionId, c.storageClass, c.attrs);
+          !r) {
+        return r.error().code == "NoSuchKey" ? Result<void>() : r;
+      }
+      out.applied = true;
+      return {};
+    case LifecycleChange::Kind::AbortUpload: {
+      auto u = findUpload(db, c.uploadId);
+      if (!u) return u.takeError();
+      if (!*u) return {};
+      out.applied = true;
+      return dropUpload(db, c.uploadId, out.deleted.orphans);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<LifecycleOutcome>> S3Store::applyLifecycle(
+    const std::vector<LifecycleChange>& changes, TimePoint now) {
+  std::vector<LifecycleOutcome> out;
+  auto r = db_.writer().write([&](Database& db) -> Result<void> {
+    out.assign(changes.size(), {});
+    for (size_t i = 0; i < changes.size(); ++i) {
+      auto sp = store::sqlite::Savepoint::begin(db);
+      if (!sp) return sp.takeError();
+      if (auto a = applyChange(db, changes[i], now, out[i]); !a) {
+        out[i] = {};
+        out[i].error = a.error();
+        if (auto rb = sp->rollback(); !rb) return rb;
+        continue;
+      }
+      if (auto rel = sp->release(); !rel) return rel;
+    }
+    return {};
   });
   if (!r) return r.error();
   return out;

@@ -82,6 +82,30 @@ struct DeleteResult {
   Orphans orphans;
 };
 
+// One change a lifecycle pass decided on (lifecycle_plan.hpp), against the
+// version the pass read.
+struct LifecycleChange {
+  enum class Kind {
+    ExpireCurrent,  // delete `object` (the current version) as DeleteObject without a version
+                    // id does; skipped when a newer version became current since the read
+    RemoveVersion,  // remove version `object.versionId` (noncurrent, or a lone delete marker)
+    Transition,     // move version `object.versionId` to `storageClass` with `attrs`
+    AbortUpload,    // abort multipart upload `uploadId`
+  };
+  Kind kind = Kind::ExpireCurrent;
+  ObjectRecord object;
+  std::string newVersionId;  // ExpireCurrent: the delete marker's id in a versioned bucket
+  std::string storageClass;  // Transition
+  Json attrs;                // Transition
+  std::string uploadId;      // AbortUpload
+};
+
+struct LifecycleOutcome {
+  bool applied = false;  // false: skipped (gone or replaced meanwhile) or failed
+  std::optional<AwsError> error;
+  DeleteResult deleted;  // ExpireCurrent / RemoveVersion; orphans of every kind
+};
+
 class S3Store {
  public:
   explicit S3Store(store::sqlite::SqliteStore& db) : db_(db) {}
@@ -129,6 +153,11 @@ class S3Store {
   Result<void> setStorageClass(std::string_view bucket, std::string_view key,
                                std::string_view versionId, std::string_view storageClass,
                                const Json& attrs);
+  // Applies a lifecycle pass's changes in ONE transaction, each inside its
+  // own savepoint so a failing change rolls back alone. Outcomes are in
+  // `changes` order; orphaned files are the caller's to unlink after return.
+  Result<std::vector<LifecycleOutcome>> applyLifecycle(const std::vector<LifecycleChange>& changes,
+                                                       TimePoint now);
   // Versions with a restore in progress or a restored copy (attrs RestoreDue
   // or RestoreExpiry), to re-arm their timers at start-up.
   Result<std::vector<ObjectRecord>> restoring();

@@ -156,5 +156,14 @@ TEST(RestXmlErrors, S3ErrorDocument) {
   EXPECT_TRUE(head.headOnly);
 }
 
+TEST(RestXmlErrors, FieldsFollowTheMessageInOrderEscaped) {
+  AwsError e = AwsError{"NoSuchVersion", "m", 404}.with("Key", "a&b").with("VersionId", "v1");
+  auto r = encodeError(e, "/b/a&b", "id1", false);
+  EXPECT_EQ(r.body,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchVersion</Code>"
+            "<Message>m</Message><Key>a&amp;b</Key><VersionId>v1</VersionId><Resource>/b/a&amp;b"
+            "</Resource><RequestId>id1</RequestId></Error>");
+}
+
 }  // namespace
 }  // namespace sluice::gateway::restxml
