@@ -20,7 +20,7 @@ TEST(S3LifecyclePass, OtherWorkRunsBetweenStepsOfABigPass) {
   engine::EventLoop loop(clock);
   engine::IntegrationRegistry integrations;
   IdGenerator ids(7);
-  S3Service s3(ServiceEnvironment{{loop, integrations, ids}, clock, nullptr, {}, {}});
+  S3Service s3(ServiceEnvironment{{loop, integrations, ids}, clock, nullptr, {}, {}, {}});
   CallContext ctx;
   ASSERT_TRUE(s3.createBucket(JsonObject{{"Bucket", "lc-pass"}}, ctx));
   constexpr int kObjects = 1200;
