@@ -19,11 +19,50 @@ std::optional<Json> parseJson(std::string_view text, std::string* error) {
 
 namespace {
 
+// The usual doubles in documents are short decimals (prices, ratios). For
+// 0.01 <= |d| < 1e9, the fewest fractional digits k (up to 6) whose decimal
+// m / 10^k reads back as d is exactly to_chars' shortest form, in fixed
+// notation: m and 10^k are exact doubles, so m / 10^k rounds correctly to
+// the double nearest that decimal; with |d| < 1e9 two k-digit decimals never
+// share a double. Returns false to leave the rest to to_chars.
+bool appendShortDecimal(std::string& out, double d) {
+  static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+  static constexpr uint64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+  double a = std::fabs(d);
+  if (!(a >= 0.01 && a < 1e9)) return false;
+  for (int k = 0; k <= 6; ++k) {
+    double m = std::nearbyint(a * kPow10[k]);
+    if (m / kPow10[k] != a) continue;
+    // Whole numbers from 1e4 may print as 1e+04 and so on: to_chars decides.
+    if (k == 0 && a >= 1e4) return false;
+    auto n = static_cast<uint64_t>(m);
+    char buf[32];
+    char* p = buf;
+    if (d < 0) *p++ = '-';
+    p = std::to_chars(p, buf + sizeof buf, n / kPow10Int[k]).ptr;
+    *p++ = '.';
+    if (k == 0) {
+      *p++ = '0';  // Java's "1.0"
+    } else {
+      uint64_t frac = n % kPow10Int[k];
+      for (int i = k - 1; i >= 0; --i) {
+        p[i] = static_cast<char>('0' + frac % 10);
+        frac /= 10;
+      }
+      p += k;
+    }
+    out.append(buf, p);
+    return true;
+  }
+  return false;
+}
+
 void appendDouble(std::string& out, double d) {
   if (std::isnan(d) || std::isinf(d)) {
     out += "null";  // not representable in JSON
     return;
   }
+  if (appendShortDecimal(out, d)) return;
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
   std::string_view s(buf, static_cast<size_t>(end - buf));

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
 namespace sluice {
 namespace {
 
@@ -51,6 +57,52 @@ TEST(JsonText, EscapesEveryControlCharacterQuoteAndBackslashAtAnyOffset) {
     }
   }
   EXPECT_EQ(toJsonText(Json("caf\xc3\xa9 \x7f")), "\"caf\xc3\xa9 \x7f\"");
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// The shortest round-trip form from the standard library, in Java's style
+// ("1.0", "1.0E20"): what toJsonText must print for every finite double.
+std::string javaStyleReference(double d) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  std::string s(buf, end);
+  auto e = s.find('e');
+  std::string mantissa = s.substr(0, e);
+  if (mantissa.find('.') == std::string::npos) mantissa += ".0";
+  if (e == std::string::npos) return mantissa;
+  std::string exp = s.substr(e + 1);
+  if (exp[0] == '+') exp.erase(0, 1);
+  return mantissa + "E" + exp;
+}
+
+TEST(JsonText, DoublesMatchTheShortestRoundTripForm) {
+  std::mt19937_64 rng(42);
+  std::vector<double> values = {
+      0.01, 0.1,   0.5,         9.5,       9999.0, 10000.0, 12345.0,
+      1e5,  1e9,   999999999.5, 0.005,     0.015,  1.0 / 3, 2.0 / 3,
+      -9.5, -0.01, 123.456,     0.1 + 0.2, 1e-7,   5e-324,  1.7976931348623157e308};
+  std::uniform_int_distribution<int64_t> mantissa(-2'000'000'000, 2'000'000'000);
+  std::uniform_int_distribution<int> digits(0, 9);
+  for (int i = 0; i < 200'000; ++i) {
+    double p = 1;
+    for (int k = digits(rng); k > 0; --k) p *= 10;
+    values.push_back(static_cast<double>(mantissa(rng)) / p);
+  }
+  std::uniform_int_distribution<uint64_t> bits;
+  for (int i = 0; i < 200'000; ++i) {
+    uint64_t b = bits(rng);
+    double d;
+    std::memcpy(&d, &b, sizeof d);
+    if (std::isfinite(d)) values.push_back(d);
+  }
+  for (double d : values) {
+    ASSERT_EQ(toJsonText(Json(d)), javaStyleReference(d)) << std::hexfloat << d;
+  }
 }
 
 }  // namespace
