@@ -62,6 +62,14 @@ bool Path::isDefinite() const {
 bool Path::isReferencePath() const {
   return impl_->reference;
 }
+const std::string* Path::topLevelField() const {
+  const auto& steps = impl_->steps;
+  if (impl_->root != Root::Input || !impl_->reference || steps.size() != 1 ||
+      steps[0].kind != jsonpath::Step::Kind::Name || steps[0].names.size() != 1) {
+    return nullptr;
+  }
+  return &steps[0].names[0];
+}
 std::string Path::normalized() const {
   return jsonpath::normalized(impl_->steps);
 }

@@ -34,6 +34,8 @@ class Path {
   bool isDefinite() const;
   // True when the path is a reference path (definite, simple steps only).
   bool isReferencePath() const;
+  // `$.name` (one member of the input): the name; otherwise nullptr.
+  const std::string* topLevelField() const;
   // Jayway's normalised rendering, used in AWS error messages: `$['a']['b'][0]`.
   std::string normalized() const;
 

@@ -259,6 +259,61 @@ std::string toJsonText(const Json& value, size_t sizeHint) {
   return out;
 }
 
+std::string toJsonText(const Json& value, size_t sizeHint, std::vector<MemberSpan>& members) {
+  members.clear();
+  if (!value.is_object()) return toJsonText(value, sizeHint);
+  std::string out;
+  out.reserve(sizeHint);
+  out += '{';
+  members.reserve(value.get_object().size());
+  for (const auto& kv : value.get_object()) {
+    if (out.size() > 1) out += ',';
+    size_t key = out.size();
+    appendString(out, kv.key());
+    out += ':';
+    size_t at = out.size();
+    appendJsonText(out, kv.value());
+    members.push_back({key, at, out.size()});
+  }
+  out += '}';
+  return out;
+}
+
+std::string withMemberText(std::string_view text, std::vector<MemberSpan>& members,
+                           std::string_view key, const Json& value) {
+  std::string quoted;
+  appendString(quoted, key);
+  std::string out;
+  out.reserve(text.size() + 64);
+  for (size_t i = 0; i < members.size(); ++i) {
+    MemberSpan& m = members[i];
+    if (m.value - m.key != quoted.size() + 1 || text.compare(m.key, quoted.size(), quoted) != 0) {
+      continue;
+    }
+    out.append(text.substr(0, m.value));
+    appendJsonText(out, value);
+    size_t end = out.size();
+    out.append(text.substr(m.end));
+    for (size_t j = i + 1; j < members.size(); ++j) {
+      members[j].key = members[j].key + end - m.end;
+      members[j].value = members[j].value + end - m.end;
+      members[j].end = members[j].end + end - m.end;
+    }
+    m.end = end;
+    return out;
+  }
+  out.append(text.substr(0, text.size() - 1));  // up to the closing brace
+  if (!members.empty()) out += ',';
+  size_t at = out.size();
+  out += quoted;
+  out += ':';
+  size_t at_value = out.size();
+  appendJsonText(out, value);
+  members.push_back({at, at_value, out.size()});
+  out += '}';
+  return out;
+}
+
 std::string toPrettyJsonText(const Json& value) {
   std::string out;
   appendPretty(out, value, 0);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice {
 
@@ -28,6 +29,20 @@ std::map<std::string, std::string> stringMapFromJsonText(std::string_view text);
 // Same, reserving `sizeHint` bytes first (e.g. the size of a similar document).
 std::string toJsonText(const Json& value, size_t sizeHint);
 void appendJsonText(std::string& out, const Json& value);
+
+// Where one member of an object sits in the object's JSON text: the quoted
+// key starts at `key`, its value spans [value, end).
+struct MemberSpan {
+  size_t key, value, end;
+};
+// toJsonText that also records where each member of a top-level object is.
+std::string toJsonText(const Json& value, size_t sizeHint, std::vector<MemberSpan>& members);
+// The text of the object whose text is `text` (with `members` from the call
+// above) once its member `key` is set to `value`, as assigning the member and
+// serialising the object again would give: in place when the key exists,
+// else appended last. Updates `members` to the new text.
+std::string withMemberText(std::string_view text, std::vector<MemberSpan>& members,
+                           std::string_view key, const Json& value);
 // Same with another rendering of doubles (JSONata prints them as JavaScript does).
 using DoubleWriter = void (*)(std::string& out, double value);
 void appendJsonText(std::string& out, const Json& value, DoubleWriter writeDouble);

@@ -47,6 +47,15 @@ std::string_view stateEventName(StateType t, int phase) {
 }
 constexpr int kEntered = 0, kExited = 1, kAborted = 2;
 
+// The member a JSONPath state's output text can be spliced at: `ResultPath:
+// $.name` with no OutputPath (see Frame::inputText). nullptr otherwise.
+const std::string* splicedField(const asl::State& s) {
+  if (s.isJsonata() || !s.resultPath.path || s.outputPath.isNull || s.outputPath.path) {
+    return nullptr;
+  }
+  return s.resultPath.path->topLevelField();
+}
+
 bool errorMatches(const std::vector<std::string>& names, const std::string& error) {
   // Runtime errors are terminal: no Retry or Catch sees them.
   if (error == asl::errors::kRuntime) return false;
@@ -274,10 +283,24 @@ void Execution::enterState(const FramePtr& f, int index, Json input) {
   f->endedGroup.reset();
   const asl::State& s = f->state();
   // The previous state already serialised this document as its output.
-  auto text = f->pendingInputText ? std::move(f->pendingInputText)
-                                  : std::make_shared<const std::string>(toJsonText(f->rawInput));
+  std::shared_ptr<const std::string> text;
+  bool splices = splicedField(s) != nullptr;
+  f->inputMembers.clear();
+  if (f->pendingInputText) {
+    text = std::move(f->pendingInputText);
+    f->inputMembers = std::move(f->pendingInputMembers);
+  } else if (splices) {
+    text = std::make_shared<const std::string>(toJsonText(f->rawInput, 256, f->inputMembers));
+  } else {
+    text = std::make_shared<const std::string>(toJsonText(f->rawInput));
+  }
   f->pendingInputText.reset();
+  f->pendingInputMembers.clear();
+  f->outputText.reset();
+  const std::string* inputText = splices && !f->inputMembers.empty() ? text.get() : nullptr;
   f->enteredEventId = emitState(*f, stateEventName(s.type, kEntered), "input", std::move(text));
+  // The text lives on in the recorded event (not recorded: no splicing).
+  f->inputText = f->enteredEventId > 0 ? inputText : nullptr;
   runState(f);
 }
 
@@ -326,6 +349,15 @@ void Execution::completeState(const FramePtr& f, Json result) {
   }
   // Retry and Catch need the raw input again; otherwise it is merged in place.
   bool rawStillNeeded = !s.retry.empty() || !s.catchers.empty();
+  // `ResultPath: $.name` and no OutputPath: the output's text is the input's
+  // with that member's value replaced (or appended), without serialising the
+  // rest of the document again. A retry splices again from the same input.
+  if (const std::string* field =
+          f->inputText && f->rawInput.is_object() ? splicedField(s) : nullptr) {
+    f->outputMembers = rawStillNeeded ? f->inputMembers : std::move(f->inputMembers);
+    f->outputText = std::make_shared<const std::string>(
+        withMemberText(*f->inputText, f->outputMembers, *field, result));
+  }
   auto merged =
       applyResultPath(*f, s.resultPath, rawStillNeeded ? Json(f->rawInput) : std::move(f->rawInput),
                       std::move(result));
@@ -341,19 +373,31 @@ void Execution::exitState(const FramePtr& f, Json output, const JsonObject* assi
   // The state's input text is a good size estimate for its output text.
   size_t hint =
       history_.empty() || !history_.back().payload ? 256 : history_.back().payload->size() + 64;
-  auto outputText = std::make_shared<const std::string>(toJsonText(output, hint));
+  std::shared_ptr<const std::string> outputText = std::move(f->outputText);
+  std::vector<MemberSpan> members = std::move(f->outputMembers);
+  f->outputText.reset();
+  f->outputMembers.clear();
+  int next = s.type == StateType::Choice ? f->choiceNext : s.next;
+  if (!outputText) {
+    // Member positions only for a next state that splices its output.
+    bool splicing =
+        next >= 0 && !s.end && splicedField(f->machine->states[static_cast<size_t>(next)]);
+    outputText = std::make_shared<const std::string>(splicing ? toJsonText(output, hint, members)
+                                                              : toJsonText(output, hint));
+  }
   if (outputText->size() > kMaxPayloadBytes) {
     return failState(f, {asl::errors::kDataLimitExceeded,
                          "The state/task '" + s.name +
                              "' returned a result with a size exceeding the maximum number of "
                              "bytes service limit."});
   }
-  int next = s.next;
   bool terminal = s.end || s.type == StateType::Succeed;
-  if (!terminal) f->pendingInputText = outputText;
+  if (!terminal) {
+    f->pendingInputText = outputText;
+    f->pendingInputMembers = std::move(members);
+  }
   recordExit(*f, std::move(outputText), assigned);
 
-  if (s.type == StateType::Choice) next = f->choiceNext;
   if (terminal || next < 0) {
     f->pendingInputText.reset();
     return finishFrame(f, std::move(output));

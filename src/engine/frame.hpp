@@ -86,6 +86,16 @@ struct Execution::Frame {
   int pendingNext = -1;
   Json pendingInput;
   std::shared_ptr<const std::string> pendingInputText;  // pendingInput's JSON text, if known
+  std::vector<MemberSpan> pendingInputMembers;          // its members, when an object
+
+  // The current state's input text (its Entered event's) and, when it is an
+  // object, where its members are: a state that only sets `$.name` gets its
+  // output text by splicing the result in, not by serialising the whole
+  // document again (completeState). `outputText` carries that to exitState.
+  const std::string* inputText = nullptr;  // owned by the Entered event in the history
+  std::vector<MemberSpan> inputMembers;
+  std::shared_ptr<const std::string> outputText;
+  std::vector<MemberSpan> outputMembers;
 
   const asl::State& state() const { return machine->states[static_cast<size_t>(stateIndex)]; }
 };

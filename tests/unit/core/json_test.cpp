@@ -107,3 +107,35 @@ TEST(JsonText, DoublesMatchTheShortestRoundTripForm) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// Splicing one member into an object's text gives what serialising the
+// changed object gives, for replaced and new members, at any position.
+TEST(JsonText, WithMemberTextMatchesSerialisingTheChangedObject) {
+  const char* docs[] = {R"({})", R"({"a":1})", R"({"a":{"x":[1,2]},"b":"s","c":null})",
+                        R"({"q\"uote":1,"last":{"old":true},"z":2.5})"};
+  const char* keys[] = {"a", "b", "last", "new", "q\"uote", "z"};
+  const char* values[] = {R"(7)", R"({"n":[1,{"m":"x"}]})", R"("text")", R"([])"};
+  for (const char* d : docs) {
+    for (const char* k : keys) {
+      for (const char* v : values) {
+        Json doc = *parseJson(d);
+        std::vector<MemberSpan> members;
+        std::string text = toJsonText(doc, 0, members);
+        Json value = *parseJson(v);
+        text = withMemberText(text, members, k, value);
+        doc.as_object()[k] = value;
+        EXPECT_EQ(text, toJsonText(doc)) << d << " " << k << " " << v;
+        // The spans still point at every member: a second splice is right too.
+        text = withMemberText(text, members, "a", Json(0));
+        doc.as_object()["a"] = 0;
+        EXPECT_EQ(text, toJsonText(doc)) << d << " " << k << " " << v;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sluice
