@@ -122,6 +122,25 @@ void compileSpec(CompileContext& ctx, const JsonObject& obj, const std::string& 
   }
 }
 
+// `$$` (JSONPath) or `$states` (JSONata's $states.context) anywhere in `v`.
+bool mentionsContext(const Json& v) {
+  switch (v.kind()) {
+    case json::kind::string:
+      return v.get_string().find("$$") != json::string::npos ||
+             v.get_string().find("$states") != json::string::npos;
+    case json::kind::array:
+      for (const auto& e : v.get_array())
+        if (mentionsContext(e)) return true;
+      return false;
+    case json::kind::object:
+      for (const auto& kv : v.get_object())
+        if (mentionsContext(kv.value())) return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 State compileState(CompileContext& ctx, const std::string& name, const Json& definition,
@@ -129,6 +148,7 @@ State compileState(CompileContext& ctx, const std::string& name, const Json& def
   State st;
   st.name = name;
   st.raw = definition;
+  st.mentionsContext = mentionsContext(definition);
   st.queryLanguage = ctx.machineLanguage;
   st.spec = PassSpec{};
   if (!definition.is_object()) {

@@ -150,6 +150,9 @@ struct State {
   StateType type = StateType::Pass;
   QueryLanguage queryLanguage = QueryLanguage::JSONPath;
   Json raw;  // the state's definition as written
+  // Mentions `$$` or `$states` anywhere: only such states need a context
+  // object built for them.
+  bool mentionsContext = false;
 
   OptionalPath inputPath;
   std::optional<PayloadTemplate>

@@ -280,13 +280,12 @@ class Execution : public std::enable_shared_from_this<Execution> {
   EventLoop::TimerId executionTimer_ = 0;
   std::vector<std::function<void()>> finished_;
   std::function<void()> progress_;
-  std::unordered_map<const asl::State*, bool> usesContext_;
   std::shared_ptr<const asl::jsonata::Bindings> jsonataFunctions_;  // built on first use
   Json redriveCheckpoint_;  // the root frame to redrive from; null when not redrivable
   int redriveCount_ = 0;
   TimePoint redriveTime_{};
 
-  std::unique_ptr<SingleState> single_;                             // TestState runs only
+  std::unique_ptr<SingleState> single_;  // TestState runs only
 };
 
 }  // namespace sluice::engine

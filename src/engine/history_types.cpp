@@ -1,9 +1,9 @@
 // The HistoryEventType values of the Step Functions API, each with the name
-// of its `...EventDetails` member. Kept sorted by name (binary search).
+// of its `...EventDetails` member, sorted by name.
 #include "engine/history.hpp"
 
-#include <algorithm>
 #include <iterator>
+#include <unordered_map>
 #include <utility>
 
 namespace sluice::engine {
@@ -76,9 +76,12 @@ constexpr std::pair<std::string_view, std::string_view> kEventTypes[] = {
 }  // namespace
 
 EventTypeInfo eventTypeInfo(std::string_view type) {
-  auto it = std::lower_bound(std::begin(kEventTypes), std::end(kEventTypes), type,
-                             [](const auto& row, std::string_view t) { return row.first < t; });
-  if (it == std::end(kEventTypes) || it->first != type) return {};
+  // Looked up for every event an execution records: hashed, built once,
+  // never changed.
+  static const std::unordered_map<std::string_view, std::string_view> kByName(
+      std::begin(kEventTypes), std::end(kEventTypes));
+  auto it = kByName.find(type);
+  if (it == kByName.end()) return {};
   return {it->first, it->second};
 }
 

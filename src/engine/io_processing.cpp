@@ -8,29 +8,6 @@ namespace sluice::engine {
 using asl::Outcome;
 using asl::StatesError;
 
-namespace {
-
-// `$$` (JSONPath) or `$states` (JSONata's $states.context).
-bool mentionsContext(const Json& v) {
-  switch (v.kind()) {
-    case json::kind::string:
-      return v.get_string().find("$$") != json::string::npos ||
-             v.get_string().find("$states") != json::string::npos;
-    case json::kind::array:
-      for (const auto& e : v.get_array())
-        if (mentionsContext(e)) return true;
-      return false;
-    case json::kind::object:
-      for (const auto& kv : v.get_object())
-        if (mentionsContext(kv.value())) return true;
-      return false;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
 StatesError Execution::runtimeError(const Frame& f, std::string message) const {
   return withStatePrefix(f, {asl::errors::kRuntime, std::move(message)});
 }
@@ -45,9 +22,7 @@ StatesError Execution::withStatePrefix(const Frame& f, StatesError e) const {
 
 const Json* Execution::contextFor(Frame& f) {
   const asl::State& s = f.state();
-  auto [it, inserted] = usesContext_.try_emplace(&s, false);
-  if (inserted) it->second = mentionsContext(s.raw);
-  if (!it->second) return nullptr;
+  if (!s.mentionsContext) return nullptr;
   if (!f.context) {
     JsonObject c = executionContext_.as_object();
     JsonObject state;
