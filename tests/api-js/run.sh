@@ -2,5 +2,6 @@
 # Installs the pinned JS SDK (first run only) and runs the node tests.
 set -euo pipefail
 cd "$(dirname "$0")"
-if [ ! -d node_modules/@aws-sdk/client-sfn ] || [ ! -d node_modules/@aws-sdk/client-scheduler ]; then npm ci --silent --no-audit --no-fund; fi
+if [ ! -d node_modules/@aws-sdk/client-sfn ] || [ ! -d node_modules/@aws-sdk/client-scheduler ] ||
+  [ ! -d node_modules/@aws-sdk/client-s3 ]; then npm ci --silent --no-audit --no-fund; fi
 exec node --test
