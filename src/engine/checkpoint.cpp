@@ -32,6 +32,23 @@ AwsError corrupt(std::string what) {
 
 }  // namespace
 
+JsonObject groupCheckpoint(const ChildGroup& g) {
+  JsonObject go;
+  go["items"] = JsonArray(g.items.begin(), g.items.end());
+  go["results"] = g.results;
+  go["launched"] = g.launched;
+  go["running"] = g.running;
+  go["completed"] = g.completed;
+  go["failures"] = g.failures;
+  go["maxConcurrency"] = g.maxConcurrency;
+  go["toleratedCount"] = g.toleratedCount;
+  go["toleratedPercentage"] = g.toleratedPercentage;
+  go["distributed"] = g.distributed;
+  go["mapInput"] = g.mapInput;
+  go["startedEventId"] = g.startedEventId;
+  return go;
+}
+
 Json Execution::checkpoint() const {
   JsonObject c;
   c["version"] = 1;
@@ -79,20 +96,7 @@ Json Execution::checkpointFrame(const Frame& f) const {
     o["task"] = std::move(t);
   }
   if (const auto& g = f.group; g && !g->closed) {
-    JsonObject go;
-    JsonArray items(g->items.begin(), g->items.end());
-    go["items"] = std::move(items);
-    go["results"] = g->results;
-    go["launched"] = g->launched;
-    go["running"] = g->running;
-    go["completed"] = g->completed;
-    go["failures"] = g->failures;
-    go["maxConcurrency"] = g->maxConcurrency;
-    go["toleratedCount"] = g->toleratedCount;
-    go["toleratedPercentage"] = g->toleratedPercentage;
-    go["distributed"] = g->distributed;
-    go["mapInput"] = g->mapInput;
-    go["startedEventId"] = g->startedEventId;
+    JsonObject go = groupCheckpoint(*g);
     JsonArray frames;
     for (const auto& child : g->frames) {
       frames.push_back(child && !child->finished ? checkpointFrame(*child) : Json(nullptr));

@@ -31,6 +31,9 @@ struct ChildGroup {
   int64_t startedEventId = 0;
 };
 
+// A group's fields in a checkpoint (checkpoint.cpp), without its frames.
+JsonObject groupCheckpoint(const ChildGroup& g);
+
 struct Execution::Frame {
   const asl::Machine* machine = nullptr;
   std::unique_ptr<asl::VarScope> vars;

@@ -52,9 +52,7 @@ Json Execution::redriveFrame(const Frame& f) const {
   }
   if (!childFailed) return o;
 
-  JsonObject go;
-  JsonArray items(g->items.begin(), g->items.end());
-  go["items"] = std::move(items);
+  JsonObject go = groupCheckpoint(*g);
   JsonArray results = g->results;
   results.resize(g->frames.size());
   JsonArray frames;
@@ -71,16 +69,9 @@ Json Execution::redriveFrame(const Frame& f) const {
     frames.push_back(std::move(saved));
   }
   go["results"] = std::move(results);
-  go["launched"] = g->launched;
   go["running"] = rerun;
   go["completed"] = succeeded;
   go["failures"] = 0;
-  go["maxConcurrency"] = g->maxConcurrency;
-  go["toleratedCount"] = g->toleratedCount;
-  go["toleratedPercentage"] = g->toleratedPercentage;
-  go["distributed"] = g->distributed;
-  go["mapInput"] = g->mapInput;
-  go["startedEventId"] = g->startedEventId;
   go["frames"] = std::move(frames);
   o["group"] = std::move(go);
   return o;
