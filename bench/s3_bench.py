@@ -6,6 +6,10 @@
      (4 KiB file + fsync + rename + directory fsync: what every PUT pays).
   2. PUT then GET of 4 KiB objects from 16 concurrent clients (ops/s).
   3. PUT then GET of 64 MiB objects, one client (MiB/s).
+  4. ListObjectsV2 over LIST_KEYS (default 100,000; 0 skips) keys, in pages
+     of 1,000.
+  5. Steps 2 and 3 again on the npm `s3rver` (the peer; bench/s3-peer,
+     installed on first use), and the ratios.
 
 Clients are separate processes speaking plain HTTP/1.1 with keep-alive
 (anonymous requests: no signing cost on either side), so the Python GIL is
@@ -18,10 +22,12 @@ import multiprocessing
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 MiB = 1024 * 1024
 binary = sys.argv[1] if len(sys.argv) > 1 else "build/sluice"
@@ -108,31 +114,125 @@ def run_large(port, count=4):
     return put, get
 
 
+def start_sluice(data_dir):
+    proc = subprocess.Popen([binary, "server", "--port", "0", "--data-dir", data_dir],
+                            stdout=subprocess.PIPE, text=True)
+    return proc, int(re.search(r":(\d+) ", proc.stdout.readline()).group(1))
+
+
+def start_s3rver(data_dir):
+    """The peer, installed from bench/s3-peer (npm) on first use; None when npm
+    or node is missing."""
+    peer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "s3-peer")
+    exe = os.path.join(peer, "node_modules", ".bin", "s3rver")
+    if not os.path.exists(exe):
+        if not shutil.which("npm") or subprocess.call(
+                ["npm", "install", "--prefix", peer, "--no-audit", "--no-fund", "--silent"]) != 0:
+            return None, None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    os.makedirs(data_dir)
+    proc = subprocess.Popen([exe, "--directory", data_dir, "--port", str(port), "--silent"],
+                            stdout=subprocess.PIPE, text=True)
+    proc.stdout.readline()  # "S3rver listening on ..."
+    return proc, port
+
+
+def measure(port):
+    c = http.client.HTTPConnection("127.0.0.1", port)
+    c.request("PUT", "/bench")
+    c.getresponse().read()
+    put_n, put_rate, fewest = run_small(port, "PUT")
+    # Each client reads back (cyclically) the keys every client wrote.
+    get_n, get_rate, _ = run_small(port, "GET", keys_per_worker=max(1, fewest))
+    put_large, get_large = run_large(port)
+    return {"put": put_rate, "put_n": put_n, "get": get_rate, "get_n": get_n,
+            "put_large": put_large, "get_large": get_large}
+
+
+def list_keys(port, keys):
+    """ListObjectsV2 over `keys` keys (written first by 16 clients): pages of
+    1,000, and the time to walk them all."""
+    per_worker = keys // CLIENTS
+    with multiprocessing.Pool(CLIENTS) as pool:
+        pool.map(fill_worker, [(port, w, per_worker) for w in range(CLIENTS)])
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    t0 = time.perf_counter()
+    token, listed, pages = None, 0, 0
+    while True:
+        query = "/listing?list-type=2&max-keys=1000"
+        if token:
+            query += "&continuation-token=" + urllib.parse.quote(token, safe="")
+        conn.request("GET", query)
+        body = conn.getresponse().read().decode()
+        listed += body.count("<Key>")
+        pages += 1
+        m = re.search(r"<NextContinuationToken>([^<]+)</NextContinuationToken>", body)
+        if not m:
+            break
+        token = m.group(1)
+    return listed, pages, time.perf_counter() - t0
+
+
+def fill_worker(args):
+    port, worker, n = args
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    if worker == 0:
+        conn.request("PUT", "/listing")
+        conn.getresponse().read()
+    else:
+        time.sleep(0.2)  # after worker 0 created the bucket
+    for i in range(n):
+        conn.request("PUT", f"/listing/w{worker:02d}/k{i:06d}", body=b"x")
+        r = conn.getresponse()
+        r.read()
+        if r.status != 200:
+            raise RuntimeError(f"PUT: {r.status}")
+    conn.close()
+
+
 def main():
     data_dir = tempfile.mkdtemp(prefix="sluice-s3-bench-", dir=os.environ.get("BENCH_DIR"))
-    proc = None
+    procs = []
     try:
         seq, small_rate = disk_limits(data_dir)
         print(f"disk ({data_dir}): sequential write + fsync {seq:.0f} MiB/s; "
               f"durable 4 KiB file writes {small_rate:.0f}/s (write+fsync+rename+dir fsync)")
-        proc = subprocess.Popen([binary, "server", "--port", "0", "--data-dir",
-                                 os.path.join(data_dir, "d")], stdout=subprocess.PIPE, text=True)
-        port = int(re.search(r":(\d+) ", proc.stdout.readline()).group(1))
-        c = http.client.HTTPConnection("127.0.0.1", port)
-        c.request("PUT", "/bench")
-        c.getresponse().read()
-        n, rate, fewest = run_small(port, "PUT")
-        print(f"PUT 4 KiB x {CLIENTS} clients: {rate:.0f} ops/s ({n} objects)")
-        # Each client reads back (cyclically) the keys every client wrote.
-        n, rate, _ = run_small(port, "GET", keys_per_worker=max(1, fewest))
-        print(f"GET 4 KiB x {CLIENTS} clients: {rate:.0f} ops/s ({n} requests)")
-        put, get = run_large(port)
-        print(f"PUT 64 MiB x 1 client: {put:.0f} MiB/s; GET 64 MiB: {get:.0f} MiB/s "
-              f"(disk limit for writes: {seq:.0f} MiB/s)")
+        proc, port = start_sluice(os.path.join(data_dir, "sluice"))
+        procs.append(proc)
+        ours = measure(port)
+        list_n = int(os.environ.get("LIST_KEYS", "100000"))
+        listed, pages, secs = list_keys(port, list_n) if list_n else (0, 0, 0)
+        proc.terminate()
+        peer_proc, peer_port = start_s3rver(os.path.join(data_dir, "s3rver"))
+        peer = None
+        if peer_proc:
+            procs.append(peer_proc)
+            peer = measure(peer_port)
+
+        def row(label, key, unit):
+            line = f"{label}: sluice {ours[key]:.0f} {unit}"
+            if peer:
+                line += f", s3rver {peer[key]:.0f} {unit}, ratio {ours[key] / peer[key]:.1f}x"
+            print(line)
+
+        row(f"PUT 4 KiB x {CLIENTS} clients", "put", "ops/s")
+        row(f"GET 4 KiB x {CLIENTS} clients", "get", "ops/s")
+        row("PUT 64 MiB x 1 client", "put_large", "MiB/s")
+        row("GET 64 MiB x 1 client", "get_large", "MiB/s")
+        print(f"sluice 64 MiB PUT at {100 * ours['put_large'] / seq:.0f}% of the disk's "
+              f"sequential write bandwidth ({seq:.0f} MiB/s; goal 70%)")
+        if listed:
+            print(f"sluice ListObjectsV2 over {listed} keys: {pages} pages of 1,000 in "
+                  f"{secs * 1000:.0f} ms ({listed / secs:.0f} keys/s)")
+        if not peer:
+            print("s3rver: not measured (npm or node missing)")
     finally:
-        if proc:
-            proc.terminate()
-            proc.wait()
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+            p.wait()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
