@@ -3,12 +3,14 @@
 The binary comes from $SLUICE_BINARY (CTest sets it). The server listens on a
 free port (--port 0) and reports it on its first line of output.
 """
+import collections
 import os
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import urllib.request
 
 import boto3
@@ -37,7 +39,18 @@ class SluiceServer:
             self.stop()
             raise RuntimeError(f"sluice server did not start: {line!r}")
         self.endpoint = f"http://{match.group(1)}:{match.group(2)}"
+        # Keep reading what the server prints (its stderr too): a pipe nobody
+        # reads fills up and then blocks the server's next write.
+        self.output = collections.deque(maxlen=200)
+        self._reader = threading.Thread(target=self._drain, args=(self.proc, self.output),
+                                        daemon=True)
+        self._reader.start()
         return self
+
+    @staticmethod
+    def _drain(proc, lines):
+        for line in proc.stdout:
+            lines.append(line)
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
@@ -47,6 +60,12 @@ class SluiceServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc and self.proc.poll() is not None and self.proc.stdout:
+            reader = getattr(self, "_reader", None)
+            if reader:
+                reader.join(timeout=5)  # it stops at the end of the output
+            if not (reader and reader.is_alive()):
+                self.proc.stdout.close()
 
     def cleanup(self):
         self.stop()
