@@ -76,6 +76,25 @@ class RestoreTest(S3TestCase):
         self.assertIsNone(self.restore_header(b))
         self.assertError("InvalidObjectState", self.s3.get_object, Bucket=b, Key="k")
 
+    def test_copy_of_an_archived_object_waits_for_the_restore(self):
+        b = self.archived("DEEP_ARCHIVE")
+        source = {"Bucket": b, "Key": "k"}
+        resp = self.assertError("InvalidObjectState", self.s3.copy_object, Bucket=b, Key="copy",
+                                CopySource=source)
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertEqual(resp["Error"]["StorageClass"], "DEEP_ARCHIVE")
+        upload = self.s3.create_multipart_upload(Bucket=b, Key="parts")["UploadId"]
+        self.assertError("InvalidObjectState", self.s3.upload_part_copy, Bucket=b, Key="parts",
+                         UploadId=upload, PartNumber=1, CopySource=source)
+        # Nothing was written.
+        self.assertError("404", self.s3.head_object, Bucket=b, Key="copy")  # HEAD: no body
+        self.assertEqual(self.s3.list_parts(Bucket=b, Key="parts", UploadId=upload).get("Parts", []),
+                         [])
+        self.restore(b, days=1, tier="Standard")
+        self.advance(12 * 3600 + 1)
+        self.s3.copy_object(Bucket=b, Key="copy", CopySource=source, StorageClass="STANDARD")
+        self.assertEqual(self.s3.get_object(Bucket=b, Key="copy")["Body"].read(), b"cold")
+
     def test_tier_delays(self):
         for storage_class, tier, hours in [("GLACIER", "Standard", 5), ("GLACIER", "Bulk", 12),
                                            ("DEEP_ARCHIVE", "Standard", 12),

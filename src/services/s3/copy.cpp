@@ -16,19 +16,8 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
   if (!source) return source.takeError();
   if (auto b = requireBucket(bucket); !b) return b.takeError();
   if (auto r = checkKey(key); !r) return r.error();
-  Json sourceIn = JsonObject{{"Key", source->key}};
-  if (source->versionId) sourceIn.as_object()["VersionId"] = *source->versionId;
-  auto src = requireObject(source->bucket, sourceIn);
+  auto src = requireCopySource(in);
   if (!src) return src.takeError();
-
-  Preconditions pre;
-  auto ifMatch = optStr(in, "CopySourceIfMatch");
-  auto ifNoneMatch = optStr(in, "CopySourceIfNoneMatch");
-  if (ifMatch) pre.ifMatch = *ifMatch;
-  if (ifNoneMatch) pre.ifNoneMatch = *ifNoneMatch;
-  pre.ifModifiedSince = optTime(in, "CopySourceIfModifiedSince");
-  pre.ifUnmodifiedSince = optTime(in, "CopySourceIfUnmodifiedSince");
-  if (auto r = checkCopyPreconditions(pre, src->etag, src->lastModified); !r) return r.error();
 
   std::string metadataDirective = optStr(in, "MetadataDirective").value_or("COPY");
   std::string taggingDirective = optStr(in, "TaggingDirective").value_or("COPY");

@@ -137,20 +137,8 @@ Result<Json> S3Service::uploadPartCopy(const Json& in, const CallContext&) {
   if (auto b = requireBucket(str(in, "Bucket")); !b) return b.takeError();
   auto u = findUpload(*meta_, in);
   if (!u) return u.takeError();
-  auto source = parseCopySource(str(in, "CopySource"));
-  if (!source) return source.takeError();
-  Json sourceIn = JsonObject{{"Key", source->key}};
-  if (source->versionId) sourceIn.as_object()["VersionId"] = *source->versionId;
-  auto src = requireObject(source->bucket, sourceIn);
+  auto src = requireCopySource(in);
   if (!src) return src.takeError();
-  Preconditions pre;
-  auto ifMatch = optStr(in, "CopySourceIfMatch");
-  auto ifNoneMatch = optStr(in, "CopySourceIfNoneMatch");
-  if (ifMatch) pre.ifMatch = *ifMatch;
-  if (ifNoneMatch) pre.ifNoneMatch = *ifNoneMatch;
-  pre.ifModifiedSince = optTime(in, "CopySourceIfModifiedSince");
-  pre.ifUnmodifiedSince = optTime(in, "CopySourceIfUnmodifiedSince");
-  if (auto r = checkCopyPreconditions(pre, src->etag, src->lastModified); !r) return r.error();
   uint64_t offset = 0, length = src->size;
   if (auto range = optStr(in, "CopySourceRange")) {
     auto parsed = parseRange(*range, src->size);

@@ -191,4 +191,11 @@ bool isStorageClass(std::string_view s) {
   return kClasses.count(s) > 0;
 }
 
+bool isArchived(const ObjectRecord& o) {
+  if (o.storageClass != "GLACIER" && o.storageClass != "DEEP_ARCHIVE") return false;
+  auto* r = o.attrs.as_object().if_contains("Restore");
+  return !(r && r->is_string() &&
+           r->as_string().find("ongoing-request=\"false\"") != json::string::npos);
+}
+
 }  // namespace sluice::services::s3

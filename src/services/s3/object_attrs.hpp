@@ -28,6 +28,10 @@ Result<Json> tagsFromTagSet(const Json& tagging, size_t maxTags);
 // {key: value} -> [{"Key", "Value"}].
 Json tagSet(const Json& tags);
 
+// A GLACIER or DEEP_ARCHIVE version without a restored copy: its bytes
+// cannot be read (GET, CopyObject, UploadPartCopy) until RestoreObject.
+bool isArchived(const ObjectRecord& o);
+
 // Checks Content-MD5 (InvalidDigest / BadDigest) and every x-amz-checksum-*
 // member given (BadDigest) against `body`; returns the checksum to record:
 // the algorithm asked for (ChecksumAlgorithm or a value given), else

@@ -27,13 +27,6 @@ Preconditions readPreconditions(const Json& in, std::string_view prefix,
   return c;
 }
 
-bool isArchived(const ObjectRecord& o) {
-  if (o.storageClass != "GLACIER" && o.storageClass != "DEEP_ARCHIVE") return false;
-  auto* r = o.attrs.as_object().if_contains("Restore");
-  return !(r && r->is_string() &&
-           r->as_string().find("ongoing-request=\"false\"") != json::string::npos);
-}
-
 // The byte range of part `n` of a multipart object.
 std::optional<ByteRange> partRange(const ObjectRecord& o, int64_t n, size_t& count) {
   auto* parts = o.attrs.as_object().if_contains("Parts");

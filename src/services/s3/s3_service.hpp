@@ -103,6 +103,9 @@ class S3Service {
   // The version a read addresses (latest or VersionId): NoSuchKey /
   // NoSuchVersion / MethodNotAllowed for a delete marker by version.
   Result<ObjectRecord> requireObject(const std::string& bucket, const Json& in);
+  // The version CopyObject / UploadPartCopy read (CopySource), once its
+  // x-amz-copy-source-if-* conditions hold and its bytes are readable.
+  Result<ObjectRecord> requireCopySource(const Json& in);
   // Unlinks files a committed write left unreferenced.
   void removeFiles(const Orphans& orphans);
   std::string newVersionId();
