@@ -32,7 +32,11 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)),
         options_(options),
         handler_(std::move(handler)),
-        onClose_(std::move(onClose)) {}
+        onClose_(std::move(onClose)) {
+    // Beast reads at most what the buffer can take without growing (from 512
+    // bytes): room for 64 KiB makes a large body 64 KiB reads, not 512-byte ones.
+    buffer_.reserve(kReadBufferBytes);
+  }
 
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
@@ -196,6 +200,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  static constexpr size_t kReadBufferBytes = 64 * 1024;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpServerOptions& options_;
