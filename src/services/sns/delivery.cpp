@@ -249,7 +249,7 @@ void SnsService::postWithRetries(std::string url,
                                  std::vector<std::pair<std::string, std::string>> headers,
                                  std::string body, int attempt, Finished done) {
   auto result = std::make_shared<HttpPostResult>();
-  auto work = [result, url, headers, body, tls = tls_] {
+  auto work = [result, url, headers, body, tls = tls()] {
     *result = httpPost(url, headers, body, kHttpTimeout, tls.get());
   };
   engine_.loop.runBlocking(std::move(work), [this, result, url, headers, body, attempt,

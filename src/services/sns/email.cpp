@@ -76,7 +76,7 @@ void SnsService::sendEmail(const Subscription& s, const std::string& subject,
 
 void SnsService::smtpWithRetries(std::string to, std::string message, int attempt, Finished done) {
   auto result = std::make_shared<SmtpResult>();
-  auto work = [result, server = outbound_.smtpServer, to, message, tls = tls_] {
+  auto work = [result, server = outbound_.smtpServer, to, message, tls = tls()] {
     *result = smtpSend(server, std::string(kFrom), to, message, kSmtpTimeout, tls.get());
   };
   engine_.loop.runBlocking(

@@ -16,10 +16,22 @@ SnsService::SnsService(engine::EngineContext engine, const Clock& clock,
 
 SnsService::~SnsService() = default;
 
+std::shared_ptr<boost::asio::ssl::context> SnsService::tls() {
+  std::call_once(tlsOnce_, [this] {
+    auto tls = makeClientTlsContext(outbound_.caFile);
+    // Without a context, https and STARTTLS deliveries fail and are retried.
+    if (tls) tls_ = std::move(*tls);
+  });
+  return tls_;
+}
+
 Result<void> SnsService::load() {
-  auto tls = makeClientTlsContext(outbound_.caFile);
-  if (!tls) return tls.error();
-  tls_ = std::move(*tls);
+  if (!outbound_.caFile.empty()) {
+    // A CA file that cannot be used stops the server at start.
+    auto tls = makeClientTlsContext(outbound_.caFile);
+    if (!tls) return tls.error();
+    std::call_once(tlsOnce_, [&] { tls_ = std::move(*tls); });
+  }
   auto loaded = store_.load();
   if (!loaded) return loaded.error();
   for (auto& t : loaded->topics) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "engine/execution.hpp"
@@ -112,7 +113,11 @@ class SnsService {
   PendingDeliveries pending_;  // sns_pending: one row per message in flight
   std::filesystem::path dataDir_;
   OutboundOptions outbound_;
-  // Verifies https endpoints and STARTTLS servers (built by load()).
+  // Verifies https endpoints and STARTTLS servers. Loading the system's CA
+  // certificates takes ~20 ms and some MiB, so it happens on first use (at
+  // load() only when --ca-file names a file to check).
+  std::shared_ptr<boost::asio::ssl::context> tls();
+  std::once_flag tlsOnce_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   const OperationRegistry* registry_ = nullptr;
   std::map<std::string, Topic> topics_;                // by ARN
