@@ -3,6 +3,7 @@ metadata, integrity checks, tagging, versioning, presigned URLs."""
 import base64
 import datetime
 import hashlib
+import os
 import unittest
 import urllib.error
 import urllib.request
@@ -216,6 +217,21 @@ class ObjectTests(S3TestCase):
         self.assertError("NoSuchKey", self.s3.copy_object, Bucket=b, Key="dst3",
                          CopySource=f"{b}/missing")
         self.assertError("NoSuchKey", self.s3.get_object, Bucket=b, Key="dst3")
+
+    def test_a_large_body_with_a_wrong_checksum_leaves_no_file(self):
+        # Over 1 MiB the file is written while the checksum is computed: a
+        # refused body's file must go again.
+        b = self.make_bucket()
+        objects = os.path.join(self.server.data_dir, "objects")
+        def files():
+            return sorted(os.path.join(d, f) for d, _, fs in os.walk(objects) for f in fs)
+        before = files()
+        body = os.urandom(3 * 1024 * 1024)
+        wrong = base64.b64encode((0x12345678).to_bytes(4, "big")).decode()
+        self.assertError("BadDigest", self.s3.put_object, Bucket=b, Key="big", Body=body,
+                         ChecksumCRC32=wrong)
+        self.assertError("NoSuchKey", self.s3.get_object, Bucket=b, Key="big")
+        self.assertEqual(files(), before)
 
     def test_keys_are_not_paths(self):
         b = self.make_bucket()

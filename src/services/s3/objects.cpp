@@ -84,17 +84,23 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
     }
   }
   std::string_view body = requestBody(in, ctx);
-  // The ETag's MD5 runs beside the checksum work: two passes over a large
-  // body on two cores instead of one after the other.
-  auto etag = std::async(body.size() > (1 << 20) ? std::launch::async : std::launch::deferred,
-                         [body] { return quotedEtag(body); });
+  // A large body's MD5 (the ETag) and its file write run beside the checksum
+  // work instead of one after the other; a refused body's file is removed.
+  auto beside = body.size() > (1 << 20) ? std::launch::async : std::launch::deferred;
+  std::string fileId = ObjectFiles::newId(ids_);
+  auto etag = std::async(beside, [body] { return quotedEtag(body); });
+  auto written = std::async(beside, [this, &fileId, body] { return files_->write(fileId, body); });
   auto checksum = checkIntegrity(in, body, ChecksumAlgorithm::CRC64NVME);
-  if (!checksum) return checksum.takeError();
+  if (!checksum) {
+    if (beside == std::launch::async && written.get()) files_->remove(fileId);
+    return checksum.takeError();
+  }
+  if (auto r = written.get(); !r) return r.error();
 
   ObjectRecord o;
   o.bucket = bucket;
   o.key = key;
-  o.fileId = ObjectFiles::newId(ids_);
+  o.fileId = fileId;
   o.size = body.size();
   o.etag = etag.get();
   o.lastModified = clock_.now();
@@ -106,7 +112,6 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
     o.attrs.as_object()["ChecksumValue"] = (*checksum)->value;
     o.attrs.as_object()["ChecksumType"] = "FULL_OBJECT";
   }
-  if (auto r = files_->write(o.fileId, body); !r) return r.error();
   auto put = meta_->putObject(o, newVersionId());
   if (!put) {
     files_->remove(o.fileId);
