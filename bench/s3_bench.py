@@ -155,9 +155,11 @@ def list_keys(port, keys):
     """ListObjectsV2 over `keys` keys (written first by 16 clients): pages of
     1,000, and the time to walk them all."""
     per_worker = keys // CLIENTS
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("PUT", "/listing")
+    conn.getresponse().read()
     with multiprocessing.Pool(CLIENTS) as pool:
         pool.map(fill_worker, [(port, w, per_worker) for w in range(CLIENTS)])
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     t0 = time.perf_counter()
     token, listed, pages = None, 0, 0
     while True:
@@ -178,11 +180,6 @@ def list_keys(port, keys):
 def fill_worker(args):
     port, worker, n = args
     conn = http.client.HTTPConnection("127.0.0.1", port)
-    if worker == 0:
-        conn.request("PUT", "/listing")
-        conn.getresponse().read()
-    else:
-        time.sleep(0.2)  # after worker 0 created the bucket
     for i in range(n):
         conn.request("PUT", f"/listing/w{worker:02d}/k{i:06d}", body=b"x")
         r = conn.getresponse()
