@@ -83,6 +83,7 @@ void EventLoop::advanceVirtual(Duration by, std::function<void()> done) {
 
 void EventLoop::runBlocking(std::function<void()> work, Task done) {
   beginExternal();
+  ++blockingJobs_;
   {
     std::lock_guard lock(workMu_);
     if (workers_.size() < kWorkers && work_.size() >= workers_.size()) {
@@ -91,6 +92,7 @@ void EventLoop::runBlocking(std::function<void()> work, Task done) {
     work_.push_back([this, work = std::move(work), done = std::move(done)]() mutable {
       work();
       post(std::move(done));
+      --blockingJobs_;
       endExternal();
     });
   }

@@ -8,6 +8,7 @@
 // straight to its next timer: a 1-hour Wait costs nothing.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -51,6 +52,8 @@ class EventLoop {
   // Runs blocking `work` on the worker pool, then `done` on the loop thread.
   // While it runs, the virtual clock does not auto-advance.
   void runBlocking(std::function<void()> work, Task done);
+  // Thread-safe: runBlocking jobs whose `done` is not posted yet.
+  int blockingJobs() const { return blockingJobs_.load(); }
 
   // Runs until `finished()` is true (checked after every task), or until
   // there is nothing left to do. Returns whether `finished()` became true.
@@ -87,6 +90,7 @@ class EventLoop {
   std::map<TimerId, std::chrono::steady_clock::time_point> realIndex_;
   TimerId nextTimer_ = 1;
   int external_ = 0;
+  std::atomic<int> blockingJobs_{0};
   struct Advance {
     TimePoint target;
     std::function<void()> done;

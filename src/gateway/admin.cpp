@@ -38,7 +38,9 @@ constexpr std::chrono::seconds kSettleLimit{10};
 void afterSettling(engine::EventLoop& loop, store::sqlite::WriteQueue* writer,
                    std::function<void(bool idle)> answer) {
   auto idle = std::make_shared<bool>(false);
-  loop.runBlocking([&loop, writer, idle] { *idle = waitUntilSettled(loop, writer, kSettleLimit); },
+  // This wait is itself a job on the worker pool: one job is ours.
+  loop.runBlocking([&loop, writer,
+                    idle] { *idle = waitUntilSettled(loop, writer, kSettleLimit, /*ownJobs=*/1); },
                    [idle, answer = std::move(answer)] { answer(*idle); });
 }
 

@@ -2,6 +2,7 @@
 
 #include <future>
 #include <memory>
+#include <thread>
 
 namespace sluice::gateway {
 
@@ -19,7 +20,7 @@ bool loopBarrier(engine::EventLoop& loop, std::chrono::steady_clock::time_point 
 }  // namespace
 
 bool waitUntilSettled(engine::EventLoop& loop, store::sqlite::WriteQueue* writer,
-                      std::chrono::milliseconds limit) {
+                      std::chrono::milliseconds limit, int ownJobs) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   int quietRounds = 0;
   uint64_t committed = writer ? writer->stats().items : 0;
@@ -31,8 +32,10 @@ bool waitUntilSettled(engine::EventLoop& loop, store::sqlite::WriteQueue* writer
     // Stats count an item before its completion runs, so after flush()
     // returns they include the flush itself: a quiet round adds exactly one.
     uint64_t now = writer ? writer->stats().items : 0;
-    quietRounds = now - committed <= (writer ? 1u : 0u) ? quietRounds + 1 : 0;
+    bool working = loop.blockingJobs() > ownJobs;
+    quietRounds = !working && now - committed <= (writer ? 1u : 0u) ? quietRounds + 1 : 0;
     committed = now;
+    if (working) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
 }

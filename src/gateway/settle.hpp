@@ -7,8 +7,9 @@
 // everything queued on the writer (flush) and lets the loop run what those
 // commits' completions posted. Every step of an execution, SQS send, SNS or
 // EventBridge delivery commits, so a quiet round means none is under way.
-// Not seen: blocking work on the worker pool that commits nothing while it
-// runs (an HTTP POST, a function process) and wall-clock retry timers.
+// A round is not quiet either while work on the loop's worker pool (an HTTP
+// POST, an SMTP exchange, a function process) is under way, beyond the
+// caller's own `ownJobs`. Not seen: wall-clock timers.
 #pragma once
 
 #include <chrono>
@@ -21,6 +22,6 @@ namespace sluice::gateway {
 // Blocks (never call it on the loop or writer thread) until quiet or until
 // `limit` passed; returns whether it became quiet. `writer` may be null.
 bool waitUntilSettled(engine::EventLoop& loop, store::sqlite::WriteQueue* writer,
-                      std::chrono::milliseconds limit);
+                      std::chrono::milliseconds limit, int ownJobs = 0);
 
 }  // namespace sluice::gateway

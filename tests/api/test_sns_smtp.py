@@ -105,7 +105,9 @@ class SnsSmtpTest(unittest.TestCase):
         cls.smtpd.mailbox = cls.mailbox = Mailbox()
         threading.Thread(target=cls.smtpd.serve_forever, daemon=True).start()
         # The relay from the environment; --smtp is the same setting.
-        cls.server = SluiceServer(env={"SLUICE_SMTP": f"127.0.0.1:{cls.smtpd.server_address[1]}"}).start()
+        # Retry back-offs run on the server's clock: the tests step through them.
+        cls.server = SluiceServer("--clock", "virtual", env={
+            "SLUICE_SMTP": f"127.0.0.1:{cls.smtpd.server_address[1]}"}).start()
         cls.sns = cls.server.client("sns")
 
     @classmethod
@@ -167,6 +169,9 @@ class SnsSmtpTest(unittest.TestCase):
                                                         "421 4.3.2 service not available"]
             self.mailbox.attempts["later@example.com"] = 0
         self.sns.publish(TopicArn=topic, Message="eventually delivered")
+        self.server.idle()  # the first attempt, refused with 451
+        self.server.admin("/_sluice/clock/advance", {"seconds": 1})  # the second, 421
+        self.server.admin("/_sluice/clock/advance", {"seconds": 2})  # the third, accepted
         self.mail_to("later@example.com", "eventually delivered")
         with self.mailbox.lock:
             self.assertEqual(self.mailbox.attempts["later@example.com"], 3)
@@ -178,15 +183,11 @@ class SnsSmtpTest(unittest.TestCase):
             self.mailbox.refuse["gone@example.com"] = ["550 5.1.1 no such user"] * 5
             self.mailbox.attempts["gone@example.com"] = 0
         self.sns.publish(TopicArn=topic, Message="bounced")
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            with self.mailbox.lock:
-                if self.mailbox.attempts["gone@example.com"] >= 1:
-                    break
-            time.sleep(0.05)
-        # One attempt, refused; then 3.5 s of real time (past the 1 s and 2 s
-        # back-offs a transient failure gets) with no other attempt.
-        time.sleep(3.5)
+        self.server.idle()
+        # Past every back-off a transient failure gets (1, 2, 4, 8 s): no
+        # other attempt.
+        for seconds in (1, 2, 4, 8):
+            self.server.admin("/_sluice/clock/advance", {"seconds": seconds})
         with self.mailbox.lock:
             self.assertEqual(self.mailbox.attempts["gone@example.com"], 1)
             self.assertFalse([m for m in self.mailbox.messages if b"bounced" in m[2]])

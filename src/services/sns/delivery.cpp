@@ -261,13 +261,12 @@ void SnsService::postWithRetries(std::string url,
                 << "\n";
       return done();
     }
-    // Back off 1 s, 2 s, 4 s (wall-clock: the endpoint lives in real time).
-    engine_.loop.scheduleReal(
-        std::chrono::seconds(1 << attempt),
-        [this, url, headers, body, attempt, done = std::move(done)]() mutable {
-          postWithRetries(std::move(url), std::move(headers), std::move(body), attempt + 1,
-                          std::move(done));
-        });
+    // Back off 1 s, 2 s, 4 s on the server's clock (--clock virtual moves it).
+    engine_.loop.schedule(engine_.loop.now() + std::chrono::seconds(1 << attempt),
+                          [this, url, headers, body, attempt, done = std::move(done)]() mutable {
+                            postWithRetries(std::move(url), std::move(headers), std::move(body),
+                                            attempt + 1, std::move(done));
+                          });
   });
 }
 

@@ -87,12 +87,12 @@ void SnsService::smtpWithRetries(std::string to, std::string message, int attemp
                     << attempt + 1 << " attempts: " << result->error << "\n";
           return done();
         }
-        // Wall-clock back-off: the relay lives in real time.
-        engine_.loop.scheduleReal(std::chrono::seconds(1 << attempt),
-                                  [this, to, message, attempt, done = std::move(done)]() mutable {
-                                    smtpWithRetries(std::move(to), std::move(message), attempt + 1,
-                                                    std::move(done));
-                                  });
+        // Back off on the server's clock (--clock virtual moves it).
+        engine_.loop.schedule(engine_.loop.now() + std::chrono::seconds(1 << attempt),
+                              [this, to, message, attempt, done = std::move(done)]() mutable {
+                                smtpWithRetries(std::move(to), std::move(message), attempt + 1,
+                                                std::move(done));
+                              });
       });
 }
 
