@@ -40,7 +40,6 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
   ObjectRecord o;
   o.bucket = bucket;
   o.key = key;
-  o.fileId = ObjectFiles::newId(ids_);
   o.size = src->size;
   o.lastModified = clock_.now();
   o.storageClass = storageClass.value_or("STANDARD");
@@ -58,17 +57,8 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
     o.attrs.as_object()["Tags"] = *t;
   }
 
-  if (auto r = files_->writeConcatenation(o.fileId, {src->fileId}); !r) {
-    if (src->size == 0) {
-      if (auto w = files_->write(o.fileId, ""); !w) return w.error();
-    } else {
-      return r.error();
-    }
-  }
   // A copy is a new single-part object: its ETag and checksum are of the bytes.
-  auto fd = files_->open(o.fileId);
-  if (!fd) return fd.takeError();
-  auto data = ObjectFiles::read(*fd, 0, o.size);
+  auto data = readBody(*src, 0, src->size);
   if (!data) return data.takeError();
   o.etag = quotedEtag(*data);
   std::optional<ChecksumAlgorithm> alg;
@@ -83,6 +73,7 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
   o.attrs.as_object()["ChecksumAlgorithm"] = checksumName(*alg);
   o.attrs.as_object()["ChecksumValue"] = checksumBase64(*alg, *data);
   o.attrs.as_object()["ChecksumType"] = "FULL_OBJECT";
+  if (auto r = storeBody(o, *data); !r) return r.error();
 
   auto put = meta_->putObject(o, newVersionId());
   if (!put) {

@@ -150,9 +150,7 @@ Result<Json> S3Service::uploadPartCopy(const Json& in, const CallContext&) {
     offset = (*parsed)->first;
     length = (*parsed)->length();
   }
-  auto fd = files_->open(src->fileId);
-  if (!fd) return fd.takeError();
-  auto data = ObjectFiles::read(*fd, offset, length);
+  auto data = readBody(*src, offset, length);
   if (!data) return data.takeError();
   PartRecord p;
   p.uploadId = u->uploadId;
@@ -247,9 +245,7 @@ Result<Json> S3Service::completeMultipartUpload(const Json& in, const CallContex
   if (auto r = files_->writeConcatenation(o.fileId, files); !r) return r.error();
   if (alg) {
     if (uploadChecksumType(*u) == "FULL_OBJECT") {
-      auto fd = files_->open(o.fileId);
-      if (!fd) return fd.takeError();
-      auto data = ObjectFiles::read(*fd, 0, o.size);
+      auto data = readBody(o, 0, o.size);
       if (!data) return data.takeError();
       attrs["ChecksumValue"] = checksumBase64(*alg, *data);
     } else {

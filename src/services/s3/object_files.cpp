@@ -67,15 +67,6 @@ Result<void> ObjectFiles::writeConcatenation(std::string_view id,
   return writer->commit();
 }
 
-Result<void> ObjectFiles::writeCopy(std::string_view id, std::string_view source, uint64_t offset,
-                                    uint64_t length) {
-  auto fd = open(source);
-  if (!fd) return fd.takeError();
-  auto data = read(*fd, offset, length);
-  if (!data) return data.takeError();
-  return write(id, *data);
-}
-
 Result<UniqueFd> ObjectFiles::open(std::string_view id) const {
   if (!isValidId(id)) return AwsError::internal("invalid object file id");
   int fd = ::open(path(id).c_str(), O_RDONLY | O_CLOEXEC);

@@ -1,4 +1,5 @@
-// Where object bytes live: <data-dir>/objects/<id[0:2]>/<id>, one plain file
+// Where larger object bytes live (small ones are inline in their metadata
+// row, object_bodies.cpp): <data-dir>/objects/<id[0:2]>/<id>, one plain file
 // per object version or upload part, named by a random 128-bit id. Keys never
 // become paths (so no key can escape the directory or collide with another
 // on disk); the key -> file mapping is metadata (s3_store.hpp). Files are
@@ -35,13 +36,10 @@ class ObjectFiles {
   // Writes the concatenation of files `parts` (in order) as file `id`,
   // durably: how a completed multipart upload becomes one plain file.
   Result<void> writeConcatenation(std::string_view id, const std::vector<std::string>& parts);
-  // Copies file `source` (the whole of it, or `length` bytes from `offset`) as `id`.
-  Result<void> writeCopy(std::string_view id, std::string_view source, uint64_t offset,
-                         uint64_t length);
   // Opens file `id` for reading; the error is "NoSuchFile" when it is gone
   // (deleted by a concurrent overwrite: the caller re-reads the metadata).
   Result<UniqueFd> open(std::string_view id) const;
-  // Reads `length` bytes from `offset` (the workflow door, and small copies).
+  // Reads `length` bytes from `offset` (the workflow door, and copies).
   static Result<std::string> read(const UniqueFd& fd, uint64_t offset, uint64_t length);
   // Best-effort unlink (the metadata no longer names it).
   void remove(std::string_view id) const;

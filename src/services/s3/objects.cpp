@@ -84,23 +84,21 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
     }
   }
   std::string_view body = requestBody(in, ctx);
+  ObjectRecord o;
   // A large body's MD5 (the ETag) and its file write run beside the checksum
   // work instead of one after the other; a refused body's file is removed.
   auto beside = body.size() > (1 << 20) ? std::launch::async : std::launch::deferred;
-  std::string fileId = ObjectFiles::newId(ids_);
   auto etag = std::async(beside, [body] { return quotedEtag(body); });
-  auto written = std::async(beside, [this, &fileId, body] { return files_->write(fileId, body); });
+  auto stored = std::async(beside, [this, &o, body] { return storeBody(o, body); });
   auto checksum = checkIntegrity(in, body, ChecksumAlgorithm::CRC64NVME);
   if (!checksum) {
-    if (beside == std::launch::async && written.get()) files_->remove(fileId);
+    if (beside == std::launch::async && stored.get()) files_->remove(o.fileId);
     return checksum.takeError();
   }
-  if (auto r = written.get(); !r) return r.error();
+  if (auto r = stored.get(); !r) return r.error();
 
-  ObjectRecord o;
   o.bucket = bucket;
   o.key = key;
-  o.fileId = fileId;
   o.size = body.size();
   o.etag = etag.get();
   o.lastModified = clock_.now();
@@ -177,11 +175,16 @@ Result<Json> S3Service::getObject(const Json& in, const CallContext& ctx) {
     }
     uint64_t offset = range ? range->first : 0;
     uint64_t length = range ? range->length() : obj->size;
-    if (obj->size == 0) {
+    if (obj->inlineBody || obj->size == 0 || !ctx.payload) {
+      auto data = readBody(*obj, offset, length);
+      if (!data) {
+        if (data.error().code == "NoSuchFile" && attempt < 3) continue;
+        return data.takeError();
+      }
       if (ctx.payload)
-        ctx.payload->responseBody.clear();
+        ctx.payload->responseBody = std::move(*data);
       else
-        out["Body"] = "";
+        out["Body"] = std::move(*data);
       return Json(std::move(out));
     }
     auto fd = files_->open(obj->fileId);
@@ -189,14 +192,8 @@ Result<Json> S3Service::getObject(const Json& in, const CallContext& ctx) {
       if (fd.error().code == "NoSuchFile" && attempt < 3) continue;
       return fd.takeError();
     }
-    if (ctx.payload) {
-      ctx.payload->responseFile =
-          FileRegion{std::make_shared<const UniqueFd>(std::move(*fd)), offset, length};
-    } else {
-      auto data = ObjectFiles::read(*fd, offset, length);
-      if (!data) return data.takeError();
-      out["Body"] = std::move(*data);
-    }
+    ctx.payload->responseFile =
+        FileRegion{std::make_shared<const UniqueFd>(std::move(*fd)), offset, length};
     return Json(std::move(out));
   }
 }

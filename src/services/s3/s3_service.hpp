@@ -1,6 +1,7 @@
 // The S3 service (signing name "s3"): buckets, objects, listings, multipart
 // uploads, versioning, tagging, checksums — objects as plain files under
-// <data-dir>/objects, metadata in SQLite (s3_store.hpp, object_files.hpp).
+// <data-dir>/objects, metadata in SQLite (s3_store.hpp, object_files.hpp);
+// small objects' bytes in their metadata row (object_bodies.cpp).
 //
 // Operations take and return boto3-shaped JSON like every service. Object
 // bytes travel beside the JSON when the caller offers a Payload (the HTTP
@@ -108,6 +109,12 @@ class S3Service {
   Result<ObjectRecord> requireCopySource(const Json& in);
   // Unlinks files a committed write left unreferenced.
   void removeFiles(const Orphans& orphans);
+  // Object bytes wherever they live (object_bodies.cpp). storeBody keeps a
+  // small body in the record itself (committed with its metadata) and writes
+  // a larger one as a new durable file; it sets only o.fileId/o.inlineBody.
+  Result<void> storeBody(ObjectRecord& o, std::string_view body);
+  // `length` bytes of a version's body from `offset`.
+  Result<std::string> readBody(const ObjectRecord& o, uint64_t offset, uint64_t length);
   std::string newVersionId();
 
   // Bucket events (notifications.cpp): publishes what happened to a version.

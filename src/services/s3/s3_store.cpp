@@ -4,6 +4,7 @@
 
 namespace sluice::services::s3 {
 
+using store::sqlite::Bytes;
 using store::sqlite::Database;
 using store::sqlite::Statement;
 
@@ -29,6 +30,8 @@ constexpr store::sqlite::Migration kMigrations[] = {
      " file_id TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,"
      " last_modified INTEGER NOT NULL, checksum TEXT NOT NULL,"
      " PRIMARY KEY(upload_id, part_number));"},
+    // Small objects' bytes live in their row (ObjectRecord::inlineBody).
+    {2, "ALTER TABLE s3_objects ADD COLUMN body BLOB;"},
 };
 
 // The smallest string greater than every string starting with `prefix`
@@ -49,6 +52,11 @@ Json parseOr(std::string_view text) {
 constexpr std::string_view kObjectColumns =
     "seq, bucket, key, version_id, latest, delete_marker, file_id, size, etag, last_modified, "
     "storage_class, attrs";
+// Point lookups also read an inline body; listings never touch it (the last
+// column, so SQLite does not even load its overflow pages for them).
+constexpr std::string_view kObjectColumnsWithBody =
+    "seq, bucket, key, version_id, latest, delete_marker, file_id, size, etag, last_modified, "
+    "storage_class, attrs, body";
 
 ObjectRecord readObject(const Statement& st) {
   ObjectRecord o;
@@ -64,6 +72,10 @@ ObjectRecord readObject(const Statement& st) {
   o.lastModified = fromEpochMicros(st.columnInt(9));
   o.storageClass = std::string(st.columnText(10));
   o.attrs = parseOr(st.columnText(11));
+  if (st.columnCount() > 12 && !st.columnIsNull(12)) {
+    auto body = st.columnBlob(12);
+    o.inlineBody.emplace(reinterpret_cast<const char*>(body.data()), body.size());
+  }
   return o;
 }
 
@@ -92,8 +104,10 @@ Result<std::vector<T>> collect(Statement& st, Read read) {
 }
 
 Result<std::optional<ObjectRecord>> findVersion(Database& db, std::string_view bucket,
-                                                std::string_view key, std::string_view versionId) {
-  auto st = db.prepare(std::string("SELECT ") + std::string(kObjectColumns) +
+                                                std::string_view key, std::string_view versionId,
+                                                bool withBody = false) {
+  auto st = db.prepare(std::string("SELECT ") +
+                       std::string(withBody ? kObjectColumnsWithBody : kObjectColumns) +
                        " FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ?");
   if (!st) return st.takeError();
   st->bindAll(bucket, key, versionId);
@@ -140,14 +154,16 @@ Result<void> insertVersion(Database& db, const ObjectRecord& o) {
   if (auto r = demote->bindAll(o.bucket, o.key).run(); !r) return r;
   auto st = db.prepare(
       "INSERT INTO s3_objects(bucket, key, version_id, latest, delete_marker, file_id, size, etag,"
-      " last_modified, storage_class, attrs) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)");
+      " last_modified, storage_class, attrs, body) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st) return st.takeError();
   std::optional<std::string> file;
   if (!o.fileId.empty()) file = o.fileId;
+  std::optional<Bytes> body;
+  if (o.inlineBody) body = std::as_bytes(std::span(o.inlineBody->data(), o.inlineBody->size()));
   return st
       ->bindAll(o.bucket, o.key, o.versionId, o.deleteMarker ? 1 : 0, file,
                 static_cast<int64_t>(o.size), o.etag, toEpochMicros(o.lastModified), o.storageClass,
-                toJsonText(o.attrs))
+                toJsonText(o.attrs), body)
       .run();
 }
 
@@ -331,7 +347,7 @@ Result<void> S3Store::setBucketConfig(std::string_view bucket, std::string_view 
 Result<std::optional<ObjectRecord>> S3Store::latest(std::string_view bucket, std::string_view key) {
   auto lease = db_.readers().acquire();
   if (!lease) return lease.takeError();
-  auto st = lease->db().prepare(std::string("SELECT ") + std::string(kObjectColumns) +
+  auto st = lease->db().prepare(std::string("SELECT ") + std::string(kObjectColumnsWithBody) +
                                 " FROM s3_objects WHERE bucket = ? AND key = ? AND latest = 1");
   if (!st) return st.takeError();
   st->bindAll(bucket, key);
@@ -345,7 +361,7 @@ Result<std::optional<ObjectRecord>> S3Store::version(std::string_view bucket, st
                                                      std::string_view versionId) {
   auto lease = db_.readers().acquire();
   if (!lease) return lease.takeError();
-  return findVersion(lease->db(), bucket, key, versionId);
+  return findVersion(lease->db(), bucket, key, versionId, /*withBody=*/true);
 }
 
 Result<std::vector<ObjectRecord>> S3Store::listLatest(std::string_view bucket,

@@ -37,7 +37,11 @@ struct ObjectRecord {
   int64_t seq = 0;  // newer versions have larger values
   bool latest = true;
   bool deleteMarker = false;
+  // Where the bytes are: file `fileId` (object_files.hpp), or, for a small
+  // object, `inlineBody` in the metadata row itself (fileId empty). Only
+  // latest()/version() read inline bodies; listings leave them empty.
   std::string fileId;
+  std::optional<std::string> inlineBody;
   uint64_t size = 0;
   std::string etag;  // quoted
   TimePoint lastModified{};
