@@ -3,7 +3,8 @@
 
   1. The limits, measured in the data directory's file system: sequential
      write bandwidth (256 MiB, then fsync) and durable small-file writes
-     (4 KiB file + fsync + rename + directory fsync: what every PUT pays).
+     (4 KiB file + fsync + rename + directory fsync: what a PUT over 64 KiB
+     pays; smaller objects are rows in SQLite's group-committed WAL).
   2. PUT then GET of 4 KiB objects from 16 concurrent clients (ops/s).
   3. PUT then GET of 64 MiB objects, one client (MiB/s).
   4. ListObjectsV2 over LIST_KEYS (default 100,000; 0 skips) keys, in pages
