@@ -86,7 +86,10 @@ void EventLoop::runBlocking(std::function<void()> work, Task done) {
   ++blockingJobs_;
   {
     std::lock_guard lock(workMu_);
-    if (workers_.size() < kWorkers && work_.size() >= workers_.size()) {
+    // Start a thread unless an idle worker is free for this job: counting
+    // queued jobs against all workers would leave a job waiting behind long
+    // ones (a settle wait that waits for that very job, say).
+    if (workers_.size() < kWorkers && work_.size() >= idleWorkers_) {
       workers_.emplace_back([this] { workerMain(); });
     }
     work_.push_back([this, work = std::move(work), done = std::move(done)]() mutable {
@@ -104,7 +107,9 @@ void EventLoop::workerMain() {
     std::function<void()> job;
     {
       std::unique_lock lock(workMu_);
+      ++idleWorkers_;
       workCv_.wait(lock, [&] { return stopping_ || !work_.empty(); });
+      --idleWorkers_;
       if (work_.empty()) return;
       job = std::move(work_.front());
       work_.pop_front();

@@ -102,6 +102,7 @@ class EventLoop {
   std::condition_variable workCv_;
   std::deque<std::function<void()>> work_;
   std::vector<std::thread> workers_;
+  size_t idleWorkers_ = 0;  // waiting for work; a job finds one or starts a thread
   bool stopping_ = false;
 };
 

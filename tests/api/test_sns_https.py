@@ -9,7 +9,6 @@ import queue
 import shutil
 import tempfile
 import threading
-import time
 import unittest
 
 from sluice_server import SluiceServer
@@ -72,14 +71,19 @@ class SnsHttpsTest(unittest.TestCase):
             server.cleanup()
 
     def test_an_untrusted_certificate_gets_nothing(self):
-        server = SluiceServer().start()  # no --ca-file: the self-signed certificate is unknown
+        # No --ca-file: the self-signed certificate is unknown. The virtual
+        # clock runs every retry of the back-off; idle() returns once each
+        # attempt has failed its handshake.
+        server = SluiceServer("--clock", "virtual").start()
         try:
             sns = server.client("sns")
             topic = sns.create_topic(Name="untrusted")["TopicArn"]
             sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=f"https://127.0.0.1:{self.port}/hook")
-            # The first attempt and the 1 s retry both fail the handshake.
-            time.sleep(1.5)
+            server.idle()
+            server.admin("/_sluice/clock/advance", {"seconds": 3600})
             self.assertTrue(Hook.received.empty())
+            subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+            self.assertEqual([s["SubscriptionArn"] for s in subs], ["PendingConfirmation"])
         finally:
             server.cleanup()
 

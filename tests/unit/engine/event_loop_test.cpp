@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -154,6 +156,25 @@ TEST(EventLoop, ManyBlockingJobsAllComplete) {
   for (int i = 0; i < 50; ++i) v.loop.runBlocking([&] { ++worked; }, [&] { ++completed; });
   EXPECT_TRUE(v.loop.runUntil([&] { return completed == 50; }));
   EXPECT_EQ(worked.load(), 50);
+}
+
+// A job queued while every worker is busy with a long job gets a thread of
+// its own: the long job may be waiting for it (GET /_sluice/idle waits on a
+// worker until the deliveries queued behind it are done).
+TEST(EventLoop, AJobQueuedBehindALongOneStillRuns) {
+  VirtualLoop v;
+  std::promise<void> secondRan;
+  auto second = secondRan.get_future();
+  bool firstSawSecond = false;
+  int completed = 0;
+  v.loop.runBlocking(
+      [&] {
+        v.loop.runBlocking([&] { secondRan.set_value(); }, [&] { ++completed; });
+        firstSawSecond = second.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+      },
+      [&] { ++completed; });
+  EXPECT_TRUE(v.loop.runUntil([&] { return completed == 2; }));
+  EXPECT_TRUE(firstSawSecond);
 }
 
 TEST(EventLoop, ExternalWorkHoldsTheVirtualClockUntilItPostsBack) {
