@@ -203,8 +203,8 @@ Action addServerCommand(CLI::App& app) {
   cmd->add_option("--clock", args->clock, "real, or virtual (moved by POST /_sluice/clock/advance)")
       ->check(CLI::IsMember({"real", "virtual"}));
   cmd->add_option("--s3-restore-delays", args->s3RestoreDelays,
-                  "S3 restore times in seconds, e.g. GLACIER.Expedited=60,DEEP_ARCHIVE.Bulk=3600 "
-                  "(default: AWS's upper bounds)");
+                  "S3 restore times in seconds, e.g. GLACIER.Expedited=60,DEEP_ARCHIVE.Bulk=3600, "
+                  "ARCHIVE_ACCESS.Standard=60 (default: AWS's upper bounds)");
   cmd->add_option("--credentials", args->credentialsFile,
                   "AWS credentials file whose keys are accepted; signatures are then verified");
   cmd->add_option("--smtp", args->smtp,

@@ -248,6 +248,8 @@ std::string rootName(std::string_view operation) {
       {"GetObjectAttributes", "GetObjectAttributesResponse"},
       {"GetBucketLifecycleConfiguration", "LifecycleConfiguration"},
       {"GetBucketNotificationConfiguration", "NotificationConfiguration"},
+      {"ListBucketIntelligentTieringConfigurations",
+       "ListBucketIntelligentTieringConfigurationsOutput"},
   };
   auto it = kRoots.find(operation);
   return it != kRoots.end() ? std::string(it->second) : std::string(operation) + "Result";

@@ -44,11 +44,11 @@ Result<ObjectRecord> S3Service::requireCopySource(const Json& in) {
   pre.ifUnmodifiedSince = optTime(in, "CopySourceIfUnmodifiedSince");
   if (auto r = checkCopyPreconditions(pre, src->etag, src->lastModified); !r) return r.error();
   if (isArchived(*src)) {
-    return errors::invalidObjectState(
-        "The source object of the COPY action is not in the active tier and is only stored in "
-        "Amazon S3 Glacier.",
-        src->storageClass);
+    return archivedError(*src,
+                         "The source object of the COPY action is not in the active tier and is "
+                         "only stored in Amazon S3 Glacier.");
   }
+  noteAccess(*src);  // Intelligent-Tiering: copying counts as an access
   return src;
 }
 

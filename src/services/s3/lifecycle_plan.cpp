@@ -51,10 +51,15 @@ void planCurrent(const std::vector<LifecycleRule>& rules, const ObjectRecord& he
     auto c = change(Kind::Transition, head);
     c.storageClass = coldest->storageClass;
     c.attrs = head.attrs;
-    // A restored copy does not survive a move to another class.
-    for (auto name : {"Restore", "RestoreDue", "RestoreDays", "RestoreExpiry"}) {
+    // A restored copy does not survive a move to another class, nor does an
+    // Intelligent-Tiering access tier; Intelligent-Tiering counts days of
+    // no access from the move into it.
+    for (auto name :
+         {"Restore", "RestoreDue", "RestoreDays", "RestoreExpiry", "AccessTier", "LastAccess"}) {
       c.attrs.as_object().erase(name);
     }
+    if (c.storageClass == "INTELLIGENT_TIERING")
+      c.attrs.as_object()["LastAccess"] = toEpochMicros(now);
     out.push_back(std::move(c));
   }
 }

@@ -36,7 +36,9 @@ Result<void> readTag(const Json& tag, std::map<std::string, std::string>& into) 
   return {};
 }
 
-Result<void> readFilter(const Json& filter, LifecycleFilter& f) {
+}  // namespace
+
+Result<void> parseLifecycleFilter(const Json& filter, LifecycleFilter& f) {
   if (!filter.is_object()) return errors::malformedXml();
   int given = 0;
   for (auto name : {"Prefix", "Tag", "And", "ObjectSizeGreaterThan", "ObjectSizeLessThan"}) {
@@ -70,6 +72,8 @@ Result<void> readFilter(const Json& filter, LifecycleFilter& f) {
   }
   return {};
 }
+
+namespace {
 
 Result<std::optional<TimePoint>> readDate(const Json& action) {
   if (!member(action, "Date")) return std::optional<TimePoint>();
@@ -183,7 +187,7 @@ Result<LifecycleRule> readRule(const Json& rule) {
   // A rule scopes itself with a Filter, or (the older form) a top-level Prefix.
   if ((filter != nullptr) == (prefix != nullptr)) return errors::malformedXml();
   if (filter) {
-    if (auto f = readFilter(*filter, r.filter); !f) return f.error();
+    if (auto f = parseLifecycleFilter(*filter, r.filter); !f) return f.error();
   } else {
     r.filter.prefix = optStr(rule, "Prefix").value_or("");
   }

@@ -58,6 +58,11 @@ struct LifecycleRule {
 Result<std::vector<LifecycleRule>> parseLifecycle(const Json& configuration,
                                                   const std::function<std::string()>& newId);
 
+// Reads a Filter (Prefix | Tag | And{Prefix, Tags, sizes} | a size) into
+// `f`: MalformedXML when it names several conditions outside And. Shared with
+// the Intelligent-Tiering configurations, whose Filter has the same form.
+Result<void> parseLifecycleFilter(const Json& filter, LifecycleFilter& f);
+
 // Whether an object (key, size, tags {k: v}) is in a rule's scope.
 bool lifecycleMatches(const LifecycleFilter& f, std::string_view key, uint64_t size,
                       const Json& tags);

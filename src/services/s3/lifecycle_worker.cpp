@@ -1,6 +1,9 @@
 // Running lifecycle rules: a timer at every midnight UTC on the engine loop
 // (S3 evaluates rules once a day, and due dates are midnights) starts a pass
 // over every bucket with a configuration (what is due: lifecycle_plan.hpp).
+// The same pass moves INTELLIGENT_TIERING versions into the archive access
+// tiers of the bucket's Intelligent-Tiering configurations
+// (tiering_rules.hpp), for the versions lifecycle does not change.
 //
 // A pass is a chain of short steps posted to the loop, not one long task: a
 // step reads one page of versions, plans their changes and commits them in
@@ -15,9 +18,11 @@
 // sweep removes files whose unlink never ran.
 #include <boost/asio/post.hpp>
 #include <iostream>
+#include <set>
 
 #include "services/s3/lifecycle_plan.hpp"
 #include "services/s3/s3_service.hpp"
+#include "services/s3/tiering_rules.hpp"
 
 namespace sluice::services::s3 {
 
@@ -43,6 +48,18 @@ std::vector<LifecycleRule> enabledRules(const BucketRecord& b) {
   return rules;
 }
 
+// The bucket's valid Intelligent-Tiering configurations, Enabled ones only.
+std::vector<TieringConfig> enabledTiering(const BucketRecord& b) {
+  std::vector<TieringConfig> configs;
+  const Json* all = b.config.as_object().if_contains("IntelligentTiering");
+  if (!all || !all->is_object()) return configs;
+  for (const auto& kv : all->as_object()) {
+    auto c = parseTieringConfig(kv.value());
+    if (c && c->enabled) configs.push_back(std::move(*c));
+  }
+  return configs;
+}
+
 }  // namespace
 
 struct S3Service::LifecyclePass {
@@ -50,6 +67,7 @@ struct S3Service::LifecyclePass {
   std::vector<BucketRecord> buckets;
   size_t bucket = 0;  // index into buckets
   std::vector<LifecycleRule> rules;
+  std::vector<TieringConfig> tiering;
   bool started = false;  // `rules` and the cursor are for `bucket`
   // Versions come by key, newest first; a key's versions may span pages.
   std::string key;
@@ -81,7 +99,8 @@ void S3Service::lifecycleStep(const std::shared_ptr<LifecyclePass>& pass) {
   // Skip to a bucket with rules.
   while (!p.started && p.bucket < p.buckets.size()) {
     p.rules = enabledRules(p.buckets[p.bucket]);
-    if (p.rules.empty()) {
+    p.tiering = enabledTiering(p.buckets[p.bucket]);
+    if (p.rules.empty() && p.tiering.empty()) {
       ++p.bucket;
       continue;
     }
@@ -94,22 +113,28 @@ void S3Service::lifecycleStep(const std::shared_ptr<LifecyclePass>& pass) {
   if (p.bucket >= p.buckets.size()) return;  // the pass is over
   const BucketRecord& b = p.buckets[p.bucket];
   std::vector<LifecycleChange> changes;
+  std::vector<TieringMove> moves;
   auto versionId = [this] { return newVersionId(); };
+  // Lifecycle first; Intelligent-Tiering for the versions it leaves alone.
+  auto planGroup = [&] {
+    const size_t before = changes.size();
+    planKeyLifecycle(b, p.rules, p.group, p.now, versionId, changes);
+    std::set<std::string> changed;
+    for (size_t i = before; i < changes.size(); ++i) changed.insert(changes[i].object.versionId);
+    if (!p.tiering.empty()) planTiering(p.tiering, p.group, changed, p.now, moves);
+    p.group.clear();
+  };
   auto page = meta_->listVersions(b.name, "", p.key, p.seq, p.firstPage, kPage);
   if (!page) return logError(page.error());
   p.firstPage = false;
   for (auto& v : *page) {
-    if (!p.group.empty() && p.group.front().key != v.key) {
-      planKeyLifecycle(b, p.rules, p.group, p.now, versionId, changes);
-      p.group.clear();
-    }
+    if (!p.group.empty() && p.group.front().key != v.key) planGroup();
     p.key = v.key;
     p.seq = v.seq;
     p.group.push_back(std::move(v));
   }
   if (page->size() < kPage) {  // the bucket's last page: its last key, then its uploads
-    planKeyLifecycle(b, p.rules, p.group, p.now, versionId, changes);
-    p.group.clear();
+    planGroup();
     auto uploads = meta_->uploads(b.name);
     if (!uploads) return logError(uploads.error());
     planUploadLifecycle(p.rules, *uploads, p.now, changes);
@@ -132,7 +157,19 @@ void S3Service::lifecycleStep(const std::shared_ptr<LifecyclePass>& pass) {
       boost::asio::post(pool_, [this, orphans = std::move(orphans)] { removeFiles(orphans); });
     }
   }
+  if (!moves.empty()) applyTieringMoves(moves);
   loop_.post([this, pass] { lifecycleStep(pass); });
+}
+
+void S3Service::applyTieringMoves(const std::vector<TieringMove>& moves) {
+  auto applied = meta_->applyTiering(moves);
+  if (!applied) return logError(applied.error());
+  for (size_t i = 0; i < moves.size(); ++i) {
+    if (!(*applied)[i]) continue;  // read or changed since the pass read it
+    ObjectRecord o = moves[i].object;
+    o.attrs.as_object()["AccessTier"] = moves[i].accessTier;
+    publish("IntelligentTiering", o, nullptr);
+  }
 }
 
 }  // namespace sluice::services::s3

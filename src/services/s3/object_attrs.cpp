@@ -170,6 +170,7 @@ void describeObject(JsonObject& out, const ObjectRecord& o) {
     out["TagCount"] = t->as_object().size();
   }
   if (auto* r = a.if_contains("Restore"); r && r->is_string()) out["Restore"] = *r;
+  if (auto tier = accessTierOf(o); !tier.empty()) out["ArchiveStatus"] = tier;
 }
 
 void describeChecksum(JsonObject& out, const ObjectRecord& o) {
@@ -192,10 +193,30 @@ bool isStorageClass(std::string_view s) {
 }
 
 bool isArchived(const ObjectRecord& o) {
+  // Restoring moves it back to the frequent access tier: no copy to look for.
+  if (o.storageClass == "INTELLIGENT_TIERING") return !accessTierOf(o).empty();
   if (o.storageClass != "GLACIER" && o.storageClass != "DEEP_ARCHIVE") return false;
   auto* r = o.attrs.as_object().if_contains("Restore");
   return !(r && r->is_string() &&
            r->as_string().find("ongoing-request=\"false\"") != json::string::npos);
+}
+
+std::string accessTierOf(const ObjectRecord& o) {
+  if (o.storageClass != "INTELLIGENT_TIERING") return {};
+  auto* t = o.attrs.as_object().if_contains("AccessTier");
+  return t && t->is_string() ? std::string(t->as_string()) : std::string();
+}
+
+TimePoint lastAccessOf(const ObjectRecord& o) {
+  auto* t = o.attrs.as_object().if_contains("LastAccess");
+  if (!t || !isNumber(*t)) return o.lastModified;
+  return std::max(o.lastModified, fromEpochMicros(t->to_number<int64_t>()));
+}
+
+AwsError archivedError(const ObjectRecord& o, std::string_view message) {
+  AwsError e = errors::invalidObjectState(message, o.storageClass);
+  if (auto tier = accessTierOf(o); !tier.empty()) e = std::move(e).with("AccessTier", tier);
+  return e;
 }
 
 }  // namespace sluice::services::s3

@@ -28,9 +28,19 @@ Result<Json> tagsFromTagSet(const Json& tagging, size_t maxTags);
 // {key: value} -> [{"Key", "Value"}].
 Json tagSet(const Json& tags);
 
-// A GLACIER or DEEP_ARCHIVE version without a restored copy: its bytes
-// cannot be read (GET, CopyObject, UploadPartCopy) until RestoreObject.
+// A GLACIER or DEEP_ARCHIVE version without a restored copy, or an
+// INTELLIGENT_TIERING one in an archive access tier: its bytes cannot be
+// read (GET, CopyObject, UploadPartCopy) until RestoreObject.
 bool isArchived(const ObjectRecord& o);
+// The Intelligent-Tiering archive access tier an INTELLIGENT_TIERING version
+// is in (attrs AccessTier: ARCHIVE_ACCESS / DEEP_ARCHIVE_ACCESS); "" for the
+// frequent access tiers and every other class.
+std::string accessTierOf(const ObjectRecord& o);
+// When the version was last read (attrs LastAccess), else written.
+TimePoint lastAccessOf(const ObjectRecord& o);
+// InvalidObjectState for reading an archived version's bytes: `message`
+// and <StorageClass>, plus <AccessTier> for Intelligent-Tiering.
+AwsError archivedError(const ObjectRecord& o, std::string_view message);
 
 // Checks Content-MD5 (InvalidDigest / BadDigest) and every x-amz-checksum-*
 // member given (BadDigest) against `body`; returns the checksum to record:
@@ -45,7 +55,7 @@ Result<std::optional<RecordedChecksum>> checkIntegrity(const Json& in, std::stri
 
 // Adds the object's descriptive output members (GetObject / HeadObject):
 // LastModified, ContentLength, ETag, VersionId, content headers, Metadata,
-// StorageClass, TagCount.
+// StorageClass, TagCount, Restore, ArchiveStatus.
 void describeObject(JsonObject& out, const ObjectRecord& o);
 // Adds Checksum<ALG> and ChecksumType when the object has one.
 void describeChecksum(JsonObject& out, const ObjectRecord& o);

@@ -135,9 +135,11 @@ Result<Json> S3Service::getObject(const Json& in, const CallContext& ctx) {
     auto pre = readPreconditions(in, "", ifMatch, ifNoneMatch);
     if (auto r = checkReadPreconditions(pre, obj->etag, obj->lastModified); !r) return r.error();
     if (isArchived(*obj)) {
-      return errors::invalidObjectState("The operation is not valid for the object's storage class",
-                                        obj->storageClass);
+      return archivedError(*obj, accessTierOf(*obj).empty()
+                                     ? "The operation is not valid for the object's storage class"
+                                     : "The operation is not valid for the object's access tier");
     }
+    noteAccess(*obj);  // Intelligent-Tiering: a GET is an access, a HEAD is not
     JsonObject out;
     describeObject(out, *obj);
     if (auto expiration = expirationOf(*obj)) out["Expiration"] = *expiration;

@@ -7,8 +7,14 @@
 //   Restore        the x-amz-restore header value
 // The restored copy expires at completion + Days rounded up to midnight UTC;
 // asking again once restored moves that to now + Days.
+//
+// An INTELLIGENT_TIERING version in an archive access tier (attrs AccessTier)
+// restores without Days, after its tier's delay, back into the frequent
+// access tier: AccessTier goes, nothing expires, and the restore counts as
+// an access.
 #include <iostream>
 
+#include "services/s3/object_attrs.hpp"
 #include "services/s3/s3_errors.hpp"
 #include "services/s3/s3_input.hpp"
 #include "services/s3/s3_service.hpp"
@@ -33,15 +39,28 @@ Result<Json> S3Service::restoreObject(const Json& in, const CallContext& ctx) {
   std::string bucket = str(in, "Bucket");
   auto obj = requireObject(bucket, in);
   if (!obj) return obj.takeError();
-  if (obj->storageClass != "GLACIER" && obj->storageClass != "DEEP_ARCHIVE") {
+  // Intelligent-Tiering archive tiers restore back into the frequent access
+  // tier, for good: there is no copy, so no Days.
+  std::string accessTier = accessTierOf(*obj);
+  if (obj->storageClass != "GLACIER" && obj->storageClass != "DEEP_ARCHIVE" && accessTier.empty()) {
     return AwsError{"InvalidObjectState",
                     "Restore is not allowed for the object's current storage class", 403};
   }
-  const Json* request = in.as_object().if_contains("RestoreRequest");
+  const Json* given = in.as_object().if_contains("RestoreRequest");
+  const Json empty = JsonObject{};
+  const Json* request =
+      given && !given->is_null() ? given : (accessTier.empty() ? nullptr : &empty);
   if (!request || !request->is_object()) return errors::malformedXml();
   auto days = optInt(*request, "Days");
-  if (!days) return errors::malformedXml();
-  if (*days < 1) return errors::invalidArgument("The Days parameter must be a positive integer");
+  if (!accessTier.empty() && days) {
+    return errors::invalidArgument(
+        "INTELLIGENT_TIERING objects are not subject to restore expiry. Do not specify Days when "
+        "restoring this object");
+  }
+  if (accessTier.empty() && !days) return errors::malformedXml();
+  if (days && *days < 1) {
+    return errors::invalidArgument("The Days parameter must be a positive integer");
+  }
   std::string tier = "Standard";
   if (const Json* job = request->as_object().if_contains("GlacierJobParameters");
       job && job->is_object()) {
@@ -50,10 +69,11 @@ Result<Json> S3Service::restoreObject(const Json& in, const CallContext& ctx) {
     tier = *t;
   }
   if (tier != "Expedited" && tier != "Standard" && tier != "Bulk") return errors::malformedXml();
-  auto delay = restoreDelays_.delay(obj->storageClass, tier);
+  auto delay = restoreDelays_.delay(accessTier.empty() ? obj->storageClass : accessTier, tier);
   if (!delay) {
-    return errors::invalidArgument("The " + tier + " retrieval tier is not supported for the " +
-                                   obj->storageClass + " storage class");
+    return errors::invalidArgument(
+        "The " + tier + " retrieval tier is not supported for the " +
+        (accessTier.empty() ? obj->storageClass + " storage class" : accessTier + " access tier"));
   }
   TimePoint now = clock_.now();
   Json attrs = obj->attrs;
@@ -70,7 +90,7 @@ Result<Json> S3Service::restoreObject(const Json& in, const CallContext& ctx) {
     a["Restore"] = restoredHeader(expiry);
   } else {
     a["RestoreDue"] = toEpochMicros(now + *delay);
-    a["RestoreDays"] = *days;
+    if (days) a["RestoreDays"] = *days;
     a["Restore"] = "ongoing-request=\"true\"";
   }
   if (auto r = meta_->setObjectAttrs(bucket, obj->key, obj->versionId, attrs); !r) return r.error();
@@ -107,6 +127,7 @@ void S3Service::completeRestore(const std::string& bucket, const std::string& ke
   auto due = micros(o, "RestoreDue");
   TimePoint now = clock_.now();
   if (!due || fromEpochMicros(*due) > now) return;  // superseded (e.g. transitioned away)
+  if (!accessTierOf(o).empty()) return finishTieringRestore(std::move(o), now);
   TimePoint expiry = lifecycleDue(now, micros(o, "RestoreDays").value_or(1));
   auto& a = o.attrs.as_object();
   a.erase("RestoreDue");
@@ -117,6 +138,18 @@ void S3Service::completeRestore(const std::string& bucket, const std::string& ke
     return;
   }
   armRestore(o);
+  publish("ObjectRestore:Completed", o, nullptr);
+}
+
+void S3Service::finishTieringRestore(ObjectRecord o, TimePoint now) {
+  auto& a = o.attrs.as_object();
+  for (auto name : {"RestoreDue", "RestoreDays", "Restore", "AccessTier"}) a.erase(name);
+  // Restoring is an access: the archive days count again from now.
+  a["LastAccess"] = toEpochMicros(now);
+  if (auto r = meta_->setObjectAttrs(o.bucket, o.key, o.versionId, o.attrs); !r) {
+    std::cerr << "s3 restore: " << r.error().message << "\n";
+    return;
+  }
   publish("ObjectRestore:Completed", o, nullptr);
 }
 

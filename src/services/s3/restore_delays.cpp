@@ -9,7 +9,12 @@ RestoreDelays::RestoreDelays()
               {"GLACIER.Standard", std::chrono::hours(5)},
               {"GLACIER.Bulk", std::chrono::hours(12)},
               {"DEEP_ARCHIVE.Standard", std::chrono::hours(12)},
-              {"DEEP_ARCHIVE.Bulk", std::chrono::hours(48)}} {}
+              {"DEEP_ARCHIVE.Bulk", std::chrono::hours(48)},
+              {"ARCHIVE_ACCESS.Expedited", std::chrono::minutes(5)},
+              {"ARCHIVE_ACCESS.Standard", std::chrono::hours(5)},
+              {"ARCHIVE_ACCESS.Bulk", std::chrono::hours(12)},
+              {"DEEP_ARCHIVE_ACCESS.Standard", std::chrono::hours(12)},
+              {"DEEP_ARCHIVE_ACCESS.Bulk", std::chrono::hours(48)}} {}
 
 Result<RestoreDelays> RestoreDelays::parse(std::string_view spec) {
   RestoreDelays d;
@@ -30,7 +35,8 @@ Result<RestoreDelays> RestoreDelays::parse(std::string_view spec) {
       return AwsError::validation(
           "--s3-restore-delays: expected <CLASS>.<Tier>=<seconds> with CLASS.Tier one of "
           "GLACIER.Expedited, GLACIER.Standard, GLACIER.Bulk, DEEP_ARCHIVE.Standard, "
-          "DEEP_ARCHIVE.Bulk; got '" +
+          "DEEP_ARCHIVE.Bulk, ARCHIVE_ACCESS.Expedited, ARCHIVE_ACCESS.Standard, "
+          "ARCHIVE_ACCESS.Bulk, DEEP_ARCHIVE_ACCESS.Standard, DEEP_ARCHIVE_ACCESS.Bulk; got '" +
           std::string(item) + "'");
     }
     it->second = std::chrono::seconds(seconds);

@@ -39,6 +39,7 @@ S3Service::S3Service(const ServiceEnvironment& env)
   }
   meta_ = std::make_unique<S3Store>(*db);
   files_ = std::make_unique<ObjectFiles>(root / "objects");
+  tracker_ = std::make_unique<AccessTracker>(*meta_, clock_);
   // Files written before a crash whose metadata never committed.
   if (auto referenced = meta_->referencedFiles()) {
     if (auto removed = files_->removeUnreferenced(*referenced); !removed) {
@@ -49,6 +50,7 @@ S3Service::S3Service(const ServiceEnvironment& env)
 
 S3Service::~S3Service() {
   pool_.join();
+  tracker_.reset();
   meta_.reset();
   ownStore_.reset();
   if (!tempDir_.empty()) {
@@ -100,6 +102,14 @@ void S3Service::registerOperations(OperationRegistry& registry) {
   add("GetBucketLifecycleConfiguration", &S3Service::getBucketLifecycleConfiguration);
   add("DeleteBucketLifecycle", &S3Service::deleteBucketLifecycle);
   add("RestoreObject", &S3Service::restoreObject);
+  add("PutBucketIntelligentTieringConfiguration",
+      &S3Service::putBucketIntelligentTieringConfiguration);
+  add("GetBucketIntelligentTieringConfiguration",
+      &S3Service::getBucketIntelligentTieringConfiguration);
+  add("DeleteBucketIntelligentTieringConfiguration",
+      &S3Service::deleteBucketIntelligentTieringConfiguration);
+  add("ListBucketIntelligentTieringConfigurations",
+      &S3Service::listBucketIntelligentTieringConfigurations);
   add("PutBucketNotificationConfiguration", &S3Service::putBucketNotificationConfiguration);
   add("GetBucketNotificationConfiguration", &S3Service::getBucketNotificationConfiguration);
   events_ = std::make_unique<NotificationDispatcher>(registry, *meta_, ids_);

@@ -11,10 +11,10 @@
 // Operations block on disk and SQLite, so they run on the service's own
 // worker pool, never on the HTTP or engine threads.
 //
-// Lifecycle rules run at every midnight UTC and restores complete on timers
-// of the engine's event loop, on the injected clock (`--clock virtual` +
-// POST /_sluice/clock/advance drives them). What happens to objects is
-// published as bucket events (bucket_events.hpp).
+// Lifecycle rules and Intelligent-Tiering archiving run at every midnight UTC and restores complete
+// on timers of the engine's event loop, on the injected clock (`--clock virtual` + POST
+// /_sluice/clock/advance drives them). What happens to objects is published as bucket events
+// (bucket_events.hpp).
 #pragma once
 
 #include <atomic>
@@ -26,6 +26,7 @@
 
 #include "services/builtin.hpp"
 #include "services/operation.hpp"
+#include "services/s3/access_tracker.hpp"
 #include "services/s3/bucket_events.hpp"
 #include "services/s3/lifecycle_rules.hpp"
 #include "services/s3/object_files.hpp"
@@ -84,6 +85,11 @@ class S3Service {
   Result<Json> putBucketLifecycleConfiguration(const Json& in, const CallContext& ctx);
   Result<Json> getBucketLifecycleConfiguration(const Json& in, const CallContext& ctx);
   Result<Json> deleteBucketLifecycle(const Json& in, const CallContext& ctx);
+  // Intelligent-Tiering archive configurations (intelligent_tiering.cpp).
+  Result<Json> putBucketIntelligentTieringConfiguration(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketIntelligentTieringConfiguration(const Json& in, const CallContext& ctx);
+  Result<Json> deleteBucketIntelligentTieringConfiguration(const Json& in, const CallContext& ctx);
+  Result<Json> listBucketIntelligentTieringConfigurations(const Json& in, const CallContext& ctx);
   // Archived objects (restore.cpp).
   Result<Json> restoreObject(const Json& in, const CallContext& ctx);
   // Event notifications (notifications.cpp).
@@ -107,6 +113,8 @@ class S3Service {
   // The version CopyObject / UploadPartCopy read (CopySource), once its
   // x-amz-copy-source-if-* conditions hold and its bytes are readable.
   Result<ObjectRecord> requireCopySource(const Json& in);
+  // A read of `o`'s bytes, for Intelligent-Tiering (access_tracker.hpp).
+  void noteAccess(const ObjectRecord& o) { tracker_->note(o); }
   // Unlinks files a committed write left unreferenced.
   void removeFiles(const Orphans& orphans);
   // Object bytes wherever they live (object_bodies.cpp). storeBody keeps a
@@ -130,10 +138,14 @@ class S3Service {
                        const std::string& versionId);
   void expireRestore(const std::string& bucket, const std::string& key,
                      const std::string& versionId);
+  // An Intelligent-Tiering restore: back to the frequent access tier.
+  void finishTieringRestore(ObjectRecord o, TimePoint now);
   // One step of a lifecycle pass: one page of versions, planned and
   // committed in one transaction; posts the next step until the pass is over.
   struct LifecyclePass;
   void lifecycleStep(const std::shared_ptr<LifecyclePass>& pass);
+  // Commits one step's Intelligent-Tiering archive moves; publishes each applied.
+  void applyTieringMoves(const std::vector<TieringMove>& moves);
 
   const Clock& clock_;
   IdGenerator& ids_;
@@ -147,6 +159,7 @@ class S3Service {
   std::unique_ptr<store::sqlite::SqliteStore> ownStore_;
   std::unique_ptr<S3Store> meta_;
   std::unique_ptr<ObjectFiles> files_;
+  std::unique_ptr<AccessTracker> tracker_;
   boost::asio::thread_pool pool_;
 };
 

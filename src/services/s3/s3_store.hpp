@@ -6,6 +6,7 @@
 // commit. Reads come from the ReadPool and see committed state only.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <span>
@@ -110,6 +111,21 @@ struct LifecycleOutcome {
   DeleteResult deleted;  // ExpireCurrent / RemoveVersion; orphans of every kind
 };
 
+// An Intelligent-Tiering archive move a daily pass decided on
+// (tiering_rules.hpp), against the version as the pass read it.
+struct TieringMove {
+  ObjectRecord object;
+  std::string accessTier;  // ARCHIVE_ACCESS or DEEP_ARCHIVE_ACCESS
+};
+
+// A read of an INTELLIGENT_TIERING version (GET, copy source) at `at`.
+struct AccessRecord {
+  std::string bucket;
+  std::string key;
+  std::string versionId;
+  TimePoint at{};
+};
+
 class S3Store {
  public:
   explicit S3Store(store::sqlite::SqliteStore& db) : db_(db) {}
@@ -125,6 +141,13 @@ class S3Store {
   Result<void> setVersioning(std::string_view bucket, std::string_view status);
   // Sets (or with a null value removes) one sub-resource of the bucket's config.
   Result<void> setBucketConfig(std::string_view bucket, std::string_view name, const Json& value);
+  // Read-modify-write of one sub-resource in ONE write item, so concurrent
+  // updates of its parts (e.g. one Intelligent-Tiering configuration each)
+  // never lose one another: `update` gets the current value (null when
+  // unset) and returns the new one (null removes it) or an error, which is
+  // returned unchanged. NoSuchBucket. (s3_store_tiering.cpp)
+  Result<void> updateBucketConfig(std::string_view bucket, std::string_view name,
+                                  const std::function<Result<Json>(const Json&)>& update);
 
   // --- objects
   // The current version (possibly a delete marker), or a given version.
@@ -162,6 +185,15 @@ class S3Store {
   // `changes` order; orphaned files are the caller's to unlink after return.
   Result<std::vector<LifecycleOutcome>> applyLifecycle(const std::vector<LifecycleChange>& changes,
                                                        TimePoint now);
+  // Intelligent-Tiering archive moves in ONE transaction. A move applies
+  // only to the version as the pass read it (still INTELLIGENT_TIERING, same
+  // access tier, no access since): true per applied move, in order.
+  // (s3_store_tiering.cpp)
+  Result<std::vector<bool>> applyTiering(const std::vector<TieringMove>& moves);
+  // Records reads as attrs LastAccess (epoch µs; only ever moved forward, only
+  // on INTELLIGENT_TIERING versions) in ONE write item without waiting for
+  // it; `done` runs on the writer thread once it is durable.
+  void recordAccess(std::vector<AccessRecord> records, std::function<void(Result<void>)> done);
   // Versions with a restore in progress or a restored copy (attrs RestoreDue
   // or RestoreExpiry), to re-arm their timers at start-up.
   Result<std::vector<ObjectRecord>> restoring();
