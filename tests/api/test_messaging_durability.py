@@ -167,12 +167,19 @@ class MessagingKillTest(unittest.TestCase):
             threads = [threading.Thread(target=publish) for _ in range(6)]
             for t in threads:
                 t.start()
-            time.sleep(1.5)
+            # Kill mid-stream, once enough publishes are acknowledged (their
+            # fan-out still in flight).
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                with lock:
+                    if len(acked) >= 200:
+                        break
+                stop.wait(0.01)
             kill(server)
             stop.set()
             for t in threads:
                 t.join(30)
-            self.assertGreater(len(acked), 20)
+            self.assertGreaterEqual(len(acked), 200)
 
             again = restart(server.data_dir)
             try:
