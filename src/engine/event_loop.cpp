@@ -146,9 +146,11 @@ bool EventLoop::runUntil(const std::function<bool()>& finished) {
           realTimers_.erase(it);
           break;
         }
-        if (!advances_.empty() && advance_) {
+        if (!advances_.empty() && advance_ && blockingJobs_.load() == 0) {
           // An explicit advance: step to the next timer inside the window, or
-          // to the window's end once nothing inside it is left.
+          // to the window's end once nothing inside it is left. Blocking work
+          // in flight holds it: its completion may schedule timers inside the
+          // window (a retry after a failed delivery), which must fire too.
           Advance& a = advances_.front();
           if (!timers_.empty() && timers_.begin()->first.first <= a.target) {
             TimePoint next = timers_.begin()->first.first;

@@ -2,9 +2,9 @@
 // (or raw with RawMessageDelivery): SQS and Lambda through the operation
 // registry, HTTP endpoints by POST with retries, email by SMTP or as files
 // in <data-dir>/outbox/ (email.cpp). Deliveries start once the message's pending row is
-// committed and Publish has answered (pending.cpp); a delivery that fails is
-// logged on stderr and dropped once its retries are spent, and the row goes
-// when every delivery of the message is over.
+// committed and Publish has answered (pending.cpp); a delivery that fails for
+// good goes to the subscription's dead-letter queue (dead_letter.cpp) or is
+// dropped, and the row goes when every delivery of the message is over.
 #include <algorithm>
 #include <atomic>
 #include <iostream>
@@ -141,7 +141,11 @@ void SnsService::deliver(const Subscription& s, const Notification& n, Finished 
   std::string message = messageFor(n, s.protocol);
   if (s.protocol == "http" || s.protocol == "https") {
     std::string body = raw(s) ? message : toJsonText(envelope(n, s, message));
-    return deliverOverHttp(s, "Notification", n.messageId, std::move(body), std::move(done));
+    GaveUp gaveUp = [this, s, n, body, done](std::string error) {
+      deadLetter(s, n, body, "DeliveryFailed", std::move(error), done);
+    };
+    return deliverOverHttp(s, "Notification", n.messageId, std::move(body), std::move(done),
+                           std::move(gaveUp));
   }
   if (s.protocol == "email") {
     return sendEmail(s, n.subject.empty() ? "AWS Notification Message" : n.subject,
@@ -182,13 +186,11 @@ void SnsService::deliverToQueue(const Subscription& s, const Notification& n, Fi
   ctx.scope.region = parts->region;
   ctx.requestId = engine_.ids.uuid();
   ctx.host = n.host;
+  std::string body(req["MessageBody"].get_string());
   registry_->call("sqs", "SendMessage", Json(std::move(req)), ctx,
-                  [sub = s.arn, done = std::move(done)](Result<Json> r) {
-                    if (!r) {
-                      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code
-                                << ": " << r.error().message << "\n";
-                    }
-                    done();
+                  [this, s, n, body = std::move(body), done = std::move(done)](Result<Json> r) {
+                    if (r) return done();
+                    deadLetter(s, n, body, r.error().code, r.error().message, done);
                   });
 }
 
@@ -221,18 +223,17 @@ void SnsService::deliverToFunction(const Subscription& s, const Notification& n,
   ctx.scope.account = parts->account;
   ctx.scope.region = parts->region;
   ctx.requestId = engine_.ids.uuid();
+  std::string body = toJsonText(envelope(n, s, messageFor(n, "lambda")));
   registry_->call("lambda", "Invoke", Json(std::move(req)), ctx,
-                  [sub = s.arn, done = std::move(done)](Result<Json> r) {
-                    if (!r) {
-                      std::cerr << "sns: delivery to " << sub << " failed: " << r.error().code
-                                << ": " << r.error().message << "\n";
-                    }
-                    done();
+                  [this, s, n, body = std::move(body), done = std::move(done)](Result<Json> r) {
+                    if (r) return done();
+                    deadLetter(s, n, body, r.error().code, r.error().message, done);
                   });
 }
 
 void SnsService::deliverOverHttp(const Subscription& s, std::string messageType,
-                                 std::string messageId, std::string body, Finished done) {
+                                 std::string messageId, std::string body, Finished done,
+                                 GaveUp gaveUp) {
   std::vector<std::pair<std::string, std::string>> headers = {
       {"x-amz-sns-message-type", messageType},
       {"x-amz-sns-message-id", messageId},
@@ -242,32 +243,37 @@ void SnsService::deliverOverHttp(const Subscription& s, std::string messageType,
   if (messageType == "Notification") headers.emplace_back("x-amz-sns-subscription-arn", s.arn);
   if (messageType == "Notification" && raw(s))
     headers.emplace_back("x-amz-sns-rawdelivery", "true");
-  postWithRetries(s.endpoint, std::move(headers), std::move(body), 0, std::move(done));
+  postWithRetries(s.endpoint, std::move(headers), std::move(body), 0, std::move(done),
+                  std::move(gaveUp));
 }
 
 void SnsService::postWithRetries(std::string url,
                                  std::vector<std::pair<std::string, std::string>> headers,
-                                 std::string body, int attempt, Finished done) {
+                                 std::string body, int attempt, Finished done, GaveUp gaveUp) {
   auto result = std::make_shared<HttpPostResult>();
   auto work = [result, url, headers, body, tls = tls()] {
     *result = httpPost(url, headers, body, kHttpTimeout, tls.get());
   };
-  engine_.loop.runBlocking(std::move(work), [this, result, url, headers, body, attempt,
-                                             done = std::move(done)]() mutable {
-    if (result->ok()) return done();
-    if (attempt >= kHttpRetries) {
-      std::cerr << "sns: delivery to " << url << " failed after " << attempt + 1 << " attempts: "
-                << (result->status ? "HTTP " + std::to_string(result->status) : result->error)
-                << "\n";
-      return done();
-    }
-    // Back off 1 s, 2 s, 4 s on the server's clock (--clock virtual moves it).
-    engine_.loop.schedule(engine_.loop.now() + std::chrono::seconds(1 << attempt),
-                          [this, url, headers, body, attempt, done = std::move(done)]() mutable {
-                            postWithRetries(std::move(url), std::move(headers), std::move(body),
-                                            attempt + 1, std::move(done));
-                          });
-  });
+  engine_.loop.runBlocking(
+      std::move(work), [this, result, url, headers, body, attempt, done = std::move(done),
+                        gaveUp = std::move(gaveUp)]() mutable {
+        if (result->ok()) return done();
+        if (attempt >= kHttpRetries) {
+          std::string error =
+              "failed after " + std::to_string(attempt + 1) + " attempts: " +
+              (result->status ? "HTTP " + std::to_string(result->status) : result->error);
+          if (gaveUp) return gaveUp(std::move(error));
+          std::cerr << "sns: delivery to " << url << " " << error << "\n";
+          return done();
+        }
+        // Back off 1 s, 2 s, 4 s on the server's clock (--clock virtual moves it).
+        engine_.loop.schedule(engine_.loop.now() + std::chrono::seconds(1 << attempt),
+                              [this, url, headers, body, attempt, done = std::move(done),
+                               gaveUp = std::move(gaveUp)]() mutable {
+                                postWithRetries(std::move(url), std::move(headers), std::move(body),
+                                                attempt + 1, std::move(done), std::move(gaveUp));
+                              });
+      });
 }
 
 void SnsService::sendConfirmation(const Subscription& s, const std::string& requestHost) {

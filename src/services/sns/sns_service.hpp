@@ -90,6 +90,7 @@ class SnsService {
   // Delivery (delivery.cpp). `Finished` runs once when a delivery is over
   // (delivered or given up), on any thread.
   using Finished = std::function<void()>;
+  using GaveUp = std::function<void(std::string error)>;
   // The confirmed subscriptions of the topic that get `n` (filter policies).
   std::vector<std::string> recipients(const Notification& n) const;
   void send(const Notification& n, const std::vector<std::string>& recipients);
@@ -97,9 +98,16 @@ class SnsService {
   void deliverToQueue(const Subscription& s, const Notification& n, Finished done);
   void deliverToFunction(const Subscription& s, const Notification& n, Finished done);
   void deliverOverHttp(const Subscription& s, std::string messageType, std::string messageId,
-                       std::string body, Finished done);
+                       std::string body, Finished done, GaveUp gaveUp = {});
+  // `gaveUp` (with the last error) runs instead of `done` when the retries
+  // are spent; without one, done runs either way.
   void postWithRetries(std::string url, std::vector<std::pair<std::string, std::string>> headers,
-                       std::string body, int attempt, Finished done);
+                       std::string body, int attempt, Finished done, GaveUp gaveUp = {});
+  // Dead-letter queues (dead_letter.cpp): a delivery that failed for good
+  // goes to the subscription's RedrivePolicy queue, if it has one, as the
+  // body it would have delivered; then `done` runs.
+  void deadLetter(const Subscription& s, const Notification& n, std::string body,
+                  std::string errorCode, std::string errorMessage, Finished done);
   // Email (email.cpp): through the SMTP relay when one is configured, else a
   // file in <data-dir>/outbox/.
   void sendEmail(const Subscription& s, const std::string& subject, const std::string& body,

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "services/common/input.hpp"
+#include "services/common/target_delivery.hpp"
 #include "services/sns/filter_policy.hpp"
 #include "services/sns/paging.hpp"
 #include "services/sns/sns_service.hpp"
@@ -66,6 +67,23 @@ Result<void> checkSubscriptionAttribute(const std::string& name, const std::stri
     if (value != "MessageAttributes" && value != "MessageBody") {
       return invalidParameter("Attributes Reason: FilterPolicyScope: Invalid value [" + value +
                               "]. Please use either MessageBody or MessageAttributes");
+    }
+    return {};
+  }
+  if (name == "RedrivePolicy" && !value.empty()) {
+    auto parsed = parseJson(value);
+    if (!parsed || !parsed->is_object()) {
+      return invalidParameter("Attributes Reason: RedrivePolicy: failed to parse JSON");
+    }
+    const Json* target = parsed->as_object().if_contains("deadLetterTargetArn");
+    if (!target || !target->is_string()) {
+      return invalidParameter(
+          "Attributes Reason: RedrivePolicy: deadLetterTargetArn is missing from the policy");
+    }
+    std::string arn(target->get_string());
+    if (!arn.starts_with("arn:aws:sqs:") || arnPart(arn, 5).empty()) {
+      return invalidParameter("Attributes Reason: RedrivePolicy: deadLetterTargetArn [" + arn +
+                              "] is not the ARN of an SQS queue");
     }
     return {};
   }

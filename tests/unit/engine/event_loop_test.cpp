@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <optional>
 
 #include <atomic>
 #include <chrono>
@@ -175,6 +176,32 @@ TEST(EventLoop, AJobQueuedBehindALongOneStillRuns) {
       [&] { ++completed; });
   EXPECT_TRUE(v.loop.runUntil([&] { return completed == 2; }));
   EXPECT_TRUE(firstSawSecond);
+}
+
+// `--clock virtual` moves time only by advanceVirtual. A blocking job in
+// flight holds the advance: what its completion schedules inside the window
+// (a retry one second on) fires before the window closes.
+TEST(EventLoop, AnExplicitAdvanceWaitsForBlockingWorkInFlight) {
+  ManualClock clock{TimePoint(seconds(1'700'000'000))};
+  EventLoop loop{clock, [&](TimePoint t) { clock.set(t); }, /*autoAdvance=*/false};
+  TimePoint start = clock.now();
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::optional<TimePoint> retried;
+  bool advanced = false;
+  loop.runBlocking(
+      [released] { released.wait(); },
+      [&] { loop.schedule(clock.now() + seconds(1), [&] { retried = clock.now(); }); });
+  loop.advanceVirtual(seconds(60), [&] { advanced = true; });
+  std::thread unblock([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the advance is queued first
+    release.set_value();
+  });
+  EXPECT_TRUE(loop.runUntil([&] { return advanced; }));
+  unblock.join();
+  ASSERT_TRUE(retried.has_value());
+  EXPECT_EQ(*retried, start + seconds(1));
+  EXPECT_EQ(clock.now(), start + seconds(60));
 }
 
 TEST(EventLoop, ExternalWorkHoldsTheVirtualClockUntilItPostsBack) {
