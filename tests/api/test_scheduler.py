@@ -411,5 +411,31 @@ class SchedulerRestartTest(unittest.TestCase):
             server.cleanup()
 
 
+    def test_an_invocation_waiting_for_a_retry_survives_kill_9(self):
+        # The target machine does not exist when the schedule fires, so the
+        # invocation waits for a retry; the server is killed meanwhile. After
+        # the restart the invocation is made again, once, and finds the machine.
+        server = SluiceServer("--clock", "virtual").start()
+        try:
+            scheduler = server.client("scheduler")
+            arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:kill-late"
+            scheduler.create_schedule(
+                Name="kill-retry", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow=OFF,
+                Target={"Arn": arn, "RoleArn": ROLE,
+                        "RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600}})
+            server.admin("/_sluice/clock/advance", {"seconds": 3600})
+            server.stop(signal.SIGKILL)
+            server.start()
+            sfn = server.client("stepfunctions")
+            m = sfn.create_state_machine(name="kill-late", definition=ECHO, roleArn=ROLE)["stateMachineArn"]
+            self.assertEqual(m, arn)
+            server.admin("/_sluice/clock/advance", {"seconds": 120})
+            self.assertEqual(len(sfn.list_executions(stateMachineArn=m)["executions"]), 1)
+            server.admin("/_sluice/clock/advance", {"seconds": 600})  # no second delivery
+            self.assertEqual(len(sfn.list_executions(stateMachineArn=m)["executions"]), 1)
+        finally:
+            server.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main()

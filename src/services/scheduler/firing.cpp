@@ -90,6 +90,7 @@ void SchedulerService::fire(const Scope& scope, const std::string& key, uint64_t
     if (it == schedules.end() || it->second.generation != generation) return;
     ScheduleRecord& s = it->second;
     if (s.state != "ENABLED") return;
+    inv.id = engine_.ids.uuid();
     inv.scope = scope;
     inv.scheduleArn = scheduleArn(scope, s);
     inv.target = s.target;
@@ -111,6 +112,7 @@ void SchedulerService::fire(const Scope& scope, const std::string& key, uint64_t
         });
       }
     }
+    persistInvocation(batch, inv);
     // Submitted under the lock so commits keep the order of changes.
     docs_.commit(std::move(batch), [&recorded](Result<void> ok) { recorded.set_value(ok); });
   }
@@ -125,7 +127,8 @@ void SchedulerService::fire(const Scope& scope, const std::string& key, uint64_t
 void SchedulerService::invoke(Invocation inv) {
   ++inv.attempt;
   callTarget(inv, [this, inv](Result<Json> r) mutable {
-    if (!r) retryLater(std::move(inv), r.error());
+    if (!r) return retryLater(std::move(inv), r.error());
+    finishInvocation(inv);
   });
 }
 
@@ -185,15 +188,19 @@ void SchedulerService::retryLater(Invocation inv, const AwsError& error) {
     // Exhausted: the dead-letter queue (if any) receives the input.
     const Json* dlq = member(inv.target, "DeadLetterConfig");
     const Json* arn = dlq ? member(*dlq, "Arn") : nullptr;
-    if (!arn || !arn->is_string()) return;
+    if (!arn || !arn->is_string()) return finishInvocation(inv);
     CallContext ctx;
     ctx.scope = inv.scope;
     ctx.requestId = engine_.ids.uuid();
     (void)error;
     sendToResource(registry_, ctx, std::string(arn->get_string()), inv.input, Json(nullptr),
-                   [](Result<Json>) {});
+                   [this, inv](Result<Json>) { finishInvocation(inv); });
     return;
   }
+  // The attempt count survives a crash with the invocation.
+  DocumentBatch batch;
+  persistInvocation(batch, inv);
+  docs_.commit(std::move(batch), [](Result<void>) {});
   engine_.loop.post([this, inv = std::move(inv), at]() mutable {
     engine_.loop.schedule(at, [this, inv = std::move(inv)]() mutable { invoke(std::move(inv)); });
   });

@@ -12,6 +12,10 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key));"
      "CREATE TABLE scheduler_schedules(account TEXT NOT NULL, region TEXT NOT NULL, "
      "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    // Invocations between their firing and their end (invocations.cpp).
+    {2,
+     "CREATE TABLE scheduler_invocations(account TEXT NOT NULL, region TEXT NOT NULL, "
+     "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 int64_t micros(TimePoint t) {
@@ -98,6 +102,7 @@ void SchedulerService::loadFromStore() {
     scope.region = sk.substr(sk.find('/') + 1);
     for (auto& [key, s] : all) arm(scope, key, s.generation);
   }
+  resumeInvocations();
 }
 
 void SchedulerService::registerOperations(OperationRegistry& registry) {

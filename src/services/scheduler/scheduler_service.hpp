@@ -64,8 +64,11 @@ struct ScheduleRecord {
   uint64_t generation = 0;  // bumps on every change: stale timers see it and stop
 };
 
-// One invocation of a schedule's target.
+// One invocation of a schedule's target. It is kept in scheduler_invocations
+// from the firing's commit until it is over (delivered, dead-lettered or
+// given up), so a crash in between re-invokes it at start-up: at least once.
 struct Invocation {
+  std::string id;  // its scheduler_invocations key
   Scope scope;
   std::string scheduleArn;
   Json target;
@@ -119,6 +122,11 @@ class SchedulerService {
   void invoke(Invocation inv);
   void callTarget(const Invocation& inv, Reply done);
   void retryLater(Invocation inv, const AwsError& error);
+  // In-flight invocations (invocations.cpp): their rows, and resuming the
+  // ones a crash left at start-up.
+  void persistInvocation(DocumentBatch& b, const Invocation& inv) const;
+  void finishInvocation(const Invocation& inv);
+  void resumeInvocations();
 
   const Clock& clock_;
   engine::EngineContext engine_;
