@@ -241,11 +241,15 @@ class LogsTest(unittest.TestCase):
         self.error("InvalidParameterException", self.logs.filter_log_events, logGroupName="fe",
                    logStreamNames=["db"], logStreamNamePrefix="a")
 
-    def test_space_delimited_patterns(self):
+    def test_space_delimited_and_regex_patterns(self):
         """The data-driven cases of tests/data/logs_filter_patterns through
         TestMetricFilter, and one through FilterLogEvents."""
-        with open(os.path.join(DATA, "space_delimited.json")) as f:
-            data = json.load(f)
+        data = {"cases": [], "invalid": []}
+        for name in sorted(os.listdir(DATA)):
+            with open(os.path.join(DATA, name)) as f:
+                cases = json.load(f)
+            data["cases"] += cases["cases"]
+            data["invalid"] += cases["invalid"]
         for case in data["cases"]:
             with self.subTest(case["name"]):
                 out = self.logs.test_metric_filter(filterPattern=case["pattern"],

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "services/logs/filter_pattern.hpp"
+#include "services/logs/regex_pattern.hpp"
 
 namespace sluice::services::logs {
 
@@ -27,8 +28,9 @@ enum class Op { Eq, Ne, Lt, Le, Gt, Ge };
 struct Condition {
   std::string field;
   Op op = Op::Eq;
-  std::string value;              // unquoted, wildcards kept
-  std::optional<double> numeric;  // when the value is an unquoted number
+  std::string value;                  // unquoted, wildcards kept
+  std::optional<double> numeric;      // when the value is an unquoted number
+  std::optional<RegexPattern> regex;  // a value written as %...%
 };
 
 // Conditions in disjunctive form: any group whose conditions all hold.
@@ -42,7 +44,9 @@ bool holds(const Condition& c, const std::map<std::string, std::string>& fields)
   switch (c.op) {
     case Op::Eq:
     case Op::Ne: {
-      bool equal = c.numeric && n ? *n == *c.numeric : wildcardMatch(c.value, v);
+      bool equal = c.regex          ? c.regex->search(v)
+                   : c.numeric && n ? *n == *c.numeric
+                                    : wildcardMatch(c.value, v);
       return c.op == Op::Eq ? equal : !equal;
     }
     case Op::Lt:
@@ -99,9 +103,19 @@ class Parser {
     }
     return std::nullopt;
   }
-  // A quoted string, or a bare value up to a space, "," , "&&" or "||".
-  Result<std::pair<std::string, bool>> value() {
+  // A quoted string, a regex %...% (its expression, with `regex` set), or a
+  // bare value up to a space, "," , "&&" or "||".
+  Result<std::pair<std::string, bool>> value(bool& regex) {
     skipSpace();
+    regex = false;
+    if (i_ < s_.size() && s_[i_] == '%') {
+      size_t end = s_.find('%', i_ + 1);
+      if (end == std::string_view::npos) return invalid("unterminated regex");
+      std::string v(s_.substr(i_ + 1, end - i_ - 1));
+      i_ = end + 1;
+      regex = true;
+      return std::pair{v, false};
+    }
     if (i_ < s_.size() && s_[i_] == '"') {
       size_t end = s_.find('"', i_ + 1);
       if (end == std::string_view::npos) return invalid("unterminated quoted value");
@@ -129,9 +143,17 @@ Result<Condition> parseCondition(Parser& p, std::string field) {
   auto op = p.op();
   if (!op) return invalid("expected a comparison after '" + c.field + "'");
   c.op = *op;
-  auto v = p.value();
+  bool regex = false;
+  auto v = p.value(regex);
   if (!v) return v.error();
   c.value = v->first;
+  if (regex) {
+    if (c.op != Op::Eq && c.op != Op::Ne) return invalid("a regex needs = or !=");
+    auto compiled = RegexPattern::compile(c.value);
+    if (!compiled) return compiled.error();
+    c.regex = std::move(*compiled);
+    return c;
+  }
   if (!v->second) c.numeric = number(c.value);
   if (c.op != Op::Eq && c.op != Op::Ne && !c.numeric) {
     return invalid("'" + c.value + "' is not a number");
@@ -253,14 +275,19 @@ Result<DelimitedPattern> DelimitedPattern::compile(std::string_view pattern) {
     if (!p.take(",")) return invalid("expected ',' between fields");
   }
   // Every condition must name a field of the pattern.
+  int regexes = 0;
   for (const Disjunction& d : program->conditions) {
     for (const auto& group : d) {
       for (const Condition& c : group) {
         bool known = false;
         for (const auto& s : program->slots) known = known || s.name == c.field;
         if (!known) return invalid("unknown field '" + c.field + "'");
+        if (c.regex) ++regexes;
       }
     }
+  }
+  if (regexes > RegexPattern::kMaxPerPattern) {
+    return invalid("at most 2 regular expressions in one pattern");
   }
   DelimitedPattern out;
   out.program_ = std::move(program);

@@ -7,6 +7,7 @@
 
 #include "core/json.hpp"
 #include "services/logs/delimited_pattern.hpp"
+#include "services/logs/regex_pattern.hpp"
 
 namespace sluice::services::logs {
 
@@ -50,12 +51,13 @@ struct Comparison {
   std::string value;  // as written, unquoted
   bool quoted = false;
   std::optional<double> number;
+  std::optional<RegexPattern> regex;  // value written as %...%
 };
 
 }  // namespace
 
 struct FilterPattern::Node {
-  enum class Kind { Terms, And, Or, Compare, Delimited } kind = Kind::Terms;
+  enum class Kind { Terms, And, Or, Compare, Delimited, Regex } kind = Kind::Terms;
   // Terms
   std::vector<std::string> required, excluded, optional;
   // And / Or
@@ -64,6 +66,8 @@ struct FilterPattern::Node {
   Comparison cmp;
   // Delimited
   std::optional<DelimitedPattern> delimited;
+  // Regex (a whole pattern %...%)
+  std::optional<RegexPattern> regex;
 };
 
 namespace {
@@ -262,6 +266,19 @@ class JsonParser {
     else
       return invalidPattern("expected a comparison operator");
     skipSpace();
+    if (pos_ < s_.size() && s_[pos_] == '%') {
+      size_t end = s_.find('%', pos_ + 1);
+      if (end == std::string_view::npos) return invalidPattern("unterminated regex");
+      if (c.op != Op::Eq && c.op != Op::Ne) return invalidPattern("a regex needs = or !=");
+      if (++regexes_ > RegexPattern::kMaxPerPattern) {
+        return invalidPattern("at most 2 regular expressions in one pattern");
+      }
+      auto regex = RegexPattern::compile(s_.substr(pos_ + 1, end - pos_ - 1));
+      if (!regex) return regex.error();
+      c.regex = std::move(*regex);
+      pos_ = end + 1;
+      return NodePtr(n);
+    }
     if (pos_ < s_.size() && s_[pos_] == '"') {
       size_t end = s_.find('"', pos_ + 1);
       if (end == std::string_view::npos) return invalidPattern("unterminated string");
@@ -289,6 +306,7 @@ class JsonParser {
 
   std::string_view s_;
   size_t pos_ = 0;
+  int regexes_ = 0;
 };
 
 const Json* select(const Json& doc, const std::vector<Step>& path, bool& exists) {
@@ -360,7 +378,7 @@ bool compare(const Comparison& c, const Json& doc) {
   if (c.op != Op::Eq && c.op != Op::Ne) return false;
   auto text = scalarText(*v);
   if (!text) return false;
-  bool eq = wildcardMatch(c.value, *text);
+  bool eq = c.regex ? c.regex->search(*text) : wildcardMatch(c.value, *text);
   return c.op == Op::Eq ? eq : !eq;
 }
 
@@ -374,6 +392,7 @@ bool evalJson(const Node& n, const Json& doc) {
       return compare(n.cmp, doc);
     case Node::Kind::Terms:
     case Node::Kind::Delimited:
+    case Node::Kind::Regex:
       return false;
   }
   return false;
@@ -392,6 +411,15 @@ Result<FilterPattern> FilterPattern::compile(std::string_view pattern) {
     auto root = JsonParser(s.substr(1, s.size() - 2)).parse();
     if (!root) return root.error();
     fp.root_ = *root;
+    return fp;
+  }
+  if (s.size() >= 2 && s.front() == '%' && s.back() == '%') {
+    auto regex = RegexPattern::compile(s.substr(1, s.size() - 2));
+    if (!regex) return regex.error();
+    auto node = std::make_shared<Node>();
+    node->kind = Node::Kind::Regex;
+    node->regex = std::move(*regex);
+    fp.root_ = std::move(node);
     return fp;
   }
   if (s.front() == '[') {
@@ -423,6 +451,9 @@ std::optional<std::map<std::string, std::string>> FilterPattern::extract(
     Values out;
     for (auto& [name, value] : *fields) out["$" + name] = std::move(value);
     return out;
+  }
+  if (root_->kind == Node::Kind::Regex) {
+    return root_->regex->search(message) ? std::optional<Values>(Values{}) : std::nullopt;
   }
   if (root_->kind == Node::Kind::Terms) {
     return matchTerms(*root_, message) ? std::optional<Values>(Values{}) : std::nullopt;

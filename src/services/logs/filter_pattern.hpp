@@ -13,7 +13,10 @@
 // with = != < > <= >=, "*" wildcards in string values, && binding tighter
 // than ||, and parentheses.
 // Space-delimited events: [ip, user, ..., status_code = 4*, bytes > 1000]
-// (delimited_pattern.hpp). An empty pattern matches everything.
+// (delimited_pattern.hpp). Regular expressions (regex_pattern.hpp): a whole
+// pattern %ERROR|WARN%, or a JSON / space-delimited value { $.level = %ERR.*% }
+// (= and != only; at most two per pattern). An empty pattern matches
+// everything.
 #pragma once
 
 #include <map>

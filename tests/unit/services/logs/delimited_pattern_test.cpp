@@ -1,12 +1,13 @@
-// Runs tests/data/logs_filter_patterns/space_delimited.json: {cases: [{name,
-// pattern, message, matches, extracted?}], invalid: [{name, pattern}]},
-// written from the semantics AWS documents for space-delimited filter
-// patterns. The API tests run the same cases through TestMetricFilter.
+// Runs every file of tests/data/logs_filter_patterns/ (space_delimited.json,
+// regex.json): {cases: [{name, pattern, message, matches, extracted?}],
+// invalid: [{name, pattern}]}, written from the semantics AWS documents for
+// filter patterns. The API tests run the same cases through TestMetricFilter.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "core/json.hpp"
 #include "services/logs/delimited_pattern.hpp"
@@ -15,48 +16,57 @@
 namespace sluice::services::logs {
 namespace {
 
-Json loadCases() {
-  std::ifstream in(std::filesystem::path(SLUICE_SOURCE_DIR) /
-                   "tests/data/logs_filter_patterns/space_delimited.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto doc = parseJson(text.str());
-  return doc ? *doc : Json();
+// Every case file, by name.
+std::vector<std::pair<std::string, Json>> loadCaseFiles() {
+  std::vector<std::pair<std::string, Json>> out;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/data/logs_filter_patterns")) {
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    auto doc = parseJson(text.str());
+    out.emplace_back(entry.path().filename().string(), doc ? *doc : Json());
+  }
+  return out;
 }
 
 TEST(DelimitedPattern, DocumentedCases) {
-  Json doc = loadCases();
-  ASSERT_TRUE(doc.is_object());
-  const JsonArray& cases = doc.at("cases").as_array();
-  ASSERT_GT(cases.size(), 30u);
-  for (const Json& c : cases) {
-    std::string name(c.at("name").as_string());
-    auto pattern = FilterPattern::compile(c.at("pattern").as_string());
-    if (!pattern) {
-      ADD_FAILURE() << name << ": " << pattern.error().message;
-      continue;
-    }
-    auto extracted = pattern->extract(c.at("message").as_string());
-    EXPECT_EQ(extracted.has_value(), c.at("matches").as_bool()) << name;
-    if (const Json* want = c.as_object().if_contains("extracted"); want && extracted) {
-      std::map<std::string, std::string> expected;
-      for (const auto& kv : want->as_object()) {
-        expected[std::string(kv.key())] = std::string(kv.value().as_string());
+  auto files = loadCaseFiles();
+  ASSERT_GE(files.size(), 2u);
+  for (const auto& [file, doc] : files) {
+    ASSERT_TRUE(doc.is_object()) << file;
+    const JsonArray& cases = doc.at("cases").as_array();
+    ASSERT_GT(cases.size(), 20u) << file;
+    for (const Json& c : cases) {
+      std::string name = file + ": " + std::string(c.at("name").as_string());
+      auto pattern = FilterPattern::compile(c.at("pattern").as_string());
+      if (!pattern) {
+        ADD_FAILURE() << name << ": " << pattern.error().message;
+        continue;
       }
-      EXPECT_EQ(*extracted, expected) << name;
+      auto extracted = pattern->extract(c.at("message").as_string());
+      EXPECT_EQ(extracted.has_value(), c.at("matches").as_bool()) << name;
+      if (const Json* want = c.as_object().if_contains("extracted"); want && extracted) {
+        std::map<std::string, std::string> expected;
+        for (const auto& kv : want->as_object()) {
+          expected[std::string(kv.key())] = std::string(kv.value().as_string());
+        }
+        EXPECT_EQ(*extracted, expected) << name;
+      }
     }
   }
 }
 
 TEST(DelimitedPattern, InvalidPatternsAreRefused) {
-  Json doc = loadCases();
-  ASSERT_TRUE(doc.is_object());
-  for (const Json& c : doc.at("invalid").as_array()) {
-    auto pattern = FilterPattern::compile(c.at("pattern").as_string());
-    if (pattern) {
-      ADD_FAILURE() << c.at("name").as_string() << " compiled";
-    } else {
-      EXPECT_EQ(pattern.error().code, "InvalidParameterException");
+  for (const auto& [file, doc] : loadCaseFiles()) {
+    ASSERT_TRUE(doc.is_object()) << file;
+    for (const Json& c : doc.at("invalid").as_array()) {
+      auto pattern = FilterPattern::compile(c.at("pattern").as_string());
+      if (pattern) {
+        ADD_FAILURE() << file << ": " << c.at("name").as_string() << " compiled";
+      } else {
+        EXPECT_EQ(pattern.error().code, "InvalidParameterException");
+      }
     }
   }
 }
