@@ -3,25 +3,14 @@
 // file-backed version has none.
 #include <gtest/gtest.h>
 
-#include "../../cli/cli_test_support.hpp"
+#include "s3_store_fixture.hpp"
 #include "services/s3/s3_store.hpp"
 
 namespace sluice::services::s3 {
 namespace {
 
-class InlineBodyStore : public ::testing::Test {
+class InlineBodyStore : public testing::S3StoreTest {
  protected:
-  void SetUp() override {
-    const store::sqlite::Component components[] = {{"s3", S3Store::migrations()}};
-    auto opened = store::sqlite::SqliteStore::open(dir_.path("sluice.db"), components);
-    ASSERT_TRUE(opened) << opened.error().message;
-    db_ = std::move(*opened);
-    meta_ = std::make_unique<S3Store>(*db_);
-    BucketRecord b;
-    b.name = "bkt";
-    ASSERT_TRUE(meta_->createBucket(b));
-  }
-
   void put(const std::string& key, std::optional<std::string> body, std::string file = "") {
     ObjectRecord o;
     o.bucket = "bkt";
@@ -31,10 +20,6 @@ class InlineBodyStore : public ::testing::Test {
     o.size = o.inlineBody ? o.inlineBody->size() : 7;
     ASSERT_TRUE(meta_->putObject(o, ""));
   }
-
-  cli::testing::TempDir dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> db_;
-  std::unique_ptr<S3Store> meta_;
 };
 
 TEST_F(InlineBodyStore, PointReadsReturnTheBytesIncludingNulAndEmpty) {

@@ -2,7 +2,7 @@
 // against the database as it is at commit time, not as the pass read it.
 #include <gtest/gtest.h>
 
-#include "../../cli/cli_test_support.hpp"
+#include "s3_store_fixture.hpp"
 #include "services/s3/s3_store.hpp"
 
 namespace sluice::services::s3 {
@@ -10,19 +10,8 @@ namespace {
 
 using Kind = LifecycleChange::Kind;
 
-class LifecycleApply : public ::testing::Test {
+class LifecycleApply : public testing::S3StoreTest {
  protected:
-  void SetUp() override {
-    const store::sqlite::Component components[] = {{"s3", S3Store::migrations()}};
-    auto opened = store::sqlite::SqliteStore::open(dir_.path("sluice.db"), components);
-    ASSERT_TRUE(opened) << opened.error().message;
-    db_ = std::move(*opened);
-    meta_ = std::make_unique<S3Store>(*db_);
-    BucketRecord b;
-    b.name = "bkt";
-    ASSERT_TRUE(meta_->createBucket(b));
-  }
-
   ObjectRecord put(const std::string& key, const std::string& file) {
     ObjectRecord o;
     o.bucket = "bkt";
@@ -38,10 +27,6 @@ class LifecycleApply : public ::testing::Test {
     c.object = o;
     return c;
   }
-
-  cli::testing::TempDir dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> db_;
-  std::unique_ptr<S3Store> meta_;
 };
 
 TEST_F(LifecycleApply, AppliesWhatIsStillThereAndSkipsTheRest) {

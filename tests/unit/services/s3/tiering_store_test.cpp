@@ -5,7 +5,7 @@
 
 #include <future>
 
-#include "../../cli/cli_test_support.hpp"
+#include "s3_store_fixture.hpp"
 #include "services/s3/access_tracker.hpp"
 #include "services/s3/object_attrs.hpp"
 #include "services/s3/s3_store.hpp"
@@ -13,19 +13,8 @@
 namespace sluice::services::s3 {
 namespace {
 
-class TieringStore : public ::testing::Test {
+class TieringStore : public testing::S3StoreTest {
  protected:
-  void SetUp() override {
-    const store::sqlite::Component components[] = {{"s3", S3Store::migrations()}};
-    auto opened = store::sqlite::SqliteStore::open(dir_.path("sluice.db"), components);
-    ASSERT_TRUE(opened) << opened.error().message;
-    db_ = std::move(*opened);
-    meta_ = std::make_unique<S3Store>(*db_);
-    BucketRecord b;
-    b.name = "bkt";
-    ASSERT_TRUE(meta_->createBucket(b));
-  }
-
   ObjectRecord put(const std::string& key, const std::string& storageClass) {
     ObjectRecord o;
     o.bucket = "bkt";
@@ -48,10 +37,6 @@ class TieringStore : public ::testing::Test {
     auto r = done.get_future().get();
     ASSERT_TRUE(r) << r.error().message;
   }
-
-  cli::testing::TempDir dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> db_;
-  std::unique_ptr<S3Store> meta_;
 };
 
 TEST_F(TieringStore, ArchiveAppliesOnlyToTheVersionAsRead) {
