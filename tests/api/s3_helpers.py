@@ -1,4 +1,5 @@
 """Shared set-up for the S3 API tests: a started server and boto3 S3 clients."""
+import datetime
 import unittest
 
 import boto3
@@ -46,3 +47,21 @@ class S3TestCase(unittest.TestCase):
             fn(*args, **kwargs)
         self.assertEqual(cm.exception.response["Error"]["Code"], code, cm.exception.response)
         return cm.exception.response
+
+
+class VirtualClockS3TestCase(S3TestCase):
+    """An S3TestCase on `--clock virtual`, moved by the tests."""
+
+    server_args = ("--clock", "virtual")
+
+    def now(self):
+        text = self.server.admin("/_sluice/clock")["now"]
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    def advance(self, seconds):
+        self.server.admin("/_sluice/clock/advance", {"seconds": seconds})
+
+    def advance_to(self, when):
+        seconds = (when - self.now()).total_seconds()
+        if seconds > 0:
+            self.advance(seconds)

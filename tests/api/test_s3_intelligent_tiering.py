@@ -17,7 +17,7 @@ import datetime
 import signal
 import unittest
 
-from s3_helpers import S3TestCase, s3_client
+from s3_helpers import VirtualClockS3TestCase, s3_client
 from sluice_server import SluiceServer
 
 MIN = 60
@@ -41,20 +41,7 @@ def config(id="cfg", status="Enabled", tierings=(("ARCHIVE_ACCESS", 90),), filte
     return c
 
 
-class TieringCase(S3TestCase):
-    server_args = ("--clock", "virtual")
-
-    def now(self):
-        text = self.server.admin("/_sluice/clock")["now"]
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-    def advance_to(self, when):
-        seconds = (when - self.now()).total_seconds()
-        if seconds > 0:
-            self.server.admin("/_sluice/clock/advance", {"seconds": seconds})
-
-    def advance(self, seconds):
-        self.server.admin("/_sluice/clock/advance", {"seconds": seconds})
+class TieringCase(VirtualClockS3TestCase):
 
     def put_config(self, bucket, c):
         return self.s3.put_bucket_intelligent_tiering_configuration(

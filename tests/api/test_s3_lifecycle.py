@@ -10,7 +10,7 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-from s3_helpers import S3TestCase
+from s3_helpers import VirtualClockS3TestCase
 
 DAY = 86400
 
@@ -22,17 +22,7 @@ def eligible_at(last_modified, days):
     return midnight if midnight == t else midnight + datetime.timedelta(days=1)
 
 
-class LifecycleTest(S3TestCase):
-    server_args = ("--clock", "virtual")
-
-    def now(self):
-        text = self.server.admin("/_sluice/clock")["now"]
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-    def advance_to(self, when):
-        seconds = (when - self.now()).total_seconds()
-        if seconds > 0:
-            self.server.admin("/_sluice/clock/advance", {"seconds": seconds})
+class LifecycleTest(VirtualClockS3TestCase):
 
     def put_rules(self, bucket, *rules):
         self.s3.put_bucket_lifecycle_configuration(

@@ -6,7 +6,7 @@ import datetime
 import signal
 import unittest
 
-from s3_helpers import S3TestCase, s3_client
+from s3_helpers import VirtualClockS3TestCase, s3_client
 from sluice_server import SluiceServer
 
 MIN = 60
@@ -23,15 +23,7 @@ def midnight_after(t):
     return midnight if midnight == t else midnight + datetime.timedelta(days=1)
 
 
-class RestoreTest(S3TestCase):
-    server_args = ("--clock", "virtual")
-
-    def now(self):
-        text = self.server.admin("/_sluice/clock")["now"]
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-    def advance(self, seconds):
-        self.server.admin("/_sluice/clock/advance", {"seconds": seconds})
+class RestoreTest(VirtualClockS3TestCase):
 
     def archived(self, storage_class="GLACIER"):
         b = self.make_bucket()
