@@ -6,6 +6,7 @@
 // commit. Reads come from the ReadPool and see committed state only.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <span>
@@ -106,10 +107,21 @@ struct LifecycleOutcome {
   DeleteResult deleted;  // ExpireCurrent / RemoveVersion; orphans of every kind
 };
 
+// Rows that must commit together with a write (its bucket events, in
+// s3_pending): run inside the write's transaction once the write itself
+// succeeded, given what it did; a failure rolls the whole write back. An
+// empty hook costs nothing.
+using PutHook = std::function<Result<void>(store::sqlite::Database&, const ObjectRecord& written)>;
+using DeleteHook = std::function<Result<void>(store::sqlite::Database&, const DeleteResult&)>;
+using WriteHook = std::function<Result<void>(store::sqlite::Database&)>;
+using LifecycleHook = std::function<Result<void>(store::sqlite::Database&,
+                                                 const std::vector<LifecycleOutcome>&)>;
+
 class S3Store {
  public:
   explicit S3Store(store::sqlite::SqliteStore& db) : db_(db) {}
   static std::span<const store::sqlite::Migration> migrations();
+  store::sqlite::SqliteStore& store() { return db_; }
 
   // --- buckets
   Result<std::optional<BucketRecord>> bucket(std::string_view name);
@@ -140,15 +152,18 @@ class S3Store {
   // Writes `object` as the new current version, by the bucket's versioning
   // state: unversioned and suspended buckets replace the "null" version;
   // enabled ones add `newVersionId`.
-  Result<PutResult> putObject(ObjectRecord object, const std::string& newVersionId);
+  Result<PutResult> putObject(ObjectRecord object, const std::string& newVersionId,
+                              const PutHook& also = {});
   // DeleteObject: without a version id, removes the current object or adds a
   // delete marker (versioned buckets); with one, removes that version.
   Result<DeleteResult> deleteObject(std::string_view bucket, std::string_view key,
                                     std::optional<std::string> versionId,
-                                    const std::string& newVersionId, TimePoint now);
+                                    const std::string& newVersionId, TimePoint now,
+                                    const DeleteHook& also = {});
   // Replaces a version's attrs (tagging, restore status). NoSuchKey/NoSuchVersion.
   Result<void> setObjectAttrs(std::string_view bucket, std::string_view key,
-                              std::string_view versionId, const Json& attrs);
+                              std::string_view versionId, const Json& attrs,
+                              const WriteHook& also = {});
   // A lifecycle transition: the version's new storage class and attrs.
   Result<void> setStorageClass(std::string_view bucket, std::string_view key,
                                std::string_view versionId, std::string_view storageClass,
@@ -157,7 +172,8 @@ class S3Store {
   // own savepoint so a failing change rolls back alone. Outcomes are in
   // `changes` order; orphaned files are the caller's to unlink after return.
   Result<std::vector<LifecycleOutcome>> applyLifecycle(const std::vector<LifecycleChange>& changes,
-                                                       TimePoint now);
+                                                       TimePoint now,
+                                                       const LifecycleHook& also = {});
   // Versions with a restore in progress or a restored copy (attrs RestoreDue
   // or RestoreExpiry), to re-arm their timers at start-up.
   Result<std::vector<ObjectRecord>> restoring();
@@ -172,7 +188,7 @@ class S3Store {
   // Removes the upload (NoSuchUpload if gone) and writes `object` as putObject
   // does, in one transaction; orphans every part file.
   Result<PutResult> completeUpload(std::string_view uploadId, ObjectRecord object,
-                                   const std::string& newVersionId);
+                                   const std::string& newVersionId, const PutHook& also = {});
   Result<Orphans> abortUpload(std::string_view uploadId);
 
   // Every file id the metadata references (the start-up sweep).
