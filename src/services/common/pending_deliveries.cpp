@@ -15,11 +15,9 @@ PendingDeliveries::PendingDeliveries(store::sqlite::SqliteStore* store, std::str
 
 void PendingDeliveries::add(std::vector<Row> rows, Done done) {
   if (!state_->store || rows.empty()) return done(Result<void>());
-  state_->store->writer().submit(
-      [sql = state_->insertSql, rows = std::move(rows)](Database& db) {
-        return insertRows(sql, db, rows);
-      },
-      std::move(done));
+  state_->store->writer().submit([sql = state_->insertSql, rows = std::move(rows)](
+                                     Database& db) { return insertRows(sql, db, rows); },
+                                 std::move(done));
 }
 
 Result<void> PendingDeliveries::insert(Database& db, const std::vector<Row>& rows) const {

@@ -260,9 +260,9 @@ Result<Json> S3Service::completeMultipartUpload(const Json& in, const CallContex
     }
   }
   Outgoing events;
-  auto put = meta_->completeUpload(
-      u->uploadId, o, newVersionId(),
-      createdHook("ObjectCreated:CompleteMultipartUpload", *b, ctx, events));
+  auto put =
+      meta_->completeUpload(u->uploadId, o, newVersionId(),
+                            createdHook("ObjectCreated:CompleteMultipartUpload", *b, ctx, events));
   if (!put) {
     files_->remove(o.fileId);
     return put.takeError();

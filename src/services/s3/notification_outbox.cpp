@@ -48,8 +48,8 @@ std::optional<OutgoingEvent> fromDocument(const std::string& id, std::string_vie
 }
 
 const Json* notificationConfig(const BucketRecord& b) {
-  const Json* config = b.config.is_object() ? b.config.as_object().if_contains("Notification")
-                                            : nullptr;
+  const Json* config =
+      b.config.is_object() ? b.config.as_object().if_contains("Notification") : nullptr;
   return config && config->is_object() ? config : nullptr;
 }
 
@@ -107,14 +107,13 @@ void NotificationOutbox::deliverOne(OutgoingEvent event) {
     if (left->fetch_sub(1) == 1) pending_.finish(id);
   };
   for (const auto& m : event.messages) {
-    bool sent = sendToResource(registry_, ctx, m.arn, m.body, Json(nullptr),
-                               [arn = m.arn, answered](Result<Json> r) {
-                                 if (!r) {
-                                   std::cerr << "s3: notification to " << arn
-                                             << " failed: " << r.error().message << "\n";
-                                 }
-                                 answered();
-                               });
+    bool sent = sendToResource(
+        registry_, ctx, m.arn, m.body, Json(nullptr), [arn = m.arn, answered](Result<Json> r) {
+          if (!r) {
+            std::cerr << "s3: notification to " << arn << " failed: " << r.error().message << "\n";
+          }
+          answered();
+        });
     if (!sent) answered();  // no service for that ARN: nothing will ever answer
   }
   if (!event.eventBridge.is_null()) {

@@ -132,8 +132,8 @@ Result<void> S3Service::recordEvents(store::sqlite::Database& db, const BucketRe
   return outbox_->store(db, out);
 }
 
-PutHook S3Service::createdHook(std::string name, const BucketRecord& bucket,
-                               const CallContext& ctx, Outgoing& out) {
+PutHook S3Service::createdHook(std::string name, const BucketRecord& bucket, const CallContext& ctx,
+                               Outgoing& out) {
   if (!outbox_ || !NotificationOutbox::configured(bucket)) return {};
   return [this, name = std::move(name), &bucket, &ctx, &out](store::sqlite::Database& db,
                                                              const ObjectRecord& written) {
@@ -161,9 +161,8 @@ DeleteHook S3Service::removedHook(const std::string& key, bool versionGiven,
   };
 }
 
-WriteHook S3Service::eventHook(std::string name, const ObjectRecord& o,
-                               const BucketRecord& bucket, const CallContext* ctx,
-                               Outgoing& out) {
+WriteHook S3Service::eventHook(std::string name, const ObjectRecord& o, const BucketRecord& bucket,
+                               const CallContext* ctx, Outgoing& out) {
   if (!outbox_ || !NotificationOutbox::configured(bucket)) return {};
   return [this, name = std::move(name), &o, &bucket, ctx, &out](store::sqlite::Database& db) {
     return recordEvents(db, bucket, {eventOf(name, o, ctx, bucket)}, out);

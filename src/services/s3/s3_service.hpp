@@ -154,7 +154,7 @@ class S3Service {
   engine::EventLoop& loop_;
   RestoreDelays restoreDelays_;
   const OperationRegistry* registry_ = nullptr;  // set by registerOperations
-  std::unique_ptr<NotificationOutbox> outbox_;  // set by registerOperations
+  std::unique_ptr<NotificationOutbox> outbox_;   // set by registerOperations
   std::atomic<uint64_t> sequence_{0};
   // Without a data directory (tests), a private temporary one.
   std::filesystem::path tempDir_;

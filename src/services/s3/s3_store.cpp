@@ -570,8 +570,7 @@ Result<Orphans> S3Store::putPart(const PartRecord& p) {
 }
 
 Result<PutResult> S3Store::completeUpload(std::string_view uploadId, ObjectRecord object,
-                                          const std::string& newVersionId,
-                                          const PutHook& also) {
+                                          const std::string& newVersionId, const PutHook& also) {
   PutResult out;
   auto r = db_.writer().write([&](Database& db) -> Result<void> {
     out = {};

@@ -114,8 +114,8 @@ struct LifecycleOutcome {
 using PutHook = std::function<Result<void>(store::sqlite::Database&, const ObjectRecord& written)>;
 using DeleteHook = std::function<Result<void>(store::sqlite::Database&, const DeleteResult&)>;
 using WriteHook = std::function<Result<void>(store::sqlite::Database&)>;
-using LifecycleHook = std::function<Result<void>(store::sqlite::Database&,
-                                                 const std::vector<LifecycleOutcome>&)>;
+using LifecycleHook =
+    std::function<Result<void>(store::sqlite::Database&, const std::vector<LifecycleOutcome>&)>;
 
 class S3Store {
  public:
