@@ -146,6 +146,9 @@ std::string canonicalResource(const HttpRequestView& request, std::string_view p
     out = "/" + *bucket;
   }
   out.append(path.empty() ? "/" : path);
+  // A bucket alone is "/bucket/" (path-style "/bucket" included): what S3,
+  // and so every SigV2 signer, uses.
+  if (out.size() > 1 && out.find('/', 1) == std::string::npos) out += '/';
   std::vector<const RawParam*> signedParams;
   for (const auto& p : params) {
     if (isSubResource(p.name)) signedParams.push_back(&p);

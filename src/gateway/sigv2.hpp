@@ -16,7 +16,8 @@
 //     repeated headers joined with ',', values trimmed and unfolded, each as
 //     "name:value\n".
 //   - CanonicalizedResource: "/bucket" for a virtual-hosted request, then the
-//     path as sent (still percent-encoded), then the sub-resources S3 signs
+//     path as sent (still percent-encoded; a bucket alone is "/bucket/"),
+//     then the sub-resources S3 signs
 //     (acl, uploads, versionId, response-content-type, ...), decoded, sorted
 //     by name, as "?a&b=c".
 //

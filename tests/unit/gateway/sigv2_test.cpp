@@ -168,6 +168,17 @@ TEST(SigV2, SubResourcesAreSortedDecodedAndOthersLeftOut) {
             "/bkt/k?response-content-type=text/plain&uploads&versionId=3/4");
 }
 
+TEST(SigV2, APathStyleBucketAloneEndsWithASlash) {
+  Request r{
+      "PUT", "/legacy", {{"Host", "127.0.0.1:4566"}, {"Date", "Tue, 27 Mar 2007 21:06:08 GMT"}}};
+  EXPECT_EQ(sigV2StringToSign(r.view()), "PUT\n\n\nTue, 27 Mar 2007 21:06:08 GMT\n/legacy/");
+  r.target = "/legacy?versioning";
+  EXPECT_EQ(sigV2StringToSign(r.view()),
+            "PUT\n\n\nTue, 27 Mar 2007 21:06:08 GMT\n/legacy/?versioning");
+  r.target = "/";
+  EXPECT_EQ(sigV2StringToSign(r.view()), "PUT\n\n\nTue, 27 Mar 2007 21:06:08 GMT\n/");
+}
+
 TEST(SigV2, WrongSecretIsSignatureDoesNotMatchWithWhatS3Computed) {
   Request r{"GET",
             "/photos/puppy.jpg",
