@@ -101,10 +101,11 @@ void NotificationOutbox::deliverOne(OutgoingEvent event) {
   ctx.scope = event.scope;
   ctx.requestId = ids_.uuid();
   size_t count = event.messages.size() + (event.eventBridge.is_null() ? 0 : 1);
-  // The row is finished when the last of its deliveries answers.
+  // The row is finished when the last of its deliveries answers (a copy of
+  // pending_ shares its state, so a late answer never outlives it).
   auto left = std::make_shared<std::atomic<size_t>>(count);
-  auto answered = [this, left, id = event.id] {
-    if (left->fetch_sub(1) == 1) pending_.finish(id);
+  auto answered = [pending = std::make_shared<PendingDeliveries>(pending_), left, id = event.id] {
+    if (left->fetch_sub(1) == 1) pending->finish(id);
   };
   for (const auto& m : event.messages) {
     bool sent = sendToResource(
