@@ -10,7 +10,12 @@
   4. ListObjectsV2 over LIST_KEYS (default 100,000; 0 skips) keys, in pages
      of 1,000.
   5. Steps 2 and 3 again on the npm `s3rver` (the peer; bench/s3-peer,
-     installed on first use), and the ratios.
+     installed on first use), and the ratios (PEER=0 skips it).
+
+NOTIFY=1 gives Sluice's bench bucket a notification configuration (every
+ObjectCreated event to an SQS queue in the same server), so each PUT also
+stores its event in the write's transaction and delivers it; compare the PUT
+rate with a run without it.
 
 Clients are separate processes speaking plain HTTP/1.1 with keep-alive
 (anonymous requests: no signing cost on either side), so the Python GIL is
@@ -19,6 +24,7 @@ not the bottleneck. The machine has 2 cores, shared by server and clients.
 Usage: bench/s3_bench.py [BINARY] [SECONDS_PER_PHASE]
 """
 import http.client
+import json
 import multiprocessing
 import os
 import re
@@ -140,11 +146,50 @@ def start_s3rver(data_dir):
     return proc, port
 
 
-def measure(port):
+def call(conn, method, path, body=None, headers=None):
+    conn.request(method, path, body=body, headers=headers or {})
+    r = conn.getresponse()
+    data = r.read()
+    if r.status != 200:
+        raise RuntimeError(f"{method} {path}: {r.status} {data[:200]!r}")
+    return data
+
+
+def sqs_call(conn, action, request):
+    return call(conn, "POST", "/", body=json.dumps(request),
+                headers={"X-Amz-Target": f"AmazonSQS.{action}",
+                         "Content-Type": "application/x-amz-json-1.0"})
+
+
+def configure_notifications(conn):
+    """Every ObjectCreated event of the bench bucket to queue bench-events."""
+    url = json.loads(sqs_call(conn, "CreateQueue", {"QueueName": "bench-events"}))["QueueUrl"]
+    call(conn, "PUT", "/bench?notification", body=(
+        "<NotificationConfiguration><QueueConfiguration><Id>all</Id>"
+        "<Queue>arn:aws:sqs:us-east-1:000000000000:bench-events</Queue>"
+        "<Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>"))
+    return url
+
+
+def queued(conn, url):
+    out = sqs_call(conn, "GetQueueAttributes",
+                   {"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages"]})
+    return int(json.loads(out)["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def measure(port, notify=False):
     c = http.client.HTTPConnection("127.0.0.1", port)
     c.request("PUT", "/bench")
     c.getresponse().read()
+    queue_url = configure_notifications(c) if notify else None
     put_n, put_rate, fewest = run_small(port, "PUT")
+    if notify:
+        # Deliveries run after the answers: let the last ones land, then check.
+        deadline, events = time.time() + 30, 0
+        while time.time() < deadline and events < put_n:
+            events = queued(c, queue_url) - 1  # the s3:TestEvent
+            time.sleep(0.2)
+        print(f"notifications: {events} ObjectCreated events queued for {put_n} PUTs")
     # Each client reads back (cyclically) the keys every client wrote.
     get_n, get_rate, _ = run_small(port, "GET", keys_per_worker=max(1, fewest))
     put_large, get_large = run_large(port)
@@ -199,11 +244,12 @@ def main():
               f"durable 4 KiB file writes {small_rate:.0f}/s (write+fsync+rename+dir fsync)")
         proc, port = start_sluice(os.path.join(data_dir, "sluice"))
         procs.append(proc)
-        ours = measure(port)
+        ours = measure(port, notify=os.environ.get("NOTIFY") == "1")
         list_n = int(os.environ.get("LIST_KEYS", "100000"))
         listed, pages, secs = list_keys(port, list_n) if list_n else (0, 0, 0)
         proc.terminate()
-        peer_proc, peer_port = start_s3rver(os.path.join(data_dir, "s3rver"))
+        peer_proc, peer_port = (None, None) if os.environ.get("PEER") == "0" else start_s3rver(
+            os.path.join(data_dir, "s3rver"))
         peer = None
         if peer_proc:
             procs.append(peer_proc)
@@ -225,7 +271,7 @@ def main():
             print(f"sluice ListObjectsV2 over {listed} keys: {pages} pages of 1,000 in "
                   f"{secs * 1000:.0f} ms ({listed / secs:.0f} keys/s)")
         if not peer:
-            print("s3rver: not measured (npm or node missing)")
+            print("s3rver: not measured (PEER=0, or npm or node missing)")
     finally:
         for p in procs:
             if p.poll() is None:

@@ -1,6 +1,7 @@
 #include "gateway/gateway.hpp"
 
 #include "gateway/protocols.hpp"
+#include "gateway/sigv2.hpp"
 
 namespace sluice::gateway {
 
@@ -57,7 +58,13 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
   routed.ctx.scope.account = options_.defaultAccount;
   routed.ctx.scope.region =
       scope && !scope->region.empty() ? scope->region : options_.defaultRegion;
-  if (!options_.credentials.empty()) {
+  if (!options_.credentials.empty() && protocol.authErrorStyle() == AuthErrorStyle::S3 &&
+      isSigV2(view)) {
+    // S3's legacy signature (boto3's default for presigned URLs with signature_version="s3").
+    auto verified = verifySigV2(view, options_.credentials, clock_.now());
+    if (!verified) return reply(protocol.errorResponse(verified.error(), request, requestId));
+    routed.ctx.accessKeyId = verified->accessKeyId;
+  } else if (!options_.credentials.empty()) {
     VerifyOptions vo;
     vo.style = protocol.authErrorStyle();
     auto verified = verify(view, options_.credentials, clock_.now(), vo);

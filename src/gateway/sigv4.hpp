@@ -181,7 +181,7 @@ std::string presignTarget(std::string_view method, std::string_view target, std:
 
 std::string formatAmzDate(TimePoint t);                         // 20150830T123600Z
 std::optional<TimePoint> parseAmzDate(std::string_view text);   // ISO-8601 basic
-std::optional<TimePoint> parseHttpDate(std::string_view text);  // RFC 1123 / basic
+std::optional<TimePoint> parseHttpDate(std::string_view text);  // RFC 1123 (GMT or +hhmm) / basic
 std::string deriveSigningKey(std::string_view secretAccessKey, std::string_view date,
                              std::string_view region, std::string_view service);
 std::string sha256Hex(std::string_view data);

@@ -240,22 +240,33 @@ std::optional<TimePoint> parseAmzDate(std::string_view s) {
 std::optional<TimePoint> parseHttpDate(std::string_view s) {
   s = trim(s);
   if (auto basic = parseAmzDate(s)) return basic;
-  // RFC 1123: "Sun, 06 Nov 1994 08:49:37 GMT".
+  // RFC 1123: "Sun, 06 Nov 1994 08:49:37 GMT", or with a numeric zone as
+  // RFC 2822 allows ("+0000": SigV2 clients and AWS's own examples send it).
   static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   auto comma = s.find(", ");
   if (comma == std::string_view::npos) return std::nullopt;
   std::string_view rest = s.substr(comma + 2);
-  int d, y, h, mi, se;
-  if (rest.size() != 24 || !digits(rest, 0, 2, d) || rest[2] != ' ' || rest[6] != ' ' ||
+  int d, y, h, mi, se, zh = 0, zm = 0;
+  if (rest.size() < 24 || !digits(rest, 0, 2, d) || rest[2] != ' ' || rest[6] != ' ' ||
       !digits(rest, 7, 4, y) || rest[11] != ' ' || !digits(rest, 12, 2, h) || rest[14] != ':' ||
-      !digits(rest, 15, 2, mi) || rest[17] != ':' || !digits(rest, 18, 2, se) ||
-      rest.substr(20) != " GMT") {
+      !digits(rest, 15, 2, mi) || rest[17] != ':' || !digits(rest, 18, 2, se)) {
+    return std::nullopt;
+  }
+  std::string_view zone = rest.substr(20);
+  int sign = 0;
+  if (zone.size() == 6 && zone[0] == ' ' && (zone[1] == '+' || zone[1] == '-') &&
+      digits(zone, 2, 2, zh) && digits(zone, 4, 2, zm)) {
+    sign = zone[1] == '+' ? 1 : -1;
+  } else if (zone != " GMT") {
     return std::nullopt;
   }
   std::string_view mon = rest.substr(3, 3);
   for (int m = 0; m < 12; ++m) {
-    if (kMonths[m] == mon) return makeTime(y, m + 1, d, h, mi, se);
+    if (kMonths[m] != mon) continue;
+    auto t = makeTime(y, m + 1, d, h, mi, se);
+    if (t) *t -= sign * (std::chrono::hours(zh) + std::chrono::minutes(zm));
+    return t;
   }
   return std::nullopt;
 }

@@ -15,16 +15,23 @@ PendingDeliveries::PendingDeliveries(store::sqlite::SqliteStore* store, std::str
 
 void PendingDeliveries::add(std::vector<Row> rows, Done done) {
   if (!state_->store || rows.empty()) return done(Result<void>());
-  state_->store->writer().submit(
-      [sql = state_->insertSql, rows = std::move(rows)](Database& db) -> Result<void> {
-        for (const Row& row : rows) {
-          auto st = db.prepare(sql);
-          if (!st) return st.takeError();
-          if (auto r = st->bindAll(row.id, row.doc).run(); !r) return r;
-        }
-        return {};
-      },
-      std::move(done));
+  state_->store->writer().submit([sql = state_->insertSql, rows = std::move(rows)](
+                                     Database& db) { return insertRows(sql, db, rows); },
+                                 std::move(done));
+}
+
+Result<void> PendingDeliveries::insert(Database& db, const std::vector<Row>& rows) const {
+  return insertRows(state_->insertSql, db, rows);
+}
+
+Result<void> PendingDeliveries::insertRows(const std::string& sql, Database& db,
+                                           const std::vector<Row>& rows) {
+  for (const Row& row : rows) {
+    auto st = db.prepare(sql);
+    if (!st) return st.takeError();
+    if (auto r = st->bindAll(row.id, row.doc).run(); !r) return r;
+  }
+  return {};
 }
 
 void PendingDeliveries::finish(std::string id) {

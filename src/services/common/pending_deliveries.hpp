@@ -41,6 +41,10 @@ class PendingDeliveries {
   // Stores `rows`; `done` runs after the commit (on the writer thread), or at
   // once without a store or rows.
   void add(std::vector<Row> rows, Done done);
+  // Stores `rows` inside a write item that is already running (they commit
+  // with whatever else the item writes, e.g. the S3 object write that caused
+  // them). Not thread-bound: the item's Database is the caller's.
+  Result<void> insert(store::sqlite::Database& db, const std::vector<Row>& rows) const;
   // Thread-safe: the row's deliveries are over; it is deleted soon.
   void finish(std::string id);
   // Every row left (start-up), in the order they were added (FIFO topics
@@ -55,6 +59,8 @@ class PendingDeliveries {
     std::vector<std::string> finished;  // waiting for the next delete item
     bool deleting = false;              // a delete item is queued or running
   };
+  static Result<void> insertRows(const std::string& sql, store::sqlite::Database& db,
+                                 const std::vector<Row>& rows);
   // Deletes `ids` in one work item; its completion takes whatever finished
   // meanwhile. Only the caller that set `deleting` calls it.
   static void deleteBatch(std::shared_ptr<State> state, std::vector<std::string> ids);

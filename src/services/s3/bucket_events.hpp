@@ -1,8 +1,8 @@
-// The internal bus S3 publishes bucket events on (object created, removed,
-// restored, expired, transitioned). S3 only says what happened; a sink
-// decides who hears it (notification_delivery.hpp: the bucket's notification
-// configuration, delivered to ARNs through the operation registry), so S3
-// never special-cases a destination.
+// A bucket event: what happened to an object (created, removed, restored,
+// expired, transitioned). S3 only says what happened; the bucket's
+// notification configuration decides who hears it (notification_outbox.hpp:
+// stored with the write that caused it, delivered to ARNs through the
+// operation registry), so S3 never special-cases a destination.
 #pragma once
 
 #include <cstdint>
@@ -29,13 +29,6 @@ struct BucketEvent {
   std::string requester;  // principal id; "s3.amazonaws.com" for S3's own actions
   std::string storageClass;
   std::string restoreExpiry;  // ObjectRestore:Completed: the restored copy's expiry (ISO-8601)
-};
-
-class BucketEventSink {
- public:
-  virtual ~BucketEventSink() = default;
-  // Never blocks on delivery and never fails the action that happened.
-  virtual void publish(BucketEvent event) = 0;
 };
 
 }  // namespace sluice::services::s3

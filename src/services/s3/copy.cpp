@@ -14,7 +14,8 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
   std::string bucket = str(in, "Bucket"), key = str(in, "Key");
   auto source = parseCopySource(str(in, "CopySource"));
   if (!source) return source.takeError();
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
+  auto b = requireBucket(bucket);
+  if (!b) return b.takeError();
   if (auto r = checkKey(key); !r) return r.error();
   auto src = requireCopySource(in);
   if (!src) return src.takeError();
@@ -75,14 +76,16 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
   o.attrs.as_object()["ChecksumType"] = "FULL_OBJECT";
   if (auto r = storeBody(o, *data); !r) return r.error();
 
-  auto put = meta_->putObject(o, newVersionId());
+  Outgoing events;
+  auto put =
+      meta_->putObject(o, newVersionId(), createdHook("ObjectCreated:Copy", *b, ctx, events));
   if (!put) {
     files_->remove(o.fileId);
     return put.takeError();
   }
   removeFiles(put->orphans);
   o.versionId = put->versionId;
-  publish("ObjectCreated:Copy", o, &ctx);
+  deliver(std::move(events));
   JsonObject result{{"ETag", o.etag}, {"LastModified", epoch(o.lastModified)}};
   describeChecksum(result, o);
   result.erase("ChecksumType");

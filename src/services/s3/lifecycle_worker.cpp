@@ -7,15 +7,17 @@
 //
 // A pass is a chain of short steps posted to the loop, not one long task: a
 // step reads one page of versions, plans their changes and commits them in
-// ONE transaction (one fsync for up to kPage changes), publishes an event for
-// each applied change, hands the orphaned files to S3's workers to unlink
+// ONE transaction (one fsync for up to kPage changes) together with the
+// bucket events of the changes that applied (notification_outbox.hpp),
+// delivers those events after the commit, hands the orphaned files to S3's workers to unlink
 // (slow on a busy disk, and nothing waits for it) and posts the next step.
 // Whatever else was posted meanwhile (other services' calls, timers) runs
 // between steps, so a big pass never stalls the loop for more than a step;
 // and since the next step is always queued, a virtual-clock advance finishes
 // the pass before moving on. A crash mid-pass loses nothing acknowledged:
-// committed steps stay done, the next pass redoes the rest, and the start-up
-// sweep removes files whose unlink never ran.
+// committed steps stay done and their events are delivered at start-up, the
+// next pass redoes the rest (with their events), and the start-up sweep
+// removes files whose unlink never ran.
 #include <boost/asio/post.hpp>
 #include <iostream>
 #include <set>
@@ -142,7 +144,21 @@ void S3Service::lifecycleStep(const std::shared_ptr<LifecyclePass>& pass) {
     ++p.bucket;
   }
   if (!changes.empty()) {
-    auto outcomes = meta_->applyLifecycle(changes, p.now);
+    Outgoing events;
+    LifecycleHook hook;
+    if (outbox_ && NotificationOutbox::configured(b)) {
+      hook = [&](store::sqlite::Database& db, const std::vector<LifecycleOutcome>& outcomes) {
+        std::vector<BucketEvent> happened;
+        for (size_t i = 0; i < changes.size(); ++i) {
+          auto event = lifecycleEventOf(changes[i], outcomes[i]);
+          if (!event.name.empty()) {
+            happened.push_back(eventOf(std::move(event.name), event.object, nullptr, b));
+          }
+        }
+        return recordEvents(db, b, happened, events);
+      };
+    }
+    auto outcomes = meta_->applyLifecycle(changes, p.now, hook);
     if (!outcomes) return logError(outcomes.error());
     Orphans orphans;
     for (size_t i = 0; i < changes.size(); ++i) {
@@ -150,26 +166,34 @@ void S3Service::lifecycleStep(const std::shared_ptr<LifecyclePass>& pass) {
       if (o.error) logError(*o.error);
       orphans.files.insert(orphans.files.end(), o.deleted.orphans.files.begin(),
                            o.deleted.orphans.files.end());
-      auto event = lifecycleEventOf(changes[i], o);
-      if (!event.name.empty()) publish(std::move(event.name), event.object, nullptr);
     }
+    deliver(std::move(events));
     if (!orphans.files.empty()) {
       boost::asio::post(pool_, [this, orphans = std::move(orphans)] { removeFiles(orphans); });
     }
   }
-  if (!moves.empty()) applyTieringMoves(moves);
+  if (!moves.empty()) applyTieringMoves(b, moves);
   loop_.post([this, pass] { lifecycleStep(pass); });
 }
 
-void S3Service::applyTieringMoves(const std::vector<TieringMove>& moves) {
-  auto applied = meta_->applyTiering(moves);
-  if (!applied) return logError(applied.error());
-  for (size_t i = 0; i < moves.size(); ++i) {
-    if (!(*applied)[i]) continue;  // read or changed since the pass read it
-    ObjectRecord o = moves[i].object;
-    o.attrs.as_object()["AccessTier"] = moves[i].accessTier;
-    publish("IntelligentTiering", o, nullptr);
+void S3Service::applyTieringMoves(const BucketRecord& b, const std::vector<TieringMove>& moves) {
+  Outgoing events;
+  TieringHook hook;
+  if (outbox_ && NotificationOutbox::configured(b)) {
+    hook = [&](store::sqlite::Database& db, const std::vector<bool>& applied) {
+      std::vector<BucketEvent> happened;
+      for (size_t i = 0; i < moves.size(); ++i) {
+        if (!applied[i]) continue;  // read or changed since the pass read it
+        ObjectRecord o = moves[i].object;
+        o.attrs.as_object()["AccessTier"] = moves[i].accessTier;
+        happened.push_back(eventOf("IntelligentTiering", o, nullptr, b));
+      }
+      return recordEvents(db, b, happened, events);
+    };
   }
+  auto applied = meta_->applyTiering(moves, hook);
+  if (!applied) return logError(applied.error());
+  deliver(std::move(events));
 }
 
 }  // namespace sluice::services::s3

@@ -177,7 +177,8 @@ Result<Json> S3Service::uploadPartCopy(const Json& in, const CallContext&) {
 
 Result<Json> S3Service::completeMultipartUpload(const Json& in, const CallContext& ctx) {
   std::string bucket = str(in, "Bucket"), key = str(in, "Key");
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
+  auto b = requireBucket(bucket);
+  if (!b) return b.takeError();
   auto u = findUpload(*meta_, in);
   if (!u) return u.takeError();
   const Json* mpu = in.as_object().if_contains("MultipartUpload");
@@ -254,14 +255,17 @@ Result<Json> S3Service::completeMultipartUpload(const Json& in, const CallContex
       attrs["ChecksumValue"] = *composite;
     }
   }
-  auto put = meta_->completeUpload(u->uploadId, o, newVersionId());
+  Outgoing events;
+  auto put =
+      meta_->completeUpload(u->uploadId, o, newVersionId(),
+                            createdHook("ObjectCreated:CompleteMultipartUpload", *b, ctx, events));
   if (!put) {
     files_->remove(o.fileId);
     return put.takeError();
   }
   removeFiles(put->orphans);
   o.versionId = put->versionId;
-  publish("ObjectCreated:CompleteMultipartUpload", o, &ctx);
+  deliver(std::move(events));
   JsonObject out{
       {"Location", "/" + bucket + "/" + key}, {"Bucket", bucket}, {"Key", key}, {"ETag", o.etag}};
   if (o.versionId != "null") out["VersionId"] = o.versionId;

@@ -1,10 +1,6 @@
 #include "services/s3/notification_delivery.hpp"
 
-#include <iostream>
-
 #include "core/encoding.hpp"
-#include "services/common/target_delivery.hpp"
-#include "services/s3/notification_config.hpp"
 #include "services/s3/s3_input.hpp"
 
 namespace sluice::services::s3 {
@@ -125,36 +121,6 @@ Json s3TestEvent(const std::string& bucket, TimePoint time, const std::string& r
   return JsonObject{{"Service", "Amazon S3"},      {"Event", "s3:TestEvent"},
                     {"Time", formatIso8601(time)}, {"Bucket", bucket},
                     {"RequestId", requestId},      {"HostId", requestId}};
-}
-
-void NotificationDispatcher::publish(BucketEvent event) {
-  auto bucket = meta_.bucket(event.bucket);
-  if (!bucket || !*bucket) return;
-  const Json* config = (*bucket)->config.as_object().if_contains("Notification");
-  if (!config || !config->is_object()) return;
-  Json ignored;
-  auto settings = parseNotifications(
-      *config, [] { return std::string(); }, ignored);
-  if (!settings) return;
-  CallContext ctx;
-  ctx.scope = event.scope;
-  ctx.requestId = ids_.uuid();
-  for (const auto& t : settings->targets) {
-    if (!notificationMatches(t, event.name, event.key)) continue;
-    std::string message = toJsonText(s3EventMessage(event, t.id, (*bucket)->owner));
-    std::string arn = t.arn;
-    if (t.kind == "LambdaFunction" && !registry_.has("lambda", "Invoke")) continue;
-    sendToResource(registry_, ctx, arn, message, Json(nullptr), [arn](Result<Json> r) {
-      if (!r)
-        std::cerr << "s3: notification to " << arn << " failed: " << r.error().message << "\n";
-    });
-  }
-  if (settings->eventBridge) {
-    Json entry = eventBridgeEntry(event);
-    if (entry.is_null()) return;
-    JsonObject in{{"Entries", JsonArray{std::move(entry)}}};
-    registry_.call("events", "PutEvents", in, ctx, [](Result<Json>) {});
-  }
 }
 
 }  // namespace sluice::services::s3

@@ -1,5 +1,5 @@
 // PutBucketNotificationConfiguration / GetBucketNotificationConfiguration,
-// and publishing bucket events on the internal bus.
+// and the bucket events writes store and deliver (notification_outbox.hpp).
 //
 // Put checks that every queue and topic exists (asking the owning service
 // through the operation registry) unless x-amz-skip-destination-validation
@@ -93,16 +93,16 @@ std::string S3Service::nextSequencer() {
   return buf;
 }
 
-void S3Service::publish(std::string name, const ObjectRecord& o, const CallContext* ctx) {
-  if (!events_) return;
+BucketEvent S3Service::eventOf(std::string name, const ObjectRecord& o, const CallContext* ctx,
+                               const BucketRecord& bucket) {
   BucketEvent e;
   e.name = std::move(name);
   if (ctx) {
     e.scope = ctx->scope;
-  } else if (auto b = meta_->bucket(o.bucket); b && *b) {
+  } else {
     // S3's own actions (lifecycle, restores) happen in the bucket's account and region.
-    e.scope.account = (*b)->owner;
-    e.scope.region = (*b)->region;
+    e.scope.account = bucket.owner;
+    e.scope.region = bucket.region;
   }
   e.bucket = o.bucket;
   e.key = o.key;
@@ -119,7 +119,58 @@ void S3Service::publish(std::string name, const ObjectRecord& o, const CallConte
   if (const Json* x = o.attrs.as_object().if_contains("RestoreExpiry"); x && isNumber(*x)) {
     e.restoreExpiry = formatIso8601(fromEpochMicros(x->to_number<int64_t>()));
   }
-  events_->publish(std::move(e));
+  return e;
+}
+
+Result<void> S3Service::recordEvents(store::sqlite::Database& db, const BucketRecord& bucket,
+                                     const std::vector<BucketEvent>& events, Outgoing& out) {
+  // Assigned, not appended: the writer may run an item again after a failed commit.
+  out.clear();
+  for (const auto& e : events) {
+    if (auto o = outbox_->resolve(bucket, e)) out.push_back(std::move(*o));
+  }
+  return outbox_->store(db, out);
+}
+
+PutHook S3Service::createdHook(std::string name, const BucketRecord& bucket, const CallContext& ctx,
+                               Outgoing& out) {
+  if (!outbox_ || !NotificationOutbox::configured(bucket)) return {};
+  return [this, name = std::move(name), &bucket, &ctx, &out](store::sqlite::Database& db,
+                                                             const ObjectRecord& written) {
+    return recordEvents(db, bucket, {eventOf(name, written, &ctx, bucket)}, out);
+  };
+}
+
+DeleteHook S3Service::removedHook(const std::string& key, bool versionGiven,
+                                  const BucketRecord& bucket, const CallContext& ctx,
+                                  Outgoing& out) {
+  if (!outbox_ || !NotificationOutbox::configured(bucket)) return {};
+  return [this, &key, versionGiven, &bucket, &ctx, &out](store::sqlite::Database& db,
+                                                         const DeleteResult& r) -> Result<void> {
+    out.clear();
+    if (r.versionId.empty()) return {};  // nothing was there to delete
+    ObjectRecord gone;
+    gone.bucket = bucket.name;
+    gone.key = key;
+    gone.versionId = r.versionId;
+    // A marker added (no version id given) is DeleteMarkerCreated; removing
+    // a version, even a marker, is a Delete.
+    std::string name = r.deleteMarker && !versionGiven ? "ObjectRemoved:DeleteMarkerCreated"
+                                                       : "ObjectRemoved:Delete";
+    return recordEvents(db, bucket, {eventOf(std::move(name), gone, &ctx, bucket)}, out);
+  };
+}
+
+WriteHook S3Service::eventHook(std::string name, const ObjectRecord& o, const BucketRecord& bucket,
+                               const CallContext* ctx, Outgoing& out) {
+  if (!outbox_ || !NotificationOutbox::configured(bucket)) return {};
+  return [this, name = std::move(name), &o, &bucket, ctx, &out](store::sqlite::Database& db) {
+    return recordEvents(db, bucket, {eventOf(name, o, ctx, bucket)}, out);
+  };
+}
+
+void S3Service::deliver(Outgoing out) {
+  if (outbox_ && !out.empty()) outbox_->deliver(std::move(out));
 }
 
 }  // namespace sluice::services::s3

@@ -110,14 +110,15 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
     o.attrs.as_object()["ChecksumValue"] = (*checksum)->value;
     o.attrs.as_object()["ChecksumType"] = "FULL_OBJECT";
   }
-  auto put = meta_->putObject(o, newVersionId());
+  Outgoing events;
+  auto put = meta_->putObject(o, newVersionId(), createdHook("ObjectCreated:Put", *b, ctx, events));
   if (!put) {
     files_->remove(o.fileId);
     return put.takeError();
   }
   removeFiles(put->orphans);
   o.versionId = put->versionId;
-  publish("ObjectCreated:Put", o, &ctx);
+  deliver(std::move(events));
   JsonObject out{{"ETag", o.etag}, {"Size", o.size}};
   if (o.versionId != "null") out["VersionId"] = o.versionId;
   if (auto expiration = expirationOf(o)) out["Expiration"] = *expiration;
@@ -235,20 +236,14 @@ Result<Json> S3Service::headObject(const Json& in, const CallContext&) {
 Result<Json> S3Service::deleteObject(const Json& in, const CallContext& ctx) {
   std::string bucket = str(in, "Bucket"), key = str(in, "Key");
   auto versionId = optStr(in, "VersionId");
-  auto r = meta_->deleteObject(bucket, key, versionId, newVersionId(), clock_.now());
+  auto b = requireBucket(bucket);
+  if (!b) return b.takeError();
+  Outgoing events;
+  auto r = meta_->deleteObject(bucket, key, versionId, newVersionId(), clock_.now(),
+                               removedHook(key, versionId.has_value(), *b, ctx, events));
   if (!r) return r.takeError();
   removeFiles(r->orphans);
-  if (!r->versionId.empty()) {
-    ObjectRecord gone;
-    gone.bucket = bucket;
-    gone.key = key;
-    gone.versionId = r->versionId;
-    // A marker added (no version id given) is DeleteMarkerCreated; removing
-    // a version, even a marker, is a Delete.
-    publish(r->deleteMarker && !versionId ? "ObjectRemoved:DeleteMarkerCreated"
-                                          : "ObjectRemoved:Delete",
-            gone, &ctx);
-  }
+  deliver(std::move(events));
   JsonObject out;
   if (r->deleteMarker) out["DeleteMarker"] = true;
   if (!r->versionId.empty() && (r->versionId != "null" || versionId)) {

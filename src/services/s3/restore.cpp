@@ -93,11 +93,18 @@ Result<Json> S3Service::restoreObject(const Json& in, const CallContext& ctx) {
     if (days) a["RestoreDays"] = *days;
     a["Restore"] = "ongoing-request=\"true\"";
   }
-  if (auto r = meta_->setObjectAttrs(bucket, obj->key, obj->versionId, attrs); !r) return r.error();
   ObjectRecord updated = *obj;
-  updated.attrs = std::move(attrs);
+  updated.attrs = attrs;
+  auto b = requireBucket(bucket);
+  if (!b) return b.takeError();
+  Outgoing events;
+  WriteHook hook;
+  if (!restored) hook = eventHook("ObjectRestore:Post", updated, *b, &ctx, events);
+  if (auto r = meta_->setObjectAttrs(bucket, obj->key, obj->versionId, attrs, hook); !r) {
+    return r.error();
+  }
   armRestore(updated);
-  if (!restored) publish("ObjectRestore:Post", updated, &ctx);
+  deliver(std::move(events));
   if (ctx.payload) ctx.payload->responseStatus = restored ? 200 : 202;
   return Json(JsonObject{});
 }
@@ -133,12 +140,16 @@ void S3Service::completeRestore(const std::string& bucket, const std::string& ke
   a.erase("RestoreDue");
   a["RestoreExpiry"] = toEpochMicros(expiry);
   a["Restore"] = restoredHeader(expiry);
-  if (auto r = meta_->setObjectAttrs(bucket, key, versionId, o.attrs); !r) {
+  auto b = meta_->bucket(bucket);
+  if (!b || !*b) return;
+  Outgoing events;
+  auto hook = eventHook("ObjectRestore:Completed", o, **b, nullptr, events);
+  if (auto r = meta_->setObjectAttrs(bucket, key, versionId, o.attrs, hook); !r) {
     std::cerr << "s3 restore: " << r.error().message << "\n";
     return;
   }
   armRestore(o);
-  publish("ObjectRestore:Completed", o, nullptr);
+  deliver(std::move(events));
 }
 
 void S3Service::finishTieringRestore(ObjectRecord o, TimePoint now) {
@@ -146,11 +157,15 @@ void S3Service::finishTieringRestore(ObjectRecord o, TimePoint now) {
   for (auto name : {"RestoreDue", "RestoreDays", "Restore", "AccessTier"}) a.erase(name);
   // Restoring is an access: the archive days count again from now.
   a["LastAccess"] = toEpochMicros(now);
-  if (auto r = meta_->setObjectAttrs(o.bucket, o.key, o.versionId, o.attrs); !r) {
+  auto b = meta_->bucket(o.bucket);
+  if (!b || !*b) return;
+  Outgoing events;
+  auto hook = eventHook("ObjectRestore:Completed", o, **b, nullptr, events);
+  if (auto r = meta_->setObjectAttrs(o.bucket, o.key, o.versionId, o.attrs, hook); !r) {
     std::cerr << "s3 restore: " << r.error().message << "\n";
     return;
   }
-  publish("ObjectRestore:Completed", o, nullptr);
+  deliver(std::move(events));
 }
 
 void S3Service::expireRestore(const std::string& bucket, const std::string& key,
@@ -163,11 +178,15 @@ void S3Service::expireRestore(const std::string& bucket, const std::string& key,
   if (!expiry || fromEpochMicros(*expiry) > clock_.now()) return;
   auto& a = o.attrs.as_object();
   for (auto name : {"RestoreExpiry", "RestoreDays", "Restore"}) a.erase(name);
-  if (auto r = meta_->setObjectAttrs(bucket, key, versionId, o.attrs); !r) {
+  auto b = meta_->bucket(bucket);
+  if (!b || !*b) return;
+  Outgoing events;
+  auto hook = eventHook("ObjectRestore:Delete", o, **b, nullptr, events);
+  if (auto r = meta_->setObjectAttrs(bucket, key, versionId, o.attrs, hook); !r) {
     std::cerr << "s3 restore: " << r.error().message << "\n";
     return;
   }
-  publish("ObjectRestore:Delete", o, nullptr);
+  deliver(std::move(events));
 }
 
 }  // namespace sluice::services::s3

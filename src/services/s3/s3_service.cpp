@@ -112,8 +112,12 @@ void S3Service::registerOperations(OperationRegistry& registry) {
       &S3Service::listBucketIntelligentTieringConfigurations);
   add("PutBucketNotificationConfiguration", &S3Service::putBucketNotificationConfiguration);
   add("GetBucketNotificationConfiguration", &S3Service::getBucketNotificationConfiguration);
-  events_ = std::make_unique<NotificationDispatcher>(registry, *meta_, ids_);
+  outbox_ = std::make_unique<NotificationOutbox>(registry, meta_->store(), ids_);
   registry_ = &registry;
+  // Events a crash left undelivered, once the loop runs (every service registered by then).
+  loop_.post([this] {
+    if (auto r = outbox_->resume(); !r) std::cerr << "s3: " << r.error().message << "\n";
+  });
   armLifecycle();
   // Restores in progress (or restored copies) survive restarts: re-arm them.
   auto pending = meta_->restoring();

@@ -29,6 +29,7 @@
 #include "services/s3/access_tracker.hpp"
 #include "services/s3/bucket_events.hpp"
 #include "services/s3/lifecycle_rules.hpp"
+#include "services/s3/notification_outbox.hpp"
 #include "services/s3/object_files.hpp"
 #include "services/s3/restore_delays.hpp"
 #include "services/s3/s3_store.hpp"
@@ -125,8 +126,28 @@ class S3Service {
   Result<std::string> readBody(const ObjectRecord& o, uint64_t offset, uint64_t length);
   std::string newVersionId();
 
-  // Bucket events (notifications.cpp): publishes what happened to a version.
-  void publish(std::string name, const ObjectRecord& o, const CallContext* ctx);
+  // Bucket events (notifications.cpp). A write that causes events stores them
+  // in its own transaction through the S3Store hook built here, which fills
+  // `out`; after the commit the caller hands `out` to deliver(). For a bucket
+  // without a notification configuration every hook is empty: nothing is
+  // built, stored or sent.
+  using Outgoing = std::vector<OutgoingEvent>;
+  // `ctx` is null for S3's own actions (lifecycle, restores).
+  BucketEvent eventOf(std::string name, const ObjectRecord& o, const CallContext* ctx,
+                      const BucketRecord& bucket);
+  // Inside a write's transaction: resolves and stores `events` of `bucket`.
+  Result<void> recordEvents(store::sqlite::Database& db, const BucketRecord& bucket,
+                            const std::vector<BucketEvent>& events, Outgoing& out);
+  // Event `name` for the version a put writes.
+  PutHook createdHook(std::string name, const BucketRecord& bucket, const CallContext& ctx,
+                      Outgoing& out);
+  // ObjectRemoved:* for what DeleteObject did (`versionGiven`: a VersionId was).
+  DeleteHook removedHook(const std::string& key, bool versionGiven, const BucketRecord& bucket,
+                         const CallContext& ctx, Outgoing& out);
+  // Event `name` for `o` as it will be once the write commits.
+  WriteHook eventHook(std::string name, const ObjectRecord& o, const BucketRecord& bucket,
+                      const CallContext* ctx, Outgoing& out);
+  void deliver(Outgoing out);
   std::string nextSequencer();
   // The x-amz-expiration value for a current object, when a rule expires it.
   std::optional<std::string> expirationOf(const ObjectRecord& o);
@@ -145,14 +166,14 @@ class S3Service {
   struct LifecyclePass;
   void lifecycleStep(const std::shared_ptr<LifecyclePass>& pass);
   // Commits one step's Intelligent-Tiering archive moves; publishes each applied.
-  void applyTieringMoves(const std::vector<TieringMove>& moves);
+  void applyTieringMoves(const BucketRecord& b, const std::vector<TieringMove>& moves);
 
   const Clock& clock_;
   IdGenerator& ids_;
   engine::EventLoop& loop_;
   RestoreDelays restoreDelays_;
   const OperationRegistry* registry_ = nullptr;  // set by registerOperations
-  std::unique_ptr<BucketEventSink> events_;
+  std::unique_ptr<NotificationOutbox> outbox_;   // set by registerOperations
   std::atomic<uint64_t> sequence_{0};
   // Without a data directory (tests), a private temporary one.
   std::filesystem::path tempDir_;

@@ -32,6 +32,8 @@ constexpr store::sqlite::Migration kMigrations[] = {
      " PRIMARY KEY(upload_id, part_number));"},
     // Small objects' bytes live in their row (ObjectRecord::inlineBody).
     {2, "ALTER TABLE s3_objects ADD COLUMN body BLOB;"},
+    // Bucket events not yet delivered (PendingDeliveries; notification_outbox.hpp).
+    {3, "CREATE TABLE s3_pending(id TEXT PRIMARY KEY, doc TEXT NOT NULL)"},
 };
 
 // The smallest string greater than every string starting with `prefix`
@@ -403,35 +405,43 @@ Result<std::vector<ObjectRecord>> S3Store::listVersions(std::string_view bucket,
   return collect<ObjectRecord>(*st, readObject);
 }
 
-Result<PutResult> S3Store::putObject(ObjectRecord object, const std::string& newVersionId) {
+Result<PutResult> S3Store::putObject(ObjectRecord object, const std::string& newVersionId,
+                                     const PutHook& also) {
   PutResult out;
-  auto r = db_.writer().write(
-      [&](Database& db) -> Result<void> { return writeCurrent(db, object, newVersionId, out); });
+  auto r = db_.writer().write([&](Database& db) -> Result<void> {
+    if (auto w = writeCurrent(db, object, newVersionId, out); !w || !also) return w;
+    return also(db, object);
+  });
   if (!r) return r.error();
   return out;
 }
 
 Result<DeleteResult> S3Store::deleteObject(std::string_view bucket, std::string_view key,
                                            std::optional<std::string> versionId,
-                                           const std::string& newVersionId, TimePoint now) {
+                                           const std::string& newVersionId, TimePoint now,
+                                           const DeleteHook& also) {
   DeleteResult out;
   auto r = db_.writer().write([&](Database& db) -> Result<void> {
     out = {};
-    return deleteIn(db, bucket, key, versionId, newVersionId, now, out);
+    if (auto d = deleteIn(db, bucket, key, versionId, newVersionId, now, out); !d || !also) {
+      return d;
+    }
+    return also(db, out);
   });
   if (!r) return r.error();
   return out;
 }
 
 Result<void> S3Store::setObjectAttrs(std::string_view bucket, std::string_view key,
-                                     std::string_view versionId, const Json& attrs) {
+                                     std::string_view versionId, const Json& attrs,
+                                     const WriteHook& also) {
   return db_.writer().write([&](Database& db) -> Result<void> {
     auto st = db.prepare(
         "UPDATE s3_objects SET attrs = ? WHERE bucket = ? AND key = ? AND version_id = ?");
     if (!st) return st.takeError();
     if (auto r = st->bindAll(toJsonText(attrs), bucket, key, versionId).run(); !r) return r;
     if (db.changes() == 0) return errors::noSuchKey(key);
-    return {};
+    return also ? also(db) : Result<void>();
   });
 }
 
@@ -576,7 +586,7 @@ Result<Orphans> S3Store::putPart(const PartRecord& p) {
 }
 
 Result<PutResult> S3Store::completeUpload(std::string_view uploadId, ObjectRecord object,
-                                          const std::string& newVersionId) {
+                                          const std::string& newVersionId, const PutHook& also) {
   PutResult out;
   auto r = db_.writer().write([&](Database& db) -> Result<void> {
     out = {};
@@ -584,7 +594,8 @@ Result<PutResult> S3Store::completeUpload(std::string_view uploadId, ObjectRecor
     if (!u) return u.takeError();
     if (!*u) return errors::noSuchUpload(uploadId);
     if (auto rr = dropUpload(db, uploadId, out.orphans); !rr) return rr;
-    return writeCurrent(db, object, newVersionId, out);
+    if (auto w = writeCurrent(db, object, newVersionId, out); !w || !also) return w;
+    return also(db, object);
   });
   if (!r) return r.error();
   return out;
@@ -655,7 +666,7 @@ Result<void> applyChange(Database& db, const LifecycleChange& c, TimePoint now,
 }  // namespace
 
 Result<std::vector<LifecycleOutcome>> S3Store::applyLifecycle(
-    const std::vector<LifecycleChange>& changes, TimePoint now) {
+    const std::vector<LifecycleChange>& changes, TimePoint now, const LifecycleHook& also) {
   std::vector<LifecycleOutcome> out;
   auto r = db_.writer().write([&](Database& db) -> Result<void> {
     out.assign(changes.size(), {});
@@ -670,7 +681,7 @@ Result<std::vector<LifecycleOutcome>> S3Store::applyLifecycle(
       }
       if (auto rel = sp->release(); !rel) return rel;
     }
-    return {};
+    return also ? also(db, out) : Result<void>();
   });
   if (!r) return r.error();
   return out;

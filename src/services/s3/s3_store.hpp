@@ -126,10 +126,23 @@ struct AccessRecord {
   TimePoint at{};
 };
 
+// Rows that must commit together with a write (its bucket events, in
+// s3_pending): run inside the write's transaction once the write itself
+// succeeded, given what it did; a failure rolls the whole write back. An
+// empty hook costs nothing.
+using PutHook = std::function<Result<void>(store::sqlite::Database&, const ObjectRecord& written)>;
+using DeleteHook = std::function<Result<void>(store::sqlite::Database&, const DeleteResult&)>;
+using WriteHook = std::function<Result<void>(store::sqlite::Database&)>;
+using LifecycleHook =
+    std::function<Result<void>(store::sqlite::Database&, const std::vector<LifecycleOutcome>&)>;
+using TieringHook =
+    std::function<Result<void>(store::sqlite::Database&, const std::vector<bool>& applied)>;
+
 class S3Store {
  public:
   explicit S3Store(store::sqlite::SqliteStore& db) : db_(db) {}
   static std::span<const store::sqlite::Migration> migrations();
+  store::sqlite::SqliteStore& store() { return db_; }
 
   // --- buckets
   Result<std::optional<BucketRecord>> bucket(std::string_view name);
@@ -167,15 +180,18 @@ class S3Store {
   // Writes `object` as the new current version, by the bucket's versioning
   // state: unversioned and suspended buckets replace the "null" version;
   // enabled ones add `newVersionId`.
-  Result<PutResult> putObject(ObjectRecord object, const std::string& newVersionId);
+  Result<PutResult> putObject(ObjectRecord object, const std::string& newVersionId,
+                              const PutHook& also = {});
   // DeleteObject: without a version id, removes the current object or adds a
   // delete marker (versioned buckets); with one, removes that version.
   Result<DeleteResult> deleteObject(std::string_view bucket, std::string_view key,
                                     std::optional<std::string> versionId,
-                                    const std::string& newVersionId, TimePoint now);
+                                    const std::string& newVersionId, TimePoint now,
+                                    const DeleteHook& also = {});
   // Replaces a version's attrs (tagging, restore status). NoSuchKey/NoSuchVersion.
   Result<void> setObjectAttrs(std::string_view bucket, std::string_view key,
-                              std::string_view versionId, const Json& attrs);
+                              std::string_view versionId, const Json& attrs,
+                              const WriteHook& also = {});
   // A lifecycle transition: the version's new storage class and attrs.
   Result<void> setStorageClass(std::string_view bucket, std::string_view key,
                                std::string_view versionId, std::string_view storageClass,
@@ -184,12 +200,15 @@ class S3Store {
   // own savepoint so a failing change rolls back alone. Outcomes are in
   // `changes` order; orphaned files are the caller's to unlink after return.
   Result<std::vector<LifecycleOutcome>> applyLifecycle(const std::vector<LifecycleChange>& changes,
-                                                       TimePoint now);
+                                                       TimePoint now,
+                                                       const LifecycleHook& also = {});
   // Intelligent-Tiering archive moves in ONE transaction. A move applies
   // only to the version as the pass read it (still INTELLIGENT_TIERING, same
   // access tier, no access since): true per applied move, in order.
   // (s3_store_tiering.cpp)
-  Result<std::vector<bool>> applyTiering(const std::vector<TieringMove>& moves);
+  // `also` runs in that transaction with which moves applied (their events).
+  Result<std::vector<bool>> applyTiering(const std::vector<TieringMove>& moves,
+                                         const TieringHook& also = {});
   // Records reads as attrs LastAccess (epoch µs; only ever moved forward, only
   // on INTELLIGENT_TIERING versions) in ONE write item without waiting for
   // it; `done` runs on the writer thread once it is durable.
@@ -208,7 +227,7 @@ class S3Store {
   // Removes the upload (NoSuchUpload if gone) and writes `object` as putObject
   // does, in one transaction; orphans every part file.
   Result<PutResult> completeUpload(std::string_view uploadId, ObjectRecord object,
-                                   const std::string& newVersionId);
+                                   const std::string& newVersionId, const PutHook& also = {});
   Result<Orphans> abortUpload(std::string_view uploadId);
 
   // Every file id the metadata references (the start-up sweep).

@@ -48,7 +48,8 @@ std::string recordedText(const ObjectRecord& o, std::string_view name) {
 
 }  // namespace
 
-Result<std::vector<bool>> S3Store::applyTiering(const std::vector<TieringMove>& moves) {
+Result<std::vector<bool>> S3Store::applyTiering(const std::vector<TieringMove>& moves,
+                                                const TieringHook& also) {
   std::vector<bool> applied(moves.size(), false);
   auto r = db_.writer().write([&](Database& db) -> Result<void> {
     auto st = db.prepare(
@@ -70,7 +71,7 @@ Result<std::vector<bool>> S3Store::applyTiering(const std::vector<TieringMove>& 
       applied[i] = db.changes() > 0;
       st->reset();
     }
-    return {};
+    return also ? also(db, applied) : Result<void>{};
   });
   if (!r) return r.error();
   return applied;
