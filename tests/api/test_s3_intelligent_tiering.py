@@ -14,6 +14,7 @@ Access, 12 hours from Deep Archive Access; Bulk 5-12 / 48 hours; Expedited
 last access, rounded up to the next midnight UTC.
 """
 import datetime
+import json
 import signal
 import unittest
 
@@ -344,6 +345,32 @@ class RestoreTest(TieringCase):
         self.assertGreater(last, restored_at)
         self.advance_to(eligible_at(last, 90) + datetime.timedelta(seconds=1))
         self.assertEqual(self.archive_status(b, "k0"), "ARCHIVE_ACCESS")
+
+    def test_archiving_and_restoring_send_bucket_events(self):
+        b = self.make_bucket()
+        sqs = self.server.client("sqs")
+        url = sqs.create_queue(QueueName=f"{b}-events")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"]
+        self.s3.put_bucket_notification_configuration(Bucket=b, NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": [
+                "s3:IntelligentTiering", "s3:ObjectRestore:*"]}]})
+        self.put_config(b, config())
+        created = self.put_it(b, "k0")
+        self.advance_to(eligible_at(created, 91))
+        self.restore(b)
+        self.advance(5 * HOUR)
+        names = []
+        while True:
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not got:
+                break
+            for m in got:
+                body = json.loads(m["Body"])
+                names += [r["eventName"] for r in body.get("Records", [])]
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        self.assertEqual(names, ["IntelligentTiering", "ObjectRestore:Post",
+                                 "ObjectRestore:Completed"])
 
     def test_retrieval_tier_times(self):
         cases = [("ARCHIVE_ACCESS", "Expedited", 5 * MIN), ("ARCHIVE_ACCESS", "Standard", 5 * HOUR),
