@@ -19,7 +19,6 @@ namespace sluice::services::sns {
 
 namespace {
 
-constexpr int kHttpRetries = 3;
 constexpr std::chrono::seconds kHttpTimeout{15};
 
 // The message a protocol gets: its own entry of a MessageStructure=json
@@ -234,31 +233,47 @@ void SnsService::deliverToFunction(const Subscription& s, const Notification& n,
 void SnsService::deliverOverHttp(const Subscription& s, std::string messageType,
                                  std::string messageId, std::string body, Finished done,
                                  GaveUp gaveUp) {
+  HttpDeliveryPolicy policy = httpPolicyOf(s);
   std::vector<std::pair<std::string, std::string>> headers = {
       {"x-amz-sns-message-type", messageType},
       {"x-amz-sns-message-id", messageId},
       {"x-amz-sns-topic-arn", s.topicArn},
-      {"Content-Type", "text/plain; charset=UTF-8"},
+      {"Content-Type", policy.contentType},
       {"User-Agent", "Amazon Simple Notification Service Agent"}};
   if (messageType == "Notification") headers.emplace_back("x-amz-sns-subscription-arn", s.arn);
   if (messageType == "Notification" && raw(s))
     headers.emplace_back("x-amz-sns-rawdelivery", "true");
-  postWithRetries(s.endpoint, std::move(headers), std::move(body), 0, std::move(done),
+  postWithRetries(s.endpoint, std::move(headers), std::move(body),
+                  std::make_shared<const RetryPolicy>(policy.retry), 0, std::move(done),
                   std::move(gaveUp));
+}
+
+HttpDeliveryPolicy SnsService::httpPolicyOf(const Subscription& s) const {
+  auto topic = topics_.find(s.topicArn);
+  std::string topicPolicy, own;
+  if (topic != topics_.end()) {
+    if (auto p = topic->second.attributes.find("DeliveryPolicy");
+        p != topic->second.attributes.end()) {
+      topicPolicy = p->second;
+    }
+  }
+  if (auto p = s.attributes.find("DeliveryPolicy"); p != s.attributes.end()) own = p->second;
+  return effectiveHttpPolicy(topicPolicy, own);
 }
 
 void SnsService::postWithRetries(std::string url,
                                  std::vector<std::pair<std::string, std::string>> headers,
-                                 std::string body, int attempt, Finished done, GaveUp gaveUp) {
+                                 std::string body, std::shared_ptr<const RetryPolicy> policy,
+                                 int attempt, Finished done, GaveUp gaveUp) {
   auto result = std::make_shared<HttpPostResult>();
   auto work = [result, url, headers, body, tls = tls()] {
     *result = httpPost(url, headers, body, kHttpTimeout, tls.get());
   };
   engine_.loop.runBlocking(
-      std::move(work), [this, result, url, headers, body, attempt, done = std::move(done),
+      std::move(work), [this, result, url, headers, body, policy, attempt, done = std::move(done),
                         gaveUp = std::move(gaveUp)]() mutable {
         if (result->ok()) return done();
-        if (attempt >= kHttpRetries) {
+        if (attempt >= policy->numRetries) {
           std::string error =
               "failed after " + std::to_string(attempt + 1) + " attempts: " +
               (result->status ? "HTTP " + std::to_string(result->status) : result->error);
@@ -266,12 +281,13 @@ void SnsService::postWithRetries(std::string url,
           std::cerr << "sns: delivery to " << url << " " << error << "\n";
           return done();
         }
-        // Back off 1 s, 2 s, 4 s on the server's clock (--clock virtual moves it).
-        engine_.loop.schedule(engine_.loop.now() + std::chrono::seconds(1 << attempt),
-                              [this, url, headers, body, attempt, done = std::move(done),
+        // The policy's back-off, on the server's clock (--clock virtual moves it).
+        engine_.loop.schedule(engine_.loop.now() + policy->delayBefore(attempt + 1),
+                              [this, url, headers, body, policy, attempt, done = std::move(done),
                                gaveUp = std::move(gaveUp)]() mutable {
                                 postWithRetries(std::move(url), std::move(headers), std::move(body),
-                                                attempt + 1, std::move(done), std::move(gaveUp));
+                                                std::move(policy), attempt + 1, std::move(done),
+                                                std::move(gaveUp));
                               });
       });
 }

@@ -22,6 +22,7 @@
 #include "services/common/outbound.hpp"
 #include "services/common/pending_deliveries.hpp"
 #include "services/operation.hpp"
+#include "services/sns/delivery_policy.hpp"
 #include "services/sns/sns_store.hpp"
 #include "services/sns/topic.hpp"
 
@@ -101,8 +102,13 @@ class SnsService {
                        std::string body, Finished done, GaveUp gaveUp = {});
   // `gaveUp` (with the last error) runs instead of `done` when the retries
   // are spent; without one, done runs either way.
+  // Retries after `attempt` failed attempts as `policy` says.
   void postWithRetries(std::string url, std::vector<std::pair<std::string, std::string>> headers,
-                       std::string body, int attempt, Finished done, GaveUp gaveUp = {});
+                       std::string body, std::shared_ptr<const RetryPolicy> policy, int attempt,
+                       Finished done, GaveUp gaveUp = {});
+  // The delivery policy an http/https subscription's deliveries follow
+  // (delivery_policy.hpp): its own, or its topic's.
+  HttpDeliveryPolicy httpPolicyOf(const Subscription& s) const;
   // Dead-letter queues (dead_letter.cpp): a delivery that failed for good
   // goes to the subscription's RedrivePolicy queue, if it has one, as the
   // body it would have delivered; then `done` runs.

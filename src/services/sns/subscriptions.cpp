@@ -6,6 +6,7 @@
 
 #include "services/common/input.hpp"
 #include "services/common/target_delivery.hpp"
+#include "services/sns/delivery_policy.hpp"
 #include "services/sns/filter_policy.hpp"
 #include "services/sns/paging.hpp"
 #include "services/sns/sns_service.hpp"
@@ -87,12 +88,10 @@ Result<void> checkSubscriptionAttribute(const std::string& name, const std::stri
     }
     return {};
   }
-  if (name == "RedrivePolicy" || name == "DeliveryPolicy") {
-    if (!value.empty() && !parseJson(value)) {
-      return invalidParameter("Attributes Reason: " + name + ": failed to parse JSON");
-    }
-    return {};
+  if (name == "DeliveryPolicy") {
+    return value.empty() ? Result<void>{} : checkSubscriptionDeliveryPolicy(value);
   }
+  if (name == "RedrivePolicy") return {};
   if (name == "SubscriptionRoleArn" || name == "ReplayPolicy") return {};
   return invalidParameter("Attributes Reason: Unknown attribute " + name);
 }
@@ -279,6 +278,9 @@ void SnsService::getSubscriptionAttributes(const Json& in, const CallContext&, R
   for (const auto& [k, v] : s.attributes) attrs[k] = v;
   if (s.attributes.count("FilterPolicy") && !s.attributes.count("FilterPolicyScope")) {
     attrs["FilterPolicyScope"] = "MessageAttributes";
+  }
+  if (s.protocol == "http" || s.protocol == "https") {
+    attrs["EffectiveDeliveryPolicy"] = subscriptionEffectiveDeliveryPolicy(httpPolicyOf(s));
   }
   JsonObject out;
   out["Attributes"] = std::move(attrs);

@@ -3,6 +3,7 @@
 
 #include "core/encoding.hpp"
 #include "services/common/input.hpp"
+#include "services/sns/delivery_policy.hpp"
 #include "services/sns/paging.hpp"
 #include "services/sns/sns_service.hpp"
 
@@ -53,8 +54,11 @@ Result<std::map<std::string, std::string>> checkTopicAttributes(const Json* give
       return invalidParameter(
           "Attributes Reason: Content-based deduplication can only be set for FIFO topics");
     }
-    if ((name == "Policy" || name == "DeliveryPolicy") && !value.empty() && !parseJson(value)) {
+    if (name == "Policy" && !value.empty() && !parseJson(value)) {
       return invalidParameter("Attributes Reason: " + name + ": failed to parse JSON");
+    }
+    if (name == "DeliveryPolicy" && !value.empty()) {
+      if (auto r = checkTopicDeliveryPolicy(value); !r) return r.error();
     }
     out[name] = value;
   }
@@ -82,12 +86,6 @@ std::string defaultPolicy(const Topic& t) {
   policy["Statement"] = JsonArray{statement};
   return toJsonText(policy);
 }
-
-constexpr std::string_view kEffectiveDeliveryPolicy =
-    R"({"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,)"
-    R"("numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,)"
-    R"("backoffFunction":"linear"},"disableSubscriptionOverrides":false,)"
-    R"("defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}})";
 
 bool validTopicName(std::string_view name, bool fifo) {
   if (fifo) {
@@ -213,7 +211,9 @@ void SnsService::getTopicAttributes(const Json& in, const CallContext&, Reply re
   attrs["SubscriptionsPending"] = std::to_string(pending);
   attrs["SubscriptionsConfirmed"] = std::to_string(confirmed);
   attrs["SubscriptionsDeleted"] = "0";
-  attrs["EffectiveDeliveryPolicy"] = kEffectiveDeliveryPolicy;
+  auto policy = t.attributes.find("DeliveryPolicy");
+  attrs["EffectiveDeliveryPolicy"] =
+      topicEffectiveDeliveryPolicy(policy == t.attributes.end() ? "" : policy->second);
   if (t.fifo) attrs["ContentBasedDeduplication"] = "false";
   for (const auto& [k, v] : t.attributes) attrs[k] = v;
   JsonObject out;
