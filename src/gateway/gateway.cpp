@@ -11,7 +11,11 @@ HttpRequestView viewOf(const HttpRequest& r) {
   v.method = r.method;
   v.target = r.target;
   v.headers = r.headers;
-  v.body = std::string_view(r.body);
+  if (r.streamed) {
+    if (!r.streamed->sha256.empty()) v.bodySha256 = r.streamed->sha256;
+  } else {
+    v.body = std::string_view(r.body);
+  }
   return v;
 }
 
@@ -66,6 +70,17 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
     routed.verified = std::move(*verified);
   } else if (scope) {
     routed.ctx.accessKeyId = scope->accessKeyId;
+  }
+
+  // A body the HTTP server refused or could not read whole.
+  if (request.bodyError) {
+    return reply(protocol.errorResponse(*request.bodyError, request, requestId));
+  }
+  if (request.streamed && !protocol.takesStreamedBodies()) {
+    auto body = request.streamed->file.readAll();
+    if (!body) return reply(protocol.errorResponse(body.error(), request, requestId));
+    request.body = std::move(*body);
+    request.streamed.reset();
   }
 
   if (!protocol.claims(request, service)) {

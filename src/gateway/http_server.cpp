@@ -7,6 +7,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstring>
 #include <set>
 
 namespace sluice::gateway {
@@ -24,6 +25,38 @@ std::string_view HttpRequest::header(std::string_view name) const {
 }
 
 namespace {
+
+// A body on its way to a spill file.
+struct Spill {
+  explicit Spill(store::SpilledBody f) : file(std::move(f)) {}
+
+  // Appends decoded data to the slice, writing the slice out when full.
+  Result<void> put(std::string_view data) {
+    while (!data.empty()) {
+      size_t take = std::min(data.size(), slice.size() - filled);
+      std::memcpy(slice.data() + filled, data.data(), take);
+      filled += take;
+      data.remove_prefix(take);
+      if (filled == slice.size()) {
+        if (auto r = flush(); !r) return r;
+      }
+    }
+    return {};
+  }
+  Result<void> flush() {
+    auto r = file.append(std::string_view(slice.data(), filled));
+    filled = 0;
+    return r;
+  }
+
+  store::SpilledBody file;
+  std::optional<http::request_parser<http::buffer_body>> parser;
+  std::vector<char> slice;  // decoded bytes not yet written
+  size_t filled = 0;
+  std::vector<char> raw;  // aws-chunked bytes as read
+  std::optional<AwsChunkedDecoder> decoder;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha256{nullptr, &EVP_MD_CTX_free};
+};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -53,29 +86,61 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read() {
     if (closing_) return close();
-    parser_.emplace();
-    parser_->body_limit(options_.maxBodyBytes);
-    parser_->header_limit(options_.maxHeaderBytes);
+    header_.emplace();
+    // The size is judged in onHeader (refused, in memory, or streamed).
+    header_->body_limit(boost::none);
+    header_->header_limit(options_.maxHeaderBytes);
     http::async_read_header(
-        stream_, buffer_, *parser_,
+        stream_, buffer_, *header_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(beast::error_code ec) {
+    if (ec) return onRead(ec);
+    const auto& h = header_->get();
+    auto length = header_->content_length();
+    std::optional<AwsChunkedOptions> chunked =
+        awsChunkedFraming(h["x-amz-content-sha256"], h[http::field::content_encoding]);
+    // What the body will be once decoded: the size S3 limits.
+    uint64_t proposed = length.value_or(0);
+    if (auto decoded = h["x-amz-decoded-content-length"]; chunked && !decoded.empty()) {
+      proposed = std::strtoull(std::string(decoded).c_str(), nullptr, 10);
+    }
+    if (proposed > options_.maxDecodedBodyBytes || length.value_or(0) > options_.maxBodyBytes) {
+      // Refused before a byte of it is read; the unread body ends the connection.
+      keepAlive_ = false;
+      return dispatch(
+          requestFromHeader(h),
+          AwsError{"EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400}
+              .with("ProposedSize", std::to_string(proposed))
+              .with("MaxSizeAllowed", std::to_string(options_.maxDecodedBodyBytes)));
+    }
+    bool spill = !options_.spillDir.empty() && length && *length > options_.spillThreshold;
+    continueThen([self = shared_from_this(), spill, chunked] {
+      if (spill) return self->streamBody(chunked);
+      self->parser_.emplace(std::move(*self->header_));
+      self->header_.reset();
+      self->parser_->body_limit(self->options_.maxBodyBytes);
+      self->readBody();
+    });
   }
 
   // Clients that send "Expect: 100-continue" (botocore, for uploads) wait for
   // the interim response before sending the body.
-  void onHeader(beast::error_code ec) {
-    if (ec) return onRead(ec);
-    auto expect = parser_->get()[http::field::expect];
+  template <typename Next>
+  void continueThen(Next next) {
+    auto expect = header_->get()[http::field::expect];
     if (expect.size() == 12 && strncasecmp(expect.data(), "100-continue", 12) == 0) {
       auto interim =
           std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
       return http::async_write(stream_, *interim,
-                               [self = shared_from_this(), interim](beast::error_code ec, size_t) {
+                               [self = shared_from_this(), interim, next = std::move(next)](
+                                   beast::error_code ec, size_t) mutable {
                                  if (ec) return self->close();
-                                 self->readBody();
+                                 next();
                                });
     }
-    readBody();
+    next();
   }
 
   void readBody() {
@@ -96,15 +161,28 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return close();
     auto msg = parser_->release();
+    parser_.reset();
     keepAlive_ = msg.keep_alive();
+    HttpRequest req = requestFromHeader(msg);
+    req.body = std::move(msg.body());
+    dispatch(std::move(req));
+  }
+
+  template <typename Fields>
+  HttpRequest requestFromHeader(const Fields& msg) {
     HttpRequest req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
     for (const auto& f : msg) req.headers.emplace_back(f.name_string(), f.value());
-    req.body = std::move(msg.body());
     beast::error_code ignored;
     auto ep = stream_.socket().remote_endpoint(ignored);
     if (!ignored) req.remoteAddress = ep.address().to_string();
+    return req;
+  }
+
+  void dispatch(HttpRequest req, std::optional<AwsError> bodyError = std::nullopt) {
+    req.bodyError = std::move(bodyError);
+    header_.reset();
     busy_ = true;
     auto self = shared_from_this();
     handler_(std::move(req), [self](HttpResponse r) {
@@ -112,6 +190,92 @@ class Session : public std::enable_shared_from_this<Session> {
       net::post(self->stream_.get_executor(),
                 [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     });
+  }
+
+  // ---- a large body, streamed to a spill file as it arrives ----
+
+  void streamBody(std::optional<AwsChunkedOptions> chunked) {
+    auto file = store::SpilledBody::create(options_.spillDir);
+    if (!file) {
+      keepAlive_ = false;
+      return dispatch(requestFromHeader(header_->get()), file.error());
+    }
+    auto s = std::make_shared<Spill>(std::move(*file));
+    s->parser.emplace(std::move(*header_));
+    header_.reset();
+    s->parser->body_limit(boost::none);
+    const auto& h = s->parser->get();
+    if (options_.hashStreamedBodies) {
+      std::string_view contentSha = h["x-amz-content-sha256"];
+      if (!chunked && contentSha.size() == 64) s->sha256.reset(EVP_MD_CTX_new());
+      if (s->sha256) EVP_DigestInit_ex(s->sha256.get(), EVP_sha256(), nullptr);
+    }
+    s->slice.resize(kSpillSliceBytes);
+    if (chunked) {
+      s->raw.resize(kReadBufferBytes);
+      s->decoder.emplace(*chunked, options_.hashStreamedBodies,
+                         [sp = s.get()](std::string_view data) { return sp->put(data); });
+    }
+    readSpill(s);
+  }
+
+  // Reads the next bytes of the body: straight into the slice's free tail,
+  // or (aws-chunked) into `raw` for the decoder.
+  void readSpill(const std::shared_ptr<Spill>& s) {
+    auto& body = s->parser->get().body();
+    if (s->decoder) {
+      body.data = s->raw.data();
+      body.size = s->raw.size();
+    } else {
+      body.data = s->slice.data() + s->filled;
+      body.size = s->slice.size() - s->filled;
+    }
+    body.more = true;
+    size_t offered = body.size;
+    http::async_read_some(
+        stream_, buffer_, *s->parser,
+        [self = shared_from_this(), s, offered](beast::error_code ec, size_t) {
+          if (ec == http::error::need_buffer) ec = {};
+          if (ec) return self->close();  // the client went away: the spill file goes too
+          size_t n = offered - s->parser->get().body().size;
+          Result<void> r;
+          if (s->decoder) {
+            r = s->decoder->feed(std::string_view(s->raw.data(), n));
+          } else {
+            if (s->sha256) EVP_DigestUpdate(s->sha256.get(), s->slice.data() + s->filled, n);
+            s->filled += n;
+            if (s->filled == s->slice.size()) r = s->flush();
+          }
+          if (r && !s->parser->is_done()) return self->readSpill(s);
+          self->onSpilled(s, std::move(r));
+        });
+  }
+
+  void onSpilled(const std::shared_ptr<Spill>& s, Result<void> r) {
+    if (r) r = s->flush();
+    StreamedBody streamed{std::move(s->file), std::nullopt, {}};
+    if (r && s->decoder) {
+      auto decoded = s->decoder->finish();
+      if (decoded) {
+        streamed.chunked = std::move(*decoded);
+      } else {
+        r = decoded.error();
+      }
+    }
+    if (r && s->sha256) {
+      unsigned char digest[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      EVP_DigestFinal_ex(s->sha256.get(), digest, &len);
+      streamed.sha256 = hexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
+    }
+    bool done = s->parser->is_done();
+    auto msg = s->parser->release();
+    HttpRequest req = requestFromHeader(msg);
+    // A body not read to its end leaves the connection unusable.
+    keepAlive_ = done && msg.keep_alive();
+    if (!r) return dispatch(std::move(req), r.error());
+    req.streamed = std::move(streamed);
+    dispatch(std::move(req));
   }
 
   void write(HttpResponse r) {
@@ -201,7 +365,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   static constexpr size_t kReadBufferBytes = 64 * 1024;
+  // Streamed bodies reach the spill file in writes of this size.
+  static constexpr size_t kSpillSliceBytes = 1 << 20;
   beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> header_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpServerOptions& options_;
   HttpHandler handler_;

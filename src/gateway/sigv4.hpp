@@ -44,6 +44,9 @@ struct HttpRequestView {
   // The full body, or nullopt when it is not buffered (a streaming S3 upload):
   // then only x-amz-content-sha256 can stand for it.
   std::optional<std::string_view> body;
+  // The hex SHA-256 of a body that is not buffered, when it was hashed on
+  // its way to disk: compared with a hex x-amz-content-sha256.
+  std::optional<std::string_view> bodySha256 = std::nullopt;
 };
 
 struct Credentials {
