@@ -13,7 +13,7 @@ HttpRequestView viewOf(const HttpRequest& r) {
   v.headers = r.headers;
   if (r.streamed) {
     if (!r.streamed->sha256.empty()) v.bodySha256 = r.streamed->sha256;
-  } else {
+  } else if (!r.bodyError) {  // a body not read cannot be hashed
     v.body = std::string_view(r.body);
   }
   return v;

@@ -115,7 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
               .with("ProposedSize", std::to_string(proposed))
               .with("MaxSizeAllowed", std::to_string(options_.maxDecodedBodyBytes)));
     }
-    bool spill = !options_.spillDir.empty() && length && *length > options_.spillThreshold;
+    bool spill = !options_.spillDir.empty() && length && proposed > options_.spillThreshold;
     continueThen([self = shared_from_this(), spill, chunked] {
       if (spill) return self->streamBody(chunked);
       self->parser_.emplace(std::move(*self->header_));

@@ -38,7 +38,8 @@ Result<SpilledBody> SpilledBody::create(const fs::path& dir) {
 SpilledBody::SpilledBody(SpilledBody&& other) noexcept
     : path_(std::move(other.path_)),
       fd_(std::move(other.fd_)),
-      size_(std::exchange(other.size_, 0)) {
+      size_(std::exchange(other.size_, 0)),
+      writebackFrom_(std::exchange(other.writebackFrom_, 0)) {
   other.path_.clear();
 }
 
@@ -49,6 +50,7 @@ SpilledBody& SpilledBody::operator=(SpilledBody&& other) noexcept {
     other.path_.clear();
     fd_ = std::move(other.fd_);
     size_ = std::exchange(other.size_, 0);
+    writebackFrom_ = std::exchange(other.writebackFrom_, 0);
   }
   return *this;
 }
@@ -73,6 +75,14 @@ Result<void> SpilledBody::append(std::string_view data) {
     }
     data.remove_prefix(static_cast<size_t>(n));
     size_ += static_cast<uint64_t>(n);
+  }
+  // Start writing back what has arrived (without waiting for it), so the
+  // disk works while the rest of the body is received and the final fsync
+  // has little left to do.
+  if (size_ - writebackFrom_ >= kWritebackBytes) {
+    ::sync_file_range(fd_.get(), static_cast<off_t>(writebackFrom_),
+                      static_cast<off_t>(size_ - writebackFrom_), SYNC_FILE_RANGE_WRITE);
+    writebackFrom_ = size_;
   }
   return {};
 }

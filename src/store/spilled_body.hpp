@@ -53,6 +53,9 @@ class SpilledBody {
   std::filesystem::path path_;
   UniqueFd fd_;
   uint64_t size_ = 0;
+  // Appended bytes from here on have not been handed to writeback yet.
+  uint64_t writebackFrom_ = 0;
+  static constexpr uint64_t kWritebackBytes = 8ull << 20;
 };
 
 }  // namespace sluice::store

@@ -29,32 +29,41 @@ def _hmac(key, text):
     return hmac.new(key, text.encode(), hashlib.sha256).digest()
 
 
-def signed_chunked_put(netloc, path, data, chunk_size, tamper_chunk=None):
-    """PUTs `data` as STREAMING-AWS4-HMAC-SHA256-PAYLOAD, signed as the AWS
-    docs describe (seed signature, then one signature per chunk chained from
-    it). `tamper_chunk`: index of a chunk whose bytes change after signing."""
+def sign(method, path, headers, payload_hash):
+    """Adds x-amz-date, x-amz-content-sha256 and Authorization to `headers`
+    (lower-case names, host included), signing every header given, as the
+    SigV4 docs describe. Returns the signing key, date, scope and signature."""
     now = datetime.datetime.now(datetime.timezone.utc)
     amz_date, date = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
     scope = f"{date}/{REGION}/s3/aws4_request"
     signing_key = _hmac(_hmac(_hmac(_hmac(("AWS4" + SECRET).encode(), date), REGION), "s3"),
                         "aws4_request")
+    headers["x-amz-date"] = amz_date
+    headers["x-amz-content-sha256"] = payload_hash
+    names = sorted(headers)
+    canonical = "\n".join([method, path, "", "".join(f"{n}:{headers[n]}\n" for n in names),
+                           ";".join(names), payload_hash])
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    signature = hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={KEY}/{scope}, "
+                                f"SignedHeaders={';'.join(names)}, Signature={signature}")
+    return signing_key, amz_date, scope, signature
+
+
+def signed_chunked_put(netloc, path, data, chunk_size, tamper_chunk=None):
+    """PUTs `data` as STREAMING-AWS4-HMAC-SHA256-PAYLOAD, signed as the AWS
+    docs describe (seed signature, then one signature per chunk chained from
+    it). `tamper_chunk`: index of a chunk whose bytes change after signing."""
     chunks = [data[i:i + chunk_size] for i in range(0, len(data), chunk_size)] + [b""]
     sig_len = 64
     framed_len = sum(len(b"%x" % len(c)) + len(";chunk-signature=") + sig_len + 2 + len(c) + 2
                      for c in chunks)
-    headers = {"host": netloc, "x-amz-date": amz_date,
-               "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-               "content-encoding": "aws-chunked",
+    headers = {"host": netloc, "content-encoding": "aws-chunked",
                "x-amz-decoded-content-length": str(len(data)),
                "content-length": str(framed_len)}
-    names = sorted(headers)
-    canonical = "\n".join(["PUT", path, "", "".join(f"{n}:{headers[n]}\n" for n in names),
-                           ";".join(names), "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"])
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
-                         hashlib.sha256(canonical.encode()).hexdigest()])
-    previous = hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
-    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={KEY}/{scope}, "
-                                f"SignedHeaders={';'.join(names)}, Signature={previous}")
+    signing_key, amz_date, scope, previous = sign("PUT", path, headers,
+                                                  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
     body = b""
     for i, chunk in enumerate(chunks):
         chunk_to_sign = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, previous,
@@ -126,6 +135,26 @@ class StreamedSignedUploadTest(unittest.TestCase):
         with self.assertRaises(ClientError):
             self.s3.head_object(Bucket="hashed", Key="swapped")
         self.assertEqual(self.spill_files(), [])
+
+    def test_entity_too_large_with_a_signed_payload_hash(self):
+        # The body is never read, so its signed hash is not what refuses it.
+        self.s3.create_bucket(Bucket="toolarge")
+        proposed = 5 * 1024 * MiB + 1
+        headers = {"host": self.netloc, "content-length": str(proposed)}
+        sign("PUT", "/toolarge/huge", headers, hashlib.sha256(b"never sent").hexdigest())
+        headers["expect"] = "100-continue"
+        conn = http.client.HTTPConnection(self.netloc, timeout=10)
+        conn.putrequest("PUT", "/toolarge/huge", skip_host=True, skip_accept_encoding=True)
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        self.assertEqual(r.status, 400, body)
+        self.assertIn(b"<Code>EntityTooLarge</Code>", body)
+        self.assertIn(b"<ProposedSize>%d</ProposedSize>" % proposed, body)
+        self.assertEqual(self.s3.list_objects_v2(Bucket="toolarge")["KeyCount"], 0)
 
 
 if __name__ == "__main__":
