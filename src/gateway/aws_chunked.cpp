@@ -39,13 +39,6 @@ std::string toLower(std::string_view s) {
   return out;
 }
 
-std::string finishSha256(EVP_MD_CTX* ctx) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  return hexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
-}
-
 }  // namespace
 
 std::optional<AwsChunkedOptions> awsChunkedVariant(std::string_view v) {
@@ -74,7 +67,7 @@ std::optional<AwsChunkedOptions> awsChunkedFraming(std::string_view contentSha25
 
 AwsChunkedDecoder::AwsChunkedDecoder(const AwsChunkedOptions& options, bool hashChunks, Sink sink)
     : options_(options), hashChunks_(hashChunks && options.signedChunks), sink_(std::move(sink)) {
-  if (hashChunks_) sha_.reset(EVP_MD_CTX_new());
+  if (hashChunks_) sha_.emplace();
 }
 
 bool AwsChunkedDecoder::takeLine(std::string_view& input) {
@@ -105,13 +98,13 @@ Result<void> AwsChunkedDecoder::feed(std::string_view input) {
       case State::Data: {
         size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, input.size()));
         std::string_view data = input.substr(0, take);
-        if (sha_) EVP_DigestUpdate(sha_.get(), data.data(), data.size());
+        if (sha_) sha_->update(data);
         if (auto r = sink_(data); !r) return r;
         result_.decodedBytes += take;
         remaining_ -= take;
         input.remove_prefix(take);
         if (remaining_ == 0) {
-          if (sha_) result_.chunks.emplace_back(finishSha256(sha_.get()), std::move(signature_));
+          if (sha_) result_.chunks.emplace_back(sha_->finishHex(), std::move(signature_));
           state_ = State::DataEnd;
           remaining_ = 2;
         }
@@ -151,9 +144,8 @@ Result<void> AwsChunkedDecoder::onHeader(std::string_view header) {
     size = size * 16 + static_cast<uint64_t>(digit);
   }
   if (options_.signedChunks && signature.empty()) return badSignature();
-  if (sha_) EVP_DigestInit_ex(sha_.get(), EVP_sha256(), nullptr);
   if (size == 0) {
-    if (sha_) result_.chunks.emplace_back(finishSha256(sha_.get()), std::string(signature));
+    if (sha_) result_.chunks.emplace_back(sha_->finishHex(), std::string(signature));
     state_ = State::Trailers;
     return {};
   }

@@ -16,8 +16,6 @@
 // checked afterwards (verifyAwsChunkedSignatures).
 #pragma once
 
-#include <openssl/evp.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -91,7 +89,7 @@ class AwsChunkedDecoder {
   std::string line_;
   uint64_t remaining_ = 0;  // data bytes left in the current chunk (Data) or CRLF bytes (DataEnd)
   std::string signature_;   // of the current chunk
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha_{nullptr, &EVP_MD_CTX_free};
+  std::optional<Sha256Stream> sha_;  // of the current chunk, when hashing
   AwsChunkedResult result_;
 };
 

@@ -7,7 +7,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cstring>
 #include <set>
 
 namespace sluice::gateway {
@@ -25,38 +24,6 @@ std::string_view HttpRequest::header(std::string_view name) const {
 }
 
 namespace {
-
-// A body on its way to a spill file.
-struct Spill {
-  explicit Spill(store::SpilledBody f) : file(std::move(f)) {}
-
-  // Appends decoded data to the slice, writing the slice out when full.
-  Result<void> put(std::string_view data) {
-    while (!data.empty()) {
-      size_t take = std::min(data.size(), slice.size() - filled);
-      std::memcpy(slice.data() + filled, data.data(), take);
-      filled += take;
-      data.remove_prefix(take);
-      if (filled == slice.size()) {
-        if (auto r = flush(); !r) return r;
-      }
-    }
-    return {};
-  }
-  Result<void> flush() {
-    auto r = file.append(std::string_view(slice.data(), filled));
-    filled = 0;
-    return r;
-  }
-
-  store::SpilledBody file;
-  std::optional<http::request_parser<http::buffer_body>> parser;
-  std::vector<char> slice;  // decoded bytes not yet written
-  size_t filled = 0;
-  std::vector<char> raw;  // aws-chunked bytes as read
-  std::optional<AwsChunkedDecoder> decoder;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha256{nullptr, &EVP_MD_CTX_free};
-};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -194,87 +161,59 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // ---- a large body, streamed to a spill file as it arrives ----
 
+  // A large body on its way to a spill file, and the parser reading it.
+  struct Spill {
+    Spill(http::request_parser<http::empty_body>&& header, store::SpilledBody file,
+          const BodySpill::Options& options)
+        : parser(std::move(header)), sink(std::move(file), options) {}
+    http::request_parser<http::buffer_body> parser;
+    BodySpill sink;  // not movable: its decoder writes into it
+  };
+
   void streamBody(std::optional<AwsChunkedOptions> chunked) {
     auto file = store::SpilledBody::create(options_.spillDir);
     if (!file) {
       keepAlive_ = false;
       return dispatch(requestFromHeader(header_->get()), file.error());
     }
-    auto s = std::make_shared<Spill>(std::move(*file));
-    s->parser.emplace(std::move(*header_));
+    BodySpill::Options o;
+    o.chunked = chunked;
+    o.hashChunks = options_.hashStreamedBodies;
+    o.hashBody = options_.hashStreamedBodies && !chunked &&
+                 header_->get()["x-amz-content-sha256"].size() == 64;
+    auto s = std::make_shared<Spill>(std::move(*header_), std::move(*file), o);
     header_.reset();
-    s->parser->body_limit(boost::none);
-    const auto& h = s->parser->get();
-    if (options_.hashStreamedBodies) {
-      std::string_view contentSha = h["x-amz-content-sha256"];
-      if (!chunked && contentSha.size() == 64) s->sha256.reset(EVP_MD_CTX_new());
-      if (s->sha256) EVP_DigestInit_ex(s->sha256.get(), EVP_sha256(), nullptr);
-    }
-    s->slice.resize(kSpillSliceBytes);
-    if (chunked) {
-      s->raw.resize(kReadBufferBytes);
-      s->decoder.emplace(*chunked, options_.hashStreamedBodies,
-                         [sp = s.get()](std::string_view data) { return sp->put(data); });
-    }
+    s->parser.body_limit(boost::none);
     readSpill(s);
   }
 
-  // Reads the next bytes of the body: straight into the slice's free tail,
-  // or (aws-chunked) into `raw` for the decoder.
   void readSpill(const std::shared_ptr<Spill>& s) {
-    auto& body = s->parser->get().body();
-    if (s->decoder) {
-      body.data = s->raw.data();
-      body.size = s->raw.size();
-    } else {
-      body.data = s->slice.data() + s->filled;
-      body.size = s->slice.size() - s->filled;
-    }
+    auto target = s->sink.buffer();
+    auto& body = s->parser.get().body();
+    body.data = target.data();
+    body.size = target.size();
     body.more = true;
-    size_t offered = body.size;
     http::async_read_some(
-        stream_, buffer_, *s->parser,
-        [self = shared_from_this(), s, offered](beast::error_code ec, size_t) {
+        stream_, buffer_, s->parser,
+        [self = shared_from_this(), s, offered = target.size()](beast::error_code ec, size_t) {
           if (ec == http::error::need_buffer) ec = {};
           if (ec) return self->close();  // the client went away: the spill file goes too
-          size_t n = offered - s->parser->get().body().size;
-          Result<void> r;
-          if (s->decoder) {
-            r = s->decoder->feed(std::string_view(s->raw.data(), n));
-          } else {
-            if (s->sha256) EVP_DigestUpdate(s->sha256.get(), s->slice.data() + s->filled, n);
-            s->filled += n;
-            if (s->filled == s->slice.size()) r = s->flush();
-          }
-          if (r && !s->parser->is_done()) return self->readSpill(s);
-          self->onSpilled(s, std::move(r));
+          auto r = s->sink.received(offered - s->parser.get().body().size);
+          if (r && !s->parser.is_done()) return self->readSpill(s);
+          self->onSpilled(*s, std::move(r));
         });
   }
 
-  void onSpilled(const std::shared_ptr<Spill>& s, Result<void> r) {
-    if (r) r = s->flush();
-    StreamedBody streamed{std::move(s->file), std::nullopt, {}};
-    if (r && s->decoder) {
-      auto decoded = s->decoder->finish();
-      if (decoded) {
-        streamed.chunked = std::move(*decoded);
-      } else {
-        r = decoded.error();
-      }
-    }
-    if (r && s->sha256) {
-      unsigned char digest[EVP_MAX_MD_SIZE];
-      unsigned int len = 0;
-      EVP_DigestFinal_ex(s->sha256.get(), digest, &len);
-      streamed.sha256 = hexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
-    }
-    bool done = s->parser->is_done();
-    auto msg = s->parser->release();
+  void onSpilled(Spill& s, Result<void> r) {
+    bool done = s.parser.is_done();
+    auto msg = s.parser.release();
     HttpRequest req = requestFromHeader(msg);
     // A body not read to its end leaves the connection unusable.
     keepAlive_ = done && msg.keep_alive();
     if (!r) return dispatch(std::move(req), r.error());
-    req.streamed = std::move(streamed);
+    auto streamed = s.sink.finish();
+    if (!streamed) return dispatch(std::move(req), streamed.error());
+    req.streamed = std::move(*streamed);
     dispatch(std::move(req));
   }
 
@@ -365,8 +304,6 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   static constexpr size_t kReadBufferBytes = 64 * 1024;
-  // Streamed bodies reach the spill file in writes of this size.
-  static constexpr size_t kSpillSliceBytes = 1 << 20;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> header_;
   std::optional<http::request_parser<http::string_body>> parser_;

@@ -15,22 +15,9 @@
 
 #include "core/error.hpp"
 #include "core/file_region.hpp"
-#include "gateway/aws_chunked.hpp"
-#include "store/spilled_body.hpp"
+#include "gateway/body_spill.hpp"
 
 namespace sluice::gateway {
-
-// A large request body written to a file as it arrived (HttpServerOptions::
-// spillDir) instead of HttpRequest::body.
-struct StreamedBody {
-  store::SpilledBody file;  // the decoded bytes
-  // Set when the body was aws-chunked: what the framing carried (trailers,
-  // and the chunk hashes for verifying chunk signatures).
-  std::optional<AwsChunkedResult> chunked;
-  // Hex SHA-256 of the body as sent, when asked for (hashStreamedBodies) and
-  // x-amz-content-sha256 names a hash to compare it with.
-  std::string sha256;
-};
 
 struct HttpRequest {
   std::string method;
