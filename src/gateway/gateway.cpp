@@ -52,6 +52,15 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
   }
   if (service.empty() && scope) service = scope->service;
   const Protocol& protocol = protocolFor(request, service);
+  // A large body streamed to disk, for a protocol that parses bodies from
+  // memory (and whose signatures hash the body itself).
+  if (request.streamed && !protocol.takesStreamedBodies()) {
+    auto body = request.streamed->file.readAll();
+    if (!body) return reply(protocol.errorResponse(body.error(), request, requestId));
+    request.body = std::move(*body);
+    request.streamed.reset();
+    view = viewOf(request);
+  }
 
   // Authentication.
   RoutedRequest routed;
@@ -75,12 +84,6 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
   // A body the HTTP server refused or could not read whole.
   if (request.bodyError) {
     return reply(protocol.errorResponse(*request.bodyError, request, requestId));
-  }
-  if (request.streamed && !protocol.takesStreamedBodies()) {
-    auto body = request.streamed->file.readAll();
-    if (!body) return reply(protocol.errorResponse(body.error(), request, requestId));
-    request.body = std::move(*body);
-    request.streamed.reset();
   }
 
   if (!protocol.claims(request, service)) {

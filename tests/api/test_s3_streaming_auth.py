@@ -157,5 +157,21 @@ class StreamedSignedUploadTest(unittest.TestCase):
         self.assertEqual(self.s3.list_objects_v2(Bucket="toolarge")["KeyCount"], 0)
 
 
+    def test_a_large_signed_body_to_a_json_service_is_verified_from_memory(self):
+        # Streamed to disk like any large body, then read back for a protocol
+        # that hashes the body into its signature: it must verify as a small one does.
+        ssm = boto3.client("ssm", endpoint_url=self.server.endpoint, region_name=REGION,
+                           aws_access_key_id=KEY, aws_secret_access_key=SECRET,
+                           config=Config(retries={"max_attempts": 1}))
+        codes = []
+        for size in (5000, 9 * MiB):
+            with self.assertRaises(ClientError) as cm:
+                ssm.put_parameter(Name=f"/big/{size}", Value="v" * size, Type="String")
+            codes.append(cm.exception.response["Error"]["Code"])
+        self.assertEqual(codes[0], "ValidationException")
+        self.assertEqual(codes[1], codes[0])
+        self.assertEqual(self.spill_files(), [])
+
+
 if __name__ == "__main__":
     unittest.main()
