@@ -6,8 +6,6 @@
 // this code.
 #include "gateway/sigv4.hpp"
 
-#include "gateway/aws_chunked.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -15,6 +13,7 @@
 #include <sstream>
 
 #include "core/json.hpp"
+#include "gateway/aws_chunked.hpp"
 
 namespace sluice::gateway {
 namespace {
