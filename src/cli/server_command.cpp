@@ -161,6 +161,9 @@ int runServer(const ServerArgs& args) {
   gateway::HttpServerOptions httpOptions;
   httpOptions.address = args.address;
   httpOptions.port = args.port;
+  // Large request bodies stream to disk beside the object files.
+  httpOptions.spillDir = dataDir->spillDir();
+  httpOptions.hashStreamedBodies = !options.credentials.empty();
   gateway::HttpServer http(io, httpOptions,
                            [&gw](gateway::HttpRequest req, gateway::HttpReply reply) {
                              gw.handle(std::move(req), std::move(reply));

@@ -12,7 +12,11 @@ HttpRequestView viewOf(const HttpRequest& r) {
   v.method = r.method;
   v.target = r.target;
   v.headers = r.headers;
-  v.body = std::string_view(r.body);
+  if (r.streamed) {
+    if (!r.streamed->sha256.empty()) v.bodySha256 = r.streamed->sha256;
+  } else if (!r.bodyError) {  // a body not read cannot be hashed
+    v.body = std::string_view(r.body);
+  }
   return v;
 }
 
@@ -49,6 +53,15 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
   }
   if (service.empty() && scope) service = scope->service;
   const Protocol& protocol = protocolFor(request, service);
+  // A large body streamed to disk, for a protocol that parses bodies from
+  // memory (and whose signatures hash the body itself).
+  if (request.streamed && !protocol.takesStreamedBodies()) {
+    auto body = request.streamed->file.readAll();
+    if (!body) return reply(protocol.errorResponse(body.error(), request, requestId));
+    request.body = std::move(*body);
+    request.streamed.reset();
+    view = viewOf(request);
+  }
 
   // Authentication.
   RoutedRequest routed;
@@ -73,6 +86,11 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
     routed.verified = std::move(*verified);
   } else if (scope) {
     routed.ctx.accessKeyId = scope->accessKeyId;
+  }
+
+  // A body the HTTP server refused or could not read whole.
+  if (request.bodyError) {
+    return reply(protocol.errorResponse(*request.bodyError, request, requestId));
   }
 
   if (!protocol.claims(request, service)) {

@@ -53,29 +53,61 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read() {
     if (closing_) return close();
-    parser_.emplace();
-    parser_->body_limit(options_.maxBodyBytes);
-    parser_->header_limit(options_.maxHeaderBytes);
+    header_.emplace();
+    // The size is judged in onHeader (refused, in memory, or streamed).
+    header_->body_limit(boost::none);
+    header_->header_limit(options_.maxHeaderBytes);
     http::async_read_header(
-        stream_, buffer_, *parser_,
+        stream_, buffer_, *header_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(beast::error_code ec) {
+    if (ec) return onRead(ec);
+    const auto& h = header_->get();
+    auto length = header_->content_length();
+    std::optional<AwsChunkedOptions> chunked =
+        awsChunkedFraming(h["x-amz-content-sha256"], h[http::field::content_encoding]);
+    // What the body will be once decoded: the size S3 limits.
+    uint64_t proposed = length.value_or(0);
+    if (auto decoded = h["x-amz-decoded-content-length"]; chunked && !decoded.empty()) {
+      proposed = std::strtoull(std::string(decoded).c_str(), nullptr, 10);
+    }
+    if (proposed > options_.maxDecodedBodyBytes || length.value_or(0) > options_.maxBodyBytes) {
+      // Refused before a byte of it is read; the unread body ends the connection.
+      keepAlive_ = false;
+      return dispatch(
+          requestFromHeader(h),
+          AwsError{"EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400}
+              .with("ProposedSize", std::to_string(proposed))
+              .with("MaxSizeAllowed", std::to_string(options_.maxDecodedBodyBytes)));
+    }
+    bool spill = !options_.spillDir.empty() && length && proposed > options_.spillThreshold;
+    continueThen([self = shared_from_this(), spill, chunked] {
+      if (spill) return self->streamBody(chunked);
+      self->parser_.emplace(std::move(*self->header_));
+      self->header_.reset();
+      self->parser_->body_limit(self->options_.maxBodyBytes);
+      self->readBody();
+    });
   }
 
   // Clients that send "Expect: 100-continue" (botocore, for uploads) wait for
   // the interim response before sending the body.
-  void onHeader(beast::error_code ec) {
-    if (ec) return onRead(ec);
-    auto expect = parser_->get()[http::field::expect];
+  template <typename Next>
+  void continueThen(Next next) {
+    auto expect = header_->get()[http::field::expect];
     if (expect.size() == 12 && strncasecmp(expect.data(), "100-continue", 12) == 0) {
       auto interim =
           std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
       return http::async_write(stream_, *interim,
-                               [self = shared_from_this(), interim](beast::error_code ec, size_t) {
+                               [self = shared_from_this(), interim, next = std::move(next)](
+                                   beast::error_code ec, size_t) mutable {
                                  if (ec) return self->close();
-                                 self->readBody();
+                                 next();
                                });
     }
-    readBody();
+    next();
   }
 
   void readBody() {
@@ -96,15 +128,28 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return close();
     auto msg = parser_->release();
+    parser_.reset();
     keepAlive_ = msg.keep_alive();
+    HttpRequest req = requestFromHeader(msg);
+    req.body = std::move(msg.body());
+    dispatch(std::move(req));
+  }
+
+  template <typename Fields>
+  HttpRequest requestFromHeader(const Fields& msg) {
     HttpRequest req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
     for (const auto& f : msg) req.headers.emplace_back(f.name_string(), f.value());
-    req.body = std::move(msg.body());
     beast::error_code ignored;
     auto ep = stream_.socket().remote_endpoint(ignored);
     if (!ignored) req.remoteAddress = ep.address().to_string();
+    return req;
+  }
+
+  void dispatch(HttpRequest req, std::optional<AwsError> bodyError = std::nullopt) {
+    req.bodyError = std::move(bodyError);
+    header_.reset();
     busy_ = true;
     auto self = shared_from_this();
     handler_(std::move(req), [self](HttpResponse r) {
@@ -112,6 +157,64 @@ class Session : public std::enable_shared_from_this<Session> {
       net::post(self->stream_.get_executor(),
                 [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     });
+  }
+
+  // ---- a large body, streamed to a spill file as it arrives ----
+
+  // A large body on its way to a spill file, and the parser reading it.
+  struct Spill {
+    Spill(http::request_parser<http::empty_body>&& header, store::SpilledBody file,
+          const BodySpill::Options& options)
+        : parser(std::move(header)), sink(std::move(file), options) {}
+    http::request_parser<http::buffer_body> parser;
+    BodySpill sink;  // not movable: its decoder writes into it
+  };
+
+  void streamBody(std::optional<AwsChunkedOptions> chunked) {
+    auto file = store::SpilledBody::create(options_.spillDir);
+    if (!file) {
+      keepAlive_ = false;
+      return dispatch(requestFromHeader(header_->get()), file.error());
+    }
+    BodySpill::Options o;
+    o.chunked = chunked;
+    o.hashChunks = options_.hashStreamedBodies;
+    o.hashBody = options_.hashStreamedBodies && !chunked &&
+                 header_->get()["x-amz-content-sha256"].size() == 64;
+    auto s = std::make_shared<Spill>(std::move(*header_), std::move(*file), o);
+    header_.reset();
+    s->parser.body_limit(boost::none);
+    readSpill(s);
+  }
+
+  void readSpill(const std::shared_ptr<Spill>& s) {
+    auto target = s->sink.buffer();
+    auto& body = s->parser.get().body();
+    body.data = target.data();
+    body.size = target.size();
+    body.more = true;
+    http::async_read_some(
+        stream_, buffer_, s->parser,
+        [self = shared_from_this(), s, offered = target.size()](beast::error_code ec, size_t) {
+          if (ec == http::error::need_buffer) ec = {};
+          if (ec) return self->close();  // the client went away: the spill file goes too
+          auto r = s->sink.received(offered - s->parser.get().body().size);
+          if (r && !s->parser.is_done()) return self->readSpill(s);
+          self->onSpilled(*s, std::move(r));
+        });
+  }
+
+  void onSpilled(Spill& s, Result<void> r) {
+    bool done = s.parser.is_done();
+    auto msg = s.parser.release();
+    HttpRequest req = requestFromHeader(msg);
+    // A body not read to its end leaves the connection unusable.
+    keepAlive_ = done && msg.keep_alive();
+    if (!r) return dispatch(std::move(req), r.error());
+    auto streamed = s.sink.finish();
+    if (!streamed) return dispatch(std::move(req), streamed.error());
+    req.streamed = std::move(*streamed);
+    dispatch(std::move(req));
   }
 
   void write(HttpResponse r) {
@@ -202,6 +305,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   static constexpr size_t kReadBufferBytes = 64 * 1024;
   beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> header_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpServerOptions& options_;
   HttpHandler handler_;

@@ -43,6 +43,10 @@ class Protocol {
   virtual HttpResponse errorResponse(const AwsError& error, const HttpRequest& request,
                                      const std::string& requestId) const = 0;
 
+  // True when it accepts a body streamed to a file (HttpRequest::streamed);
+  // other protocols get such a body read back into HttpRequest::body.
+  virtual bool takesStreamedBodies() const { return false; }
+
   // Decodes, calls the operation(s), encodes. Answers through `reply` once.
   virtual void handle(RoutedRequest request, HttpReply reply) const = 0;
 };

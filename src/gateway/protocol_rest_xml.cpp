@@ -133,26 +133,38 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
         {"MethodNotAllowed", "The specified method is not allowed against this resource.", 405});
   }
 
-  // aws-chunked bodies: decode in place, and take the trailing checksum
-  // headers as if they had been sent up front.
-  std::string_view contentSha = http.header("x-amz-content-sha256");
-  auto variant = awsChunkedVariant(contentSha);
-  std::string_view encoding = http.header("Content-Encoding");
-  if (!variant && encoding.find("aws-chunked") != std::string_view::npos) {
-    variant = AwsChunkedOptions{};
-  }
+  // aws-chunked bodies: decode in place (a streamed body was decoded on its
+  // way to disk), and take the trailing checksum headers as if they had been
+  // sent up front.
+  auto variant =
+      awsChunkedFraming(http.header("x-amz-content-sha256"), http.header("Content-Encoding"));
   if (variant) {
     variant->verified = request.verified ? &*request.verified : nullptr;
-    auto trailers = decodeAwsChunked(http.body, *variant);
-    if (!trailers) return fail(trailers.error());
+    std::vector<std::pair<std::string, std::string>> trailers;
+    uint64_t decodedBytes = 0;
+    if (http.streamed && http.streamed->chunked) {
+      auto& decoded = *http.streamed->chunked;
+      if (request.verified) {
+        if (auto r = verifyAwsChunkedSignatures(decoded, *variant, *request.verified); !r) {
+          return fail(r.error());
+        }
+      }
+      trailers = std::move(decoded.trailers);
+      decodedBytes = decoded.decodedBytes;
+    } else {
+      auto decoded = decodeAwsChunked(http.body, *variant);
+      if (!decoded) return fail(decoded.error());
+      trailers = std::move(*decoded);
+      decodedBytes = http.body.size();
+    }
     std::string_view decodedLength = http.header("x-amz-decoded-content-length");
-    if (!decodedLength.empty() && decodedLength != std::to_string(http.body.size())) {
+    if (!decodedLength.empty() && decodedLength != std::to_string(decodedBytes)) {
       return fail({"IncompleteBody",
                    "You did not provide the number of bytes specified by the Content-Length HTTP "
                    "header",
                    400});
     }
-    for (auto& t : *trailers) http.headers.emplace_back(std::move(t));
+    for (auto& t : trailers) http.headers.emplace_back(std::move(t));
     // What the object keeps is the content encoding without the framing.
     for (auto& [k, v] : http.headers) {
       if (strcasecmp(k.c_str(), "Content-Encoding") != 0) continue;
@@ -178,6 +190,13 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
                                   : nullptr;
   bool blobPayload = payloadMember && payloadMember->shape &&
                      payloadMember->shape->type == services::model::ShapeType::Blob;
+  // Only a blob payload travels as a file; anything else is parsed from memory.
+  if (http.streamed && !blobPayload) {
+    auto body = http.streamed->file.readAll();
+    if (!body) return fail(body.error());
+    http.body = std::move(*body);
+    http.streamed.reset();
+  }
   if (std::string_view md5 = http.header("Content-MD5"); !md5.empty() && !blobPayload) {
     auto raw = base64Decode(md5);
     if (!raw || raw->size() != 16) {
@@ -196,6 +215,7 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
   }
 
   auto payload = std::make_shared<services::Payload>();
+  if (http.streamed) payload->requestFile = std::move(http.streamed->file);
   auto input = restxml::decodeInput(*op, a, http, std::move(http.body), *payload);
   if (!input) return fail(input.error());
   request.ctx.payload = payload;

@@ -18,6 +18,7 @@ class RestXmlProtocol final : public Protocol {
 
   bool claims(const HttpRequest& request, std::string_view service) const override;
   AuthErrorStyle authErrorStyle() const override { return AuthErrorStyle::S3; }
+  bool takesStreamedBodies() const override { return true; }
   HttpResponse errorResponse(const AwsError& error, const HttpRequest& request,
                              const std::string& requestId) const override;
   void handle(RoutedRequest request, HttpReply reply) const override;

@@ -597,7 +597,8 @@ Result<SigV4Verified> verify(const HttpRequestView& request, const CredentialSto
       if (!target.query.empty() || request.target.find('?') != std::string_view::npos) {
         rebuilt.append("?").append(target.query);
       }
-      HttpRequestView alt{request.method, rebuilt, request.headers, request.body};
+      HttpRequestView alt{request.method, rebuilt, request.headers, request.body,
+                          request.bodySha256};
       std::string altCanonical =
           canonicalRequest(alt, parts.signedHeaders, payloadHash, s3, parts.presigned);
       std::string altToSign = stringToSign(parts.amzDate, scopeText, altCanonical);
@@ -614,8 +615,11 @@ Result<SigV4Verified> verify(const HttpRequestView& request, const CredentialSto
   }
   if (!match) return errors.signature();
 
-  if (s3 && contentSha && request.body && isHexSha256(payloadHash) &&
-      sha256Hex(*request.body) != toLower(payloadHash)) {
+  auto bodyHash = [&] {
+    return request.body ? sha256Hex(*request.body) : std::string(*request.bodySha256);
+  };
+  if (s3 && contentSha && (request.body || request.bodySha256) && isHexSha256(payloadHash) &&
+      bodyHash() != toLower(payloadHash)) {
     if (errors.s3()) {
       return Errors::s3("XAmzContentSHA256Mismatch",
                         "The provided 'x-amz-content-sha256' header does not match what was "

@@ -20,7 +20,10 @@
 // differs per protocol family, so the caller passes the family (AuthErrorStyle).
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +47,9 @@ struct HttpRequestView {
   // The full body, or nullopt when it is not buffered (a streaming S3 upload):
   // then only x-amz-content-sha256 can stand for it.
   std::optional<std::string_view> body;
+  // The hex SHA-256 of a body that is not buffered, when it was hashed on
+  // its way to disk: compared with a hex x-amz-content-sha256.
+  std::optional<std::string_view> bodySha256 = std::nullopt;
 };
 
 struct Credentials {
@@ -185,6 +191,18 @@ std::optional<TimePoint> parseHttpDate(std::string_view text);  // RFC 1123 (GMT
 std::string deriveSigningKey(std::string_view secretAccessKey, std::string_view date,
                              std::string_view region, std::string_view service);
 std::string sha256Hex(std::string_view data);
+// SHA-256 over data that arrives in pieces (a streamed body, a chunk).
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  void update(std::string_view data);
+  // Lower-case hex of everything updated since construction or the last
+  // call; starts over.
+  std::string finishHex();
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
+};
 std::string hmacSha256(std::string_view key, std::string_view data);  // raw bytes
 std::string hexEncode(std::string_view bytes);
 // URI-encode per SigV4: everything but A-Z a-z 0-9 - _ . ~ (and '/' if keepSlash).

@@ -155,6 +155,22 @@ std::string sha256Hex(std::string_view data) {
   return hexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+  EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
+}
+
+void Sha256Stream::update(std::string_view data) {
+  EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
+}
+
+std::string Sha256Stream::finishHex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx_.get(), digest, &len);
+  EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
+  return hexEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
+}
+
 std::string hmacSha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/file_region.hpp"
+#include "store/spilled_body.hpp"
 
 namespace sluice::services {
 
@@ -15,6 +16,10 @@ struct Payload {
   // The request's streaming member, as raw bytes (already decoded from any
   // aws-chunked framing).
   std::string requestBody;
+  // Instead of requestBody: a large body the HTTP door streamed to a spill
+  // file. An operation that stores it adopts the file (renames it into
+  // place); otherwise it is removed with the payload.
+  std::optional<store::SpilledBody> requestFile;
   // What the operation answers for its streaming output member: a file
   // region, or bytes when it has no file to point at.
   std::optional<FileRegion> responseFile;

@@ -78,6 +78,7 @@ Result<DataDir> DataDir::open(const fs::path& root) {
   DataDir dir(root);
   if (auto r = createDirectoriesDurably(dir.root()); !r) return r.error();
   if (auto r = createDirectoriesDurably(dir.objectsDir()); !r) return r.error();
+  if (auto r = createDirectoriesDurably(dir.spillDir()); !r) return r.error();
   return dir;
 }
 

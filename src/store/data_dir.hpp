@@ -3,6 +3,8 @@
 //   <root>/sluice.db   SQLite (WAL): metadata, executions, queues, catalog
 //   <root>/objects/    object data as plain files (the S3 layer maps keys to
 //                      paths under it)
+//   <root>/objects/spill/  large request bodies as they arrive (spilled_body.hpp):
+//                      on the objects' file system so they can be renamed in
 //
 // Files are written durably: to a temporary file in the target's directory,
 // fsynced, renamed over the target, and the directory fsynced. A reader sees
@@ -25,13 +27,14 @@ inline constexpr std::string_view kTempPrefix = ".sluice-tmp-";
 
 class DataDir {
  public:
-  // Creates `root` and `root/objects` when missing, fsynced into their
+  // Creates `root`, `root/objects` and the spill directory when missing, fsynced into their
   // parents (SqliteStore::open creates the database).
   static Result<DataDir> open(const std::filesystem::path& root);
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path databasePath() const { return root_ / "sluice.db"; }
   std::filesystem::path objectsDir() const { return root_ / "objects"; }
+  std::filesystem::path spillDir() const { return objectsDir() / "spill"; }
 
  private:
   explicit DataDir(std::filesystem::path root) : root_(std::move(root)) {}

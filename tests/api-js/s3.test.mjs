@@ -4,7 +4,9 @@
 // which the SDK validates itself.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CreateBucketCommand, GetObjectAttributesCommand, GetObjectCommand, HeadObjectCommand,
@@ -83,6 +85,26 @@ test('a streamed PUT carries its checksum in an aws-chunked trailer', async () =
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
     assert.deepEqual(Buffer.from(await got.Body.transformToByteArray()), body);
   }
+});
+
+test('a large streamed PUT (spilled to disk as it arrives) keeps its CRC32 trailer', async () => {
+  const body = randomBytes(24 * 1024 * 1024 + 5);
+  sentHeaders = [];
+  const parts = [];
+  for (let i = 0; i < body.length; i += 1 << 20) parts.push(body.subarray(i, i + (1 << 20)));
+  const put = await s3.send(new PutObjectCommand({
+    Bucket: bucket, Key: 'large-streamed.bin', Body: Readable.from(parts),
+    ContentLength: body.length, ChecksumAlgorithm: 'CRC32',
+  }));
+  assert.equal(put.ChecksumCRC32, crc32(body));
+  assert.equal(put.ETag, `"${createHash('md5').update(body).digest('hex')}"`);
+  assert.equal(sentHeaders.at(-1)['x-amz-trailer'], 'x-amz-checksum-crc32');
+  const got = await s3.send(new GetObjectCommand({
+    Bucket: bucket, Key: 'large-streamed.bin', ChecksumMode: 'ENABLED',
+  }));
+  assert.equal(got.ChecksumCRC32, crc32(body));
+  assert.ok(Buffer.from(await got.Body.transformToByteArray()).equals(body));
+  assert.deepEqual(readdirSync(join(server.dataDir, 'objects', 'spill')), []);
 });
 
 test('a checksum that does not match the body is refused and stores nothing', async () => {

@@ -20,6 +20,7 @@ export async function startServer(...extraArgs) {
   if (!match) throw new Error(`sluice server did not start: ${line}`);
   return {
     endpoint: `http://${match[1]}:${match[2]}`,
+    dataDir,
     async stop() {
       proc.kill('SIGTERM');
       await new Promise((resolve) => proc.once('exit', resolve));

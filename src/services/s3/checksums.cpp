@@ -175,6 +175,48 @@ std::string checksumBase64(ChecksumAlgorithm a, std::string_view data) {
   return base64Encode(checksumDigest(a, data));
 }
 
+IncrementalDigest::IncrementalDigest(ChecksumAlgorithm a) {
+  const EVP_MD* md = a == ChecksumAlgorithm::SHA1     ? EVP_sha1()
+                     : a == ChecksumAlgorithm::SHA256 ? EVP_sha256()
+                                                      : nullptr;
+  if (!md) {
+    crc_ = a;
+    return;
+  }
+  md_.reset(EVP_MD_CTX_new());
+  EVP_DigestInit_ex(md_.get(), md, nullptr);
+}
+
+IncrementalDigest IncrementalDigest::md5() {
+  IncrementalDigest d;
+  d.md_.reset(EVP_MD_CTX_new());
+  EVP_DigestInit_ex(d.md_.get(), EVP_md5(), nullptr);
+  return d;
+}
+
+void IncrementalDigest::update(std::string_view data) {
+  if (md_) {
+    EVP_DigestUpdate(md_.get(), data.data(), data.size());
+  } else if (crc_ == ChecksumAlgorithm::CRC32) {
+    crcValue_ = crc32(data, static_cast<uint32_t>(crcValue_));
+  } else if (crc_ == ChecksumAlgorithm::CRC32C) {
+    crcValue_ = crc32c(data, static_cast<uint32_t>(crcValue_));
+  } else {
+    crcValue_ = crc64nvme(data, crcValue_);
+  }
+}
+
+std::string IncrementalDigest::finish() {
+  if (md_) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(md_.get(), out, &len);
+    return std::string(reinterpret_cast<char*>(out), len);
+  }
+  if (crc_ == ChecksumAlgorithm::CRC64NVME) return bigEndian(crcValue_);
+  return bigEndian(static_cast<uint32_t>(crcValue_));
+}
+
 std::string md5Raw(std::string_view data) {
   return evpDigest(EVP_md5(), data);
 }
@@ -185,6 +227,10 @@ std::string md5Hex(std::string_view data) {
 
 std::string quotedEtag(std::string_view data) {
   return "\"" + md5Hex(data) + "\"";
+}
+
+std::string quotedEtagOfMd5(std::string_view raw) {
+  return "\"" + hex(raw) + "\"";
 }
 
 std::string multipartEtag(const std::vector<std::string>& partEtags) {

@@ -4,7 +4,10 @@
 // and returned as base64 of the big-endian digest.
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,10 +37,30 @@ std::string checksumDigest(ChecksumAlgorithm a, std::string_view data);
 // base64 of the digest, as the x-amz-checksum-* headers carry it.
 std::string checksumBase64(ChecksumAlgorithm a, std::string_view data);
 
+// A digest taken over a body in pieces (a file read slice by slice): one of
+// the flexible checksums, or MD5 for the ETag. Same values as the one-shot
+// functions here.
+class IncrementalDigest {
+ public:
+  explicit IncrementalDigest(ChecksumAlgorithm a);
+  static IncrementalDigest md5();
+  void update(std::string_view data);
+  // The raw digest bytes (call once).
+  std::string finish();
+
+ private:
+  IncrementalDigest() = default;
+  std::optional<ChecksumAlgorithm> crc_;  // the CRCs keep a running value
+  uint64_t crcValue_ = 0;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md_{nullptr, &EVP_MD_CTX_free};
+};
+
 std::string md5Raw(std::string_view data);
 std::string md5Hex(std::string_view data);
 // "\"<hex md5>\"".
 std::string quotedEtag(std::string_view data);
+// The same from the raw MD5 digest.
+std::string quotedEtagOfMd5(std::string_view md5Raw);
 // The multipart ETag: "\"<hex md5 of the concatenated part MD5s>-<N>\"" from
 // the parts' hex MD5s (quotes allowed).
 std::string multipartEtag(const std::vector<std::string>& partEtags);

@@ -8,6 +8,7 @@
 #include "services/s3/s3_errors.hpp"
 #include "services/s3/s3_input.hpp"
 #include "services/s3/s3_service.hpp"
+#include "services/s3/spilled_upload.hpp"
 
 namespace sluice::services::s3 {
 
@@ -108,18 +109,30 @@ Result<Json> S3Service::uploadPart(const Json& in, const CallContext& ctx) {
   if (auto b = requireBucket(str(in, "Bucket")); !b) return b.takeError();
   auto u = findUpload(*meta_, in);
   if (!u) return u.takeError();
-  std::string_view body = requestBody(in, ctx);
-  auto checksum = checkIntegrity(in, body, uploadAlgorithm(*u));
-  if (!checksum) return checksum.takeError();
   PartRecord p;
   p.uploadId = u->uploadId;
   p.partNumber = static_cast<int>(*n);
   p.fileId = ObjectFiles::newId(ids_);
-  p.size = body.size();
-  p.etag = quotedEtag(body);
   p.lastModified = clock_.now();
-  if (*checksum) p.checksum = (*checksum)->value;
-  if (auto r = files_->write(p.fileId, body); !r) return r.error();
+  std::optional<RecordedChecksum> checksum;
+  if (auto* spilled = spilledBody(ctx)) {
+    // A large body the HTTP door streamed to disk: renamed in, not copied.
+    auto adopted =
+        adoptSpilledBody(*files_, p.fileId, std::move(*spilled), in, uploadAlgorithm(*u));
+    if (!adopted) return adopted.takeError();
+    p.size = adopted->size;
+    p.etag = std::move(adopted->etag);
+    checksum = std::move(adopted->checksum);
+  } else {
+    std::string_view body = requestBody(in, ctx);
+    auto checked = checkIntegrity(in, body, uploadAlgorithm(*u));
+    if (!checked) return checked.takeError();
+    checksum = std::move(*checked);
+    p.size = body.size();
+    p.etag = quotedEtag(body);
+    if (auto r = files_->write(p.fileId, body); !r) return r.error();
+  }
+  if (checksum) p.checksum = checksum->value;
   auto put = meta_->putPart(p);
   if (!put) {
     files_->remove(p.fileId);
@@ -127,7 +140,7 @@ Result<Json> S3Service::uploadPart(const Json& in, const CallContext& ctx) {
   }
   removeFiles(*put);
   JsonObject out{{"ETag", p.etag}};
-  if (*checksum) out[checksumMember((*checksum)->algorithm)] = p.checksum;
+  if (checksum) out[checksumMember(checksum->algorithm)] = p.checksum;
   return Json(std::move(out));
 }
 

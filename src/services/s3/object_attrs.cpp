@@ -120,10 +120,17 @@ Json tagSet(const Json& tags) {
 
 Result<std::optional<RecordedChecksum>> checkIntegrity(const Json& in, std::string_view body,
                                                        std::optional<ChecksumAlgorithm> fallback) {
+  BodyDigests digests{[body] { return md5Raw(body); },
+                      [body](ChecksumAlgorithm a) { return checksumBase64(a, body); }};
+  return checkIntegrity(in, digests, fallback);
+}
+
+Result<std::optional<RecordedChecksum>> checkIntegrity(const Json& in, const BodyDigests& body,
+                                                       std::optional<ChecksumAlgorithm> fallback) {
   if (auto md5 = optStr(in, "ContentMD5")) {
     auto raw = base64Decode(*md5);
     if (!raw || raw->size() != 16) return errors::invalidDigest();
-    if (std::string actual = md5Raw(body); *raw != actual) {
+    if (std::string actual = body.md5Raw(); *raw != actual) {
       return errors::badDigest(*md5, base64Encode(actual));
     }
   }
@@ -135,7 +142,7 @@ Result<std::optional<RecordedChecksum>> checkIntegrity(const Json& in, std::stri
     if (!decoded || decoded->size() != checksumSize(a)) {
       return errors::invalidRequest("Value for " + checksumHeader(a) + " header is invalid.");
     }
-    std::string actual = checksumBase64(a, body);
+    std::string actual = body.checksumBase64(a);
     if (actual != base64Encode(*decoded)) {
       return errors::checksumMismatch(checksumName(a));
     }
@@ -151,7 +158,7 @@ Result<std::optional<RecordedChecksum>> checkIntegrity(const Json& in, std::stri
   }
   if (!algorithm) return std::optional<RecordedChecksum>();
   return std::optional<RecordedChecksum>(
-      RecordedChecksum{*algorithm, checksumBase64(*algorithm, body)});
+      RecordedChecksum{*algorithm, body.checksumBase64(*algorithm)});
 }
 
 void describeObject(JsonObject& out, const ObjectRecord& o) {

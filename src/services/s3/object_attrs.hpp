@@ -2,6 +2,8 @@
 // (ObjectRecord::attrs) and how reads report it back.
 #pragma once
 
+#include <functional>
+
 #include <optional>
 #include <string>
 
@@ -51,6 +53,14 @@ struct RecordedChecksum {
   std::string value;  // base64
 };
 Result<std::optional<RecordedChecksum>> checkIntegrity(const Json& in, std::string_view body,
+                                                       std::optional<ChecksumAlgorithm> fallback);
+// The same for a body that is not in memory: its digests come from these
+// (a file read on demand, see spilled_upload.hpp).
+struct BodyDigests {
+  std::function<std::string()> md5Raw;
+  std::function<std::string(ChecksumAlgorithm)> checksumBase64;
+};
+Result<std::optional<RecordedChecksum>> checkIntegrity(const Json& in, const BodyDigests& body,
                                                        std::optional<ChecksumAlgorithm> fallback);
 
 // Adds the object's descriptive output members (GetObject / HeadObject):

@@ -42,6 +42,13 @@ Result<void> ObjectFiles::write(std::string_view id, std::string_view data) {
   return writer->commit();
 }
 
+Result<void> ObjectFiles::adopt(std::string_view id, store::SpilledBody&& body) {
+  if (!isValidId(id)) return AwsError::internal("invalid object file id");
+  auto target = path(id);
+  if (auto r = store::createDirectoriesDurably(target.parent_path()); !r) return r;
+  return body.commitAs(target);
+}
+
 Result<void> ObjectFiles::writeConcatenation(std::string_view id,
                                              const std::vector<std::string>& parts) {
   if (!isValidId(id)) return AwsError::internal("invalid object file id");

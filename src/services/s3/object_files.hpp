@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/file_region.hpp"
 #include "core/ids.hpp"
+#include "store/spilled_body.hpp"
 
 namespace sluice::services::s3 {
 
@@ -33,6 +34,9 @@ class ObjectFiles {
   std::filesystem::path path(std::string_view id) const;
   // Writes `data` as file `id`, durably.
   Result<void> write(std::string_view id, std::string_view data);
+  // Makes a request body spilled to disk file `id` by renaming it into place
+  // (the spill directory is on the same file system), durably: no copy.
+  Result<void> adopt(std::string_view id, store::SpilledBody&& body);
   // Writes the concatenation of files `parts` (in order) as file `id`,
   // durably: how a completed multipart upload becomes one plain file.
   Result<void> writeConcatenation(std::string_view id, const std::vector<std::string>& parts);

@@ -8,6 +8,7 @@
 #include "services/s3/s3_errors.hpp"
 #include "services/s3/s3_input.hpp"
 #include "services/s3/s3_service.hpp"
+#include "services/s3/spilled_upload.hpp"
 
 namespace sluice::services::s3 {
 
@@ -83,31 +84,43 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
           .with("Condition", "If-Match");
     }
   }
-  std::string_view body = requestBody(in, ctx);
   ObjectRecord o;
-  // A large body's MD5 (the ETag) and its file write run beside the checksum
-  // work instead of one after the other; a refused body's file is removed.
-  auto beside = body.size() > (1 << 20) ? std::launch::async : std::launch::deferred;
-  auto etag = std::async(beside, [body] { return quotedEtag(body); });
-  auto stored = std::async(beside, [this, &o, body] { return storeBody(o, body); });
-  auto checksum = checkIntegrity(in, body, ChecksumAlgorithm::CRC64NVME);
-  if (!checksum) {
-    if (beside == std::launch::async && stored.get()) files_->remove(o.fileId);
-    return checksum.takeError();
+  StoredBody stored;
+  if (auto* spilled = spilledBody(ctx)) {
+    // A large body the HTTP door streamed to disk: renamed in, not copied.
+    o.fileId = ObjectFiles::newId(ids_);
+    auto adopted =
+        adoptSpilledBody(*files_, o.fileId, std::move(*spilled), in, ChecksumAlgorithm::CRC64NVME);
+    if (!adopted) return adopted.takeError();
+    stored = std::move(*adopted);
+  } else {
+    std::string_view body = requestBody(in, ctx);
+    // A large body's MD5 (the ETag) and its file write run beside the checksum
+    // work instead of one after the other; a refused body's file is removed.
+    auto beside = body.size() > (1 << 20) ? std::launch::async : std::launch::deferred;
+    auto etag = std::async(beside, [body] { return quotedEtag(body); });
+    auto written = std::async(beside, [this, &o, body] { return storeBody(o, body); });
+    auto checksum = checkIntegrity(in, body, ChecksumAlgorithm::CRC64NVME);
+    if (!checksum) {
+      if (beside == std::launch::async && written.get()) files_->remove(o.fileId);
+      return checksum.takeError();
+    }
+    if (auto r = written.get(); !r) return r.error();
+    stored = {body.size(), etag.get(), std::move(*checksum)};
   }
-  if (auto r = stored.get(); !r) return r.error();
+  const auto& checksum = stored.checksum;
 
   o.bucket = bucket;
   o.key = key;
-  o.size = body.size();
-  o.etag = etag.get();
+  o.size = stored.size;
+  o.etag = stored.etag;
   o.lastModified = clock_.now();
   o.storageClass = storageClass;
   o.attrs = contentAttrs(in);
   if (!tags.as_object().empty()) o.attrs.as_object()["Tags"] = tags;
-  if (*checksum) {
-    o.attrs.as_object()["ChecksumAlgorithm"] = checksumName((*checksum)->algorithm);
-    o.attrs.as_object()["ChecksumValue"] = (*checksum)->value;
+  if (checksum) {
+    o.attrs.as_object()["ChecksumAlgorithm"] = checksumName(checksum->algorithm);
+    o.attrs.as_object()["ChecksumValue"] = checksum->value;
     o.attrs.as_object()["ChecksumType"] = "FULL_OBJECT";
   }
   Outgoing events;

@@ -80,6 +80,11 @@ Json epoch(TimePoint t) {
 }
 
 std::string_view requestBody(const Json& in, const CallContext& ctx) {
+  if (ctx.payload && ctx.payload->requestFile) {
+    // An operation that does not take a spilled body gets it in memory.
+    if (auto all = ctx.payload->requestFile->readAll()) ctx.payload->requestBody = std::move(*all);
+    ctx.payload->requestFile.reset();
+  }
   if (ctx.payload) return ctx.payload->requestBody;
   const Json* v = member(in, "Body");
   return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();

@@ -76,5 +76,79 @@ TEST(AwsChunked, TruncatedAndMalformedBodiesAreRefused) {
   EXPECT_FALSE(awsChunkedVariant("UNSIGNED-PAYLOAD").has_value());
 }
 
+// The streaming path: the same bytes fed in slices of any size decode to the
+// same data, and the chunk hashes recorded on the way verify the chain later.
+TEST(AwsChunked, FeedingInSlicesDecodesTheSameAndVerifiesAfterwards) {
+  auto v = docsContext();
+  auto options = *awsChunkedVariant("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+  const std::string body = docsBody();
+  for (size_t slice : {size_t(1), size_t(7), size_t(4096), body.size()}) {
+    std::string out;
+    AwsChunkedDecoder decoder(options, /*hashChunks=*/true, [&](std::string_view d) {
+      out.append(d);
+      return Result<void>();
+    });
+    for (size_t i = 0; i < body.size(); i += slice) {
+      ASSERT_TRUE(decoder.feed(std::string_view(body).substr(i, slice)).ok()) << slice;
+    }
+    auto decoded = decoder.finish();
+    ASSERT_TRUE(decoded.ok()) << slice;
+    EXPECT_EQ(out, std::string(66560, 'a'));
+    EXPECT_EQ(decoded->decodedBytes, 66560u);
+    EXPECT_EQ(decoded->chunks.size(), 3u);  // two data chunks and the final empty one
+    EXPECT_TRUE(verifyAwsChunkedSignatures(*decoded, options, v).ok()) << slice;
+  }
+}
+
+TEST(AwsChunked, ATamperedChunkFailsWhenVerifiedAfterStreaming) {
+  auto v = docsContext();
+  auto options = *awsChunkedVariant("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+  std::string body = docsBody();
+  body[body.size() - 600] = 'b';  // inside the second (1 KiB) chunk
+  AwsChunkedDecoder decoder(options, true, [](std::string_view) { return Result<void>(); });
+  ASSERT_TRUE(decoder.feed(body).ok());
+  auto decoded = decoder.finish();
+  ASSERT_TRUE(decoded.ok());
+  auto r = verifyAwsChunkedSignatures(*decoded, options, v);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "SignatureDoesNotMatch");
+  // Not hashed (signatures not verified): nothing to check against, so refused.
+  AwsChunkedDecoder unhashed(options, false, [](std::string_view) { return Result<void>(); });
+  ASSERT_TRUE(unhashed.feed(docsBody()).ok());
+  auto plain = unhashed.finish();
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(verifyAwsChunkedSignatures(*plain, options, v).ok());
+}
+
+TEST(AwsChunked, StreamedTrailersAndSinkErrors) {
+  auto options = *awsChunkedVariant("STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+  const std::string body =
+      "5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n";
+  std::string out;
+  AwsChunkedDecoder decoder(options, false, [&](std::string_view d) {
+    out.append(d);
+    return Result<void>();
+  });
+  for (char c : body) ASSERT_TRUE(decoder.feed(std::string_view(&c, 1)).ok());
+  auto decoded = decoder.finish();
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(out, "hello world");
+  ASSERT_EQ(decoded->trailers.size(), 1u);
+  EXPECT_EQ(decoded->trailers[0].second, "DUoRhQ==");
+  // A body cut inside a chunk is incomplete however it was fed.
+  AwsChunkedDecoder cut(options, false, [](std::string_view) { return Result<void>(); });
+  ASSERT_TRUE(cut.feed(body.substr(0, 8)).ok());
+  auto r = cut.finish();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "IncompleteBody");
+  // A failing sink (a full disk) stops the decoding with its error.
+  AwsChunkedDecoder full(options, false, [](std::string_view) -> Result<void> {
+    return AwsError::internal("disk full");
+  });
+  auto f = full.feed(body);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().message, "disk full");
+}
+
 }  // namespace
 }  // namespace sluice::gateway
