@@ -63,10 +63,18 @@ void S3Service::registerOperations(OperationRegistry& registry) {
   registry.addService("s3", "", /*modelValidation=*/false);
   using Sync = Result<Json> (S3Service::*)(const Json&, const CallContext&);
   auto add = [&](const char* name, Sync fn) {
-    registry.add("s3", name, [this, fn](const Json& in, const CallContext& ctx, Reply reply) {
-      boost::asio::post(
-          pool_, [this, fn, in, ctx, reply = std::move(reply)] { reply((this->*fn)(in, ctx)); });
-    });
+    // Reads of one object over HTTP answer at once on the caller's thread:
+    // a point lookup in SQLite and, for a file, an open (the bytes are sent
+    // later by the HTTP server); handing them to the pool and back cost more
+    // than the work. Everything else may block on fsync or read whole files.
+    bool quick = std::string_view(name) == "GetObject" || std::string_view(name) == "HeadObject";
+    registry.add("s3", name,
+                 [this, fn, quick](const Json& in, const CallContext& ctx, Reply reply) {
+                   if (quick && ctx.payload) return reply((this->*fn)(in, ctx));
+                   boost::asio::post(pool_, [this, fn, in, ctx, reply = std::move(reply)] {
+                     reply((this->*fn)(in, ctx));
+                   });
+                 });
   };
   add("CreateBucket", &S3Service::createBucket);
   add("HeadBucket", &S3Service::headBucket);
