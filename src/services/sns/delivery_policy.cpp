@@ -153,6 +153,17 @@ std::chrono::seconds RetryPolicy::delayBefore(int n) const {
   return std::chrono::seconds(static_cast<long>(std::lround(lo + (hi - lo) * f)));
 }
 
+RetryPolicy customerManagedRetryPolicy() {
+  RetryPolicy p;
+  p.minDelayTarget = 10;
+  p.maxDelayTarget = 600;
+  p.numMinDelayRetries = 2;
+  p.numMaxDelayRetries = 38;
+  p.numRetries = 2 + 10 + 38;
+  p.backoffFunction = "exponential";
+  return p;
+}
+
 Json RetryPolicy::toJson() const {
   return JsonObject{{"minDelayTarget", minDelayTarget},
                     {"maxDelayTarget", maxDelayTarget},

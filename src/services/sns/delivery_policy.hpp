@@ -33,6 +33,11 @@ struct RetryPolicy {
   Json toJson() const;
 };
 
+// The fixed policy AWS applies to customer-managed endpoints other than
+// HTTP/S (SMTP, SMS, mobile push): 2 retries 10 s apart, 10 backing off
+// exponentially from 10 s to 600 s, then 38 every 600 s (over 6 hours).
+RetryPolicy customerManagedRetryPolicy();
+
 struct HttpDeliveryPolicy {
   RetryPolicy retry;
   std::string contentType = "text/plain; charset=UTF-8";

@@ -16,7 +16,6 @@ namespace sluice::services::sns {
 namespace {
 
 constexpr std::string_view kFrom = "no-reply@sns.amazonaws.com";
-constexpr int kSmtpRetries = 4;  // after the first try: 1 s, 2 s, 4 s, 8 s
 constexpr std::chrono::seconds kSmtpTimeout{30};
 
 // A header value with non-ASCII text as an RFC 2047 encoded word.
@@ -82,13 +81,14 @@ void SnsService::smtpWithRetries(std::string to, std::string message, int attemp
   engine_.loop.runBlocking(
       std::move(work), [this, result, to, message, attempt, done = std::move(done)]() mutable {
         if (result->ok) return done();
-        if (result->permanent || attempt >= kSmtpRetries) {
+        const RetryPolicy policy = customerManagedRetryPolicy();
+        if (result->permanent || attempt >= policy.numRetries) {
           std::cerr << "sns: mail to " << to << " via " << outbound_.smtpServer << " failed after "
                     << attempt + 1 << " attempts: " << result->error << "\n";
           return done();
         }
-        // Back off on the server's clock (--clock virtual moves it).
-        engine_.loop.schedule(engine_.loop.now() + std::chrono::seconds(1 << attempt),
+        // AWS's SMTP back-off, on the server's clock (--clock virtual moves it).
+        engine_.loop.schedule(engine_.loop.now() + policy.delayBefore(attempt + 1),
                               [this, to, message, attempt, done = std::move(done)]() mutable {
                                 smtpWithRetries(std::move(to), std::move(message), attempt + 1,
                                                 std::move(done));
