@@ -80,8 +80,14 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
   } else if (!options_.credentials.empty()) {
     VerifyOptions vo;
     vo.style = protocol.authErrorStyle();
+    SigV4Diagnostics diag;
+    if (vo.style == AuthErrorStyle::S3) vo.diagnostics = &diag;
     auto verified = verify(view, options_.credentials, clock_.now(), vo);
-    if (!verified) return reply(protocol.errorResponse(verified.error(), request, requestId));
+    if (!verified) {
+      AwsError error = verified.takeError();
+      if (vo.diagnostics) error = withS3Details(std::move(error), diag);
+      return reply(protocol.errorResponse(error, request, requestId));
+    }
     routed.ctx.accessKeyId = verified->scope.accessKeyId;
     routed.verified = std::move(*verified);
   } else if (scope) {

@@ -167,17 +167,6 @@ bool queryForm(const std::vector<RawParam>& params) {
   return findParam(params, "AWSAccessKeyId") || findParam(params, "Signature");
 }
 
-std::string bytesText(std::string_view s) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    if (!out.empty()) out += ' ';
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
 AwsError accessDenied(std::string message) {
   return {"AccessDenied", std::move(message), 403};
 }

@@ -763,3 +763,37 @@ std::string presignTarget(std::string_view method, std::string_view target, std:
 }
 
 }  // namespace sluice::gateway
+
+namespace sluice::gateway {
+
+AwsError withS3Details(AwsError error, const SigV4Diagnostics& diag) {
+  if (error.code == "SignatureDoesNotMatch") {
+    return std::move(error)
+        .with("AWSAccessKeyId", diag.accessKeyId)
+        .with("StringToSign", diag.stringToSign)
+        .with("SignatureProvided", diag.signatureProvided)
+        .with("StringToSignBytes", sigv4_detail::bytesText(diag.stringToSign))
+        .with("CanonicalRequest", diag.canonicalRequest)
+        .with("CanonicalRequestBytes", sigv4_detail::bytesText(diag.canonicalRequest));
+  }
+  if (error.code == "RequestTimeTooSkewed") {
+    return std::move(error)
+        .with("RequestTime", diag.requestTime)
+        .with("ServerTime", diag.serverTime)
+        .with("MaxAllowedSkewMilliseconds", std::to_string(diag.maxAllowedSkewMilliseconds));
+  }
+  if (error.code == "AccessDenied" && error.message == "Request has expired") {
+    if (auto sent = parseAmzDate(diag.requestTime)) {
+      return std::move(error)
+          .with("X-Amz-Expires", std::to_string(diag.expiresSeconds))
+          .with("Expires", formatIso8601(*sent + std::chrono::seconds(diag.expiresSeconds)))
+          .with("ServerTime", diag.serverTime);
+    }
+  }
+  if (error.code == "AccessDenied" && !diag.headersNotSigned.empty()) {
+    return std::move(error).with("HeadersNotSigned", diag.headersNotSigned);
+  }
+  return error;
+}
+
+}  // namespace sluice::gateway

@@ -127,6 +127,13 @@ struct VerifyOptions {
   SigV4Diagnostics* diagnostics = nullptr;
 };
 
+// The elements S3 puts beside a SigV4 failure (SignatureDoesNotMatch:
+// AWSAccessKeyId, StringToSign, SignatureProvided, StringToSignBytes,
+// CanonicalRequest, CanonicalRequestBytes; RequestTimeTooSkewed: RequestTime,
+// ServerTime, MaxAllowedSkewMilliseconds; an expired presigned URL:
+// X-Amz-Expires, Expires, ServerTime; unsigned headers: HeadersNotSigned).
+AwsError withS3Details(AwsError error, const SigV4Diagnostics& diag);
+
 // Parses the credential scope without verifying anything (routing needs the
 // service even when authentication is off). nullopt when the request carries
 // no SigV4 credential.

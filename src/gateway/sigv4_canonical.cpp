@@ -128,6 +128,17 @@ std::optional<std::vector<std::string>> splitCredential(std::string_view credent
   return parts;
 }
 
+std::string bytesText(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (!out.empty()) out += ' ';
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
 bool isHexSha256(std::string_view s) {
   return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return hexValue(c) >= 0; });
 }

@@ -17,6 +17,8 @@ inline constexpr std::string_view kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 std::string_view trim(std::string_view s);
+// "41 57 53" — the bytes of `s` in hex, as S3's *Bytes error elements show them.
+std::string bytesText(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 std::string toLower(std::string_view s);
 

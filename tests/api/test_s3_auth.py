@@ -1,7 +1,10 @@
 """S3 with signature verification on (keys configured): boto3's streaming
 uploads (aws-chunked with a checksum trailer) verify; wrong keys get S3's
 errors and change nothing."""
+import hashlib
 import unittest
+import urllib.error
+import urllib.request
 
 import boto3
 from botocore.config import Config
@@ -33,7 +36,6 @@ class S3AuthTest(unittest.TestCase):
                          b"signed body" * 1000)
         url = self.client(signature_version="s3v4").generate_presigned_url(
             "get_object", Params={"Bucket": "signed", "Key": "k"}, ExpiresIn=60)
-        import urllib.request
         with urllib.request.urlopen(url) as r:
             self.assertEqual(r.read(), b"signed body" * 1000)
 
@@ -47,6 +49,43 @@ class S3AuthTest(unittest.TestCase):
             self.client(key="AKIDUNKNOWN").list_buckets()
         self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidAccessKeyId")
         self.assertNotIn("Contents", self.client().list_objects_v2(Bucket="guarded"))
+
+
+    def test_a_signature_mismatch_shows_what_the_server_signed(self):
+        self.client().create_bucket(Bucket="explained")
+        with self.assertRaises(ClientError) as cm:
+            self.client(secret="wrong").get_object(Bucket="explained", Key="some/key")
+        error = cm.exception.response["Error"]
+        self.assertEqual(error["Code"], "SignatureDoesNotMatch")
+        self.assertEqual(error["AWSAccessKeyId"], "AKIDS3TEST")
+        self.assertRegex(error["SignatureProvided"], r"^[0-9a-f]{64}$")
+        canonical, to_sign = error["CanonicalRequest"], error["StringToSign"]
+        self.assertTrue(canonical.startswith("GET\n/explained/some/key\n"), canonical)
+        lines = to_sign.split("\n")
+        self.assertEqual(lines[0], "AWS4-HMAC-SHA256")
+        self.assertTrue(lines[2].endswith(f"/{REGION}/s3/aws4_request"), lines[2])
+        # The string to sign ends with the hash of the canonical request.
+        self.assertEqual(lines[3], hashlib.sha256(canonical.encode()).hexdigest())
+        self.assertEqual(error["StringToSignBytes"], " ".join(f"{b:02x}" for b in to_sign.encode()))
+        self.assertEqual(error["CanonicalRequestBytes"],
+                         " ".join(f"{b:02x}" for b in canonical.encode()))
+
+    def test_a_skewed_request_shows_both_times(self):
+        request = urllib.request.Request(
+            self.server.endpoint + "/", headers={
+                "X-Amz-Date": "20200101T000000Z",
+                "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDS3TEST/20200101/"
+                                 f"{REGION}/s3/aws4_request, SignedHeaders=host;x-amz-date, "
+                                 "Signature=" + "0" * 64})
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(request)
+        self.assertEqual(cm.exception.code, 403)
+        body = cm.exception.read().decode()
+        self.assertIn("<Code>RequestTimeTooSkewed</Code>", body)
+        self.assertIn("<RequestTime>20200101T000000Z</RequestTime>", body)
+        self.assertRegex(body, r"<ServerTime>\d{4}-\d\d-\d\dT[^<]+</ServerTime>")
+        self.assertIn("<MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds>", body)
 
 
 if __name__ == "__main__":
