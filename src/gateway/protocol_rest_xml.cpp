@@ -114,6 +114,17 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
   const auto* model = services::model::ServiceModel::get(kService);
   if (!model) return fail({"NotImplemented", "S3 is not available.", 501});
 
+  // S3 needs to know a body's length: a chunked transfer without one (no
+  // x-amz-decoded-content-length, as the SDKs' aws-chunked uploads send) is
+  // refused whatever the operation.
+  if ((http.method == "PUT" || http.method == "POST") &&
+      http.header("Transfer-Encoding").find("chunked") != std::string_view::npos &&
+      http.header("x-amz-decoded-content-length").empty()) {
+    return fail(AwsError{"NotImplemented",
+                         "A header you provided implies functionality that is not implemented", 501}
+                    .with("Header", "Transfer-Encoding"));
+  }
+
   Target target = splitTarget(http.target);
   auto a =
       restxml::address(target.path, target.query, restxml::virtualHostBucket(http.header("Host")));

@@ -233,6 +233,23 @@ class ObjectTests(S3TestCase):
         self.assertError("NoSuchKey", self.s3.get_object, Bucket=b, Key="big")
         self.assertEqual(files(), before)
 
+    def test_a_chunked_transfer_encoding_is_refused(self):
+        # S3 needs a body's length: a plain chunked transfer has none (the
+        # SDKs' chunked aws-chunked uploads declare x-amz-decoded-content-length).
+        import http.client
+        import urllib.parse
+        b = self.make_bucket()
+        url = urllib.parse.urlparse(self.server.endpoint)
+        conn = http.client.HTTPConnection(url.hostname, url.port)
+        conn.request("PUT", f"/{b}/chunked", body=iter([b"hello ", b"world"]),
+                     encode_chunked=True)
+        r = conn.getresponse()
+        body = r.read().decode()
+        self.assertEqual(r.status, 501)
+        self.assertIn("<Code>NotImplemented</Code>", body)
+        self.assertIn("<Header>Transfer-Encoding</Header>", body)
+        self.assertError("NoSuchKey", self.s3.get_object, Bucket=b, Key="chunked")
+
     def test_keys_are_not_paths(self):
         b = self.make_bucket()
         keys = ["../escape", "/abs/path", "a//b", "ünïcödé/文件.txt", "dir/../x", "." , "sp ace+plus",
