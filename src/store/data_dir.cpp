@@ -16,14 +16,14 @@ namespace sluice::store {
 
 namespace fs = std::filesystem;
 
-namespace {
-
 AwsError ioError(std::string_view what, const fs::path& path, int err) {
   return AwsError::internal("io: " + std::string(what) + " " + path.string() + ": " +
                             std::strerror(err));
 }
 
-AwsError ioError(std::string_view what, const fs::path& path, const std::error_code& ec) {
+namespace {
+
+AwsError ecError(std::string_view what, const fs::path& path, const std::error_code& ec) {
   return AwsError::internal("io: " + std::string(what) + " " + path.string() + ": " + ec.message());
 }
 
@@ -65,7 +65,7 @@ Result<void> createDirectoriesDurably(const fs::path& dir) {
     if (p == p.parent_path()) break;
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (!fs::create_directory(*it, ec) && ec) return ioError("create directory", *it, ec);
+    if (!fs::create_directory(*it, ec) && ec) return ecError("create directory", *it, ec);
     fs::path parent = it->parent_path();
     if (parent.empty()) parent = ".";
     if (auto r = syncDirectory(parent); !r) return r;
@@ -168,13 +168,13 @@ Result<std::size_t> removeTempFiles(const fs::path& dir) {
   std::error_code ec;
   std::size_t removed = 0;
   fs::recursive_directory_iterator it(dir, ec), end;
-  if (ec) return ioError("list", dir, ec);
+  if (ec) return ecError("list", dir, ec);
   for (; it != end; it.increment(ec)) {
-    if (ec) return ioError("list", dir, ec);
+    if (ec) return ecError("list", dir, ec);
     if (!it->is_regular_file(ec)) continue;
     if (!isTempFileName(it->path().filename().string())) continue;
     if (fs::remove(it->path(), ec)) ++removed;
-    if (ec) return ioError("remove", it->path(), ec);
+    if (ec) return ecError("remove", it->path(), ec);
   }
   return removed;
 }

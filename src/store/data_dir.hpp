@@ -86,6 +86,9 @@ Result<void> syncFile(const std::filesystem::path& file);
 // True for the names of DurableFileWriter's temporary files.
 bool isTempFileName(std::string_view fileName);
 
+// The internal error for a failed system call `what` on `path` (errno `err`).
+AwsError ioError(std::string_view what, const std::filesystem::path& path, int err);
+
 // Removes temporary files left under `dir` (recursively) by writers that
 // never committed, e.g. because the process was killed. Call at start-up,
 // before any writer runs. Returns how many were removed.

@@ -15,15 +15,6 @@ namespace sluice::store {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-AwsError ioError(std::string_view what, const fs::path& path, int err) {
-  return AwsError::internal("io: " + std::string(what) + " " + path.string() + ": " +
-                            std::strerror(err));
-}
-
-}  // namespace
-
 Result<SpilledBody> SpilledBody::create(const fs::path& dir) {
   std::string pattern = (dir / (std::string(kTempPrefix) + "body.XXXXXX")).string();
   std::vector<char> buffer(pattern.begin(), pattern.end());
