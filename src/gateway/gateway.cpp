@@ -1,6 +1,7 @@
 #include "gateway/gateway.hpp"
 
 #include "gateway/protocols.hpp"
+#include "gateway/s3_post_form.hpp"
 #include "gateway/sigv2.hpp"
 
 namespace sluice::gateway {
@@ -25,10 +26,10 @@ HttpRequestView viewOf(const HttpRequest& r) {
 Gateway::Gateway(const services::OperationRegistry& registry, const Clock& clock, IdGenerator& ids,
                  GatewayOptions options, AdminHandler admin)
     : registry_(registry),
-      protocols_(builtinProtocols(registry, clock)),
       clock_(clock),
       ids_(ids),
       options_(std::move(options)),
+      protocols_(builtinProtocols(registry, clock, options_.credentials)),
       admin_(std::move(admin)) {}
 
 const Protocol& Gateway::protocolFor(const HttpRequest& request, std::string_view service) const {
@@ -71,8 +72,13 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
   routed.ctx.scope.account = options_.defaultAccount;
   routed.ctx.scope.region =
       scope && !scope->region.empty() ? scope->region : options_.defaultRegion;
-  if (!options_.credentials.empty() && protocol.authErrorStyle() == AuthErrorStyle::S3 &&
-      isSigV2(view)) {
+  if (protocol.authErrorStyle() == AuthErrorStyle::S3 &&
+      isS3BrowserPost(request.method, request.header("Content-Type")) &&
+      request.header("Authorization").empty()) {
+    // A browser upload: its signed policy is its authentication, checked
+    // with the form (RestXmlProtocol::handleBrowserPost).
+  } else if (!options_.credentials.empty() && protocol.authErrorStyle() == AuthErrorStyle::S3 &&
+             isSigV2(view)) {
     // S3's legacy signature (boto3's default for presigned URLs with signature_version="s3").
     auto verified = verifySigV2(view, options_.credentials, clock_.now());
     if (!verified) return reply(protocol.errorResponse(verified.error(), request, requestId));

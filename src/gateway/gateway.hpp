@@ -42,10 +42,10 @@ class Gateway {
   const Protocol& protocolFor(const HttpRequest& request, std::string_view service) const;
 
   const services::OperationRegistry& registry_;
-  std::vector<std::unique_ptr<Protocol>> protocols_;
   const Clock& clock_;
   IdGenerator& ids_;
-  GatewayOptions options_;
+  GatewayOptions options_;  // before protocols_: S3's refers to its credentials
+  std::vector<std::unique_ptr<Protocol>> protocols_;
   AdminHandler admin_;
 };
 

@@ -8,6 +8,7 @@
 #include "core/encoding.hpp"
 #include "gateway/aws_chunked.hpp"
 #include "gateway/rest_xml_codec.hpp"
+#include "gateway/s3_post_form.hpp"
 
 namespace sluice::gateway {
 
@@ -38,17 +39,6 @@ std::string resourceOf(const HttpRequest& r) {
 bool isFormPost(const HttpRequest& r) {
   std::string_view ct = r.header("Content-Type");
   return r.method == "POST" && ct.find("x-www-form-urlencoded") != std::string_view::npos;
-}
-
-// The restXml errors S3 clients parse; a few generic codes get S3's names.
-AwsError asS3Error(AwsError e) {
-  if (e.code == "ValidationException" || e.code == "SerializationException") {
-    e.code = "InvalidArgument";
-    e.httpStatus = 400;
-  } else if (e.code == "InternalFailure") {
-    e.code = "InternalError";
-  }
-  return e;
 }
 
 // A presigned URL's X-Amz-Date + X-Amz-Expires against the clock, for the
@@ -91,6 +81,16 @@ std::optional<AwsError> presignExpired(const restxml::QueryParams& query, TimePo
 
 }  // namespace
 
+AwsError asS3Error(AwsError e) {
+  if (e.code == "ValidationException" || e.code == "SerializationException") {
+    e.code = "InvalidArgument";
+    e.httpStatus = 400;
+  } else if (e.code == "InternalFailure") {
+    e.code = "InternalError";
+  }
+  return e;
+}
+
 bool RestXmlProtocol::claims(const HttpRequest& request, std::string_view service) const {
   if (service == kService) return true;
   if (!service.empty()) return false;
@@ -128,6 +128,10 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
   Target target = splitTarget(http.target);
   auto a =
       restxml::address(target.path, target.query, restxml::virtualHostBucket(http.header("Host")));
+  if (isS3BrowserPost(http.method, http.header("Content-Type")) && !a.key && a.query.empty() &&
+      !a.bucket.empty()) {
+    return handleBrowserPost(std::move(request), a.bucket, std::move(reply));
+  }
   if (!request.verified) {
     if (auto expired = presignExpired(a.query, clock_.now())) return fail(*expired);
   }

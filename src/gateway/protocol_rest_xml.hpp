@@ -8,13 +8,20 @@
 
 #include "core/clock.hpp"
 #include "gateway/protocol.hpp"
+#include "gateway/sigv4.hpp"
 
 namespace sluice::gateway {
 
+// The restXml errors S3 clients parse: a few generic codes get S3's names.
+AwsError asS3Error(AwsError e);
+
 class RestXmlProtocol final : public Protocol {
  public:
-  RestXmlProtocol(const services::OperationRegistry& registry, const Clock& clock)
-      : registry_(registry), clock_(clock) {}
+  // `credentials` verify browser-upload policies (s3_post_form.hpp); empty:
+  // any signature is accepted, as for every other request.
+  RestXmlProtocol(const services::OperationRegistry& registry, const Clock& clock,
+                  const CredentialStore& credentials)
+      : registry_(registry), clock_(clock), credentials_(credentials) {}
 
   bool claims(const HttpRequest& request, std::string_view service) const override;
   AuthErrorStyle authErrorStyle() const override { return AuthErrorStyle::S3; }
@@ -24,8 +31,13 @@ class RestXmlProtocol final : public Protocol {
   void handle(RoutedRequest request, HttpReply reply) const override;
 
  private:
+  // A browser upload (POST Object) to `bucket`: its policy checked, then
+  // PutObject (protocol_rest_xml_post.cpp).
+  void handleBrowserPost(RoutedRequest request, const std::string& bucket, HttpReply reply) const;
+
   const services::OperationRegistry& registry_;
   const Clock& clock_;
+  const CredentialStore& credentials_;
 };
 
 }  // namespace sluice::gateway

@@ -8,12 +8,13 @@
 namespace sluice::gateway {
 
 std::vector<std::unique_ptr<Protocol>> builtinProtocols(const services::OperationRegistry& registry,
-                                                        const Clock& clock) {
+                                                        const Clock& clock,
+                                                        const CredentialStore& credentials) {
   std::vector<std::unique_ptr<Protocol>> all;
   all.push_back(std::make_unique<JsonProtocol>(registry));
   all.push_back(std::make_unique<QueryProtocol>(registry));
   all.push_back(std::make_unique<RestJsonProtocol>(registry));
-  all.push_back(std::make_unique<RestXmlProtocol>(registry, clock));
+  all.push_back(std::make_unique<RestXmlProtocol>(registry, clock, credentials));
   return all;
 }
 

@@ -7,10 +7,14 @@
 
 #include "core/clock.hpp"
 #include "gateway/protocol.hpp"
+#include "gateway/sigv4.hpp"
 
 namespace sluice::gateway {
 
+// `credentials` (owned by the caller, outliving the protocols) verify S3
+// browser-upload policies.
 std::vector<std::unique_ptr<Protocol>> builtinProtocols(const services::OperationRegistry& registry,
-                                                        const Clock& clock);
+                                                        const Clock& clock,
+                                                        const CredentialStore& credentials);
 
 }  // namespace sluice::gateway
