@@ -77,6 +77,7 @@ void Gateway::handle(HttpRequest request, HttpReply reply) const {
       request.header("Authorization").empty()) {
     // A browser upload: its signed policy is its authentication, checked
     // with the form (RestXmlProtocol::handleBrowserPost).
+    routed.authenticateByPolicy = !options_.credentials.empty();
   } else if (!options_.credentials.empty() && protocol.authErrorStyle() == AuthErrorStyle::S3 &&
              isSigV2(view)) {
     // S3's legacy signature (boto3's default for presigned URLs with signature_version="s3").

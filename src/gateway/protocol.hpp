@@ -26,6 +26,10 @@ struct RoutedRequest {
   // Set when the signature was verified (keys configured): S3 needs the
   // signing context to verify aws-chunked bodies.
   std::optional<SigV4Verified> verified;
+  // Keys are configured but no signature was checked: the request looked like
+  // an S3 browser upload, whose signed policy the protocol must verify. Any
+  // other request marked so is refused.
+  bool authenticateByPolicy = false;
 };
 
 class Protocol {

@@ -132,6 +132,7 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
       !a.bucket.empty()) {
     return handleBrowserPost(std::move(request), a.bucket, std::move(reply));
   }
+  if (request.authenticateByPolicy) return fail({"AccessDenied", "Access Denied", 403});
   if (!request.verified) {
     if (auto expired = presignExpired(a.query, clock_.now())) return fail(*expired);
   }

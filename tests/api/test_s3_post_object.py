@@ -157,5 +157,20 @@ class PostObjectAuthTest(unittest.TestCase):
         self.assertFalse([o for o in listed if o["Key"] in ("wrong.txt", "changed.txt")])
 
 
+    def test_only_a_bucket_level_upload_skips_request_signing(self):
+        # A form-encoded POST elsewhere is not a browser upload: without a
+        # signature it is refused, and it changes nothing.
+        self.s3.put_object(Bucket="forms", Key="keep.txt", Body=b"kept")
+        delete = ("<Delete><Object><Key>keep.txt</Key></Object></Delete>").encode()
+        for target in ("/forms?delete", "/forms/keep.txt?uploads"):
+            with self.subTest(target=target):
+                r = requests.post(self.server.endpoint + target,
+                                  files={"file": ("delete.xml", delete)})
+                self.assertEqual((r.status_code, error_code(r)), (403, "AccessDenied"), r.text)
+        self.assertEqual(self.s3.get_object(Bucket="forms", Key="keep.txt")["Body"].read(),
+                         b"kept")
+        self.assertEqual(self.s3.list_multipart_uploads(Bucket="forms").get("Uploads", []), [])
+
+
 if __name__ == "__main__":
     unittest.main()
