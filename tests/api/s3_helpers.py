@@ -1,5 +1,7 @@
 """Shared set-up for the S3 API tests: a started server and boto3 S3 clients."""
 import datetime
+import shutil
+import tempfile
 import unittest
 
 import boto3
@@ -65,3 +67,22 @@ class VirtualClockS3TestCase(S3TestCase):
         seconds = (when - self.now()).total_seconds()
         if seconds > 0:
             self.advance(seconds)
+
+
+class VirtualClockCliCase(unittest.TestCase):
+    """A virtual-clock server for AWS CLI tests, with a scratch directory
+    (`self.tmp`) for the files the CLI reads and writes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer("--clock", "virtual").start()
+        cls.tmp = tempfile.mkdtemp(prefix="sluice-cli-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def s3api(self, *args, check=True):
+        from aws_cli import aws
+        return aws(self.server, "s3api", *args, check=check)

@@ -2,27 +2,14 @@
 the AWS CLI (s3api), against a virtual-clock server."""
 import json
 import os
-import tempfile
 import unittest
 
-from aws_cli import aws
-from sluice_server import SluiceServer
+from s3_helpers import VirtualClockCliCase
 
 DAY = 86400
 
 
-class AwsCliIntelligentTieringTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = SluiceServer("--clock", "virtual").start()
-        cls.tmp = tempfile.mkdtemp(prefix="sluice-cli-it-")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def s3api(self, *args, check=True):
-        return aws(self.server, "s3api", *args, check=check)
+class AwsCliIntelligentTieringTest(VirtualClockCliCase):
 
     def file(self, name, data):
         path = os.path.join(self.tmp, name)

@@ -2,25 +2,13 @@
 (s3api), against a virtual-clock server."""
 import json
 import os
-import tempfile
 import unittest
 
 from aws_cli import aws
-from sluice_server import SluiceServer
+from s3_helpers import VirtualClockCliCase
 
 
-class AwsCliLifecycleTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = SluiceServer("--clock", "virtual").start()
-        cls.tmp = tempfile.mkdtemp(prefix="sluice-cli-lc-")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def s3api(self, *args, check=True):
-        return aws(self.server, "s3api", *args, check=check)
+class AwsCliLifecycleTest(VirtualClockCliCase):
 
     def test_lifecycle_round_trip_and_expiry(self):
         self.s3api("create-bucket", "--bucket", "cli-lc")
