@@ -136,18 +136,20 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
   if (!request.verified) {
     if (auto expired = presignExpired(a.query, clock_.now())) return fail(*expired);
   }
-  bool anyMatch = false;
-  const auto* op = restxml::matchOperation(
-      *model, http.method, a, http,
-      [&](std::string_view name) { return registry_.has(kService, name); }, &anyMatch);
-  if (!op) {
-    if (anyMatch) {
-      return fail({"NotImplemented",
-                   "A header you provided implies functionality that is not implemented", 501});
-    }
+  auto match = restxml::matchOperation(*model, http.method, a, http, [&](std::string_view name) {
+    return registry_.has(kService, name);
+  });
+  if (!match.addressed) {
     return fail(
         {"MethodNotAllowed", "The specified method is not allowed against this resource.", 405});
   }
+  if (!match.op) {
+    return fail({"NotImplemented",
+                 "Sluice does not implement " + match.addressed->name +
+                     " yet; the request was not carried out.",
+                 501});
+  }
+  const auto* op = match.op;
 
   // aws-chunked bodies: decode in place (a streamed body was decoded on its
   // way to disk), and take the trailing checksum headers as if they had been

@@ -309,13 +309,11 @@ std::optional<std::string> virtualHostBucket(std::string_view host) {
   return std::nullopt;
 }
 
-const Operation* matchOperation(const services::model::ServiceModel& model, std::string_view method,
-                                const Addressed& a, const HttpRequest& http,
-                                const std::function<bool(std::string_view)>& available,
-                                bool* anyMatch) {
-  const Operation* best = nullptr;
+OperationMatch matchOperation(const services::model::ServiceModel& model, std::string_view method,
+                              const Addressed& a, const HttpRequest& http,
+                              const std::function<bool(std::string_view)>& available) {
+  OperationMatch best;
   int bestScore = -1;
-  if (anyMatch) *anyMatch = false;
   for (const auto& [name, op] : model.operations()) {
     if (op.httpMethod != method) continue;
     std::string_view uri = op.requestUri;
@@ -349,13 +347,11 @@ const Operation* matchOperation(const services::model::ServiceModel& model, std:
         }
       }
     }
-    if (!ok) continue;
-    if (anyMatch) *anyMatch = true;
-    if (!available(name)) continue;
-    if (score > bestScore) {
-      best = &op;
-      bestScore = score;
-    }
+    if (!ok || score < bestScore) continue;
+    bool built = available(name);
+    if (score == bestScore && (best.op || !built)) continue;
+    best = {built ? &op : nullptr, &op};
+    bestScore = score;
   }
   return best;
 }

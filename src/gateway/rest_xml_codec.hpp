@@ -42,12 +42,19 @@ Addressed address(std::string_view rawPath, std::string_view rawQuery,
 // path-style hosts (IP addresses, "localhost", "s3.<anything>").
 std::optional<std::string> virtualHostBucket(std::string_view host);
 
-// The best-matching operation for which `available` is true; nullptr when
-// none. `anyMatch` tells whether some model operation matched at all.
-const services::model::Operation* matchOperation(
-    const services::model::ServiceModel& model, std::string_view method, const Addressed& a,
-    const HttpRequest& http, const std::function<bool(std::string_view)>& available,
-    bool* anyMatch = nullptr);
+// What a request addresses in the service model. `addressed` is the most
+// specific model operation the method, path, subresources and required
+// members select (among equally specific ones, a built one is preferred);
+// `op` is that operation when it is built, nullptr otherwise. A request for
+// an unbuilt subresource never falls through to a less specific operation
+// (PUT /b/k?acl is PutObjectAcl, never PutObject).
+struct OperationMatch {
+  const services::model::Operation* op = nullptr;
+  const services::model::Operation* addressed = nullptr;
+};
+OperationMatch matchOperation(const services::model::ServiceModel& model, std::string_view method,
+                              const Addressed& a, const HttpRequest& http,
+                              const std::function<bool(std::string_view)>& available);
 
 // Builds the operation's input JSON. A streaming blob payload is moved into
 // `payload.requestBody` instead of the JSON.

@@ -18,11 +18,13 @@ std::string match(std::string method, std::string target,
   auto q = target.find('?');
   auto a = address(target.substr(0, q), q == std::string::npos ? "" : target.substr(q + 1),
                    std::nullopt);
-  const auto* op = matchOperation(s3(), method, a, r, [](std::string_view n) {
+  auto m = matchOperation(s3(), method, a, r, [](std::string_view n) {
     return n != "ListDirectoryBuckets" && n != "GetBucketLifecycle" && n != "PutBucketLifecycle" &&
-           n != "GetBucketNotification" && n != "PutBucketNotification";
+           n != "GetBucketNotification" && n != "PutBucketNotification" && n != "PutObjectAcl" &&
+           n != "DeleteBucketPolicy" && n != "GetBucketPolicy" && n != "PutBucketEncryption";
   });
-  return op ? op->name : "";
+  if (!m.addressed) return "";
+  return m.op ? m.op->name : "unbuilt:" + m.addressed->name;
 }
 
 TEST(RestXmlRouting, PicksTheOperationFromMethodPathQueryAndHeaders) {
@@ -48,6 +50,21 @@ TEST(RestXmlRouting, PicksTheOperationFromMethodPathQueryAndHeaders) {
   EXPECT_EQ(match("DELETE", "/b/k?uploadId=u"), "AbortMultipartUpload");
   EXPECT_EQ(match("HEAD", "/b/k"), "HeadObject");
   EXPECT_EQ(match("DELETE", "/"), "");
+}
+
+// A subresource that is not built is named as such; the request never falls
+// through to the plain object or bucket operation (which would overwrite the
+// object with the ACL document or delete the bucket).
+TEST(RestXmlRouting, UnbuiltSubresourcesNeverFallThrough) {
+  EXPECT_EQ(match("PUT", "/b/k?acl"), "unbuilt:PutObjectAcl");
+  EXPECT_EQ(match("DELETE", "/b?policy"), "unbuilt:DeleteBucketPolicy");
+  EXPECT_EQ(match("GET", "/b?policy"), "unbuilt:GetBucketPolicy");
+  EXPECT_EQ(match("PUT", "/b?encryption"), "unbuilt:PutBucketEncryption");
+  // Among equally specific operations a built one still wins.
+  EXPECT_EQ(match("GET", "/b?lifecycle"), "GetBucketLifecycleConfiguration");
+  EXPECT_EQ(match("PUT", "/b?notification"), "PutBucketNotificationConfiguration");
+  // Query parameters that are not subresources leave the plain operation.
+  EXPECT_EQ(match("GET", "/b/k?versionId=v&response-content-type=text/plain"), "GetObject");
 }
 
 TEST(RestXmlAddressing, PathStyleKeysAreDecodedNotNormalised) {
