@@ -12,7 +12,9 @@
 #include "gateway/admin.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/http_server.hpp"
+#include "gateway/runtime_api_server.hpp"
 #include "services/builtin.hpp"
+#include "services/lambda/lambda_service.hpp"
 #include "services/s3/restore_delays.hpp"
 #include "store/data_dir.hpp"
 #include "store/sqlite/settings.hpp"
@@ -157,7 +159,8 @@ int runServer(const ServerArgs& args) {
         [&loop, done](Result<void>) { loop.post(done); });
   };
   gateway::Gateway gw(registry, *clock, ids, options,
-                      gateway::makeAdminHandler(*clock, loop, clockMoved, &writer));
+                      gateway::makeAdminHandler(*clock, loop, clockMoved, &writer,
+                                                dataDir->root() / "lambda" / "code"));
   gateway::HttpServerOptions httpOptions;
   httpOptions.address = args.address;
   httpOptions.port = args.port;
@@ -172,6 +175,19 @@ int runServer(const ServerArgs& args) {
     std::cerr << "sluice server: " << e << "\n";
     return 1;
   }
+
+  // Functions run as local processes that reach this server as their AWS
+  // endpoint, and its Runtime API on loopback.
+  services::lambda::LambdaRuntimeOptions lambdaOptions;
+  lambdaOptions.endpoints = gateway::runtimeEndpointFactory(io);
+  std::string reachable =
+      args.address == "0.0.0.0" || args.address == "::" ? "127.0.0.1" : args.address;
+  lambdaOptions.endpointUrl = "http://" + reachable + ":" + std::to_string(http.port());
+  if (const auto* keys = options.credentials.any()) {
+    lambdaOptions.accessKeyId = keys->accessKeyId;
+    lambdaOptions.secretAccessKey = keys->secretAccessKey;
+  }
+  (*builtins)->lambda->startRuntime(std::move(lambdaOptions));
 
   // The engine loop runs until shutdown; the server counts as outside work so
   // an idle loop waits instead of returning.
@@ -192,6 +208,7 @@ int runServer(const ServerArgs& args) {
             << ")" << std::endl;
   io.run();
   engineThread.join();
+  (*builtins)->lambda->stopRuntime();
   return 0;
 }
 

@@ -1,7 +1,9 @@
 #include "gateway/admin.hpp"
 
 #include <cmath>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "gateway/settle.hpp"
 
@@ -44,13 +46,40 @@ void afterSettling(engine::EventLoop& loop, store::sqlite::WriteQueue* writer,
                    [idle, answer = std::move(answer)] { answer(*idle); });
 }
 
+// A package name is a hex SHA-256 and ".zip": nothing else is served.
+bool packageName(std::string_view name) {
+  if (name.size() != 68 || !name.ends_with(".zip")) return false;
+  for (char c : name.substr(0, 64)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop, ClockMoved clockMoved,
-                              store::sqlite::WriteQueue* writer) {
-  return [&clock, &loop, clockMoved, writer](const HttpRequest& req, HttpReply& reply) -> bool {
+                              store::sqlite::WriteQueue* writer,
+                              std::filesystem::path lambdaCodeDir) {
+  return [&clock, &loop, clockMoved, writer, lambdaCodeDir](const HttpRequest& req,
+                                                            HttpReply& reply) -> bool {
     std::string_view path = req.target;
     path = path.substr(0, path.find('?'));
+    constexpr std::string_view kCode = "/_sluice/lambda/code/";
+    if (path.starts_with(kCode) && req.method == "GET" && !lambdaCodeDir.empty()) {
+      std::string_view name = path.substr(kCode.size());
+      std::ifstream in(lambdaCodeDir / std::string(name), std::ios::binary);
+      if (!packageName(name) || !in) {
+        reply(adminError(404, "NotFound", "No such function package."));
+        return true;
+      }
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      HttpResponse r;
+      r.headers = {{"Content-Type", "application/zip"}};
+      r.body = std::move(bytes).str();
+      reply(std::move(r));
+      return true;
+    }
     if (path == "/_sluice/health") {
       JsonObject o;
       o["status"] = "ok";

@@ -5,10 +5,14 @@
 //                                 every timer due in the window (refused with
 //                                 the real clock), then waits until the work
 //                                 they set off has settled
+//   GET  /_sluice/lambda/code/<sha256>.zip
+//                                 a function's deployment package (GetFunction's
+//                                 Code.Location)
 //   GET  /_sluice/idle            waits until the server is quiet (settle.hpp):
 //                                 {"idle": true}, or false after 10 s
 #pragma once
 
+#include <filesystem>
 #include <functional>
 
 #include "core/clock.hpp"
@@ -23,9 +27,10 @@ namespace sluice::gateway {
 using ClockMoved = std::function<void(TimePoint now, std::function<void()> done)>;
 
 // `writer` (may be null) is the store's writer, watched to tell when the
-// server has settled.
+// server has settled; `lambdaCodeDir` holds the functions' packages.
 AdminHandler makeAdminHandler(const Clock& clock, engine::EventLoop& loop,
                               ClockMoved clockMoved = {},
-                              store::sqlite::WriteQueue* writer = nullptr);
+                              store::sqlite::WriteQueue* writer = nullptr,
+                              std::filesystem::path lambdaCodeDir = {});
 
 }  // namespace sluice::gateway

@@ -227,7 +227,9 @@ class Session : public std::enable_shared_from_this<Session> {
       // Keep the Content-Length the handler gave; send no body.
       if (r.file) res->content_length(r.file->length);
     } else {
-      res->body() = std::move(r.body);
+      // 1xx, 204 and 304 answers carry no body (Beast refuses one).
+      bool bodiless = (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
+      if (!bodiless) res->body() = std::move(r.body);
       res->prepare_payload();
     }
     res->keep_alive(keepAlive_ && !closing_);

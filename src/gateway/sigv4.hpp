@@ -65,6 +65,8 @@ class CredentialStore {
   void add(Credentials credentials);
   const Credentials* find(std::string_view accessKeyId) const;
   bool empty() const { return byId_.empty(); }
+  // Some accepted pair (the one handed to code inside functions); null when none.
+  const Credentials* any() const { return byId_.empty() ? nullptr : &byId_.begin()->second; }
 
  private:
   std::unordered_map<std::string, Credentials> byId_;

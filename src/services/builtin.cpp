@@ -4,6 +4,8 @@
 #include "services/common/operation_integration.hpp"
 #include "services/events/events_service.hpp"
 #include "services/events/execution_status_events.hpp"
+#include "services/lambda/lambda_service.hpp"
+#include "services/lambda/registry_functions.hpp"
 #include "services/logs/execution_logs.hpp"
 #include "services/logs/logs_service.hpp"
 #include "services/s3/s3_service.hpp"
@@ -29,7 +31,8 @@ std::vector<store::sqlite::Component> builtinStoreComponents() {
           {"s3", s3::S3Store::migrations()},
           {"sqs", sqs::sqsMigrations()},
           {"sns", sns::snsMigrations()},
-          {"scheduler", scheduler::SchedulerService::migrations()}};
+          {"scheduler", scheduler::SchedulerService::migrations()},
+          {"lambda", lambda::LambdaService::migrations()}};
 }
 
 Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegistry& registry,
@@ -66,6 +69,11 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   events::attachExecutionStatusEvents(*s->states, registry);
   s->scheduler = std::make_unique<scheduler::SchedulerService>(env, registry);
   s->scheduler->registerOperations(registry);
+  s->lambda = std::make_unique<lambda::LambdaService>(env, registry);
+  s->lambda->registerOperations(registry);
+  // Task states on function ARNs and lambda:invoke call the Invoke operation.
+  engine::registerLambdaIntegrations(env.engine.integrations, lambda::registryFunctions(registry),
+                                     env.engine.ids);
   if (auto r = s->states->load(); !r) return r.error();
   return s;
 }

@@ -39,6 +39,9 @@ class SnsService;
 namespace scheduler {
 class SchedulerService;
 }
+namespace lambda {
+class LambdaService;
+}
 
 // How services reach the world outside Sluice.
 struct OutboundOptions {
@@ -76,6 +79,7 @@ struct BuiltinServices {
   std::unique_ptr<sqs::SqsService> sqs;
   std::unique_ptr<sns::SnsService> sns;
   std::unique_ptr<scheduler::SchedulerService> scheduler;
+  std::unique_ptr<lambda::LambdaService> lambda;
   ~BuiltinServices();
 };
 

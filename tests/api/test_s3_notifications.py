@@ -219,15 +219,36 @@ class NotificationTest(S3TestCase):
         self.configure(b)
         self.assertNotIn("QueueConfigurations", self.s3.get_bucket_notification_configuration(Bucket=b))
 
-    def test_lambda_destination_recorded(self):
+    def test_lambda_destination_invokes_the_function(self):
         b = self.make_bucket()
-        fn = "arn:aws:lambda:us-east-1:%s:function:handler" % ACCOUNT
-        self.configure(b, LambdaFunctionConfigurations=[{"Id": "fn", "LambdaFunctionArn": fn,
-                                                         "Events": ["s3:ObjectCreated:*"]}])
+        fn = "arn:aws:lambda:us-east-1:%s:function:s3-handler" % ACCOUNT
+        config = [{"Id": "fn", "LambdaFunctionArn": fn, "Events": ["s3:ObjectCreated:*"]}]
+        # A function that does not exist is not a destination.
+        self.assertError("InvalidArgument", self.configure, b, LambdaFunctionConfigurations=config)
+        import io
+        import zipfile
+        package = io.BytesIO()
+        with zipfile.ZipFile(package, "w") as z:
+            z.writestr("app.py", "def handler(event, context):\n"
+                                 "    r = event['Records'][0]\n"
+                                 "    print('got', r['eventName'], r['s3']['object']['key'])\n")
+        lam = self.server.client("lambda")
+        lam.create_function(FunctionName="s3-handler", Runtime="python3.11",
+                            Role="arn:aws:iam::%s:role/r" % ACCOUNT, Handler="app.handler",
+                            Code={"ZipFile": package.getvalue()})
+        self.configure(b, LambdaFunctionConfigurations=config)
         got = self.s3.get_bucket_notification_configuration(Bucket=b)
         self.assertEqual(got["LambdaFunctionConfigurations"][0]["LambdaFunctionArn"], fn)
-        self.s3.put_object(Bucket=b, Key="k", Body=b"x")  # no function service: not delivered
-
+        self.s3.put_object(Bucket=b, Key="arrived.csv", Body=b"x")
+        logs = self.server.client("logs")
+        deadline = time.monotonic() + 20
+        messages = []
+        while time.monotonic() < deadline and "got ObjectCreated:Put arrived.csv\n" not in messages:
+            time.sleep(0.1)
+            messages = [e["message"] for e in logs.filter_log_events(
+                logGroupName="/aws/lambda/s3-handler").get("events", [])] if logs.describe_log_groups(
+                logGroupNamePrefix="/aws/lambda/s3-handler")["logGroups"] else []
+        self.assertIn("got ObjectCreated:Put arrived.csv\n", messages)
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,164 @@
+"""Sluice's Python runtime for Lambda functions: a Runtime API client.
+
+Started by the Lambda service with the function's environment and its code
+as the working directory; serves invocations one at a time through AWS's
+Runtime API (AWS_LAMBDA_RUNTIME_API) until the server stops answering. Only
+the standard library is used, so any python3 on the machine serves any
+python3.x runtime name.
+"""
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+API = os.environ["AWS_LAMBDA_RUNTIME_API"]
+BASE = "/2018-06-01/runtime"
+
+
+class RuntimeApi:
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        self.conn = http.client.HTTPConnection(host, int(port))
+
+    def call(self, method, path, body=None, headers=None):
+        self.conn.request(method, BASE + path, body=body, headers=headers or {})
+        response = self.conn.getresponse()
+        return response, response.read()
+
+    def next(self):
+        response, body = self.call("GET", "/invocation/next")
+        if response.status != 200:
+            sys.exit(0)  # the sandbox is being retired
+        return response, body
+
+    def post(self, path, payload, error_type=None):
+        headers = {"Content-Type": "application/json"}
+        if error_type:
+            headers["Lambda-Runtime-Function-Error-Type"] = error_type
+        self.call("POST", path, payload, headers)
+
+
+class LambdaContext:
+    def __init__(self, headers):
+        self.aws_request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
+        self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms", "0"))
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        client_context = headers.get("Lambda-Runtime-Client-Context")
+        self.client_context = json.loads(client_context) if client_context else None
+        identity = headers.get("Lambda-Runtime-Cognito-Identity")
+        self.identity = json.loads(identity) if identity else None
+
+    def get_remaining_time_in_millis(self):
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+
+def error_object(exc, error_type=None, request_id=""):
+    frames = traceback.format_list(traceback.extract_tb(exc.__traceback__))
+    return {
+        "errorMessage": str(exc),
+        "errorType": error_type or type(exc).__name__,
+        "requestId": request_id,
+        "stackTrace": frames,
+    }
+
+
+class InitError(Exception):
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def load_handler(spec):
+    module_name, _, function_name = spec.rpartition(".")
+    if not module_name or not function_name:
+        raise InitError("Runtime.MalformedHandlerName", f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)")
+    module_name = module_name.replace("/", ".")
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as e:
+        raise InitError("Runtime.UserCodeSyntaxError",
+                        f"Syntax error in module '{module_name}': {e}") from e
+    except ImportError as e:
+        raise InitError("Runtime.ImportModuleError",
+                        f"Unable to import module '{module_name}': {e}") from e
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        raise InitError("Runtime.HandlerNotFound",
+                        f"Handler '{function_name}' missing on module '{module_name}'")
+    return handler
+
+
+class RequestIdFilter(logging.Filter):
+    request_id = ""
+
+    def filter(self, record):
+        record.aws_request_id = RequestIdFilter.request_id
+        return True
+
+
+def configure_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+        "%Y-%m-%dT%H:%M:%S"))
+    handler.formatter.converter = time.gmtime
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.WARNING)
+
+
+def main():
+    # Output is the function's log: unbuffered, so it is complete when the
+    # response is posted.
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.stderr.reconfigure(line_buffering=True)
+    sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", os.getcwd()))
+    configure_logging()
+    api = RuntimeApi(API)
+    try:
+        handler = load_handler(os.environ["_HANDLER"])
+    except InitError as e:
+        print(f"[ERROR] {e.error_type}: {e}", flush=True)
+        body = {"errorMessage": str(e), "errorType": e.error_type, "requestId": "",
+                "stackTrace": []}
+        api.post("/init/error", json.dumps(body), e.error_type)
+        sys.exit(1)
+    while True:
+        response, body = api.next()
+        headers = {k: v for k, v in response.getheaders()}
+        request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
+        os.environ["_X_AMZN_TRACE_ID"] = headers.get("Lambda-Runtime-Trace-Id", "")
+        RequestIdFilter.request_id = request_id
+        try:
+            event = json.loads(body) if body else {}
+            result = handler(event, LambdaContext(headers))
+        except Exception as e:  # the function's error goes back to its caller
+            err = error_object(e, None, request_id)
+            lines = "".join(traceback.format_exception(e)).rstrip("\n")
+            print(f"[ERROR] {err['errorType']}: {err['errorMessage']}\n{lines}", flush=True)
+            api.post(f"/invocation/{request_id}/error", json.dumps(err), "Unhandled")
+            continue
+        try:
+            payload = json.dumps(result)
+        except (TypeError, ValueError) as e:
+            err = {"errorMessage": f"Unable to marshal response: {e}",
+                   "errorType": "Runtime.MarshalError", "requestId": request_id,
+                   "stackTrace": []}
+            print(f"[ERROR] Runtime.MarshalError: {err['errorMessage']}", flush=True)
+            api.post(f"/invocation/{request_id}/error", json.dumps(err), "Runtime.MarshalError")
+            continue
+        api.post(f"/invocation/{request_id}/response", payload)
+
+
+if __name__ == "__main__":
+    main()
