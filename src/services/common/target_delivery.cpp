@@ -13,10 +13,14 @@ std::string arnPart(const std::string& arn, int index) {
 }
 
 bool sendToResource(const OperationRegistry& registry, const CallContext& ctx,
-                    const std::string& arn, const std::string& input, const Json& sqsParameters,
+                    const std::string& arn, const std::string& input, const Json& extra,
                     Reply done) {
   std::string service = arnPart(arn, 2);
   JsonObject in;
+  auto addExtra = [&extra](JsonObject& request) {
+    if (!extra.is_object()) return;
+    for (const auto& kv : extra.as_object()) request[kv.key()] = kv.value();
+  };
   if (service == "states") {
     in["stateMachineArn"] = arn;
     in["input"] = input;
@@ -26,6 +30,7 @@ bool sendToResource(const OperationRegistry& registry, const CallContext& ctx,
   if (service == "sns") {
     in["TopicArn"] = arn;
     in["Message"] = input;
+    addExtra(in);
     registry.call("sns", "Publish", in, ctx, std::move(done));
     return true;
   }
@@ -41,18 +46,16 @@ bool sendToResource(const OperationRegistry& registry, const CallContext& ctx,
     // message goes wherever that service says the queue lives.
     in["QueueName"] = arnPart(arn, 5);
     in["QueueOwnerAWSAccountId"] = arnPart(arn, 4);
-    Json groupId = sqsParameters.is_object() && sqsParameters.as_object().contains("MessageGroupId")
-                       ? sqsParameters.at("MessageGroupId")
-                       : Json(nullptr);
-    registry.call("sqs", "GetQueueUrl", in, ctx,
-                  [&registry, ctx, input, groupId, done = std::move(done)](Result<Json> url) {
-                    if (!url) return done(url.takeError());
-                    JsonObject send;
-                    send["QueueUrl"] = url->at("QueueUrl");
-                    send["MessageBody"] = input;
-                    if (!groupId.is_null()) send["MessageGroupId"] = groupId;
-                    registry.call("sqs", "SendMessage", send, ctx, done);
-                  });
+    JsonObject send;
+    send["MessageBody"] = input;
+    addExtra(send);
+    registry.call(
+        "sqs", "GetQueueUrl", in, ctx,
+        [&registry, ctx, send = std::move(send), done = std::move(done)](Result<Json> url) mutable {
+          if (!url) return done(url.takeError());
+          send["QueueUrl"] = url->at("QueueUrl");
+          registry.call("sqs", "SendMessage", send, ctx, done);
+        });
     return true;
   }
   return false;

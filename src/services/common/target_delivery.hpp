@@ -19,9 +19,11 @@ namespace sluice::services {
 std::string arnPart(const std::string& arn, int index);
 
 // Sends `input` to `arn`; false (and `done` not called) when the ARN's
-// service is none of the above. `sqsParameters` may be null.
+// service is none of the above. `extra` (may be null) holds members added to
+// the SendMessage (sqs) or Publish (sns) request: an EventBridge target's
+// SqsParameters (MessageGroupId), a dead-letter message's MessageAttributes.
 bool sendToResource(const OperationRegistry& registry, const CallContext& ctx,
-                    const std::string& arn, const std::string& input, const Json& sqsParameters,
+                    const std::string& arn, const std::string& input, const Json& extra,
                     Reply done);
 
 }  // namespace sluice::services

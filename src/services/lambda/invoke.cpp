@@ -1,5 +1,5 @@
-// Invoke: RequestResponse (the function's answer), Event (accepted, run in
-// the background) and DryRun (checks only).
+// Invoke: RequestResponse (the function's answer), Event (stored, then run
+// by async_invoke.cpp) and DryRun (checks only).
 #include "core/encoding.hpp"
 #include "services/common/input.hpp"
 #include "services/lambda/lambda_service.hpp"
@@ -124,9 +124,14 @@ void LambdaService::invoke(const Json& in, const CallContext& ctx, Reply reply) 
   request.payload = std::move(event);
   request.clientContext = std::move(clientContext);
   if (invocationType == "Event") {
-    // Not yet durable or retried: see docs/lambda.md.
-    invoker_->invoke(config, std::move(request), [](Result<InvokeResult>) {});
-    return reply(Json(JsonObject{{"StatusCode", 202}}));
+    AsyncEvent e;
+    e.requestId = request.requestId;
+    e.scope = ctx.scope;
+    e.function = ref->name;
+    e.qualifier = ref->qualifier;
+    e.payload = std::move(request.payload);
+    e.firstAt = e.dueAt = clock_.now();
+    return acceptEvent(std::move(e), std::move(reply));
   }
   invoker_->invoke(config, std::move(request), [reply, tail](Result<InvokeResult> r) {
     if (!r) return reply(r.error());

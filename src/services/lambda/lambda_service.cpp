@@ -17,6 +17,11 @@ constexpr store::sqlite::Migration kMigrations[] = {
     {1,
      "CREATE TABLE lambda_functions(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT "
      "NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    {2,
+     "CREATE TABLE lambda_async_events(request_id TEXT PRIMARY KEY, account TEXT NOT NULL, "
+     "region TEXT NOT NULL, function TEXT NOT NULL, qualifier TEXT NOT NULL, payload TEXT NOT "
+     "NULL, attempts INTEGER NOT NULL, throttles INTEGER NOT NULL, first_at INTEGER NOT NULL, "
+     "due_at INTEGER NOT NULL)"},
 };
 
 // `program` as the server's PATH finds it; the bare name when it does not.
@@ -115,6 +120,11 @@ void LambdaService::registerOperations(OperationRegistry& registry) {
   add("UntagResource", &LambdaService::untagResource);
   add("ListTags", &LambdaService::listTags);
   add("GetAccountSettings", &LambdaService::getAccountSettings);
+  add("PutFunctionEventInvokeConfig", &LambdaService::putFunctionEventInvokeConfig);
+  add("UpdateFunctionEventInvokeConfig", &LambdaService::updateFunctionEventInvokeConfig);
+  add("GetFunctionEventInvokeConfig", &LambdaService::getFunctionEventInvokeConfig);
+  add("DeleteFunctionEventInvokeConfig", &LambdaService::deleteFunctionEventInvokeConfig);
+  add("ListFunctionEventInvokeConfigs", &LambdaService::listFunctionEventInvokeConfigs);
 }
 
 void LambdaService::startRuntime(LambdaRuntimeOptions options) {
@@ -130,6 +140,9 @@ void LambdaService::startRuntime(LambdaRuntimeOptions options) {
       [this](const Scope& scope, const std::string& group, const std::string& stream,
              std::vector<LogLine> lines) { shipLogs(scope, group, stream, std::move(lines)); },
       engine_.ids, io);
+  // Events accepted before a restart run again, on their stored schedule.
+  auto armed = scanAsyncEvents(docs_, [this](AsyncEvent e) { armEvent(std::move(e)); });
+  if (!armed) throw std::runtime_error("lambda: " + armed.error().message);
 }
 
 void LambdaService::stopRuntime() {

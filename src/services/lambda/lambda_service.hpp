@@ -19,6 +19,7 @@
 
 #include "services/builtin.hpp"
 #include "services/common/documents.hpp"
+#include "services/lambda/async_events.hpp"
 #include "services/lambda/code_store.hpp"
 #include "services/lambda/function_record.hpp"
 #include "services/lambda/invoker.hpp"
@@ -80,6 +81,11 @@ class LambdaService {
   Result<Change> untagResource(const Json& in, const CallContext& ctx);
   Result<Change> listTags(const Json& in, const CallContext& ctx);
   Result<Change> getAccountSettings(const Json& in, const CallContext& ctx);
+  Result<Change> putFunctionEventInvokeConfig(const Json& in, const CallContext& ctx);
+  Result<Change> updateFunctionEventInvokeConfig(const Json& in, const CallContext& ctx);
+  Result<Change> getFunctionEventInvokeConfig(const Json& in, const CallContext& ctx);
+  Result<Change> deleteFunctionEventInvokeConfig(const Json& in, const CallContext& ctx);
+  Result<Change> listFunctionEventInvokeConfigs(const Json& in, const CallContext& ctx);
 
   // Operations that first read and unpack a package (off the lock, on the
   // worker pool), then record it.
@@ -110,6 +116,18 @@ class LambdaService {
   Result<Change> recordNewCode(const Json& in, const CallContext& ctx, const StoredCode& code);
   Result<SandboxConfig> sandboxConfig(const Scope& scope, const FunctionRecord& f,
                                       const FunctionVersion& v);
+  // Asynchronous invocations (async_invoke.cpp).
+  struct AsyncSettings {
+    int64_t maxRetries = 2;
+    int64_t maxAgeSeconds = 21600;
+    std::string onSuccess, onFailure, deadLetter;  // destination ARNs, may be empty
+  };
+  void acceptEvent(AsyncEvent e, Reply reply);
+  void armEvent(AsyncEvent e);  // any thread
+  void runEvent(AsyncEvent e);  // loop thread
+  void settleEvent(AsyncEvent e, AsyncSettings settings, Result<InvokeResult> r);
+  void finishEvent(const AsyncEvent& e, const AsyncSettings& settings, const std::string& condition,
+                   const InvokeResult* r);
   void shipLogs(const Scope& scope, const std::string& group, const std::string& stream,
                 std::vector<LogLine> lines);
 
