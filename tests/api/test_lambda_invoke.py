@@ -90,6 +90,18 @@ class PythonInvokeTests(LambdaTestCase):
         # The sandbox survives its function's exception.
         self.assertEqual(self.invoke(name, {"x": "1"})["FunctionError"], "Unhandled")
 
+    def test_logging_module_lines_as_aws_formats_them(self):
+        name = self.create({"app.py": "import logging\n"
+                                      "logger = logging.getLogger()\n"
+                                      "logger.setLevel(logging.INFO)\n"
+                                      "def handler(event, context):\n"
+                                      "    logger.info('processing %s', event['k'])\n"})
+        r = self.invoke(name, {"k": "v1"}, LogType="Tail")
+        log = base64.b64decode(r["LogResult"]).decode()
+        request_id = r["ResponseMetadata"]["RequestId"]
+        self.assertRegex(log, r"\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t" +
+                         request_id + r"\tprocessing v1\n(?!\n)")
+
     def test_init_errors(self):
         cases = [
             ({"other.py": "x = 1\n"}, "app.handler", "Runtime.ImportModuleError",

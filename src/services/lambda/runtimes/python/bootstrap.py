@@ -6,28 +6,71 @@ Runtime API (AWS_LAMBDA_RUNTIME_API) until the server stops answering. Only
 the standard library is used, so any python3 on the machine serves any
 python3.x runtime name.
 """
-import http.client
 import importlib
 import json
-import logging
 import os
+import socket
 import sys
 import time
-import traceback
 
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 BASE = "/2018-06-01/runtime"
 
 
+class Response:
+    def __init__(self, status, headers):
+        self.status = status
+        self.headers = headers
+
+    def getheaders(self):
+        return list(self.headers.items())
+
+
 class RuntimeApi:
+    """HTTP/1.1 on one keep-alive socket: the Runtime API is a handful of
+    small requests, and http.client's imports alone cost a cold start more
+    than all of this."""
+
     def __init__(self, address):
         host, _, port = address.rpartition(":")
-        self.conn = http.client.HTTPConnection(host, int(port))
+        self.sock = socket.create_connection((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def _read_until(self, marker):
+        while marker not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                sys.exit(0)  # the server went away
+            self.buf += chunk
+        head, _, self.buf = self.buf.partition(marker)
+        return head
+
+    def _read_exactly(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(max(65536, n - len(self.buf)))
+            if not chunk:
+                sys.exit(0)
+            self.buf += chunk
+        body, self.buf = self.buf[:n], self.buf[n:]
+        return body
 
     def call(self, method, path, body=None, headers=None):
-        self.conn.request(method, BASE + path, body=body, headers=headers or {})
-        response = self.conn.getresponse()
-        return response, response.read()
+        if isinstance(body, str):
+            body = body.encode()
+        body = body or b""
+        lines = [f"{method} {BASE}{path} HTTP/1.1", "Host: runtime",
+                 f"Content-Length: {len(body)}"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        head = self._read_until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ", 2)[1])
+        fields = {}
+        for line in head[1:]:
+            k, _, v = line.partition(":")
+            fields[k.strip().title()] = v.strip()
+        data = self._read_exactly(int(fields.get("Content-Length", "0")))
+        return Response(status, fields), data
 
     def next(self):
         response, body = self.call("GET", "/invocation/next")
@@ -62,6 +105,7 @@ class LambdaContext:
 
 
 def error_object(exc, error_type=None, request_id=""):
+    import traceback
     frames = traceback.format_list(traceback.extract_tb(exc.__traceback__))
     return {
         "errorMessage": str(exc),
@@ -97,24 +141,34 @@ def load_handler(spec):
     return handler
 
 
-class RequestIdFilter(logging.Filter):
+class LogState:
     request_id = ""
-
-    def filter(self, record):
-        record.aws_request_id = RequestIdFilter.request_id
-        return True
+    configured = False
 
 
 def configure_logging():
+    """Sets the root logger up as AWS's runtime does, once the function's code
+    has imported logging (importing it ourselves would cost every cold start)."""
+    if LogState.configured or "logging" not in sys.modules:
+        return
+    LogState.configured = True
+    import logging
+
+    class RequestIdFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = LogState.request_id
+            return True
+
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
         "%Y-%m-%dT%H:%M:%S"))
     handler.formatter.converter = time.gmtime
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
+    # The function's own handlers are replaced (a basicConfig() of its own is
+    # a no-op on AWS, whose runtime configured logging first); its level stays.
     root.handlers = [handler]
-    root.setLevel(logging.WARNING)
 
 
 def main():
@@ -123,7 +177,6 @@ def main():
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", os.getcwd()))
-    configure_logging()
     api = RuntimeApi(API)
     try:
         handler = load_handler(os.environ["_HANDLER"])
@@ -133,16 +186,19 @@ def main():
                 "stackTrace": []}
         api.post("/init/error", json.dumps(body), e.error_type)
         sys.exit(1)
+    configure_logging()
     while True:
         response, body = api.next()
         headers = {k: v for k, v in response.getheaders()}
         request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
         os.environ["_X_AMZN_TRACE_ID"] = headers.get("Lambda-Runtime-Trace-Id", "")
-        RequestIdFilter.request_id = request_id
+        LogState.request_id = request_id
+        configure_logging()
         try:
             event = json.loads(body) if body else {}
             result = handler(event, LambdaContext(headers))
         except Exception as e:  # the function's error goes back to its caller
+            import traceback
             err = error_object(e, None, request_id)
             lines = "".join(traceback.format_exception(e)).rstrip("\n")
             print(f"[ERROR] {err['errorType']}: {err['errorMessage']}\n{lines}", flush=True)
