@@ -147,6 +147,11 @@ class DurabilityTests(unittest.TestCase):
             lam.create_alias(FunctionName="keep", Name="prod", FunctionVersion="1")
             lam.tag_resource(Resource="arn:aws:lambda:us-east-1:000000000000:function:keep",
                              Tags={"t": "v"})
+            sqs = server.client("sqs")
+            url = sqs.create_queue(QueueName="feed")["QueueUrl"]
+            mapping = lam.create_event_source_mapping(
+                EventSourceArn="arn:aws:sqs:us-east-1:000000000000:feed", FunctionName="keep",
+                Enabled=False)["UUID"]
             pid = json.loads(lam.invoke(FunctionName="keep")["Payload"].read())
             os.kill(pid, 0)  # the sandbox is running
             server.stop(signal.SIGKILL)
@@ -167,6 +172,23 @@ class DurabilityTests(unittest.TestCase):
             self.assertEqual(lam.list_tags(
                 Resource="arn:aws:lambda:us-east-1:000000000000:function:keep")["Tags"],
                 {"t": "v"})
+            self.assertEqual(lam.get_event_source_mapping(UUID=mapping)["State"], "Disabled")
+            lam.update_event_source_mapping(UUID=mapping, Enabled=True)
+            sqs = server.client("sqs")
+            url = sqs.get_queue_url(QueueName="feed")["QueueUrl"]  # the port changed
+            sqs.send_message(QueueUrl=url, MessageBody="after restart")
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                attrs = sqs.get_queue_attributes(
+                    QueueUrl=url,
+                    AttributeNames=["ApproximateNumberOfMessages",
+                                    "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+                if attrs == {"ApproximateNumberOfMessages": "0",
+                             "ApproximateNumberOfMessagesNotVisible": "0"}:
+                    break
+                time.sleep(0.1)
+            else:
+                self.fail("the restored mapping did not consume the queue")
             r = lam.invoke(FunctionName="keep", Qualifier="prod")
             self.assertNotIn("FunctionError", r)
             self.assertNotEqual(json.loads(r["Payload"].read()), pid)

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "services/common/target_delivery.hpp"
 #include "services/lambda/runtimes/runtimes.hpp"
 
 namespace sluice::services::lambda {
@@ -22,6 +23,9 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "region TEXT NOT NULL, function TEXT NOT NULL, qualifier TEXT NOT NULL, payload TEXT NOT "
      "NULL, attempts INTEGER NOT NULL, throttles INTEGER NOT NULL, first_at INTEGER NOT NULL, "
      "due_at INTEGER NOT NULL)"},
+    {3,
+     "CREATE TABLE lambda_event_source_mappings(account TEXT NOT NULL, region TEXT NOT NULL, "
+     "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 // `program` as the server's PATH finds it; the bare name when it does not.
@@ -62,6 +66,10 @@ LambdaService::LambdaService(const ServiceEnvironment& env, const OperationRegis
   auto loaded = docs_.scan(kTable, [this](const Scope& scope, const std::string& key, Json doc) {
     functionsOf(scope)[key] = FunctionRecord::fromDocument(doc);
   });
+  if (!loaded) throw std::runtime_error("lambda: " + loaded.error().message);
+  loaded = docs_.scan(
+      "lambda_event_source_mappings",
+      [this](const Scope&, const std::string& key, Json doc) { mappings_[key] = std::move(doc); });
   if (!loaded) throw std::runtime_error("lambda: " + loaded.error().message);
   if (env.dataDir.empty()) {
     runtimeDir_ = privateDirectory("sluice-lambda-runtime-");
@@ -125,6 +133,11 @@ void LambdaService::registerOperations(OperationRegistry& registry) {
   add("GetFunctionEventInvokeConfig", &LambdaService::getFunctionEventInvokeConfig);
   add("DeleteFunctionEventInvokeConfig", &LambdaService::deleteFunctionEventInvokeConfig);
   add("ListFunctionEventInvokeConfigs", &LambdaService::listFunctionEventInvokeConfigs);
+  add("CreateEventSourceMapping", &LambdaService::createEventSourceMapping);
+  add("GetEventSourceMapping", &LambdaService::getEventSourceMapping);
+  add("UpdateEventSourceMapping", &LambdaService::updateEventSourceMapping);
+  add("DeleteEventSourceMapping", &LambdaService::deleteEventSourceMapping);
+  add("ListEventSourceMappings", &LambdaService::listEventSourceMappings);
 }
 
 void LambdaService::startRuntime(LambdaRuntimeOptions options) {
@@ -140,6 +153,19 @@ void LambdaService::startRuntime(LambdaRuntimeOptions options) {
       [this](const Scope& scope, const std::string& group, const std::string& stream,
              std::vector<LogLine> lines) { shipLogs(scope, group, stream, std::move(lines)); },
       engine_.ids, io);
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [uuid, m] : mappings_) {
+      const JsonObject& doc = m.as_object();
+      const Json* e = doc.if_contains("Enabled");
+      if (e && e->is_bool() && !e->get_bool()) continue;
+      std::string arn(doc.at("FunctionArn").get_string());
+      Scope scope;
+      scope.region = arnPart(arn, 3);
+      scope.account = arnPart(arn, 4);
+      startPoller(scope, uuid);
+    }
+  }
   // Events accepted before a restart run again, on their stored schedule.
   auto armed = scanAsyncEvents(docs_, [this](AsyncEvent e) { armEvent(std::move(e)); });
   if (!armed) throw std::runtime_error("lambda: " + armed.error().message);
@@ -149,6 +175,8 @@ void LambdaService::stopRuntime() {
   std::unique_ptr<Invoker> invoker;
   {
     std::lock_guard lock(mu_);
+    for (auto& [uuid, poller] : pollers_) poller->stop();
+    pollers_.clear();
     invoker = std::move(invoker_);
   }
   invoker.reset();  // outside the lock: the invoker fails what is queued

@@ -23,6 +23,7 @@
 #include "services/lambda/code_store.hpp"
 #include "services/lambda/function_record.hpp"
 #include "services/lambda/invoker.hpp"
+#include "services/lambda/sqs_poller.hpp"
 #include "services/operation.hpp"
 
 namespace sluice::services::lambda {
@@ -86,6 +87,11 @@ class LambdaService {
   Result<Change> getFunctionEventInvokeConfig(const Json& in, const CallContext& ctx);
   Result<Change> deleteFunctionEventInvokeConfig(const Json& in, const CallContext& ctx);
   Result<Change> listFunctionEventInvokeConfigs(const Json& in, const CallContext& ctx);
+  Result<Change> createEventSourceMapping(const Json& in, const CallContext& ctx);
+  Result<Change> getEventSourceMapping(const Json& in, const CallContext& ctx);
+  Result<Change> updateEventSourceMapping(const Json& in, const CallContext& ctx);
+  Result<Change> deleteEventSourceMapping(const Json& in, const CallContext& ctx);
+  Result<Change> listEventSourceMappings(const Json& in, const CallContext& ctx);
 
   // Operations that first read and unpack a package (off the lock, on the
   // worker pool), then record it.
@@ -128,6 +134,12 @@ class LambdaService {
   void settleEvent(AsyncEvent e, AsyncSettings settings, Result<InvokeResult> r);
   void finishEvent(const AsyncEvent& e, const AsyncSettings& settings, const std::string& condition,
                    const InvokeResult* r);
+  // SQS event source mappings (event_source_mappings.cpp); callers hold mu_.
+  bool inScope(const Json& mapping, const Scope& scope) const;
+  void startPoller(const Scope& scope, const std::string& uuid);
+  void stopPoller(const std::string& uuid);
+  void runMappingBatch(const Scope& scope, const std::string& functionArn, const std::string& event,
+                       std::function<void(Result<BatchResult>)> done);
   void shipLogs(const Scope& scope, const std::string& group, const std::string& stream,
                 std::vector<LogLine> lines);
 
@@ -141,6 +153,8 @@ class LambdaService {
   std::mutex mu_;
   std::map<std::string, Functions> functions_;  // by scopeKey
   std::unique_ptr<Invoker> invoker_;
+  std::map<std::string, Json> mappings_;                       // event source mappings by UUID
+  std::map<std::string, std::shared_ptr<SqsPoller>> pollers_;  // of the enabled ones
 };
 
 }  // namespace sluice::services::lambda
