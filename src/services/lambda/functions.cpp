@@ -132,8 +132,9 @@ Json withState(Json config, std::string_view state, std::string_view updateStatu
 
 }  // namespace
 
-Result<void> LambdaService::readConfiguration(const Json& in, const Scope&, const std::string& name,
-                                              JsonObject& config, bool create) const {
+Result<void> LambdaService::readConfiguration(const Json& in, const Scope& scope,
+                                              const std::string& name, JsonObject& config,
+                                              bool create) const {
   Input input(in);
   if (auto pt = input.optionalString("PackageType"); !pt) {
     return pt.error();
@@ -155,12 +156,29 @@ Result<void> LambdaService::readConfiguration(const Json& in, const Scope&, cons
     if (layers->as_array().size() > 5) {
       return invalid("Cannot reference more than 5 layers.");
     }
-    for (const Json& l : layers->as_array()) {
-      // Layers are not built yet: no layer version can exist.
-      return invalid("Layer version " + (l.is_string() ? std::string(l.get_string()) : "") +
-                     " does not exist.");
+    JsonArray resolved;
+    std::set<std::string> names, current;
+    if (const Json* had = config.if_contains("Layers"); had && had->is_array()) {
+      for (const Json& l : had->as_array()) current.insert(std::string(l.at("Arn").get_string()));
     }
-    config["Layers"] = JsonArray{};
+    for (const Json& l : layers->as_array()) {
+      std::string arn = l.is_string() ? std::string(l.get_string()) : std::string();
+      int64_t size = 0;
+      bool deleted = false;
+      if (auto digest = layerDigest(scope, arn, &size, &deleted); !digest) return digest.error();
+      // A deleted version serves the functions that had it, and no others.
+      if (deleted && !current.count(arn)) {
+        return invalid("Layer version " + arn + " does not exist.");
+      }
+      if (!names.insert(arn.substr(0, arn.rfind(':'))).second) {
+        return invalid(
+            "Two different versions of the same layer are not allowed to be referenced in the "
+            "same function. " +
+            arn);
+      }
+      resolved.push_back(JsonObject{{"Arn", arn}, {"CodeSize", size}});
+    }
+    config["Layers"] = std::move(resolved);
   }
   for (auto member : kPlainMembers) {
     if (const Json* v = input.get(member); v && !v->is_null()) config[member] = *v;

@@ -47,6 +47,15 @@ Result<SandboxConfig> LambdaService::sandboxConfig(const Scope& scope, const Fun
       c.logGroup = g->get_string();
     }
   }
+  if (const Json* layers = config.if_contains("Layers"); layers && layers->is_array()) {
+    for (const Json& l : layers->as_array()) {
+      auto digest = layerDigest(scope, std::string(l.as_object().at("Arn").get_string()));
+      if (!digest) return digest.error();
+      auto tree = code_.unpacked(*digest);
+      if (!tree) return tree.error();
+      c.layers.push_back(*tree);
+    }
+  }
   if (const Json* env = config.if_contains("Environment"); env && env->is_object()) {
     if (const Json* vars = env->as_object().if_contains("Variables"); vars && vars->is_object()) {
       for (const auto& kv : vars->as_object()) {

@@ -26,6 +26,9 @@ constexpr store::sqlite::Migration kMigrations[] = {
     {3,
      "CREATE TABLE lambda_event_source_mappings(account TEXT NOT NULL, region TEXT NOT NULL, "
      "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    {4,
+     "CREATE TABLE lambda_layers(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
+     "doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 // `program` as the server's PATH finds it; the bare name when it does not.
@@ -109,6 +112,12 @@ void LambdaService::registerOperations(OperationRegistry& registry) {
   addAsync("CreateFunction", &LambdaService::createFunction);
   addAsync("UpdateFunctionCode", &LambdaService::updateFunctionCode);
   addAsync("Invoke", &LambdaService::invoke);
+  addAsync("PublishLayerVersion", &LambdaService::publishLayerVersion);
+  add("GetLayerVersion", &LambdaService::getLayerVersion);
+  add("GetLayerVersionByArn", &LambdaService::getLayerVersionByArn);
+  add("ListLayers", &LambdaService::listLayers);
+  add("ListLayerVersions", &LambdaService::listLayerVersions);
+  add("DeleteLayerVersion", &LambdaService::deleteLayerVersion);
   add("GetFunction", &LambdaService::getFunction);
   add("GetFunctionConfiguration", &LambdaService::getFunctionConfiguration);
   add("UpdateFunctionConfiguration", &LambdaService::updateFunctionConfiguration);

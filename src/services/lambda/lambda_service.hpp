@@ -87,6 +87,11 @@ class LambdaService {
   Result<Change> getFunctionEventInvokeConfig(const Json& in, const CallContext& ctx);
   Result<Change> deleteFunctionEventInvokeConfig(const Json& in, const CallContext& ctx);
   Result<Change> listFunctionEventInvokeConfigs(const Json& in, const CallContext& ctx);
+  Result<Change> getLayerVersion(const Json& in, const CallContext& ctx);
+  Result<Change> getLayerVersionByArn(const Json& in, const CallContext& ctx);
+  Result<Change> listLayers(const Json& in, const CallContext& ctx);
+  Result<Change> listLayerVersions(const Json& in, const CallContext& ctx);
+  Result<Change> deleteLayerVersion(const Json& in, const CallContext& ctx);
   Result<Change> createEventSourceMapping(const Json& in, const CallContext& ctx);
   Result<Change> getEventSourceMapping(const Json& in, const CallContext& ctx);
   Result<Change> updateEventSourceMapping(const Json& in, const CallContext& ctx);
@@ -97,6 +102,7 @@ class LambdaService {
   // worker pool), then record it.
   void createFunction(const Json& in, const CallContext& ctx, Reply reply);
   void updateFunctionCode(const Json& in, const CallContext& ctx, Reply reply);
+  void publishLayerVersion(const Json& in, const CallContext& ctx, Reply reply);
   // Invoke answers when the function has run, outside the lock.
   void invoke(const Json& in, const CallContext& ctx, Reply reply);
 
@@ -134,6 +140,12 @@ class LambdaService {
   void settleEvent(AsyncEvent e, AsyncSettings settings, Result<InvokeResult> r);
   void finishEvent(const AsyncEvent& e, const AsyncSettings& settings, const std::string& condition,
                    const InvokeResult* r);
+  // Layers (layers.cpp); callers hold mu_. The digest of a layer version
+  // ARN of this account and region, deleted versions included.
+  Result<std::string> layerDigest(const Scope& scope, const std::string& arn,
+                                  int64_t* codeSize = nullptr, bool* deleted = nullptr) const;
+  Json layerVersionJson(const Scope& scope, const std::string& name, const JsonObject& version,
+                        const std::string& host) const;
   // SQS event source mappings (event_source_mappings.cpp); callers hold mu_.
   bool inScope(const Json& mapping, const Scope& scope) const;
   void startPoller(const Scope& scope, const std::string& uuid);
@@ -153,6 +165,7 @@ class LambdaService {
   std::mutex mu_;
   std::map<std::string, Functions> functions_;  // by scopeKey
   std::unique_ptr<Invoker> invoker_;
+  std::map<std::string, Json> layers_;                         // by scopeKey + "/" + name
   std::map<std::string, Json> mappings_;                       // event source mappings by UUID
   std::map<std::string, std::shared_ptr<SqsPoller>> pollers_;  // of the enabled ones
 };
