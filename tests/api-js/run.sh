@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -d node_modules/@aws-sdk/client-sfn ] || [ ! -d node_modules/@aws-sdk/client-scheduler ] ||
-  [ ! -d node_modules/@aws-sdk/client-s3 ]; then npm ci --silent --no-audit --no-fund; fi
+  [ ! -d node_modules/@aws-sdk/client-s3 ] || [ ! -d node_modules/@aws-sdk/client-lambda ]; then
+  npm ci --silent --no-audit --no-fund
+fi
 exec node --test

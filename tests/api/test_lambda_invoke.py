@@ -142,6 +142,19 @@ class PythonInvokeTests(LambdaTestCase):
         # A fresh sandbox serves the next call.
         self.assertNotEqual(json.loads(self.invoke(name)["body"]), first_pid)
 
+    def test_memory_size_is_enforced(self):
+        name = self.create({"app.py": "def handler(event, context):\n"
+                                      "    blocks = [b'x' * (16 << 20) for _ in range(event['n'])]\n"
+                                      "    return len(blocks)\n"}, MemorySize=128, Timeout=30)
+        self.assertEqual(json.loads(self.invoke(name, {"n": 2})["body"]), 2)  # 32 MB fits
+        r = self.invoke(name, {"n": 40}, LogType="Tail")  # 640 MB does not
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        err = json.loads(r["body"])
+        self.assertEqual(err["errorType"], "Runtime.OutOfMemory")
+        self.assertIn("Runtime exited with error: signal: killed", err["errorMessage"])
+        self.assertIn("Error Type: Runtime.OutOfMemory", base64.b64decode(r["LogResult"]).decode())
+        self.assertEqual(json.loads(self.invoke(name, {"n": 1})["body"]), 1)  # a fresh sandbox
+
     def test_boto3_inside_the_function_reaches_sluice(self):
         self.server.client("ssm").put_parameter(Name="/fn/greeting", Value="hi", Type="String")
         name = self.create({"app.py": "import boto3\n"
