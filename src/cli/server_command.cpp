@@ -32,6 +32,7 @@ struct ServerArgs {
   std::string s3RestoreDelays;
   std::string smtp;    // host:port of the SMTP relay for SNS email; empty: the outbox
   std::string caFile;  // PEM CAs trusted for outbound TLS besides the system's
+  std::string account = "000000000000";
 };
 
 // An AWS shared-credentials style file: [profile] sections with
@@ -86,6 +87,7 @@ std::optional<TimePoint> storedVirtualTime(store::sqlite::SqliteStore& store) {
 
 int runServer(const ServerArgs& args) {
   gateway::GatewayOptions options;
+  options.defaultAccount = args.account;
   std::string err;
   if (!args.credentialsFile.empty() &&
       !loadCredentials(args.credentialsFile, options.credentials, err)) {
@@ -225,6 +227,13 @@ Action addServerCommand(CLI::App& app) {
   cmd->add_option("--s3-restore-delays", args->s3RestoreDelays,
                   "S3 restore times in seconds, e.g. GLACIER.Expedited=60,DEEP_ARCHIVE.Bulk=3600, "
                   "ARCHIVE_ACCESS.Standard=60 (default: AWS's upper bounds)");
+  cmd->add_option("--account", args->account,
+                  "The 12-digit account id requests act in (default 000000000000)")
+      ->check([](const std::string& v) {
+        return v.size() == 12 && v.find_first_not_of("0123456789") == std::string::npos
+                   ? std::string()
+                   : std::string("an account id is 12 digits");
+      });
   cmd->add_option("--credentials", args->credentialsFile,
                   "AWS credentials file whose keys are accepted; signatures are then verified");
   cmd->add_option("--smtp", args->smtp,

@@ -2,11 +2,17 @@
 // ../shared/conformance/README.md) and compares status, output, error, cause
 // and the history's event sequence. Prints one diff per failing case and
 // ends with "N passed, M failed".
+//
+// With --actual FILE the executions are not run here: FILE holds what a run
+// through `sluice server` gave for each case (the Lambda conformance test
+// collects DescribeExecution and GetExecutionHistory with real functions), and
+// only those cases are compared, by the same rules.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -27,6 +33,16 @@ struct Options {
   std::string filter;
   int minPass = -1;  // fail the run below this many passes (-1: every selected case must pass)
   bool verbose = false;
+  std::string actualFile;  // results of runs through the server, by case name
+};
+
+// What one execution gave: from the in-process engine, or from a server run.
+struct Actual {
+  std::string status;
+  Json output;  // SUCCEEDED only
+  std::string error, cause;
+  JsonArray events;   // the summary compared with "events"
+  JsonArray history;  // GetExecutionHistory's events, timestamps removed
 };
 
 struct Outcome {
@@ -207,9 +223,53 @@ Outcome runValidate(const JsonObject& c) {
   return out;
 }
 
-Outcome runExecution(const JsonObject& c) {
-  Outcome out;
-  const auto& expected = c.at("expected").as_object();
+// The event summary of GetExecutionHistory's events (a server run).
+JsonArray summaryOf(const JsonArray& history) {
+  JsonArray out;
+  for (const auto& ev : history) {
+    const JsonObject& e = ev.as_object();
+    std::string type(e.at("type").as_string());
+    JsonObject o{{"type", type}};
+    for (const auto& kv : e) {
+      if (!kv.key().ends_with("EventDetails") || !kv.value().is_object()) continue;
+      const JsonObject& d = kv.value().as_object();
+      const bool stateEvent = type.ends_with("StateEntered") || type.ends_with("StateExited");
+      if (stateEvent || type.starts_with("MapIteration")) {
+        if (auto* n = d.if_contains("name"); n && n->is_string() && !n->as_string().empty())
+          o["name"] = *n;
+      }
+      if (type.starts_with("MapIteration")) {
+        if (auto* i = d.if_contains("index")) o["index"] = *i;
+      }
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Actual fromServerRun(const Json& recorded) {
+  const JsonObject& r = recorded.as_object();
+  Actual a;
+  a.status = r.at("status").as_string();
+  if (auto* o = r.if_contains("output"); o && o->is_string()) {
+    auto parsed = parseJson(o->as_string());
+    a.output = parsed ? *parsed : *o;
+  }
+  if (auto* e = r.if_contains("error"); e && e->is_string()) a.error = e->as_string();
+  if (auto* c = r.if_contains("cause"); c && c->is_string()) a.cause = c->as_string();
+  if (auto* h = r.if_contains("history"); h && h->is_array()) {
+    for (const auto& ev : h->as_array()) {
+      Json copy = ev;
+      copy.as_object().erase("timestamp");
+      a.history.push_back(std::move(copy));
+    }
+  }
+  a.events = summaryOf(a.history);
+  return a;
+}
+
+// Runs the case in-process, Lambda calls answered by the function double.
+std::optional<Actual> runInEngine(const JsonObject& c, Outcome& out) {
   asl::CompileOptions options;
   bool express = false;
   if (auto* t = c.if_contains("state_machine_type")) express = *t == "EXPRESS";
@@ -217,7 +277,7 @@ Outcome runExecution(const JsonObject& c) {
   auto compiled = asl::compileDefinition(definitionText(c), options);
   if (!compiled.machine) {
     out.fail("definition rejected: " + asl::invalidDefinitionError(compiled.diagnostics).message);
-    return out;
+    return std::nullopt;
   }
 
   engine::LocalEngine eng({.virtualClock = true, .seed = 7});
@@ -237,6 +297,32 @@ Outcome runExecution(const JsonObject& c) {
   Json input = c.contains("input") ? c.at("input") : Json(JsonObject{});
   auto exec = eng.run(compiled.machine, input, config);
 
+  Actual a;
+  a.status = engine::statusName(exec->status());
+  if (exec->status() == engine::ExecutionStatus::Succeeded) a.output = exec->output();
+  a.error = exec->error();
+  a.cause = exec->cause();
+  a.events = eventSummary(exec->history());
+  for (const auto& e : exec->history()) {
+    Json j = engine::historyEventToJson(e);
+    j.as_object().erase("timestamp");
+    a.history.push_back(std::move(j));
+  }
+  return a;
+}
+
+Outcome runExecution(const JsonObject& c, const Json* serverRun) {
+  Outcome out;
+  const auto& expected = c.at("expected").as_object();
+  std::optional<Actual> run;
+  if (serverRun) {
+    run = fromServerRun(*serverRun);
+  } else {
+    run = runInEngine(c, out);
+  }
+  if (!run) return out;
+  const Actual& act = *run;
+
   std::set<std::string> wildcards = conformance::defaultWildcards();
   const JsonObject* context = nullptr;
   if (auto* ctx = c.if_contains("context"); ctx && ctx->is_object()) {
@@ -251,36 +337,34 @@ Outcome runExecution(const JsonObject& c) {
   }
   conformance::Matcher matcher(wildcards);
 
-  std::string status(engine::statusName(exec->status()));
-  if (expected.at("status") != status.c_str()) {
-    std::string detail = status;
-    if (!exec->error().empty()) detail += " error=" + exec->error();
-    if (!exec->cause().empty()) detail += " cause=" + exec->cause().substr(0, 400);
+  if (expected.at("status") != act.status.c_str()) {
+    std::string detail = act.status;
+    if (!act.error.empty()) detail += " error=" + act.error;
+    if (!act.cause.empty()) detail += " cause=" + act.cause.substr(0, 400);
     out.fail("status " + detail + ", expected " + show(expected.at("status")));
   }
   bool outputRecorded = !(context && context->contains("output_not_recorded"));
-  if (auto* o = expected.if_contains("output");
-      o && outputRecorded && exec->status() == engine::ExecutionStatus::Succeeded) {
+  if (auto* o = expected.if_contains("output"); o && outputRecorded && act.status == "SUCCEEDED") {
     std::string where;
-    if (!matcher.match(*o, exec->output(), &where)) {
+    if (!matcher.match(*o, act.output, &where)) {
       out.fail("output differs at " + where + ":\n     expected: " + show(*o) +
-               "\n     actual:   " + show(exec->output()));
+               "\n     actual:   " + show(act.output));
     }
   }
   if (auto* e = expected.if_contains("error"); e && e->is_string()) {
-    if (!matcher.matchString(e->get_string(), exec->error())) {
-      out.fail("error \"" + exec->error() + "\", expected " + show(*e));
+    if (!matcher.matchString(e->get_string(), act.error)) {
+      out.fail("error \"" + act.error + "\", expected " + show(*e));
     }
   }
   if (auto* cause = expected.if_contains("cause"); cause && !cause->is_null()) {
     bool ok;
     if (cause->is_string()) {
-      ok = matcher.matchString(cause->get_string(), exec->cause());
+      ok = matcher.matchString(cause->get_string(), act.cause);
     } else {
-      auto parsed = parseJson(exec->cause());
+      auto parsed = parseJson(act.cause);
       ok = parsed && matcher.match(*cause, *parsed);
     }
-    if (!ok) out.fail("cause \"" + exec->cause() + "\",\n     expected " + show(*cause));
+    if (!ok) out.fail("cause \"" + act.cause + "\",\n     expected " + show(*cause));
   }
   bool unordered = false;
   const Json* sortedHistory = nullptr;
@@ -294,27 +378,24 @@ Outcome runExecution(const JsonObject& c) {
       sortedHistory = expected.if_contains("history");
   }
   if (auto* ev = expected.if_contains("events")) {
-    compareEvents(*ev, eventSummary(exec->history()), unordered, sortedHistory, out);
+    compareEvents(*ev, act.events, unordered, sortedHistory, out);
   }
   if (auto* h = expected.if_contains("history"); h && h->is_array() && !unordered) {
     out.historyChecked = true;
     out.historyMatched = true;
     const auto& recorded = h->as_array();
-    const auto& ours = exec->history();
-    if (recorded.size() != ours.size()) {
+    if (recorded.size() != act.history.size()) {
       out.historyMatched = false;
-      out.historyDiff =
-          std::to_string(ours.size()) + " events, recorded " + std::to_string(recorded.size());
+      out.historyDiff = std::to_string(act.history.size()) + " events, recorded " +
+                        std::to_string(recorded.size());
     }
     for (size_t i = 0; out.historyMatched && i < recorded.size(); ++i) {
-      Json actual = engine::historyEventToJson(ours[i]);
-      actual.as_object().erase("timestamp");
       std::string where;
-      if (!matcher.match(recorded[i], actual, &where)) {
+      if (!matcher.match(recorded[i], act.history[i], &where)) {
         out.historyMatched = false;
         out.historyDiff = "event " + std::to_string(i + 1) + " differs at " + where +
                           ":\n     recorded: " + show(recorded[i]) +
-                          "\n     ours:     " + show(actual);
+                          "\n     ours:     " + show(act.history[i]);
       }
     }
   }
@@ -331,16 +412,17 @@ bool runnable(const JsonObject& c) {
   return c.contains("definition") || c.contains("definition_string");
 }
 
-Outcome runCase(const JsonObject& c) {
+Outcome runCase(const JsonObject& c, const Json* serverRun) {
   std::string kind = c.contains("kind") ? std::string(c.at("kind").as_string()) : "";
   if (kind == "create_rejected") return runCreateRejected(c);
   if (kind == "validate") return runValidate(c);
-  return runExecution(c);
+  return runExecution(c, serverRun);
 }
 
 int usage() {
   std::cerr << "usage: sluice_conformance --cases DIR [--query-language JSONPath|JSONata|all]\n"
-               "                          [--filter TEXT] [--min-pass N] [--verbose]\n";
+               "                          [--filter TEXT] [--min-pass N] [--verbose]\n"
+               "                          [--actual SERVER_RUNS.json]\n";
   return 2;
 }
 
@@ -361,6 +443,8 @@ int main(int argc, char** argv) {
       opt.minPass = std::stoi(next());
     else if (a == "--verbose")
       opt.verbose = true;
+    else if (a == "--actual")
+      opt.actualFile = next();
     else
       return usage();
   }
@@ -375,6 +459,19 @@ int main(int argc, char** argv) {
   for (const auto& e : fs::recursive_directory_iterator(opt.casesDir))
     if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
   std::sort(files.begin(), files.end());
+
+  std::map<std::string, Json> serverRuns;
+  if (!opt.actualFile.empty()) {
+    std::ifstream in(opt.actualFile);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto runs = parseJson(text.str());
+    if (!runs || !runs->is_object()) {
+      std::cout << "cannot read the server runs in " << opt.actualFile << "\n";
+      return 2;
+    }
+    for (const auto& kv : runs->as_object()) serverRuns[std::string(kv.key())] = kv.value();
+  }
 
   int passed = 0, failed = 0, otherLanguage = 0, notRunnable = 0;
   int historyChecked = 0, historyMatched = 0;
@@ -392,6 +489,12 @@ int main(int argc, char** argv) {
     const auto& c = doc->get_object();
     std::string name = c.contains("name") ? std::string(c.at("name").as_string()) : path.string();
     if (!opt.filter.empty() && name.find(opt.filter) == std::string::npos) continue;
+    const Json* serverRun = nullptr;
+    if (!serverRuns.empty()) {
+      auto it = serverRuns.find(name);
+      if (it == serverRuns.end()) continue;  // only the cases run through the server
+      serverRun = &it->second;
+    }
     Json definition = c.contains("definition") ? c.at("definition") : Json(definitionText(c));
     bool jsonata =
         usesJsonata(definition) || definitionText(c).find("JSONata") != std::string::npos;
@@ -406,7 +509,7 @@ int main(int argc, char** argv) {
       ++notRunnable;
       continue;
     }
-    Outcome r = runCase(c);
+    Outcome r = runCase(c, serverRun);
     if (r.historyChecked) {
       ++historyChecked;
       if (r.historyMatched) {

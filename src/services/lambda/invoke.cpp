@@ -112,7 +112,8 @@ void LambdaService::invoke(const Json& in, const CallContext& ctx, Reply reply) 
   InvokeRequest request;
   {
     std::lock_guard lock(mu_);
-    auto f = find(ctx.scope, *ref);
+    // Invoke names the version it looked for ($LATEST when unqualified).
+    auto f = find(ctx.scope, {ref->name, ref->qualifier.empty() ? "$LATEST" : ref->qualifier});
     if (!f) return reply(f.error());
     auto v = resolveVersion(ctx.scope, **f, ref->qualifier.empty() ? "$LATEST" : ref->qualifier);
     if (!v) return reply(v.error());

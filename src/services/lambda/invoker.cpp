@@ -663,6 +663,10 @@ std::vector<std::string> Invoker::Impl::environmentFor(const Sandbox& sb,
   env["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
   env["LAMBDA_TASK_ROOT"] = task;
   env["LAMBDA_RUNTIME_DIR"] = runtimeDir;
+  // Where the layers really are, so runtimes can show their paths as /opt.
+  std::string layerRoots;
+  for (const auto& l : c.layers) layerRoots += (layerRoots.empty() ? "" : ":") + l.string();
+  if (!layerRoots.empty()) env["SLUICE_LAYER_ROOTS"] = layerRoots;
   if (!options.endpointUrl.empty() && !c.environment.count("AWS_ENDPOINT_URL")) {
     env["AWS_ENDPOINT_URL"] = options.endpointUrl;
   }

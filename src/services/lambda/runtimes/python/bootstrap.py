@@ -104,9 +104,27 @@ class LambdaContext:
         return max(self._deadline_ms - int(time.time() * 1000), 0)
 
 
-def error_object(exc, error_type=None, request_id=""):
+def user_frames(exc):
+    """The traceback of the function's code, paths as the function sees them
+    on AWS: the runtime's own frames dropped, the code directory shown as
+    /var/task and layers as /opt."""
     import traceback
-    frames = traceback.format_list(traceback.extract_tb(exc.__traceback__))
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", "")
+    layers = [p for p in os.environ.get("SLUICE_LAYER_ROOTS", "").split(":") if p]
+    frames = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == __file__:
+            continue
+        for root, shown in [(task_root, "/var/task")] + [(l, "/opt") for l in layers]:
+            if root and frame.filename.startswith(root + "/"):
+                frame.filename = shown + frame.filename[len(root):]
+                break
+        frames.append(frame)
+    return traceback.StackSummary.from_list(frames)
+
+
+def error_object(exc, error_type=None, request_id=""):
+    frames = user_frames(exc).format()
     return {
         "errorMessage": str(exc),
         "errorType": error_type or type(exc).__name__,
@@ -198,9 +216,8 @@ def main():
             event = json.loads(body) if body else {}
             result = handler(event, LambdaContext(headers))
         except Exception as e:  # the function's error goes back to its caller
-            import traceback
             err = error_object(e, None, request_id)
-            lines = "".join(traceback.format_exception(e)).rstrip("\n")
+            lines = ("Traceback (most recent call last):\n" + "".join(err["stackTrace"])).rstrip()
             print(f"[ERROR] {err['errorType']}: {err['errorMessage']}\n{lines}", flush=True)
             api.post(f"/invocation/{request_id}/error", json.dumps(err), "Unhandled")
             continue
