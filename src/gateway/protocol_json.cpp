@@ -22,6 +22,8 @@ HttpResponse jsonError(const AwsError& error, const std::string& requestId,
   JsonObject body;
   body["__type"] = error.code;
   body["message"] = error.message;
+  // An error shape's other members (Lambda's TooManyRequestsException Reason).
+  for (const auto& f : error.fields) body[f.name] = f.value;
   HttpResponse r;
   r.status = error.httpStatus;
   r.headers = {{"Content-Type", std::string(contentType)},

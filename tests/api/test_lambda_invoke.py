@@ -217,6 +217,7 @@ class PythonInvokeTests(LambdaTestCase):
                          ["ReservedConcurrentExecutions"], 0)
         r = self.assertError("TooManyRequestsException", self.lam.invoke, FunctionName=name)
         self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 429)
+        self.assertEqual(r["Reason"], "ReservedFunctionConcurrentInvocationLimitExceeded")
         self.lam.delete_function_concurrency(FunctionName=name)
         self.assertEqual(json.loads(self.invoke(name)["body"]), 1)
         self.assertError("InvalidParameterValueException", self.lam.put_function_concurrency,
