@@ -24,6 +24,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# DuckDB's C library and header (npm; pinned and checked), for the lake.
+./scripts/fetch_duckdb.sh
+
 build_type="${SLUICE_BUILD_TYPE:-RelWithDebInfo}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${SLUICE_CMAKE_ARGS:-} >/dev/null
 cmake --build build
