@@ -4,6 +4,7 @@
 #include "services/common/operation_integration.hpp"
 #include "services/events/events_service.hpp"
 #include "services/events/execution_status_events.hpp"
+#include "services/glue/glue_service.hpp"
 #include "services/lambda/lambda_service.hpp"
 #include "services/lambda/registry_functions.hpp"
 #include "services/logs/execution_logs.hpp"
@@ -32,7 +33,8 @@ std::vector<store::sqlite::Component> builtinStoreComponents() {
           {"sqs", sqs::sqsMigrations()},
           {"sns", sns::snsMigrations()},
           {"scheduler", scheduler::SchedulerService::migrations()},
-          {"lambda", lambda::LambdaService::migrations()}};
+          {"lambda", lambda::LambdaService::migrations()},
+          {"glue", glue::GlueService::migrations()}};
 }
 
 Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegistry& registry,
@@ -74,6 +76,8 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   // Task states on function ARNs and lambda:invoke call the Invoke operation.
   engine::registerLambdaIntegrations(env.engine.integrations, lambda::registryFunctions(registry),
                                      env.engine.ids);
+  s->glue = std::make_unique<glue::GlueService>(env);
+  s->glue->registerOperations(registry);
   if (auto r = s->states->load(); !r) return r.error();
   return s;
 }

@@ -42,6 +42,9 @@ class SchedulerService;
 namespace lambda {
 class LambdaService;
 }
+namespace glue {
+class GlueService;
+}
 
 // How services reach the world outside Sluice.
 struct OutboundOptions {
@@ -80,6 +83,7 @@ struct BuiltinServices {
   std::unique_ptr<sns::SnsService> sns;
   std::unique_ptr<scheduler::SchedulerService> scheduler;
   std::unique_ptr<lambda::LambdaService> lambda;
+  std::unique_ptr<glue::GlueService> glue;
   ~BuiltinServices();
 };
 

@@ -35,6 +35,10 @@ class DocumentBatch {
   void erase(std::string_view table, const Scope& scope, std::string key);
   // Any other statement(s) the change needs, run in the same transaction.
   void sql(std::function<Result<void>(store::sqlite::Database&)> work);
+  // Takes over `other`'s steps, after this batch's own.
+  void append(DocumentBatch other) {
+    for (auto& step : other.steps_) steps_.push_back(std::move(step));
+  }
   bool empty() const { return steps_.empty(); }
 
  private:

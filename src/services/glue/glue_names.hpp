@@ -1,0 +1,34 @@
+// Glue's errors, names and paging, shared by the catalog's operations.
+#pragma once
+
+#include <string>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+
+namespace sluice::services::glue {
+
+inline AwsError entityNotFound(std::string message) {
+  return {"EntityNotFoundException", std::move(message), 400};
+}
+inline AwsError alreadyExists(std::string message) {
+  return {"AlreadyExistsException", std::move(message), 400};
+}
+inline AwsError invalidInput(std::string message) {
+  return {"InvalidInputException", std::move(message), 400};
+}
+
+// Glue keeps database and table names in lower case.
+std::string lowerName(std::string_view name);
+// The `member` of `object` as a catalog name: present, 1-255 characters, a
+// single line; lower-cased.
+Result<std::string> checkedName(const Json& object, std::string_view member);
+
+// NextToken / MaxResults paging over keys in order.
+struct GluePage {
+  size_t limit;
+  std::string after;
+};
+Result<GluePage> readPage(const Json& in, size_t maxLimit);
+
+}  // namespace sluice::services::glue

@@ -1,0 +1,68 @@
+#include "services/glue/glue_service.hpp"
+
+#include <stdexcept>
+
+namespace sluice::services::glue {
+
+namespace {
+
+constexpr store::sqlite::Migration kMigrations[] = {
+    {1,
+     "CREATE TABLE glue_databases(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
+     "doc TEXT NOT NULL, PRIMARY KEY(account, region, key));"
+     "CREATE TABLE glue_tables(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
+     "doc TEXT NOT NULL, PRIMARY KEY(account, region, key));"
+     "CREATE TABLE glue_partitions(account TEXT NOT NULL, region TEXT NOT NULL, db TEXT NOT NULL, "
+     "tbl TEXT NOT NULL, vkey TEXT NOT NULL, doc TEXT NOT NULL, "
+     "PRIMARY KEY(account, region, db, tbl, vkey))"},
+};
+
+}  // namespace
+
+std::span<const store::sqlite::Migration> GlueService::migrations() {
+  return kMigrations;
+}
+
+GlueService::GlueService(const ServiceEnvironment& env) : clock_(env.clock), docs_(env.store) {
+  auto loaded = docs_.scan("glue_databases", [this](const Scope& s, const std::string& k, Json d) {
+    databases_[scopeKey(s)][k] = std::move(d);
+  });
+  if (loaded) {
+    loaded = docs_.scan("glue_tables", [this](const Scope& s, const std::string& k, Json d) {
+      tables_[scopeKey(s)][k] = std::move(d);
+    });
+  }
+  if (!loaded) throw std::runtime_error("glue: " + loaded.error().message);
+}
+
+void GlueService::registerOperations(OperationRegistry& registry) {
+  registry.addService("glue", "AWSGlue");
+  using Op = Result<Change> (GlueService::*)(const Json&, const CallContext&);
+  auto add = [&](const char* name, Op fn) {
+    registry.add("glue", name, [this, fn](const Json& in, const CallContext& ctx, Reply reply) {
+      runLocked(
+          mu_, docs_, [&]() { return (this->*fn)(in, ctx); }, std::move(reply));
+    });
+  };
+  add("CreateDatabase", &GlueService::createDatabase);
+  add("GetDatabase", &GlueService::getDatabase);
+  add("GetDatabases", &GlueService::getDatabases);
+  add("UpdateDatabase", &GlueService::updateDatabase);
+  add("DeleteDatabase", &GlueService::deleteDatabase);
+  add("CreateTable", &GlueService::createTable);
+  add("GetTable", &GlueService::getTable);
+  add("GetTables", &GlueService::getTables);
+  add("UpdateTable", &GlueService::updateTable);
+  add("DeleteTable", &GlueService::deleteTable);
+  add("BatchDeleteTable", &GlueService::batchDeleteTable);
+  add("CreatePartition", &GlueService::createPartition);
+  add("BatchCreatePartition", &GlueService::batchCreatePartition);
+  add("GetPartition", &GlueService::getPartition);
+  add("GetPartitions", &GlueService::getPartitions);
+  add("BatchGetPartition", &GlueService::batchGetPartition);
+  add("UpdatePartition", &GlueService::updatePartition);
+  add("DeletePartition", &GlueService::deletePartition);
+  add("BatchDeletePartition", &GlueService::batchDeletePartition);
+}
+
+}  // namespace sluice::services::glue

@@ -1,0 +1,209 @@
+"""The Glue Data Catalog through boto3 and the AWS CLI: databases, tables and
+partitions, their errors, pagination, and durability across kill -9."""
+import signal
+import unittest
+
+from botocore.exceptions import ClientError
+
+from aws_cli import aws
+from sluice_server import SluiceServer
+
+STORAGE = {
+    "Columns": [{"Name": "id", "Type": "bigint"}, {"Name": "body", "Type": "string"}],
+    "Location": "s3://lake/events/",
+    "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+    "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+    "SerdeInfo": {"SerializationLibrary":
+                  "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+}
+
+
+def table_input(name, keys=("year", "month")):
+    return {"Name": name, "StorageDescriptor": STORAGE, "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"classification": "parquet"},
+            "PartitionKeys": [{"Name": k, "Type": "string"} for k in keys]}
+
+
+def partition(year, month):
+    sd = dict(STORAGE, Location=f"s3://lake/events/year={year}/month={month}/")
+    return {"Values": [year, month], "StorageDescriptor": sd}
+
+
+class CatalogTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer().start()
+        cls.glue = cls.server.client("glue")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def assertError(self, code, fn, **kwargs):
+        with self.assertRaises(ClientError) as cm:
+            fn(**kwargs)
+        self.assertEqual(cm.exception.response["Error"]["Code"], code, cm.exception.response)
+        return cm.exception.response["Error"]["Message"]
+
+    def test_databases(self):
+        self.glue.create_database(DatabaseInput={"Name": "Sales_DB", "Description": "d",
+                                                 "Parameters": {"k": "v"}})
+        db = self.glue.get_database(Name="sales_db")["Database"]
+        self.assertEqual((db["Name"], db["Description"], db["CatalogId"]),
+                         ("sales_db", "d", "000000000000"))
+        self.assertIn("CreateTime", db)
+        self.assertEqual(self.assertError("AlreadyExistsException", self.glue.create_database,
+                                          DatabaseInput={"Name": "sales_db"}),
+                         "Database already exists.")
+        self.assertEqual(self.assertError("EntityNotFoundException", self.glue.get_database,
+                                          Name="nope"), "Database nope not found.")
+        self.glue.update_database(Name="sales_db", DatabaseInput={"Name": "sales_db",
+                                                                  "Description": "new"})
+        self.assertEqual(self.glue.get_database(Name="sales_db")["Database"]["Description"],
+                         "new")
+        for i in range(5):
+            self.glue.create_database(DatabaseInput={"Name": f"page_db_{i}"})
+        names = [d["Name"] for p in self.glue.get_paginator("get_databases").paginate(
+            PaginationConfig={"PageSize": 2}) for d in p["DatabaseList"]]
+        self.assertEqual([n for n in names if n.startswith("page_db_")],
+                         [f"page_db_{i}" for i in range(5)])
+        self.assertEqual(len(names), len(set(names)))
+        # Model constraints are checked first, as AWS does.
+        self.assertError("ValidationException", self.glue.create_database,
+                         DatabaseInput={"Name": "x" * 256})
+
+    def test_tables_and_cascades(self):
+        self.glue.create_database(DatabaseInput={"Name": "tdb"})
+        self.glue.create_table(DatabaseName="tdb", TableInput=table_input("Events"))
+        t = self.glue.get_table(DatabaseName="tdb", Name="events")["Table"]
+        self.assertEqual((t["Name"], t["DatabaseName"], t["TableType"]),
+                         ("events", "tdb", "EXTERNAL_TABLE"))
+        self.assertEqual(t["StorageDescriptor"]["Columns"][0], {"Name": "id", "Type": "bigint"})
+        self.assertEqual([k["Name"] for k in t["PartitionKeys"]], ["year", "month"])
+        self.assertEqual(self.assertError("AlreadyExistsException", self.glue.create_table,
+                                          DatabaseName="tdb", TableInput=table_input("events")),
+                         "Table already exists.")
+        self.assertError("EntityNotFoundException", self.glue.create_table,
+                         DatabaseName="missing", TableInput=table_input("x"))
+        self.assertError("EntityNotFoundException", self.glue.get_table, DatabaseName="tdb",
+                         Name="missing")
+        updated = table_input("events")
+        updated["Parameters"] = {"classification": "parquet", "recordCount": "10"}
+        self.glue.update_table(DatabaseName="tdb", TableInput=updated)
+        t2 = self.glue.get_table(DatabaseName="tdb", Name="events")["Table"]
+        self.assertEqual(t2["Parameters"]["recordCount"], "10")
+        self.assertEqual(t2["VersionId"], "1")
+        for name in ["raw_a", "raw_b", "gold"]:
+            self.glue.create_table(DatabaseName="tdb", TableInput=table_input(name, ()))
+        listed = [x["Name"] for x in self.glue.get_tables(DatabaseName="tdb",
+                                                          Expression="raw_.*")["TableList"]]
+        self.assertEqual(listed, ["raw_a", "raw_b"])
+        paged = [x["Name"] for p in self.glue.get_paginator("get_tables").paginate(
+            DatabaseName="tdb", PaginationConfig={"PageSize": 1}) for x in p["TableList"]]
+        self.assertEqual(paged, ["events", "gold", "raw_a", "raw_b"])
+        r = self.glue.batch_delete_table(DatabaseName="tdb", TablesToDelete=["gold", "ghost"])
+        self.assertEqual([e["TableName"] for e in r["Errors"]], ["ghost"])
+        self.glue.batch_create_partition(DatabaseName="tdb", TableName="events",
+                                         PartitionInputList=[partition("2024", "01")])
+        self.glue.delete_database(Name="tdb")
+        self.assertError("EntityNotFoundException", self.glue.get_table, DatabaseName="tdb",
+                         Name="events")
+        # A new database of the same name starts empty: no table, no partition came back.
+        self.glue.create_database(DatabaseInput={"Name": "tdb"})
+        self.glue.create_table(DatabaseName="tdb", TableInput=table_input("events"))
+        self.assertEqual(self.glue.get_partitions(DatabaseName="tdb",
+                                                  TableName="events")["Partitions"], [])
+
+    def test_partitions(self):
+        self.glue.create_database(DatabaseInput={"Name": "pdb"})
+        self.glue.create_table(DatabaseName="pdb", TableInput=table_input("events"))
+        everything = [partition(str(y), f"{m:02d}") for y in range(2010, 2030)
+                      for m in range(1, 13)]  # 240
+        for i in range(0, len(everything), 100):
+            r = self.glue.batch_create_partition(DatabaseName="pdb", TableName="events",
+                                                 PartitionInputList=everything[i:i + 100])
+            self.assertEqual(r["Errors"], [])
+        r = self.glue.batch_create_partition(
+            DatabaseName="pdb", TableName="events",
+            PartitionInputList=[partition("2010", "01"), partition("2031", "01")])
+        self.assertEqual([e["PartitionValues"] for e in r["Errors"]], [["2010", "01"]])
+        self.assertEqual(r["Errors"][0]["ErrorDetail"]["ErrorCode"], "AlreadyExistsException")
+        self.assertError("AlreadyExistsException", self.glue.create_partition,
+                         DatabaseName="pdb", TableName="events",
+                         PartitionInput=partition("2010", "01"))
+        self.assertError("InvalidInputException", self.glue.create_partition,
+                         DatabaseName="pdb", TableName="events",
+                         PartitionInput={"Values": ["2010"]})
+        self.assertError("ValidationException", self.glue.batch_create_partition,
+                         DatabaseName="pdb", TableName="events",
+                         PartitionInputList=everything[:101])
+
+        got = self.glue.get_partition(DatabaseName="pdb", TableName="events",
+                                      PartitionValues=["2024", "03"])["Partition"]
+        self.assertEqual(got["StorageDescriptor"]["Location"],
+                         "s3://lake/events/year=2024/month=03/")
+        self.assertEqual((got["DatabaseName"], got["TableName"]), ("pdb", "events"))
+        pages = list(self.glue.get_paginator("get_partitions").paginate(
+            DatabaseName="pdb", TableName="events", PaginationConfig={"PageSize": 100}))
+        values = [tuple(p["Values"]) for page in pages for p in page["Partitions"]]
+        self.assertEqual(len(pages), 3)
+        self.assertEqual(len(values), 241)
+        self.assertEqual(values, sorted(values))
+
+        self.glue.update_partition(DatabaseName="pdb", TableName="events",
+                                   PartitionValueList=["2024", "03"],
+                                   PartitionInput=dict(partition("2024", "03"),
+                                                       Parameters={"k": "v"}))
+        self.assertEqual(self.glue.get_partition(DatabaseName="pdb", TableName="events",
+                                                 PartitionValues=["2024", "03"])
+                         ["Partition"]["Parameters"], {"k": "v"})
+        batch = self.glue.batch_get_partition(
+            DatabaseName="pdb", TableName="events",
+            PartitionsToGet=[{"Values": ["2024", "03"]}, {"Values": ["1999", "01"]}])
+        self.assertEqual([p["Values"] for p in batch["Partitions"]], [["2024", "03"]])
+        self.glue.delete_partition(DatabaseName="pdb", TableName="events",
+                                   PartitionValues=["2024", "03"])
+        self.assertError("EntityNotFoundException", self.glue.get_partition,
+                         DatabaseName="pdb", TableName="events", PartitionValues=["2024", "03"])
+        r = self.glue.batch_delete_partition(
+            DatabaseName="pdb", TableName="events",
+            PartitionsToDelete=[{"Values": ["2024", "04"]}, {"Values": ["2024", "03"]}])
+        self.assertEqual([e["PartitionValues"] for e in r["Errors"]], [["2024", "03"]])
+        self.assertError("EntityNotFoundException", self.glue.get_partitions,
+                         DatabaseName="pdb", TableName="nope")
+
+    def test_cli(self):
+        _, _, _ = aws(self.server, "glue", "create-database", "--database-input",
+                      '{"Name": "cli_db"}')
+        _, out, _ = aws(self.server, "glue", "get-databases")
+        self.assertIn("cli_db", [d["Name"] for d in out["DatabaseList"]])
+        code, _, err = aws(self.server, "glue", "get-table", "--database-name", "cli_db",
+                           "--name", "nope", check=False)
+        self.assertNotEqual(code, 0)
+        self.assertIn("EntityNotFoundException", err)
+
+
+class CatalogDurabilityTest(unittest.TestCase):
+    def test_catalog_survives_kill_9(self):
+        server = SluiceServer().start()
+        try:
+            glue = server.client("glue")
+            glue.create_database(DatabaseInput={"Name": "keep"})
+            glue.create_table(DatabaseName="keep", TableInput=table_input("events"))
+            glue.batch_create_partition(DatabaseName="keep", TableName="events",
+                                        PartitionInputList=[partition("2024", "01"),
+                                                            partition("2024", "02")])
+            server.stop(signal.SIGKILL)
+            server.start()
+            glue = server.client("glue")
+            self.assertEqual(glue.get_table(DatabaseName="keep", Name="events")["Table"]["Name"],
+                             "events")
+            values = [p["Values"] for p in glue.get_partitions(
+                DatabaseName="keep", TableName="events")["Partitions"]]
+            self.assertEqual(values, [["2024", "01"], ["2024", "02"]])
+        finally:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
