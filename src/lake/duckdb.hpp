@@ -38,9 +38,7 @@ class QueryResult {
   size_t rowCount() const { return rows_.size(); }
   const std::string& columnName(size_t col) const { return names_[col]; }
   duckdb_type columnType(size_t col) const { return types_[col]; }
-  const std::optional<std::string>& value(size_t row, size_t col) const {
-    return rows_[row][col];
-  }
+  const std::optional<std::string>& value(size_t row, size_t col) const { return rows_[row][col]; }
 
  private:
   friend class DuckConnection;

@@ -37,13 +37,13 @@ Result<const DuckDbApi*> duckDbApi() {
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char* why = ::dlerror();
-    return AwsError::internal("DuckDB library " + path + " cannot be loaded: " +
-                              (why ? why : "unknown error") +
+    return AwsError::internal("DuckDB library " + path +
+                              " cannot be loaded: " + (why ? why : "unknown error") +
                               " (run scripts/fetch_duckdb.sh, or set SLUICE_DUCKDB_LIBRARY)");
   }
   DuckDbApi api;
   std::string missing;
-#define SLUICE_DUCKDB_RESOLVE(name)                                     \
+#define SLUICE_DUCKDB_RESOLVE(name)                                        \
   api.name = reinterpret_cast<decltype(api.name)>(::dlsym(handle, #name)); \
   if (!api.name) missing += std::string(missing.empty() ? "" : ", ") + #name;
   SLUICE_DUCKDB_FUNCTIONS(SLUICE_DUCKDB_RESOLVE)

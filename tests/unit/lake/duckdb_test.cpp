@@ -44,8 +44,9 @@ class DuckDbTest : public ::testing::Test {
 
 TEST_F(DuckDbTest, ValuesNamesTypesAndNulls) {
   EXPECT_EQ(db_->version().rfind("v1.", 0), 0u) << db_->version();
-  auto r = run("SELECT 42 AS answer, NULL::VARCHAR AS nothing, 'text' AS s, 1.5::DOUBLE AS d "
-               "UNION ALL SELECT 7, 'x', 'y', NULL ORDER BY answer");
+  auto r =
+      run("SELECT 42 AS answer, NULL::VARCHAR AS nothing, 'text' AS s, 1.5::DOUBLE AS d "
+          "UNION ALL SELECT 7, 'x', 'y', NULL ORDER BY answer");
   ASSERT_EQ(r.columnCount(), 4u);
   ASSERT_EQ(r.rowCount(), 2u);
   EXPECT_EQ(r.columnName(0), "answer");
@@ -71,8 +72,9 @@ TEST_F(DuckDbTest, FailuresAreValuesWithDuckDbsMessage) {
 }
 
 TEST_F(DuckDbTest, SettingsApply) {
-  auto r = run("SELECT current_setting('memory_limit'), current_setting('threads'), "
-               "current_setting('autoload_known_extensions')");
+  auto r =
+      run("SELECT current_setting('memory_limit'), current_setting('threads'), "
+          "current_setting('autoload_known_extensions')");
   EXPECT_EQ(*r.value(0, 0), "244.1 MiB");
   EXPECT_EQ(*r.value(0, 1), "2");
   EXPECT_EQ(*r.value(0, 2), "false");
@@ -92,8 +94,9 @@ TEST_F(DuckDbTest, ParquetAndJsonAreBuiltIn) {
   auto j = run("SELECT sum(a), count(b) FROM read_json_auto('" + dir_ + "/e.json')");
   EXPECT_EQ(*j.value(0, 0), "3");
   EXPECT_EQ(*j.value(0, 1), "1");
-  auto ext = run("SELECT extension_name FROM duckdb_extensions() WHERE loaded AND "
-                 "extension_name IN ('json', 'parquet') ORDER BY 1");
+  auto ext =
+      run("SELECT extension_name FROM duckdb_extensions() WHERE loaded AND "
+          "extension_name IN ('json', 'parquet') ORDER BY 1");
   ASSERT_EQ(ext.rowCount(), 2u);
 }
 

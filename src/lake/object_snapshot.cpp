@@ -1,0 +1,150 @@
+#include "lake/object_snapshot.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace sluice::lake {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+AwsError ioFailure(const std::string& what, const fs::path& p, int err) {
+  return AwsError::internal("lake snapshot: " + what + " " + p.string() + ": " +
+                            std::strerror(err));
+}
+
+Result<void> writeBytes(const fs::path& target, const std::string& bytes) {
+  std::ofstream out(target, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return ioFailure("write", target, errno);
+  return {};
+}
+
+}  // namespace
+
+Result<S3Location> parseS3Uri(std::string_view uri) {
+  std::string_view rest;
+  for (std::string_view scheme : {"s3://", "s3a://", "s3n://"}) {
+    if (uri.starts_with(scheme)) rest = uri.substr(scheme.size());
+  }
+  if (rest.empty()) {
+    return AwsError{"InvalidInputException",
+                    "Not an S3 location: '" + std::string(uri) + "' (expected s3://bucket/prefix)",
+                    400};
+  }
+  auto slash = rest.find('/');
+  S3Location l{std::string(rest.substr(0, slash)), slash == std::string_view::npos
+                                                       ? std::string()
+                                                       : std::string(rest.substr(slash + 1))};
+  if (l.bucket.empty()) {
+    return AwsError{"InvalidInputException", "No bucket in '" + std::string(uri) + "'", 400};
+  }
+  return l;
+}
+
+std::optional<fs::path> keyPath(std::string_view key) {
+  if (key.empty() || key.back() == '/' || key.front() == '/') return std::nullopt;
+  fs::path out;
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    std::string_view part = key.substr(start, end - start);
+    if (part.empty() || part == "." || part == ".." || part.find('\0') != std::string_view::npos) {
+      return std::nullopt;
+    }
+    out /= std::string(part);
+    start = end + 1;
+  }
+  return out;
+}
+
+Result<ObjectSnapshot> ObjectSnapshot::take(ObjectSource& source, const Scope& scope,
+                                            const std::vector<std::string>& uris,
+                                            const fs::path& workDir) {
+  std::error_code ec;
+  fs::create_directories(workDir, ec);
+  if (ec) return ioFailure("create", workDir, ec.value());
+  std::string tmpl = (workDir / "snapshot-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) return ioFailure("create", tmpl, errno);
+  ObjectSnapshot snap;
+  snap.root_ = tmpl;  // from here on the destructor cleans up whatever happens
+  for (const auto& uri : uris) {
+    auto loc = parseS3Uri(uri);
+    if (!loc) return loc.error();
+    auto listed = source.list(scope, loc->bucket, loc->prefix);
+    if (!listed) return listed.error();
+    std::vector<LakeObject> kept;
+    for (LakeObject& o : *listed) {
+      auto rel = keyPath(o.key);
+      if (!rel) {
+        ++snap.skipped_;
+        continue;
+      }
+      fs::path target = snap.root_ / loc->bucket / *rel;
+      if (fs::exists(target)) {  // two URIs of one snapshot overlap
+        kept.push_back(std::move(o));
+        continue;
+      }
+      fs::create_directories(target.parent_path(), ec);
+      if (ec) {
+        // A key that is a folder of another key ("a" and "a/b"): S3 allows it,
+        // a file system does not. Left out, like a folder marker.
+        ++snap.skipped_;
+        continue;
+      }
+      if (!o.bytes && ::link(o.file.c_str(), target.c_str()) != 0) {
+        int err = errno;
+        if (err != ENOENT) return ioFailure("link", target, err);
+        // Overwritten or deleted since the listing: take what is current now.
+        auto again = source.reread(scope, loc->bucket, o.key);
+        if (!again) return again.error();
+        if (!*again) continue;
+        o = std::move(**again);
+        if (!o.bytes && ::link(o.file.c_str(), target.c_str()) != 0) {
+          return ioFailure("link", target, errno);
+        }
+      }
+      if (o.bytes) {
+        if (auto w = writeBytes(target, *o.bytes); !w) return w.error();
+        o.bytes.reset();  // on disk now; do not keep a second copy in memory
+      }
+      kept.push_back(std::move(o));
+    }
+    snap.objects_.push_back(std::move(kept));
+  }
+  return snap;
+}
+
+ObjectSnapshot::ObjectSnapshot(ObjectSnapshot&& other) noexcept
+    : root_(std::move(other.root_)), objects_(std::move(other.objects_)), skipped_(other.skipped_) {
+  other.root_.clear();
+}
+
+ObjectSnapshot::~ObjectSnapshot() {
+  if (root_.empty()) return;
+  std::error_code ec;
+  fs::remove_all(root_, ec);  // links only: the objects themselves stay
+}
+
+Result<fs::path> ObjectSnapshot::localPath(std::string_view uri) const {
+  auto loc = parseS3Uri(uri);
+  if (!loc) return loc.error();
+  fs::path p = root_ / loc->bucket;
+  std::string_view prefix = loc->prefix;
+  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+  if (prefix.empty()) return p;
+  auto rel = keyPath(prefix);
+  if (!rel) {
+    return AwsError{"InvalidInputException",
+                    "S3 prefix '" + std::string(loc->prefix) + "' cannot be read as a path", 400};
+  }
+  return p / *rel;
+}
+
+}  // namespace sluice::lake
