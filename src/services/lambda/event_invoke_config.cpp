@@ -139,11 +139,7 @@ Result<Change> LambdaService::deleteFunctionEventInvokeConfig(const Json& in,
 
 Result<Change> LambdaService::listFunctionEventInvokeConfigs(const Json& in,
                                                              const CallContext& ctx) {
-  auto name = Input(in).requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
-  auto f = find(ctx.scope, *ref);
+  auto f = functionNamed(in, ctx.scope);
   if (!f) return f.error();
   JsonArray out;
   for (const auto& [q, stored] : (*f)->eventInvokeConfigs) {

@@ -5,6 +5,7 @@
 #include "services/common/pagination.hpp"
 #include "services/common/target_delivery.hpp"
 #include "services/lambda/lambda_service.hpp"
+#include "services/lambda/marker_page.hpp"
 
 namespace sluice::services::lambda {
 
@@ -220,17 +221,10 @@ Result<Change> LambdaService::listEventSourceMappings(const Json& in, const Call
     functionArn = arn::lambdaFunction(ctx.scope, ref->name) +
                   (ref->qualifier.empty() ? "" : ":" + ref->qualifier);
   }
-  auto maxItems = input.optionalInt("MaxItems");
-  if (!maxItems) return maxItems.error();
-  size_t limit = static_cast<size_t>(maxItems->value_or(100));
-  auto marker = input.optionalString("Marker");
-  if (!marker) return marker.error();
-  std::string after;
-  if (*marker && !(*marker)->empty()) {
-    auto key = decodePageToken(**marker);
-    if (!key) return invalid("Invalid Marker: " + **marker);
-    after = *key;
-  }
+  auto page = MarkerPage::read(in, 100);
+  if (!page) return page.error();
+  size_t limit = page->limit;
+  const std::string& after = page->after;
   JsonArray out;
   std::string last;
   bool more = false;
@@ -248,7 +242,7 @@ Result<Change> LambdaService::listEventSourceMappings(const Json& in, const Call
     last = uuid;
   }
   JsonObject r{{"EventSourceMappings", std::move(out)}};
-  if (more) r["NextMarker"] = encodePageToken(last);
+  if (more) r["NextMarker"] = MarkerPage::next(last);
   return Change(Json(std::move(r)));
 }
 

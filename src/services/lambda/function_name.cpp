@@ -31,6 +31,15 @@ bool validName(std::string_view name) {
 
 }  // namespace
 
+Result<void> checkRevision(const Json& in, const std::string& current) {
+  const Json* rev = in.is_object() ? in.as_object().if_contains("RevisionId") : nullptr;
+  if (!rev || !rev->is_string() || rev->get_string() == current) return {};
+  return AwsError{"PreconditionFailedException",
+                  "The Revision Id provided does not match the latest Revision Id. Call the "
+                  "GetFunction/GetAlias API to retrieve the latest Revision Id",
+                  412};
+}
+
 Result<FunctionRef> parseFunctionName(std::string_view text, std::string_view qualifier) {
   auto parts = splitColons(text);
   FunctionRef ref;

@@ -64,11 +64,7 @@ Result<Change> LambdaService::putFunctionConcurrency(const Json& in, const CallC
 }
 
 Result<Change> LambdaService::getFunctionConcurrency(const Json& in, const CallContext& ctx) {
-  auto name = Input(in).requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
-  auto f = find(ctx.scope, *ref);
+  auto f = functionNamed(in, ctx.scope);
   if (!f) return f.error();
   JsonObject out;
   if ((*f)->reservedConcurrency) out["ReservedConcurrentExecutions"] = *(*f)->reservedConcurrency;
@@ -76,11 +72,7 @@ Result<Change> LambdaService::getFunctionConcurrency(const Json& in, const CallC
 }
 
 Result<Change> LambdaService::deleteFunctionConcurrency(const Json& in, const CallContext& ctx) {
-  auto name = Input(in).requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
-  auto f = find(ctx.scope, *ref);
+  auto f = functionNamed(in, ctx.scope);
   if (!f) return f.error();
   Change change(Json(nullptr));
   if ((*f)->reservedConcurrency) {

@@ -6,6 +6,7 @@
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
 #include "services/lambda/lambda_service.hpp"
+#include "services/lambda/marker_page.hpp"
 #include "services/lambda/runtimes/runtimes.hpp"
 
 namespace sluice::services::lambda {
@@ -362,20 +363,10 @@ Result<Change> LambdaService::getFunctionConfiguration(const Json& in, const Cal
 }
 
 Result<Change> LambdaService::updateFunctionConfiguration(const Json& in, const CallContext& ctx) {
-  auto name = Input(in).requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
-  auto f = find(ctx.scope, *ref);
+  auto f = functionNamed(in, ctx.scope);
   if (!f) return f.error();
   FunctionVersion& latest = (*f)->latest;
-  if (auto rev = Input(in).optionalString("RevisionId");
-      rev && *rev && **rev != latest.revisionId) {
-    return AwsError{"PreconditionFailedException",
-                    "The Revision Id provided does not match the latest Revision Id. Call the "
-                    "GetFunction/GetAlias API to retrieve the latest Revision Id",
-                    412};
-  }
+  if (auto r = checkRevision(in, latest.revisionId); !r) return r.error();
   JsonObject config = latest.config.as_object();
   if (auto r = readConfiguration(in, ctx.scope, (*f)->name, config, false); !r) return r.error();
   latest.config = std::move(config);
@@ -410,13 +401,7 @@ Result<Change> LambdaService::recordNewCode(const Json& in, const CallContext& c
   auto f = find(ctx.scope, *ref);
   if (!f) return f.error();
   FunctionVersion& latest = (*f)->latest;
-  if (auto rev = Input(in).optionalString("RevisionId");
-      rev && *rev && **rev != latest.revisionId) {
-    return AwsError{"PreconditionFailedException",
-                    "The Revision Id provided does not match the latest Revision Id. Call the "
-                    "GetFunction/GetAlias API to retrieve the latest Revision Id",
-                    412};
-  }
+  if (auto r = checkRevision(in, latest.revisionId); !r) return r.error();
   if (auto dry = Input(in).optionalBool("DryRun"); dry && *dry && **dry) {
     FunctionVersion preview = latest;
     preview.codeDigest = code.digest;
@@ -493,17 +478,10 @@ Result<Change> LambdaService::deleteFunction(const Json& in, const CallContext& 
 
 Result<Change> LambdaService::listFunctions(const Json& in, const CallContext& ctx) {
   Input input(in);
-  auto maxItems = input.optionalInt("MaxItems");
-  if (!maxItems) return maxItems.error();
-  size_t limit = static_cast<size_t>(maxItems->value_or(50));
-  auto marker = input.optionalString("Marker");
-  if (!marker) return marker.error();
-  std::string after;
-  if (*marker && !(*marker)->empty()) {
-    auto key = decodePageToken(**marker);
-    if (!key) return invalid("Invalid Marker: " + **marker);
-    after = *key;
-  }
+  auto page = MarkerPage::read(in, 50);
+  if (!page) return page.error();
+  size_t limit = page->limit;
+  const std::string& after = page->after;
   auto all = input.optionalString("FunctionVersion");
   if (!all) return all.error();
   bool allVersions = *all && **all == "ALL";
@@ -530,7 +508,7 @@ Result<Change> LambdaService::listFunctions(const Json& in, const CallContext& c
     if (more) break;
   }
   JsonObject r{{"Functions", std::move(out)}};
-  if (more) r["NextMarker"] = encodePageToken(last);
+  if (more) r["NextMarker"] = MarkerPage::next(last);
   return Change(Json(std::move(r)));
 }
 

@@ -204,6 +204,18 @@ Result<FunctionRecord*> LambdaService::find(const Scope& scope, const FunctionRe
   return &it->second;
 }
 
+Result<FunctionRecord*> LambdaService::functionNamed(const Json& in, const Scope& scope) {
+  const Json* name = in.is_object() ? in.as_object().if_contains("FunctionName") : nullptr;
+  if (!name || !name->is_string()) {
+    return AwsError::validation(
+        "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: "
+        "Member must not be null");
+  }
+  auto ref = parseFunctionName(name->get_string());
+  if (!ref) return ref.error();
+  return find(scope, *ref);
+}
+
 Result<const FunctionVersion*> LambdaService::resolveVersion(const Scope& scope,
                                                              const FunctionRecord& f,
                                                              const std::string& qualifier) {

@@ -44,6 +44,10 @@ struct FunctionRef {
   std::string qualifier;
 };
 
+// PreconditionFailedException when the request's RevisionId is given and is
+// not `current` (a change made on a stale read).
+Result<void> checkRevision(const Json& in, const std::string& current);
+
 // Resolves a FunctionName (name, name:qualifier, partial or full ARN) and
 // reconciles it with a Qualifier member (`qualifier`, may be empty).
 Result<FunctionRef> parseFunctionName(std::string_view text, std::string_view qualifier = {});
@@ -111,6 +115,9 @@ class LambdaService {
   Functions& functionsOf(const Scope& scope) { return functions_[scopeKey(scope)]; }
   // The function a FunctionName names, or ResourceNotFoundException.
   Result<FunctionRecord*> find(const Scope& scope, const FunctionRef& ref);
+  // The function the request's FunctionName member names (a qualifier in it
+  // is ignored: for operations on the whole function).
+  Result<FunctionRecord*> functionNamed(const Json& in, const Scope& scope);
   // The version an unqualified name, a version number or an alias selects
   // (an alias with weights picks by them).
   Result<const FunctionVersion*> resolveVersion(const Scope& scope, const FunctionRecord& f,

@@ -2,6 +2,7 @@
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
 #include "services/lambda/lambda_service.hpp"
+#include "services/lambda/marker_page.hpp"
 
 namespace sluice::services::lambda {
 
@@ -10,33 +11,6 @@ namespace {
 AwsError invalid(std::string message) {
   return {"InvalidParameterValueException", std::move(message), 400};
 }
-
-AwsError revisionMismatch() {
-  return {"PreconditionFailedException",
-          "The Revision Id provided does not match the latest Revision Id. Call the "
-          "GetFunction/GetAlias API to retrieve the latest Revision Id",
-          412};
-}
-
-// Marker/MaxItems paging over keys in order.
-struct Paging {
-  size_t limit;
-  std::string after;
-  static Result<Paging> read(const Json& in) {
-    Input input(in);
-    auto maxItems = input.optionalInt("MaxItems");
-    if (!maxItems) return maxItems.error();
-    auto marker = input.optionalString("Marker");
-    if (!marker) return marker.error();
-    Paging p{static_cast<size_t>(maxItems->value_or(50)), ""};
-    if (*marker && !(*marker)->empty()) {
-      auto key = decodePageToken(**marker);
-      if (!key) return invalid("Invalid Marker: " + **marker);
-      p.after = *key;
-    }
-    return p;
-  }
-};
 
 std::string versionKey(const std::string& version) {
   std::string number = version == "$LATEST" ? "" : version;
@@ -76,16 +50,10 @@ Result<std::map<std::string, double>> readWeights(const Json& in, const Function
 
 Result<Change> LambdaService::publishVersion(const Json& in, const CallContext& ctx) {
   Input input(in);
-  auto name = input.requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
-  auto f = find(ctx.scope, *ref);
+  auto f = functionNamed(in, ctx.scope);
   if (!f) return f.error();
   FunctionRecord& fn = **f;
-  if (auto rev = input.optionalString("RevisionId"); rev && *rev && **rev != fn.latest.revisionId) {
-    return revisionMismatch();
-  }
+  if (auto r = checkRevision(in, fn.latest.revisionId); !r) return r.error();
   std::string sha = codeSha256Base64(fn.latest.codeDigest);
   if (auto want = input.optionalString("CodeSha256"); want && *want && **want != sha) {
     return invalid("CodeSHA256 (" + **want + ") is different from current CodeSHA256 in $LATEST (" +
@@ -115,13 +83,9 @@ Result<Change> LambdaService::publishVersion(const Json& in, const CallContext& 
 }
 
 Result<Change> LambdaService::listVersionsByFunction(const Json& in, const CallContext& ctx) {
-  auto name = Input(in).requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
-  auto f = find(ctx.scope, *ref);
+  auto f = functionNamed(in, ctx.scope);
   if (!f) return f.error();
-  auto paging = Paging::read(in);
+  auto paging = MarkerPage::read(in, 50);
   if (!paging) return paging.error();
   std::vector<const FunctionVersion*> all{&(*f)->latest};
   for (const auto& [n, v] : (*f)->versions) all.push_back(&v);
@@ -139,7 +103,7 @@ Result<Change> LambdaService::listVersionsByFunction(const Json& in, const CallC
     last = key;
   }
   JsonObject r{{"Versions", std::move(out)}};
-  if (more) r["NextMarker"] = encodePageToken(last);
+  if (more) r["NextMarker"] = MarkerPage::next(last);
   return Change(Json(std::move(r)));
 }
 
@@ -206,9 +170,7 @@ Result<Change> LambdaService::updateAlias(const Json& in, const CallContext& ctx
   Input input(in);
   FunctionRecord& fn = **find(ctx.scope, *parseFunctionName(*input.requiredString("FunctionName")));
   AliasRecord& a = fn.aliases.at(*input.requiredString("Name"));
-  if (auto rev = input.optionalString("RevisionId"); rev && *rev && **rev != a.revisionId) {
-    return revisionMismatch();
-  }
+  if (auto r = checkRevision(in, a.revisionId); !r) return r.error();
   auto version = input.optionalString("FunctionVersion");
   if (!version) return version.error();
   auto description = input.optionalString("Description");
@@ -251,15 +213,11 @@ Result<Change> LambdaService::deleteAlias(const Json& in, const CallContext& ctx
 
 Result<Change> LambdaService::listAliases(const Json& in, const CallContext& ctx) {
   Input input(in);
-  auto name = input.requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
-  auto f = find(ctx.scope, *ref);
+  auto f = functionNamed(in, ctx.scope);
   if (!f) return f.error();
   auto version = input.optionalString("FunctionVersion");
   if (!version) return version.error();
-  auto paging = Paging::read(in);
+  auto paging = MarkerPage::read(in, 50);
   if (!paging) return paging.error();
   JsonArray out;
   std::string last;
@@ -275,7 +233,7 @@ Result<Change> LambdaService::listAliases(const Json& in, const CallContext& ctx
     last = aliasName;
   }
   JsonObject r{{"Aliases", std::move(out)}};
-  if (more) r["NextMarker"] = encodePageToken(last);
+  if (more) r["NextMarker"] = MarkerPage::next(last);
   return Change(Json(std::move(r)));
 }
 
