@@ -10,7 +10,10 @@ as a user runs it, with a Python and a Node.js echo function.
   (`python3 -c pass`, `node -e 0`): the ratio is what the runtime adds;
 - warm invoke latency p50/p99 on one keep-alive connection, beside the
   server's floor on the same connection (GET /_sluice/health);
-- warm invokes/s with 1, 4 and 16 client processes.
+- warm invokes/s with 1, 4 and 16 client processes;
+- an SQS event source mapping's messages/s (BatchSize 10) draining a queue,
+  beside the same queue drained by one ReceiveMessage/DeleteMessageBatch client
+  (the SQS floor, measured in the same run).
 
 Requests are not signed (a server without configured keys accepts that); the
 Authorization header only names the service, as the SDKs' would.
@@ -129,12 +132,60 @@ def throughput(port, name, seconds, clients):
     return total / seconds
 
 
+def sqs_call(conn, op, body):
+    conn.request("POST", "/", json.dumps(body), {
+        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"AmazonSQS.{op}"})
+    r = conn.getresponse()
+    data = r.read()
+    if r.status != 200:
+        raise RuntimeError(f"{op}: {r.status} {data[:200]!r}")
+    return json.loads(data) if data else {}
+
+
+def fill(conn, url, count):
+    for i in range(0, count, 10):
+        sqs_call(conn, "SendMessageBatch", {"QueueUrl": url, "Entries": [
+            {"Id": str(j), "MessageBody": json.dumps({"n": i + j})} for j in range(10)]})
+
+
+def depth(conn, url):
+    attrs = sqs_call(conn, "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": [
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]})["Attributes"]
+    return int(attrs["ApproximateNumberOfMessages"]) + int(
+        attrs["ApproximateNumberOfMessagesNotVisible"])
+
+
+def mapping_rate(conn, count):
+    url = sqs_call(conn, "CreateQueue", {"QueueName": "bench-mapped"})["QueueUrl"]
+    fill(conn, url, count)
+    t = time.perf_counter()
+    call(conn, "POST", "/2015-03-31/event-source-mappings", json.dumps({
+        "EventSourceArn": "arn:aws:sqs:us-east-1:000000000000:bench-mapped",
+        "FunctionName": "py-echo", "BatchSize": 10}))
+    while depth(conn, url):
+        time.sleep(0.01)
+    mapped = count / (time.perf_counter() - t)
+    url = sqs_call(conn, "CreateQueue", {"QueueName": "bench-direct"})["QueueUrl"]
+    fill(conn, url, count)
+    t = time.perf_counter()
+    while True:
+        got = sqs_call(conn, "ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10})
+        messages = got.get("Messages", [])
+        if not messages:
+            break
+        sqs_call(conn, "DeleteMessageBatch", {"QueueUrl": url, "Entries": [
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]})
+    direct = count / (time.perf_counter() - t)
+    return mapped, direct
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--cold", type=int, default=15)
     ap.add_argument("--warm", type=int, default=2000)
+    ap.add_argument("--messages", type=int, default=5000)
     args = ap.parse_args()
     data_dir = tempfile.mkdtemp(prefix="sluice-lambda-bench-")
     server = subprocess.Popen([os.path.join(args.build, "sluice"), "server", "--port", "0",
@@ -166,6 +217,10 @@ def main():
         for clients in (1, 4, 16):
             rate = throughput(port, "py-echo", args.seconds, clients)
             print(f"python3.12 warm invokes/s, {clients:>2} clients: {rate:>10.0f}")
+        print()
+        mapped, direct = mapping_rate(conn, args.messages)
+        print(f"SQS mapping, BatchSize 10: {mapped:>8.0f} messages/s; one client receiving and "
+              f"deleting: {direct:>8.0f} messages/s ({mapped / direct:.2f}x)")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -208,7 +208,16 @@ int runServer(const ServerArgs& args) {
             << " (clock: " << args.clock
             << (options.credentials.empty() ? ", any signature accepted" : ", signatures verified")
             << ")" << std::endl;
-  io.run();
+  // A bug that throws out of a request handler is reported and the server
+  // goes on serving; it never takes the other requests down with it.
+  for (;;) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& e) {
+      std::cerr << "sluice server: a request handler failed: " << e.what() << std::endl;
+    }
+  }
   engineThread.join();
   (*builtins)->lambda->stopRuntime();
   return 0;
