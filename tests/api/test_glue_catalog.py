@@ -150,6 +150,14 @@ class CatalogTest(unittest.TestCase):
         self.assertEqual(len(values), 241)
         self.assertEqual(values, sorted(values))
 
+        filtered = [p["Values"] for page in self.glue.get_paginator("get_partitions").paginate(
+            DatabaseName="pdb", TableName="events",
+            Expression="year BETWEEN '2024' AND '2025' AND month IN ('01', '12')",
+            PaginationConfig={"PageSize": 3}) for p in page["Partitions"]]
+        self.assertEqual(filtered, [["2024", "01"], ["2024", "12"], ["2025", "01"],
+                                    ["2025", "12"]])
+        self.assertError("InvalidInputException", self.glue.get_partitions, DatabaseName="pdb",
+                         TableName="events", Expression="day = '01'")
         self.glue.update_partition(DatabaseName="pdb", TableName="events",
                                    PartitionValueList=["2024", "03"],
                                    PartitionInput=dict(partition("2024", "03"),

@@ -6,6 +6,7 @@
 #include "services/common/pagination.hpp"
 #include "services/glue/glue_names.hpp"
 #include "services/glue/glue_service.hpp"
+#include "services/glue/partition_expression.hpp"
 
 namespace sluice::services::glue {
 
@@ -186,24 +187,37 @@ Result<Change> GlueService::getPartition(const Json& in, const CallContext& ctx)
 Result<Change> GlueService::getPartitions(const Json& in, const CallContext& ctx) {
   auto ref = tableRef(in);
   if (!ref) return ref.error();
-  if (auto t = table(ctx.scope, ref->db, ref->table); !t) return t.error();
+  auto t = table(ctx.scope, ref->db, ref->table);
+  if (!t) return t.error();
+  std::optional<PartitionExpression> filter;
   if (auto e = Input(in).optionalString("Expression"); !e) {
     return e.error();
   } else if (*e && !(*e)->empty()) {
-    return invalidInput(
-        "Sluice does not evaluate GetPartitions Expression filters yet; list without one.");
+    std::vector<PartitionKeyType> keys;
+    if (const Json* pk = (*t)->as_object().if_contains("PartitionKeys"); pk && pk->is_array()) {
+      for (const Json& k : pk->as_array()) {
+        const JsonObject& o = k.as_object();
+        keys.push_back({std::string(o.at("Name").as_string()),
+                        o.contains("Type") ? std::string(o.at("Type").as_string()) : "string"});
+      }
+    }
+    auto parsed = PartitionExpression::parse(**e, keys);
+    if (!parsed) return parsed.error();
+    filter = std::move(*parsed);
   }
   auto page = readPage(in, 1000);
   if (!page) return page.error();
   if (!docs_.store()) return AwsError::internal("the Glue catalog needs a data directory");
   auto lease = docs_.store()->readers().acquire();
   if (!lease) return lease.takeError();
+  // Without a filter the store stops after one page; with one, rows stream in
+  // key order until a page of matches (and one more, for NextToken) is found.
   auto st = lease->db().prepare(
       "SELECT vkey, doc FROM glue_partitions WHERE account = ? AND region = ? AND db = ? AND "
       "tbl = ? AND vkey > ? ORDER BY vkey LIMIT ?");
   if (!st) return st.takeError();
-  st->bindAll(ctx.scope.account, ctx.scope.region, ref->db, ref->table, page->after,
-              static_cast<int64_t>(page->limit + 1));
+  int64_t rowLimit = filter ? -1 : static_cast<int64_t>(page->limit + 1);
+  st->bindAll(ctx.scope.account, ctx.scope.region, ref->db, ref->table, page->after, rowLimit);
   JsonArray out;
   std::string last;
   bool more = false;
@@ -211,13 +225,20 @@ Result<Change> GlueService::getPartitions(const Json& in, const CallContext& ctx
     auto row = st->step();
     if (!row) return row.error();
     if (!*row) break;
+    auto doc = parseJson(st->columnText(1));
+    if (!doc) return AwsError::internal("corrupt partition in glue_partitions");
+    if (filter) {
+      std::vector<std::string> values;
+      for (const Json& v : doc->as_object().at("Values").as_array()) {
+        values.emplace_back(v.is_string() ? std::string(v.get_string()) : toJsonText(v));
+      }
+      if (!filter->matches(values)) continue;
+    }
     if (out.size() == page->limit) {
       more = true;
       break;
     }
     last = std::string(st->columnText(0));
-    auto doc = parseJson(st->columnText(1));
-    if (!doc) return AwsError::internal("corrupt partition in glue_partitions");
     out.push_back(std::move(*doc));
   }
   JsonObject r{{"Partitions", std::move(out)}};
