@@ -93,6 +93,21 @@ class CatalogTest(unittest.TestCase):
         t2 = self.glue.get_table(DatabaseName="tdb", Name="events")["Table"]
         self.assertEqual(t2["Parameters"]["recordCount"], "10")
         self.assertEqual(t2["VersionId"], "1")
+        versions = self.glue.get_table_versions(DatabaseName="tdb", TableName="events")
+        self.assertEqual([v["VersionId"] for v in versions["TableVersions"]], ["1", "0"])
+        self.assertNotIn("recordCount", versions["TableVersions"][1]["Table"]["Parameters"])
+        self.assertEqual(self.glue.get_table_version(DatabaseName="tdb", TableName="events",
+                                                     VersionId="0")["TableVersion"]["VersionId"],
+                         "0")
+        updated["Parameters"]["recordCount"] = "20"
+        self.glue.update_table(DatabaseName="tdb", TableInput=updated, SkipArchive=True)
+        versions = self.glue.get_table_versions(DatabaseName="tdb", TableName="events")
+        self.assertEqual([v["VersionId"] for v in versions["TableVersions"]], ["2", "0"])
+        r = self.glue.batch_delete_table_version(DatabaseName="tdb", TableName="events",
+                                                 VersionIds=["0", "7"])
+        self.assertEqual([e["VersionId"] for e in r["Errors"]], ["7"])
+        self.assertError("EntityNotFoundException", self.glue.get_table_version,
+                         DatabaseName="tdb", TableName="events", VersionId="0")
         for name in ["raw_a", "raw_b", "gold"]:
             self.glue.create_table(DatabaseName="tdb", TableInput=table_input(name, ()))
         listed = [x["Name"] for x in self.glue.get_tables(DatabaseName="tdb",

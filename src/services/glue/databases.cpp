@@ -114,6 +114,11 @@ Result<Change> GlueService::deleteDatabase(const Json& in, const CallContext& ct
         db, "DELETE FROM glue_partitions WHERE account = ? AND region = ? AND db = ?",
         scope.account, scope.region, key);
   });
+  change.batch.sql([scope = ctx.scope, key](store::sqlite::Database& db) {
+    return store::sqlite::runStatement(
+        db, "DELETE FROM glue_table_versions WHERE account = ? AND region = ? AND db = ?",
+        scope.account, scope.region, key);
+  });
   change.batch.erase("glue_databases", ctx.scope, key);
   databases_[scopeKey(ctx.scope)].erase(key);
   return change;

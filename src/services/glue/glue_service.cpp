@@ -15,6 +15,10 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "CREATE TABLE glue_partitions(account TEXT NOT NULL, region TEXT NOT NULL, db TEXT NOT NULL, "
      "tbl TEXT NOT NULL, vkey TEXT NOT NULL, doc TEXT NOT NULL, "
      "PRIMARY KEY(account, region, db, tbl, vkey))"},
+    {2,
+     "CREATE TABLE glue_table_versions(account TEXT NOT NULL, region TEXT NOT NULL, db TEXT NOT "
+     "NULL, tbl TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, "
+     "PRIMARY KEY(account, region, db, tbl, version))"},
 };
 
 }  // namespace
@@ -55,6 +59,10 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("UpdateTable", &GlueService::updateTable);
   add("DeleteTable", &GlueService::deleteTable);
   add("BatchDeleteTable", &GlueService::batchDeleteTable);
+  add("GetTableVersions", &GlueService::getTableVersions);
+  add("GetTableVersion", &GlueService::getTableVersion);
+  add("DeleteTableVersion", &GlueService::deleteTableVersion);
+  add("BatchDeleteTableVersion", &GlueService::batchDeleteTableVersion);
   add("CreatePartition", &GlueService::createPartition);
   add("BatchCreatePartition", &GlueService::batchCreatePartition);
   add("GetPartition", &GlueService::getPartition);

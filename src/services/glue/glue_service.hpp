@@ -5,8 +5,9 @@
 // Databases and tables are small configuration: one document each
 // (glue_databases, glue_tables), held in memory under one lock and written
 // through. Partitions grow with the data (a table partitioned by hour gains
-// 8,760 a year), so they live in the store only: rows of glue_partitions,
-// read by index and paginated from there, nothing per partition in memory.
+// 8,760 a year), and so do table versions (one per UpdateTable), so they live
+// in the store only: rows of glue_partitions and glue_table_versions, read by
+// index and paginated from there, nothing per row in memory.
 #pragma once
 
 #include <map>
@@ -40,6 +41,10 @@ class GlueService {
   Result<Change> updateTable(const Json& in, const CallContext& ctx);
   Result<Change> deleteTable(const Json& in, const CallContext& ctx);
   Result<Change> batchDeleteTable(const Json& in, const CallContext& ctx);
+  Result<Change> getTableVersions(const Json& in, const CallContext& ctx);
+  Result<Change> getTableVersion(const Json& in, const CallContext& ctx);
+  Result<Change> deleteTableVersion(const Json& in, const CallContext& ctx);
+  Result<Change> batchDeleteTableVersion(const Json& in, const CallContext& ctx);
   Result<Change> createPartition(const Json& in, const CallContext& ctx);
   Result<Change> batchCreatePartition(const Json& in, const CallContext& ctx);
   Result<Change> getPartition(const Json& in, const CallContext& ctx);
@@ -62,6 +67,8 @@ class GlueService {
                                             const std::string& table, const std::string& key);
   // The table's partition-key count, for checking Values.
   static size_t partitionKeyCount(const Json& table);
+  // Stores `table` (its VersionId) as a row of glue_table_versions.
+  static void archiveVersion(DocumentBatch& batch, const Scope& scope, const Json& table);
   Result<Json> partitionRecord(const Scope& scope, const std::string& db, const Json& table,
                                const Json& input) const;
 

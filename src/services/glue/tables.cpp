@@ -68,6 +68,7 @@ Result<Change> GlueService::createTable(const Json& in, const CallContext& ctx) 
   applyTableInput(t, input->as_object());
   Change change;
   change.batch.put("glue_tables", ctx.scope, key, t);
+  archiveVersion(change.batch, ctx.scope, t);
   tables[key] = std::move(t);
   return change;
 }
@@ -133,9 +134,24 @@ Result<Change> GlueService::updateTable(const Json& in, const CallContext& ctx) 
   JsonObject& obj = (*t)->as_object();
   applyTableInput(obj, input->as_object());
   obj["UpdateTime"] = epochSeconds(clock_.now());
-  obj["VersionId"] = std::to_string(std::stoll(std::string(obj.at("VersionId").as_string())) + 1);
+  std::string previous(obj.at("VersionId").as_string());
+  obj["VersionId"] = std::to_string(std::stoll(previous) + 1);
   Change change;
   change.batch.put("glue_tables", ctx.scope, tableKey(lowerName(*db), *name), **t);
+  auto skip = Input(in).optionalBool("SkipArchive");
+  if (!skip) return skip.error();
+  if (skip->value_or(false)) {
+    // The version it replaces is not kept.
+    change.batch.sql([scope = ctx.scope, d = lowerName(*db), n = *name,
+                      v = std::stoll(previous)](store::sqlite::Database& sql) {
+      return store::sqlite::runStatement(
+          sql,
+          "DELETE FROM glue_table_versions WHERE account = ? AND region = ? AND db = ? AND "
+          "tbl = ? AND version = ?",
+          scope.account, scope.region, d, n, v);
+    });
+  }
+  archiveVersion(change.batch, ctx.scope, **t);
   return change;
 }
 
@@ -151,6 +167,12 @@ Result<Change> GlueService::deleteTable(const Json& in, const CallContext& ctx) 
   change.batch.sql([scope = ctx.scope, d, n](store::sqlite::Database& sql) {
     return store::sqlite::runStatement(
         sql, "DELETE FROM glue_partitions WHERE account = ? AND region = ? AND db = ? AND tbl = ?",
+        scope.account, scope.region, d, n);
+  });
+  change.batch.sql([scope = ctx.scope, d, n](store::sqlite::Database& sql) {
+    return store::sqlite::runStatement(
+        sql,
+        "DELETE FROM glue_table_versions WHERE account = ? AND region = ? AND db = ? AND tbl = ?",
         scope.account, scope.region, d, n);
   });
   tables_[scopeKey(ctx.scope)].erase(tableKey(d, n));
