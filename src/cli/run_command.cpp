@@ -4,6 +4,7 @@
 
 #include "asl/compile.hpp"
 #include "cli/commands.hpp"
+#include "cli/run_lambdas.hpp"
 #include "core/json.hpp"
 #include "engine/functions.hpp"
 #include "engine/local_engine.hpp"
@@ -18,6 +19,7 @@ struct RunArgs {
   std::string input = "{}";
   bool history = false;
   std::vector<std::string> functions;
+  std::vector<std::string> lambdas;  // name=...,code=...,runtime=...,handler=...
   std::string name;
   std::string account = "000000000000";
   std::string region = "us-east-1";
@@ -67,11 +69,22 @@ int runExecution(const RunArgs& args) {
   functions->onLog([](const std::string& name, const std::string& log) {
     std::cerr << "[" << name << "] " << log << (log.ends_with('\n') ? "" : "\n");
   });
-  engine::registerLambdaIntegrations(eng.integrations(), functions, eng.ids());
-
   engine::ExecutionConfig config;
   config.scope.account = args.account;
   config.scope.region = args.region;
+  std::unique_ptr<RunLambdas> lambdas;
+  std::shared_ptr<engine::FunctionInvoker> invoker = functions;
+  if (!args.lambdas.empty()) {
+    auto started = RunLambdas::start(eng, args.lambdas, config.scope);
+    if (!started) {
+      std::cerr << "sluice run: " << started.error().message << "\n";
+      return 2;
+    }
+    lambdas = std::move(*started);
+    invoker = lambdas->invoker(functions);
+  }
+  engine::registerLambdaIntegrations(eng.integrations(), invoker, eng.ids());
+
   config.executionName = args.name;
   config.stateMachineName = args.stateMachineName.empty()
                                 ? std::filesystem::path(args.definition).stem().string()
@@ -102,6 +115,9 @@ Action addRunCommand(CLI::App& app) {
   cmd->add_flag("--history", args->history, "Print the execution history events");
   cmd->add_option("--function", args->functions,
                   "Bind a Lambda function to a local executable: NAME_OR_ARN=EXECUTABLE");
+  cmd->add_option("--lambda", args->lambdas,
+                  "A real Lambda function from a folder or .zip: "
+                  "name=NAME,code=PATH,runtime=RUNTIME,handler=HANDLER[,timeout=S][,memory=MB]");
   cmd->add_option("--name", args->name, "Execution name");
   cmd->add_option("--state-machine-name", args->stateMachineName,
                   "State machine name used in ARNs (default: the definition file's name)");

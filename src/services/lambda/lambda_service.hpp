@@ -35,6 +35,9 @@ struct LambdaRuntimeOptions {
   std::string endpointUrl;  // AWS_ENDPOINT_URL for code inside functions
   std::string accessKeyId = "test";
   std::string secretAccessKey = "test";
+  // Where function logs go instead of CloudWatch Logs (`sluice run` prints
+  // them): the log group and one line of text at a time.
+  std::function<void(const std::string& group, const std::string& line)> logPrinter;
 };
 
 // A FunctionName member resolved: the name, and the qualifier it carried
@@ -172,6 +175,7 @@ class LambdaService {
   std::mutex mu_;
   std::map<std::string, Functions> functions_;  // by scopeKey
   std::unique_ptr<Invoker> invoker_;
+  std::function<void(const std::string&, const std::string&)> logPrinter_;
   std::map<std::string, Json> layers_;                         // by scopeKey + "/" + name
   std::map<std::string, Json> mappings_;                       // event source mappings by UUID
   std::map<std::string, std::shared_ptr<SqsPoller>> pollers_;  // of the enabled ones

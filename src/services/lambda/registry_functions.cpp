@@ -30,10 +30,17 @@ class RegistryFunctions final : public engine::FunctionInvoker {
     CallContext ctx;
     ctx.scope = scope;
     JsonObject in{{"FunctionName", function}, {"Payload", std::move(payload)}, {"LogType", "Tail"}};
+    // The function runs outside the loop: it must neither return for lack of
+    // work nor move a virtual clock past it meanwhile.
+    loop.beginExternal();
     registry_.call(
         "lambda", "Invoke", Json(std::move(in)), ctx,
         [&loop, done = std::move(done), cancelled = task->cancelled](Result<Json> r) mutable {
           // Invoke answers on a sandbox's thread; the engine wants its loop.
+          struct External {
+            engine::EventLoop& loop;
+            ~External() { loop.endExternal(); }
+          } external{loop};
           loop.post([done = std::move(done), cancelled, r = std::move(r)] {
             if (cancelled->load()) return;
             if (!r) return done(r.error());

@@ -156,6 +156,43 @@ TEST(CliRun, BoundExecutableErrorFailsTheExecutionButNotTheCommand) {
   EXPECT_EQ(cause->at("errorMessage"), "boom");
 }
 
+// --lambda: a real Python function from a folder, created through the Lambda
+// service and invoked as a plain ARN, through lambda:invoke and beside a
+// --function executable; its log goes to stderr.
+TEST(CliRun, LambdaFunctionsFromAFolderRunAsRealFunctions) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path("fn"));
+  dir.write("fn/app.py",
+            "def handler(event, context):\n"
+            "    print('doubling', event['n'])\n"
+            "    return {'n': event['n'] * 2, 'fn': context.function_name}\n");
+  std::string shell = dir.write("add1", "#!/bin/sh\necho '{\"n\": 100}'\n", true);
+  std::string def = dir.write("sm.json", R"({"StartAt": "Double", "States": {
+    "Double": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:dbl",
+               "Next": "Again"},
+    "Again": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+              "Parameters": {"FunctionName": "dbl", "Payload.$": "$"},
+              "OutputPath": "$.Payload", "Next": "Shell"},
+    "Shell": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:add1",
+              "ResultPath": "$.shell", "End": true}}})");
+  auto r =
+      runCommand({kSluice, "run", def, "--input", R"({"n": 5})", "--lambda",
+                  "name=dbl,code=" + dir.path("fn") + ",runtime=python3.12,handler=app.handler",
+                  "--function", "add1=" + shell});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  EXPECT_EQ(str(out, "status"), "SUCCEEDED") << r.out;
+  EXPECT_EQ(out.at("output").at("n"), 20);
+  EXPECT_EQ(out.at("output").at("fn"), "dbl");
+  EXPECT_EQ(out.at("output").at("shell").at("n"), 100);
+  EXPECT_NE(r.err.find("[dbl] doubling 5"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[dbl] REPORT RequestId:"), std::string::npos) << r.err;
+
+  auto bad = runCommand({kSluice, "run", def, "--lambda", "name=dbl,code=/no/such,runtime=x"});
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_NE(bad.err.find("--lambda"), std::string::npos) << bad.err;
+}
+
 TEST(CliRun, InlineInputAndExecutionNameAndExpressType) {
   TempDir dir;
   std::string def = dir.write("echo.json", R"({"StartAt": "P", "States": {
