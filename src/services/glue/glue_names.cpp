@@ -28,6 +28,14 @@ Result<std::string> checkedName(const Json& object, std::string_view member) {
   return lowerName(name);
 }
 
+Result<TableRef> readTableRef(const Json& in) {
+  auto db = Input(in).requiredString("DatabaseName");
+  if (!db) return db.error();
+  auto table = Input(in).requiredString("TableName");
+  if (!table) return table.error();
+  return TableRef{lowerName(*db), lowerName(*table)};
+}
+
 Result<GluePage> readPage(const Json& in, size_t maxLimit) {
   Input input(in);
   auto max = input.optionalInt("MaxResults");

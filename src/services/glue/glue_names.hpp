@@ -24,6 +24,13 @@ std::string lowerName(std::string_view name);
 // single line; lower-cased.
 Result<std::string> checkedName(const Json& object, std::string_view member);
 
+// A request's DatabaseName and TableName, lower-cased (partition and table
+// version operations name their table so).
+struct TableRef {
+  std::string db, table;
+};
+Result<TableRef> readTableRef(const Json& in);
+
 // NextToken / MaxResults paging over keys in order.
 struct GluePage {
   size_t limit;

@@ -18,18 +18,6 @@ AwsError partitionNotFound() {
   return entityNotFound("Partition not found.");
 }
 
-struct TableRef {
-  std::string db, table;
-};
-
-Result<TableRef> tableRef(const Json& in) {
-  auto db = Input(in).requiredString("DatabaseName");
-  if (!db) return db.error();
-  auto table = Input(in).requiredString("TableName");
-  if (!table) return table.error();
-  return TableRef{lowerName(*db), lowerName(*table)};
-}
-
 void insertPartition(DocumentBatch& batch, const Scope& scope, const TableRef& t,
                      const std::string& key, const Json& doc, bool replace) {
   std::string sql = std::string(replace ? "INSERT OR REPLACE" : "INSERT") +
@@ -138,7 +126,7 @@ Result<Change> GlueService::createPartition(const Json& in, const CallContext& c
 }
 
 Result<Change> GlueService::batchCreatePartition(const Json& in, const CallContext& ctx) {
-  auto ref = tableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   auto t = table(ctx.scope, ref->db, ref->table);
   if (!t) return t.error();
@@ -173,7 +161,7 @@ Result<Change> GlueService::batchCreatePartition(const Json& in, const CallConte
 }
 
 Result<Change> GlueService::getPartition(const Json& in, const CallContext& ctx) {
-  auto ref = tableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   if (auto t = table(ctx.scope, ref->db, ref->table); !t) return t.error();
   const Json* values = Input(in).get("PartitionValues");
@@ -185,7 +173,7 @@ Result<Change> GlueService::getPartition(const Json& in, const CallContext& ctx)
 }
 
 Result<Change> GlueService::getPartitions(const Json& in, const CallContext& ctx) {
-  auto ref = tableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   auto t = table(ctx.scope, ref->db, ref->table);
   if (!t) return t.error();
@@ -247,7 +235,7 @@ Result<Change> GlueService::getPartitions(const Json& in, const CallContext& ctx
 }
 
 Result<Change> GlueService::batchGetPartition(const Json& in, const CallContext& ctx) {
-  auto ref = tableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   if (auto t = table(ctx.scope, ref->db, ref->table); !t) return t.error();
   const Json* wanted = Input(in).get("PartitionsToGet");
@@ -268,7 +256,7 @@ Result<Change> GlueService::batchGetPartition(const Json& in, const CallContext&
 }
 
 Result<Change> GlueService::updatePartition(const Json& in, const CallContext& ctx) {
-  auto ref = tableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   auto t = table(ctx.scope, ref->db, ref->table);
   if (!t) return t.error();
@@ -295,7 +283,7 @@ Result<Change> GlueService::updatePartition(const Json& in, const CallContext& c
 }
 
 Result<Change> GlueService::deletePartition(const Json& in, const CallContext& ctx) {
-  auto ref = tableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   if (auto t = table(ctx.scope, ref->db, ref->table); !t) return t.error();
   const Json* values = Input(in).get("PartitionValues");
@@ -310,7 +298,7 @@ Result<Change> GlueService::deletePartition(const Json& in, const CallContext& c
 }
 
 Result<Change> GlueService::batchDeletePartition(const Json& in, const CallContext& ctx) {
-  auto ref = tableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   if (auto t = table(ctx.scope, ref->db, ref->table); !t) return t.error();
   const Json* list = Input(in).get("PartitionsToDelete");

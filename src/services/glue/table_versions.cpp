@@ -9,18 +9,6 @@ namespace sluice::services::glue {
 
 namespace {
 
-struct TableRef {
-  std::string db, table;
-};
-
-Result<TableRef> versionTableRef(const Json& in) {
-  auto db = Input(in).requiredString("DatabaseName");
-  if (!db) return db.error();
-  auto table = Input(in).requiredString("TableName");
-  if (!table) return table.error();
-  return TableRef{lowerName(*db), lowerName(*table)};
-}
-
 Result<int64_t> versionNumber(const std::string& text) {
   if (text.empty() || text.size() > 18 ||
       text.find_first_not_of("0123456789") != std::string::npos) {
@@ -55,7 +43,7 @@ void GlueService::archiveVersion(DocumentBatch& batch, const Scope& scope, const
 }
 
 Result<Change> GlueService::getTableVersions(const Json& in, const CallContext& ctx) {
-  auto ref = versionTableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   if (auto t = table(ctx.scope, ref->db, ref->table); !t) return t.error();
   auto page = readPage(in, 100);
@@ -93,7 +81,7 @@ Result<Change> GlueService::getTableVersions(const Json& in, const CallContext& 
 }
 
 Result<Change> GlueService::getTableVersion(const Json& in, const CallContext& ctx) {
-  auto ref = versionTableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   auto t = table(ctx.scope, ref->db, ref->table);
   if (!t) return t.error();
@@ -122,7 +110,7 @@ Result<Change> GlueService::getTableVersion(const Json& in, const CallContext& c
 Result<Change> GlueService::deleteTableVersion(const Json& in, const CallContext& ctx) {
   auto got = getTableVersion(in, ctx);  // exists?
   if (!got) return got.error();
-  auto ref = versionTableRef(in);
+  auto ref = readTableRef(in);
   Change change;
   eraseVersion(change.batch, ctx.scope, *ref,
                *versionNumber(*Input(in).requiredString("VersionId")));
@@ -130,7 +118,7 @@ Result<Change> GlueService::deleteTableVersion(const Json& in, const CallContext
 }
 
 Result<Change> GlueService::batchDeleteTableVersion(const Json& in, const CallContext& ctx) {
-  auto ref = versionTableRef(in);
+  auto ref = readTableRef(in);
   if (!ref) return ref.error();
   if (auto t = table(ctx.scope, ref->db, ref->table); !t) return t.error();
   const Json* ids = Input(in).get("VersionIds");
