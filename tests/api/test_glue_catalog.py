@@ -195,6 +195,42 @@ class CatalogTest(unittest.TestCase):
         self.assertError("EntityNotFoundException", self.glue.get_partitions,
                          DatabaseName="pdb", TableName="nope")
 
+    def test_step_functions_reach_the_catalog(self):
+        # The workflow door: aws-sdk:glue tasks call the same operations.
+        import json
+        import time
+        sfn = self.server.client("stepfunctions")
+        definition = {
+            "StartAt": "Create",
+            "States": {
+                "Create": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:createDatabase",
+                           "Parameters": {"DatabaseInput": {"Name.$": "$.db"}},
+                           "ResultPath": None, "Next": "Get"},
+                "Get": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:getDatabase",
+                        "Parameters": {"Name.$": "$.db"}, "ResultSelector": {"name.$": "$.Database.Name"},
+                        "Next": "Missing"},
+                "Missing": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:getTable",
+                            "Parameters": {"DatabaseName.$": "$.name", "Name": "nope"},
+                            "Catch": [{"ErrorEquals": ["Glue.EntityNotFoundException"],
+                                       "ResultPath": "$.error", "Next": "Done"}],
+                            "End": True},
+                "Done": {"Type": "Pass", "End": True}}}
+        arn = sfn.create_state_machine(name="glue-sdk", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=arn,
+                                        input='{"db": "From_Workflow"}')["executionArn"]
+        for _ in range(300):
+            d = sfn.describe_execution(executionArn=execution)
+            if d["status"] != "RUNNING":
+                break
+            time.sleep(0.02)
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        out = json.loads(d["output"])
+        self.assertEqual(out["name"], "from_workflow")
+        self.assertEqual(out["error"]["Error"], "Glue.EntityNotFoundException")
+        self.assertEqual(self.glue.get_database(Name="from_workflow")["Database"]["Name"],
+                         "from_workflow")
+
     def test_cli(self):
         _, _, _ = aws(self.server, "glue", "create-database", "--database-input",
                       '{"Name": "cli_db"}')
