@@ -9,15 +9,12 @@ catalog (the per-call floor of boto3 and the server, same run).
     bench/glue_catalog_bench.py [--build build] [--partitions 10000]
 """
 import argparse
-import os
-import re
-import shutil
-import subprocess
-import tempfile
 import time
 
 import boto3
 from botocore.config import Config
+
+from bench_server import sluice_server
 
 
 def timed(fn, repeat=1):
@@ -32,11 +29,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--partitions", type=int, default=10000)
     args = ap.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="sluice-glue-bench-")
-    server = subprocess.Popen([os.path.join(args.build, "sluice"), "server", "--port", "0",
-                               "--data-dir", data_dir], stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(re.search(r":(\d+)", server.stdout.readline()).group(1))
+    with sluice_server(args.build) as port:
         glue = boto3.client("glue", endpoint_url=f"http://127.0.0.1:{port}",
                             region_name="us-east-1", aws_access_key_id="test",
                             aws_secret_access_key="test",
@@ -90,10 +83,6 @@ def main():
         print(f"GetPartitions with an Expression (24 of {n}):  {filtered_ms:8.1f} ms")
         print(f"GetPartition point read:                        {point_ms:8.2f} ms "
               f"(GetDatabases floor {floor_ms:.2f} ms, {point_ms / floor_ms:.2f}x)")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

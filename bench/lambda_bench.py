@@ -23,14 +23,13 @@ import http.client
 import io
 import json
 import multiprocessing as mp
-import os
-import re
 import shutil
 import statistics
 import subprocess
-import tempfile
 import time
 import zipfile
+
+from bench_server import sluice_server
 
 AUTH = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/"
                          "aws4_request, SignedHeaders=host, Signature=00"}
@@ -187,11 +186,7 @@ def main():
     ap.add_argument("--warm", type=int, default=2000)
     ap.add_argument("--messages", type=int, default=5000)
     args = ap.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="sluice-lambda-bench-")
-    server = subprocess.Popen([os.path.join(args.build, "sluice"), "server", "--port", "0",
-                               "--data-dir", data_dir], stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(re.search(r":(\d+)", server.stdout.readline()).group(1))
+    with sluice_server(args.build) as port:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         create(conn, "py-echo", "python3.12", "app.handler",
                {"app.py": "def handler(event, context):\n    return event\n"})
@@ -221,10 +216,6 @@ def main():
         mapped, direct = mapping_rate(conn, args.messages)
         print(f"SQS mapping, BatchSize 10: {mapped:>8.0f} messages/s; one client receiving and "
               f"deleting: {direct:>8.0f} messages/s ({mapped / direct:.2f}x)")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
