@@ -231,6 +231,28 @@ class CatalogTest(unittest.TestCase):
         self.assertEqual(self.glue.get_database(Name="from_workflow")["Database"]["Name"],
                          "from_workflow")
 
+    def test_tags(self):
+        arn = "arn:aws:glue:us-east-1:000000000000:"
+        self.glue.create_database(DatabaseInput={"Name": "tagged"}, Tags={"team": "data"})
+        self.assertEqual(self.glue.get_tags(ResourceArn=arn + "database/tagged")["Tags"],
+                         {"team": "data"})
+        self.glue.create_table(DatabaseName="tagged", TableInput=table_input("t", ()))
+        self.glue.tag_resource(ResourceArn=arn + "table/tagged/t",
+                               TagsToAdd={"a": "1", "b": "2"})
+        self.glue.untag_resource(ResourceArn=arn + "table/tagged/t", TagsToRemove=["a"])
+        self.assertEqual(self.glue.get_tags(ResourceArn=arn + "table/tagged/t")["Tags"],
+                         {"b": "2"})
+        self.assertError("EntityNotFoundException", self.glue.get_tags,
+                         ResourceArn=arn + "table/tagged/missing")
+        self.assertError("InvalidInputException", self.glue.get_tags,
+                         ResourceArn="arn:aws:glue:us-east-1:000000000000:crawler/c")
+        self.assertError("InvalidInputException", self.glue.tag_resource,
+                         ResourceArn=arn + "database/tagged",
+                         TagsToAdd={f"k{i}": "v" for i in range(50)})
+        self.glue.delete_database(Name="tagged")
+        self.glue.create_database(DatabaseInput={"Name": "tagged"})
+        self.assertEqual(self.glue.get_tags(ResourceArn=arn + "database/tagged")["Tags"], {})
+
     def test_cli(self):
         _, _, _ = aws(self.server, "glue", "create-database", "--database-input",
                       '{"Name": "cli_db"}')
@@ -247,7 +269,7 @@ class CatalogDurabilityTest(unittest.TestCase):
         server = SluiceServer().start()
         try:
             glue = server.client("glue")
-            glue.create_database(DatabaseInput={"Name": "keep"})
+            glue.create_database(DatabaseInput={"Name": "keep"}, Tags={"k": "v"})
             glue.create_table(DatabaseName="keep", TableInput=table_input("events"))
             glue.batch_create_partition(DatabaseName="keep", TableName="events",
                                         PartitionInputList=[partition("2024", "01"),
@@ -260,6 +282,9 @@ class CatalogDurabilityTest(unittest.TestCase):
             values = [p["Values"] for p in glue.get_partitions(
                 DatabaseName="keep", TableName="events")["Partitions"]]
             self.assertEqual(values, [["2024", "01"], ["2024", "02"]])
+            self.assertEqual(glue.get_tags(
+                ResourceArn="arn:aws:glue:us-east-1:000000000000:database/keep")["Tags"],
+                {"k": "v"})
         finally:
             server.cleanup()
 

@@ -37,6 +37,14 @@ Result<Change> GlueService::createDatabase(const Json& in, const CallContext& ct
   Change change;
   change.batch.put("glue_databases", ctx.scope, *name, db);
   dbs[*name] = std::move(db);
+  if (const Json* tags = Input(in).get("Tags"); tags && !tags->is_null()) {
+    std::string arn =
+        "arn:aws:glue:" + ctx.scope.region + ":" + ctx.scope.account + ":database/" + *name;
+    if (auto r = addTags(change, ctx.scope, arn, *tags); !r) {
+      dbs.erase(*name);
+      return r.error();
+    }
+  }
   return change;
 }
 
@@ -104,9 +112,12 @@ Result<Change> GlueService::deleteDatabase(const Json& in, const CallContext& ct
   Change change;
   // Its tables and their partitions go with it.
   auto& tables = tables_[scopeKey(ctx.scope)];
+  std::string arnPrefix = "arn:aws:glue:" + ctx.scope.region + ":" + ctx.scope.account + ":";
+  dropTags(change, ctx.scope, arnPrefix + "database/" + key);
   for (auto it = tables.lower_bound(key + "/");
        it != tables.end() && it->first.starts_with(key + "/");) {
     change.batch.erase("glue_tables", ctx.scope, it->first);
+    dropTags(change, ctx.scope, arnPrefix + "table/" + it->first);
     it = tables.erase(it);
   }
   change.batch.sql([scope = ctx.scope, key](store::sqlite::Database& db) {

@@ -19,6 +19,9 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "CREATE TABLE glue_table_versions(account TEXT NOT NULL, region TEXT NOT NULL, db TEXT NOT "
      "NULL, tbl TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, "
      "PRIMARY KEY(account, region, db, tbl, version))"},
+    {3,
+     "CREATE TABLE glue_tags(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
+     "doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 }  // namespace
@@ -34,6 +37,13 @@ GlueService::GlueService(const ServiceEnvironment& env) : clock_(env.clock), doc
   if (loaded) {
     loaded = docs_.scan("glue_tables", [this](const Scope& s, const std::string& k, Json d) {
       tables_[scopeKey(s)][k] = std::move(d);
+    });
+  }
+  if (loaded) {
+    loaded = docs_.scan("glue_tags", [this](const Scope&, const std::string& arn, Json d) {
+      for (const auto& kv : d.as_object()) {
+        tags_[arn][std::string(kv.key())] = std::string(kv.value().as_string());
+      }
     });
   }
   if (!loaded) throw std::runtime_error("glue: " + loaded.error().message);
@@ -71,6 +81,9 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("UpdatePartition", &GlueService::updatePartition);
   add("DeletePartition", &GlueService::deletePartition);
   add("BatchDeletePartition", &GlueService::batchDeletePartition);
+  add("TagResource", &GlueService::tagResource);
+  add("UntagResource", &GlueService::untagResource);
+  add("GetTags", &GlueService::getTags);
 }
 
 }  // namespace sluice::services::glue

@@ -53,12 +53,25 @@ class GlueService {
   Result<Change> updatePartition(const Json& in, const CallContext& ctx);
   Result<Change> deletePartition(const Json& in, const CallContext& ctx);
   Result<Change> batchDeletePartition(const Json& in, const CallContext& ctx);
+  Result<Change> tagResource(const Json& in, const CallContext& ctx);
+  Result<Change> untagResource(const Json& in, const CallContext& ctx);
+  Result<Change> getTags(const Json& in, const CallContext& ctx);
 
  private:
   // By scopeKey, then lower-cased name (Glue keeps names in lower case).
   std::map<std::string, std::map<std::string, Json>> databases_;
   // By scopeKey, then "database/table".
   std::map<std::string, std::map<std::string, Json>> tables_;
+  // Tags by resource ARN (glue_tags documents).
+  std::map<std::string, std::map<std::string, std::string>> tags_;
+
+  // The ARN of a catalog resource, checked to exist ("database/db",
+  // "table/db/name"); EntityNotFoundException or InvalidInputException.
+  Result<std::string> taggable(const Scope& scope, const std::string& arn);
+  // Adds `tags` (a JSON map) to `arn`, at most 50 in all.
+  Result<void> addTags(Change& change, const Scope& scope, const std::string& arn,
+                       const Json& tags);
+  void dropTags(Change& change, const Scope& scope, const std::string& arn);
 
   Result<Json*> database(const Scope& scope, const std::string& name);
   Result<Json*> table(const Scope& scope, const std::string& db, const std::string& name);

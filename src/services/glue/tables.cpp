@@ -164,6 +164,9 @@ Result<Change> GlueService::deleteTable(const Json& in, const CallContext& ctx) 
   Change change;
   std::string d = lowerName(*db), n = lowerName(*name);
   change.batch.erase("glue_tables", ctx.scope, tableKey(d, n));
+  dropTags(
+      change, ctx.scope,
+      "arn:aws:glue:" + ctx.scope.region + ":" + ctx.scope.account + ":table/" + tableKey(d, n));
   change.batch.sql([scope = ctx.scope, d, n](store::sqlite::Database& sql) {
     return store::sqlite::runStatement(
         sql, "DELETE FROM glue_partitions WHERE account = ? AND region = ? AND db = ? AND tbl = ?",
