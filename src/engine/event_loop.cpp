@@ -73,6 +73,16 @@ void EventLoop::endExternal() {
   cv_.notify_one();
 }
 
+void EventLoop::beginJob() {
+  beginExternal();
+  ++blockingJobs_;
+}
+
+void EventLoop::endJob() {
+  --blockingJobs_;
+  endExternal();
+}
+
 void EventLoop::advanceVirtual(Duration by, std::function<void()> done) {
   post([this, by, done = std::move(done)]() mutable {
     std::lock_guard lock(mu_);

@@ -52,8 +52,14 @@ class EventLoop {
   // Runs blocking `work` on the worker pool, then `done` on the loop thread.
   // While it runs, the virtual clock does not auto-advance.
   void runBlocking(std::function<void()> work, Task done);
-  // Thread-safe: runBlocking jobs whose `done` is not posted yet.
+  // Thread-safe: runBlocking jobs whose `done` is not posted yet, and jobs
+  // begun with beginJob() and not ended.
   int blockingJobs() const { return blockingJobs_.load(); }
+  // Thread-safe: work running elsewhere (a function's process) that counts
+  // as a blocking job until endJob(): auto-advance waits for it, and so does
+  // settling (/_sluice/idle, clock advances).
+  void beginJob();
+  void endJob();
 
   // Runs until `finished()` is true (checked after every task), or until
   // there is nothing left to do. Returns whether `finished()` became true.

@@ -66,19 +66,20 @@ class RetryTests(AsyncTestCase):
                             Payload=json.dumps({"id": "e1"}))
         self.assertEqual(r["StatusCode"], 202)
         request_id = r["ResponseMetadata"]["RequestId"]
+        # Invoke answers before the first attempt runs; once it has, the server
+        # settles (GET /_sluice/idle waits for attempts in flight) with no retry.
         self.assertEqual(wait_for(lambda: self.attempts(name) == 1), True)
-        time.sleep(0.5)
-        self.assertEqual(self.attempts(name), 1)  # no retry before the minute has passed
-        self.advance(59)
-        time.sleep(0.3)
+        self.server.idle()
         self.assertEqual(self.attempts(name), 1)
+        # Clock advances settle the attempts they set off before answering.
+        self.advance(59)
+        self.assertEqual(self.attempts(name), 1)  # no retry before the minute has passed
         self.advance(1)
-        self.assertTrue(wait_for(lambda: self.attempts(name) == 2))
+        self.assertEqual(self.attempts(name), 2)
         self.advance(119)
-        time.sleep(0.3)
         self.assertEqual(self.attempts(name), 2)
         self.advance(1)
-        self.assertTrue(wait_for(lambda: self.attempts(name) == 3))
+        self.assertEqual(self.attempts(name), 3)
         message = self.receive(sqs, url)
         self.assertIsNotNone(message)
         record = json.loads(message["Body"])
@@ -92,7 +93,6 @@ class RetryTests(AsyncTestCase):
         self.assertEqual(record["responseContext"]["functionError"], "Unhandled")
         self.assertEqual(record["responsePayload"]["errorMessage"], "always e1")
         self.advance(600)
-        time.sleep(0.3)
         self.assertEqual(self.attempts(name), 3)  # nothing more once it ended
 
     def test_success_destination(self):

@@ -148,7 +148,7 @@ class SqsMappingTests(LambdaTestCase):
                                                  Enabled=False)
         self.assertEqual(m["State"], "Disabled")
         self.sqs.send_message(QueueUrl=url, MessageBody="waits")
-        time.sleep(0.5)
+        self.server.idle()
         self.assertEqual(self.visible(url), (1, 0))  # a disabled mapping does not poll
         up = self.lam.update_event_source_mapping(UUID=m["UUID"], BatchSize=3)
         self.assertEqual(up["BatchSize"], 3)

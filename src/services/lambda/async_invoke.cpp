@@ -92,11 +92,15 @@ void LambdaService::runEvent(AsyncEvent e) {
   }
   request.requestId = e.requestId;
   request.payload = e.payload;
+  // The attempt is the server's work until it is settled: /_sluice/idle and
+  // clock advances wait for it, as for any job they set off.
+  engine_.loop.beginJob();
   invoker_->invoke(config, std::move(request),
                    [this, e = std::move(e), settings](Result<InvokeResult> r) mutable {
                      engine_.loop.post([this, e = std::move(e), settings = std::move(settings),
                                         r = std::move(r)]() mutable {
                        settleEvent(std::move(e), std::move(settings), std::move(r));
+                       engine_.loop.endJob();
                      });
                    });
 }

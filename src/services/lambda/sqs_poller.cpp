@@ -160,9 +160,12 @@ void SqsPoller::dispatch(std::shared_ptr<Slot> slot) {
     if (records.empty()) return self->poll(slot);
     JsonArray all(records.begin(), records.end());
     std::string event = toJsonText(JsonObject{{"Records", std::move(all)}});
+    // A batch in the function is the server's work until it is settled.
+    self->loop_.beginJob();
     self->run_(event, [self, slot, records = std::move(records)](Result<BatchResult> r) mutable {
       self->loop_.post([self, slot, records = std::move(records), r = std::move(r)]() mutable {
         self->settle(slot, std::move(records), std::move(r));
+        self->loop_.endJob();
       });
     });
   });
