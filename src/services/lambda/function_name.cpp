@@ -31,6 +31,20 @@ bool validName(std::string_view name) {
 
 }  // namespace
 
+Result<FunctionRef> qualifiedName(const Json& in) {
+  const JsonObject* o = in.is_object() ? &in.as_object() : nullptr;
+  const Json* name = o ? o->if_contains("FunctionName") : nullptr;
+  const Json* qualifier = o ? o->if_contains("Qualifier") : nullptr;
+  if (!name || !name->is_string()) {
+    return AwsError::validation(
+        "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: "
+        "Member must not be null");
+  }
+  return parseFunctionName(name->get_string(), qualifier && qualifier->is_string()
+                                                   ? std::string_view(qualifier->get_string())
+                                                   : std::string_view());
+}
+
 Result<void> checkRevision(const Json& in, const std::string& current) {
   const Json* rev = in.is_object() ? in.as_object().if_contains("RevisionId") : nullptr;
   if (!rev || !rev->is_string() || rev->get_string() == current) return {};

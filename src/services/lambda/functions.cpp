@@ -318,12 +318,7 @@ Result<Change> LambdaService::recordNewFunction(const Json& in, const CallContex
 }
 
 Result<Change> LambdaService::getFunction(const Json& in, const CallContext& ctx) {
-  Input input(in);
-  auto name = input.requiredString("FunctionName");
-  if (!name) return name.error();
-  auto qualifier = input.optionalString("Qualifier");
-  if (!qualifier) return qualifier.error();
-  auto ref = parseFunctionName(*name, qualifier->value_or(""));
+  auto ref = qualifiedName(in);
   if (!ref) return ref.error();
   auto f = find(ctx.scope, *ref);
   if (!f) return f.error();
@@ -429,12 +424,7 @@ Result<Change> LambdaService::recordNewCode(const Json& in, const CallContext& c
 }
 
 Result<Change> LambdaService::deleteFunction(const Json& in, const CallContext& ctx) {
-  Input input(in);
-  auto name = input.requiredString("FunctionName");
-  if (!name) return name.error();
-  auto qualifier = input.optionalString("Qualifier");
-  if (!qualifier) return qualifier.error();
-  auto ref = parseFunctionName(*name, qualifier->value_or(""));
+  auto ref = qualifiedName(in);
   if (!ref) return ref.error();
   auto f = find(ctx.scope, *ref);
   if (!f) return f.error();

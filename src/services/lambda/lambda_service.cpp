@@ -207,11 +207,7 @@ Result<FunctionRecord*> LambdaService::find(const Scope& scope, const FunctionRe
 
 Result<FunctionRecord*> LambdaService::functionNamed(const Json& in, const Scope& scope) {
   const Json* name = in.is_object() ? in.as_object().if_contains("FunctionName") : nullptr;
-  if (!name || !name->is_string()) {
-    return AwsError::validation(
-        "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: "
-        "Member must not be null");
-  }
+  if (!name || !name->is_string()) return qualifiedName(in).error();  // the missing-name error
   auto ref = parseFunctionName(name->get_string());
   if (!ref) return ref.error();
   return find(scope, *ref);

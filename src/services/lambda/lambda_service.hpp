@@ -51,6 +51,9 @@ struct FunctionRef {
 // not `current` (a change made on a stale read).
 Result<void> checkRevision(const Json& in, const std::string& current);
 
+// The request's FunctionName with its Qualifier member reconciled.
+Result<FunctionRef> qualifiedName(const Json& in);
+
 // Resolves a FunctionName (name, name:qualifier, partial or full ARN) and
 // reconciles it with a Qualifier member (`qualifier`, may be empty).
 Result<FunctionRef> parseFunctionName(std::string_view text, std::string_view qualifier = {});

@@ -109,18 +109,14 @@ Result<Change> LambdaService::listVersionsByFunction(const Json& in, const CallC
 
 Result<Change> LambdaService::createAlias(const Json& in, const CallContext& ctx) {
   Input input(in);
-  auto name = input.requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
+  auto f = functionNamed(in, ctx.scope);
+  if (!f) return f.error();
   auto aliasName = input.requiredString("Name");
   if (!aliasName) return aliasName.error();
   auto version = input.requiredString("FunctionVersion");
   if (!version) return version.error();
   auto description = input.optionalString("Description");
   if (!description) return description.error();
-  auto f = find(ctx.scope, *ref);
-  if (!f) return f.error();
   FunctionRecord& fn = **f;
   std::string aliasArn = arn::lambdaFunction(ctx.scope, fn.name) + ":" + *aliasName;
   if (fn.aliases.count(*aliasName)) {
@@ -147,14 +143,10 @@ Result<Change> LambdaService::createAlias(const Json& in, const CallContext& ctx
 
 Result<Change> LambdaService::getAlias(const Json& in, const CallContext& ctx) {
   Input input(in);
-  auto name = input.requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
+  auto f = functionNamed(in, ctx.scope);
+  if (!f) return f.error();
   auto aliasName = input.requiredString("Name");
   if (!aliasName) return aliasName.error();
-  auto f = find(ctx.scope, *ref);
-  if (!f) return f.error();
   auto it = (*f)->aliases.find(*aliasName);
   if (it == (*f)->aliases.end()) {
     return AwsError{
@@ -168,7 +160,7 @@ Result<Change> LambdaService::updateAlias(const Json& in, const CallContext& ctx
   auto current = getAlias(in, ctx);
   if (!current) return current.error();
   Input input(in);
-  FunctionRecord& fn = **find(ctx.scope, *parseFunctionName(*input.requiredString("FunctionName")));
+  FunctionRecord& fn = **functionNamed(in, ctx.scope);  // getAlias found it
   AliasRecord& a = fn.aliases.at(*input.requiredString("Name"));
   if (auto r = checkRevision(in, a.revisionId); !r) return r.error();
   auto version = input.optionalString("FunctionVersion");
@@ -198,14 +190,10 @@ Result<Change> LambdaService::updateAlias(const Json& in, const CallContext& ctx
 
 Result<Change> LambdaService::deleteAlias(const Json& in, const CallContext& ctx) {
   Input input(in);
-  auto name = input.requiredString("FunctionName");
-  if (!name) return name.error();
-  auto ref = parseFunctionName(*name);
-  if (!ref) return ref.error();
+  auto f = functionNamed(in, ctx.scope);
+  if (!f) return f.error();
   auto aliasName = input.requiredString("Name");
   if (!aliasName) return aliasName.error();
-  auto f = find(ctx.scope, *ref);
-  if (!f) return f.error();
   Change change(Json(nullptr));
   if ((*f)->aliases.erase(*aliasName)) persist(change, ctx.scope, **f);
   return change;
