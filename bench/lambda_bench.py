@@ -30,6 +30,7 @@ import time
 import zipfile
 
 from bench_server import sluice_server
+from sqs_bench import call as sqs_call
 
 AUTH = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/"
                          "aws4_request, SignedHeaders=host, Signature=00"}
@@ -129,16 +130,6 @@ def throughput(port, name, seconds, clients):
     for p in procs:
         p.join()
     return total / seconds
-
-
-def sqs_call(conn, op, body):
-    conn.request("POST", "/", json.dumps(body), {
-        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"AmazonSQS.{op}"})
-    r = conn.getresponse()
-    data = r.read()
-    if r.status != 200:
-        raise RuntimeError(f"{op}: {r.status} {data[:200]!r}")
-    return json.loads(data) if data else {}
 
 
 def fill(conn, url, count):

@@ -43,18 +43,6 @@ int64_t epochMs() {
       .count();
 }
 
-std::string isoNow() {
-  int64_t ms = epochMs();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
-
 std::string errorObject(std::string_view type, std::string_view message) {
   JsonObject o;
   o["errorType"] = type;
@@ -570,7 +558,9 @@ void Invoker::Impl::watch() {
                           "Sandbox.Timedout",
                           "RequestId: " + id + " Error: Task timed out after " + secs + " seconds"),
                       true, "timeout", "",
-                      isoNow() + " " + id + " Task timed out after " + secs + " seconds\n"},
+                      formatIso8601(std::chrono::time_point_cast<Duration>(
+                          std::chrono::system_clock::now())) +
+                          " " + id + " Task timed out after " + secs + " seconds\n"},
                      after);
             bury(sb, after);
             continue;
