@@ -313,6 +313,7 @@ Result<Change> LambdaService::recordNewFunction(const Json& in, const CallContex
   }
   Change change(withState(functionConfiguration(ctx.scope, f, *shown), "Pending", ""));
   persist(change, ctx.scope, f);
+  if (invoker_) invoker_->prepare(f.latest.text("Runtime"));
   fns[f.name] = std::move(f);
   return change;
 }

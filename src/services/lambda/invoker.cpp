@@ -700,15 +700,16 @@ Invoker::Invoker(engine::EventLoop& loop, RuntimeEndpointFactory endpoints, LogS
     : impl_(std::make_shared<Impl>(loop, std::move(endpoints), std::move(logs), ids,
                                    std::move(options))) {
   impl_->watchdog = std::thread([impl = impl_.get()] { impl->watch(); });
-  // Find the interpreters now, on the worker pool, so the first cold start
-  // does not pay for it.
-  loop.runBlocking(
-      [impl = impl_] {
-        SandboxConfig python, node;
-        python.runtime = "python3.12";
-        node.runtime = "nodejs20.x";
-        (void)impl->commandFor(python);
-        (void)impl->commandFor(node);
+}
+
+void Invoker::prepare(const std::string& runtime) {
+  // On the worker pool, once per interpreter (commandFor resolves it once),
+  // so the first cold start does not pay for finding it.
+  impl_->loop.runBlocking(
+      [impl = impl_, runtime] {
+        SandboxConfig c;
+        c.runtime = runtime;
+        (void)impl->commandFor(c);
       },
       [] {});
 }

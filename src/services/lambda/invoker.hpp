@@ -95,6 +95,9 @@ class Invoker {
   Invoker(const Invoker&) = delete;
   Invoker& operator=(const Invoker&) = delete;
 
+  // Finds the interpreter of `runtime` in the background (a function of it
+  // exists), so its first cold start does not wait for that.
+  void prepare(const std::string& runtime);
   // Runs one invocation; `done` runs once, on some thread, never under a lock.
   void invoke(const SandboxConfig& config, InvokeRequest request, InvokeDone done);
   // Stops the sandboxes of every pool whose key starts with `prefix` (a

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <set>
 #include <stdexcept>
 
 #include "services/common/target_delivery.hpp"
@@ -165,6 +166,13 @@ void LambdaService::startRuntime(LambdaRuntimeOptions options) {
       engine_.ids, io);
   {
     std::lock_guard lock(mu_);
+    // Interpreters are looked for only for runtimes in use: a server with no
+    // functions starts no process for Lambda.
+    std::set<std::string> runtimes;
+    for (const auto& [scope, fns] : functions_) {
+      for (const auto& [name, f] : fns) runtimes.insert(f.latest.text("Runtime"));
+    }
+    for (const auto& r : runtimes) invoker_->prepare(r);
     for (const auto& [uuid, m] : mappings_) {
       const JsonObject& doc = m.as_object();
       const Json* e = doc.if_contains("Enabled");

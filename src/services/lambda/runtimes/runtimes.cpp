@@ -1,5 +1,8 @@
 #include "services/lambda/runtimes/runtimes.hpp"
 
+#include <fstream>
+#include <iterator>
+
 #include "store/data_dir.hpp"
 
 namespace sluice::services::lambda {
@@ -10,6 +13,11 @@ Result<void> installRuntimes(const std::filesystem::path& dir) {
                                  std::tuple{"node", "bootstrap.mjs", nodeBootstrap()}}) {
     std::filesystem::create_directories(dir / sub, ec);
     if (ec) return store::ioError("mkdir", dir / sub, ec.value());
+    // Rewritten only when this binary's bootstrap differs from what is there:
+    // a restart does no durable write for it.
+    std::ifstream existing(dir / sub / file, std::ios::binary);
+    std::string current((std::istreambuf_iterator<char>(existing)), {});
+    if (existing && current == text) continue;
     if (auto w = store::writeFileDurably(dir / sub / file, text); !w) return w;
   }
   return {};
