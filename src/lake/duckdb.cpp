@@ -74,12 +74,16 @@ Result<std::unique_ptr<DuckConnection>> DuckDatabase::connect() {
     return AwsError::internal("DuckDB: cannot connect");
   }
   auto connection = std::unique_ptr<DuckConnection>(new DuckConnection(api_, con));
-  std::string quoted;
-  for (char c : home_) quoted += c == '\'' ? std::string("''") : std::string(1, c);
-  if (auto r = connection->query("SET home_directory = '" + quoted + "'"); !r) {
+  if (auto r = connection->query("SET home_directory = " + sqlString(home_)); !r) {
     return AwsError::internal("DuckDB: cannot set the home directory: " + r.error().message);
   }
   return connection;
+}
+
+std::string sqlString(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
 }
 
 DuckConnection::~DuckConnection() {

@@ -86,6 +86,9 @@ class DuckDatabase {
   std::string home_;
 };
 
+// `text` as a single-quoted SQL string literal.
+std::string sqlString(std::string_view text);
+
 // The error code of failures DuckDB reports (syntax, binder, I/O, ...).
 inline constexpr const char* kDuckDbError = "DuckDbError";
 

@@ -1,0 +1,34 @@
+// What a crawler's built-in classifiers make of one object: its format and
+// compression, from the name and the first bytes, as Glue's classifiers
+// decide (Parquet by its "PAR1" magic, JSON by a leading '{' or '[', CSV by
+// a delimiter that splits the first line into at least two columns).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::lake {
+
+struct FileFormat {
+  std::string classification;  // "parquet", "json", "csv"
+  std::string compression;     // "none", "gzip", "zstd" (Parquet: "none", compressed inside)
+  bool jsonArray = false;      // a JSON file whose top level is an array
+  char delimiter = ',';        // CSV
+  bool header = false;         // CSV: the first line names the columns
+  std::vector<std::string> headerNames;  // CSV with a header
+  size_t columnCount = 0;                // CSV
+
+  // Files of one table share this: format, compression and (CSV) layout.
+  std::string compatibilityKey() const;
+};
+
+// The format of the object `key` whose bytes are in `file`; nullopt when no
+// built-in classifier recognises it (Avro, ORC, binary, bzip2, empty files).
+std::optional<FileFormat> classifyFile(const std::filesystem::path& file, std::string_view key);
+
+// Splits a CSV line at `delimiter`, honouring double quotes.
+std::vector<std::string> splitCsvLine(std::string_view line, char delimiter);
+
+}  // namespace sluice::lake

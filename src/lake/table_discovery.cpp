@@ -1,0 +1,511 @@
+#include "lake/table_discovery.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+
+#include "lake/exclusion_glob.hpp"
+
+namespace sluice::lake {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Two member folders are similar when the smaller's columns are mostly the
+// larger's (a partition that gained a column still belongs to its table).
+constexpr double kSimilarity = 0.7;
+
+struct File {
+  std::string bucket, key;
+  fs::path local;
+  uint64_t size = 0;
+  FileFormat format;
+  std::vector<std::string> folders;  // below the include path
+  bool sampled = true;
+  std::set<std::string> names;  // lower-cased columns, for similarity
+  std::optional<uint64_t> records;
+};
+
+struct Folder {
+  std::string name;
+  int level = 1;       // the bucket is level 1
+  std::string prefix;  // key prefix ending in "/" (empty: the bucket)
+  std::string bucket;
+  std::map<std::string, Folder> children;
+  std::vector<size_t> files;  // directly in this folder
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string sqlList(const std::vector<const File*>& files) {
+  std::string out = "[";
+  for (size_t i = 0; i < files.size(); ++i) {
+    out += (i ? "," : "") + sqlString(files[i]->local.string());
+  }
+  return out + "]";
+}
+
+std::string compressionOption(const FileFormat& f) {
+  return f.compression == "gzip" ? ", compression='gzip'" : "";
+}
+
+// The DuckDB table function reading `files` (all of one format).
+std::string reader(const FileFormat& f, const std::vector<const File*>& files, bool filename) {
+  std::string list = sqlList(files);
+  std::string common = ", union_by_name=true, hive_partitioning=false";
+  if (filename) common += ", filename=true";
+  if (f.classification == "parquet") return "read_parquet(" + list + common + ")";
+  if (f.classification == "json") {
+    if (f.jsonArray) {
+      return "read_json(" + list + common +
+             ", format='unstructured', records=false, dateformat='disabled', "
+             "timestampformat='disabled'" +
+             compressionOption(f) + ")";
+    }
+    return "read_json(" + list + common + ", dateformat='disabled', timestampformat='disabled'" +
+           compressionOption(f) + ")";
+  }
+  std::string delim = std::string(1, f.delimiter);
+  return "read_csv(" + list + common + ", header=" + (f.header ? "true" : "false") +
+         ", delim=" + sqlString(delim) +
+         ", auto_type_candidates=['BOOLEAN','BIGINT','DOUBLE','VARCHAR']" + compressionOption(f) +
+         ")";
+}
+
+std::vector<std::string> splitLines(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t nl = s.find('\n', start);
+    if (nl == std::string::npos) nl = s.size();
+    if (nl > start) out.push_back(s.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+class Discoverer {
+ public:
+  Discoverer(LakeEngine& lake, const DiscoveryOptions& options, LakeCancel& cancel)
+      : lake_(lake), options_(options), cancel_(cancel) {}
+
+  Result<Discovery> run(const Scope& scope, const std::vector<CrawlTarget>& targets) {
+    std::vector<std::string> uris;
+    for (const auto& t : targets) uris.push_back(t.path);
+    auto snap = lake_.snapshot(scope, uris);
+    if (!snap) return snap.error();
+    std::vector<Folder> roots;
+    for (size_t i = 0; i < targets.size(); ++i) {
+      auto root = collect(*snap, i, targets[i]);
+      if (!root) return root.error();
+      if (*root) roots.push_back(std::move(**root));
+    }
+    out_.objectsRead = files_.size();
+    if (auto r = readColumnNames(); !r) return r.error();
+    for (Folder& root : roots) {
+      if (auto r = place(root); !r) return r.error();
+    }
+    nameTables();
+    return std::move(out_);
+  }
+
+ private:
+  Result<QueryResult> query(const std::string& sql) {
+    if (cancel_.cancelled()) return AwsError{"CrawlCancelled", "The crawl was stopped.", 400};
+    if (!con_) {
+      auto c = lake_.connection();
+      if (!c) return c.error();
+      con_.emplace(std::move(*c));
+    }
+    cancel_.attach(&**con_);
+    auto r = (*con_)->query(sql);
+    cancel_.attach(nullptr);
+    if (!r && cancel_.cancelled()) {
+      return AwsError{"CrawlCancelled", "The crawl was stopped.", 400};
+    }
+    return r;
+  }
+
+  // The include path's files as a folder tree; nullopt when it has none.
+  Result<std::optional<Folder>> collect(const ObjectSnapshot& snap, size_t index,
+                                        const CrawlTarget& target) {
+    auto loc = parseS3Uri(target.path);
+    if (!loc) return loc.error();
+    std::string prefix = loc->prefix;
+    const auto& objects = snap.objects()[index];
+    // An include path naming one object crawls that object, in its folder.
+    std::optional<std::string> single;
+    if (!prefix.empty() && prefix.back() != '/') {
+      bool isObject = std::any_of(objects.begin(), objects.end(),
+                                  [&](const LakeObject& o) { return o.key == prefix; });
+      if (isObject) {
+        single = prefix;
+        auto slash = prefix.rfind('/');
+        prefix = slash == std::string::npos ? std::string() : prefix.substr(0, slash + 1);
+      } else {
+        prefix += '/';
+      }
+    }
+    Folder root;
+    root.bucket = loc->bucket;
+    root.prefix = prefix;
+    root.level = 1 + static_cast<int>(std::count(prefix.begin(), prefix.end(), '/'));
+    if (prefix.empty()) {
+      root.name = loc->bucket;
+    } else {
+      std::string_view p(prefix);
+      p.remove_suffix(1);
+      root.name =
+          std::string(p.substr(p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/') + 1));
+    }
+    std::map<std::string, size_t> perLeaf;
+    bool any = false;
+    for (const LakeObject& o : objects) {
+      if (single ? o.key != *single : !o.key.starts_with(prefix)) continue;
+      std::string rel = o.key.substr(prefix.size());
+      bool excluded = std::any_of(target.exclusions.begin(), target.exclusions.end(),
+                                  [&](const std::string& g) { return exclusionMatches(g, rel); });
+      if (excluded) continue;
+      std::string_view base = std::string_view(rel).substr(
+          rel.rfind('/') == std::string::npos ? 0 : rel.rfind('/') + 1);
+      // Hidden files (_SUCCESS, .crc) are not data, as Hive and Athena agree.
+      if (base.empty() || base[0] == '_' || base[0] == '.') continue;
+      if (!target.onlyFolders.empty()) {
+        bool wanted = std::any_of(target.onlyFolders.begin(), target.onlyFolders.end(),
+                                  [&](const std::string& f) { return o.key.starts_with(f); });
+        if (!wanted) continue;
+      }
+      if (o.size == 0) {
+        out_.messages.push_back("Skipped empty object s3://" + loc->bucket + "/" + o.key);
+        continue;
+      }
+      auto relPath = keyPath(o.key);
+      if (!relPath) continue;
+      fs::path local = snap.root() / loc->bucket / *relPath;
+      auto format = classifyFile(local, o.key);
+      if (!format) {
+        out_.messages.push_back("No built-in classifier recognised s3://" + loc->bucket + "/" +
+                                o.key + "; skipped");
+        continue;
+      }
+      File f;
+      f.bucket = loc->bucket;
+      f.key = o.key;
+      f.local = local;
+      f.size = o.size;
+      f.format = std::move(*format);
+      Folder* node = &root;
+      size_t start = 0;
+      for (size_t slash = rel.find('/'); slash != std::string::npos;
+           start = slash + 1, slash = rel.find('/', start)) {
+        std::string segment = rel.substr(start, slash - start);
+        f.folders.push_back(segment);
+        auto [it, fresh] = node->children.try_emplace(segment);
+        if (fresh) {
+          it->second.name = segment;
+          it->second.bucket = node->bucket;
+          it->second.level = node->level + 1;
+          it->second.prefix = node->prefix + segment + "/";
+        }
+        node = &it->second;
+      }
+      size_t& inLeaf = perLeaf[node->prefix];
+      f.sampled = target.sampleSize == 0 || inLeaf < target.sampleSize;
+      ++inLeaf;
+      node->files.push_back(files_.size());
+      files_.push_back(std::move(f));
+      any = true;
+    }
+    if (!any) {
+      out_.messages.push_back("No data files under " + target.path);
+      return std::optional<Folder>();
+    }
+    return std::optional<Folder>(std::move(root));
+  }
+
+  // Each file's column names (for similarity) and record count, a few bulk
+  // queries per format rather than one per file.
+  Result<void> readColumnNames() {
+    std::map<std::string, std::vector<File*>> byFormat;
+    for (File& f : files_) {
+      if (f.format.classification == "csv") {
+        if (f.format.header) {
+          for (const auto& h : f.format.headerNames) f.names.insert(lower(h));
+        } else {
+          for (size_t i = 0; i < f.format.columnCount; ++i)
+            f.names.insert("col" + std::to_string(i));
+        }
+      }
+      if (f.format.jsonArray) f.names.insert("array");
+      byFormat[f.format.compatibilityKey() + (f.format.jsonArray ? "/array" : "")].push_back(&f);
+    }
+    std::unordered_map<std::string, File*> byPath;
+    for (File& f : files_) byPath[f.local.string()] = &f;
+    for (auto& [key, group] : byFormat) {
+      const FileFormat& format = group.front()->format;
+      std::vector<const File*> sample;
+      for (File* f : group) {
+        if (f->sampled || format.classification == "parquet") sample.push_back(f);
+      }
+      std::string list = sqlList(sample);
+      std::string sql;
+      if (format.classification == "parquet") {
+        auto names = query(
+            "SELECT DISTINCT file_name, split_part(path_in_schema, ', ', 1) FROM "
+            "parquet_metadata(" +
+            list + ")");
+        if (!names) return names.error();
+        for (size_t r = 0; r < names->rowCount(); ++r) {
+          if (auto it = byPath.find(names->value(r, 0).value_or("")); it != byPath.end()) {
+            it->second->names.insert(lower(names->value(r, 1).value_or("")));
+          }
+        }
+        sql = "SELECT file_name, num_rows FROM parquet_file_metadata(" + list + ")";
+      } else if (format.classification == "json" && !format.jsonArray) {
+        sql =
+            "SELECT filename, count(*), array_to_string(list_distinct(flatten(list("
+            "json_keys(json)))), chr(10)) FROM read_json_objects(" +
+            list + ", filename=true" + compressionOption(format) + ") GROUP BY filename";
+      } else {
+        sql =
+            "SELECT filename, count(*) FROM " + reader(format, sample, true) + " GROUP BY filename";
+      }
+      auto rows = query(sql);
+      if (!rows) return rows.error();
+      for (size_t r = 0; r < rows->rowCount(); ++r) {
+        auto it = byPath.find(rows->value(r, 0).value_or(""));
+        if (it == byPath.end()) continue;
+        it->second->records = std::stoull(rows->value(r, 1).value_or("0"));
+        if (rows->columnCount() > 2) {
+          for (auto& n : splitLines(rows->value(r, 2).value_or("")))
+            it->second->names.insert(lower(n));
+        }
+      }
+    }
+    return {};
+  }
+
+  static void subtreeFiles(const Folder& f, std::vector<size_t>& out) {
+    out.insert(out.end(), f.files.begin(), f.files.end());
+    for (const auto& [_, c] : f.children) subtreeFiles(c, out);
+  }
+
+  std::set<std::string> namesOf(const std::vector<size_t>& files) const {
+    std::set<std::string> out;
+    for (size_t i : files) out.insert(files_[i].names.begin(), files_[i].names.end());
+    return out;
+  }
+
+  static double similarity(const std::set<std::string>& a, const std::set<std::string>& b) {
+    if (a.empty() || b.empty()) return a.empty() && b.empty() ? 1 : 0;
+    size_t common = 0;
+    for (const auto& n : a) common += b.count(n);
+    return double(common) / double(std::min(a.size(), b.size()));
+  }
+
+  // Whether `folder` holds one table: one format below it, and similar
+  // schemas among its members (each sub-folder, and its own files).
+  bool oneTable(const Folder& folder) const {
+    std::vector<size_t> all;
+    subtreeFiles(folder, all);
+    std::string key = files_[all.front()].format.compatibilityKey();
+    for (size_t i : all) {
+      if (files_[i].format.compatibilityKey() != key) return false;
+    }
+    if (options_.combineCompatibleSchemas) return true;
+    std::vector<std::set<std::string>> members;
+    if (!folder.files.empty()) members.push_back(namesOf(folder.files));
+    for (const auto& [_, c] : folder.children) {
+      std::vector<size_t> files;
+      subtreeFiles(c, files);
+      if (!files.empty()) members.push_back(namesOf(files));
+    }
+    for (size_t i = 0; i < members.size(); ++i) {
+      for (size_t j = i + 1; j < members.size(); ++j) {
+        if (similarity(members[i], members[j]) < kSimilarity) return false;
+      }
+    }
+    return true;
+  }
+
+  Result<void> place(const Folder& folder) {
+    if (options_.tableLevel > 0 && folder.level < options_.tableLevel) {
+      if (!folder.files.empty()) {
+        out_.messages.push_back("Files in s3://" + folder.bucket + "/" + folder.prefix +
+                                " are above the table level and were not catalogued");
+      }
+      for (const auto& [_, c] : folder.children) {
+        if (auto r = place(c); !r) return r;
+      }
+      return {};
+    }
+    if (options_.tableLevel > 0 || oneTable(folder)) {
+      std::vector<size_t> files;
+      subtreeFiles(folder, files);
+      return buildTable(folder, files);
+    }
+    for (const auto& [_, c] : folder.children) {
+      if (auto r = place(c); !r) return r;
+    }
+    if (!folder.files.empty()) return buildTable(folder, folder.files);
+    return {};
+  }
+
+  Result<void> buildTable(const Folder& folder, const std::vector<size_t>& members) {
+    DiscoveredTable t;
+    t.name = tableNameOf(folder.name);
+    t.location = "s3://" + folder.bucket + "/" + folder.prefix;
+    const File& first = files_[members.front()];
+    t.format = first.format;
+    size_t base = static_cast<size_t>(folder.level - 1) -
+                  static_cast<size_t>(std::count(first.key.begin(), first.key.end(), '/')) +
+                  first.folders.size();  // this folder's depth below the include path
+    // Partition depth: the shallowest file's folders below the table root.
+    size_t depth = SIZE_MAX;
+    for (size_t i : members) depth = std::min(depth, files_[i].folders.size() - base);
+    std::map<std::vector<std::string>, DiscoveredPartition> partitions;
+    std::vector<const File*> sample;
+    uint64_t sampledBytes = 0, sampledRecords = 0;
+    for (size_t i : members) {
+      const File& f = files_[i];
+      t.objects += 1;
+      t.bytes += f.size;
+      if (f.records) {
+        sampledBytes += f.size;
+        sampledRecords += *f.records;
+        sample.push_back(&f);
+      }
+      if (depth == 0) continue;
+      std::vector<std::string> segments(f.folders.begin() + static_cast<long>(base),
+                                        f.folders.begin() + static_cast<long>(base + depth));
+      DiscoveredPartition& p = partitions[segments];
+      if (p.location.empty()) {
+        p.location = t.location;
+        for (const auto& s : segments) p.location += s + "/";
+      }
+      p.objects += 1;
+      p.bytes += f.size;
+      if (f.records) p.records += *f.records;
+    }
+    // Record counts of files not sampled: estimated from the sample's bytes
+    // per record, as Glue estimates them.
+    auto estimate = [&](uint64_t bytes) {
+      return sampledBytes == 0
+                 ? 0
+                 : uint64_t(double(bytes) * double(sampledRecords) / double(sampledBytes));
+    };
+    t.records = sampledBytes == t.bytes ? sampledRecords : estimate(t.bytes);
+    for (size_t d = 0; d < depth; ++d) {
+      std::optional<std::string> key;
+      bool named = true;
+      for (const auto& [segments, _] : partitions) {
+        auto eq = segments[d].find('=');
+        std::string k = eq == std::string::npos ? std::string() : lower(segments[d].substr(0, eq));
+        if (k.empty() || (key && *key != k)) named = false;
+        key = k;
+      }
+      t.partitionKeys.push_back(named && key ? *key : "partition_" + std::to_string(d));
+    }
+    for (auto& [segments, p] : partitions) {
+      p.values = segments;
+      if (p.records == 0 && p.bytes > 0) p.records = estimate(p.bytes);
+      t.partitions.push_back(std::move(p));
+    }
+    // Values of named keys lose their "key=" part, per level.
+    for (auto& p : t.partitions) {
+      for (size_t d = 0; d < depth; ++d) {
+        const std::string& s = p.values[d];
+        auto eq = s.find('=');
+        if (!t.partitionKeys[d].starts_with("partition_") && eq != std::string::npos) {
+          p.values[d] = s.substr(eq + 1);
+        }
+      }
+    }
+    if (sample.empty()) sample.push_back(&first);
+    auto described = query("DESCRIBE SELECT * FROM " + reader(t.format, sample, false));
+    if (!described) return described.error();
+    std::set<std::string> seen(t.partitionKeys.begin(), t.partitionKeys.end());
+    std::vector<std::string> narrowable;
+    for (size_t r = 0; r < described->rowCount(); ++r) {
+      std::string source = described->value(r, 0).value_or("");
+      std::string duckType = described->value(r, 1).value_or("");
+      if (t.format.jsonArray) source = "array";
+      if (t.format.classification == "csv" && !t.format.header && source.starts_with("column")) {
+        source = "col" + std::to_string(std::stoul(source.substr(6)));
+      }
+      std::string name = lower(source);
+      if (!seen.insert(name).second) continue;  // a partition key, or a name twice
+      t.columns.push_back({name, glueType(duckType)});
+      t.sourceNames.push_back(source);
+      if (t.format.classification == "json" && !t.format.jsonArray && duckType == "BIGINT") {
+        narrowable.push_back(source);
+      }
+    }
+    // JSON numbers: Glue writes int when the values fit, bigint otherwise.
+    if (!narrowable.empty()) {
+      std::string sql = "SELECT ";
+      for (size_t i = 0; i < narrowable.size(); ++i) {
+        std::string col = "\"" + narrowable[i] + "\"";
+        sql += (i ? ", " : "") + std::string("bool_and(") + col +
+               " BETWEEN -2147483648 AND 2147483647)";
+      }
+      auto fits = query(sql + " FROM " + reader(t.format, sample, false));
+      if (!fits) return fits.error();
+      for (size_t i = 0; i < narrowable.size(); ++i) {
+        if (fits->value(0, i).value_or("true") != "true") continue;
+        for (auto& c : t.columns) {
+          if (c.name == lower(narrowable[i])) c.type = "int";
+        }
+      }
+    }
+    out_.tables.push_back(std::move(t));
+    return {};
+  }
+
+  // Two tables of one crawl with one name: the later ones get a suffix from
+  // their location, as Glue disambiguates them.
+  void nameTables() {
+    std::map<std::string, int> used;
+    for (auto& t : out_.tables) {
+      if (used[t.name]++ == 0) continue;
+      size_t h = std::hash<std::string>{}(t.location);
+      char suffix[20];
+      std::snprintf(suffix, sizeof suffix, "_%08zx", h & 0xffffffffu);
+      t.name += suffix;
+    }
+  }
+
+  LakeEngine& lake_;
+  const DiscoveryOptions& options_;
+  LakeCancel& cancel_;
+  std::optional<LakeEngine::Lease> con_;
+  std::vector<File> files_;
+  Discovery out_;
+};
+
+}  // namespace
+
+std::string tableNameOf(std::string_view folder) {
+  std::string out;
+  for (char c : folder) {
+    unsigned char u = static_cast<unsigned char>(c);
+    out += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '_';
+  }
+  return out;
+}
+
+Result<Discovery> discoverTables(LakeEngine& lake, const Scope& scope,
+                                 const std::vector<CrawlTarget>& targets,
+                                 const DiscoveryOptions& options, LakeCancel& cancel) {
+  return Discoverer(lake, options, cancel).run(scope, targets);
+}
+
+}  // namespace sluice::lake
