@@ -1,5 +1,6 @@
 #include "services/builtin.hpp"
 
+#include "lake/lake_engine.hpp"
 #include "services/common/aws_sdk_integration.hpp"
 #include "services/common/operation_integration.hpp"
 #include "services/events/events_service.hpp"
@@ -76,7 +77,11 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   // Task states on function ARNs and lambda:invoke call the Invoke operation.
   engine::registerLambdaIntegrations(env.engine.integrations, lambda::registryFunctions(registry),
                                      env.engine.ids);
-  s->glue = std::make_unique<glue::GlueService>(env);
+  s->lakeObjects = s->s3->lakeSource();
+  lake::LakeOptions lakeOptions;
+  lakeOptions.workDir = s->s3->lakeWorkDir();
+  s->lake = std::make_unique<lake::LakeEngine>(*s->lakeObjects, lakeOptions);
+  s->glue = std::make_unique<glue::GlueService>(env, registry, *s->lake);
   s->glue->registerOperations(registry);
   if (auto r = s->states->load(); !r) return r.error();
   return s;

@@ -45,6 +45,12 @@ class LambdaService;
 namespace glue {
 class GlueService;
 }
+}  // namespace sluice::services
+namespace sluice::lake {
+class LakeEngine;
+class ObjectSource;
+}  // namespace sluice::lake
+namespace sluice::services {
 
 // How services reach the world outside Sluice.
 struct OutboundOptions {
@@ -83,6 +89,9 @@ struct BuiltinServices {
   std::unique_ptr<sns::SnsService> sns;
   std::unique_ptr<scheduler::SchedulerService> scheduler;
   std::unique_ptr<lambda::LambdaService> lambda;
+  // The lake over S3's objects: crawlers now, Athena and jobs next.
+  std::unique_ptr<lake::ObjectSource> lakeObjects;
+  std::unique_ptr<lake::LakeEngine> lake;
   std::unique_ptr<glue::GlueService> glue;
   ~BuiltinServices();
 };

@@ -244,8 +244,10 @@ class CatalogTest(unittest.TestCase):
                          {"b": "2"})
         self.assertError("EntityNotFoundException", self.glue.get_tags,
                          ResourceArn=arn + "table/tagged/missing")
-        self.assertError("InvalidInputException", self.glue.get_tags,
+        self.assertError("EntityNotFoundException", self.glue.get_tags,
                          ResourceArn="arn:aws:glue:us-east-1:000000000000:crawler/c")
+        self.assertError("InvalidInputException", self.glue.get_tags,
+                         ResourceArn="arn:aws:glue:us-east-1:000000000000:connection/c")
         self.assertError("InvalidInputException", self.glue.tag_resource,
                          ResourceArn=arn + "database/tagged",
                          TagsToAdd={f"k{i}": "v" for i in range(50)})

@@ -22,6 +22,13 @@ constexpr store::sqlite::Migration kMigrations[] = {
     {3,
      "CREATE TABLE glue_tags(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
      "doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    {4,
+     "CREATE TABLE glue_crawlers(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
+     "doc TEXT NOT NULL, PRIMARY KEY(account, region, key));"
+     "CREATE TABLE glue_crawls(account TEXT NOT NULL, region TEXT NOT NULL, crawler TEXT NOT "
+     "NULL, crawl_id TEXT NOT NULL, start_ms INTEGER NOT NULL, doc TEXT NOT NULL, "
+     "PRIMARY KEY(account, region, crawler, crawl_id));"
+     "CREATE INDEX glue_crawls_by_start ON glue_crawls(account, region, crawler, start_ms)"},
 };
 
 }  // namespace
@@ -30,7 +37,14 @@ std::span<const store::sqlite::Migration> GlueService::migrations() {
   return kMigrations;
 }
 
-GlueService::GlueService(const ServiceEnvironment& env) : clock_(env.clock), docs_(env.store) {
+GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& registry,
+                         lake::LakeEngine& lake)
+    : clock_(env.clock),
+      loop_(env.engine.loop),
+      ids_(env.engine.ids),
+      registry_(registry),
+      lake_(lake),
+      docs_(env.store) {
   auto loaded = docs_.scan("glue_databases", [this](const Scope& s, const std::string& k, Json d) {
     databases_[scopeKey(s)][k] = std::move(d);
   });
@@ -46,7 +60,19 @@ GlueService::GlueService(const ServiceEnvironment& env) : clock_(env.clock), doc
       }
     });
   }
+  if (loaded) {
+    loaded = docs_.scan("glue_crawlers", [this](const Scope& s, const std::string& k, Json d) {
+      crawlers_[scopeKey(s)][k] = std::move(d);
+    });
+  }
   if (!loaded) throw std::runtime_error("glue: " + loaded.error().message);
+  recoverCrawls();
+}
+
+GlueService::~GlueService() {
+  std::unique_lock lock(mu_);
+  for (auto& [_, cancel] : running_) cancel->cancel();
+  crawlsDone_.wait(lock, [this] { return inFlight_ == 0; });
 }
 
 void GlueService::registerOperations(OperationRegistry& registry) {
@@ -84,6 +110,17 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("TagResource", &GlueService::tagResource);
   add("UntagResource", &GlueService::untagResource);
   add("GetTags", &GlueService::getTags);
+  add("CreateCrawler", &GlueService::createCrawler);
+  add("GetCrawler", &GlueService::getCrawler);
+  add("GetCrawlers", &GlueService::getCrawlers);
+  add("BatchGetCrawlers", &GlueService::batchGetCrawlers);
+  add("ListCrawlers", &GlueService::listCrawlers);
+  add("UpdateCrawler", &GlueService::updateCrawler);
+  add("DeleteCrawler", &GlueService::deleteCrawler);
+  add("StartCrawler", &GlueService::startCrawler);
+  add("StopCrawler", &GlueService::stopCrawler);
+  add("GetCrawlerMetrics", &GlueService::getCrawlerMetrics);
+  add("ListCrawls", &GlueService::listCrawls);
 }
 
 }  // namespace sluice::services::glue

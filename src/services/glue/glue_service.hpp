@@ -8,13 +8,23 @@
 // 8,760 a year), and so do table versions (one per UpdateTable), so they live
 // in the store only: rows of glue_partitions and glue_table_versions, read by
 // index and paginated from there, nothing per row in memory.
+//
+// Crawlers are configuration documents too (glue_crawlers); each crawl is a
+// row of glue_crawls. A crawl runs on the worker pool through the lake
+// (lake/table_discovery.hpp) and writes its catalog changes as one commit,
+// so a crawl cut short writes nothing; one cut by a crash is marked FAILED
+// at start-up.
 #pragma once
 
+#include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 
+#include "lake/lake_engine.hpp"
+#include "lake/table_discovery.hpp"
 #include "services/builtin.hpp"
 #include "services/common/documents.hpp"
 #include "services/operation.hpp"
@@ -25,7 +35,12 @@ class GlueService {
  public:
   // Loads the databases and tables. Throws std::runtime_error when the store
   // cannot be read (start-up).
-  explicit GlueService(const ServiceEnvironment& env);
+  // Crawls run on `env.engine.loop`'s worker pool through `lake`, and log and
+  // publish their events through `registry`. Crawls cut by a crash are
+  // marked FAILED.
+  GlueService(const ServiceEnvironment& env, OperationRegistry& registry, lake::LakeEngine& lake);
+  // Stops running crawls and waits for them.
+  ~GlueService();
 
   void registerOperations(OperationRegistry& registry);
   static std::span<const store::sqlite::Migration> migrations();
@@ -56,6 +71,17 @@ class GlueService {
   Result<Change> tagResource(const Json& in, const CallContext& ctx);
   Result<Change> untagResource(const Json& in, const CallContext& ctx);
   Result<Change> getTags(const Json& in, const CallContext& ctx);
+  Result<Change> createCrawler(const Json& in, const CallContext& ctx);
+  Result<Change> getCrawler(const Json& in, const CallContext& ctx);
+  Result<Change> getCrawlers(const Json& in, const CallContext& ctx);
+  Result<Change> batchGetCrawlers(const Json& in, const CallContext& ctx);
+  Result<Change> listCrawlers(const Json& in, const CallContext& ctx);
+  Result<Change> updateCrawler(const Json& in, const CallContext& ctx);
+  Result<Change> deleteCrawler(const Json& in, const CallContext& ctx);
+  Result<Change> startCrawler(const Json& in, const CallContext& ctx);
+  Result<Change> stopCrawler(const Json& in, const CallContext& ctx);
+  Result<Change> getCrawlerMetrics(const Json& in, const CallContext& ctx);
+  Result<Change> listCrawls(const Json& in, const CallContext& ctx);
 
  private:
   // By scopeKey, then lower-cased name (Glue keeps names in lower case).
@@ -85,7 +111,49 @@ class GlueService {
   Result<Json> partitionRecord(const Scope& scope, const std::string& db, const Json& table,
                                const Json& input) const;
 
+  // Crawlers.
+  struct CrawlCounts {
+    int tablesCreated = 0, tablesUpdated = 0, tablesDeleted = 0;
+    int partitionsCreated = 0, partitionsUpdated = 0, partitionsDeleted = 0;
+  };
+  Result<Json*> crawler(const Scope& scope, const std::string& name);
+  // The crawler document as the API shows it (internal members dropped).
+  static Json crawlerView(const Json& doc);
+  // Checks a CreateCrawler / UpdateCrawler input onto `doc`.
+  Result<void> applyCrawlerInput(JsonObject& doc, const Json& in, bool creating);
+  // Starts a crawl of `doc` (State RUNNING already set) on the worker pool.
+  void launchCrawl(const Scope& scope, const Json& doc);
+  // Records the end of a crawl (loop thread).
+  void finishCrawl(const Scope& scope, const std::string& name, const std::string& crawlId,
+                   Result<lake::Discovery> discovery);
+  // The catalog writes a discovery makes under the crawler's policies.
+  Result<CrawlCounts> applyDiscovery(Change& change, const Scope& scope, const JsonObject& crawler,
+                                     const lake::Discovery& discovery,
+                                     std::vector<std::string>& log);
+  void storePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
+                      const std::string& table, const Json& record, bool replace);
+  void erasePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
+                      const std::string& table, const std::string& key);
+  // Every stored partition of a table by key (a store read).
+  Result<std::map<std::string, Json>> readPartitions(const Scope& scope, const std::string& db,
+                                                     const std::string& table);
+  void crawlerEvent(const Scope& scope, const JsonObject& detail);
+  void crawlerLog(const Scope& scope, const std::string& crawler, std::vector<std::string> lines);
+  // Crawls cut by a crash: FAILED, the crawler READY again (start-up).
+  void recoverCrawls();
+
+  // By scopeKey, then crawler name (case kept).
+  std::map<std::string, std::map<std::string, Json>> crawlers_;
+  // Running crawls by "scopeKey/name".
+  std::map<std::string, std::shared_ptr<lake::LakeCancel>> running_;
+  int inFlight_ = 0;  // crawl jobs on the worker pool
+  std::condition_variable crawlsDone_;
+
   const Clock& clock_;
+  engine::EventLoop& loop_;
+  IdGenerator& ids_;
+  OperationRegistry& registry_;
+  lake::LakeEngine& lake_;
   DocumentStore docs_;
   std::mutex mu_;
 };

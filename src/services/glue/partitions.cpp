@@ -104,6 +104,40 @@ Result<std::optional<Json>> GlueService::readPartition(const Scope& scope, const
   return std::optional<Json>(std::move(*doc));
 }
 
+void GlueService::storePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
+                                 const std::string& table, const Json& record, bool replace) {
+  insertPartition(batch, scope, TableRef{db, table}, partitionKey(record.as_object().at("Values")),
+                  record, replace);
+}
+
+void GlueService::erasePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
+                                 const std::string& table, const std::string& key) {
+  deletePartitionRow(batch, scope, TableRef{db, table}, key);
+}
+
+Result<std::map<std::string, Json>> GlueService::readPartitions(const Scope& scope,
+                                                                const std::string& db,
+                                                                const std::string& table) {
+  std::map<std::string, Json> out;
+  if (!docs_.store()) return AwsError::internal("the Glue catalog needs a data directory");
+  auto lease = docs_.store()->readers().acquire();
+  if (!lease) return lease.takeError();
+  auto st = lease->db().prepare(
+      "SELECT vkey, doc FROM glue_partitions WHERE account = ? AND region = ? AND db = ? AND "
+      "tbl = ?");
+  if (!st) return st.takeError();
+  st->bindAll(scope.account, scope.region, db, table);
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto doc = parseJson(st->columnText(1));
+    if (!doc) return AwsError::internal("corrupt partition in glue_partitions");
+    out.emplace(st->columnText(0), std::move(*doc));
+  }
+  return out;
+}
+
 Result<Change> GlueService::createPartition(const Json& in, const CallContext& ctx) {
   auto batch = batchCreatePartition(
       JsonObject{

@@ -1,6 +1,6 @@
-// TagResource, UntagResource, GetTags for databases and tables (CreateDatabase
-// takes Tags too). Tags are documents of glue_tags keyed by the resource ARN,
-// removed with their resource.
+// TagResource, UntagResource, GetTags for databases, tables and crawlers
+// (CreateDatabase and CreateCrawler take Tags too). Tags are documents of glue_tags keyed by the
+// resource ARN, removed with their resource.
 #include "services/common/input.hpp"
 #include "services/glue/glue_names.hpp"
 #include "services/glue/glue_service.hpp"
@@ -40,7 +40,12 @@ Result<std::string> GlueService::taggable(const Scope& scope, const std::string&
     }
     return prefix + "table/" + lowerName(path);
   }
-  return invalidInput("Sluice tags Glue databases and tables; " + arn + " is neither.");
+  if (rest.starts_with("crawler/")) {
+    if (auto c = crawler(scope, rest.substr(8)); !c) return c.error();
+    return arn;
+  }
+  return invalidInput("Sluice tags Glue databases, tables and crawlers; " + arn +
+                      " is none of them.");
 }
 
 Result<void> GlueService::addTags(Change& change, const Scope& scope, const std::string& arn,

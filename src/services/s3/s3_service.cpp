@@ -1,9 +1,12 @@
 #include "services/s3/s3_service.hpp"
 
+#include "services/s3/lake_source.hpp"
+
 #include <boost/asio/post.hpp>
 #include <cstdlib>
 #include <iostream>
 
+#include "services/s3/lake_source.hpp"
 #include "services/s3/notification_delivery.hpp"
 #include "services/s3/s3_errors.hpp"
 #include "services/s3/s3_input.hpp"
@@ -39,6 +42,7 @@ S3Service::S3Service(const ServiceEnvironment& env)
   }
   meta_ = std::make_unique<S3Store>(*db);
   files_ = std::make_unique<ObjectFiles>(root / "objects");
+  lakeDir_ = root / "lake";
   tracker_ = std::make_unique<AccessTracker>(*meta_, clock_);
   // Files written before a crash whose metadata never committed.
   if (auto referenced = meta_->referencedFiles()) {
@@ -46,6 +50,10 @@ S3Service::S3Service(const ServiceEnvironment& env)
       std::cerr << "s3: " << removed.error().message << "\n";
     }
   }
+}
+
+std::unique_ptr<lake::ObjectSource> S3Service::lakeSource() {
+  return std::make_unique<S3LakeSource>(*meta_, *files_);
 }
 
 S3Service::~S3Service() {

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include "lake/object_snapshot.hpp"
 #include "services/builtin.hpp"
 #include "services/operation.hpp"
 #include "services/s3/access_tracker.hpp"
@@ -46,6 +47,11 @@ class S3Service {
   // Registers the operations; the registry also carries bucket events to
   // their destinations. Arms the lifecycle and restore timers.
   void registerOperations(OperationRegistry& registry);
+
+  // The buckets as the lake reads them (lake/object_snapshot.hpp), and where
+  // the lake works: beside the object files, so snapshots can hard-link them.
+  std::unique_ptr<lake::ObjectSource> lakeSource();
+  const std::filesystem::path& lakeWorkDir() const { return lakeDir_; }
 
   // Buckets (buckets.cpp).
   Result<Json> createBucket(const Json& in, const CallContext& ctx);
@@ -180,6 +186,7 @@ class S3Service {
   std::unique_ptr<store::sqlite::SqliteStore> ownStore_;
   std::unique_ptr<S3Store> meta_;
   std::unique_ptr<ObjectFiles> files_;
+  std::filesystem::path lakeDir_;
   std::unique_ptr<AccessTracker> tracker_;
   boost::asio::thread_pool pool_;
 };
