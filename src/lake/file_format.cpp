@@ -10,7 +10,8 @@ namespace sluice::lake {
 
 namespace {
 
-constexpr size_t kSniffBytes = 64 * 1024;
+// Enough for Parquet's magic, JSON's first character and 20 CSV lines.
+constexpr size_t kSniffBytes = 8 * 1024;
 
 bool endsWith(std::string_view s, std::string_view suffix) {
   if (s.size() < suffix.size()) return false;
@@ -30,14 +31,20 @@ std::string readHead(const std::filesystem::path& file) {
   return head;
 }
 
-// The first bytes of a gzip file, inflated.
-std::string inflateHead(const std::filesystem::path& file) {
-  gzFile gz = gzopen(file.c_str(), "rb");
-  if (!gz) return {};
+// The start of a gzip stream whose first bytes are `head`, inflated; `ended`
+// tells whether the stream ended within them.
+std::string inflateHead(std::string_view head, bool& ended) {
   std::string out(kSniffBytes, '\0');
-  int n = gzread(gz, out.data(), static_cast<unsigned>(out.size()));
-  gzclose(gz);
-  out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return {};
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(head.data()));
+  z.avail_in = static_cast<uInt>(head.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  int rc = inflate(&z, Z_SYNC_FLUSH);
+  ended = rc == Z_STREAM_END;
+  out.resize(rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR ? z.total_out : 0);
+  inflateEnd(&z);
   return out;
 }
 
@@ -171,17 +178,17 @@ std::vector<std::string> splitCsvLine(std::string_view line, char delimiter) {
   return cells;
 }
 
-std::optional<FileFormat> classifyFile(const std::filesystem::path& file, std::string_view key) {
-  std::string head = readHead(file);
-  std::error_code ec;
-  auto size = std::filesystem::file_size(file, ec);
-  bool complete = !ec && size <= head.size();
+std::optional<FileFormat> classifyBytes(std::string_view head, uint64_t size,
+                                        std::string_view key) {
+  if (head.size() > kSniffBytes) head = head.substr(0, kSniffBytes);
+  bool complete = size <= head.size();
   if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
       static_cast<unsigned char>(head[1]) == 0x8b) {
-    std::string inner = inflateHead(file);
+    bool ended = false;
+    std::string inner = inflateHead(head, ended);
     std::string_view name = key;
     if (endsWith(name, ".gz")) name.remove_suffix(3);
-    auto f = sniff(inner, inner.size() < kSniffBytes, name);
+    auto f = sniff(inner, complete && ended, name);
     if (!f || f->classification == "parquet") return std::nullopt;
     f->compression = "gzip";
     return f;
@@ -189,9 +196,15 @@ std::optional<FileFormat> classifyFile(const std::filesystem::path& file, std::s
   if (head.size() >= 4 && static_cast<unsigned char>(head[0]) == 0x28 &&
       static_cast<unsigned char>(head[1]) == 0xb5 && static_cast<unsigned char>(head[2]) == 0x2f &&
       static_cast<unsigned char>(head[3]) == 0xfd) {
-    return std::nullopt;  // zstd: read by DuckDB, but no built-in Glue classifier sniffs it here
+    return std::nullopt;  // zstd: DuckDB reads it, no built-in Glue classifier does
   }
   return sniff(head, complete, key);
+}
+
+std::optional<FileFormat> classifyFile(const std::filesystem::path& file, std::string_view key) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(file, ec);
+  return classifyBytes(readHead(file), ec ? 0 : size, key);
 }
 
 }  // namespace sluice::lake

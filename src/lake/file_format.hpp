@@ -28,6 +28,10 @@ struct FileFormat {
 // built-in classifier recognises it (Avro, ORC, binary, bzip2, empty files).
 std::optional<FileFormat> classifyFile(const std::filesystem::path& file, std::string_view key);
 
+// The same from the object's first bytes (at least the first 8 KiB, or all
+// of it) and its size.
+std::optional<FileFormat> classifyBytes(std::string_view head, uint64_t size, std::string_view key);
+
 // Splits a CSV line at `delimiter`, honouring double quotes.
 std::vector<std::string> splitCsvLine(std::string_view line, char delimiter);
 

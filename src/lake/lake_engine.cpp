@@ -27,8 +27,30 @@ LakeEngine::LakeEngine(ObjectSource& objects, LakeOptions options)
 }
 
 LakeEngine::~LakeEngine() {
+  {
+    std::lock_guard lock(trashMu_);
+    stopping_ = true;
+  }
+  trashCv_.notify_all();
+  if (cleaner_.joinable()) cleaner_.join();
   idle_.clear();  // connections before their database
   db_.reset();
+}
+
+void LakeEngine::clean() {
+  std::unique_lock lock(trashMu_);
+  for (;;) {
+    trashCv_.wait(lock, [this] { return stopping_ || !trash_.empty(); });
+    auto batch = std::move(trash_);
+    trash_.clear();
+    lock.unlock();
+    for (const auto& dir : batch) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);  // links and written-out copies only
+    }
+    lock.lock();
+    if (stopping_ && trash_.empty()) return;
+  }
 }
 
 LakeEngine::Lease::~Lease() {
@@ -73,8 +95,17 @@ Result<LakeEngine::Lease> LakeEngine::connection() {
 }
 
 Result<ObjectSnapshot> LakeEngine::snapshot(const Scope& scope,
-                                            const std::vector<std::string>& uris) {
-  return ObjectSnapshot::take(objects_, scope, uris, options_.workDir / "snapshots");
+                                            const std::vector<std::string>& uris,
+                                            const ObjectSnapshot::Inspector& inspect) {
+  auto snap = ObjectSnapshot::take(objects_, scope, uris, options_.workDir / "snapshots", inspect);
+  if (!snap) return snap;
+  snap->disposeWith([this](fs::path dir) {
+    std::lock_guard lock(trashMu_);
+    if (!cleaner_.joinable()) cleaner_ = std::thread([this] { clean(); });
+    trash_.push_back(std::move(dir));
+    trashCv_.notify_one();
+  });
+  return snap;
 }
 
 }  // namespace sluice::lake

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "lake/duckdb.hpp"
@@ -74,10 +75,14 @@ class LakeEngine {
   // connections are leased.
   Result<Lease> connection();
   // A snapshot of `uris` (lake/object_snapshot.hpp) in the work directory.
-  Result<ObjectSnapshot> snapshot(const Scope& scope, const std::vector<std::string>& uris);
+  // Its directory is removed in the background when it goes, so no caller
+  // waits for thousands of unlinks.
+  Result<ObjectSnapshot> snapshot(const Scope& scope, const std::vector<std::string>& uris,
+                                  const ObjectSnapshot::Inspector& inspect = {});
 
  private:
   void giveBack(std::unique_ptr<DuckConnection> con);
+  void clean();
 
   ObjectSource& objects_;
   LakeOptions options_;
@@ -86,6 +91,13 @@ class LakeEngine {
   std::unique_ptr<DuckDatabase> db_;
   std::vector<std::unique_ptr<DuckConnection>> idle_;
   size_t leased_ = 0;
+
+  // Snapshot directories to remove, and the thread removing them.
+  std::mutex trashMu_;
+  std::condition_variable trashCv_;
+  std::vector<std::filesystem::path> trash_;
+  bool stopping_ = false;
+  std::thread cleaner_;
 };
 
 }  // namespace sluice::lake

@@ -1,10 +1,10 @@
 #include "lake/object_snapshot.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 namespace sluice::lake {
 
@@ -17,12 +17,23 @@ AwsError ioFailure(const std::string& what, const fs::path& p, int err) {
                             std::strerror(err));
 }
 
-Result<void> writeBytes(const fs::path& target, const std::string& bytes) {
-  std::ofstream out(target, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) return ioFailure("write", target, errno);
-  return {};
+// Writes `bytes` to a new file; false (errno EEXIST) when it exists.
+bool writeNew(const fs::path& target, const std::string& bytes) {
+  int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      errno = err;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return ::close(fd) == 0;
 }
 
 }  // namespace
@@ -66,7 +77,7 @@ std::optional<fs::path> keyPath(std::string_view key) {
 
 Result<ObjectSnapshot> ObjectSnapshot::take(ObjectSource& source, const Scope& scope,
                                             const std::vector<std::string>& uris,
-                                            const fs::path& workDir) {
+                                            const fs::path& workDir, const Inspector& inspect) {
   std::error_code ec;
   fs::create_directories(workDir, ec);
   if (ec) return ioFailure("create", workDir, ec.value());
@@ -74,12 +85,14 @@ Result<ObjectSnapshot> ObjectSnapshot::take(ObjectSource& source, const Scope& s
   if (!::mkdtemp(tmpl.data())) return ioFailure("create", tmpl, errno);
   ObjectSnapshot snap;
   snap.root_ = tmpl;  // from here on the destructor cleans up whatever happens
-  for (const auto& uri : uris) {
+  for (size_t index = 0; index < uris.size(); ++index) {
+    const std::string& uri = uris[index];
     auto loc = parseS3Uri(uri);
     if (!loc) return loc.error();
     auto listed = source.list(scope, loc->bucket, loc->prefix);
     if (!listed) return listed.error();
     std::vector<LakeObject> kept;
+    fs::path lastDir;
     for (LakeObject& o : *listed) {
       auto rel = keyPath(o.key);
       if (!rel) {
@@ -87,33 +100,39 @@ Result<ObjectSnapshot> ObjectSnapshot::take(ObjectSource& source, const Scope& s
         continue;
       }
       fs::path target = snap.root_ / loc->bucket / *rel;
-      if (fs::exists(target)) {  // two URIs of one snapshot overlap
-        kept.push_back(std::move(o));
-        continue;
+      // Keys come in order, so folders repeat: create each once.
+      fs::path dir = target.parent_path();
+      if (dir != lastDir) {
+        fs::create_directories(dir, ec);
+        if (ec) {
+          // A key that is a folder of another key ("a" and "a/b"): S3 allows
+          // it, a file system does not. Left out, like a folder marker.
+          ++snap.skipped_;
+          continue;
+        }
+        lastDir = dir;
       }
-      fs::create_directories(target.parent_path(), ec);
-      if (ec) {
-        // A key that is a folder of another key ("a" and "a/b"): S3 allows it,
-        // a file system does not. Left out, like a folder marker.
-        ++snap.skipped_;
-        continue;
-      }
-      if (!o.bytes && ::link(o.file.c_str(), target.c_str()) != 0) {
-        int err = errno;
-        if (err != ENOENT) return ioFailure("link", target, err);
+      bool placed =
+          o.bytes ? writeNew(target, *o.bytes) : ::link(o.file.c_str(), target.c_str()) == 0;
+      if (!placed && errno == ENOENT && !o.bytes) {
         // Overwritten or deleted since the listing: take what is current now.
         auto again = source.reread(scope, loc->bucket, o.key);
         if (!again) return again.error();
         if (!*again) continue;
         o = std::move(**again);
-        if (!o.bytes && ::link(o.file.c_str(), target.c_str()) != 0) {
-          return ioFailure("link", target, errno);
-        }
+        placed = o.bytes ? writeNew(target, *o.bytes) : ::link(o.file.c_str(), target.c_str()) == 0;
       }
-      if (o.bytes) {
-        if (auto w = writeBytes(target, *o.bytes); !w) return w.error();
-        o.bytes.reset();  // on disk now; do not keep a second copy in memory
+      if (!placed && errno == EISDIR) {  // the key is also another key's folder
+        ++snap.skipped_;
+        continue;
       }
+      // EEXIST: two URIs of one snapshot overlap; the object is there already.
+      if (!placed && errno != EEXIST) return ioFailure(o.bytes ? "write" : "link", target, errno);
+      if (inspect) {
+        std::string_view head = o.bytes ? std::string_view(*o.bytes) : std::string_view();
+        inspect(index, o, head.substr(0, kInspectBytes));
+      }
+      o.bytes.reset();  // on disk now; do not keep a second copy in memory
       kept.push_back(std::move(o));
     }
     snap.objects_.push_back(std::move(kept));
@@ -122,12 +141,19 @@ Result<ObjectSnapshot> ObjectSnapshot::take(ObjectSource& source, const Scope& s
 }
 
 ObjectSnapshot::ObjectSnapshot(ObjectSnapshot&& other) noexcept
-    : root_(std::move(other.root_)), objects_(std::move(other.objects_)), skipped_(other.skipped_) {
+    : root_(std::move(other.root_)),
+      dispose_(std::move(other.dispose_)),
+      objects_(std::move(other.objects_)),
+      skipped_(other.skipped_) {
   other.root_.clear();
 }
 
 ObjectSnapshot::~ObjectSnapshot() {
   if (root_.empty()) return;
+  if (dispose_) {
+    dispose_(std::move(root_));
+    return;
+  }
   std::error_code ec;
   fs::remove_all(root_, ec);  // links only: the objects themselves stay
 }

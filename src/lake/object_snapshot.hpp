@@ -62,10 +62,23 @@ Result<S3Location> parseS3Uri(std::string_view uri);
 
 class ObjectSnapshot {
  public:
+  // Called for each object placed in the snapshot, with the index of its URI
+  // and, for a small object written out, its first bytes (at most
+  // kInspectBytes; empty for a linked file): a crawler classifies from them
+  // without opening the file again.
+  using Inspector =
+      std::function<void(size_t uri, const LakeObject& object, std::string_view head)>;
+  static constexpr size_t kInspectBytes = 8 * 1024;
+
   // Takes the snapshot of `uris` in a new directory under `workDir`.
   static Result<ObjectSnapshot> take(ObjectSource& source, const Scope& scope,
                                      const std::vector<std::string>& uris,
-                                     const std::filesystem::path& workDir);
+                                     const std::filesystem::path& workDir,
+                                     const Inspector& inspect = {});
+  // How the directory goes when the snapshot does (default: removed at once).
+  void disposeWith(std::function<void(std::filesystem::path)> dispose) {
+    dispose_ = std::move(dispose);
+  }
   ObjectSnapshot(ObjectSnapshot&& other) noexcept;
   ObjectSnapshot& operator=(ObjectSnapshot&&) = delete;
   ObjectSnapshot(const ObjectSnapshot&) = delete;
@@ -82,6 +95,7 @@ class ObjectSnapshot {
  private:
   ObjectSnapshot() = default;
   std::filesystem::path root_;
+  std::function<void(std::filesystem::path)> dispose_;
   std::vector<std::vector<LakeObject>> objects_;
   size_t skipped_ = 0;
 };

@@ -30,6 +30,9 @@ struct File {
   std::optional<uint64_t> records;
 };
 
+// Files read per member folder to compare schemas.
+constexpr size_t kMemberSample = 8;
+
 struct Folder {
   std::string name;
   int level = 1;       // the bucket is level 1
@@ -80,18 +83,6 @@ std::string reader(const FileFormat& f, const std::vector<const File*>& files, b
          ")";
 }
 
-std::vector<std::string> splitLines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string::npos) nl = s.size();
-    if (nl > start) out.push_back(s.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
-
 class Discoverer {
  public:
   Discoverer(LakeEngine& lake, const DiscoveryOptions& options, LakeCancel& cancel)
@@ -100,7 +91,13 @@ class Discoverer {
   Result<Discovery> run(const Scope& scope, const std::vector<CrawlTarget>& targets) {
     std::vector<std::string> uris;
     for (const auto& t : targets) uris.push_back(t.path);
-    auto snap = lake_.snapshot(scope, uris);
+    // Small objects are classified from their bytes as the snapshot writes
+    // them out; files are opened later.
+    auto snap =
+        lake_.snapshot(scope, uris, [this](size_t uri, const LakeObject& o, std::string_view head) {
+          if (head.empty()) return;
+          inlineFormats_[{uri, o.key}] = classifyBytes(head, o.size, o.key);
+        });
     if (!snap) return snap.error();
     std::vector<Folder> roots;
     for (size_t i = 0; i < targets.size(); ++i) {
@@ -109,7 +106,6 @@ class Discoverer {
       if (*root) roots.push_back(std::move(**root));
     }
     out_.objectsRead = files_.size();
-    if (auto r = readColumnNames(); !r) return r.error();
     for (Folder& root : roots) {
       if (auto r = place(root); !r) return r.error();
     }
@@ -190,7 +186,8 @@ class Discoverer {
       auto relPath = keyPath(o.key);
       if (!relPath) continue;
       fs::path local = snap.root() / loc->bucket / *relPath;
-      auto format = classifyFile(local, o.key);
+      auto known = inlineFormats_.find({index, o.key});
+      auto format = known != inlineFormats_.end() ? known->second : classifyFile(local, o.key);
       if (!format) {
         out_.messages.push_back("No built-in classifier recognised s3://" + loc->bucket + "/" +
                                 o.key + "; skipped");
@@ -202,6 +199,15 @@ class Discoverer {
       f.local = local;
       f.size = o.size;
       f.format = std::move(*format);
+      if (f.format.classification == "csv") {
+        if (f.format.header) {
+          for (const auto& h : f.format.headerNames) f.names.insert(lower(h));
+        } else {
+          for (size_t c = 0; c < f.format.columnCount; ++c)
+            f.names.insert("col" + std::to_string(c));
+        }
+      }
+      if (f.format.jsonArray) f.names.insert("array");
       Folder* node = &root;
       size_t start = 0;
       for (size_t slash = rel.find('/'); slash != std::string::npos;
@@ -231,76 +237,31 @@ class Discoverer {
     return std::optional<Folder>(std::move(root));
   }
 
-  // Each file's column names (for similarity) and record count, a few bulk
-  // queries per format rather than one per file.
-  Result<void> readColumnNames() {
-    std::map<std::string, std::vector<File*>> byFormat;
-    for (File& f : files_) {
-      if (f.format.classification == "csv") {
-        if (f.format.header) {
-          for (const auto& h : f.format.headerNames) f.names.insert(lower(h));
-        } else {
-          for (size_t i = 0; i < f.format.columnCount; ++i)
-            f.names.insert("col" + std::to_string(i));
-        }
-      }
-      if (f.format.jsonArray) f.names.insert("array");
-      byFormat[f.format.compatibilityKey() + (f.format.jsonArray ? "/array" : "")].push_back(&f);
-    }
-    std::unordered_map<std::string, File*> byPath;
-    for (File& f : files_) byPath[f.local.string()] = &f;
-    for (auto& [key, group] : byFormat) {
-      const FileFormat& format = group.front()->format;
-      std::vector<const File*> sample;
-      for (File* f : group) {
-        if (f->sampled || format.classification == "parquet") sample.push_back(f);
-      }
-      std::string list = sqlList(sample);
-      std::string sql;
-      if (format.classification == "parquet") {
-        auto names = query(
-            "SELECT DISTINCT file_name, split_part(path_in_schema, ', ', 1) FROM "
-            "parquet_metadata(" +
-            list + ")");
-        if (!names) return names.error();
-        for (size_t r = 0; r < names->rowCount(); ++r) {
-          if (auto it = byPath.find(names->value(r, 0).value_or("")); it != byPath.end()) {
-            it->second->names.insert(lower(names->value(r, 1).value_or("")));
-          }
-        }
-        sql = "SELECT file_name, num_rows FROM parquet_file_metadata(" + list + ")";
-      } else if (format.classification == "json" && !format.jsonArray) {
-        sql =
-            "SELECT filename, count(*), array_to_string(list_distinct(flatten(list("
-            "json_keys(json)))), chr(10)) FROM read_json_objects(" +
-            list + ", filename=true" + compressionOption(format) + ") GROUP BY filename";
-      } else {
-        sql =
-            "SELECT filename, count(*) FROM " + reader(format, sample, true) + " GROUP BY filename";
-      }
-      auto rows = query(sql);
-      if (!rows) return rows.error();
-      for (size_t r = 0; r < rows->rowCount(); ++r) {
-        auto it = byPath.find(rows->value(r, 0).value_or(""));
-        if (it == byPath.end()) continue;
-        it->second->records = std::stoull(rows->value(r, 1).value_or("0"));
-        if (rows->columnCount() > 2) {
-          for (auto& n : splitLines(rows->value(r, 2).value_or("")))
-            it->second->names.insert(lower(n));
-        }
-      }
-    }
-    return {};
-  }
-
   static void subtreeFiles(const Folder& f, std::vector<size_t>& out) {
     out.insert(out.end(), f.files.begin(), f.files.end());
     for (const auto& [_, c] : f.children) subtreeFiles(c, out);
   }
 
-  std::set<std::string> namesOf(const std::vector<size_t>& files) const {
+  // The columns of a member folder, for similarity: CSV headers and JSON
+  // arrays from the classifier, the rest from DuckDB's reading of a few of
+  // its files (as Glue samples them).
+  Result<std::set<std::string>> namesOf(const std::vector<size_t>& files) {
     std::set<std::string> out;
-    for (size_t i : files) out.insert(files_[i].names.begin(), files_[i].names.end());
+    const FileFormat& format = files_[files.front()].format;
+    if (format.classification == "csv" || format.jsonArray) {
+      for (size_t i : files) out.insert(files_[i].names.begin(), files_[i].names.end());
+      return out;
+    }
+    std::vector<const File*> sample;
+    size_t step = std::max<size_t>(1, files.size() / kMemberSample);
+    for (size_t i = 0; i < files.size() && sample.size() < kMemberSample; i += step) {
+      sample.push_back(&files_[files[i]]);
+    }
+    auto described = query("DESCRIBE SELECT * FROM " + reader(format, sample, false));
+    if (!described) return described.error();
+    for (size_t r = 0; r < described->rowCount(); ++r) {
+      out.insert(lower(described->value(r, 0).value_or("")));
+    }
     return out;
   }
 
@@ -313,7 +274,7 @@ class Discoverer {
 
   // Whether `folder` holds one table: one format below it, and similar
   // schemas among its members (each sub-folder, and its own files).
-  bool oneTable(const Folder& folder) const {
+  Result<bool> oneTable(const Folder& folder) {
     std::vector<size_t> all;
     subtreeFiles(folder, all);
     std::string key = files_[all.front()].format.compatibilityKey();
@@ -322,11 +283,18 @@ class Discoverer {
     }
     if (options_.combineCompatibleSchemas) return true;
     std::vector<std::set<std::string>> members;
-    if (!folder.files.empty()) members.push_back(namesOf(folder.files));
+    std::vector<std::vector<size_t>> memberFiles;
+    if (!folder.files.empty()) memberFiles.push_back(folder.files);
     for (const auto& [_, c] : folder.children) {
       std::vector<size_t> files;
       subtreeFiles(c, files);
-      if (!files.empty()) members.push_back(namesOf(files));
+      if (!files.empty()) memberFiles.push_back(std::move(files));
+    }
+    if (memberFiles.size() < 2) return true;
+    for (const auto& files : memberFiles) {
+      auto names = namesOf(files);
+      if (!names) return names.error();
+      members.push_back(std::move(*names));
     }
     for (size_t i = 0; i < members.size(); ++i) {
       for (size_t j = i + 1; j < members.size(); ++j) {
@@ -347,7 +315,13 @@ class Discoverer {
       }
       return {};
     }
-    if (options_.tableLevel > 0 || oneTable(folder)) {
+    bool single = options_.tableLevel > 0;
+    if (!single) {
+      auto one = oneTable(folder);
+      if (!one) return one.error();
+      single = *one;
+    }
+    if (single) {
       std::vector<size_t> files;
       subtreeFiles(folder, files);
       return buildTable(folder, files);
@@ -365,6 +339,13 @@ class Discoverer {
     t.location = "s3://" + folder.bucket + "/" + folder.prefix;
     const File& first = files_[members.front()];
     t.format = first.format;
+    std::vector<const File*> sample;
+    for (size_t i : members) {
+      if (files_[i].sampled) sample.push_back(&files_[i]);
+    }
+    if (auto r = readSchema(t, sample); !r) return r;
+    if (auto r = countRecords(t, sample); !r) return r;
+
     size_t base = static_cast<size_t>(folder.level - 1) -
                   static_cast<size_t>(std::count(first.key.begin(), first.key.end(), '/')) +
                   first.folders.size();  // this folder's depth below the include path
@@ -372,7 +353,6 @@ class Discoverer {
     size_t depth = SIZE_MAX;
     for (size_t i : members) depth = std::min(depth, files_[i].folders.size() - base);
     std::map<std::vector<std::string>, DiscoveredPartition> partitions;
-    std::vector<const File*> sample;
     uint64_t sampledBytes = 0, sampledRecords = 0;
     for (size_t i : members) {
       const File& f = files_[i];
@@ -381,7 +361,6 @@ class Discoverer {
       if (f.records) {
         sampledBytes += f.size;
         sampledRecords += *f.records;
-        sample.push_back(&f);
       }
       if (depth == 0) continue;
       std::vector<std::string> segments(f.folders.begin() + static_cast<long>(base),
@@ -416,24 +395,33 @@ class Discoverer {
     }
     for (auto& [segments, p] : partitions) {
       p.values = segments;
+      // Values of named keys lose their "key=" part.
+      for (size_t d = 0; d < depth; ++d) {
+        auto eq = p.values[d].find('=');
+        if (!t.partitionKeys[d].starts_with("partition_") && eq != std::string::npos) {
+          p.values[d] = p.values[d].substr(eq + 1);
+        }
+      }
       if (p.records == 0 && p.bytes > 0) p.records = estimate(p.bytes);
       t.partitions.push_back(std::move(p));
     }
-    // Values of named keys lose their "key=" part, per level.
-    for (auto& p : t.partitions) {
-      for (size_t d = 0; d < depth; ++d) {
-        const std::string& s = p.values[d];
-        auto eq = s.find('=');
-        if (!t.partitionKeys[d].starts_with("partition_") && eq != std::string::npos) {
-          p.values[d] = s.substr(eq + 1);
-        }
+    // A column named like a partition key is the key.
+    std::set<std::string> keys(t.partitionKeys.begin(), t.partitionKeys.end());
+    for (size_t c = t.columns.size(); c-- > 0;) {
+      if (keys.count(t.columns[c].name)) {
+        t.columns.erase(t.columns.begin() + static_cast<long>(c));
+        t.sourceNames.erase(t.sourceNames.begin() + static_cast<long>(c));
       }
     }
-    if (sample.empty()) sample.push_back(&first);
+    out_.tables.push_back(std::move(t));
+    return {};
+  }
+
+  // The table's columns: DuckDB's reading of the sampled files, merged by name.
+  Result<void> readSchema(DiscoveredTable& t, const std::vector<const File*>& sample) {
     auto described = query("DESCRIBE SELECT * FROM " + reader(t.format, sample, false));
     if (!described) return described.error();
-    std::set<std::string> seen(t.partitionKeys.begin(), t.partitionKeys.end());
-    std::vector<std::string> narrowable;
+    std::set<std::string> seen;
     for (size_t r = 0; r < described->rowCount(); ++r) {
       std::string source = described->value(r, 0).value_or("");
       std::string duckType = described->value(r, 1).value_or("");
@@ -442,31 +430,66 @@ class Discoverer {
         source = "col" + std::to_string(std::stoul(source.substr(6)));
       }
       std::string name = lower(source);
-      if (!seen.insert(name).second) continue;  // a partition key, or a name twice
+      if (!seen.insert(name).second) continue;  // one name in two cases
       t.columns.push_back({name, glueType(duckType)});
       t.sourceNames.push_back(source);
-      if (t.format.classification == "json" && !t.format.jsonArray && duckType == "BIGINT") {
-        narrowable.push_back(source);
+    }
+    return {};
+  }
+
+  // Records per sampled file in one pass, which also finds the JSON integer
+  // columns whose values all fit in 32 bits: Glue writes those as int.
+  Result<void> countRecords(DiscoveredTable& t, const std::vector<const File*>& sample) {
+    std::vector<size_t> narrowable;
+    std::string sql = "SELECT filename, count(*)";
+    // The columns the pass reads, given so DuckDB does not detect them again.
+    std::string columns;
+    if (t.format.classification == "json" && !t.format.jsonArray) {
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        if (t.columns[c].type != "bigint") continue;
+        narrowable.push_back(c);
+        std::string col = "\"";
+        for (char ch : t.sourceNames[c])
+          col += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+        sql += ", bool_and(" + col + "\" BETWEEN -2147483648 AND 2147483647)";
+        columns += (columns.empty() ? "" : ", ") + sqlString(t.sourceNames[c]) + ": 'BIGINT'";
       }
     }
-    // JSON numbers: Glue writes int when the values fit, bigint otherwise.
-    if (!narrowable.empty()) {
-      std::string sql = "SELECT ";
-      for (size_t i = 0; i < narrowable.size(); ++i) {
-        std::string col = "\"" + narrowable[i] + "\"";
-        sql += (i ? ", " : "") + std::string("bool_and(") + col +
-               " BETWEEN -2147483648 AND 2147483647)";
-      }
-      auto fits = query(sql + " FROM " + reader(t.format, sample, false));
-      if (!fits) return fits.error();
-      for (size_t i = 0; i < narrowable.size(); ++i) {
-        if (fits->value(0, i).value_or("true") != "true") continue;
-        for (auto& c : t.columns) {
-          if (c.name == lower(narrowable[i])) c.type = "int";
-        }
+    std::string list = sqlList(sample);
+    std::string from;
+    if (t.format.classification == "parquet") {
+      from = "read_parquet(" + list + ", filename=true, hive_partitioning=false)";
+    } else if (t.format.classification == "json" && !t.format.jsonArray) {
+      from = narrowable.empty()
+                 ? "read_json_objects(" + list + ", filename=true, hive_partitioning=false" +
+                       compressionOption(t.format) + ")"
+                 : "read_json(" + list + ", filename=true, hive_partitioning=false, columns={" +
+                       columns + "}" + compressionOption(t.format) + ")";
+    } else {
+      from = reader(t.format, sample, true);
+    }
+    auto rows = query(sql + " FROM " + from + " GROUP BY filename");
+    if (!rows) return rows.error();
+    std::unordered_map<std::string, const File*> byPath;
+    for (const File* f : sample) byPath[f->local.string()] = f;
+    std::vector<bool> fits(narrowable.size(), true);
+    for (size_t r = 0; r < rows->rowCount(); ++r) {
+      auto it = byPath.find(rows->value(r, 0).value_or(""));
+      if (it == byPath.end()) continue;
+      files_[static_cast<size_t>(it->second - files_.data())].records =
+          std::stoull(rows->value(r, 1).value_or("0"));
+      for (size_t n = 0; n < narrowable.size(); ++n) {
+        if (rows->value(r, 2 + n).value_or("true") == "false") fits[n] = false;
       }
     }
-    out_.tables.push_back(std::move(t));
+    // Sampled files without rows hold no records.
+    for (const File* f : sample) {
+      File& file = files_[static_cast<size_t>(f - files_.data())];
+      if (!file.records) file.records = 0;
+    }
+    for (size_t n = 0; n < narrowable.size(); ++n) {
+      if (fits[n]) t.columns[narrowable[n]].type = "int";
+    }
     return {};
   }
 
@@ -487,6 +510,7 @@ class Discoverer {
   const DiscoveryOptions& options_;
   LakeCancel& cancel_;
   std::optional<LakeEngine::Lease> con_;
+  std::map<std::pair<size_t, std::string>, std::optional<FileFormat>> inlineFormats_;
   std::vector<File> files_;
   Discovery out_;
 };

@@ -29,7 +29,11 @@ Result<std::optional<lake::LakeObject>> S3LakeSource::toLake(const ObjectRecord&
     out.file = files_.path(o.fileId);
     return std::optional<lake::LakeObject>(std::move(out));
   }
-  // Small objects live in their row; listings leave the bytes out.
+  if (o.inlineBody) {
+    out.bytes = *o.inlineBody;
+    return std::optional<lake::LakeObject>(std::move(out));
+  }
+  // Small objects live in their row (read again if the listing left them out).
   auto current = meta_.latest(o.bucket, o.key);
   if (!current) return current.error();
   if (!*current || (*current)->deleteMarker) return std::optional<lake::LakeObject>();
@@ -51,7 +55,7 @@ Result<std::vector<lake::LakeObject>> S3LakeSource::list(const Scope&, const std
   std::vector<lake::LakeObject> out;
   std::string after;
   while (true) {
-    auto page = meta_.listLatest(bucket, prefix, after, false, kPage);
+    auto page = meta_.listLatest(bucket, prefix, after, false, kPage, true);
     if (!page) return page.error();
     for (const ObjectRecord& o : *page) {
       auto lake = toLake(o);

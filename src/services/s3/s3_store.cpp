@@ -369,11 +369,12 @@ Result<std::optional<ObjectRecord>> S3Store::version(std::string_view bucket, st
 Result<std::vector<ObjectRecord>> S3Store::listLatest(std::string_view bucket,
                                                       std::string_view prefix,
                                                       std::string_view bound, bool inclusive,
-                                                      size_t limit) {
+                                                      size_t limit, bool withBodies) {
   auto lease = db_.readers().acquire();
   if (!lease) return lease.takeError();
   // Keys compare as bytes (BINARY collation): UTF-8 binary order, as S3 lists.
-  std::string sql = std::string("SELECT ") + std::string(kObjectColumns) +
+  std::string sql = std::string("SELECT ") +
+                    std::string(withBodies ? kObjectColumnsWithBody : kObjectColumns) +
                     " FROM s3_objects WHERE bucket = ? AND latest = 1 AND delete_marker = 0 AND "
                     "key >= ? AND " +
                     (inclusive ? "key >= ?" : "key > ?") + " AND key < ?" + " ORDER BY key LIMIT ?";

@@ -168,10 +168,10 @@ class S3Store {
   Result<std::optional<ObjectRecord>> version(std::string_view bucket, std::string_view key,
                                               std::string_view versionId);
   // Current, non-deleted objects with key > after (or >= from, when `inclusive`),
-  // under `prefix`, in key order.
+  // under `prefix`, in key order; `withBodies` also reads inline bodies.
   Result<std::vector<ObjectRecord>> listLatest(std::string_view bucket, std::string_view prefix,
-                                               std::string_view bound, bool inclusive,
-                                               size_t limit);
+                                               std::string_view bound, bool inclusive, size_t limit,
+                                               bool withBodies = false);
   // Every version and marker, by key then newest first, after (key, seq):
   // seq 0 means "after every version of key"; -1 "from the key's newest".
   Result<std::vector<ObjectRecord>> listVersions(std::string_view bucket, std::string_view prefix,

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
 #include <fstream>
 
 #include "../cli/cli_test_support.hpp"
@@ -180,6 +182,28 @@ TEST_F(TableDiscoveryTest, HeaderlessCsvArraysExclusionsAndSingleObjects) {
   ASSERT_EQ(single.tables.size(), 1u);
   EXPECT_EQ(single.tables[0].name, "nohead");
   EXPECT_EQ(single.tables[0].location, "s3://lake/raw/nohead/");
+}
+
+TEST_F(TableDiscoveryTest, GzipJsonAsAFileAndInline) {
+  std::string text = "{\"id\": 1, \"tag\": \"a\"}\n{\"id\": 2, \"tag\": \"b\"}\n";
+  auto gz = dir_.path("gz-source.json.gz");
+  gzFile out = gzopen(gz.c_str(), "wb");
+  gzwrite(out, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(out);
+  add("zipped/part-0.json.gz", gz, std::filesystem::file_size(gz));
+  std::ifstream in(gz, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  LakeObject small;
+  small.key = "zipped/part-1.json.gz";
+  small.bytes = bytes;
+  small.size = bytes.size();
+  source_.objects["lake/" + small.key] = small;
+  auto d = discover({target("s3://lake/zipped/")});
+  ASSERT_EQ(d.tables.size(), 1u);
+  EXPECT_EQ(d.tables[0].format.compression, "gzip");
+  EXPECT_EQ(columns(d.tables[0]), "id:int,tag:string");
+  EXPECT_EQ(d.tables[0].records, 4u);
+  EXPECT_EQ(d.tables[0].objects, 2u);
 }
 
 TEST_F(TableDiscoveryTest, TableLevelFixesWhereTablesAre) {
