@@ -341,6 +341,65 @@ class CrawlerTest(unittest.TestCase):
         self.assertIn("EntityNotFoundException", err)
 
 
+class CrawlerScheduleTest(unittest.TestCase):
+    """Schedules fire on the server's clock: a virtual one, moved by the test."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer("--clock", "virtual").start()
+        cls.glue = cls.server.client("glue")
+        s3 = cls.server.client("s3")
+        s3.create_bucket(Bucket="lake")
+        s3.put_object(Bucket="lake", Key="daily/t/a.json", Body=b'{"a": 1}\n')
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def crawls(self, name):
+        return len(self.glue.list_crawls(CrawlerName=name)["Crawls"])
+
+    def advance(self, seconds):
+        self.server.admin("/_sluice/clock/advance", {"seconds": seconds})
+
+    def test_daily_schedule_fires_and_can_be_stopped(self):
+        day = 86400
+        self.glue.create_crawler(Name="daily", Role=ROLE, DatabaseName="daily",
+                                 Schedule="cron(0 7 * * ? *)",
+                                 Targets={"S3Targets": [{"Path": "s3://lake/daily/t/"}]})
+        self.assertEqual(self.glue.get_crawler(Name="daily")["Crawler"]["Schedule"]["State"],
+                         "SCHEDULED")
+        self.advance(2 * day)
+        wait_ready(self.glue, "daily")
+        self.assertEqual(self.crawls("daily"), 2)
+        self.assertEqual(self.glue.get_table(DatabaseName="daily", Name="t")["Table"]["Name"], "t")
+        with self.assertRaises(ClientError) as cm:
+            self.glue.start_crawler_schedule(CrawlerName="daily")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "SchedulerRunningException")
+        self.glue.stop_crawler_schedule(CrawlerName="daily")
+        self.assertEqual(self.glue.get_crawler(Name="daily")["Crawler"]["Schedule"]["State"],
+                         "NOT_SCHEDULED")
+        self.advance(2 * day)
+        self.assertEqual(self.crawls("daily"), 2)
+        with self.assertRaises(ClientError) as cm:
+            self.glue.stop_crawler_schedule(CrawlerName="daily")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "SchedulerNotRunningException")
+        # Every six hours from now on.
+        self.glue.update_crawler_schedule(CrawlerName="daily", Schedule="cron(0 */6 * * ? *)")
+        self.glue.start_crawler_schedule(CrawlerName="daily")
+        self.advance(day)
+        wait_ready(self.glue, "daily")
+        self.assertEqual(self.crawls("daily"), 6)
+        with self.assertRaises(ClientError) as cm:
+            self.glue.update_crawler_schedule(CrawlerName="daily", Schedule="rate(1 day)")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidInputException")
+        self.glue.create_crawler(Name="unscheduled", Role=ROLE, DatabaseName="daily",
+                                 Targets={"S3Targets": [{"Path": "s3://lake/daily/t/"}]})
+        with self.assertRaises(ClientError) as cm:
+            self.glue.start_crawler_schedule(CrawlerName="unscheduled")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "NoScheduleException")
+
+
 class CrawlerDurabilityTest(unittest.TestCase):
     def test_crawl_cut_by_kill_9_is_failed_and_wrote_nothing(self):
         server = SluiceServer().start()

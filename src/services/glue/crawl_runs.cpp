@@ -94,16 +94,20 @@ std::vector<lake::CrawlTarget> crawlTargets(const JsonObject& crawler) {
 Result<Change> GlueService::startCrawler(const Json& in, const CallContext& ctx) {
   auto name = Input(in).requiredString("Name");
   if (!name) return name.error();
-  auto c = crawler(ctx.scope, *name);
+  return beginCrawl(ctx.scope, *name);
+}
+
+Result<Change> GlueService::beginCrawl(const Scope& scope, const std::string& name) {
+  auto c = crawler(scope, name);
   if (!c) return c.error();
   JsonObject& doc = (*c)->as_object();
   if (doc.at("State") != "READY") {
-    return AwsError{"CrawlerRunningException",
-                    "Crawler with name " + *name + " has already started", 400};
+    return AwsError{"CrawlerRunningException", "Crawler with name " + name + " has already started",
+                    400};
   }
   const Json* targets = doc.at("Targets").as_object().if_contains("CatalogTargets");
   if (targets && targets->is_array() && !targets->as_array().empty()) {
-    return invalidInput("Crawler " + *name +
+    return invalidInput("Crawler " + name +
                         " has CatalogTargets, which Sluice does not crawl yet; use S3Targets.");
   }
   std::string crawlId = ids_.uuid();
@@ -112,14 +116,14 @@ Result<Change> GlueService::startCrawler(const Json& in, const CallContext& ctx)
   doc["_CrawlId"] = crawlId;
   doc["_StartMs"] = epochMs(now);
   Change change;
-  change.batch.put("glue_crawlers", ctx.scope, *name, doc);
+  change.batch.put("glue_crawlers", scope, name, doc);
   JsonObject crawl{{"CrawlId", crawlId},    {"State", "RUNNING"}, {"StartTime", epochSeconds(now)},
-                   {"LogGroup", kLogGroup}, {"LogStream", *name}, {"MessagePrefix", crawlId},
+                   {"LogGroup", kLogGroup}, {"LogStream", name},  {"MessagePrefix", crawlId},
                    {"DPUHour", 0.0}};
-  putCrawl(change.batch, ctx.scope, *name, crawl, epochMs(now));
-  launchCrawl(ctx.scope, doc);
+  putCrawl(change.batch, scope, name, crawl, epochMs(now));
+  launchCrawl(scope, doc);
   // Events and logs go through other services: never under this lock.
-  loop_.post([this, scope = ctx.scope, name = *name, crawlId] {
+  loop_.post([this, scope, name = name, crawlId] {
     crawlerEvent(scope, JsonObject{{"crawlerName", name},
                                    {"state", "Started"},
                                    {"message", "Crawler Started"},

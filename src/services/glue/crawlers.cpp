@@ -243,6 +243,7 @@ Result<Change> GlueService::createCrawler(const Json& in, const CallContext& ctx
   }
   change.batch.put(kTable, ctx.scope, *name, doc);
   crawlers[*name] = std::move(doc);
+  armSchedule(ctx.scope, *name);
   return change;
 }
 
@@ -346,6 +347,7 @@ Result<Change> GlueService::updateCrawler(const Json& in, const CallContext& ctx
   Change change;
   change.batch.put(kTable, ctx.scope, *name, doc);
   current = std::move(doc);
+  armSchedule(ctx.scope, *name);
   return change;
 }
 
@@ -367,6 +369,7 @@ Result<Change> GlueService::deleteCrawler(const Json& in, const CallContext& ctx
   });
   dropTags(change, ctx.scope, crawlerArn(ctx.scope, *name));
   crawlers_[scopeKey(ctx.scope)].erase(*name);
+  ++scheduleGenerations_[scopeKey(ctx.scope) + "/" + *name];  // outdates its timer
   return change;
 }
 

@@ -67,6 +67,10 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
   }
   if (!loaded) throw std::runtime_error("glue: " + loaded.error().message);
   recoverCrawls();
+  for (const auto& [key, crawlers] : crawlers_) {
+    Scope scope{key.substr(0, key.find('/')), key.substr(key.find('/') + 1)};
+    for (const auto& [name, _] : crawlers) armSchedule(scope, name);
+  }
 }
 
 GlueService::~GlueService() {
@@ -121,6 +125,9 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("StopCrawler", &GlueService::stopCrawler);
   add("GetCrawlerMetrics", &GlueService::getCrawlerMetrics);
   add("ListCrawls", &GlueService::listCrawls);
+  add("UpdateCrawlerSchedule", &GlueService::updateCrawlerSchedule);
+  add("StartCrawlerSchedule", &GlueService::startCrawlerSchedule);
+  add("StopCrawlerSchedule", &GlueService::stopCrawlerSchedule);
 }
 
 }  // namespace sluice::services::glue

@@ -82,6 +82,9 @@ class GlueService {
   Result<Change> stopCrawler(const Json& in, const CallContext& ctx);
   Result<Change> getCrawlerMetrics(const Json& in, const CallContext& ctx);
   Result<Change> listCrawls(const Json& in, const CallContext& ctx);
+  Result<Change> updateCrawlerSchedule(const Json& in, const CallContext& ctx);
+  Result<Change> startCrawlerSchedule(const Json& in, const CallContext& ctx);
+  Result<Change> stopCrawlerSchedule(const Json& in, const CallContext& ctx);
 
  private:
   // By scopeKey, then lower-cased name (Glue keeps names in lower case).
@@ -121,6 +124,12 @@ class GlueService {
   static Json crawlerView(const Json& doc);
   // Checks a CreateCrawler / UpdateCrawler input onto `doc`.
   Result<void> applyCrawlerInput(JsonObject& doc, const Json& in, bool creating);
+  // StartCrawler's work: the crawler RUNNING, its crawl launched.
+  Result<Change> beginCrawl(const Scope& scope, const std::string& name);
+  // Crawler schedules: a timer on the engine loop for the next firing of
+  // each SCHEDULED crawler; `generation` outdates timers of older schedules.
+  void armSchedule(const Scope& scope, const std::string& name);
+  void fireSchedule(const Scope& scope, const std::string& name, uint64_t generation);
   // Starts a crawl of `doc` (State RUNNING already set) on the worker pool.
   void launchCrawl(const Scope& scope, const Json& doc);
   // Records the end of a crawl (loop thread).
@@ -147,6 +156,8 @@ class GlueService {
   // Running crawls by "scopeKey/name".
   std::map<std::string, std::shared_ptr<lake::LakeCancel>> running_;
   int inFlight_ = 0;  // crawl jobs on the worker pool
+  // Schedule generations by "scopeKey/name".
+  std::map<std::string, uint64_t> scheduleGenerations_;
   std::condition_variable crawlsDone_;
 
   const Clock& clock_;
