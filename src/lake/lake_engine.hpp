@@ -74,6 +74,11 @@ class LakeEngine {
   // Opens the database on first use (loading the library); waits while all
   // connections are leased.
   Result<Lease> connection();
+  // The current objects under s3://bucket/prefix, without taking them.
+  Result<std::vector<LakeObject>> list(const Scope& scope, const std::string& bucket,
+                                       const std::string& prefix) {
+    return objects_.list(scope, bucket, prefix);
+  }
   // A snapshot of `uris` (lake/object_snapshot.hpp) in the work directory.
   // Its directory is removed in the background when it goes, so no caller
   // waits for thousands of unlinks.

@@ -89,8 +89,23 @@ class Discoverer {
       : lake_(lake), options_(options), cancel_(cancel) {}
 
   Result<Discovery> run(const Scope& scope, const std::vector<CrawlTarget>& targets) {
+    // One snapshot URI per target, or per folder for a target reading only
+    // some folders (incremental crawls): the rest of it is not even linked.
     std::vector<std::string> uris;
-    for (const auto& t : targets) uris.push_back(t.path);
+    for (size_t i = 0; i < targets.size(); ++i) {
+      const auto& t = targets[i];
+      if (t.onlyFolders.empty()) {
+        uris.push_back(t.path);
+        uriTarget_.push_back(i);
+        continue;
+      }
+      auto loc = parseS3Uri(t.path);
+      if (!loc) return loc.error();
+      for (const auto& f : t.onlyFolders) {
+        uris.push_back("s3://" + loc->bucket + "/" + f);
+        uriTarget_.push_back(i);
+      }
+    }
     // Small objects are classified from their bytes as the snapshot writes
     // them out; files are opened later.
     auto snap =
@@ -99,15 +114,16 @@ class Discoverer {
           inlineFormats_[{uri, o.key}] = classifyBytes(head, o.size, o.key);
         });
     if (!snap) return snap.error();
-    std::vector<Folder> roots;
+    std::vector<std::pair<Folder, int>> roots;
     for (size_t i = 0; i < targets.size(); ++i) {
       auto root = collect(*snap, i, targets[i]);
       if (!root) return root.error();
-      if (*root) roots.push_back(std::move(**root));
+      int level = targets[i].tableLevel > 0 ? targets[i].tableLevel : options_.tableLevel;
+      if (*root) roots.emplace_back(std::move(**root), level);
     }
     out_.objectsRead = files_.size();
-    for (Folder& root : roots) {
-      if (auto r = place(root); !r) return r.error();
+    for (auto& [root, level] : roots) {
+      if (auto r = place(root, level); !r) return r.error();
     }
     nameTables();
     return std::move(out_);
@@ -136,12 +152,19 @@ class Discoverer {
     auto loc = parseS3Uri(target.path);
     if (!loc) return loc.error();
     std::string prefix = loc->prefix;
-    const auto& objects = snap.objects()[index];
+    // The target's objects, from its URI or its folders' URIs, in key order.
+    std::vector<std::pair<size_t, const LakeObject*>> objects;
+    for (size_t u = 0; u < uriTarget_.size(); ++u) {
+      if (uriTarget_[u] != index) continue;
+      for (const LakeObject& o : snap.objects()[u]) objects.emplace_back(u, &o);
+    }
+    std::sort(objects.begin(), objects.end(),
+              [](const auto& a, const auto& b) { return a.second->key < b.second->key; });
     // An include path naming one object crawls that object, in its folder.
     std::optional<std::string> single;
     if (!prefix.empty() && prefix.back() != '/') {
       bool isObject = std::any_of(objects.begin(), objects.end(),
-                                  [&](const LakeObject& o) { return o.key == prefix; });
+                                  [&](const auto& o) { return o.second->key == prefix; });
       if (isObject) {
         single = prefix;
         auto slash = prefix.rfind('/');
@@ -164,7 +187,8 @@ class Discoverer {
     }
     std::map<std::string, size_t> perLeaf;
     bool any = false;
-    for (const LakeObject& o : objects) {
+    for (const auto& [uri, object] : objects) {
+      const LakeObject& o = *object;
       if (single ? o.key != *single : !o.key.starts_with(prefix)) continue;
       std::string rel = o.key.substr(prefix.size());
       bool excluded = std::any_of(target.exclusions.begin(), target.exclusions.end(),
@@ -186,7 +210,7 @@ class Discoverer {
       auto relPath = keyPath(o.key);
       if (!relPath) continue;
       fs::path local = snap.root() / loc->bucket / *relPath;
-      auto known = inlineFormats_.find({index, o.key});
+      auto known = inlineFormats_.find({uri, o.key});
       auto format = known != inlineFormats_.end() ? known->second : classifyFile(local, o.key);
       if (!format) {
         out_.messages.push_back("No built-in classifier recognised s3://" + loc->bucket + "/" +
@@ -304,18 +328,19 @@ class Discoverer {
     return true;
   }
 
-  Result<void> place(const Folder& folder) {
-    if (options_.tableLevel > 0 && folder.level < options_.tableLevel) {
+  // `tableLevel` > 0: tables are the folders at that level.
+  Result<void> place(const Folder& folder, int tableLevel) {
+    if (tableLevel > 0 && folder.level < tableLevel) {
       if (!folder.files.empty()) {
         out_.messages.push_back("Files in s3://" + folder.bucket + "/" + folder.prefix +
                                 " are above the table level and were not catalogued");
       }
       for (const auto& [_, c] : folder.children) {
-        if (auto r = place(c); !r) return r;
+        if (auto r = place(c, tableLevel); !r) return r;
       }
       return {};
     }
-    bool single = options_.tableLevel > 0;
+    bool single = tableLevel > 0;
     if (!single) {
       auto one = oneTable(folder);
       if (!one) return one.error();
@@ -327,7 +352,7 @@ class Discoverer {
       return buildTable(folder, files);
     }
     for (const auto& [_, c] : folder.children) {
-      if (auto r = place(c); !r) return r;
+      if (auto r = place(c, tableLevel); !r) return r;
     }
     if (!folder.files.empty()) return buildTable(folder, folder.files);
     return {};
@@ -511,6 +536,7 @@ class Discoverer {
   LakeCancel& cancel_;
   std::optional<LakeEngine::Lease> con_;
   std::map<std::pair<size_t, std::string>, std::optional<FileFormat>> inlineFormats_;
+  std::vector<size_t> uriTarget_;  // the target of each snapshot URI
   std::vector<File> files_;
   Discovery out_;
 };

@@ -30,6 +30,8 @@ struct CrawlTarget {
   // When set, only these folders (key prefixes ending in "/", relative to
   // the bucket) are read: event-mode and new-folders-only crawls.
   std::vector<std::string> onlyFolders;
+  // When > 0, overrides DiscoveryOptions::tableLevel for this target.
+  int tableLevel = 0;
 };
 
 struct DiscoveryOptions {

@@ -341,6 +341,89 @@ class CrawlerTest(unittest.TestCase):
         self.assertIn("EntityNotFoundException", err)
 
 
+class IncrementalCrawlTest(unittest.TestCase):
+    """CRAWL_EVENT_MODE fed by S3 notifications through SQS, and
+    CRAWL_NEW_FOLDERS_ONLY: after a first full crawl only the folders named by
+    events, or not catalogued yet, are read."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer().start()
+        cls.glue, cls.s3, cls.sqs = (cls.server.client(s) for s in ("glue", "s3", "sqs"))
+        cls.s3.create_bucket(Bucket="stream")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def crawl(self, name):
+        self.glue.start_crawler(Name=name)
+        c = wait_ready(self.glue, name)
+        self.assertEqual(c["LastCrawl"]["Status"], "SUCCEEDED", c["LastCrawl"])
+        lines = [e["message"] for e in self.server.client("logs").get_log_events(
+            logGroupName="/aws-glue/crawlers", logStreamName=name)["events"]]
+        crawl_id = c["LastCrawl"]["MessagePrefix"]
+        return [l for l in lines if l.startswith(f"[{crawl_id}]")]
+
+    def values(self, db, table):
+        return [p["Values"] for p in self.glue.get_partitions(
+            DatabaseName=db, TableName=table)["Partitions"]]
+
+    def test_event_mode_reads_only_the_folders_events_name(self):
+        url = self.sqs.create_queue(QueueName="lake-events")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        self.s3.put_bucket_notification_configuration(Bucket="stream", NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
+                                     "Filter": {"Key": {"FilterRules": [
+                                         {"Name": "prefix", "Value": "events/"}]}}}]})
+        self.s3.put_object(Bucket="stream", Key="events/year=2024/month=01/a.json",
+                           Body=b'{"id": 1, "kind": "a"}\n')
+        self.s3.put_object(Bucket="stream", Key="events/year=2024/month=01/b.json",
+                           Body=b'{"id": 2, "kind": "b"}\n')
+        self.glue.create_crawler(
+            Name="events", Role=ROLE, DatabaseName="stream",
+            RecrawlPolicy={"RecrawlBehavior": "CRAWL_EVENT_MODE"},
+            Targets={"S3Targets": [{"Path": "s3://stream/events/", "EventQueueArn": arn}]})
+        log = self.crawl("events")  # the first crawl reads everything
+        self.assertIn("Read 2 objects", " ".join(log))
+        self.assertEqual(self.values("stream", "events"), [["2024", "01"]])
+        self.server.idle()
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.assertEqual((attrs["ApproximateNumberOfMessages"],
+                          attrs["ApproximateNumberOfMessagesNotVisible"]), ("0", "0"))
+
+        self.s3.put_object(Bucket="stream", Key="events/year=2024/month=02/c.json",
+                           Body=b'{"id": 3, "kind": "c", "extra": true}\n')
+        log = self.crawl("events")
+        self.assertIn("Read 1 objects (only new folders)", " ".join(log))
+        self.assertEqual(self.values("stream", "events"), [["2024", "01"], ["2024", "02"]])
+        t = self.glue.get_table(DatabaseName="stream", Name="events")["Table"]
+        self.assertEqual([c["Name"] for c in t["StorageDescriptor"]["Columns"]],
+                         ["id", "kind", "extra"])
+        self.assertEqual(t["Parameters"]["objectCount"], "2")  # the table's, not the folder's
+
+        log = self.crawl("events")  # no events: nothing read, nothing changed
+        self.assertIn("Read 0 objects", " ".join(log))
+        self.assertEqual(self.glue.get_table(DatabaseName="stream", Name="events")["Table"]
+                         ["VersionId"], t["VersionId"])
+
+    def test_new_folders_only(self):
+        self.s3.put_object(Bucket="stream", Key="nf/day=01/a.csv", Body=b"x,y\n1,2\n3,4\n")
+        self.glue.create_crawler(
+            Name="nf", Role=ROLE, DatabaseName="nf",
+            RecrawlPolicy={"RecrawlBehavior": "CRAWL_NEW_FOLDERS_ONLY"},
+            SchemaChangePolicy={"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"},
+            Targets={"S3Targets": [{"Path": "s3://stream/nf/"}]})
+        self.assertIn("Read 1 objects", " ".join(self.crawl("nf")))
+        self.s3.put_object(Bucket="stream", Key="nf/day=01/b.csv", Body=b"x,y\n5,6\n7,8\n")
+        self.s3.put_object(Bucket="stream", Key="nf/day=02/a.csv", Body=b"x,y\n9,9\n8,8\n")
+        log = " ".join(self.crawl("nf"))
+        self.assertIn("Read 1 objects (only new folders)", log)
+        self.assertEqual(self.values("nf", "nf"), [["01"], ["02"]])
+        self.assertIn("Read 0 objects", " ".join(self.crawl("nf")))
+
+
 class CrawlerScheduleTest(unittest.TestCase):
     """Schedules fire on the server's clock: a virtual one, moved by the test."""
 

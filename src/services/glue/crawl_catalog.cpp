@@ -108,6 +108,7 @@ std::string text(const Json* v) {
 Result<GlueService::CrawlCounts> GlueService::applyDiscovery(Change& change, const Scope& scope,
                                                              const JsonObject& crawler,
                                                              const lake::Discovery& discovery,
+                                                             bool partial,
                                                              std::vector<std::string>& log) {
   CrawlCounts counts;
   CallContext ctx;
@@ -127,6 +128,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(Change& change, con
     if (auto parsed = parseJson(c->get_string()); parsed && parsed->is_object()) config = *parsed;
   }
   bool mergeColumns =
+      partial ||
       text(member(config, {"CrawlerOutput", "Tables", "AddOrUpdateBehavior"})) == "MergeNewColumns";
   const JsonObject& policy = crawler.at("SchemaChangePolicy").as_object();
   bool update = policy.at("UpdateBehavior") == "UPDATE_IN_DATABASE";
@@ -192,6 +194,15 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(Change& change, con
                      old.as_object().at("PartitionKeys") != Json(partitionKeys) ||
                      text(member(old, {"Parameters", "classification"})) != t.format.classification;
       if (changed && update) {
+        if (partial) {
+          // The statistics describe the folders read, not the table: keep the
+          // table's own.
+          if (const Json* p = old.as_object().if_contains("Parameters"); p && p->is_object()) {
+            JsonObject kept = p->as_object();
+            kept["CRAWL_RUN_ID"] = crawlId;
+            parameters = std::move(kept);
+          }
+        }
         JsonObject input{
             {"Name", name},
             {"Owner", "owner"},
@@ -253,7 +264,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(Change& change, con
       storePartition(change.batch, scope, db, name, *record, false);
       ++counts.partitionsCreated;
     }
-    if (recrawl != "CRAWL_EVERYTHING") continue;  // only part of the data was read
+    if (partial || recrawl != "CRAWL_EVERYTHING") continue;  // only part of the data was read
     for (const auto& [key, doc] : *stored) {
       if (found.count(key)) continue;
       if (deleteBehavior == "DELETE_FROM_DATABASE") {
@@ -270,7 +281,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(Change& change, con
   }
 
   // Tables this crawler made whose data is gone.
-  if (recrawl != "CRAWL_EVERYTHING") return counts;
+  if (partial || recrawl != "CRAWL_EVERYTHING") return counts;
   std::vector<std::string> targets;
   if (const Json* s3 = member(crawler.at("Targets"), {"S3Targets"}); s3 && s3->is_array()) {
     for (const Json& t : s3->as_array()) {

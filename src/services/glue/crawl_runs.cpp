@@ -3,6 +3,7 @@
 // its CloudWatch log stream and its EventBridge events, and crawls a crash
 // cut short.
 #include <algorithm>
+#include <set>
 
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
@@ -139,25 +140,139 @@ void GlueService::launchCrawl(const Scope& scope, const Json& doc) {
   const JsonObject& crawler = doc.as_object();
   std::string name(crawler.at("Name").as_string());
   std::string crawlId(crawler.at("_CrawlId").as_string());
+  CrawlPlan plan;
+  plan.targets = crawlTargets(crawler);
+  plan.options = discoveryOptions(crawler);
+  plan.recrawl =
+      std::string(crawler.at("RecrawlPolicy").as_object().at("RecrawlBehavior").as_string());
+  plan.crawledBefore = crawler.contains("_Runtimes");
+  if (const Json* s3 = crawler.at("Targets").as_object().if_contains("S3Targets");
+      s3 && s3->is_array()) {
+    for (const Json& t : s3->as_array()) {
+      const Json* q = t.as_object().if_contains("EventQueueArn");
+      plan.eventQueues.push_back(q && q->is_string() ? std::string(q->get_string()) : "");
+    }
+  }
+  // The tables this crawler made, for crawls reading some folders only.
+  std::string db = crawler.contains("DatabaseName")
+                       ? lowerName(crawler.at("DatabaseName").as_string())
+                       : std::string();
+  for (const auto& [key, table] : tables_[scopeKey(scope)]) {
+    if (!key.starts_with(db + "/")) continue;
+    const JsonObject& t = table.as_object();
+    const Json* params = t.if_contains("Parameters");
+    const Json* by = params && params->is_object()
+                         ? params->as_object().if_contains("UPDATED_BY_CRAWLER")
+                         : nullptr;
+    const Json* sd = t.if_contains("StorageDescriptor");
+    const Json* location =
+        sd && sd->is_object() ? sd->as_object().if_contains("Location") : nullptr;
+    if (!by || !by->is_string() || by->get_string() != name || !location || !location->is_string())
+      continue;
+    std::string where(location->get_string());
+    if (!where.ends_with("/")) where += "/";
+    plan.known.push_back(
+        {where, db, std::string(t.at("Name").as_string()), partitionKeyCount(table) > 0});
+  }
   auto cancel = std::make_shared<lake::LakeCancel>();
   running_[runningKey(scope, name)] = cancel;
   ++inFlight_;
-  auto result = std::make_shared<std::optional<Result<lake::Discovery>>>();
+  auto outcome = std::make_shared<CrawlOutcome>();
   loop_.runBlocking(
-      [this, scope, targets = crawlTargets(crawler), options = discoveryOptions(crawler), cancel,
-       result] {
-        result->emplace(lake::discoverTables(lake_, scope, targets, options, *cancel));
+      [this, scope, plan = std::move(plan), cancel, outcome] {
+        *outcome = runCrawl(scope, plan, *cancel);
         std::lock_guard lock(mu_);
         --inFlight_;
         crawlsDone_.notify_all();
       },
-      [this, scope, name, crawlId, result] {
-        finishCrawl(scope, name, crawlId, std::move(**result));
+      [this, scope, name, crawlId, outcome] {
+        finishCrawl(scope, name, crawlId, std::move(*outcome));
       });
 }
 
+GlueService::CrawlOutcome GlueService::runCrawl(const Scope& scope, const CrawlPlan& plan,
+                                                lake::LakeCancel& cancel) {
+  CrawlOutcome out;
+  bool events = plan.recrawl == "CRAWL_EVENT_MODE";
+  bool newFolders = plan.recrawl == "CRAWL_NEW_FOLDERS_ONLY";
+  std::vector<lake::CrawlTarget> targets = plan.targets;
+  if (events) {
+    // Events are consumed on every crawl; the first crawl reads everything.
+    std::vector<lake::CrawlTarget> partial;
+    for (size_t i = 0; i < plan.targets.size(); ++i) {
+      auto queued = drainEventQueue(registry_, scope, plan.eventQueues[i]);
+      if (!queued) {
+        out.discovery = queued.error();
+        return out;
+      }
+      auto loc = lake::parseS3Uri(plan.targets[i].path);
+      std::string prefix = loc ? loc->prefix : std::string();
+      if (!prefix.empty() && !prefix.ends_with("/")) prefix += "/";
+      std::set<std::string> folders;
+      for (const auto& object : queued->objects) {
+        if (!loc || !object.starts_with(loc->bucket + "/")) continue;
+        std::string key = object.substr(loc->bucket.size() + 1);
+        if (key.starts_with(prefix)) folders.insert(folderOf(key));
+      }
+      auto some = partialTargets(plan.targets[i], {folders.begin(), folders.end()}, plan.known);
+      partial.insert(partial.end(), some.begin(), some.end());
+      out.consumed.push_back(std::move(*queued));
+    }
+    if (plan.crawledBefore) {
+      targets = std::move(partial);
+      out.partial = true;
+    }
+  } else if (newFolders && plan.crawledBefore) {
+    // Folders under no partition and no unpartitioned table of the crawler.
+    std::vector<std::string> covered;
+    for (const auto& k : plan.known) {
+      if (!k.partitioned) {
+        covered.push_back(k.location);
+        continue;
+      }
+      auto parts = readPartitions(scope, k.db, k.name);
+      if (!parts) {
+        out.discovery = parts.error();
+        return out;
+      }
+      for (const auto& [_, p] : *parts) {
+        const Json* sd = p.as_object().if_contains("StorageDescriptor");
+        const Json* l = sd && sd->is_object() ? sd->as_object().if_contains("Location") : nullptr;
+        if (l && l->is_string()) covered.emplace_back(l->get_string());
+      }
+    }
+    std::vector<lake::CrawlTarget> partial;
+    for (const auto& t : plan.targets) {
+      auto loc = lake::parseS3Uri(t.path);
+      if (!loc) continue;
+      auto listed = lake_.list(scope, loc->bucket, loc->prefix);
+      if (!listed) {
+        out.discovery = listed.error();
+        return out;
+      }
+      std::set<std::string> folders;
+      for (const auto& o : *listed) {
+        std::string folder = folderOf(o.key);
+        std::string uri = "s3://" + loc->bucket + "/" + folder;
+        bool known = std::any_of(covered.begin(), covered.end(), [&](const std::string& c) {
+          return uri.starts_with(c.ends_with("/") ? c : c + "/");
+        });
+        if (!known) folders.insert(folder);
+      }
+      auto some = partialTargets(t, {folders.begin(), folders.end()}, plan.known);
+      partial.insert(partial.end(), some.begin(), some.end());
+    }
+    targets = std::move(partial);
+    out.partial = true;
+  }
+  if (targets.empty()) return out;  // nothing new: an empty, successful crawl
+  out.discovery = lake::discoverTables(lake_, scope, targets, plan.options, cancel);
+  return out;
+}
+
 void GlueService::finishCrawl(const Scope& scope, const std::string& name,
-                              const std::string& crawlId, Result<lake::Discovery> discovery) {
+                              const std::string& crawlId, CrawlOutcome outcome) {
+  Result<lake::Discovery>& discovery = outcome.discovery;
   std::vector<std::string> log;
   JsonObject event;
   {
@@ -180,13 +295,15 @@ void GlueService::finishCrawl(const Scope& scope, const std::string& name,
       status = "FAILED";
       error = discovery.error().message;
     } else {
+      log.push_back("INFO : Read " + std::to_string(discovery->objectsRead) + " objects" +
+                    (outcome.partial ? " (only new folders)" : ""));
       for (const auto& m : discovery->messages) log.push_back("WARN : " + m);
       // The catalog is changed in memory as the crawl's writes are built; a
       // failure part-way puts it back as it was.
       auto databases = databases_[scopeKey(scope)];
       auto tables = tables_[scopeKey(scope)];
       auto tags = tags_;
-      auto applied = applyDiscovery(change, scope, doc, *discovery, log);
+      auto applied = applyDiscovery(change, scope, doc, *discovery, outcome.partial, log);
       if (applied) {
         counts = *applied;
       } else {
@@ -261,6 +378,9 @@ void GlueService::finishCrawl(const Scope& scope, const std::string& name,
                     std::string("https://console.aws.amazon.com/cloudwatch/home?region=") +
                         scope.region + "#logEventViewer:group=" + kLogGroup + ";stream=" + name}};
     if (!error.empty()) event["errorMessage"] = error;
+  }
+  if (event.at("state") == "Succeeded") {
+    for (const auto& consumed : outcome.consumed) deleteConsumed(registry_, scope, consumed);
   }
   crawlerLog(scope, name, std::move(log));
   crawlerEvent(scope, event);

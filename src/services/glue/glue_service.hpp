@@ -27,6 +27,7 @@
 #include "lake/table_discovery.hpp"
 #include "services/builtin.hpp"
 #include "services/common/documents.hpp"
+#include "services/glue/crawl_scope.hpp"
 #include "services/operation.hpp"
 
 namespace sluice::services::glue {
@@ -130,14 +131,32 @@ class GlueService {
   // each SCHEDULED crawler; `generation` outdates timers of older schedules.
   void armSchedule(const Scope& scope, const std::string& name);
   void fireSchedule(const Scope& scope, const std::string& name, uint64_t generation);
+  // What a crawl reads, fixed when it starts.
+  struct CrawlPlan {
+    std::vector<lake::CrawlTarget> targets;
+    std::vector<std::string> eventQueues;  // per target (event mode)
+    lake::DiscoveryOptions options;
+    std::string recrawl;
+    bool crawledBefore = false;
+    std::vector<KnownTable> known;
+  };
+  struct CrawlOutcome {
+    Result<lake::Discovery> discovery = lake::Discovery{};
+    std::vector<QueuedEvents> consumed;
+    bool partial = false;  // only some folders were read
+  };
   // Starts a crawl of `doc` (State RUNNING already set) on the worker pool.
   void launchCrawl(const Scope& scope, const Json& doc);
+  // The crawl itself (a worker thread).
+  CrawlOutcome runCrawl(const Scope& scope, const CrawlPlan& plan, lake::LakeCancel& cancel);
   // Records the end of a crawl (loop thread).
   void finishCrawl(const Scope& scope, const std::string& name, const std::string& crawlId,
-                   Result<lake::Discovery> discovery);
+                   CrawlOutcome outcome);
   // The catalog writes a discovery makes under the crawler's policies.
+  // `partial`: only some folders were read, so columns are merged and
+  // nothing is deleted.
   Result<CrawlCounts> applyDiscovery(Change& change, const Scope& scope, const JsonObject& crawler,
-                                     const lake::Discovery& discovery,
+                                     const lake::Discovery& discovery, bool partial,
                                      std::vector<std::string>& log);
   void storePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
                       const std::string& table, const Json& record, bool replace);

@@ -216,6 +216,23 @@ TEST_F(TableDiscoveryTest, TableLevelFixesWhereTablesAre) {
   EXPECT_EQ(d.tables[0].partitionKeys, std::vector<std::string>{"partition_0"});
 }
 
+TEST_F(TableDiscoveryTest, SomeFoldersOfAKnownTable) {
+  addText("t/events/year=2024/month=01/a.json", "{\"n\": 1}\n");
+  addText("t/events/year=2024/month=02/a.json", "{\"n\": 2, \"m\": 3}\n");
+  addText("t/other/x.json", "{\"q\": 1}\n");
+  // Only month=02 of the table at s3://lake/t/events/ (level 3).
+  CrawlTarget t = target("s3://lake/t/events/");
+  t.onlyFolders = {"t/events/year=2024/month=02/"};
+  t.tableLevel = 3;
+  auto d = discover({t});
+  ASSERT_EQ(d.tables.size(), 1u);
+  EXPECT_EQ(d.tables[0].name, "events");
+  EXPECT_EQ(d.objectsRead, 1u);
+  EXPECT_EQ(columns(d.tables[0]), "n:int,m:int");
+  ASSERT_EQ(d.tables[0].partitions.size(), 1u);
+  EXPECT_EQ(d.tables[0].partitions[0].values, (std::vector<std::string>{"2024", "02"}));
+}
+
 TEST_F(TableDiscoveryTest, SampleSizeEstimatesRecordsFromTheSample) {
   for (int i = 0; i < 4; ++i) {
     addText("s/f" + std::to_string(i) + ".json", "{\"n\": 1}\n{\"n\": 2}\n");
