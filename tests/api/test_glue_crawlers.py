@@ -242,6 +242,36 @@ class CrawlerTest(unittest.TestCase):
         self.assertError("EntityNotFoundException", self.glue.get_table, DatabaseName="many",
                          Name="a")
 
+    def test_catalog_targets_update_the_tables_they_name(self):
+        self.glue.create_database(DatabaseInput={"Name": "cat"})
+        self.glue.create_table(DatabaseName="cat", TableInput={
+            "Name": "Manual_Events", "PartitionKeys": [{"Name": "dt", "Type": "string"}],
+            "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "bigint"}],
+                                  "Location": "s3://lake/cat/events"}})
+        self.put("cat/events/dt=2024-01-01/a.json", b'{"id": 1, "what": "x"}\n')
+        self.put("cat/events/dt=2024-01-02/a.json", b'{"id": 2, "what": "y"}\n')
+        self.glue.create_crawler(
+            Name="catalog", Role=ROLE,
+            SchemaChangePolicy={"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"},
+            Targets={"CatalogTargets": [{"DatabaseName": "cat", "Tables": ["manual_events"]}]})
+        c = self.crawl("catalog")
+        self.assertEqual(c["LastCrawl"]["Status"], "SUCCEEDED", c["LastCrawl"])
+        self.assertEqual([t["Name"] for t in self.glue.get_tables(DatabaseName="cat")["TableList"]],
+                         ["manual_events"])
+        t = self.glue.get_table(DatabaseName="cat", Name="manual_events")["Table"]
+        self.assertEqual([c["Name"] for c in t["StorageDescriptor"]["Columns"]], ["id", "what"])
+        self.assertEqual([p["Values"] for p in self.glue.get_partitions(
+            DatabaseName="cat", TableName="manual_events")["Partitions"]],
+            [["2024-01-01"], ["2024-01-02"]])
+        self.glue.delete_table(DatabaseName="cat", Name="manual_events")
+        c = self.crawl("catalog")
+        self.assertEqual(c["LastCrawl"]["Status"], "FAILED")
+        self.assertIn("cat.manual_events", c["LastCrawl"]["ErrorMessage"])
+        self.assertError("InvalidInputException", self.glue.create_crawler, Name="mixed",
+                         Role=ROLE, DatabaseName="cat",
+                         Targets={"S3Targets": [{"Path": "s3://lake/x/"}],
+                                  "CatalogTargets": [{"DatabaseName": "cat", "Tables": ["t"]}]})
+
     def test_running_crawler_refuses_start_update_delete_and_can_stop(self):
         for i in range(400):
             self.put(f"big/f{i:04}.json", json.dumps({"n": i, "s": "x" * 50}).encode())

@@ -3,6 +3,7 @@
 // parameters per format), under the crawler's SchemaChangePolicy and
 // Configuration. Everything goes into one Change, committed with the end of
 // the crawl.
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -105,19 +106,21 @@ std::string text(const Json* v) {
 
 }  // namespace
 
-Result<GlueService::CrawlCounts> GlueService::applyDiscovery(Change& change, const Scope& scope,
-                                                             const JsonObject& crawler,
-                                                             const lake::Discovery& discovery,
-                                                             bool partial,
-                                                             std::vector<std::string>& log) {
+Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
+    Change& change, const Scope& scope, const JsonObject& crawler, const lake::Discovery& discovery,
+    bool partial, const std::map<std::string, TableRef>& fixed, std::vector<std::string>& log) {
   CrawlCounts counts;
   CallContext ctx;
   ctx.scope = scope;
   std::string crawlerName(crawler.at("Name").as_string());
   std::string crawlId(crawler.at("_CrawlId").as_string());
   std::string db = lowerName(text(crawler.if_contains("DatabaseName")));
-  if (db.empty()) return invalidInput("The crawler has no DatabaseName to write its tables to.");
-  if (!database(scope, db)) {
+  bool ownTables = std::any_of(discovery.tables.begin(), discovery.tables.end(),
+                               [&](const auto& t) { return !fixed.count(t.location); });
+  if (db.empty() && ownTables) {
+    return invalidInput("The crawler has no DatabaseName to write its tables to.");
+  }
+  if (ownTables && !database(scope, db)) {
     auto created = createDatabase(JsonObject{{"DatabaseInput", JsonObject{{"Name", db}}}}, ctx);
     if (!created) return created.error();
     change.batch.append(std::move(created->batch));
@@ -139,9 +142,22 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(Change& change, con
 
   // Names first: a table of the same name elsewhere keeps its name, the
   // newcomer gets a suffix from its location.
-  std::vector<std::string> names;
+  std::vector<std::string> names, dbs;
   size_t newTables = 0;
   for (const auto& t : discovery.tables) {
+    if (auto f = fixed.find(t.location); f != fixed.end()) {
+      // A catalog target: the table it names, wherever the crawl found it.
+      if (!tables.count(f->second.db + "/" + f->second.table)) {
+        return entityNotFound("Table " + f->second.table +
+                              " of the crawler's catalog target no "
+                              "longer exists in database " +
+                              f->second.db + ".");
+      }
+      dbs.push_back(f->second.db);
+      names.push_back(f->second.table);
+      continue;
+    }
+    dbs.push_back(db);
     std::string name = (prefix + t.name).substr(0, 255);
     auto it = tables.find(db + "/" + name);
     if (it != tables.end()) {
@@ -168,6 +184,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(Change& change, con
   for (size_t i = 0; i < discovery.tables.size(); ++i) {
     const auto& t = discovery.tables[i];
     const std::string& name = names[i];
+    const std::string& db = dbs[i];
     JsonArray partitionKeys;
     for (const auto& k : t.partitionKeys) {
       partitionKeys.push_back(JsonObject{{"Name", k}, {"Type", "string"}});
@@ -281,7 +298,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(Change& change, con
   }
 
   // Tables this crawler made whose data is gone.
-  if (partial || recrawl != "CRAWL_EVERYTHING") return counts;
+  if (partial || recrawl != "CRAWL_EVERYTHING" || db.empty()) return counts;
   std::vector<std::string> targets;
   if (const Json* s3 = member(crawler.at("Targets"), {"S3Targets"}); s3 && s3->is_array()) {
     for (const Json& t : s3->as_array()) {

@@ -106,11 +106,6 @@ Result<Change> GlueService::beginCrawl(const Scope& scope, const std::string& na
     return AwsError{"CrawlerRunningException", "Crawler with name " + name + " has already started",
                     400};
   }
-  const Json* targets = doc.at("Targets").as_object().if_contains("CatalogTargets");
-  if (targets && targets->is_array() && !targets->as_array().empty()) {
-    return invalidInput("Crawler " + name +
-                        " has CatalogTargets, which Sluice does not crawl yet; use S3Targets.");
-  }
   std::string crawlId = ids_.uuid();
   TimePoint now = clock_.now();
   doc["State"] = "RUNNING";
@@ -153,6 +148,37 @@ void GlueService::launchCrawl(const Scope& scope, const Json& doc) {
       plan.eventQueues.push_back(q && q->is_string() ? std::string(q->get_string()) : "");
     }
   }
+  // Catalog targets crawl the locations of the tables they name.
+  if (const Json* catalog = crawler.at("Targets").as_object().if_contains("CatalogTargets");
+      catalog && catalog->is_array()) {
+    for (const Json& target : catalog->as_array()) {
+      const JsonObject& o = target.as_object();
+      std::string targetDb = lowerName(o.at("DatabaseName").as_string());
+      for (const Json& n : o.at("Tables").as_array()) {
+        if (!n.is_string()) continue;
+        std::string tableName = lowerName(n.get_string());
+        auto it = tables_[scopeKey(scope)].find(targetDb + "/" + tableName);
+        const Json* sd = it == tables_[scopeKey(scope)].end()
+                             ? nullptr
+                             : it->second.as_object().if_contains("StorageDescriptor");
+        const Json* location =
+            sd && sd->is_object() ? sd->as_object().if_contains("Location") : nullptr;
+        if (!location || !location->is_string()) {
+          plan.missing.push_back(targetDb + "." + tableName);
+          continue;
+        }
+        lake::CrawlTarget t;
+        t.path = std::string(location->get_string());
+        if (!t.path.ends_with("/")) t.path += "/";
+        auto loc = lake::parseS3Uri(t.path);
+        t.tableLevel =
+            loc ? 1 + static_cast<int>(std::count(loc->prefix.begin(), loc->prefix.end(), '/')) : 1;
+        plan.fixed[t.path] = TableRef{targetDb, tableName};
+        plan.targets.push_back(std::move(t));
+        plan.eventQueues.push_back("");
+      }
+    }
+  }
   // The tables this crawler made, for crawls reading some folders only.
   std::string db = crawler.contains("DatabaseName")
                        ? lowerName(crawler.at("DatabaseName").as_string())
@@ -193,6 +219,12 @@ void GlueService::launchCrawl(const Scope& scope, const Json& doc) {
 GlueService::CrawlOutcome GlueService::runCrawl(const Scope& scope, const CrawlPlan& plan,
                                                 lake::LakeCancel& cancel) {
   CrawlOutcome out;
+  out.fixed = plan.fixed;
+  if (!plan.missing.empty()) {
+    out.discovery = entityNotFound("The catalog target table " + plan.missing.front() +
+                                   " does not exist or has no S3 location.");
+    return out;
+  }
   bool events = plan.recrawl == "CRAWL_EVENT_MODE";
   bool newFolders = plan.recrawl == "CRAWL_NEW_FOLDERS_ONLY";
   std::vector<lake::CrawlTarget> targets = plan.targets;
@@ -200,6 +232,10 @@ GlueService::CrawlOutcome GlueService::runCrawl(const Scope& scope, const CrawlP
     // Events are consumed on every crawl; the first crawl reads everything.
     std::vector<lake::CrawlTarget> partial;
     for (size_t i = 0; i < plan.targets.size(); ++i) {
+      if (plan.eventQueues[i].empty()) {  // a target without a queue is read whole
+        partial.push_back(plan.targets[i]);
+        continue;
+      }
       auto queued = drainEventQueue(registry_, scope, plan.eventQueues[i]);
       if (!queued) {
         out.discovery = queued.error();
@@ -303,7 +339,8 @@ void GlueService::finishCrawl(const Scope& scope, const std::string& name,
       auto databases = databases_[scopeKey(scope)];
       auto tables = tables_[scopeKey(scope)];
       auto tags = tags_;
-      auto applied = applyDiscovery(change, scope, doc, *discovery, outcome.partial, log);
+      auto applied =
+          applyDiscovery(change, scope, doc, *discovery, outcome.partial, outcome.fixed, log);
       if (applied) {
         counts = *applied;
       } else {

@@ -66,6 +66,12 @@ Result<Json> checkedTargets(const Json& targets) {
                           "CatalogTargets are).");
     }
   }
+  const Json* s3Targets = out.if_contains("S3Targets");
+  const Json* catalogTargets = out.if_contains("CatalogTargets");
+  if (s3Targets && s3Targets->is_array() && !s3Targets->as_array().empty() && catalogTargets &&
+      catalogTargets->is_array() && !catalogTargets->as_array().empty()) {
+    return invalidInput("A crawler has either data store targets or catalog targets, not both.");
+  }
   if (const Json* c = out.if_contains("CatalogTargets"); c && c->is_array()) {
     for (const Json& t : c->as_array()) {
       if (!t.is_object() || !t.as_object().contains("DatabaseName") ||

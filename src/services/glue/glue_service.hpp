@@ -28,6 +28,7 @@
 #include "services/builtin.hpp"
 #include "services/common/documents.hpp"
 #include "services/glue/crawl_scope.hpp"
+#include "services/glue/glue_names.hpp"
 #include "services/operation.hpp"
 
 namespace sluice::services::glue {
@@ -139,11 +140,15 @@ class GlueService {
     std::string recrawl;
     bool crawledBefore = false;
     std::vector<KnownTable> known;
+    // Catalog targets: each table's location and the table it updates.
+    std::map<std::string, TableRef> fixed;
+    std::vector<std::string> missing;  // catalog targets without a table
   };
   struct CrawlOutcome {
     Result<lake::Discovery> discovery = lake::Discovery{};
     std::vector<QueuedEvents> consumed;
     bool partial = false;  // only some folders were read
+    std::map<std::string, TableRef> fixed;
   };
   // Starts a crawl of `doc` (State RUNNING already set) on the worker pool.
   void launchCrawl(const Scope& scope, const Json& doc);
@@ -157,6 +162,7 @@ class GlueService {
   // nothing is deleted.
   Result<CrawlCounts> applyDiscovery(Change& change, const Scope& scope, const JsonObject& crawler,
                                      const lake::Discovery& discovery, bool partial,
+                                     const std::map<std::string, TableRef>& fixed,
                                      std::vector<std::string>& log);
   void storePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
                       const std::string& table, const Json& record, bool replace);
