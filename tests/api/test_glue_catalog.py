@@ -266,6 +266,58 @@ class CatalogTest(unittest.TestCase):
         self.assertIn("EntityNotFoundException", err)
 
 
+class SearchTablesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer().start()
+        cls.glue = cls.server.client("glue")
+        for db in ("sales", "ops"):
+            cls.glue.create_database(DatabaseInput={"Name": db})
+        for db, name, desc, cols in (
+                ("sales", "daily-orders", "orders per day", ["order_id", "amount"]),
+                ("sales", "customers", "who buys", ["customer_id", "email"]),
+                ("ops", "order_audit", "audit trail", ["event", "actor"])):
+            cls.glue.create_table(DatabaseName=db, TableInput={
+                "Name": name, "Description": desc, "Parameters": {"classification": "json"},
+                "StorageDescriptor": {"Columns": [{"Name": c, "Type": "string"} for c in cols],
+                                      "Location": f"s3://lake/{db}/{name}/"}})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def names(self, **kwargs):
+        return [(t["DatabaseName"], t["Name"]) for t in self.glue.search_tables(**kwargs)["TableList"]]
+
+    def test_filters_text_sorting_and_paging(self):
+        self.assertEqual(len(self.names()), 3)
+        # Tokens of the name: "daily-orders" matches "orders", not "order".
+        self.assertEqual(self.names(Filters=[{"Key": "Name", "Value": "orders"}]),
+                         [("sales", "daily-orders")])
+        self.assertEqual(self.names(Filters=[{"Key": "DatabaseName", "Value": "sales"}],
+                                    SortCriteria=[{"FieldName": "Name", "Sort": "DESC"}]),
+                         [("sales", "daily-orders"), ("sales", "customers")])
+        # Text anywhere: names, descriptions, columns.
+        self.assertEqual(sorted(self.names(SearchText="order")),
+                         [("ops", "order_audit"), ("sales", "daily-orders")])
+        self.assertEqual(self.names(SearchText="email"), [("sales", "customers")])
+        self.assertEqual(self.names(SearchText='"audit"'), [])
+        self.assertEqual(self.names(SearchText='"audit trail"'), [("ops", "order_audit")])
+        self.assertEqual(self.names(Filters=[{"Key": "CreateTime", "Value": "0",
+                                              "Comparator": "LESS_THAN"}]), [])
+        self.assertEqual(len(self.names(Filters=[{"Key": "CreateTime", "Value": "0",
+                                                  "Comparator": "GREATER_THAN"}])), 3)
+        first = self.glue.search_tables(MaxResults=2)
+        self.assertEqual(len(first["TableList"]), 2)
+        rest = self.glue.search_tables(MaxResults=2, NextToken=first["NextToken"])
+        self.assertEqual(len(rest["TableList"]), 1)
+        self.assertNotIn("NextToken", rest)
+        with self.assertRaises(ClientError) as cm:
+            self.glue.search_tables(Filters=[{"Key": "UpdateTime", "Value": "yesterday",
+                                              "Comparator": "LESS_THAN"}])
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidInputException")
+
+
 class CatalogDurabilityTest(unittest.TestCase):
     def test_catalog_survives_kill_9(self):
         server = SluiceServer().start()

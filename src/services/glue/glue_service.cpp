@@ -99,6 +99,7 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("UpdateTable", &GlueService::updateTable);
   add("DeleteTable", &GlueService::deleteTable);
   add("BatchDeleteTable", &GlueService::batchDeleteTable);
+  add("SearchTables", &GlueService::searchTables);
   add("GetTableVersions", &GlueService::getTableVersions);
   add("GetTableVersion", &GlueService::getTableVersion);
   add("DeleteTableVersion", &GlueService::deleteTableVersion);

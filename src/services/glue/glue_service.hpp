@@ -58,6 +58,7 @@ class GlueService {
   Result<Change> updateTable(const Json& in, const CallContext& ctx);
   Result<Change> deleteTable(const Json& in, const CallContext& ctx);
   Result<Change> batchDeleteTable(const Json& in, const CallContext& ctx);
+  Result<Change> searchTables(const Json& in, const CallContext& ctx);
   Result<Change> getTableVersions(const Json& in, const CallContext& ctx);
   Result<Change> getTableVersion(const Json& in, const CallContext& ctx);
   Result<Change> deleteTableVersion(const Json& in, const CallContext& ctx);
