@@ -114,6 +114,69 @@ std::string glueType(std::string_view t) {
   return "string";  // VARCHAR, JSON, UUID, TIME, INTERVAL, ENUM, UNION, BIT, ...
 }
 
+namespace {
+
+// Splits "a:int,b:struct<c:int,d:string>" at the top-level commas.
+std::vector<std::string_view> topLevelAngles(std::string_view s) {
+  std::vector<std::string_view> parts;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '<' || s[i] == '(') ++depth;
+    if (s[i] == '>' || s[i] == ')') --depth;
+    if (s[i] == ',' && depth == 0) {
+      parts.push_back(trim(s.substr(start, i - start)));
+      start = i + 1;
+    }
+  }
+  parts.push_back(trim(s.substr(start)));
+  return parts;
+}
+
+}  // namespace
+
+std::string duckdbType(std::string_view t) {
+  t = trim(t);
+  std::string l = lower(t);
+  auto inner = [&](size_t open) { return t.substr(open + 1, t.size() - open - 2); };
+  if (l.starts_with("array<")) return duckdbType(inner(5)) + "[]";
+  if (l.starts_with("map<")) {
+    auto kv = topLevelAngles(inner(3));
+    if (kv.size() == 2) return "MAP(" + duckdbType(kv[0]) + ", " + duckdbType(kv[1]) + ")";
+    return "MAP(VARCHAR, VARCHAR)";
+  }
+  if (l.starts_with("struct<")) {
+    std::string out = "STRUCT(";
+    bool first = true;
+    for (auto f : topLevelAngles(inner(6))) {
+      auto colon = f.find(':');
+      std::string name(trim(f.substr(0, colon)));
+      std::string quoted = "\"";
+      for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      out += (first ? "" : ", ") + quoted + "\" " +
+             duckdbType(colon == std::string_view::npos ? "string" : f.substr(colon + 1));
+      first = false;
+    }
+    return out + ")";
+  }
+  if (l.starts_with("decimal")) {
+    auto open = t.find('(');
+    return open == std::string_view::npos ? "DECIMAL(10,0)"
+                                          : "DECIMAL" + std::string(t.substr(open));
+  }
+  if (l == "bigint" || l == "long") return "BIGINT";
+  if (l == "int" || l == "integer") return "INTEGER";
+  if (l == "smallint") return "SMALLINT";
+  if (l == "tinyint") return "TINYINT";
+  if (l == "double") return "DOUBLE";
+  if (l == "float" || l == "real") return "FLOAT";
+  if (l == "boolean") return "BOOLEAN";
+  if (l == "date") return "DATE";
+  if (l.starts_with("timestamp")) return "TIMESTAMP";
+  if (l == "binary") return "BLOB";
+  return "VARCHAR";  // string, varchar(n), char(n), anything else
+}
+
 Result<std::vector<GlueColumn>> describeColumns(DuckConnection& con, const std::string& relation) {
   auto r = con.query("DESCRIBE SELECT * FROM " + relation);
   if (!r) return r.error();

@@ -21,6 +21,12 @@ namespace sluice::lake {
 // them.
 std::string glueType(std::string_view duckdbType);
 
+// The DuckDB type of a Glue/Hive type string (the inverse of glueType):
+// string -> VARCHAR, array<int> -> INTEGER[], struct<a:bigint> ->
+// STRUCT("a" BIGINT), map<string,int> -> MAP(VARCHAR, INTEGER), varchar(10)
+// and char(n) -> VARCHAR. Unknown names are VARCHAR.
+std::string duckdbType(std::string_view glueType);
+
 struct GlueColumn {
   std::string name;
   std::string type;  // Glue/Hive type

@@ -3,6 +3,7 @@
 #include "lake/lake_engine.hpp"
 #include "services/common/aws_sdk_integration.hpp"
 #include "services/common/operation_integration.hpp"
+#include "services/athena/athena_service.hpp"
 #include "services/events/events_service.hpp"
 #include "services/events/execution_status_events.hpp"
 #include "services/glue/glue_service.hpp"
@@ -35,7 +36,8 @@ std::vector<store::sqlite::Component> builtinStoreComponents() {
           {"sns", sns::snsMigrations()},
           {"scheduler", scheduler::SchedulerService::migrations()},
           {"lambda", lambda::LambdaService::migrations()},
-          {"glue", glue::GlueService::migrations()}};
+          {"glue", glue::GlueService::migrations()},
+          {"athena", athena::AthenaService::migrations()}};
 }
 
 Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegistry& registry,
@@ -83,6 +85,8 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   s->lake = std::make_unique<lake::LakeEngine>(*s->lakeObjects, lakeOptions);
   s->glue = std::make_unique<glue::GlueService>(env, registry, *s->lake);
   s->glue->registerOperations(registry);
+  s->athena = std::make_unique<athena::AthenaService>(env, registry, *s->lake);
+  s->athena->registerOperations(registry);
   if (auto r = s->states->load(); !r) return r.error();
   return s;
 }

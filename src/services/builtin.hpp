@@ -45,6 +45,9 @@ class LambdaService;
 namespace glue {
 class GlueService;
 }
+namespace athena {
+class AthenaService;
+}
 }  // namespace sluice::services
 namespace sluice::lake {
 class LakeEngine;
@@ -93,6 +96,7 @@ struct BuiltinServices {
   std::unique_ptr<lake::ObjectSource> lakeObjects;
   std::unique_ptr<lake::LakeEngine> lake;
   std::unique_ptr<glue::GlueService> glue;
+  std::unique_ptr<athena::AthenaService> athena;
   ~BuiltinServices();
 };
 

@@ -1,0 +1,524 @@
+#include "services/athena/athena_service.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "services/athena/athena_results.hpp"
+#include "services/athena/query_run.hpp"
+#include "services/common/input.hpp"
+#include "services/common/pagination.hpp"
+
+namespace sluice::services::athena {
+
+namespace {
+
+constexpr store::sqlite::Migration kMigrations[] = {
+    {1,
+     "CREATE TABLE athena_queries(account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, "
+     "workgroup TEXT NOT NULL, submitted_ms INTEGER NOT NULL, state TEXT NOT NULL, token TEXT, "
+     "doc TEXT NOT NULL, PRIMARY KEY(account, region, id));"
+     "CREATE INDEX athena_queries_by_workgroup ON athena_queries(account, region, workgroup, "
+     "submitted_ms);"
+     "CREATE INDEX athena_queries_by_token ON athena_queries(account, region, token)"},
+};
+
+constexpr const char* kPrimary = "primary";
+
+AwsError invalidRequest(std::string message, std::string code = "INVALID_INPUT") {
+  return AwsError{"InvalidRequestException", std::move(message), 400}.with("AthenaErrorCode",
+                                                                           std::move(code));
+}
+
+int64_t epochMs(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+JsonObject engineVersion() {
+  return JsonObject{{"SelectedEngineVersion", "AUTO"},
+                    {"EffectiveEngineVersion", "Athena engine version 3"}};
+}
+
+JsonObject& status(Json& doc) {
+  return doc.as_object()["Status"].as_object();
+}
+
+}  // namespace
+
+std::span<const store::sqlite::Migration> AthenaService::migrations() {
+  return kMigrations;
+}
+
+AthenaService::AthenaService(const ServiceEnvironment& env, OperationRegistry& registry,
+                             lake::LakeEngine& lake)
+    : clock_(env.clock),
+      loop_(env.engine.loop),
+      ids_(env.engine.ids),
+      registry_(registry),
+      lake_(lake),
+      docs_(env.store) {
+  recover();
+}
+
+AthenaService::~AthenaService() {
+  std::unique_lock lock(mu_);
+  for (auto& [_, cancel] : running_) cancel->cancel();
+  done_.wait(lock, [this] { return inFlight_ == 0; });
+}
+
+void AthenaService::registerOperations(OperationRegistry& registry) {
+  registry.addService("athena", "AmazonAthena");
+  using Op = Result<Change> (AthenaService::*)(const Json&, const CallContext&);
+  auto add = [&](const char* name, Op fn) {
+    registry.add("athena", name, [this, fn](const Json& in, const CallContext& ctx, Reply reply) {
+      runLocked(
+          mu_, docs_, [&]() { return (this->*fn)(in, ctx); }, std::move(reply));
+    });
+  };
+  add("StartQueryExecution", &AthenaService::startQueryExecution);
+  add("GetQueryExecution", &AthenaService::getQueryExecution);
+  add("BatchGetQueryExecution", &AthenaService::batchGetQueryExecution);
+  add("ListQueryExecutions", &AthenaService::listQueryExecutions);
+  add("StopQueryExecution", &AthenaService::stopQueryExecution);
+  add("GetQueryResults", &AthenaService::getQueryResults);
+  add("GetWorkGroup", &AthenaService::getWorkGroup);
+  add("ListWorkGroups", &AthenaService::listWorkGroups);
+}
+
+Json AthenaService::view(const Json& doc) {
+  JsonObject out;
+  for (const auto& kv : doc.as_object()) {
+    if (!kv.key().starts_with("_")) out[kv.key()] = kv.value();
+  }
+  return out;
+}
+
+Result<std::optional<Json>> AthenaService::readQuery(const Scope& scope, const std::string& id) {
+  if (!docs_.store()) return AwsError::internal("Athena needs a data directory");
+  auto lease = docs_.store()->readers().acquire();
+  if (!lease) return lease.takeError();
+  auto st = lease->db().prepare(
+      "SELECT doc FROM athena_queries WHERE account = ? AND region = ? AND id = ?");
+  if (!st) return st.takeError();
+  st->bindAll(scope.account, scope.region, id);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Json>();
+  auto doc = parseJson(st->columnText(0));
+  if (!doc) return AwsError::internal("corrupt query in athena_queries");
+  return std::optional<Json>(std::move(*doc));
+}
+
+Result<Json> AthenaService::requireQuery(const Scope& scope, const std::string& id) {
+  auto q = readQuery(scope, id);
+  if (!q) return q.error();
+  if (!*q) {
+    return invalidRequest("QueryExecution " + id + " was not found", "QUERY_EXECUTION_NOT_FOUND");
+  }
+  return std::move(**q);
+}
+
+void AthenaService::storeQuery(DocumentBatch& batch, const Scope& scope, const Json& doc) {
+  const JsonObject& o = doc.as_object();
+  std::string token = o.contains("_Token") ? std::string(o.at("_Token").as_string()) : "";
+  batch.sql([scope, id = std::string(o.at("QueryExecutionId").as_string()),
+             workgroup = std::string(o.at("WorkGroup").as_string()),
+             submitted = o.at("_SubmittedMs").to_number<int64_t>(),
+             state = std::string(o.at("Status").as_object().at("State").as_string()), token,
+             text = toJsonText(doc)](store::sqlite::Database& db) {
+    return store::sqlite::runStatement(
+        db,
+        "INSERT OR REPLACE INTO athena_queries(account, region, id, workgroup, submitted_ms, "
+        "state, token, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        scope.account, scope.region, id, workgroup, submitted, state, token, text);
+  });
+}
+
+Result<Change> AthenaService::startQueryExecution(const Json& in, const CallContext& ctx) {
+  Input input(in);
+  auto sql = input.requiredString("QueryString");
+  if (!sql) return sql.error();
+  auto workgroup = input.optionalString("WorkGroup");
+  if (!workgroup) return workgroup.error();
+  std::string wg = workgroup->value_or(kPrimary);
+  if (wg != kPrimary) return invalidRequest("WorkGroup " + wg + " is not found.");
+  std::string output;
+  if (const Json* rc = input.get("ResultConfiguration"); rc && rc->is_object()) {
+    if (const Json* o = rc->as_object().if_contains("OutputLocation"); o && o->is_string()) {
+      output = std::string(o->get_string());
+    }
+  }
+  if (output.empty()) {
+    return invalidRequest(
+        "No output location provided. An output location is required either through the "
+        "Workgroup result configuration setting or as an API input.");
+  }
+  if (!output.starts_with("s3://") || !lake::parseS3Uri(output)) {
+    return invalidRequest("outputLocation is not a valid S3 path.");
+  }
+  if (!output.ends_with("/")) output += "/";
+  std::string database = "default", catalog = "AwsDataCatalog";
+  if (const Json* c = input.get("QueryExecutionContext"); c && c->is_object()) {
+    if (const Json* d = c->as_object().if_contains("Database"); d && d->is_string()) {
+      database = std::string(d->get_string());
+    }
+    if (const Json* k = c->as_object().if_contains("Catalog"); k && k->is_string()) {
+      catalog = std::string(k->get_string());
+    }
+  }
+  auto token = input.optionalString("ClientRequestToken");
+  if (!token) return token.error();
+  if (*token) {
+    // The same token is the same query, if the request is the same.
+    if (!docs_.store()) return AwsError::internal("Athena needs a data directory");
+    auto lease = docs_.store()->readers().acquire();
+    if (!lease) return lease.takeError();
+    auto st = lease->db().prepare(
+        "SELECT doc FROM athena_queries WHERE account = ? AND region = ? AND token = ?");
+    if (!st) return st.takeError();
+    st->bindAll(ctx.scope.account, ctx.scope.region, **token);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (*row) {
+      auto doc = parseJson(st->columnText(0));
+      if (!doc) return AwsError::internal("corrupt query in athena_queries");
+      const JsonObject& o = doc->as_object();
+      if (o.at("Query").as_string() != *sql || o.at("WorkGroup").as_string() != wg) {
+        return invalidRequest("Idempotent parameters do not match",
+                              "IDEMPOTENT_PARAMETER_MISMATCH");
+      }
+      return Change(JsonObject{{"QueryExecutionId", o.at("QueryExecutionId")}});
+    }
+  }
+  std::string id = ids_.uuid();
+  TimePoint now = clock_.now();
+  auto [type, subtype] = statementType(*sql);
+  JsonObject doc{
+      {"QueryExecutionId", id},
+      {"Query", *sql},
+      {"StatementType", type},
+      {"SubstatementType", subtype},
+      {"ResultConfiguration", JsonObject{{"OutputLocation", output + id + ".csv"}}},
+      {"ResultReuseConfiguration",
+       JsonObject{{"ResultReuseByAgeConfiguration", JsonObject{{"Enabled", false}}}}},
+      {"QueryExecutionContext", JsonObject{{"Database", database}, {"Catalog", catalog}}},
+      {"Status", JsonObject{{"State", "QUEUED"}, {"SubmissionDateTime", epochSeconds(now)}}},
+      {"Statistics",
+       JsonObject{{"EngineExecutionTimeInMillis", 0},
+                  {"DataScannedInBytes", 0},
+                  {"TotalExecutionTimeInMillis", 0},
+                  {"QueryQueueTimeInMillis", 0},
+                  {"ServicePreProcessingTimeInMillis", 0},
+                  {"QueryPlanningTimeInMillis", 0},
+                  {"ServiceProcessingTimeInMillis", 0},
+                  {"ResultReuseInformation", JsonObject{{"ReusedPreviousResult", false}}}}},
+      {"WorkGroup", wg},
+      {"EngineVersion", engineVersion()},
+      {"_OutputDir", output},
+      {"_SubmittedMs", epochMs(now)}};
+  if (const Json* p = input.get("ExecutionParameters"); p && p->is_array()) {
+    doc["ExecutionParameters"] = *p;
+  }
+  if (*token) doc["_Token"] = **token;
+  Change change(JsonObject{{"QueryExecutionId", id}});
+  storeQuery(change.batch, ctx.scope, doc);
+  launch(ctx.scope, std::move(doc));
+  return change;
+}
+
+void AthenaService::launch(const Scope& scope, Json doc) {
+  std::string id(doc.as_object().at("QueryExecutionId").as_string());
+  auto cancel = std::make_shared<lake::LakeCancel>();
+  running_[id] = cancel;
+  ++inFlight_;
+  auto outcome = std::make_shared<QueryOutcome>();
+  auto shared = std::make_shared<Json>(std::move(doc));
+  loop_.runBlocking(
+      [this, scope, shared, cancel, outcome] {
+        Json& d = *shared;
+        {
+          std::lock_guard lock(mu_);
+          if (!cancel->cancelled()) {
+            status(d)["State"] = "RUNNING";
+            d.as_object()["_StartedMs"] = epochMs(clock_.now());
+            DocumentBatch batch;
+            storeQuery(batch, scope, d);
+            docs_.commit(std::move(batch), [](Result<void>) {});
+          }
+        }
+        if (cancel->cancelled()) {
+          outcome->state = "CANCELLED";
+          outcome->reason = "Query cancelled by user";
+        } else {
+          const JsonObject& o = d.as_object();
+          QueryJob job{
+              scope, std::string(o.at("QueryExecutionId").as_string()),
+              std::string(o.at("Query").as_string()),
+              std::string(o.at("QueryExecutionContext").as_object().at("Database").as_string()),
+              std::string(o.at("_OutputDir").as_string())};
+          *outcome = runQuery(registry_, lake_, job, *cancel);
+        }
+        std::lock_guard lock(mu_);
+        --inFlight_;
+        done_.notify_all();
+      },
+      [this, scope, shared, outcome] { finish(scope, std::move(*shared), *outcome); });
+}
+
+void AthenaService::finish(const Scope& scope, Json doc, const QueryOutcome& outcome) {
+  std::lock_guard lock(mu_);
+  JsonObject& o = doc.as_object();
+  std::string id(o.at("QueryExecutionId").as_string());
+  running_.erase(id);
+  TimePoint now = clock_.now();
+  int64_t submitted = o.at("_SubmittedMs").to_number<int64_t>();
+  int64_t started = o.contains("_StartedMs") ? o.at("_StartedMs").to_number<int64_t>() : submitted;
+  JsonObject& st = status(doc);
+  st["State"] = outcome.state;
+  st["CompletionDateTime"] = epochSeconds(now);
+  if (!outcome.reason.empty()) st["StateChangeReason"] = outcome.reason;
+  if (outcome.state == "FAILED") {
+    st["AthenaError"] = JsonObject{{"ErrorCategory", outcome.errorCategory},
+                                   {"ErrorType", outcome.errorType},
+                                   {"Retryable", false},
+                                   {"ErrorMessage", outcome.reason}};
+  }
+  JsonObject& stats = o["Statistics"].as_object();
+  int64_t total = std::max<int64_t>(0, epochMs(now) - submitted);
+  stats["EngineExecutionTimeInMillis"] = outcome.engineMs;
+  stats["DataScannedInBytes"] = outcome.scannedBytes;
+  stats["TotalExecutionTimeInMillis"] = total;
+  stats["QueryQueueTimeInMillis"] = std::max<int64_t>(0, started - submitted);
+  stats["QueryPlanningTimeInMillis"] = outcome.planningMs;
+  stats["ServiceProcessingTimeInMillis"] =
+      std::max<int64_t>(0, total - outcome.engineMs - outcome.planningMs);
+  if (outcome.state == "SUCCEEDED") {
+    o["_Columns"] = outcome.columns;
+    o["_Rows"] = outcome.rows;
+  }
+  DocumentBatch batch;
+  storeQuery(batch, scope, doc);
+  docs_.commit(std::move(batch), [](Result<void>) {});
+}
+
+Result<Change> AthenaService::getQueryExecution(const Json& in, const CallContext& ctx) {
+  auto id = Input(in).requiredString("QueryExecutionId");
+  if (!id) return id.error();
+  auto q = requireQuery(ctx.scope, *id);
+  if (!q) return q.error();
+  return Change(JsonObject{{"QueryExecution", view(*q)}});
+}
+
+Result<Change> AthenaService::batchGetQueryExecution(const Json& in, const CallContext& ctx) {
+  const Json* ids = Input(in).get("QueryExecutionIds");
+  if (!ids || !ids->is_array()) return invalidRequest("QueryExecutionIds is required.");
+  JsonArray found, missing;
+  for (const Json& v : ids->as_array()) {
+    std::string id = v.is_string() ? std::string(v.get_string()) : std::string();
+    auto q = readQuery(ctx.scope, id);
+    if (!q) return q.error();
+    if (*q) {
+      found.push_back(view(**q));
+    } else {
+      missing.push_back(JsonObject{{"QueryExecutionId", id},
+                                   {"ErrorCode", "QUERY_EXECUTION_NOT_FOUND"},
+                                   {"ErrorMessage", "QueryExecution " + id + " was not found"}});
+    }
+  }
+  return Change(JsonObject{{"QueryExecutions", std::move(found)},
+                           {"UnprocessedQueryExecutionIds", std::move(missing)}});
+}
+
+Result<Change> AthenaService::listQueryExecutions(const Json& in, const CallContext& ctx) {
+  Input input(in);
+  auto max = input.optionalInt("MaxResults");
+  if (!max) return max.error();
+  size_t limit = static_cast<size_t>(max->value_or(50));
+  auto workgroup = input.optionalString("WorkGroup");
+  if (!workgroup) return workgroup.error();
+  std::string wg = workgroup->value_or(kPrimary);
+  if (wg != kPrimary) return invalidRequest("WorkGroup " + wg + " is not found.");
+  auto token = input.optionalString("NextToken");
+  if (!token) return token.error();
+  std::string after;
+  if (*token && !(*token)->empty()) {
+    auto key = decodePageToken(**token);
+    if (!key) return invalidRequest("Invalid NextToken.");
+    after = *key;
+  }
+  if (!docs_.store()) return AwsError::internal("Athena needs a data directory");
+  auto lease = docs_.store()->readers().acquire();
+  if (!lease) return lease.takeError();
+  // Newest first; the token is the last row's "submitted_ms/id".
+  auto st = lease->db().prepare(
+      "SELECT submitted_ms, id FROM athena_queries WHERE account = ? AND region = ? AND "
+      "workgroup = ? ORDER BY submitted_ms DESC, id DESC");
+  if (!st) return st.takeError();
+  st->bindAll(ctx.scope.account, ctx.scope.region, wg);
+  JsonArray ids;
+  bool skipping = !after.empty(), more = false;
+  std::string last;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    std::string key = std::to_string(st->columnInt(0)) + "/" + std::string(st->columnText(1));
+    if (skipping) {
+      skipping = key != after;
+      continue;
+    }
+    if (ids.size() == limit) {
+      more = true;
+      break;
+    }
+    ids.push_back(Json(std::string(st->columnText(1))));
+    last = key;
+  }
+  JsonObject r{{"QueryExecutionIds", std::move(ids)}};
+  if (more) r["NextToken"] = encodePageToken(last);
+  return Change(Json(std::move(r)));
+}
+
+Result<Change> AthenaService::stopQueryExecution(const Json& in, const CallContext& ctx) {
+  auto id = Input(in).requiredString("QueryExecutionId");
+  if (!id) return id.error();
+  auto q = requireQuery(ctx.scope, *id);
+  if (!q) return q.error();
+  if (auto it = running_.find(*id); it != running_.end()) it->second->cancel();
+  return Change();
+}
+
+Result<Change> AthenaService::getQueryResults(const Json& in, const CallContext& ctx) {
+  Input input(in);
+  auto id = input.requiredString("QueryExecutionId");
+  if (!id) return id.error();
+  auto max = input.optionalInt("MaxResults");
+  if (!max) return max.error();
+  size_t limit = static_cast<size_t>(max->value_or(1000));
+  auto q = requireQuery(ctx.scope, *id);
+  if (!q) return q.error();
+  JsonObject& o = q->as_object();
+  std::string state(o.at("Status").as_object().at("State").as_string());
+  if (state == "QUEUED" || state == "RUNNING") {
+    return invalidRequest("Query has not yet finished. Current state: " + state,
+                          "INVALID_QUERY_EXECUTION_STATE");
+  }
+  if (state == "FAILED") {
+    return invalidRequest("Query did not finish successfully. Final query state: FAILED",
+                          "INVALID_QUERY_EXECUTION_STATE");
+  }
+  if (state == "CANCELLED") return invalidRequest("Could not find results", "RESULT_NOT_FOUND");
+  size_t start = 0;
+  if (auto token = input.optionalString("NextToken"); !token) {
+    return token.error();
+  } else if (*token && !(*token)->empty()) {
+    auto key = decodePageToken(**token);
+    try {
+      start = key ? std::stoul(*key) : throw std::invalid_argument("token");
+    } catch (const std::exception&) {
+      return invalidRequest("Invalid NextToken.");
+    }
+  }
+  // The result file, read as the lake reads S3.
+  std::string file(o.at("ResultConfiguration").as_object().at("OutputLocation").as_string());
+  auto loc = lake::parseS3Uri(file);
+  if (!loc) return invalidRequest("Could not find results", "RESULT_NOT_FOUND");
+  auto listed = lake_.list(ctx.scope, loc->bucket, loc->prefix);
+  if (!listed) return listed.error();
+  std::string text;
+  bool found = false;
+  for (const auto& obj : *listed) {
+    if (obj.key != loc->prefix) continue;
+    found = true;
+    if (obj.bytes) {
+      text = *obj.bytes;
+    } else {
+      std::ifstream f(obj.file, std::ios::binary);
+      std::ostringstream all;
+      all << f.rdbuf();
+      text = all.str();
+    }
+  }
+  if (!found) return invalidRequest("Could not find results", "RESULT_NOT_FOUND");
+  auto rows = parseCsv(text);  // the header row first, as Athena returns it
+  JsonArray out;
+  for (size_t r = start; r < rows.size() && out.size() < limit; ++r) {
+    JsonArray data;
+    for (const auto& v : rows[r]) {
+      data.push_back(v ? Json(JsonObject{{"VarCharValue", *v}}) : Json(JsonObject{}));
+    }
+    out.push_back(JsonObject{{"Data", std::move(data)}});
+  }
+  JsonObject result{
+      {"UpdateCount", 0},
+      {"ResultSet",
+       JsonObject{{"Rows", std::move(out)},
+                  {"ResultSetMetadata",
+                   JsonObject{{"ColumnInfo",
+                               o.contains("_Columns") ? o.at("_Columns") : Json(JsonArray{})}}}}}};
+  if (start + limit < rows.size())
+    result["NextToken"] = encodePageToken(std::to_string(start + limit));
+  return Change(Json(std::move(result)));
+}
+
+Result<Change> AthenaService::getWorkGroup(const Json& in, const CallContext&) {
+  auto name = Input(in).requiredString("WorkGroup");
+  if (!name) return name.error();
+  if (*name != kPrimary) return invalidRequest("WorkGroup " + *name + " is not found.");
+  return Change(JsonObject{
+      {"WorkGroup",
+       JsonObject{{"Name", kPrimary},
+                  {"State", "ENABLED"},
+                  {"Configuration", JsonObject{{"ResultConfiguration", JsonObject{}},
+                                               {"EnforceWorkGroupConfiguration", false},
+                                               {"PublishCloudWatchMetricsEnabled", false},
+                                               {"RequesterPaysEnabled", false},
+                                               {"EngineVersion", engineVersion()}}},
+                  {"Description", ""},
+                  {"CreationTime", epochSeconds(TimePoint{})}}}});
+}
+
+Result<Change> AthenaService::listWorkGroups(const Json&, const CallContext&) {
+  return Change(
+      JsonObject{{"WorkGroups", JsonArray{JsonObject{{"Name", kPrimary},
+                                                     {"State", "ENABLED"},
+                                                     {"Description", ""},
+                                                     {"CreationTime", epochSeconds(TimePoint{})},
+                                                     {"EngineVersion", engineVersion()}}}}});
+}
+
+void AthenaService::recover() {
+  if (!docs_.store()) return;
+  std::vector<std::pair<Scope, Json>> cut;
+  {
+    auto lease = docs_.store()->readers().acquire();
+    if (!lease) return;
+    auto st = lease->db().prepare(
+        "SELECT account, region, doc FROM athena_queries WHERE state IN ('QUEUED', 'RUNNING')");
+    if (!st) return;
+    for (;;) {
+      auto row = st->step();
+      if (!row || !*row) break;
+      auto doc = parseJson(st->columnText(2));
+      if (!doc) continue;
+      Scope scope;
+      scope.account = std::string(st->columnText(0));
+      scope.region = std::string(st->columnText(1));
+      cut.emplace_back(scope, std::move(*doc));
+    }
+  }
+  if (cut.empty()) return;
+  DocumentBatch batch;
+  std::string why = "The query was cut short by a restart of the server; run it again.";
+  for (auto& [scope, doc] : cut) {
+    JsonObject& st = status(doc);
+    st["State"] = "FAILED";
+    st["StateChangeReason"] = why;
+    st["CompletionDateTime"] = epochSeconds(clock_.now());
+    st["AthenaError"] = JsonObject{
+        {"ErrorCategory", 1}, {"ErrorType", 100}, {"Retryable", true}, {"ErrorMessage", why}};
+    storeQuery(batch, scope, doc);
+  }
+  docs_.commit(std::move(batch), [](Result<void>) {});
+}
+
+}  // namespace sluice::services::athena

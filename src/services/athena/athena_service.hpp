@@ -1,0 +1,69 @@
+// Amazon Athena (signing name "athena", X-Amz-Target "AmazonAthena"): query
+// executions over the Glue catalog, run by DuckDB through the lake.
+//
+// Query executions grow with use, so they live in the store only: rows of
+// athena_queries (state, workgroup, submission time, the QueryExecution
+// document), read and paged from there; the only thing in memory is the
+// cancel handle of each running query. A query cut by a crash is FAILED at
+// start-up. Results are files in S3 at the output location, read back for
+// GetQueryResults.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+
+#include "lake/lake_engine.hpp"
+#include "services/builtin.hpp"
+#include "services/common/documents.hpp"
+#include "services/operation.hpp"
+
+namespace sluice::services::athena {
+
+struct QueryOutcome;
+
+class AthenaService {
+ public:
+  AthenaService(const ServiceEnvironment& env, OperationRegistry& registry, lake::LakeEngine& lake);
+  // Cancels running queries and waits for them.
+  ~AthenaService();
+
+  void registerOperations(OperationRegistry& registry);
+  static std::span<const store::sqlite::Migration> migrations();
+
+  Result<Change> startQueryExecution(const Json& in, const CallContext& ctx);
+  Result<Change> getQueryExecution(const Json& in, const CallContext& ctx);
+  Result<Change> batchGetQueryExecution(const Json& in, const CallContext& ctx);
+  Result<Change> listQueryExecutions(const Json& in, const CallContext& ctx);
+  Result<Change> stopQueryExecution(const Json& in, const CallContext& ctx);
+  Result<Change> getQueryResults(const Json& in, const CallContext& ctx);
+  Result<Change> getWorkGroup(const Json& in, const CallContext& ctx);
+  Result<Change> listWorkGroups(const Json& in, const CallContext& ctx);
+
+ private:
+  // The stored QueryExecution (with its internal members); nullopt if none.
+  Result<std::optional<Json>> readQuery(const Scope& scope, const std::string& id);
+  Result<Json> requireQuery(const Scope& scope, const std::string& id);
+  void storeQuery(DocumentBatch& batch, const Scope& scope, const Json& doc);
+  // Runs a QUEUED query on the worker pool.
+  void launch(const Scope& scope, Json doc);
+  void finish(const Scope& scope, Json doc, const QueryOutcome& outcome);
+  // Queries a crash cut short: FAILED (start-up).
+  void recover();
+  static Json view(const Json& doc);
+
+  const Clock& clock_;
+  engine::EventLoop& loop_;
+  IdGenerator& ids_;
+  OperationRegistry& registry_;
+  lake::LakeEngine& lake_;
+  DocumentStore docs_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<lake::LakeCancel>> running_;  // by query id
+  int inFlight_ = 0;
+  std::condition_variable done_;
+};
+
+}  // namespace sluice::services::athena

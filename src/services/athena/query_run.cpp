@@ -1,0 +1,504 @@
+#include "services/athena/query_run.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <future>
+#include <map>
+#include <set>
+
+#include "lake/glue_types.hpp"
+#include "services/athena/athena_results.hpp"
+
+namespace sluice::services::athena {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t msSince(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string ident(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// The statement without leading blanks and comments.
+std::string_view body(std::string_view sql) {
+  for (;;) {
+    while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())))
+      sql.remove_prefix(1);
+    if (sql.starts_with("--")) {
+      auto nl = sql.find('\n');
+      sql = nl == std::string_view::npos ? std::string_view() : sql.substr(nl + 1);
+    } else if (sql.starts_with("/*")) {
+      auto end = sql.find("*/");
+      sql = end == std::string_view::npos ? std::string_view() : sql.substr(end + 2);
+    } else {
+      return sql;
+    }
+  }
+}
+
+std::string firstWord(std::string_view sql) {
+  sql = body(sql);
+  if (!sql.empty() && sql.front() == '(') return "SELECT";
+  std::string w;
+  for (char c : sql) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) break;
+    w += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return w;
+}
+
+// "line L:C: " for a character offset in the statement.
+std::string lineCol(std::string_view sql, size_t offset) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset && i < sql.size(); ++i) {
+    if (sql[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ":" + std::to_string(col) + ": ";
+}
+
+// Where `word` first appears in the statement (ignoring case), for messages.
+size_t find(std::string_view sql, std::string_view word) {
+  std::string l = lower(sql), w = lower(word);
+  auto at = l.find(w);
+  return at == std::string::npos ? 0 : at;
+}
+
+QueryOutcome failed(int type, std::string reason) {
+  QueryOutcome o;
+  o.state = "FAILED";
+  o.errorCategory = 2;
+  o.errorType = type;
+  o.reason = std::move(reason);
+  return o;
+}
+
+Result<Json> callAndWait(const OperationRegistry& registry, const Scope& scope,
+                         std::string_view service, std::string_view operation, Json input) {
+  std::promise<Result<Json>> done;
+  CallContext ctx;
+  ctx.scope = scope;
+  registry.call(service, operation, input, ctx,
+                [&done](Result<Json> r) { done.set_value(std::move(r)); });
+  return done.get_future().get();
+}
+
+const Json* member(const Json& o, std::initializer_list<const char*> path) {
+  const Json* v = &o;
+  for (const char* m : path) {
+    if (!v->is_object()) return nullptr;
+    v = v->as_object().if_contains(m);
+    if (!v) return nullptr;
+  }
+  return v;
+}
+
+std::string text(const Json* v) {
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+struct TableRef {
+  std::string db, name;
+  size_t position = 0;  // in the statement, for messages
+};
+
+// The catalog tables a SELECT reads, from DuckDB's own parse of it.
+void collectRefs(const Json& node, std::vector<std::pair<std::string, std::string>>& refs,
+                 std::set<std::string>& ctes) {
+  if (node.is_object()) {
+    const JsonObject& o = node.as_object();
+    if (o.contains("type") && o.at("type") == "BASE_TABLE") {
+      refs.emplace_back(text(o.if_contains("schema_name")), text(o.if_contains("table_name")));
+      if (auto c = text(o.if_contains("catalog_name")); !c.empty())
+        refs.back().first = c + "." + refs.back().first;
+    }
+    if (const Json* map = member(node, {"cte_map", "map"}); map && map->is_array()) {
+      for (const Json& e : map->as_array()) {
+        if (e.is_object()) ctes.insert(lower(text(e.as_object().if_contains("key"))));
+      }
+    }
+    for (const auto& kv : o) collectRefs(kv.value(), refs, ctes);
+  } else if (node.is_array()) {
+    for (const Json& v : node.as_array()) collectRefs(v, refs, ctes);
+  }
+}
+
+// The reader of one table's files, as its SerDe reads them, with the
+// catalog's columns and the partition columns from the folder names.
+std::string tableView(const Json& table, const std::string& dir,
+                      const std::vector<std::string>& files) {
+  const Json* sd = member(table, {"StorageDescriptor"});
+  std::vector<std::pair<std::string, std::string>> columns;  // name, DuckDB type
+  if (const Json* cols = sd ? member(*sd, {"Columns"}) : nullptr; cols && cols->is_array()) {
+    for (const Json& c : cols->as_array()) {
+      columns.emplace_back(lower(text(member(c, {"Name"}))),
+                           lake::duckdbType(text(member(c, {"Type"}))));
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> keys;
+  if (const Json* pk = member(table, {"PartitionKeys"}); pk && pk->is_array()) {
+    for (const Json& k : pk->as_array()) {
+      keys.emplace_back(lower(text(member(k, {"Name"}))),
+                        lake::duckdbType(text(member(k, {"Type"}))));
+    }
+  }
+  std::string select = "SELECT ";
+  bool first = true;
+  auto add = [&](const std::string& expr) {
+    select += (first ? "" : ", ") + expr;
+    first = false;
+  };
+  if (files.empty()) {
+    // No data: the table's shape, no rows.
+    for (const auto& [n, t] : columns) add("CAST(NULL AS " + t + ") AS " + ident(n));
+    for (const auto& [n, t] : keys) add("CAST(NULL AS " + t + ") AS " + ident(n));
+    if (first) add("NULL AS \"_\"");
+    return select + " WHERE false";
+  }
+  std::string serde =
+      lower(text(sd ? member(*sd, {"SerdeInfo", "SerializationLibrary"}) : nullptr));
+  std::string input = lower(text(sd ? member(*sd, {"InputFormat"}) : nullptr));
+  std::string classification = lower(text(member(table, {"Parameters", "classification"})));
+  std::string list = "[";
+  for (size_t i = 0; i < files.size(); ++i) list += (i ? "," : "") + lake::sqlString(files[i]);
+  list += "]";
+  std::string from;
+  std::vector<std::string> sources;  // the column of each catalog column in the reader
+  for (const auto& [n, _] : columns) sources.push_back(n);
+  if (serde.find("parquet") != std::string::npos || input.find("parquet") != std::string::npos ||
+      classification == "parquet") {
+    from = "read_parquet(" + list + ", filename=true, hive_partitioning=false, union_by_name=true)";
+  } else if (serde.find("json") != std::string::npos || classification == "json") {
+    // The JSON keys as written (the SerDe's paths) for the lower-cased columns.
+    std::string paths = text(sd ? member(*sd, {"SerdeInfo", "Parameters", "paths"}) : nullptr);
+    std::map<std::string, std::string> byLower;
+    size_t start = 0;
+    while (!paths.empty() && start <= paths.size()) {
+      size_t comma = paths.find(',', start);
+      if (comma == std::string::npos) comma = paths.size();
+      std::string p = paths.substr(start, comma - start);
+      byLower[lower(p)] = p;
+      start = comma + 1;
+    }
+    std::string spec;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      auto it = byLower.find(columns[i].first);
+      if (it != byLower.end()) sources[i] = it->second;
+      spec +=
+          (i ? ", " : "") + lake::sqlString(sources[i]) + ": " + lake::sqlString(columns[i].second);
+    }
+    from = "read_json(" + list + ", filename=true, hive_partitioning=false, format='auto'" +
+           (spec.empty() ? "" : ", columns={" + spec + "}") + ")";
+  } else {
+    std::string delim =
+        text(sd ? member(*sd, {"SerdeInfo", "Parameters", "field.delim"}) : nullptr);
+    if (delim.empty()) delim = serde.find("opencsv") != std::string::npos ? "," : "\x01";
+    bool header = text(member(table, {"Parameters", "skip.header.line.count"})) == "1";
+    std::string spec;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      spec += (i ? ", " : "") + lake::sqlString(columns[i].first) + ": " +
+              lake::sqlString(columns[i].second);
+    }
+    from = "read_csv(" + list +
+           ", filename=true, hive_partitioning=false, header=" + (header ? "true" : "false") +
+           ", delim=" + lake::sqlString(delim) + (spec.empty() ? "" : ", columns={" + spec + "}") +
+           ")";
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    add("CAST(" + ident(sources[i]) + " AS " + columns[i].second + ") AS " +
+        ident(columns[i].first));
+  }
+  // Partition values from the folders below the table's location.
+  for (size_t k = 0; k < keys.size(); ++k) {
+    std::string segment = "split_part(substr(filename, " + std::to_string(dir.size() + 2) +
+                          "), '/', " + std::to_string(k + 1) + ")";
+    add("CAST(regexp_replace(" + segment + ", '^" + keys[k].first + "=', '') AS " + keys[k].second +
+        ") AS " + ident(keys[k].first));
+  }
+  return select + " FROM " + from;
+}
+
+// Athena's name for a DuckDB failure, with its error type.
+QueryOutcome duckFailure(std::string_view sql, const std::string& message) {
+  auto after = [&](std::string_view prefix) {
+    auto at = message.find(prefix);
+    return at == std::string::npos ? std::string() : message.substr(at + prefix.size());
+  };
+  auto quotedName = [&](std::string_view prefix) {
+    std::string rest = after(prefix);
+    auto end = rest.find('"');
+    return end == std::string::npos ? rest : rest.substr(0, end);
+  };
+  if (message.find("Referenced column \"") != std::string::npos) {
+    std::string col = quotedName("Referenced column \"");
+    return failed(1006, "COLUMN_NOT_FOUND: " + lineCol(sql, find(sql, col)) + "Column '" + col +
+                            "' cannot be resolved or requester is not authorized to access "
+                            "requested resources");
+  }
+  if (message.find("Function with name ") != std::string::npos) {
+    std::string rest = after("Function with name ");
+    std::string fn = rest.substr(0, rest.find(' '));
+    return failed(1303, "FUNCTION_NOT_FOUND: " + lineCol(sql, find(sql, fn)) + "Function '" + fn +
+                            "' not registered");
+  }
+  if (message.starts_with("Parser Error")) {
+    return failed(1006, "SYNTAX_ERROR: line 1:1: " + after("Parser Error: "));
+  }
+  if (message.starts_with("Conversion Error")) {
+    return failed(1100, "INVALID_CAST_ARGUMENT: " + after("Conversion Error: "));
+  }
+  if (message.starts_with("Binder Error")) {
+    return failed(1002, "TYPE_MISMATCH: line 1:1: " + after("Binder Error: "));
+  }
+  return failed(1000, "GENERIC_USER_ERROR: " + message);
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> statementType(std::string_view sql) {
+  std::string w = firstWord(sql);
+  if (w == "SELECT" || w == "WITH" || w == "VALUES" || w == "TABLE") return {"DML", "SELECT"};
+  if (w == "EXPLAIN") return {"DML", "EXPLAIN"};
+  if (w == "INSERT") return {"DML", "INSERT"};
+  if (w == "UNLOAD") return {"DML", "UNLOAD"};
+  if (w == "SHOW") return {"UTILITY", "SHOW"};
+  if (w == "DESCRIBE" || w == "DESC") return {"UTILITY", "DESCRIBE"};
+  if (w == "CREATE" || w == "DROP" || w == "ALTER" || w == "MSCK") return {"DDL", w};
+  return {"DML", w};
+}
+
+QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
+                      const QueryJob& job, lake::LakeCancel& cancel) {
+  auto started = Clock::now();
+  auto [type, subtype] = statementType(job.sql);
+  static const std::set<std::string> kStatements = {
+      "CREATE", "DROP",   "ALTER",    "MSCK",    "SHOW",    "DESCRIBE",   "DESC",
+      "INSERT", "UNLOAD", "EXPLAIN",  "PREPARE", "EXECUTE", "DEALLOCATE", "DELETE",
+      "UPDATE", "MERGE",  "OPTIMIZE", "VACUUM",  "USE"};
+  if (subtype != "SELECT" && !kStatements.count(firstWord(job.sql))) {
+    std::string_view rest = body(job.sql);
+    std::string word(rest.substr(0, rest.find_first_of(" \t\r\n(;")));
+    return failed(1006,
+                  "SYNTAX_ERROR: " + lineCol(job.sql, job.sql.size() - rest.size()) +
+                      "mismatched input '" + word +
+                      "'. Expecting: 'ALTER', 'ANALYZE', "
+                      "'CALL', 'CREATE', 'DEALLOCATE', 'DELETE', 'DESC', 'DESCRIBE', 'DROP', "
+                      "'EXECUTE', 'EXPLAIN', 'GRANT', 'INSERT', 'MERGE', 'PREPARE', 'REFRESH', "
+                      "'RESET', 'REVOKE', 'ROLLBACK', 'SET', 'SHOW', 'START', 'TRUNCATE', "
+                      "'UPDATE', 'USE', 'WITH', <query>");
+  }
+  if (subtype != "SELECT") {
+    return failed(1200,
+                  "NOT_SUPPORTED: " + lineCol(job.sql, job.sql.size() - body(job.sql).size()) +
+                      "Sluice's Athena runs SELECT, WITH and VALUES queries so far; " +
+                      firstWord(job.sql) + " statements are not built yet");
+  }
+  auto con = lake.connection();
+  if (!con) return failed(1000, "INTERNAL_ERROR: " + con.error().message);
+  // DuckDB's parse of the statement names its tables.
+  auto parsed = (*con)->query("SELECT json_serialize_sql(" + lake::sqlString(job.sql) + ")");
+  if (!parsed) return duckFailure(job.sql, parsed.error().message);
+  auto tree = parseJson(parsed->value(0, 0).value_or("{}"));
+  if (!tree) return failed(1000, "INTERNAL_ERROR: unreadable parse of the statement");
+  if (const Json* e = member(*tree, {"error"}); e && e->is_bool() && e->as_bool()) {
+    size_t pos = 0;
+    try {
+      pos = std::stoul(text(member(*tree, {"position"})));
+    } catch (const std::exception&) {
+    }
+    return failed(
+        1006, "SYNTAX_ERROR: " + lineCol(job.sql, pos) + text(member(*tree, {"error_message"})));
+  }
+  std::vector<std::pair<std::string, std::string>> raw;
+  std::set<std::string> ctes;
+  collectRefs(*tree, raw, ctes);
+  // Trino names an output column that is neither aliased nor a column
+  // `_col<position>`; DuckDB names it after the expression.
+  std::vector<bool> unnamed;
+  if (const Json* list = member(*tree, {"statements"});
+      list && list->is_array() && !list->as_array().empty()) {
+    const Json* select = member(list->as_array()[0], {"node", "select_list"});
+    bool star = false;
+    if (select && select->is_array()) {
+      for (const Json& e : select->as_array()) {
+        std::string cls = text(member(e, {"class"}));
+        star = star || cls == "STAR";
+        unnamed.push_back(text(member(e, {"alias"})).empty() && cls != "COLUMN_REF");
+      }
+    }
+    if (star) unnamed.clear();  // positions no longer line up; keep DuckDB's names
+  }
+  // Resolve each table through the catalog.
+  std::map<std::pair<std::string, std::string>, Json> tables;
+  for (auto& [schema, name] : raw) {
+    std::string s = lower(schema), n = lower(name);
+    if (s.empty() && ctes.count(n)) continue;
+    auto dot = s.find('.');
+    if (dot != std::string::npos) {
+      std::string catalog = s.substr(0, dot);
+      if (catalog != "awsdatacatalog") {
+        return failed(1301, "CATALOG_NOT_FOUND: " + lineCol(job.sql, find(job.sql, catalog)) +
+                                "Catalog '" + catalog + "' does not exist");
+      }
+      s = s.substr(dot + 1);
+    }
+    if (s.empty()) s = lower(job.database);
+    if (tables.count({s, n})) continue;
+    auto got = callAndWait(registry, job.scope, "glue", "GetTable",
+                           JsonObject{{"DatabaseName", s}, {"Name", n}});
+    if (!got) {
+      auto db = callAndWait(registry, job.scope, "glue", "GetDatabase", JsonObject{{"Name", s}});
+      if (!db) {
+        return failed(1301, "SCHEMA_NOT_FOUND: " + lineCol(job.sql, find(job.sql, name)) +
+                                "Schema '" + s + "' does not exist");
+      }
+      return failed(1301, "TABLE_NOT_FOUND: " + lineCol(job.sql, find(job.sql, name)) +
+                              "Table 'awsdatacatalog." + s + "." + n + "' does not exist");
+    }
+    tables[{s, n}] = got->as_object().at("Table");
+  }
+  // One snapshot of every table's objects.
+  std::vector<std::string> locations;
+  for (const auto& [_, t] : tables) {
+    std::string l = text(member(t, {"StorageDescriptor", "Location"}));
+    if (!l.empty() && !l.ends_with("/")) l += "/";
+    if (!l.empty() && std::find(locations.begin(), locations.end(), l) == locations.end()) {
+      locations.push_back(l);
+    }
+  }
+  auto snap = lake.snapshot(job.scope, locations);
+  if (!snap) {
+    return failed(1109, "HIVE_PATH_NOT_FOUND: " + snap.error().message);
+  }
+  QueryOutcome out;
+  // A private catalog per query: views over this query's snapshot.
+  std::string catalog = "q_" + job.id;
+  for (char& c : catalog) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  // Trino's semantics where a setting gives them: integer / integer is an
+  // integer.
+  std::vector<std::string> setup = {"SET integer_division = true",
+                                    "ATTACH ':memory:' AS " + ident(catalog)};
+  std::set<std::string> schemas = {lower(job.database)};
+  for (const auto& [key, _] : tables) schemas.insert(key.first);
+  for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
+  for (const auto& [key, table] : tables) {
+    std::string location = text(member(table, {"StorageDescriptor", "Location"}));
+    if (!location.ends_with("/")) location += "/";
+    size_t index = std::find(locations.begin(), locations.end(), location) - locations.begin();
+    auto dir = snap->localPath(location);
+    std::vector<std::string> files;
+    if (dir && index < snap->objects().size()) {
+      auto loc = lake::parseS3Uri(location);
+      for (const auto& o : snap->objects()[index]) {
+        std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
+        if (base.empty() || base[0] == '_' || base[0] == '.') continue;  // hidden, as Athena skips
+        files.push_back((snap->root() / loc->bucket / o.key).string());
+        out.scannedBytes += o.size;
+      }
+    }
+    setup.push_back("CREATE VIEW " + ident(catalog) + "." + ident(key.first) + "." +
+                    ident(key.second) + " AS " +
+                    tableView(table, dir ? dir->string() : std::string(), files));
+  }
+  setup.push_back("USE " + ident(catalog) + "." + ident(lower(job.database)));
+  struct Cleanup {
+    lake::LakeEngine::Lease& con;
+    std::string catalog;
+    ~Cleanup() {
+      (void)con->query("USE memory");
+      (void)con->query("RESET integer_division");
+      (void)con->query("DETACH " + ident(catalog));
+    }
+  } cleanup{*con, catalog};
+  for (const auto& s : setup) {
+    if (auto r = (*con)->query(s); !r) return duckFailure(job.sql, r.error().message);
+  }
+  // The catalog qualifier names this query's private catalog.
+  std::string sql = job.sql;
+  for (size_t at = lower(sql).find("awsdatacatalog."); at != std::string::npos;
+       at = lower(sql).find("awsdatacatalog.", at + catalog.size())) {
+    sql.replace(at, 14, ident(catalog));
+  }
+  auto described = (*con)->query("DESCRIBE " + sql);
+  if (!described) return duckFailure(job.sql, described.error().message);
+  out.planningMs = msSince(started);
+  std::vector<std::string> names, types;
+  std::string select = "SELECT ";
+  for (size_t r = 0; r < described->rowCount(); ++r) {
+    names.push_back(r < unnamed.size() && unnamed[r] ? "_col" + std::to_string(r)
+                                                     : described->value(r, 0).value_or(""));
+    types.push_back(described->value(r, 1).value_or("VARCHAR"));
+    out.columns.push_back(columnInfo(names.back(), types.back()));
+    std::string at = "#" + std::to_string(r + 1);
+    std::string kind = athenaType(types.back());
+    select +=
+        (r ? ", " : "") +
+        (kind == "array" || kind == "row" || kind == "map" ? "CAST(" + at + " AS VARCHAR)" : at);
+  }
+  auto engineStart = Clock::now();
+  cancel.attach(&**con);
+  auto rows = (*con)->query(select + " FROM (" + sql + ")");
+  cancel.attach(nullptr);
+  if (!rows) {
+    if (cancel.cancelled()) {
+      QueryOutcome c;
+      c.state = "CANCELLED";
+      c.reason = "Query cancelled by user";
+      return c;
+    }
+    return duckFailure(job.sql, rows.error().message);
+  }
+  out.engineMs = msSince(engineStart);
+  std::string csv;
+  Row header;
+  for (const auto& n : names) header.emplace_back(n);
+  csv += csvLine(header);
+  for (size_t r = 0; r < rows->rowCount(); ++r) {
+    Row row;
+    for (size_t c = 0; c < rows->columnCount(); ++c) {
+      const auto& v = rows->value(r, c);
+      row.push_back(v ? std::optional<std::string>(athenaValue(types[c], *v)) : std::nullopt);
+    }
+    csv += csvLine(row);
+  }
+  out.rows = rows->rowCount();
+  auto target = lake::parseS3Uri(job.outputLocation + job.id + ".csv");
+  if (!target) return failed(1100, target.error().message);
+  auto put =
+      callAndWait(registry, job.scope, "s3", "PutObject",
+                  JsonObject{{"Bucket", target->bucket}, {"Key", target->prefix}, {"Body", csv}});
+  if (!put) {
+    QueryOutcome f = failed(401, "Unable to write the query result to " + job.outputLocation +
+                                     ": " + put.error().message);
+    f.errorCategory = 1;
+    return f;
+  }
+  JsonObject metadata{{"QueryExecutionId", job.id}, {"ColumnInfo", out.columns}};
+  (void)callAndWait(registry, job.scope, "s3", "PutObject",
+                    JsonObject{{"Bucket", target->bucket},
+                               {"Key", target->prefix + ".metadata"},
+                               {"Body", toJsonText(metadata)}});
+  out.resultFile = job.outputLocation + job.id + ".csv";
+  return out;
+}
+
+}  // namespace sluice::services::athena

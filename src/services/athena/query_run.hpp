@@ -1,0 +1,44 @@
+// One Athena query, run on a worker thread: the statement's tables resolved
+// through the Glue catalog (GetTable), a snapshot of their current objects,
+// a private DuckDB catalog of views over them (each view reads the table's
+// files as its SerDe says and derives the partition columns from the
+// folders), the query run there, and the result file written to S3 at the
+// output location. SELECT (and WITH / VALUES) statements so far.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/json.hpp"
+#include "lake/lake_engine.hpp"
+#include "services/operation.hpp"
+
+namespace sluice::services::athena {
+
+struct QueryJob {
+  Scope scope;
+  std::string id;
+  std::string sql;
+  std::string database;        // QueryExecutionContext.Database ("default")
+  std::string outputLocation;  // s3://bucket/prefix/ (ends in "/")
+};
+
+struct QueryOutcome {
+  std::string state = "SUCCEEDED";  // SUCCEEDED, FAILED or CANCELLED
+  std::string reason;               // StateChangeReason
+  int errorCategory = 0;            // AthenaError when FAILED
+  int errorType = 0;
+  JsonArray columns;  // ResultSetMetadata.ColumnInfo
+  uint64_t rows = 0;
+  uint64_t scannedBytes = 0;
+  int64_t planningMs = 0, engineMs = 0;
+  std::string resultFile;  // s3://.../<id>.csv
+};
+
+// The statement's kind as Athena reports it: {StatementType, SubstatementType}.
+std::pair<std::string, std::string> statementType(std::string_view sql);
+
+QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
+                      const QueryJob& job, lake::LakeCancel& cancel);
+
+}  // namespace sluice::services::athena

@@ -1,0 +1,250 @@
+"""Athena through boto3 and the AWS CLI: SELECT queries over tables a crawler
+catalogued, run by DuckDB; results as Athena returns them (the CSV file in S3,
+GetQueryResults pages, column metadata, value formats); errors as Athena
+reports them; stopping a running query; a query cut by kill -9."""
+import signal
+import time
+import unittest
+
+from botocore.exceptions import ClientError
+
+from aws_cli import aws
+from lake_fixtures import parquet_bytes
+from sluice_server import SluiceServer
+
+OUT = "s3://results/athena/"
+ROLE = "arn:aws:iam::000000000000:role/glue"
+
+
+def setup_lake(server):
+    s3, glue = server.client("s3"), server.client("glue")
+    s3.create_bucket(Bucket="lake")
+    s3.create_bucket(Bucket="results")
+    for month, n in (("01", 3), ("02", 2)):
+        s3.put_object(Bucket="lake", Key=f"events/year=2024/month={month}/part-0.parquet",
+                      Body=parquet_bytes(f"SELECT i::INTEGER AS id, 'e' || i AS name, "
+                                         f"i * 1.5::DOUBLE AS score FROM range({n}) t(i)"))
+    s3.put_object(Bucket="lake", Key="big/part-0.parquet", Body=parquet_bytes(
+        "SELECT i AS n, 'row, \"' || i || '\"' AS label FROM range(2500) t(i)"))
+    s3.put_object(Bucket="lake", Key="posts/a.json",
+                  Body=b'{"Id": 1, "Tags": ["a", "b"], "Title": "first"}\n'
+                       b'{"Id": 2, "Tags": [], "Title": null}\n')
+    glue.create_crawler(Name="lake", Role=ROLE, DatabaseName="lake", Targets={"S3Targets": [
+        {"Path": "s3://lake/events/"}, {"Path": "s3://lake/big/"}, {"Path": "s3://lake/posts/"}]})
+    glue.start_crawler(Name="lake")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        c = glue.get_crawler(Name="lake")["Crawler"]
+        if c["State"] == "READY" and "LastCrawl" in c:
+            assert c["LastCrawl"]["Status"] == "SUCCEEDED", c["LastCrawl"]
+            return
+        time.sleep(0.02)
+    raise AssertionError("crawl did not finish")
+
+
+class AthenaTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer().start()
+        cls.athena = cls.server.client("athena")
+        cls.s3 = cls.server.client("s3")
+        setup_lake(cls.server)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def start(self, sql, **extra):
+        kwargs = {"QueryString": sql, "QueryExecutionContext": {"Database": "lake"},
+                  "ResultConfiguration": {"OutputLocation": OUT}, **extra}
+        return self.athena.start_query_execution(**kwargs)["QueryExecutionId"]
+
+    def wait(self, qid, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            e = self.athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+            if e["Status"]["State"] not in ("QUEUED", "RUNNING"):
+                return e
+            time.sleep(0.01)
+        raise AssertionError(f"query {qid} still {e['Status']['State']}")
+
+    def run_query(self, sql):
+        qid = self.start(sql)
+        e = self.wait(qid)
+        self.assertEqual(e["Status"]["State"], "SUCCEEDED", e["Status"])
+        r = self.athena.get_query_results(QueryExecutionId=qid)
+        rows = [[d.get("VarCharValue") for d in row["Data"]] for row in r["ResultSet"]["Rows"]]
+        return qid, e, rows, r["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
+
+    def failure(self, sql):
+        e = self.wait(self.start(sql))
+        self.assertEqual(e["Status"]["State"], "FAILED", e["Status"])
+        err = e["Status"]["AthenaError"]
+        self.assertEqual(err["ErrorMessage"], e["Status"]["StateChangeReason"])
+        return err["ErrorCategory"], err["ErrorType"], err["ErrorMessage"]
+
+    def assertError(self, code, fn, **kwargs):
+        with self.assertRaises(ClientError) as cm:
+            fn(**kwargs)
+        self.assertEqual(cm.exception.response["Error"]["Code"], code, cm.exception.response)
+        return cm.exception.response
+
+    def test_select_over_crawled_partitioned_parquet(self):
+        qid, e, rows, cols = self.run_query(
+            "SELECT month, count(*) AS n, sum(score) AS total FROM events "
+            "WHERE year = '2024' GROUP BY month ORDER BY month")
+        self.assertEqual(rows, [["month", "n", "total"], ["01", "3", "4.5"], ["02", "2", "1.5"]])
+        self.assertEqual([(c["Name"], c["Type"], c["Precision"], c["Scale"]) for c in cols],
+                         [("month", "varchar", 2147483647, 0), ("n", "bigint", 19, 0),
+                          ("total", "double", 17, 0)])
+        self.assertEqual((e["StatementType"], e["SubstatementType"]), ("DML", "SELECT"))
+        self.assertEqual(e["ResultConfiguration"]["OutputLocation"], f"{OUT}{qid}.csv")
+        self.assertGreater(e["Statistics"]["DataScannedInBytes"], 0)
+        self.assertEqual(e["QueryExecutionContext"], {"Database": "lake",
+                                                       "Catalog": "AwsDataCatalog"})
+        body = self.s3.get_object(Bucket="results", Key=f"athena/{qid}.csv")["Body"].read()
+        self.assertEqual(body, b'"month","n","total"\n"01","3","4.5"\n"02","2","1.5"\n')
+        self.s3.head_object(Bucket="results", Key=f"athena/{qid}.csv.metadata")
+
+    def test_values_as_athena_prints_them(self):
+        _, _, rows, cols = self.run_query(
+            "SELECT 1e10, 2.5, TIMESTAMP '2024-01-02 03:04:05', NULL, '', 'a\"b' AS q, 7 / 2")
+        self.assertEqual(rows[0], ["_col0", "_col1", "_col2", "_col3", "_col4", "q", "_col6"])
+        self.assertEqual(rows[1], ["1.0E10", "2.5", "2024-01-02 03:04:05.000", None, "", 'a"b',
+                                   "3"])
+        self.assertEqual(cols[1]["Type"], "decimal")
+        self.assertEqual((cols[1]["Precision"], cols[1]["Scale"]), (2, 1))
+        _, _, rows, cols = self.run_query('SELECT id, tags, title FROM "lake"."posts" ORDER BY id')
+        self.assertEqual(rows, [["id", "tags", "title"], ["1", "[a, b]", "first"],
+                                ["2", "[]", None]])
+        self.assertEqual(cols[1]["Type"], "array")
+
+    def test_pages_of_a_large_result(self):
+        qid = self.start("SELECT n, label FROM big ORDER BY n")
+        self.wait(qid)
+        rows, token, pages = [], None, 0
+        while True:
+            kwargs = {"NextToken": token} if token else {}
+            page = self.athena.get_query_results(QueryExecutionId=qid, MaxResults=1000, **kwargs)
+            pages += 1
+            rows += [[d.get("VarCharValue") for d in r["Data"]] for r in page["ResultSet"]["Rows"]]
+            token = page.get("NextToken")
+            if not token:
+                break
+        self.assertEqual(pages, 3)
+        self.assertEqual(len(rows), 2501)
+        self.assertEqual(rows[0], ["n", "label"])
+        self.assertEqual(rows[2500], ["2499", 'row, "2499"'])
+        paged = [r for p in self.athena.get_paginator("get_query_results").paginate(
+            QueryExecutionId=qid, PaginationConfig={"PageSize": 700}) for r in p["ResultSet"]["Rows"]]
+        self.assertEqual(len(paged), 2501)
+
+    def test_errors_as_athena_reports_them(self):
+        self.assertEqual(self.failure("SELECT nope FROM events"),
+                         (2, 1006, "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved "
+                                   "or requester is not authorized to access requested resources"))
+        self.assertEqual(self.failure("SELECT * FROM missing"),
+                         (2, 1301, "TABLE_NOT_FOUND: line 1:15: Table "
+                                   "'awsdatacatalog.lake.missing' does not exist"))
+        category, kind, message = self.failure("SELECT * FROM nodb.t")
+        self.assertEqual((category, kind), (2, 1301))
+        self.assertTrue(message.startswith("SCHEMA_NOT_FOUND: "), message)
+        category, kind, message = self.failure("SELEC 1")
+        self.assertEqual((category, kind), (2, 1006))
+        self.assertTrue(message.startswith("SYNTAX_ERROR: line 1:1: mismatched input 'SELEC'"),
+                        message)
+        category, kind, message = self.failure("SELECT * FROM events WHERE")
+        self.assertTrue(message.startswith("SYNTAX_ERROR: line 1:"), message)
+        category, kind, message = self.failure("CREATE TABLE x AS SELECT 1")
+        self.assertEqual((category, kind), (2, 1200))
+        self.assertTrue(message.startswith("NOT_SUPPORTED: "), message)
+        self.assertEqual(self.failure("SELECT no_such_function(1)")[:2], (2, 1303))
+        failed = self.start("SELECT nope FROM events")
+        self.wait(failed)
+        r = self.assertError("InvalidRequestException", self.athena.get_query_results,
+                             QueryExecutionId=failed)
+        self.assertEqual(r["Error"]["Message"],
+                         "Query did not finish successfully. Final query state: FAILED")
+        self.assertEqual(r["AthenaErrorCode"], "INVALID_QUERY_EXECUTION_STATE")
+        r = self.assertError("InvalidRequestException", self.athena.get_query_execution,
+                             QueryExecutionId="00000000-0000-0000-0000-000000000000")
+        self.assertEqual(r["AthenaErrorCode"], "QUERY_EXECUTION_NOT_FOUND")
+        r = self.assertError("InvalidRequestException", self.athena.start_query_execution,
+                             QueryString="SELECT 1")
+        self.assertIn("No output location provided", r["Error"]["Message"])
+        self.assertError("InvalidRequestException", self.athena.start_query_execution,
+                         QueryString="SELECT 1", WorkGroup="nope",
+                         ResultConfiguration={"OutputLocation": OUT})
+        self.assertError("InvalidRequestException", self.athena.start_query_execution,
+                         QueryString="SELECT 1", ResultConfiguration={"OutputLocation": "/tmp/x"})
+
+    def test_idempotency_listing_and_batch_get(self):
+        a = self.start("SELECT 1", ClientRequestToken="token-one-1234567890123456789012")
+        b = self.start("SELECT 1", ClientRequestToken="token-one-1234567890123456789012")
+        self.assertEqual(a, b)
+        r = self.assertError("InvalidRequestException", self.athena.start_query_execution,
+                             QueryString="SELECT 2",
+                             ClientRequestToken="token-one-1234567890123456789012",
+                             ResultConfiguration={"OutputLocation": OUT})
+        self.assertEqual(r["AthenaErrorCode"], "IDEMPOTENT_PARAMETER_MISMATCH")
+        c = self.start("SELECT 3")
+        self.wait(a)
+        self.wait(c)
+        listed = self.athena.list_query_executions()["QueryExecutionIds"]
+        self.assertLess(listed.index(c), listed.index(a))  # newest first
+        got = self.athena.batch_get_query_execution(QueryExecutionIds=[a, "missing-id"])
+        self.assertEqual([q["QueryExecutionId"] for q in got["QueryExecutions"]], [a])
+        self.assertEqual(got["UnprocessedQueryExecutionIds"][0]["ErrorCode"],
+                         "QUERY_EXECUTION_NOT_FOUND")
+        ids = [i for p in self.athena.get_paginator("list_query_executions").paginate(
+            PaginationConfig={"PageSize": 2}) for i in p["QueryExecutionIds"]]
+        self.assertEqual(ids, listed[:len(ids)])
+        self.assertEqual(self.athena.get_work_group(WorkGroup="primary")["WorkGroup"]["State"],
+                         "ENABLED")
+
+    def test_stop_interrupts_a_running_query(self):
+        qid = self.start("SELECT count(*) FROM big a, big b, big c WHERE a.n + b.n + c.n = -1")
+        time.sleep(0.3)
+        self.athena.stop_query_execution(QueryExecutionId=qid)
+        t = time.time()
+        e = self.wait(qid, timeout=10)
+        self.assertLess(time.time() - t, 5)
+        self.assertEqual(e["Status"]["State"], "CANCELLED")
+        self.assertEqual(e["Status"]["StateChangeReason"], "Query cancelled by user")
+        self.assertError("InvalidRequestException", self.athena.get_query_results,
+                         QueryExecutionId=qid)
+
+    def test_cli(self):
+        _, out, _ = aws(self.server, "athena", "start-query-execution", "--query-string",
+                        "SELECT count(*) AS n FROM lake.events", "--result-configuration",
+                        f"OutputLocation={OUT}")
+        self.wait(out["QueryExecutionId"])
+        _, res, _ = aws(self.server, "athena", "get-query-results", "--query-execution-id",
+                        out["QueryExecutionId"])
+        self.assertEqual(res["ResultSet"]["Rows"][1]["Data"][0]["VarCharValue"], "5")
+
+
+class AthenaDurabilityTest(unittest.TestCase):
+    def test_query_cut_by_kill_9_is_failed(self):
+        server = SluiceServer().start()
+        try:
+            setup_lake(server)
+            athena = server.client("athena")
+            qid = athena.start_query_execution(
+                QueryString="SELECT count(*) FROM big a, big b, big c WHERE a.n + b.n = c.n + 1",
+                QueryExecutionContext={"Database": "lake"},
+                ResultConfiguration={"OutputLocation": OUT})["QueryExecutionId"]
+            time.sleep(0.3)
+            self.assertEqual(athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+                             ["Status"]["State"], "RUNNING")
+            server.stop(signal.SIGKILL)
+            server.start()
+            e = server.client("athena").get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+            self.assertEqual(e["Status"]["State"], "FAILED")
+            self.assertIn("restart", e["Status"]["StateChangeReason"])
+        finally:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
