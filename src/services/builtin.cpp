@@ -87,6 +87,7 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   s->glue->registerOperations(registry);
   s->athena = std::make_unique<athena::AthenaService>(env, registry, *s->lake);
   s->athena->registerOperations(registry);
+  s->athena->registerIntegrations(env.engine.integrations, env.engine.ids);
   if (auto r = s->states->load(); !r) return r.error();
   return s;
 }

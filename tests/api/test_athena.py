@@ -2,6 +2,7 @@
 catalogued, run by DuckDB; results as Athena returns them (the CSV file in S3,
 GetQueryResults pages, column metadata, value formats); errors as Athena
 reports them; stopping a running query; a query cut by kill -9."""
+import json
 import signal
 import time
 import unittest
@@ -213,6 +214,50 @@ class AthenaTest(unittest.TestCase):
         self.assertEqual(e["Status"]["StateChangeReason"], "Query cancelled by user")
         self.assertError("InvalidRequestException", self.athena.get_query_results,
                          QueryExecutionId=qid)
+
+    def test_step_functions_sync_waits_for_the_query(self):
+        sfn = self.server.client("stepfunctions")
+        definition = {
+            "StartAt": "Query",
+            "States": {
+                "Query": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+                    "Parameters": {
+                        "QueryString.$": "$.sql",
+                        "QueryExecutionContext": {"Database": "lake"},
+                        "ResultConfiguration": {"OutputLocation": OUT}},
+                    "Next": "Results"},
+                "Results": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::athena:getQueryResults",
+                    "Parameters": {"QueryExecutionId.$": "$.QueryExecution.QueryExecutionId"},
+                    "ResultSelector": {"Rows.$": "$.ResultSet.Rows"},
+                    "End": True}}}
+        machine = sfn.create_state_machine(
+            name="athena-sync", definition=json.dumps(definition),
+            roleArn="arn:aws:iam::000000000000:role/sfn")["stateMachineArn"]
+
+        def run(sql):
+            arn = sfn.start_execution(stateMachineArn=machine,
+                                      input=json.dumps({"sql": sql}))["executionArn"]
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                d = sfn.describe_execution(executionArn=arn)
+                if d["status"] != "RUNNING":
+                    return arn, d
+                time.sleep(0.05)
+            raise AssertionError("execution still running")
+
+        _, d = run("SELECT count(*) AS n FROM events")
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        self.assertEqual(json.loads(d["output"])["Rows"],
+                         [{"Data": [{"VarCharValue": "n"}]}, {"Data": [{"VarCharValue": "5"}]}])
+        arn, d = run("SELECT nope FROM events")
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.TaskFailed"))
+        cause = json.loads(d["cause"])
+        self.assertEqual(cause["QueryExecution"]["Status"]["State"], "FAILED")
+        self.assertIsInstance(cause["QueryExecution"]["Status"]["SubmissionDateTime"], int)
 
     def test_cli(self):
         _, out, _ = aws(self.server, "athena", "start-query-execution", "--query-string",

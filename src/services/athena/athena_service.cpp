@@ -297,7 +297,39 @@ void AthenaService::finish(const Scope& scope, Json doc, const QueryOutcome& out
   }
   DocumentBatch batch;
   storeQuery(batch, scope, doc);
-  docs_.commit(std::move(batch), [](Result<void>) {});
+  // Waiters hear of the end once it is stored, so what they read agrees.
+  finishing_.insert(id);
+  loop_.beginJob();  // settling waits until the end is stored and told
+  docs_.commit(std::move(batch), [this, id, view = view(doc)](Result<void>) {
+    loop_.post([this, id, view] {
+      std::vector<std::function<void(Json)>> waiting;
+      {
+        std::lock_guard lock(mu_);
+        finishing_.erase(id);
+        loop_.endJob();
+        if (auto it = waiters_.find(id); it != waiters_.end()) {
+          waiting = std::move(it->second);
+          waiters_.erase(it);
+        }
+      }
+      for (auto& w : waiting) w(view);
+    });
+  });
+}
+
+void AthenaService::whenFinished(const Scope& scope, const std::string& id,
+                                 std::function<void(Json)> then) {
+  Json now;
+  {
+    std::lock_guard lock(mu_);
+    if (running_.count(id) || finishing_.count(id)) {
+      waiters_[id].push_back(std::move(then));
+      return;
+    }
+    auto q = readQuery(scope, id);
+    now = q && *q ? view(**q) : Json(nullptr);
+  }
+  loop_.post([then = std::move(then), now = std::move(now)] { then(now); });
 }
 
 Result<Change> AthenaService::getQueryExecution(const Json& in, const CallContext& ctx) {

@@ -13,8 +13,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <span>
+#include <vector>
 
+#include "engine/integration.hpp"
 #include "lake/lake_engine.hpp"
 #include "services/builtin.hpp"
 #include "services/common/documents.hpp"
@@ -31,6 +34,13 @@ class AthenaService {
   ~AthenaService();
 
   void registerOperations(OperationRegistry& registry);
+  // arn:aws:states:::athena:startQueryExecution[.sync] and the
+  // request-response tasks over the other query operations.
+  void registerIntegrations(engine::IntegrationRegistry& integrations, IdGenerator& ids);
+  // Calls `then` (on the loop thread) with the QueryExecution once query `id`
+  // has finished and its end is stored: at once if it already has. A query
+  // that does not exist gives null.
+  void whenFinished(const Scope& scope, const std::string& id, std::function<void(Json)> then);
   static std::span<const store::sqlite::Migration> migrations();
 
   Result<Change> startQueryExecution(const Json& in, const CallContext& ctx);
@@ -64,6 +74,9 @@ class AthenaService {
   std::map<std::string, std::shared_ptr<lake::LakeCancel>> running_;  // by query id
   int inFlight_ = 0;
   std::condition_variable done_;
+  // Queries whose end is being committed, and who waits for queries to end.
+  std::set<std::string> finishing_;
+  std::map<std::string, std::vector<std::function<void(Json)>>> waiters_;
 };
 
 }  // namespace sluice::services::athena

@@ -318,6 +318,9 @@ void GlueService::finishCrawl(const Scope& scope, const std::string& name,
     if (!c) return;
     JsonObject& doc = (*c)->as_object();
     if (!doc.contains("_CrawlId") || doc.at("_CrawlId").as_string() != crawlId) return;
+    // The crawler shows RUNNING until the crawl's writes are stored: a client
+    // that sees READY reads every table and partition it made.
+    Json running = **c;
     TimePoint now = clock_.now();
     int64_t startMs = doc.at("_StartMs").to_number<int64_t>();
     int64_t elapsedMs = std::max<int64_t>(0, epochMs(now) - startMs);
@@ -387,7 +390,6 @@ void GlueService::finishCrawl(const Scope& scope, const std::string& name,
         {"DPUHour", 0.0}};
     if (!error.empty()) crawl["ErrorMessage"] = error;
     putCrawl(change.batch, scope, name, crawl, startMs);
-    docs_.commit(std::move(change.batch), [](Result<void>) {});
     if (status == "FAILED") log.push_back("ERROR : " + error);
     log.push_back("BENCHMARK : Crawler has finished running and is in state READY (" + status +
                   ")");
@@ -415,12 +417,35 @@ void GlueService::finishCrawl(const Scope& scope, const std::string& name,
                     std::string("https://console.aws.amazon.com/cloudwatch/home?region=") +
                         scope.region + "#logEventViewer:group=" + kLogGroup + ";stream=" + name}};
     if (!error.empty()) event["errorMessage"] = error;
+    Json finished = std::move(**c);
+    **c = std::move(running);
+    // Until the end is stored and shown, the crawl is the server's work:
+    // settling and clock advances wait for it.
+    loop_.beginJob();
+    docs_.commit(
+        std::move(change.batch),
+        [this, scope, name, crawlId, finished = std::move(finished), log = std::move(log),
+         event = std::move(event), consumed = std::move(outcome.consumed)](Result<void>) mutable {
+          loop_.post([this, scope, name, crawlId, finished = std::move(finished),
+                      log = std::move(log), event = std::move(event),
+                      consumed = std::move(consumed)]() mutable {
+            {
+              std::lock_guard lock(mu_);
+              auto c = crawler(scope, name);
+              const Json* id = c ? (*c)->as_object().if_contains("_CrawlId") : nullptr;
+              bool current = id && id->is_string() && id->get_string() == crawlId;
+              if (current) **c = std::move(finished);
+              loop_.endJob();
+              if (!current) return;
+            }
+            if (event.at("state") == "Succeeded") {
+              for (const auto& q : consumed) deleteConsumed(registry_, scope, q);
+            }
+            crawlerLog(scope, name, std::move(log));
+            crawlerEvent(scope, event);
+          });
+        });
   }
-  if (event.at("state") == "Succeeded") {
-    for (const auto& consumed : outcome.consumed) deleteConsumed(registry_, scope, consumed);
-  }
-  crawlerLog(scope, name, std::move(log));
-  crawlerEvent(scope, event);
 }
 
 Result<Change> GlueService::stopCrawler(const Json& in, const CallContext& ctx) {
