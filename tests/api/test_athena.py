@@ -30,8 +30,11 @@ def setup_lake(server):
     s3.put_object(Bucket="lake", Key="posts/a.json",
                   Body=b'{"Id": 1, "Tags": ["a", "b"], "Title": "first"}\n'
                        b'{"Id": 2, "Tags": [], "Title": null}\n')
+    s3.put_object(Bucket="lake", Key="raw/2024/01/a.csv", Body=b"k,v\na,1\nb,2\n")
+    s3.put_object(Bucket="lake", Key="raw/2024/02/a.csv", Body=b"k,v\nc,3\n")
     glue.create_crawler(Name="lake", Role=ROLE, DatabaseName="lake", Targets={"S3Targets": [
-        {"Path": "s3://lake/events/"}, {"Path": "s3://lake/big/"}, {"Path": "s3://lake/posts/"}]})
+        {"Path": "s3://lake/events/"}, {"Path": "s3://lake/big/"}, {"Path": "s3://lake/posts/"},
+        {"Path": "s3://lake/raw/"}]})
     glue.start_crawler(Name="lake")
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -106,6 +109,15 @@ class AthenaTest(unittest.TestCase):
         body = self.s3.get_object(Bucket="results", Key=f"athena/{qid}.csv")["Body"].read()
         self.assertEqual(body, b'"month","n","total"\n"01","3","4.5"\n"02","2","1.5"\n')
         self.s3.head_object(Bucket="results", Key=f"athena/{qid}.csv.metadata")
+
+    def test_unnamed_partitions_of_a_csv_table(self):
+        _, _, rows, _ = self.run_query(
+            "SELECT partition_0, partition_1, count(*) AS n, sum(v) AS total FROM raw "
+            "GROUP BY 1, 2 ORDER BY 2")
+        self.assertEqual(rows, [["partition_0", "partition_1", "n", "total"],
+                                ["2024", "01", "2", "3"], ["2024", "02", "1", "3"]])
+        _, _, rows, _ = self.run_query("SELECT k FROM raw WHERE partition_1 = '02'")
+        self.assertEqual(rows, [["k"], ["c"]])
 
     def test_values_as_athena_prints_them(self):
         _, _, rows, cols = self.run_query(

@@ -179,12 +179,32 @@ std::string tableView(const Json& table, const std::string& dir,
   std::string list = "[";
   for (size_t i = 0; i < files.size(); ++i) list += (i ? "," : "") + lake::sqlString(files[i]);
   list += "]";
+  // Folders named key=value for every key in every path: DuckDB reads the
+  // keys itself and skips the files a filter on them rules out.
+  bool hive = !keys.empty();
+  for (const auto& f : files) {
+    std::string_view rel = std::string_view(f).substr(std::min(f.size(), dir.size() + 1));
+    for (const auto& [k, _] : keys) {
+      std::string segment(rel.substr(0, rel.find('/')));
+      hive = hive && segment.starts_with(k + "=") && rel.find('/') != std::string_view::npos;
+      rel.remove_prefix(std::min(rel.size(), segment.size() + 1));
+    }
+    if (!hive) break;
+  }
+  std::string partitioning = ", hive_partitioning=false";
+  if (hive) {
+    partitioning = ", hive_partitioning=true, hive_types={";
+    for (size_t k = 0; k < keys.size(); ++k) {
+      partitioning += (k ? ", " : "") + lake::sqlString(keys[k].first) + ": " + keys[k].second;
+    }
+    partitioning += "}";
+  }
   std::string from;
   std::vector<std::string> sources;  // the column of each catalog column in the reader
   for (const auto& [n, _] : columns) sources.push_back(n);
   if (serde.find("parquet") != std::string::npos || input.find("parquet") != std::string::npos ||
       classification == "parquet") {
-    from = "read_parquet(" + list + ", filename=true, hive_partitioning=false, union_by_name=true)";
+    from = "read_parquet(" + list + ", filename=true" + partitioning + ", union_by_name=true)";
   } else if (serde.find("json") != std::string::npos || classification == "json") {
     // The JSON keys as written (the SerDe's paths) for the lower-cased columns.
     std::string paths = text(sd ? member(*sd, {"SerdeInfo", "Parameters", "paths"}) : nullptr);
@@ -204,7 +224,7 @@ std::string tableView(const Json& table, const std::string& dir,
       spec +=
           (i ? ", " : "") + lake::sqlString(sources[i]) + ": " + lake::sqlString(columns[i].second);
     }
-    from = "read_json(" + list + ", filename=true, hive_partitioning=false, format='auto'" +
+    from = "read_json(" + list + ", filename=true" + partitioning + ", format='auto'" +
            (spec.empty() ? "" : ", columns={" + spec + "}") + ")";
   } else {
     std::string delim =
@@ -227,6 +247,10 @@ std::string tableView(const Json& table, const std::string& dir,
   }
   // Partition values from the folders below the table's location.
   for (size_t k = 0; k < keys.size(); ++k) {
+    if (hive) {
+      add(ident(keys[k].first));
+      continue;
+    }
     std::string segment = "split_part(substr(filename, " + std::to_string(dir.size() + 2) +
                           "), '/', " + std::to_string(k + 1) + ")";
     add("CAST(regexp_replace(" + segment + ", '^" + keys[k].first + "=', '') AS " + keys[k].second +
