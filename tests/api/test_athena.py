@@ -271,6 +271,33 @@ class AthenaTest(unittest.TestCase):
         self.assertEqual(cause["QueryExecution"]["Status"]["State"], "FAILED")
         self.assertIsInstance(cause["QueryExecution"]["Status"]["SubmissionDateTime"], int)
 
+    def test_catalog_as_athena_shows_it(self):
+        self.assertEqual(self.athena.list_data_catalogs()["DataCatalogsSummary"],
+                         [{"CatalogName": "AwsDataCatalog", "Type": "GLUE"}])
+        self.assertEqual(self.athena.get_data_catalog(Name="AwsDataCatalog")["DataCatalog"]
+                         ["Type"], "GLUE")
+        self.assertError("InvalidRequestException", self.athena.get_data_catalog, Name="other")
+        dbs = self.athena.list_databases(CatalogName="AwsDataCatalog")["DatabaseList"]
+        self.assertIn("lake", [d["Name"] for d in dbs])
+        self.assertEqual(self.athena.get_database(CatalogName="AwsDataCatalog",
+                                                  DatabaseName="lake")["Database"]["Name"], "lake")
+        self.assertError("MetadataException", self.athena.get_database,
+                         CatalogName="AwsDataCatalog", DatabaseName="nope")
+        names = [t["Name"] for t in self.athena.list_table_metadata(
+            CatalogName="AwsDataCatalog", DatabaseName="lake")["TableMetadataList"]]
+        self.assertEqual(sorted(names), ["big", "events", "posts", "raw"])
+        self.assertEqual([t["Name"] for t in self.athena.list_table_metadata(
+            CatalogName="AwsDataCatalog", DatabaseName="lake",
+            Expression="ev*|po*")["TableMetadataList"]], ["events", "posts"])
+        t = self.athena.get_table_metadata(CatalogName="AwsDataCatalog", DatabaseName="lake",
+                                           TableName="events")["TableMetadata"]
+        self.assertEqual([c["Name"] for c in t["Columns"]], ["id", "name", "score"])
+        self.assertEqual([k["Name"] for k in t["PartitionKeys"]], ["year", "month"])
+        self.assertEqual(t["Parameters"]["location"], "s3://lake/events/")
+        self.assertEqual(t["TableType"], "EXTERNAL_TABLE")
+        self.assertError("MetadataException", self.athena.get_table_metadata,
+                         CatalogName="AwsDataCatalog", DatabaseName="lake", TableName="nope")
+
     def test_cli(self):
         _, out, _ = aws(self.server, "athena", "start-query-execution", "--query-string",
                         "SELECT count(*) AS n FROM lake.events", "--result-configuration",

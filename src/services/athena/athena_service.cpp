@@ -82,6 +82,7 @@ void AthenaService::registerOperations(OperationRegistry& registry) {
   add("GetQueryResults", &AthenaService::getQueryResults);
   add("GetWorkGroup", &AthenaService::getWorkGroup);
   add("ListWorkGroups", &AthenaService::listWorkGroups);
+  registerCatalogOperations(registry);
 }
 
 Json AthenaService::view(const Json& doc) {

@@ -63,6 +63,9 @@ class AthenaService {
   // Queries a crash cut short: FAILED (start-up).
   void recover();
   static Json view(const Json& doc);
+  // ListDataCatalogs, GetDataCatalog, ListDatabases, GetDatabase,
+  // ListTableMetadata, GetTableMetadata over Glue (data_catalogs.cpp).
+  static void registerCatalogOperations(OperationRegistry& registry);
 
   const Clock& clock_;
   engine::EventLoop& loop_;

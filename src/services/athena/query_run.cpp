@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <future>
 #include <map>
 #include <set>
 
 #include "lake/glue_types.hpp"
 #include "services/athena/athena_results.hpp"
+#include "services/common/call_and_wait.hpp"
 
 namespace sluice::services::athena {
 
@@ -88,16 +88,6 @@ QueryOutcome failed(int type, std::string reason) {
   o.errorType = type;
   o.reason = std::move(reason);
   return o;
-}
-
-Result<Json> callAndWait(const OperationRegistry& registry, const Scope& scope,
-                         std::string_view service, std::string_view operation, Json input) {
-  std::promise<Result<Json>> done;
-  CallContext ctx;
-  ctx.scope = scope;
-  registry.call(service, operation, input, ctx,
-                [&done](Result<Json> r) { done.set_value(std::move(r)); });
-  return done.get_future().get();
 }
 
 const Json* member(const Json& o, std::initializer_list<const char*> path) {

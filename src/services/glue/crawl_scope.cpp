@@ -1,28 +1,18 @@
 #include "services/glue/crawl_scope.hpp"
 
 #include <algorithm>
-#include <future>
 #include <map>
 #include <set>
 
 #include "core/encoding.hpp"
 #include "lake/object_snapshot.hpp"
+#include "services/common/call_and_wait.hpp"
 
 namespace sluice::services::glue {
 
 namespace {
 
 constexpr int kMaxReceives = 1000;  // 10,000 messages a crawl
-
-Result<Json> callAndWait(const OperationRegistry& registry, const Scope& scope,
-                         std::string_view service, std::string_view operation, Json input) {
-  std::promise<Result<Json>> done;
-  CallContext ctx;
-  ctx.scope = scope;
-  registry.call(service, operation, input, ctx,
-                [&done](Result<Json> r) { done.set_value(std::move(r)); });
-  return done.get_future().get();
-}
 
 // The objects an S3 event message names: S3's own notification format
 // (Records[].s3), or EventBridge's (detail.bucket / detail.object).
