@@ -286,6 +286,150 @@ QueryOutcome duckFailure(std::string_view sql, const std::string& message) {
 
 }  // namespace
 
+PreparedQuery::~PreparedQuery() {
+  if (!con) return;
+  (void)(*con)->query("USE memory");
+  (void)(*con)->query("RESET integer_division");
+  (void)(*con)->query("DETACH " + ident(catalog));
+}
+
+std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
+                                             lake::LakeEngine& lake, const QueryJob& job,
+                                             const std::string& selectSql, QueryOutcome& failure) {
+  auto fail = [&failure](QueryOutcome o) {
+    failure = std::move(o);
+    return std::unique_ptr<PreparedQuery>();
+  };
+  auto prepared = std::make_unique<PreparedQuery>();
+  auto con = lake.connection();
+  if (!con) return fail(failed(1000, "INTERNAL_ERROR: " + con.error().message));
+  // DuckDB's parse of the statement names its tables.
+  auto parsed = (*con)->query("SELECT json_serialize_sql(" + lake::sqlString(selectSql) + ")");
+  if (!parsed) return fail(duckFailure(job.sql, parsed.error().message));
+  auto tree = parseJson(parsed->value(0, 0).value_or("{}"));
+  if (!tree) return fail(failed(1000, "INTERNAL_ERROR: unreadable parse of the statement"));
+  if (const Json* e = member(*tree, {"error"}); e && e->is_bool() && e->as_bool()) {
+    size_t pos = 0;
+    try {
+      pos = std::stoul(text(member(*tree, {"position"})));
+    } catch (const std::exception&) {
+    }
+    return fail(failed(
+        1006, "SYNTAX_ERROR: " + lineCol(job.sql, pos) + text(member(*tree, {"error_message"}))));
+  }
+  std::vector<std::pair<std::string, std::string>> raw;
+  std::set<std::string> ctes;
+  collectRefs(*tree, raw, ctes);
+  // Trino names an output column that is neither aliased nor a column
+  // `_col<position>`; DuckDB names it after the expression.
+  std::vector<bool> unnamed;
+  if (const Json* list = member(*tree, {"statements"});
+      list && list->is_array() && !list->as_array().empty()) {
+    const Json* select = member(list->as_array()[0], {"node", "select_list"});
+    bool star = false;
+    if (select && select->is_array()) {
+      for (const Json& e : select->as_array()) {
+        std::string cls = text(member(e, {"class"}));
+        star = star || cls == "STAR";
+        unnamed.push_back(text(member(e, {"alias"})).empty() && cls != "COLUMN_REF");
+      }
+    }
+    if (star) unnamed.clear();  // positions no longer line up; keep DuckDB's names
+  }
+  // Resolve each table through the catalog.
+  std::map<std::pair<std::string, std::string>, Json> tables;
+  for (auto& [schema, name] : raw) {
+    std::string s = lower(schema), n = lower(name);
+    if (s.empty() && ctes.count(n)) continue;
+    auto dot = s.find('.');
+    if (dot != std::string::npos) {
+      std::string catalog = s.substr(0, dot);
+      if (catalog != "awsdatacatalog") {
+        return fail(failed(1301, "CATALOG_NOT_FOUND: " + lineCol(job.sql, find(job.sql, catalog)) +
+                                     "Catalog '" + catalog + "' does not exist"));
+      }
+      s = s.substr(dot + 1);
+    }
+    if (s.empty()) s = lower(job.database);
+    if (tables.count({s, n})) continue;
+    auto got = callAndWait(registry, job.scope, "glue", "GetTable",
+                           JsonObject{{"DatabaseName", s}, {"Name", n}});
+    if (!got) {
+      auto db = callAndWait(registry, job.scope, "glue", "GetDatabase", JsonObject{{"Name", s}});
+      if (!db) {
+        return fail(failed(1301, "SCHEMA_NOT_FOUND: " + lineCol(job.sql, find(job.sql, name)) +
+                                     "Schema '" + s + "' does not exist"));
+      }
+      return fail(failed(1301, "TABLE_NOT_FOUND: " + lineCol(job.sql, find(job.sql, name)) +
+                                   "Table 'awsdatacatalog." + s + "." + n + "' does not exist"));
+    }
+    tables[{s, n}] = got->as_object().at("Table");
+  }
+  // One snapshot of every table's objects.
+  std::vector<std::string> locations;
+  for (const auto& [_, t] : tables) {
+    std::string l = text(member(t, {"StorageDescriptor", "Location"}));
+    if (!l.empty() && !l.ends_with("/")) l += "/";
+    if (!l.empty() && std::find(locations.begin(), locations.end(), l) == locations.end()) {
+      locations.push_back(l);
+    }
+  }
+  auto taken = lake.snapshot(job.scope, locations);
+  if (!taken) {
+    return fail(failed(1109, "HIVE_PATH_NOT_FOUND: " + taken.error().message));
+  }
+  // The views read the snapshot's files: it lives as long as the query.
+  prepared->snapshot.emplace(std::move(*taken));
+  lake::ObjectSnapshot* snap = &*prepared->snapshot;
+  // A private catalog per query: views over this query's snapshot.
+  std::string catalog = "q_" + job.id;
+  for (char& c : catalog) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  // Trino's semantics where a setting gives them: integer / integer is an
+  // integer.
+  std::vector<std::string> setup = {"SET integer_division = true",
+                                    "ATTACH ':memory:' AS " + ident(catalog)};
+  std::set<std::string> schemas = {lower(job.database)};
+  for (const auto& [key, _] : tables) schemas.insert(key.first);
+  for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
+  for (const auto& [key, table] : tables) {
+    std::string location = text(member(table, {"StorageDescriptor", "Location"}));
+    if (!location.ends_with("/")) location += "/";
+    size_t index = std::find(locations.begin(), locations.end(), location) - locations.begin();
+    auto dir = snap->localPath(location);
+    std::vector<std::string> files;
+    if (dir && index < snap->objects().size()) {
+      auto loc = lake::parseS3Uri(location);
+      for (const auto& o : snap->objects()[index]) {
+        std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
+        if (base.empty() || base[0] == '_' || base[0] == '.') continue;  // hidden, as Athena skips
+        files.push_back((snap->root() / loc->bucket / o.key).string());
+        prepared->scannedBytes += o.size;
+      }
+    }
+    setup.push_back("CREATE VIEW " + ident(catalog) + "." + ident(key.first) + "." +
+                    ident(key.second) + " AS " +
+                    tableView(table, dir ? dir->string() : std::string(), files));
+  }
+  setup.push_back("USE " + ident(catalog) + "." + ident(lower(job.database)));
+  prepared->catalog = catalog;
+  prepared->con.emplace(std::move(*con));
+  auto& lease = *prepared->con;
+  for (const auto& s : setup) {
+    if (auto r = lease->query(s); !r) return fail(duckFailure(job.sql, r.error().message));
+  }
+  // The catalog qualifier names this query's private catalog.
+  std::string sql = selectSql;
+  for (size_t at = lower(sql).find("awsdatacatalog."); at != std::string::npos;
+       at = lower(sql).find("awsdatacatalog.", at + catalog.size())) {
+    sql.replace(at, 14, ident(catalog));
+  }
+  prepared->sql = std::move(sql);
+  prepared->unnamed = std::move(unnamed);
+  return prepared;
+}
+
 std::pair<std::string, std::string> statementType(std::string_view sql) {
   std::string w = firstWord(sql);
   if (w == "SELECT" || w == "WITH" || w == "VALUES" || w == "TABLE") return {"DML", "SELECT"};
@@ -324,134 +468,14 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
                       "Sluice's Athena runs SELECT, WITH and VALUES queries so far; " +
                       firstWord(job.sql) + " statements are not built yet");
   }
-  auto con = lake.connection();
-  if (!con) return failed(1000, "INTERNAL_ERROR: " + con.error().message);
-  // DuckDB's parse of the statement names its tables.
-  auto parsed = (*con)->query("SELECT json_serialize_sql(" + lake::sqlString(job.sql) + ")");
-  if (!parsed) return duckFailure(job.sql, parsed.error().message);
-  auto tree = parseJson(parsed->value(0, 0).value_or("{}"));
-  if (!tree) return failed(1000, "INTERNAL_ERROR: unreadable parse of the statement");
-  if (const Json* e = member(*tree, {"error"}); e && e->is_bool() && e->as_bool()) {
-    size_t pos = 0;
-    try {
-      pos = std::stoul(text(member(*tree, {"position"})));
-    } catch (const std::exception&) {
-    }
-    return failed(
-        1006, "SYNTAX_ERROR: " + lineCol(job.sql, pos) + text(member(*tree, {"error_message"})));
-  }
-  std::vector<std::pair<std::string, std::string>> raw;
-  std::set<std::string> ctes;
-  collectRefs(*tree, raw, ctes);
-  // Trino names an output column that is neither aliased nor a column
-  // `_col<position>`; DuckDB names it after the expression.
-  std::vector<bool> unnamed;
-  if (const Json* list = member(*tree, {"statements"});
-      list && list->is_array() && !list->as_array().empty()) {
-    const Json* select = member(list->as_array()[0], {"node", "select_list"});
-    bool star = false;
-    if (select && select->is_array()) {
-      for (const Json& e : select->as_array()) {
-        std::string cls = text(member(e, {"class"}));
-        star = star || cls == "STAR";
-        unnamed.push_back(text(member(e, {"alias"})).empty() && cls != "COLUMN_REF");
-      }
-    }
-    if (star) unnamed.clear();  // positions no longer line up; keep DuckDB's names
-  }
-  // Resolve each table through the catalog.
-  std::map<std::pair<std::string, std::string>, Json> tables;
-  for (auto& [schema, name] : raw) {
-    std::string s = lower(schema), n = lower(name);
-    if (s.empty() && ctes.count(n)) continue;
-    auto dot = s.find('.');
-    if (dot != std::string::npos) {
-      std::string catalog = s.substr(0, dot);
-      if (catalog != "awsdatacatalog") {
-        return failed(1301, "CATALOG_NOT_FOUND: " + lineCol(job.sql, find(job.sql, catalog)) +
-                                "Catalog '" + catalog + "' does not exist");
-      }
-      s = s.substr(dot + 1);
-    }
-    if (s.empty()) s = lower(job.database);
-    if (tables.count({s, n})) continue;
-    auto got = callAndWait(registry, job.scope, "glue", "GetTable",
-                           JsonObject{{"DatabaseName", s}, {"Name", n}});
-    if (!got) {
-      auto db = callAndWait(registry, job.scope, "glue", "GetDatabase", JsonObject{{"Name", s}});
-      if (!db) {
-        return failed(1301, "SCHEMA_NOT_FOUND: " + lineCol(job.sql, find(job.sql, name)) +
-                                "Schema '" + s + "' does not exist");
-      }
-      return failed(1301, "TABLE_NOT_FOUND: " + lineCol(job.sql, find(job.sql, name)) +
-                              "Table 'awsdatacatalog." + s + "." + n + "' does not exist");
-    }
-    tables[{s, n}] = got->as_object().at("Table");
-  }
-  // One snapshot of every table's objects.
-  std::vector<std::string> locations;
-  for (const auto& [_, t] : tables) {
-    std::string l = text(member(t, {"StorageDescriptor", "Location"}));
-    if (!l.empty() && !l.ends_with("/")) l += "/";
-    if (!l.empty() && std::find(locations.begin(), locations.end(), l) == locations.end()) {
-      locations.push_back(l);
-    }
-  }
-  auto snap = lake.snapshot(job.scope, locations);
-  if (!snap) {
-    return failed(1109, "HIVE_PATH_NOT_FOUND: " + snap.error().message);
-  }
   QueryOutcome out;
-  // A private catalog per query: views over this query's snapshot.
-  std::string catalog = "q_" + job.id;
-  for (char& c : catalog) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  // Trino's semantics where a setting gives them: integer / integer is an
-  // integer.
-  std::vector<std::string> setup = {"SET integer_division = true",
-                                    "ATTACH ':memory:' AS " + ident(catalog)};
-  std::set<std::string> schemas = {lower(job.database)};
-  for (const auto& [key, _] : tables) schemas.insert(key.first);
-  for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
-  for (const auto& [key, table] : tables) {
-    std::string location = text(member(table, {"StorageDescriptor", "Location"}));
-    if (!location.ends_with("/")) location += "/";
-    size_t index = std::find(locations.begin(), locations.end(), location) - locations.begin();
-    auto dir = snap->localPath(location);
-    std::vector<std::string> files;
-    if (dir && index < snap->objects().size()) {
-      auto loc = lake::parseS3Uri(location);
-      for (const auto& o : snap->objects()[index]) {
-        std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
-        if (base.empty() || base[0] == '_' || base[0] == '.') continue;  // hidden, as Athena skips
-        files.push_back((snap->root() / loc->bucket / o.key).string());
-        out.scannedBytes += o.size;
-      }
-    }
-    setup.push_back("CREATE VIEW " + ident(catalog) + "." + ident(key.first) + "." +
-                    ident(key.second) + " AS " +
-                    tableView(table, dir ? dir->string() : std::string(), files));
-  }
-  setup.push_back("USE " + ident(catalog) + "." + ident(lower(job.database)));
-  struct Cleanup {
-    lake::LakeEngine::Lease& con;
-    std::string catalog;
-    ~Cleanup() {
-      (void)con->query("USE memory");
-      (void)con->query("RESET integer_division");
-      (void)con->query("DETACH " + ident(catalog));
-    }
-  } cleanup{*con, catalog};
-  for (const auto& s : setup) {
-    if (auto r = (*con)->query(s); !r) return duckFailure(job.sql, r.error().message);
-  }
-  // The catalog qualifier names this query's private catalog.
-  std::string sql = job.sql;
-  for (size_t at = lower(sql).find("awsdatacatalog."); at != std::string::npos;
-       at = lower(sql).find("awsdatacatalog.", at + catalog.size())) {
-    sql.replace(at, 14, ident(catalog));
-  }
+  QueryOutcome failure;
+  auto prepared = prepareSelect(registry, lake, job, job.sql, failure);
+  if (!prepared) return failure;
+  out.scannedBytes = prepared->scannedBytes;
+  auto& con = prepared->con;
+  const std::string& sql = prepared->sql;
+  const std::vector<bool>& unnamed = prepared->unnamed;
   auto described = (*con)->query("DESCRIBE " + sql);
   if (!described) return duckFailure(job.sql, described.error().message);
   out.planningMs = msSince(started);

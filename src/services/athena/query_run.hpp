@@ -7,7 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/json.hpp"
 #include "lake/lake_engine.hpp"
@@ -34,6 +37,28 @@ struct QueryOutcome {
   int64_t planningMs = 0, engineMs = 0;
   std::string resultFile;  // s3://.../<id>.csv
 };
+
+// A SELECT made ready to run: a connection with the query's private catalog
+// of views over a snapshot of its tables current, and the statement as it
+// runs there. Going, it detaches the catalog and hands the connection back.
+struct PreparedQuery {
+  std::optional<lake::ObjectSnapshot> snapshot;
+  std::optional<lake::LakeEngine::Lease> con;
+  std::string catalog;
+  std::string sql;
+  std::vector<bool> unnamed;  // output columns Trino would name _col<i>
+  uint64_t scannedBytes = 0;
+  PreparedQuery() = default;
+  PreparedQuery(const PreparedQuery&) = delete;
+  PreparedQuery& operator=(const PreparedQuery&) = delete;
+  ~PreparedQuery();
+};
+
+// Resolves `selectSql`'s tables for `job` and prepares it; null with
+// `failure` set when it cannot run.
+std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
+                                             lake::LakeEngine& lake, const QueryJob& job,
+                                             const std::string& selectSql, QueryOutcome& failure);
 
 // The statement's kind as Athena reports it: {StatementType, SubstatementType}.
 std::pair<std::string, std::string> statementType(std::string_view sql);
