@@ -1,5 +1,7 @@
 #include "lake/lake_engine.hpp"
 
+#include <unistd.h>
+
 namespace sluice::lake {
 
 namespace fs = std::filesystem;
@@ -92,6 +94,23 @@ Result<LakeEngine::Lease> LakeEngine::connection() {
   }
   ++leased_;
   return Lease(*this, std::move(con));
+}
+
+ScratchDir::~ScratchDir() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+Result<ScratchDir> LakeEngine::scratch() {
+  std::error_code ec;
+  fs::path base = options_.workDir / "scratch";
+  fs::create_directories(base, ec);
+  std::string tmpl = (base / "out-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) {
+    return AwsError::internal("lake: cannot create a scratch directory under " + base.string());
+  }
+  return ScratchDir(tmpl);
 }
 
 Result<ObjectSnapshot> LakeEngine::snapshot(const Scope& scope,

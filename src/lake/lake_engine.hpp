@@ -46,6 +46,20 @@ class LakeCancel {
   DuckConnection* running_ = nullptr;
 };
 
+// A private directory for files a query writes before they go to S3;
+// removed with it.
+class ScratchDir {
+ public:
+  explicit ScratchDir(std::filesystem::path path) : path_(std::move(path)) {}
+  ScratchDir(ScratchDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  ScratchDir& operator=(ScratchDir&&) = delete;
+  ~ScratchDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 class LakeEngine {
  public:
   // Removes what a crashed process left in the work directory.
@@ -74,6 +88,8 @@ class LakeEngine {
   // Opens the database on first use (loading the library); waits while all
   // connections are leased.
   Result<Lease> connection();
+  // A new scratch directory in the work directory.
+  Result<ScratchDir> scratch();
   // The current objects under s3://bucket/prefix, without taking them.
   Result<std::vector<LakeObject>> list(const Scope& scope, const std::string& bucket,
                                        const std::string& prefix) {

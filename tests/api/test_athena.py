@@ -168,7 +168,7 @@ class AthenaTest(unittest.TestCase):
                         message)
         category, kind, message = self.failure("SELECT * FROM events WHERE")
         self.assertTrue(message.startswith("SYNTAX_ERROR: line 1:"), message)
-        category, kind, message = self.failure("CREATE TABLE x AS SELECT 1")
+        category, kind, message = self.failure("SHOW TABLES")
         self.assertEqual((category, kind), (2, 1200))
         self.assertTrue(message.startswith("NOT_SUPPORTED: "), message)
         self.assertEqual(self.failure("SELECT no_such_function(1)")[:2], (2, 1303))
@@ -297,6 +297,76 @@ class AthenaTest(unittest.TestCase):
         self.assertEqual(t["TableType"], "EXTERNAL_TABLE")
         self.assertError("MetadataException", self.athena.get_table_metadata,
                          CatalogName="AwsDataCatalog", DatabaseName="lake", TableName="nope")
+
+    def execute(self, sql):
+        e = self.wait(self.start(sql))
+        self.assertEqual(e["Status"]["State"], "SUCCEEDED", e["Status"])
+        return self.athena.get_query_results(QueryExecutionId=e["QueryExecutionId"]), e
+
+    def test_create_table_as_and_insert_into(self):
+        r, e = self.execute(
+            "CREATE TABLE by_month WITH (format = 'PARQUET', external_location = "
+            "'s3://lake/out/by_month/', partitioned_by = ARRAY['month']) AS "
+            "SELECT id, name, score * 2 AS doubled, month FROM events")
+        self.assertEqual((e["StatementType"], e["SubstatementType"]),
+                         ("DDL", "CREATE_TABLE_AS_SELECT"))
+        self.assertEqual(r["UpdateCount"], 5)
+        self.assertEqual(r["ResultSet"]["Rows"], [])
+        glue = self.server.client("glue")
+        t = glue.get_table(DatabaseName="lake", Name="by_month")["Table"]
+        self.assertEqual([(c["Name"], c["Type"]) for c in t["StorageDescriptor"]["Columns"]],
+                         [("id", "int"), ("name", "string"), ("doubled", "double")])
+        self.assertEqual(t["PartitionKeys"], [{"Name": "month", "Type": "string"}])
+        self.assertEqual(t["StorageDescriptor"]["Location"], "s3://lake/out/by_month/")
+        self.assertEqual([p["Values"] for p in glue.get_partitions(
+            DatabaseName="lake", TableName="by_month")["Partitions"]], [["01"], ["02"]])
+        keys = [o["Key"] for o in self.s3.list_objects_v2(Bucket="lake", Prefix="out/by_month/")
+                ["Contents"]]
+        self.assertEqual([k.split("/")[2] for k in keys], ["month=01", "month=02"])
+
+        r, e = self.execute("INSERT INTO by_month SELECT 99, 'new', 1.0, '03'")
+        self.assertEqual((r["UpdateCount"], e["SubstatementType"]), (1, "INSERT"))
+        r, _ = self.execute("INSERT INTO by_month (id, month) VALUES (7, '01')")
+        self.assertEqual(r["UpdateCount"], 1)
+        _, _, rows, _ = self.run_query(
+            "SELECT month, count(*) AS n, max(id) AS top, count(name) AS named FROM by_month "
+            "GROUP BY month ORDER BY month")
+        self.assertEqual(rows[1:], [["01", "4", "7", "3"], ["02", "2", "1", "2"],
+                                    ["03", "1", "99", "1"]])
+        self.assertEqual([p["Values"] for p in glue.get_partitions(
+            DatabaseName="lake", TableName="by_month")["Partitions"]], [["01"], ["02"], ["03"]])
+
+        r, e = self.execute("CREATE TABLE small WITH (format = 'JSON') AS SELECT 1 AS a, 'x' AS b")
+        self.assertTrue(e["ResultConfiguration"]["OutputLocation"].endswith(
+            "tables/" + e["QueryExecutionId"]))
+        _, _, rows, _ = self.run_query("SELECT * FROM small")
+        self.assertEqual(rows, [["a", "b"], ["1", "x"]])
+        self.execute("CREATE TABLE IF NOT EXISTS small AS SELECT 2 AS a")
+
+    def test_writes_that_fail_leave_nothing(self):
+        self.assertEqual(self.failure("CREATE TABLE events AS SELECT 1 AS a")[2],
+                         "ALREADY_EXISTS: line 1:1: Table 'awsdatacatalog.lake.events' already "
+                         "exists")
+        # 2,500 partitions: over Athena's 100, nothing is written or registered.
+        message = self.failure(
+            "CREATE TABLE too_many WITH (external_location = 's3://lake/out/too_many/', "
+            "partitioned_by = ARRAY['p']) AS SELECT n, CAST(n AS VARCHAR) AS p FROM big")[2]
+        self.assertEqual(message, "HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open "
+                                  "writers for partitions/buckets")
+        self.assertNotIn("Contents", self.s3.list_objects_v2(Bucket="lake", Prefix="out/too_many/"))
+        self.assertError("EntityNotFoundException", self.server.client("glue").get_table,
+                         DatabaseName="lake", Name="too_many")
+        self.assertEqual(self.failure(
+            "CREATE TABLE x2 WITH (external_location = 's3://lake/events/') AS SELECT 1 AS a")[2],
+            "HIVE_PATH_ALREADY_EXISTS: Target directory for table 'lake.x2' already exists: "
+            "s3://lake/events/")
+        self.assertEqual(self.failure("INSERT INTO events SELECT 1, 2")[2],
+                         "TYPE_MISMATCH: Insert query has mismatched column types: Table: "
+                         "[integer, varchar, double, varchar, varchar], Query: [integer, integer]")
+        self.assertEqual(self.failure("CREATE TABLE o WITH (format = 'ORC') AS SELECT 1 AS a")[:2],
+                         (2, 1200))
+        self.assertEqual(self.failure("CREATE TABLE o WITH (bucket_count = 4) AS SELECT 1 AS a")[:2],
+                         (2, 1103))
 
     def test_cli(self):
         _, out, _ = aws(self.server, "athena", "start-query-execution", "--query-string",

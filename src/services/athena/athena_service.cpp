@@ -198,7 +198,10 @@ Result<Change> AthenaService::startQueryExecution(const Json& in, const CallCont
       {"Query", *sql},
       {"StatementType", type},
       {"SubstatementType", subtype},
-      {"ResultConfiguration", JsonObject{{"OutputLocation", output + id + ".csv"}}},
+      {"ResultConfiguration",
+       JsonObject{{"OutputLocation", subtype == "CREATE_TABLE_AS_SELECT" ? output + "tables/" + id
+                                     : subtype == "INSERT"               ? output + id
+                                                                         : output + id + ".csv"}}},
       {"ResultReuseConfiguration",
        JsonObject{{"ResultReuseByAgeConfiguration", JsonObject{{"Enabled", false}}}}},
       {"QueryExecutionContext", JsonObject{{"Database", database}, {"Catalog", catalog}}},
@@ -295,6 +298,7 @@ void AthenaService::finish(const Scope& scope, Json doc, const QueryOutcome& out
   if (outcome.state == "SUCCEEDED") {
     o["_Columns"] = outcome.columns;
     o["_Rows"] = outcome.rows;
+    if (outcome.updateCount) o["_UpdateCount"] = *outcome.updateCount;
   }
   DocumentBatch batch;
   storeQuery(batch, scope, doc);
@@ -450,6 +454,16 @@ Result<Change> AthenaService::getQueryResults(const Json& in, const CallContext&
     } catch (const std::exception&) {
       return invalidRequest("Invalid NextToken.");
     }
+  }
+  // Statements that write answer with the rows they wrote.
+  if (const Json* count = o.if_contains("_UpdateCount")) {
+    return Change(JsonObject{
+        {"UpdateCount", *count},
+        {"ResultSet",
+         JsonObject{{"Rows", JsonArray{}},
+                    {"ResultSetMetadata",
+                     JsonObject{{"ColumnInfo", o.contains("_Columns") ? o.at("_Columns")
+                                                                      : Json(JsonArray{})}}}}}});
   }
   // The result file, read as the lake reads S3.
   std::string file(o.at("ResultConfiguration").as_object().at("OutputLocation").as_string());

@@ -8,6 +8,7 @@
 
 #include "lake/glue_types.hpp"
 #include "services/athena/athena_results.hpp"
+#include "services/athena/query_write.hpp"
 #include "services/common/call_and_wait.hpp"
 
 namespace sluice::services::athena {
@@ -250,7 +251,7 @@ std::string tableView(const Json& table, const std::string& dir,
 }
 
 // Athena's name for a DuckDB failure, with its error type.
-QueryOutcome duckFailure(std::string_view sql, const std::string& message) {
+QueryOutcome duckFailureOf(std::string_view sql, const std::string& message) {
   auto after = [&](std::string_view prefix) {
     auto at = message.find(prefix);
     return at == std::string::npos ? std::string() : message.substr(at + prefix.size());
@@ -286,6 +287,18 @@ QueryOutcome duckFailure(std::string_view sql, const std::string& message) {
 
 }  // namespace
 
+QueryOutcome queryFailure(int type, std::string reason) {
+  return failed(type, std::move(reason));
+}
+
+QueryOutcome duckFailure(std::string_view sql, const std::string& message) {
+  return duckFailureOf(sql, message);
+}
+
+std::string sqlIdent(std::string_view name) {
+  return ident(name);
+}
+
 PreparedQuery::~PreparedQuery() {
   if (!con) return;
   (void)(*con)->query("USE memory");
@@ -305,7 +318,7 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   if (!con) return fail(failed(1000, "INTERNAL_ERROR: " + con.error().message));
   // DuckDB's parse of the statement names its tables.
   auto parsed = (*con)->query("SELECT json_serialize_sql(" + lake::sqlString(selectSql) + ")");
-  if (!parsed) return fail(duckFailure(job.sql, parsed.error().message));
+  if (!parsed) return fail(duckFailureOf(job.sql, parsed.error().message));
   auto tree = parseJson(parsed->value(0, 0).value_or("{}"));
   if (!tree) return fail(failed(1000, "INTERNAL_ERROR: unreadable parse of the statement"));
   if (const Json* e = member(*tree, {"error"}); e && e->is_bool() && e->as_bool()) {
@@ -417,7 +430,7 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   prepared->con.emplace(std::move(*con));
   auto& lease = *prepared->con;
   for (const auto& s : setup) {
-    if (auto r = lease->query(s); !r) return fail(duckFailure(job.sql, r.error().message));
+    if (auto r = lease->query(s); !r) return fail(duckFailureOf(job.sql, r.error().message));
   }
   // The catalog qualifier names this query's private catalog.
   std::string sql = selectSql;
@@ -438,6 +451,17 @@ std::pair<std::string, std::string> statementType(std::string_view sql) {
   if (w == "UNLOAD") return {"DML", "UNLOAD"};
   if (w == "SHOW") return {"UTILITY", "SHOW"};
   if (w == "DESCRIBE" || w == "DESC") return {"UTILITY", "DESCRIBE"};
+  if (w == "CREATE") {
+    // CREATE TABLE ... AS <query>: Athena's CTAS.
+    std::string l = lower(body(sql));
+    bool table = l.starts_with("create table") || l.starts_with("create external table");
+    if (table &&
+        (l.find(" as select") != std::string::npos || l.find(" as with") != std::string::npos ||
+         l.find(" as (") != std::string::npos || l.find(")as select") != std::string::npos ||
+         l.find("\nas select") != std::string::npos || l.find(" as\n") != std::string::npos)) {
+      return {"DDL", "CREATE_TABLE_AS_SELECT"};
+    }
+  }
   if (w == "CREATE" || w == "DROP" || w == "ALTER" || w == "MSCK") return {"DDL", w};
   return {"DML", w};
 }
@@ -462,11 +486,14 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
                       "'RESET', 'REVOKE', 'ROLLBACK', 'SET', 'SHOW', 'START', 'TRUNCATE', "
                       "'UPDATE', 'USE', 'WITH', <query>");
   }
+  if (subtype == "CREATE_TABLE_AS_SELECT") return runCreateTableAs(registry, lake, job, cancel);
+  if (subtype == "INSERT") return runInsertInto(registry, lake, job, cancel);
   if (subtype != "SELECT") {
-    return failed(1200,
-                  "NOT_SUPPORTED: " + lineCol(job.sql, job.sql.size() - body(job.sql).size()) +
-                      "Sluice's Athena runs SELECT, WITH and VALUES queries so far; " +
-                      firstWord(job.sql) + " statements are not built yet");
+    return failed(
+        1200,
+        "NOT_SUPPORTED: " + lineCol(job.sql, job.sql.size() - body(job.sql).size()) +
+            "Sluice's Athena runs SELECT, WITH, VALUES, CREATE TABLE AS and INSERT INTO so far; " +
+            firstWord(job.sql) + " statements are not built yet");
   }
   QueryOutcome out;
   QueryOutcome failure;
@@ -477,7 +504,7 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
   const std::string& sql = prepared->sql;
   const std::vector<bool>& unnamed = prepared->unnamed;
   auto described = (*con)->query("DESCRIBE " + sql);
-  if (!described) return duckFailure(job.sql, described.error().message);
+  if (!described) return duckFailureOf(job.sql, described.error().message);
   out.planningMs = msSince(started);
   std::vector<std::string> names, types;
   std::string select = "SELECT ";
@@ -503,7 +530,7 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
       c.reason = "Query cancelled by user";
       return c;
     }
-    return duckFailure(job.sql, rows.error().message);
+    return duckFailureOf(job.sql, rows.error().message);
   }
   out.engineMs = msSince(engineStart);
   std::string csv;

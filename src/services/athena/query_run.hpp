@@ -35,7 +35,8 @@ struct QueryOutcome {
   uint64_t rows = 0;
   uint64_t scannedBytes = 0;
   int64_t planningMs = 0, engineMs = 0;
-  std::string resultFile;  // s3://.../<id>.csv
+  std::string resultFile;               // s3://.../<id>.csv
+  std::optional<uint64_t> updateCount;  // rows written (CTAS, INSERT INTO)
 };
 
 // A SELECT made ready to run: a connection with the query's private catalog
@@ -59,6 +60,13 @@ struct PreparedQuery {
 std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
                                              lake::LakeEngine& lake, const QueryJob& job,
                                              const std::string& selectSql, QueryOutcome& failure);
+
+// A FAILED outcome (ErrorCategory 2, USER) of Athena's error `type`.
+QueryOutcome queryFailure(int type, std::string reason);
+// The FAILED outcome of a DuckDB failure, named as Athena names it.
+QueryOutcome duckFailure(std::string_view sql, const std::string& message);
+// `name` as a quoted SQL identifier.
+std::string sqlIdent(std::string_view name);
 
 // The statement's kind as Athena reports it: {StatementType, SubstatementType}.
 std::pair<std::string, std::string> statementType(std::string_view sql);

@@ -1,0 +1,706 @@
+#include "services/athena/query_write.hpp"
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <variant>
+
+#include "lake/glue_types.hpp"
+#include "services/athena/athena_results.hpp"
+#include "services/common/call_and_wait.hpp"
+
+namespace sluice::services::athena {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kMaxPartitions = 100;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The head of a statement, token by token: words, "quoted" identifiers,
+// 'strings' and single-character symbols, each with where it starts.
+struct Token {
+  enum Kind { Word, Ident, String, Symbol, End } kind = End;
+  std::string text;
+  size_t at = 0;
+};
+
+class Tokens {
+ public:
+  explicit Tokens(std::string_view sql) : sql_(sql) {}
+  Token next() {
+    skipBlank();
+    Token t;
+    t.at = pos_;
+    if (pos_ >= sql_.size()) return t;
+    char c = sql_[pos_];
+    if (c == '"' || c == '\'' || c == '`') {
+      t.kind = c == '\'' ? Token::String : Token::Ident;
+      ++pos_;
+      while (pos_ < sql_.size()) {
+        if (sql_[pos_] == c && pos_ + 1 < sql_.size() && sql_[pos_ + 1] == c) {
+          t.text += c;
+          pos_ += 2;
+        } else if (sql_[pos_] == c) {
+          ++pos_;
+          break;
+        } else {
+          t.text += sql_[pos_++];
+        }
+      }
+      return t;
+    }
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      t.kind = Token::Word;
+      while (pos_ < sql_.size() &&
+             (std::isalnum(static_cast<unsigned char>(sql_[pos_])) || sql_[pos_] == '_')) {
+        t.text += sql_[pos_++];
+      }
+      return t;
+    }
+    t.kind = Token::Symbol;
+    t.text = std::string(1, c);
+    ++pos_;
+    return t;
+  }
+  Token peek() {
+    size_t saved = pos_;
+    Token t = next();
+    pos_ = saved;
+    return t;
+  }
+  bool keyword(std::string_view word) {
+    Token t = peek();
+    if (t.kind != Token::Word || lower(t.text) != word) return false;
+    next();
+    return true;
+  }
+  bool symbol(char c) {
+    Token t = peek();
+    if (t.kind != Token::Symbol || t.text[0] != c) return false;
+    next();
+    return true;
+  }
+  size_t position() {
+    skipBlank();
+    return pos_;
+  }
+
+ private:
+  void skipBlank() {
+    for (;;) {
+      while (pos_ < sql_.size() && std::isspace(static_cast<unsigned char>(sql_[pos_]))) ++pos_;
+      if (sql_.substr(pos_).starts_with("--")) {
+        while (pos_ < sql_.size() && sql_[pos_] != '\n') ++pos_;
+      } else if (sql_.substr(pos_).starts_with("/*")) {
+        auto end = sql_.find("*/", pos_);
+        pos_ = end == std::string_view::npos ? sql_.size() : end + 2;
+      } else {
+        return;
+      }
+    }
+  }
+  std::string_view sql_;
+  size_t pos_ = 0;
+};
+
+QueryOutcome syntaxError(std::string_view sql, size_t at, const std::string& what) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < at && i < sql.size(); ++i) {
+    if (sql[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return queryFailure(
+      1006, "SYNTAX_ERROR: line " + std::to_string(line) + ":" + std::to_string(col) + ": " + what);
+}
+
+struct TableName {
+  std::string db, name;
+};
+
+// [catalog.][db.]name
+std::optional<TableName> readTableName(Tokens& t, const std::string& defaultDb) {
+  std::vector<std::string> parts;
+  for (;;) {
+    Token p = t.next();
+    if (p.kind != Token::Word && p.kind != Token::Ident) return std::nullopt;
+    parts.push_back(lower(p.text));
+    if (!t.symbol('.')) break;
+  }
+  if (parts.size() == 3 && parts[0] != "awsdatacatalog") return std::nullopt;
+  if (parts.size() > 3) return std::nullopt;
+  TableName n;
+  n.name = parts.back();
+  n.db = parts.size() >= 2 ? parts[parts.size() - 2] : lower(defaultDb);
+  return n;
+}
+
+struct Format {
+  std::string classification;  // parquet, json, csv
+  std::string duckFormat;      // PARQUET, JSON, CSV
+  std::string extension;
+  std::string options;  // extra COPY options
+  char delimiter = '\x01';
+};
+
+Result<Format> formatNamed(const std::string& name, const std::string& compression,
+                           const std::string& delimiter) {
+  Format f;
+  std::string n = lower(name);
+  if (n == "parquet") {
+    f.classification = "parquet";
+    f.duckFormat = "PARQUET";
+    f.extension = ".parquet";
+    std::string c = compression.empty() ? "gzip" : lower(compression);
+    if (c != "gzip" && c != "snappy" && c != "zstd" && c != "none" && c != "uncompressed") {
+      return AwsError{"INVALID_TABLE_PROPERTY",
+                      "Unsupported compression for PARQUET: " + compression, 400};
+    }
+    f.options = ", COMPRESSION " + lake::sqlString(c == "none" ? "uncompressed" : c);
+  } else if (n == "json") {
+    f.classification = "json";
+    f.duckFormat = "JSON";
+    f.extension = ".json";
+    if (!compression.empty() && lower(compression) != "none") {
+      f.options = ", COMPRESSION " + lake::sqlString(lower(compression));
+      f.extension += lower(compression) == "gzip" ? ".gz" : "";
+    }
+  } else if (n == "textfile") {
+    f.classification = "csv";
+    f.duckFormat = "CSV";
+    f.extension = ".txt";
+    if (!delimiter.empty()) f.delimiter = delimiter[0];
+    f.options = ", HEADER false, DELIMITER " + lake::sqlString(std::string(1, f.delimiter));
+  } else {
+    return AwsError{
+        "NOT_SUPPORTED",
+        "Sluice writes PARQUET, JSON and TEXTFILE tables; format '" + name + "' is not built", 400};
+  }
+  return f;
+}
+
+// The serde and formats a table of this format is catalogued with.
+JsonObject storageFor(const Format& f, JsonArray columns, const std::string& location) {
+  JsonObject serde;
+  std::string input = "org.apache.hadoop.mapred.TextInputFormat";
+  std::string output = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
+  if (f.classification == "parquet") {
+    input = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
+    output = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
+    serde = JsonObject{
+        {"SerializationLibrary", "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+        {"Parameters", JsonObject{{"serialization.format", "1"}}}};
+  } else if (f.classification == "json") {
+    serde = JsonObject{{"SerializationLibrary", "org.openx.data.jsonserde.JsonSerDe"},
+                       {"Parameters", JsonObject{}}};
+  } else {
+    serde = JsonObject{
+        {"SerializationLibrary", "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"},
+        {"Parameters", JsonObject{{"field.delim", std::string(1, f.delimiter)},
+                                  {"serialization.format", std::string(1, f.delimiter)}}}};
+  }
+  return JsonObject{{"Columns", std::move(columns)}, {"Location", location},
+                    {"InputFormat", input},          {"OutputFormat", output},
+                    {"Compressed", false},           {"NumberOfBuckets", -1},
+                    {"SerdeInfo", std::move(serde)}, {"BucketColumns", JsonArray{}},
+                    {"SortColumns", JsonArray{}},    {"StoredAsSubDirectories", false}};
+}
+
+// A partition value as a folder name, escaped as Hive escapes it.
+std::string escapeValue(const std::optional<std::string>& v) {
+  if (!v) return "__HIVE_DEFAULT_PARTITION__";
+  std::string out;
+  for (unsigned char c : *v) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ' ' || c == ':') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+struct Written {
+  uint64_t rows = 0;
+  // Files (path in the scratch dir, path relative to the table location) and
+  // the partitions (values, relative folder) they fill.
+  std::vector<std::pair<fs::path, std::string>> files;
+  std::vector<std::pair<std::vector<std::optional<std::string>>, std::string>> partitions;
+};
+
+// Runs `select` (columns `data` then `keys`) into the result table, then
+// writes each partition's rows as a file.
+std::variant<Written, QueryOutcome> writeRows(PreparedQuery& q, const QueryJob& job,
+                                              const std::string& select,
+                                              const std::vector<std::string>& data,
+                                              const std::vector<std::string>& keys,
+                                              const Format& format, const fs::path& scratch,
+                                              lake::LakeCancel& cancel) {
+  auto& con = *q.con;
+  std::string result = sqlIdent(q.catalog) + ".main." + sqlIdent("_result");
+  cancel.attach(&*con);
+  auto made = con->query("CREATE TABLE " + result + " AS " + select);
+  cancel.attach(nullptr);
+  if (!made) {
+    if (cancel.cancelled()) {
+      QueryOutcome c;
+      c.state = "CANCELLED";
+      c.reason = "Query cancelled by user";
+      return c;
+    }
+    return duckFailure(job.sql, made.error().message);
+  }
+  Written w;
+  std::vector<std::vector<std::optional<std::string>>> groups = {{}};
+  if (!keys.empty()) {
+    std::string list;
+    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + sqlIdent(k);
+    auto distinct = con->query("SELECT DISTINCT " + list + " FROM " + result);
+    if (!distinct) return duckFailure(job.sql, distinct.error().message);
+    if (distinct->rowCount() > kMaxPartitions) {
+      return queryFailure(1000,
+                          "HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for "
+                          "partitions/buckets");
+    }
+    groups.clear();
+    for (size_t r = 0; r < distinct->rowCount(); ++r) {
+      std::vector<std::optional<std::string>> values;
+      for (size_t c = 0; c < keys.size(); ++c) values.push_back(distinct->value(r, c));
+      groups.push_back(std::move(values));
+    }
+  }
+  std::string columns;
+  for (const auto& d : data) columns += (columns.empty() ? "" : ", ") + sqlIdent(d);
+  if (columns.empty()) columns = "*";
+  for (size_t g = 0; g < groups.size(); ++g) {
+    std::string folder, where;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      folder += keys[k] + "=" + escapeValue(groups[g][k]) + "/";
+      where += std::string(where.empty() ? " WHERE " : " AND ") + sqlIdent(keys[k]) +
+               (groups[g][k] ? " = " + lake::sqlString(*groups[g][k]) : " IS NULL");
+    }
+    std::string name = job.id + "_" + std::to_string(g) + format.extension;
+    fs::path dir = scratch / folder;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    fs::path file = dir / name;
+    auto copied = con->query("COPY (SELECT " + columns + " FROM " + result + where + ") TO " +
+                             lake::sqlString(file.string()) + " (FORMAT " + format.duckFormat +
+                             format.options + ")");
+    if (!copied) return duckFailure(job.sql, copied.error().message);
+    w.rows += std::stoull(copied->value(0, 0).value_or("0"));
+    w.files.emplace_back(file, folder + name);
+    if (!keys.empty()) w.partitions.emplace_back(groups[g], folder);
+  }
+  return w;
+}
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream all;
+  all << in.rdbuf();
+  return all.str();
+}
+
+// Uploads the files under `location`; on failure removes what it put.
+std::optional<QueryOutcome> upload(const OperationRegistry& registry, const QueryJob& job,
+                                   const std::string& location, const Written& w,
+                                   std::vector<std::string>& putKeys) {
+  auto loc = lake::parseS3Uri(location);
+  if (!loc) return queryFailure(1100, loc.error().message);
+  for (const auto& [file, rel] : w.files) {
+    std::string key = loc->prefix + rel;
+    auto put =
+        callAndWait(registry, job.scope, "s3", "PutObject",
+                    JsonObject{{"Bucket", loc->bucket}, {"Key", key}, {"Body", readFile(file)}});
+    if (!put) {
+      QueryOutcome f = queryFailure(401, "HIVE_WRITER_CLOSE_ERROR: cannot write " + location + rel +
+                                             ": " + put.error().message);
+      f.errorCategory = 1;
+      return f;
+    }
+    putKeys.push_back(key);
+  }
+  return std::nullopt;
+}
+
+void removeUploads(const OperationRegistry& registry, const QueryJob& job,
+                   const std::string& location, const std::vector<std::string>& keys) {
+  auto loc = lake::parseS3Uri(location);
+  if (!loc) return;
+  for (const auto& k : keys) {
+    (void)callAndWait(registry, job.scope, "s3", "DeleteObject",
+                      JsonObject{{"Bucket", loc->bucket}, {"Key", k}});
+  }
+}
+
+// Registers the partitions written (those already there are kept).
+Result<void> registerPartitions(const OperationRegistry& registry, const QueryJob& job,
+                                const TableName& table, const JsonObject& sd,
+                                const std::string& location, const Written& w) {
+  for (size_t i = 0; i < w.partitions.size(); i += 100) {
+    JsonArray inputs;
+    for (size_t j = i; j < std::min(w.partitions.size(), i + 100); ++j) {
+      JsonArray values;
+      for (const auto& v : w.partitions[j].first) {
+        values.push_back(Json(v.value_or("__HIVE_DEFAULT_PARTITION__")));
+      }
+      JsonObject psd = sd;
+      psd["Location"] = location + w.partitions[j].second;
+      inputs.push_back(
+          JsonObject{{"Values", std::move(values)}, {"StorageDescriptor", std::move(psd)}});
+    }
+    auto r = callAndWait(registry, job.scope, "glue", "BatchCreatePartition",
+                         JsonObject{{"DatabaseName", table.db},
+                                    {"TableName", table.name},
+                                    {"PartitionInputList", std::move(inputs)}});
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+QueryOutcome succeeded(uint64_t rows, uint64_t scanned) {
+  QueryOutcome o;
+  o.updateCount = rows;
+  o.scannedBytes = scanned;
+  o.columns.push_back(columnInfo("rows", "BIGINT"));
+  return o;
+}
+
+}  // namespace
+
+QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngine& lake,
+                              const QueryJob& job, lake::LakeCancel& cancel) {
+  Tokens t(job.sql);
+  t.keyword("create");
+  bool external = t.keyword("external");
+  if (!t.keyword("table")) return syntaxError(job.sql, t.position(), "expected TABLE");
+  bool ifNotExists = false;
+  if (t.keyword("if")) {
+    if (!t.keyword("not") || !t.keyword("exists")) {
+      return syntaxError(job.sql, t.position(), "expected IF NOT EXISTS");
+    }
+    ifNotExists = true;
+  }
+  size_t nameAt = t.position();
+  auto name = readTableName(t, job.database);
+  if (!name) return syntaxError(job.sql, nameAt, "expected a table name");
+  (void)external;
+  std::map<std::string, std::string> props;
+  std::vector<std::string> partitionedBy;
+  if (t.keyword("with")) {
+    if (!t.symbol('(')) return syntaxError(job.sql, t.position(), "expected (");
+    do {
+      Token key = t.next();
+      if (key.kind != Token::Word && key.kind != Token::Ident) {
+        return syntaxError(job.sql, key.at, "expected a table property");
+      }
+      if (!t.symbol('=')) return syntaxError(job.sql, t.position(), "expected =");
+      std::string k = lower(key.text);
+      if (t.keyword("array")) {
+        if (!t.symbol('[')) return syntaxError(job.sql, t.position(), "expected [");
+        std::vector<std::string> items;
+        while (!t.symbol(']')) {
+          Token item = t.next();
+          if (item.kind != Token::String) return syntaxError(job.sql, item.at, "expected a string");
+          items.push_back(lower(item.text));
+          t.symbol(',');
+        }
+        if (k == "partitioned_by") partitionedBy = items;
+        props[k] = "array";
+      } else {
+        Token v = t.next();
+        if (v.kind == Token::End) return syntaxError(job.sql, v.at, "expected a value");
+        props[k] = v.text;
+      }
+    } while (t.symbol(','));
+    if (!t.symbol(')')) return syntaxError(job.sql, t.position(), "expected )");
+  }
+  if (!t.keyword("as")) return syntaxError(job.sql, t.position(), "expected AS");
+  std::string query(std::string_view(job.sql).substr(t.position()));
+  // WITH [NO] DATA at the end.
+  bool noData = false;
+  {
+    std::string l = lower(query);
+    while (!l.empty() && (std::isspace(static_cast<unsigned char>(l.back())) || l.back() == ';')) {
+      l.pop_back();
+    }
+    query.resize(l.size());
+    for (auto [tail, none] : {std::pair{"with no data", true}, std::pair{"with data", false}}) {
+      if (l.ends_with(tail)) {
+        noData = none;
+        query.resize(l.size() - std::string_view(tail).size());
+        break;
+      }
+    }
+  }
+  for (const auto& [k, _] : props) {
+    static const std::set<std::string> known = {"format",
+                                                "external_location",
+                                                "partitioned_by",
+                                                "write_compression",
+                                                "parquet_compression",
+                                                "field_delimiter",
+                                                "table_type",
+                                                "is_external"};
+    if (!known.count(k)) {
+      return queryFailure(1103,
+                          "INVALID_TABLE_PROPERTY: line 1:1: Sluice does not know (or "
+                          "build) the table property '" +
+                              k + "'");
+    }
+  }
+  if (props.count("table_type") && lower(props["table_type"]) != "hive") {
+    return queryFailure(1200, "NOT_SUPPORTED: table_type '" + props["table_type"] +
+                                  "' (Sluice writes HIVE tables)");
+  }
+  auto format = formatNamed(props.count("format") ? props["format"] : "PARQUET",
+                            props.count("write_compression")     ? props["write_compression"]
+                            : props.count("parquet_compression") ? props["parquet_compression"]
+                                                                 : "",
+                            props.count("field_delimiter") ? props["field_delimiter"] : "");
+  if (!format) {
+    return queryFailure(format.error().code == "NOT_SUPPORTED" ? 1200 : 1103,
+                        format.error().code + ": " + format.error().message);
+  }
+  // The table must not exist, its location must be empty.
+  if (auto existing = callAndWait(registry, job.scope, "glue", "GetTable",
+                                  JsonObject{{"DatabaseName", name->db}, {"Name", name->name}})) {
+    if (ifNotExists) return succeeded(0, 0);
+    return queryFailure(1003, "ALREADY_EXISTS: line 1:1: Table 'awsdatacatalog." + name->db + "." +
+                                  name->name + "' already exists");
+  }
+  if (!callAndWait(registry, job.scope, "glue", "GetDatabase", JsonObject{{"Name", name->db}})) {
+    return queryFailure(1301,
+                        "SCHEMA_NOT_FOUND: line 1:1: Schema '" + name->db + "' does not exist");
+  }
+  std::string location = props.count("external_location")
+                             ? props["external_location"]
+                             : job.outputLocation + "tables/" + job.id + "/";
+  if (!location.ends_with("/")) location += "/";
+  auto loc = lake::parseS3Uri(location);
+  if (!loc) return queryFailure(1100, "INVALID_ARGUMENT: " + loc.error().message);
+  if (auto there = lake.list(job.scope, loc->bucket, loc->prefix); there && !there->empty()) {
+    return queryFailure(1109, "HIVE_PATH_ALREADY_EXISTS: Target directory for table '" + name->db +
+                                  "." + name->name + "' already exists: " + location);
+  }
+  QueryOutcome failure;
+  auto q = prepareSelect(registry, lake, job, query, failure);
+  if (!q) return failure;
+  auto described = (*q->con)->query("DESCRIBE " + q->sql);
+  if (!described) return duckFailure(job.sql, described.error().message);
+  std::vector<std::string> names, types;
+  std::string select = "SELECT ";
+  for (size_t r = 0; r < described->rowCount(); ++r) {
+    names.push_back(lower(r < q->unnamed.size() && q->unnamed[r]
+                              ? "_col" + std::to_string(r)
+                              : described->value(r, 0).value_or("")));
+    types.push_back(described->value(r, 1).value_or("VARCHAR"));
+    select += (r ? ", " : "") + std::string("#") + std::to_string(r + 1) + " AS " +
+              sqlIdent(names.back());
+  }
+  select += " FROM (" + q->sql + ")";
+  // Partition columns come last, in the order of partitioned_by.
+  size_t dataCount = names.size() - std::min(names.size(), partitionedBy.size());
+  for (size_t i = 0; i < partitionedBy.size(); ++i) {
+    if (dataCount + i >= names.size() || names[dataCount + i] != partitionedBy[i]) {
+      std::string list;
+      for (const auto& p : partitionedBy) list += (list.empty() ? "" : ", ") + p;
+      return queryFailure(1100,
+                          "INVALID_TABLE_PROPERTY: Partition keys must be the last columns "
+                          "in the table and in the same order as the table properties: [" +
+                              list + "]");
+    }
+  }
+  std::vector<std::string> data(names.begin(), names.begin() + static_cast<long>(dataCount));
+  JsonArray columns, keys;
+  for (size_t i = 0; i < names.size(); ++i) {
+    JsonObject c{{"Name", names[i]}, {"Type", lake::glueType(types[i])}};
+    (i < dataCount ? columns : keys).push_back(std::move(c));
+  }
+  auto scratch = lake.scratch();
+  if (!scratch) return queryFailure(1000, "INTERNAL_ERROR: " + scratch.error().message);
+  Written w;
+  if (!noData) {
+    auto written =
+        writeRows(*q, job, select, data, partitionedBy, *format, scratch->path(), cancel);
+    if (auto* f = std::get_if<QueryOutcome>(&written)) return *f;
+    w = std::get<Written>(std::move(written));
+  }
+  std::vector<std::string> put;
+  if (auto f = upload(registry, job, location, w, put)) {
+    removeUploads(registry, job, location, put);
+    return *f;
+  }
+  JsonObject sd = storageFor(*format, columns, location);
+  JsonObject input{{"Name", name->name},
+                   {"TableType", "EXTERNAL_TABLE"},
+                   {"PartitionKeys", std::move(keys)},
+                   {"Parameters", JsonObject{{"classification", format->classification},
+                                             {"has_encrypted_data", "false"}}},
+                   {"StorageDescriptor", sd}};
+  auto created =
+      callAndWait(registry, job.scope, "glue", "CreateTable",
+                  JsonObject{{"DatabaseName", name->db}, {"TableInput", std::move(input)}});
+  if (!created) {
+    removeUploads(registry, job, location, put);
+    return queryFailure(1003, "HIVE_METASTORE_ERROR: " + created.error().message);
+  }
+  if (auto r = registerPartitions(registry, job, *name, sd, location, w); !r) {
+    removeUploads(registry, job, location, put);
+    (void)callAndWait(registry, job.scope, "glue", "DeleteTable",
+                      JsonObject{{"DatabaseName", name->db}, {"Name", name->name}});
+    return queryFailure(1003, "HIVE_METASTORE_ERROR: " + r.error().message);
+  }
+  return succeeded(w.rows, q->scannedBytes);
+}
+
+QueryOutcome runInsertInto(const OperationRegistry& registry, lake::LakeEngine& lake,
+                           const QueryJob& job, lake::LakeCancel& cancel) {
+  Tokens t(job.sql);
+  t.keyword("insert");
+  if (!t.keyword("into")) return syntaxError(job.sql, t.position(), "expected INTO");
+  size_t nameAt = t.position();
+  auto name = readTableName(t, job.database);
+  if (!name) return syntaxError(job.sql, nameAt, "expected a table name");
+  std::vector<std::string> listed;
+  // "(" then a name is a column list; "(" then SELECT is the query.
+  if (t.peek().kind == Token::Symbol && t.peek().text == "(") {
+    Tokens look = t;
+    look.symbol('(');
+    Token first = look.peek();
+    if (!(first.kind == Token::Word &&
+          (lower(first.text) == "select" || lower(first.text) == "with" ||
+           lower(first.text) == "values"))) {
+      t.symbol('(');
+      do {
+        Token c = t.next();
+        if (c.kind != Token::Word && c.kind != Token::Ident) {
+          return syntaxError(job.sql, c.at, "expected a column name");
+        }
+        listed.push_back(lower(c.text));
+      } while (t.symbol(','));
+      if (!t.symbol(')')) return syntaxError(job.sql, t.position(), "expected )");
+    }
+  }
+  std::string query(std::string_view(job.sql).substr(t.position()));
+  auto got = callAndWait(registry, job.scope, "glue", "GetTable",
+                         JsonObject{{"DatabaseName", name->db}, {"Name", name->name}});
+  if (!got) {
+    return queryFailure(1301, "TABLE_NOT_FOUND: line 1:" + std::to_string(nameAt + 1) +
+                                  ": Table 'awsdatacatalog." + name->db + "." + name->name +
+                                  "' does not exist");
+  }
+  const Json& table = got->as_object().at("Table");
+  const JsonObject& sd = table.as_object().at("StorageDescriptor").as_object();
+  std::string location(sd.at("Location").as_string());
+  if (!location.ends_with("/")) location += "/";
+  std::vector<std::pair<std::string, std::string>> dataCols, keyCols;  // name, glue type
+  for (const Json& c : sd.at("Columns").as_array()) {
+    dataCols.emplace_back(lower(c.as_object().at("Name").as_string()),
+                          std::string(c.as_object().at("Type").as_string()));
+  }
+  if (const Json* pk = table.as_object().if_contains("PartitionKeys"); pk && pk->is_array()) {
+    for (const Json& k : pk->as_array()) {
+      keyCols.emplace_back(lower(k.as_object().at("Name").as_string()),
+                           std::string(k.as_object().at("Type").as_string()));
+    }
+  }
+  std::string serde = lower(
+      sd.contains("SerdeInfo") && sd.at("SerdeInfo").as_object().contains("SerializationLibrary")
+          ? sd.at("SerdeInfo").as_object().at("SerializationLibrary").as_string()
+          : "");
+  std::string delimiter;
+  if (const Json* p = sd.contains("SerdeInfo")
+                          ? sd.at("SerdeInfo").as_object().if_contains("Parameters")
+                          : nullptr;
+      p && p->is_object() && p->as_object().contains("field.delim")) {
+    delimiter = std::string(p->as_object().at("field.delim").as_string());
+  }
+  std::string formatName = serde.find("parquet") != std::string::npos ? "PARQUET"
+                           : serde.find("json") != std::string::npos  ? "JSON"
+                                                                      : "TEXTFILE";
+  auto format = formatNamed(formatName, "", delimiter.empty() ? std::string("\x01") : delimiter);
+  if (!format) return queryFailure(1200, format.error().code + ": " + format.error().message);
+  QueryOutcome failure;
+  auto q = prepareSelect(registry, lake, job, query, failure);
+  if (!q) return failure;
+  auto described = (*q->con)->query("DESCRIBE " + q->sql);
+  if (!described) return duckFailure(job.sql, described.error().message);
+  std::vector<std::pair<std::string, std::string>> all = dataCols;
+  all.insert(all.end(), keyCols.begin(), keyCols.end());
+  std::vector<std::string> targets;
+  for (const auto& [n, _] : all) targets.push_back(n);
+  if (!listed.empty()) targets = listed;
+  if (described->rowCount() != targets.size()) {
+    std::string tableTypes, queryTypes;
+    for (const auto& target : targets) {
+      for (const auto& [n, type] : all) {
+        if (n == target) {
+          tableTypes += (tableTypes.empty() ? "" : ", ") + athenaType(lake::duckdbType(type));
+        }
+      }
+    }
+    for (size_t r = 0; r < described->rowCount(); ++r) {
+      queryTypes += (r ? ", " : "") + athenaType(described->value(r, 1).value_or(""));
+    }
+    return queryFailure(1002, "TYPE_MISMATCH: Insert query has mismatched column types: Table: [" +
+                                  tableTypes + "], Query: [" + queryTypes + "]");
+  }
+  std::string select = "SELECT ";
+  bool first = true;
+  for (const auto& [n, type] : all) {
+    auto at = std::find(targets.begin(), targets.end(), n);
+    std::string expr =
+        at == targets.end() ? "NULL" : "#" + std::to_string(at - targets.begin() + 1);
+    select += (first ? "" : ", ") + std::string("CAST(") + expr + " AS " + lake::duckdbType(type) +
+              ") AS " + sqlIdent(n);
+    first = false;
+  }
+  for (const auto& target : targets) {
+    bool known =
+        std::any_of(all.begin(), all.end(), [&](const auto& c) { return c.first == target; });
+    if (!known) {
+      return queryFailure(1006,
+                          "COLUMN_NOT_FOUND: line 1:1: Insert column name does not exist in "
+                          "target table: " +
+                              target);
+    }
+  }
+  select += " FROM (" + q->sql + ")";
+  std::vector<std::string> data, keys;
+  for (const auto& [n, _] : dataCols) data.push_back(n);
+  for (const auto& [n, _] : keyCols) keys.push_back(n);
+  auto scratch = lake.scratch();
+  if (!scratch) return queryFailure(1000, "INTERNAL_ERROR: " + scratch.error().message);
+  auto written = writeRows(*q, job, select, data, keys, *format, scratch->path(), cancel);
+  if (auto* f = std::get_if<QueryOutcome>(&written)) return *f;
+  Written w = std::get<Written>(std::move(written));
+  std::vector<std::string> put;
+  if (auto f = upload(registry, job, location, w, put)) {
+    removeUploads(registry, job, location, put);
+    return *f;
+  }
+  if (auto r = registerPartitions(registry, job, *name, sd, location, w); !r) {
+    removeUploads(registry, job, location, put);
+    return queryFailure(1003, "HIVE_METASTORE_ERROR: " + r.error().message);
+  }
+  return succeeded(w.rows, q->scannedBytes);
+}
+
+}  // namespace sluice::services::athena
