@@ -251,7 +251,10 @@ std::string tableView(const Json& table, const std::string& dir,
 }
 
 // Athena's name for a DuckDB failure, with its error type.
-QueryOutcome duckFailureOf(std::string_view sql, const std::string& message) {
+QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
+  // DuckDB appends the statement with a caret ("\n\nLINE 1: ..."): Athena's
+  // messages are one line.
+  std::string message = full.substr(0, full.find("\n\nLINE "));
   auto after = [&](std::string_view prefix) {
     auto at = message.find(prefix);
     return at == std::string::npos ? std::string() : message.substr(at + prefix.size());
