@@ -168,7 +168,7 @@ class AthenaTest(unittest.TestCase):
                         message)
         category, kind, message = self.failure("SELECT * FROM events WHERE")
         self.assertTrue(message.startswith("SYNTAX_ERROR: line 1:"), message)
-        category, kind, message = self.failure("SHOW TABLES")
+        category, kind, message = self.failure("EXPLAIN SELECT 1")
         self.assertEqual((category, kind), (2, 1200))
         self.assertTrue(message.startswith("NOT_SUPPORTED: "), message)
         self.assertEqual(self.failure("SELECT no_such_function(1)")[:2], (2, 1303))
@@ -367,6 +367,64 @@ class AthenaTest(unittest.TestCase):
                          (2, 1200))
         self.assertEqual(self.failure("CREATE TABLE o WITH (bucket_count = 4) AS SELECT 1 AS a")[:2],
                          (2, 1103))
+
+    def text_rows(self, sql):
+        r, e = self.execute(sql)
+        return [[d.get("VarCharValue") for d in row["Data"]] for row in r["ResultSet"]["Rows"]], e
+
+    def test_hive_ddl_and_show(self):
+        rows, e = self.text_rows("CREATE DATABASE IF NOT EXISTS ddl COMMENT 'made by DDL'")
+        self.assertEqual((rows, e["StatementType"], e["SubstatementType"]),
+                         ([], "DDL", "CREATE_DATABASE"))
+        self.assertTrue(e["ResultConfiguration"]["OutputLocation"].endswith(".txt"))
+        self.assertIn(["ddl"], self.text_rows("SHOW DATABASES")[0])
+        self.assertEqual(self.failure("CREATE DATABASE ddl")[2],
+                         "FAILED: AlreadyExistsException(message:Database ddl already exists)")
+        for key, month in (("m=01", 3), ("m=02", 2)):
+            self.s3.put_object(Bucket="lake", Key=f"ext/{key}/part.csv",
+                               Body="".join(f"{i}|name {i}\n" for i in range(month)).encode())
+        self.s3.put_object(Bucket="lake", Key="ext/m=03/part.csv", Body=b"9|late\n")
+        _, e = self.text_rows(
+            "CREATE EXTERNAL TABLE ddl.ext (id int COMMENT 'key', name string) "
+            "PARTITIONED BY (m string) ROW FORMAT DELIMITED FIELDS TERMINATED BY '|' "
+            "STORED AS TEXTFILE LOCATION 's3://lake/ext/' TBLPROPERTIES ('owner' = 'me')")
+        self.assertEqual(e["SubstatementType"], "CREATE_TABLE")
+        t = self.server.client("glue").get_table(DatabaseName="ddl", Name="ext")["Table"]
+        self.assertEqual(t["StorageDescriptor"]["SerdeInfo"]["Parameters"]["field.delim"], "|")
+        self.assertEqual(t["StorageDescriptor"]["Columns"][0],
+                         {"Name": "id", "Type": "int", "Comment": "key"})
+        self.assertEqual(t["Parameters"]["owner"], "me")
+        self.assertEqual(self.text_rows("SHOW PARTITIONS ddl.ext")[0], [])
+        rows, e = self.text_rows("MSCK REPAIR TABLE ddl.ext")
+        self.assertEqual(e["SubstatementType"], "MSCK_REPAIR_TABLE")
+        self.assertEqual(rows[0], ["Partitions not in metastore:", "ext:m=01", "ext:m=02",
+                                   "ext:m=03"])
+        self.assertEqual(self.text_rows("SHOW PARTITIONS ddl.ext")[0],
+                         [["m=01"], ["m=02"], ["m=03"]])
+        self.assertEqual(self.text_rows("MSCK REPAIR TABLE ddl.ext")[0], [])  # nothing new
+        _, _, rows, _ = self.run_query("SELECT m, count(*) AS n, max(name) AS top FROM ddl.ext "
+                                       "GROUP BY m ORDER BY m")
+        self.assertEqual(rows[1:], [["01", "3", "name 2"], ["02", "2", "name 1"],
+                                    ["03", "1", "late"]])
+        self.assertEqual(self.text_rows("SHOW TABLES IN ddl")[0], [["ext"]])
+        self.assertEqual(self.text_rows("SHOW COLUMNS IN ddl.ext")[0], [["id"], ["name"], ["m"]])
+        self.assertEqual(self.text_rows("SHOW TABLES IN lake 'ev*|po*'")[0],
+                         [["events"], ["posts"]])
+        self.assertEqual(self.failure("DROP DATABASE ddl")[2],
+                         "FAILED: InvalidOperationException(message:Database ddl is not empty. "
+                         "One or more tables exist.)")
+        self.text_rows("DROP TABLE ddl.ext")
+        self.text_rows("DROP TABLE IF EXISTS ddl.ext")
+        self.assertTrue(self.failure("DROP TABLE ddl.ext")[2].startswith(
+            "FAILED: SemanticException [Error 10001]: Table not found"))
+        self.text_rows("DROP DATABASE ddl")
+        # Athena's default database is always there.
+        self.text_rows("CREATE EXTERNAL TABLE default.ext2 (id int) STORED AS PARQUET "
+                       "LOCATION 's3://lake/ext2/'")
+        self.assertEqual(self.text_rows("SHOW TABLES IN default")[0], [["ext2"]])
+        self.assertNotIn(["ddl"], self.text_rows("SHOW SCHEMAS")[0])
+        # The data of a dropped external table stays.
+        self.assertEqual(self.s3.list_objects_v2(Bucket="lake", Prefix="ext/")["KeyCount"], 3)
 
     def test_cli(self):
         _, out, _ = aws(self.server, "athena", "start-query-execution", "--query-string",

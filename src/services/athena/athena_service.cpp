@@ -199,9 +199,10 @@ Result<Change> AthenaService::startQueryExecution(const Json& in, const CallCont
       {"StatementType", type},
       {"SubstatementType", subtype},
       {"ResultConfiguration",
-       JsonObject{{"OutputLocation", subtype == "CREATE_TABLE_AS_SELECT" ? output + "tables/" + id
-                                     : subtype == "INSERT"               ? output + id
-                                                                         : output + id + ".csv"}}},
+       JsonObject{{"OutputLocation", subtype == "CREATE_TABLE_AS_SELECT"  ? output + "tables/" + id
+                                     : subtype == "INSERT"                ? output + id
+                                     : type == "DDL" || type == "UTILITY" ? output + id + ".txt"
+                                                                          : output + id + ".csv"}}},
       {"ResultReuseConfiguration",
        JsonObject{{"ResultReuseByAgeConfiguration", JsonObject{{"Enabled", false}}}}},
       {"QueryExecutionContext", JsonObject{{"Database", database}, {"Catalog", catalog}}},
@@ -299,6 +300,11 @@ void AthenaService::finish(const Scope& scope, Json doc, const QueryOutcome& out
     o["_Columns"] = outcome.columns;
     o["_Rows"] = outcome.rows;
     if (outcome.updateCount) o["_UpdateCount"] = *outcome.updateCount;
+    if (outcome.textLines) {
+      JsonArray lines;
+      for (const auto& l : *outcome.textLines) lines.push_back(Json(l));
+      o["_Text"] = std::move(lines);
+    }
   }
   DocumentBatch batch;
   storeQuery(batch, scope, doc);
@@ -464,6 +470,33 @@ Result<Change> AthenaService::getQueryResults(const Json& in, const CallContext&
                     {"ResultSetMetadata",
                      JsonObject{{"ColumnInfo", o.contains("_Columns") ? o.at("_Columns")
                                                                       : Json(JsonArray{})}}}}}});
+  }
+  // DDL and SHOW: text rows, no header (kept in the record: they are small).
+  if (const Json* text = o.if_contains("_Text"); text && text->is_array()) {
+    JsonArray rows;
+    const JsonArray& lines = text->as_array();
+    for (size_t r = start; r < lines.size() && rows.size() < limit; ++r) {
+      JsonArray data;
+      std::string_view line = lines[r].as_string();
+      size_t from = 0;
+      for (;;) {
+        size_t tab = line.find('\t', from);
+        data.push_back(JsonObject{{"VarCharValue", std::string(line.substr(from, tab - from))}});
+        if (tab == std::string_view::npos) break;
+        from = tab + 1;
+      }
+      rows.push_back(JsonObject{{"Data", std::move(data)}});
+    }
+    JsonObject result{
+        {"UpdateCount", 0},
+        {"ResultSet",
+         JsonObject{{"Rows", std::move(rows)},
+                    {"ResultSetMetadata",
+                     JsonObject{{"ColumnInfo", o.contains("_Columns") ? o.at("_Columns")
+                                                                      : Json(JsonArray{})}}}}}};
+    if (start + limit < lines.size())
+      result["NextToken"] = encodePageToken(std::to_string(start + limit));
+    return Change(Json(std::move(result)));
   }
   // The result file, read as the lake reads S3.
   std::string file(o.at("ResultConfiguration").as_object().at("OutputLocation").as_string());

@@ -8,6 +8,7 @@
 
 #include "lake/glue_types.hpp"
 #include "services/athena/athena_results.hpp"
+#include "services/athena/query_ddl.hpp"
 #include "services/athena/query_write.hpp"
 #include "services/common/call_and_wait.hpp"
 
@@ -227,10 +228,9 @@ std::string tableView(const Json& table, const std::string& dir,
       spec += (i ? ", " : "") + lake::sqlString(columns[i].first) + ": " +
               lake::sqlString(columns[i].second);
     }
-    from = "read_csv(" + list +
-           ", filename=true, hive_partitioning=false, header=" + (header ? "true" : "false") +
-           ", delim=" + lake::sqlString(delim) + (spec.empty() ? "" : ", columns={" + spec + "}") +
-           ")";
+    from = "read_csv(" + list + ", filename=true" + partitioning +
+           ", header=" + (header ? "true" : "false") + ", delim=" + lake::sqlString(delim) +
+           (spec.empty() ? "" : ", columns={" + spec + "}") + ")";
   }
   for (size_t i = 0; i < columns.size(); ++i) {
     add("CAST(" + ident(sources[i]) + " AS " + columns[i].second + ") AS " +
@@ -452,7 +452,23 @@ std::pair<std::string, std::string> statementType(std::string_view sql) {
   if (w == "EXPLAIN") return {"DML", "EXPLAIN"};
   if (w == "INSERT") return {"DML", "INSERT"};
   if (w == "UNLOAD") return {"DML", "UNLOAD"};
-  if (w == "SHOW") return {"UTILITY", "SHOW"};
+  // The next word names the statement as Athena does (SHOW_TABLES, ...).
+  std::string second;
+  {
+    std::string_view rest = body(sql).substr(w.size());
+    while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())))
+      rest.remove_prefix(1);
+    for (char c : rest) {
+      if (!std::isalpha(static_cast<unsigned char>(c))) break;
+      second += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  if (w == "SHOW") return {"UTILITY", "SHOW_" + second};
+  if (w == "MSCK") return {"DDL", "MSCK_REPAIR_TABLE"};
+  if ((w == "CREATE" || w == "DROP") && (second == "DATABASE" || second == "SCHEMA")) {
+    return {"DDL", w + "_DATABASE"};
+  }
+  if (w == "DROP" && second == "TABLE") return {"DDL", "DROP_TABLE"};
   if (w == "DESCRIBE" || w == "DESC") return {"UTILITY", "DESCRIBE"};
   if (w == "CREATE") {
     // CREATE TABLE ... AS <query>: Athena's CTAS.
@@ -465,7 +481,8 @@ std::pair<std::string, std::string> statementType(std::string_view sql) {
       return {"DDL", "CREATE_TABLE_AS_SELECT"};
     }
   }
-  if (w == "CREATE" || w == "DROP" || w == "ALTER" || w == "MSCK") return {"DDL", w};
+  if (w == "CREATE" && second == "EXTERNAL") return {"DDL", "CREATE_TABLE"};
+  if (w == "CREATE" || w == "DROP" || w == "ALTER") return {"DDL", w};
   return {"DML", w};
 }
 
@@ -490,6 +507,22 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
                       "'UPDATE', 'USE', 'WITH', <query>");
   }
   if (subtype == "CREATE_TABLE_AS_SELECT") return runCreateTableAs(registry, lake, job, cancel);
+  if (type == "DDL" || type == "UTILITY") {
+    if (auto done = runCatalogStatement(registry, lake, job)) {
+      if (done->textLines && done->state == "SUCCEEDED") {
+        // The result is text: one row a line, as Athena writes DDL results.
+        std::string text;
+        for (const auto& l : *done->textLines) text += l + "\n";
+        auto target = lake::parseS3Uri(job.outputLocation + job.id + ".txt");
+        if (target) {
+          (void)callAndWait(
+              registry, job.scope, "s3", "PutObject",
+              JsonObject{{"Bucket", target->bucket}, {"Key", target->prefix}, {"Body", text}});
+        }
+      }
+      return std::move(*done);
+    }
+  }
   if (subtype == "INSERT") return runInsertInto(registry, lake, job, cancel);
   if (subtype != "SELECT") {
     return failed(

@@ -37,6 +37,8 @@ struct QueryOutcome {
   int64_t planningMs = 0, engineMs = 0;
   std::string resultFile;               // s3://.../<id>.csv
   std::optional<uint64_t> updateCount;  // rows written (CTAS, INSERT INTO)
+  // DDL and SHOW: the lines of the `<id>.txt` result (columns tab-joined).
+  std::optional<std::vector<std::string>> textLines;
 };
 
 // A SELECT made ready to run: a connection with the query's private catalog

@@ -10,6 +10,7 @@
 
 #include "lake/glue_types.hpp"
 #include "services/athena/athena_results.hpp"
+#include "services/athena/statement_tokens.hpp"
 #include "services/common/call_and_wait.hpp"
 
 namespace sluice::services::athena {
@@ -24,128 +25,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-// The head of a statement, token by token: words, "quoted" identifiers,
-// 'strings' and single-character symbols, each with where it starts.
-struct Token {
-  enum Kind { Word, Ident, String, Symbol, End } kind = End;
-  std::string text;
-  size_t at = 0;
-};
-
-class Tokens {
- public:
-  explicit Tokens(std::string_view sql) : sql_(sql) {}
-  Token next() {
-    skipBlank();
-    Token t;
-    t.at = pos_;
-    if (pos_ >= sql_.size()) return t;
-    char c = sql_[pos_];
-    if (c == '"' || c == '\'' || c == '`') {
-      t.kind = c == '\'' ? Token::String : Token::Ident;
-      ++pos_;
-      while (pos_ < sql_.size()) {
-        if (sql_[pos_] == c && pos_ + 1 < sql_.size() && sql_[pos_ + 1] == c) {
-          t.text += c;
-          pos_ += 2;
-        } else if (sql_[pos_] == c) {
-          ++pos_;
-          break;
-        } else {
-          t.text += sql_[pos_++];
-        }
-      }
-      return t;
-    }
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
-      t.kind = Token::Word;
-      while (pos_ < sql_.size() &&
-             (std::isalnum(static_cast<unsigned char>(sql_[pos_])) || sql_[pos_] == '_')) {
-        t.text += sql_[pos_++];
-      }
-      return t;
-    }
-    t.kind = Token::Symbol;
-    t.text = std::string(1, c);
-    ++pos_;
-    return t;
-  }
-  Token peek() {
-    size_t saved = pos_;
-    Token t = next();
-    pos_ = saved;
-    return t;
-  }
-  bool keyword(std::string_view word) {
-    Token t = peek();
-    if (t.kind != Token::Word || lower(t.text) != word) return false;
-    next();
-    return true;
-  }
-  bool symbol(char c) {
-    Token t = peek();
-    if (t.kind != Token::Symbol || t.text[0] != c) return false;
-    next();
-    return true;
-  }
-  size_t position() {
-    skipBlank();
-    return pos_;
-  }
-
- private:
-  void skipBlank() {
-    for (;;) {
-      while (pos_ < sql_.size() && std::isspace(static_cast<unsigned char>(sql_[pos_]))) ++pos_;
-      if (sql_.substr(pos_).starts_with("--")) {
-        while (pos_ < sql_.size() && sql_[pos_] != '\n') ++pos_;
-      } else if (sql_.substr(pos_).starts_with("/*")) {
-        auto end = sql_.find("*/", pos_);
-        pos_ = end == std::string_view::npos ? sql_.size() : end + 2;
-      } else {
-        return;
-      }
-    }
-  }
-  std::string_view sql_;
-  size_t pos_ = 0;
-};
-
-QueryOutcome syntaxError(std::string_view sql, size_t at, const std::string& what) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < at && i < sql.size(); ++i) {
-    if (sql[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return queryFailure(
-      1006, "SYNTAX_ERROR: line " + std::to_string(line) + ":" + std::to_string(col) + ": " + what);
-}
-
-struct TableName {
-  std::string db, name;
-};
-
-// [catalog.][db.]name
-std::optional<TableName> readTableName(Tokens& t, const std::string& defaultDb) {
-  std::vector<std::string> parts;
-  for (;;) {
-    Token p = t.next();
-    if (p.kind != Token::Word && p.kind != Token::Ident) return std::nullopt;
-    parts.push_back(lower(p.text));
-    if (!t.symbol('.')) break;
-  }
-  if (parts.size() == 3 && parts[0] != "awsdatacatalog") return std::nullopt;
-  if (parts.size() > 3) return std::nullopt;
-  TableName n;
-  n.name = parts.back();
-  n.db = parts.size() >= 2 ? parts[parts.size() - 2] : lower(defaultDb);
-  return n;
 }
 
 struct Format {
@@ -484,6 +363,11 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
     if (ifNotExists) return succeeded(0, 0);
     return queryFailure(1003, "ALREADY_EXISTS: line 1:1: Table 'awsdatacatalog." + name->db + "." +
                                   name->name + "' already exists");
+  }
+  if (name->db == "default") {
+    // Athena's default database is there from the start.
+    (void)callAndWait(registry, job.scope, "glue", "CreateDatabase",
+                      JsonObject{{"DatabaseInput", JsonObject{{"Name", "default"}}}});
   }
   if (!callAndWait(registry, job.scope, "glue", "GetDatabase", JsonObject{{"Name", name->db}})) {
     return queryFailure(1301,
