@@ -415,4 +415,18 @@ std::map<std::string, std::string> stringMapFromJsonText(std::string_view text) 
   return out;
 }
 
+const Json* jsonAt(const Json& value, std::initializer_list<std::string_view> path) {
+  const Json* v = &value;
+  for (std::string_view m : path) {
+    if (!v->is_object()) return nullptr;
+    v = v->as_object().if_contains(m);
+    if (!v) return nullptr;
+  }
+  return v;
+}
+
+std::string jsonString(const Json* value) {
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
 }  // namespace sluice

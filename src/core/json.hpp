@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,6 +56,12 @@ std::string toPrettyJsonText(const Json& value);
 
 // Structural equality where numbers compare by value (1 == 1.0).
 bool jsonEquals(const Json& a, const Json& b);
+
+// The value at `path` through nested objects (jsonAt(table, {"StorageDescriptor",
+// "Location"})), or nullptr when a step is missing or not an object.
+const Json* jsonAt(const Json& value, std::initializer_list<std::string_view> path);
+// The text of a string value; "" for a null pointer or any other value.
+std::string jsonString(const Json* value);
 
 // Numeric helpers: true for int64/uint64/double kinds.
 inline bool isNumber(const Json& v) {

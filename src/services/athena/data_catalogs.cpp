@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "services/athena/athena_service.hpp"
+#include "services/athena/statement_tokens.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
 
@@ -140,18 +141,7 @@ void AthenaService::registerCatalogOperations(OperationRegistry& registry) {
         q["MaxResults"] = Input(in).get("MaxResults") ? *Input(in).get("MaxResults") : Json(50);
         // Athena's Expression is a pattern with * wildcards and | alternatives.
         if (const Json* e = Input(in).get("Expression"); e && e->is_string()) {
-          std::string re;
-          for (char c : e->get_string()) {
-            if (c == '*') {
-              re += ".*";
-            } else if (c == '|') {
-              re += '|';
-            } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
-              re += c;
-            } else {
-              re += std::string("\\") + c;
-            }
-          }
+          std::string re = namePatternRegex(e->get_string());
           q["Expression"] = re;
         }
         glue(ctx, "GetTables", q, [reply, d = *db](Result<Json> r) {

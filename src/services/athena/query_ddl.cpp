@@ -51,18 +51,7 @@ Result<JsonArray> all(const OperationRegistry& registry, const QueryJob& job, st
 
 // Athena's name patterns: * any characters, | alternatives.
 bool likePattern(const std::string& pattern, const std::string& name) {
-  std::string re;
-  for (char c : pattern) {
-    if (c == '*') {
-      re += ".*";
-    } else if (c == '|') {
-      re += '|';
-    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
-      re += c;
-    } else {
-      re += std::string("\\") + c;
-    }
-  }
+  std::string re = namePatternRegex(pattern);
   try {
     return std::regex_match(name, std::regex(re, std::regex::icase));
   } catch (const std::regex_error&) {

@@ -92,20 +92,6 @@ QueryOutcome failed(int type, std::string reason) {
   return o;
 }
 
-const Json* member(const Json& o, std::initializer_list<const char*> path) {
-  const Json* v = &o;
-  for (const char* m : path) {
-    if (!v->is_object()) return nullptr;
-    v = v->as_object().if_contains(m);
-    if (!v) return nullptr;
-  }
-  return v;
-}
-
-std::string text(const Json* v) {
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 struct TableRef {
   std::string db, name;
   size_t position = 0;  // in the statement, for messages
@@ -117,13 +103,14 @@ void collectRefs(const Json& node, std::vector<std::pair<std::string, std::strin
   if (node.is_object()) {
     const JsonObject& o = node.as_object();
     if (o.contains("type") && o.at("type") == "BASE_TABLE") {
-      refs.emplace_back(text(o.if_contains("schema_name")), text(o.if_contains("table_name")));
-      if (auto c = text(o.if_contains("catalog_name")); !c.empty())
+      refs.emplace_back(jsonString(o.if_contains("schema_name")),
+                        jsonString(o.if_contains("table_name")));
+      if (auto c = jsonString(o.if_contains("catalog_name")); !c.empty())
         refs.back().first = c + "." + refs.back().first;
     }
-    if (const Json* map = member(node, {"cte_map", "map"}); map && map->is_array()) {
+    if (const Json* map = jsonAt(node, {"cte_map", "map"}); map && map->is_array()) {
       for (const Json& e : map->as_array()) {
-        if (e.is_object()) ctes.insert(lower(text(e.as_object().if_contains("key"))));
+        if (e.is_object()) ctes.insert(lower(jsonString(e.as_object().if_contains("key"))));
       }
     }
     for (const auto& kv : o) collectRefs(kv.value(), refs, ctes);
@@ -136,19 +123,19 @@ void collectRefs(const Json& node, std::vector<std::pair<std::string, std::strin
 // catalog's columns and the partition columns from the folder names.
 std::string tableView(const Json& table, const std::string& dir,
                       const std::vector<std::string>& files) {
-  const Json* sd = member(table, {"StorageDescriptor"});
+  const Json* sd = jsonAt(table, {"StorageDescriptor"});
   std::vector<std::pair<std::string, std::string>> columns;  // name, DuckDB type
-  if (const Json* cols = sd ? member(*sd, {"Columns"}) : nullptr; cols && cols->is_array()) {
+  if (const Json* cols = sd ? jsonAt(*sd, {"Columns"}) : nullptr; cols && cols->is_array()) {
     for (const Json& c : cols->as_array()) {
-      columns.emplace_back(lower(text(member(c, {"Name"}))),
-                           lake::duckdbType(text(member(c, {"Type"}))));
+      columns.emplace_back(lower(jsonString(jsonAt(c, {"Name"}))),
+                           lake::duckdbType(jsonString(jsonAt(c, {"Type"}))));
     }
   }
   std::vector<std::pair<std::string, std::string>> keys;
-  if (const Json* pk = member(table, {"PartitionKeys"}); pk && pk->is_array()) {
+  if (const Json* pk = jsonAt(table, {"PartitionKeys"}); pk && pk->is_array()) {
     for (const Json& k : pk->as_array()) {
-      keys.emplace_back(lower(text(member(k, {"Name"}))),
-                        lake::duckdbType(text(member(k, {"Type"}))));
+      keys.emplace_back(lower(jsonString(jsonAt(k, {"Name"}))),
+                        lake::duckdbType(jsonString(jsonAt(k, {"Type"}))));
     }
   }
   std::string select = "SELECT ";
@@ -165,9 +152,9 @@ std::string tableView(const Json& table, const std::string& dir,
     return select + " WHERE false";
   }
   std::string serde =
-      lower(text(sd ? member(*sd, {"SerdeInfo", "SerializationLibrary"}) : nullptr));
-  std::string input = lower(text(sd ? member(*sd, {"InputFormat"}) : nullptr));
-  std::string classification = lower(text(member(table, {"Parameters", "classification"})));
+      lower(jsonString(sd ? jsonAt(*sd, {"SerdeInfo", "SerializationLibrary"}) : nullptr));
+  std::string input = lower(jsonString(sd ? jsonAt(*sd, {"InputFormat"}) : nullptr));
+  std::string classification = lower(jsonString(jsonAt(table, {"Parameters", "classification"})));
   std::string list = "[";
   for (size_t i = 0; i < files.size(); ++i) list += (i ? "," : "") + lake::sqlString(files[i]);
   list += "]";
@@ -199,7 +186,8 @@ std::string tableView(const Json& table, const std::string& dir,
     from = "read_parquet(" + list + ", filename=true" + partitioning + ", union_by_name=true)";
   } else if (serde.find("json") != std::string::npos || classification == "json") {
     // The JSON keys as written (the SerDe's paths) for the lower-cased columns.
-    std::string paths = text(sd ? member(*sd, {"SerdeInfo", "Parameters", "paths"}) : nullptr);
+    std::string paths =
+        jsonString(sd ? jsonAt(*sd, {"SerdeInfo", "Parameters", "paths"}) : nullptr);
     std::map<std::string, std::string> byLower;
     size_t start = 0;
     while (!paths.empty() && start <= paths.size()) {
@@ -220,9 +208,9 @@ std::string tableView(const Json& table, const std::string& dir,
            (spec.empty() ? "" : ", columns={" + spec + "}") + ")";
   } else {
     std::string delim =
-        text(sd ? member(*sd, {"SerdeInfo", "Parameters", "field.delim"}) : nullptr);
+        jsonString(sd ? jsonAt(*sd, {"SerdeInfo", "Parameters", "field.delim"}) : nullptr);
     if (delim.empty()) delim = serde.find("opencsv") != std::string::npos ? "," : "\x01";
-    bool header = text(member(table, {"Parameters", "skip.header.line.count"})) == "1";
+    bool header = jsonString(jsonAt(table, {"Parameters", "skip.header.line.count"})) == "1";
     std::string spec;
     for (size_t i = 0; i < columns.size(); ++i) {
       spec += (i ? ", " : "") + lake::sqlString(columns[i].first) + ": " +
@@ -324,14 +312,14 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   if (!parsed) return fail(duckFailureOf(job.sql, parsed.error().message));
   auto tree = parseJson(parsed->value(0, 0).value_or("{}"));
   if (!tree) return fail(failed(1000, "INTERNAL_ERROR: unreadable parse of the statement"));
-  if (const Json* e = member(*tree, {"error"}); e && e->is_bool() && e->as_bool()) {
+  if (const Json* e = jsonAt(*tree, {"error"}); e && e->is_bool() && e->as_bool()) {
     size_t pos = 0;
     try {
-      pos = std::stoul(text(member(*tree, {"position"})));
+      pos = std::stoul(jsonString(jsonAt(*tree, {"position"})));
     } catch (const std::exception&) {
     }
-    return fail(failed(
-        1006, "SYNTAX_ERROR: " + lineCol(job.sql, pos) + text(member(*tree, {"error_message"}))));
+    return fail(failed(1006, "SYNTAX_ERROR: " + lineCol(job.sql, pos) +
+                                 jsonString(jsonAt(*tree, {"error_message"}))));
   }
   std::vector<std::pair<std::string, std::string>> raw;
   std::set<std::string> ctes;
@@ -339,15 +327,15 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   // Trino names an output column that is neither aliased nor a column
   // `_col<position>`; DuckDB names it after the expression.
   std::vector<bool> unnamed;
-  if (const Json* list = member(*tree, {"statements"});
+  if (const Json* list = jsonAt(*tree, {"statements"});
       list && list->is_array() && !list->as_array().empty()) {
-    const Json* select = member(list->as_array()[0], {"node", "select_list"});
+    const Json* select = jsonAt(list->as_array()[0], {"node", "select_list"});
     bool star = false;
     if (select && select->is_array()) {
       for (const Json& e : select->as_array()) {
-        std::string cls = text(member(e, {"class"}));
+        std::string cls = jsonString(jsonAt(e, {"class"}));
         star = star || cls == "STAR";
-        unnamed.push_back(text(member(e, {"alias"})).empty() && cls != "COLUMN_REF");
+        unnamed.push_back(jsonString(jsonAt(e, {"alias"})).empty() && cls != "COLUMN_REF");
       }
     }
     if (star) unnamed.clear();  // positions no longer line up; keep DuckDB's names
@@ -384,7 +372,7 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   // One snapshot of every table's objects.
   std::vector<std::string> locations;
   for (const auto& [_, t] : tables) {
-    std::string l = text(member(t, {"StorageDescriptor", "Location"}));
+    std::string l = jsonString(jsonAt(t, {"StorageDescriptor", "Location"}));
     if (!l.empty() && !l.ends_with("/")) l += "/";
     if (!l.empty() && std::find(locations.begin(), locations.end(), l) == locations.end()) {
       locations.push_back(l);
@@ -410,7 +398,7 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   for (const auto& [key, _] : tables) schemas.insert(key.first);
   for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
   for (const auto& [key, table] : tables) {
-    std::string location = text(member(table, {"StorageDescriptor", "Location"}));
+    std::string location = jsonString(jsonAt(table, {"StorageDescriptor", "Location"}));
     if (!location.ends_with("/")) location += "/";
     size_t index = std::find(locations.begin(), locations.end(), location) - locations.begin();
     auto dir = snap->localPath(location);

@@ -2,6 +2,22 @@
 
 namespace sluice::services::athena {
 
+std::string namePatternRegex(std::string_view pattern) {
+  std::string re;
+  for (char c : pattern) {
+    if (c == '*') {
+      re += ".*";
+    } else if (c == '|') {
+      re += '|';
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      re += c;
+    } else {
+      re += std::string("\\") + c;
+    }
+  }
+  return re;
+}
+
 QueryOutcome syntaxError(std::string_view sql, size_t at, const std::string& what) {
   size_t line = 1, col = 1;
   for (size_t i = 0; i < at && i < sql.size(); ++i) {

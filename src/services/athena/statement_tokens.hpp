@@ -106,6 +106,10 @@ class Tokens {
   size_t pos_ = 0;
 };
 
+// Athena's name patterns (SHOW TABLES 'x*', ListTableMetadata's Expression):
+// `*` any characters, `|` alternatives; as an ECMAScript regular expression.
+std::string namePatternRegex(std::string_view pattern);
+
 // A SYNTAX_ERROR at character `at` of the statement.
 QueryOutcome syntaxError(std::string_view sql, size_t at, const std::string& what);
 

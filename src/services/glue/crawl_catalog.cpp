@@ -90,20 +90,6 @@ JsonObject storageDescriptor(const lake::DiscoveredTable& t, JsonArray columns,
                     {"StoredAsSubDirectories", false}};
 }
 
-const Json* member(const Json& o, std::initializer_list<const char*> path) {
-  const Json* v = &o;
-  for (const char* m : path) {
-    if (!v->is_object()) return nullptr;
-    v = v->as_object().if_contains(m);
-    if (!v) return nullptr;
-  }
-  return v;
-}
-
-std::string text(const Json* v) {
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 }  // namespace
 
 Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
@@ -114,7 +100,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
   ctx.scope = scope;
   std::string crawlerName(crawler.at("Name").as_string());
   std::string crawlId(crawler.at("_CrawlId").as_string());
-  std::string db = lowerName(text(crawler.if_contains("DatabaseName")));
+  std::string db = lowerName(jsonString(crawler.if_contains("DatabaseName")));
   bool ownTables = std::any_of(discovery.tables.begin(), discovery.tables.end(),
                                [&](const auto& t) { return !fixed.count(t.location); });
   if (db.empty() && ownTables) {
@@ -131,13 +117,13 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
     if (auto parsed = parseJson(c->get_string()); parsed && parsed->is_object()) config = *parsed;
   }
   bool mergeColumns =
-      partial ||
-      text(member(config, {"CrawlerOutput", "Tables", "AddOrUpdateBehavior"})) == "MergeNewColumns";
+      partial || jsonString(jsonAt(config, {"CrawlerOutput", "Tables", "AddOrUpdateBehavior"})) ==
+                     "MergeNewColumns";
   const JsonObject& policy = crawler.at("SchemaChangePolicy").as_object();
   bool update = policy.at("UpdateBehavior") == "UPDATE_IN_DATABASE";
   std::string deleteBehavior(policy.at("DeleteBehavior").as_string());
   std::string recrawl(crawler.at("RecrawlPolicy").as_object().at("RecrawlBehavior").as_string());
-  std::string prefix = lowerName(text(crawler.if_contains("TablePrefix")));
+  std::string prefix = lowerName(jsonString(crawler.if_contains("TablePrefix")));
   auto& tables = tables_[scopeKey(scope)];
 
   // Names first: a table of the same name elsewhere keeps its name, the
@@ -161,7 +147,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
     std::string name = (prefix + t.name).substr(0, 255);
     auto it = tables.find(db + "/" + name);
     if (it != tables.end()) {
-      std::string location = text(member(it->second, {"StorageDescriptor", "Location"}));
+      std::string location = jsonString(jsonAt(it->second, {"StorageDescriptor", "Location"}));
       if (location != t.location) {
         char suffix[20];
         std::snprintf(suffix, sizeof suffix, "_%08zx",
@@ -173,7 +159,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
     if (it == tables.end()) ++newTables;
     names.push_back(name);
   }
-  if (const Json* threshold = member(config, {"CrawlerOutput", "Tables", "TableThreshold"});
+  if (const Json* threshold = jsonAt(config, {"CrawlerOutput", "Tables", "TableThreshold"});
       threshold && threshold->is_int64() &&
       static_cast<int64_t>(newTables) > threshold->get_int64()) {
     return invalidInput("The number of tables detected by crawler: " + std::to_string(newTables) +
@@ -193,10 +179,21 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
         crawlerParameters(t, t.objects, t.bytes, t.records, crawlerName, crawlId);
     if (!t.partitionKeys.empty()) parameters["partition_filtering.enabled"] = "true";
     JsonArray columns = columnsJson(t.columns);
+    // The TableInput of the table as the crawler writes it.
+    auto tableInput = [&] {
+      return JsonObject{
+          {"Name", name},
+          {"Owner", "owner"},
+          {"Retention", 0},
+          {"TableType", "EXTERNAL_TABLE"},
+          {"PartitionKeys", partitionKeys},
+          {"Parameters", parameters},
+          {"StorageDescriptor", storageDescriptor(t, columns, t.location, parameters)}};
+    };
     auto existing = tables.find(db + "/" + name);
     if (existing != tables.end()) {
       const Json& old = existing->second;
-      const Json* oldColumns = member(old, {"StorageDescriptor", "Columns"});
+      const Json* oldColumns = jsonAt(old, {"StorageDescriptor", "Columns"});
       if (mergeColumns && oldColumns && oldColumns->is_array()) {
         JsonArray merged = oldColumns->as_array();
         for (const Json& c : columns) {
@@ -207,9 +204,10 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
         }
         columns = std::move(merged);
       }
-      bool changed = !oldColumns || *oldColumns != Json(columns) ||
-                     old.as_object().at("PartitionKeys") != Json(partitionKeys) ||
-                     text(member(old, {"Parameters", "classification"})) != t.format.classification;
+      bool changed =
+          !oldColumns || *oldColumns != Json(columns) ||
+          old.as_object().at("PartitionKeys") != Json(partitionKeys) ||
+          jsonString(jsonAt(old, {"Parameters", "classification"})) != t.format.classification;
       if (changed && update) {
         if (partial) {
           // The statistics describe the folders read, not the table: keep the
@@ -220,15 +218,8 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
             parameters = std::move(kept);
           }
         }
-        JsonObject input{
-            {"Name", name},
-            {"Owner", "owner"},
-            {"Retention", 0},
-            {"TableType", "EXTERNAL_TABLE"},
-            {"PartitionKeys", partitionKeys},
-            {"Parameters", parameters},
-            {"StorageDescriptor", storageDescriptor(t, columns, t.location, parameters)}};
-        auto updated = updateTable(JsonObject{{"DatabaseName", db}, {"TableInput", input}}, ctx);
+        auto updated =
+            updateTable(JsonObject{{"DatabaseName", db}, {"TableInput", tableInput()}}, ctx);
         if (!updated) return updated.error();
         change.batch.append(std::move(updated->batch));
         ++counts.tablesUpdated;
@@ -238,21 +229,14 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
                       " changed; not updated (UpdateBehavior LOG)");
       }
     } else {
-      JsonObject input{
-          {"Name", name},
-          {"Owner", "owner"},
-          {"Retention", 0},
-          {"TableType", "EXTERNAL_TABLE"},
-          {"PartitionKeys", partitionKeys},
-          {"Parameters", parameters},
-          {"StorageDescriptor", storageDescriptor(t, columns, t.location, parameters)}};
-      auto created = createTable(JsonObject{{"DatabaseName", db}, {"TableInput", input}}, ctx);
+      auto created =
+          createTable(JsonObject{{"DatabaseName", db}, {"TableInput", tableInput()}}, ctx);
       if (!created) return created.error();
       Json& stored = tables[db + "/" + name];
       stored.as_object()["CreatedBy"] =
           "arn:aws:sts::" + scope.account + ":assumed-role/" +
-          text(crawler.if_contains("Role"))
-              .substr(text(crawler.if_contains("Role")).rfind('/') + 1) +
+          jsonString(crawler.if_contains("Role"))
+              .substr(jsonString(crawler.if_contains("Role")).rfind('/') + 1) +
           "/AWS-Crawler";
       change.batch.append(std::move(created->batch));
       change.batch.put("glue_tables", scope, db + "/" + name, stored);
@@ -263,7 +247,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
     auto stored = readPartitions(scope, db, name);
     if (!stored) return stored.error();
     const Json& table = tables[db + "/" + name];
-    JsonArray tableColumns = member(table, {"StorageDescriptor", "Columns"})->as_array();
+    JsonArray tableColumns = jsonAt(table, {"StorageDescriptor", "Columns"})->as_array();
     std::set<std::string> found;
     for (const auto& p : t.partitions) {
       JsonArray values;
@@ -288,8 +272,8 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
         erasePartition(change.batch, scope, db, name, key);
         ++counts.partitionsDeleted;
       } else {
-        log.push_back("INFO : A partition of " + name +
-                      " is gone from S3: " + text(member(doc, {"StorageDescriptor", "Location"})));
+        log.push_back("INFO : A partition of " + name + " is gone from S3: " +
+                      jsonString(jsonAt(doc, {"StorageDescriptor", "Location"})));
       }
     }
   }
@@ -300,9 +284,9 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
   // Tables this crawler made whose data is gone.
   if (partial || recrawl != "CRAWL_EVERYTHING" || db.empty()) return counts;
   std::vector<std::string> targets;
-  if (const Json* s3 = member(crawler.at("Targets"), {"S3Targets"}); s3 && s3->is_array()) {
+  if (const Json* s3 = jsonAt(crawler.at("Targets"), {"S3Targets"}); s3 && s3->is_array()) {
     for (const Json& t : s3->as_array()) {
-      std::string path = text(t.as_object().if_contains("Path"));
+      std::string path = jsonString(t.as_object().if_contains("Path"));
       targets.push_back(path.ends_with("/") ? path : path + "/");
     }
   }
@@ -310,10 +294,10 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
   std::vector<std::string> gone;
   for (const auto& [key, doc] : tables) {
     if (!key.starts_with(db + "/")) continue;
-    if (text(member(doc, {"Parameters", "UPDATED_BY_CRAWLER"})) != crawlerName) continue;
+    if (jsonString(jsonAt(doc, {"Parameters", "UPDATED_BY_CRAWLER"})) != crawlerName) continue;
     std::string name(doc.as_object().at("Name").as_string());
     if (kept.count(name)) continue;
-    std::string location = text(member(doc, {"StorageDescriptor", "Location"}));
+    std::string location = jsonString(jsonAt(doc, {"StorageDescriptor", "Location"}));
     bool underTarget = false;
     for (const auto& t : targets)
       underTarget = underTarget || location.starts_with(t) || t.starts_with(location);
