@@ -232,8 +232,11 @@ std::string tableView(const Json& table, const std::string& dir,
     }
     std::string segment = "split_part(substr(filename, " + std::to_string(dir.size() + 2) +
                           "), '/', " + std::to_string(k + 1) + ")";
-    add("CAST(regexp_replace(" + segment + ", '^" + keys[k].first + "=', '') AS " + keys[k].second +
-        ") AS " + ident(keys[k].first));
+    // "key=value" loses "key=" (compared as text, not as a pattern).
+    std::string prefix = lake::sqlString(keys[k].first + "=");
+    add("CAST(CASE WHEN starts_with(" + segment + ", " + prefix + ") THEN substr(" + segment +
+        ", length(" + prefix + ") + 1) ELSE " + segment + " END AS " + keys[k].second + ") AS " +
+        ident(keys[k].first));
   }
   return select + " FROM " + from;
 }
