@@ -12,10 +12,10 @@ void LakeCancel::cancel() {
   if (running_) running_->interrupt();
 }
 
-void LakeCancel::attach(DuckConnection* con) {
+bool LakeCancel::attach(DuckConnection* con) {
   std::lock_guard lock(mu_);
   running_ = con;
-  if (con && cancelled_) con->interrupt();
+  return !cancelled_;
 }
 
 LakeEngine::LakeEngine(ObjectSource& objects, LakeOptions options)

@@ -37,8 +37,10 @@ class LakeCancel {
  public:
   void cancel();
   bool cancelled() const { return cancelled_.load(); }
-  // The connection whose query cancel() interrupts (nullptr: none).
-  void attach(DuckConnection* con);
+  // The connection whose query cancel() interrupts (nullptr: none). False
+  // when the work is cancelled already: an interrupt sent before a query
+  // starts is lost, so callers must not start it.
+  bool attach(DuckConnection* con);
 
  private:
   std::atomic<bool> cancelled_{false};

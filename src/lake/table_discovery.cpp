@@ -131,13 +131,15 @@ class Discoverer {
 
  private:
   Result<QueryResult> query(const std::string& sql) {
-    if (cancel_.cancelled()) return AwsError{"CrawlCancelled", "The crawl was stopped.", 400};
     if (!con_) {
       auto c = lake_.connection();
       if (!c) return c.error();
       con_.emplace(std::move(*c));
     }
-    cancel_.attach(&**con_);
+    if (!cancel_.attach(&**con_)) {
+      cancel_.attach(nullptr);
+      return AwsError{"CrawlCancelled", "The crawl was stopped.", 400};
+    }
     auto r = (*con_)->query(sql);
     cancel_.attach(nullptr);
     if (!r && cancel_.cancelled()) {

@@ -36,14 +36,17 @@ def setup_lake(server):
         {"Path": "s3://lake/events/"}, {"Path": "s3://lake/big/"}, {"Path": "s3://lake/posts/"},
         {"Path": "s3://lake/raw/"}]})
     glue.start_crawler(Name="lake")
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        c = glue.get_crawler(Name="lake")["Crawler"]
-        if c["State"] == "READY" and "LastCrawl" in c:
-            assert c["LastCrawl"]["Status"] == "SUCCEEDED", c["LastCrawl"]
-            return
-        time.sleep(0.02)
-    raise AssertionError("crawl did not finish")
+    server.idle()  # the crawl has run and its end is stored
+    c = glue.get_crawler(Name="lake")["Crawler"]
+    assert c["State"] == "READY" and c["LastCrawl"]["Status"] == "SUCCEEDED", c
+
+
+def wait_running(athena, qid):
+    """Waits (bounded) for the query to be RUNNING: a state, not a time."""
+    deadline = time.time() + 10
+    while athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"][
+            "State"] != "RUNNING":
+        assert time.time() < deadline, "query never ran"
 
 
 class AthenaTest(unittest.TestCase):
@@ -63,14 +66,13 @@ class AthenaTest(unittest.TestCase):
                   "ResultConfiguration": {"OutputLocation": OUT}, **extra}
         return self.athena.start_query_execution(**kwargs)["QueryExecutionId"]
 
-    def wait(self, qid, timeout=30):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            e = self.athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
-            if e["Status"]["State"] not in ("QUEUED", "RUNNING"):
-                return e
-            time.sleep(0.01)
-        raise AssertionError(f"query {qid} still {e['Status']['State']}")
+    def wait(self, qid):
+        """The query once the server is quiet: it has run and its end is stored."""
+        self.server.idle()
+        e = self.athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+        self.assertNotIn(e["Status"]["State"], ("QUEUED", "RUNNING"), e["Status"])
+        return e
+
 
     def run_query(self, sql):
         qid = self.start(sql)
@@ -216,12 +218,11 @@ class AthenaTest(unittest.TestCase):
                          "ENABLED")
 
     def test_stop_interrupts_a_running_query(self):
+        # Minutes of work unless interrupted: the stop ends it at once.
         qid = self.start("SELECT count(*) FROM big a, big b, big c WHERE a.n + b.n + c.n = -1")
-        time.sleep(0.3)
+        wait_running(self.athena, qid)
         self.athena.stop_query_execution(QueryExecutionId=qid)
-        t = time.time()
-        e = self.wait(qid, timeout=10)
-        self.assertLess(time.time() - t, 5)
+        e = self.wait(qid)
         self.assertEqual(e["Status"]["State"], "CANCELLED")
         self.assertEqual(e["Status"]["StateChangeReason"], "Query cancelled by user")
         self.assertError("InvalidRequestException", self.athena.get_query_results,
@@ -253,13 +254,8 @@ class AthenaTest(unittest.TestCase):
         def run(sql):
             arn = sfn.start_execution(stateMachineArn=machine,
                                       input=json.dumps({"sql": sql}))["executionArn"]
-            deadline = time.time() + 30
-            while time.time() < deadline:
-                d = sfn.describe_execution(executionArn=arn)
-                if d["status"] != "RUNNING":
-                    return arn, d
-                time.sleep(0.05)
-            raise AssertionError("execution still running")
+            self.server.idle()  # the execution and its query have run
+            return arn, sfn.describe_execution(executionArn=arn)
 
         _, d = run("SELECT count(*) AS n FROM events")
         self.assertEqual(d["status"], "SUCCEEDED", d)
@@ -446,9 +442,7 @@ class AthenaDurabilityTest(unittest.TestCase):
                 QueryString="SELECT count(*) FROM big a, big b, big c WHERE a.n + b.n = c.n + 1",
                 QueryExecutionContext={"Database": "lake"},
                 ResultConfiguration={"OutputLocation": OUT})["QueryExecutionId"]
-            time.sleep(0.3)
-            self.assertEqual(athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
-                             ["Status"]["State"], "RUNNING")
+            wait_running(athena, qid)
             server.stop(signal.SIGKILL)
             server.start()
             e = server.client("athena").get_query_execution(QueryExecutionId=qid)["QueryExecution"]

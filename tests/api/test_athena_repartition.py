@@ -5,7 +5,6 @@ average over a window) and writing one day's year/month/day/hour partitions
 of the target table; the client polls them with BatchGetQueryExecution, then
 crawls the result and reads it back."""
 import json
-import time
 import unittest
 
 from sluice_server import SluiceServer
@@ -25,12 +24,9 @@ class RepartitionPipelineTest(unittest.TestCase):
 
     def crawl(self, name):
         self.glue.start_crawler(Name=name)
-        while True:
-            c = self.glue.get_crawler(Name=name)["Crawler"]
-            if c["State"] == "READY" and "LastCrawl" in c:
-                self.assertEqual(c["LastCrawl"]["Status"], "SUCCEEDED", c["LastCrawl"])
-                return
-            time.sleep(0.02)
+        self.server.idle()  # the crawl has run and its end is stored
+        c = self.glue.get_crawler(Name=name)["Crawler"]
+        self.assertEqual((c["State"], c["LastCrawl"]["Status"]), ("READY", "SUCCEEDED"))
 
     def query(self, sql):
         return self.athena.start_query_execution(
@@ -64,9 +60,9 @@ class RepartitionPipelineTest(unittest.TestCase):
             "partitioned_by = ARRAY['year', 'month', 'day', 'hour']) AS "
             "SELECT id, kind, value, 'x' AS size_class, CAST(0 AS DOUBLE) AS kind_avg, "
             "'' AS year, '' AS month, '' AS day, '' AS hour FROM arrivals WITH NO DATA")
-        while self.athena.get_query_execution(QueryExecutionId=target)["QueryExecution"][
-                "Status"]["State"] in ("QUEUED", "RUNNING"):
-            time.sleep(0.02)
+        self.server.idle()
+        self.assertEqual(self.athena.get_query_execution(QueryExecutionId=target)[
+            "QueryExecution"]["Status"]["State"], "SUCCEEDED")
         insert = (
             "INSERT INTO events_by_time "
             "SELECT id, kind, value, "
@@ -78,13 +74,9 @@ class RepartitionPipelineTest(unittest.TestCase):
             "WHERE ts >= TIMESTAMP '2024-03-{d} 00:00:00' AND "
             "ts < TIMESTAMP '2024-03-{d} 00:00:00' + INTERVAL '1' DAY")
         ids = [self.query(insert.format(d=d)) for d in ("01", "02", "03")]
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            states = [q["Status"]["State"] for q in self.athena.batch_get_query_execution(
-                QueryExecutionIds=ids)["QueryExecutions"]]
-            if all(s not in ("QUEUED", "RUNNING") for s in states):
-                break
-            time.sleep(0.05)
+        self.server.idle()  # the three queries have run
+        states = [q["Status"]["State"] for q in self.athena.batch_get_query_execution(
+            QueryExecutionIds=ids)["QueryExecutions"]]
         self.assertEqual(states, ["SUCCEEDED"] * 3, [q["Status"] for q in self.athena.batch_get_query_execution(QueryExecutionIds=ids)["QueryExecutions"]])
         written = [self.athena.get_query_results(QueryExecutionId=q)["UpdateCount"] for q in ids]
         self.assertEqual(written, [4, 8, 8])  # 2024-03-04's hour 10 events are on the 4th
@@ -104,9 +96,7 @@ class RepartitionPipelineTest(unittest.TestCase):
         self.assertEqual(crawled["Parameters"]["recordCount"], "20")
         q = self.query("SELECT size_class, count(*) AS n FROM curated.events "
                        "WHERE day = '02' GROUP BY size_class ORDER BY size_class")
-        while self.athena.get_query_execution(QueryExecutionId=q)["QueryExecution"]["Status"][
-                "State"] in ("QUEUED", "RUNNING"):
-            time.sleep(0.02)
+        self.server.idle()
         rows = [[d.get("VarCharValue") for d in r["Data"]] for r in
                 self.athena.get_query_results(QueryExecutionId=q)["ResultSet"]["Rows"]]
         # 2024-03-02: ids 5..8 (arrived on the 2nd) and 9..12 (arrived on the 3rd),

@@ -5,7 +5,6 @@ crawl's events and logs, a Step Functions poll loop, and a crawl cut by
 kill -9."""
 import json
 import signal
-import time
 import unittest
 
 from botocore.exceptions import ClientError
@@ -17,14 +16,12 @@ from sluice_server import SluiceServer
 ROLE = "arn:aws:iam::000000000000:role/service-role/AWSGlueServiceRole-lake"
 
 
-def wait_ready(glue, name, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        c = glue.get_crawler(Name=name)["Crawler"]
-        if c["State"] == "READY" and "LastCrawl" in c:
-            return c
-        time.sleep(0.02)
-    raise AssertionError(f"crawler {name} still {c['State']}")
+def wait_ready(server, name):
+    """The crawler once the server is quiet: its crawl has run and its end is stored."""
+    server.idle()
+    c = server.client("glue").get_crawler(Name=name)["Crawler"]
+    assert c["State"] == "READY" and "LastCrawl" in c, c
+    return c
 
 
 class CrawlerTest(unittest.TestCase):
@@ -50,7 +47,7 @@ class CrawlerTest(unittest.TestCase):
 
     def crawl(self, name):
         self.glue.start_crawler(Name=name)
-        return wait_ready(self.glue, name)
+        return wait_ready(self.server, name)
 
     def test_configuration_and_errors(self):
         self.glue.create_crawler(Name="Conf", Role=ROLE, DatabaseName="confdb",
@@ -283,7 +280,7 @@ class CrawlerTest(unittest.TestCase):
         self.glue.stop_crawler(Name="big")
         self.assertIn(self.glue.get_crawler(Name="big")["Crawler"]["State"],
                       ("STOPPING", "READY"))
-        c = wait_ready(self.glue, "big")
+        c = wait_ready(self.server, "big")
         self.assertEqual(c["LastCrawl"]["Status"], "CANCELLED")
         self.assertError("EntityNotFoundException", self.glue.get_table, DatabaseName="big",
                          Name="big")
@@ -305,12 +302,9 @@ class CrawlerTest(unittest.TestCase):
         self.glue.create_crawler(Name="logged", Role=ROLE, DatabaseName="logged",
                                  Targets={"S3Targets": [{"Path": "s3://lake/logged/"}]})
         self.crawl("logged")
-        got = []
-        deadline = time.time() + 10
-        while len(got) < 2 and time.time() < deadline:
-            for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                         WaitTimeSeconds=1).get("Messages", []):
-                got.append(json.loads(m["Body"]))
+        self.server.idle()  # the events are delivered
+        got = [json.loads(m["Body"]) for m in sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
         self.assertEqual([e["detail"]["state"] for e in got], ["Started", "Succeeded"])
         done = got[1]
         self.assertEqual((done["source"], done["detail-type"]),
@@ -323,46 +317,12 @@ class CrawlerTest(unittest.TestCase):
         self.assertTrue(any("Created table logged in database logged" in l for l in lines), lines)
         self.assertTrue(lines[-1].endswith("in state READY (SUCCEEDED)"), lines)
 
-    def test_step_functions_starts_and_polls_a_crawler(self):
-        self.put("sfn/data/a.json", b'{"k": "v"}\n')
-        self.glue.create_crawler(Name="sfn", Role=ROLE, DatabaseName="sfn",
-                                 Targets={"S3Targets": [{"Path": "s3://lake/sfn/data/"}]})
-        definition = {
-            "StartAt": "Start",
-            "States": {
-                "Start": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:startCrawler",
-                          "Parameters": {"Name": "sfn"}, "Next": "Wait"},
-                "Wait": {"Type": "Wait", "Seconds": 1, "Next": "Get"},
-                "Get": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:getCrawler",
-                        "Parameters": {"Name": "sfn"}, "ResultSelector": {
-                            "State.$": "$.Crawler.State",
-                            "Status.$": "$.Crawler.LastCrawl.Status"}, "Next": "Ready?"},
-                "Ready?": {"Type": "Choice", "Choices": [
-                    {"Variable": "$.State", "StringEquals": "READY", "Next": "Done"}],
-                    "Default": "Wait"},
-                "Done": {"Type": "Pass", "End": True}}}
-        sfn = self.server.client("stepfunctions")
-        machine = sfn.create_state_machine(
-            name="crawl", definition=json.dumps(definition),
-            roleArn="arn:aws:iam::000000000000:role/sfn")["stateMachineArn"]
-        execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            d = sfn.describe_execution(executionArn=execution)
-            if d["status"] != "RUNNING":
-                break
-            time.sleep(0.1)
-        self.assertEqual(d["status"], "SUCCEEDED", d)
-        self.assertEqual(json.loads(d["output"]), {"State": "READY", "Status": "SUCCEEDED"})
-        self.assertEqual(self.glue.get_table(DatabaseName="sfn", Name="data")["Table"]["Name"],
-                         "data")
-
     def test_cli(self):
         self.put("cli/t/a.csv", b"a,b\n1,x\n2,y\n")
         aws(self.server, "glue", "create-crawler", "--name", "cli", "--role", ROLE,
             "--database-name", "cli", "--targets", '{"S3Targets":[{"Path":"s3://lake/cli/t/"}]}')
         aws(self.server, "glue", "start-crawler", "--name", "cli")
-        wait_ready(self.glue, "cli")
+        wait_ready(self.server, "cli")
         _, out, _ = aws(self.server, "glue", "get-table", "--database-name", "cli", "--name", "t")
         self.assertEqual([c["Name"] for c in out["Table"]["StorageDescriptor"]["Columns"]],
                          ["a", "b"])
@@ -388,7 +348,7 @@ class IncrementalCrawlTest(unittest.TestCase):
 
     def crawl(self, name):
         self.glue.start_crawler(Name=name)
-        c = wait_ready(self.glue, name)
+        c = wait_ready(self.server, name)
         self.assertEqual(c["LastCrawl"]["Status"], "SUCCEEDED", c["LastCrawl"])
         lines = [e["message"] for e in self.server.client("logs").get_log_events(
             logGroupName="/aws-glue/crawlers", logStreamName=name)["events"]]
@@ -483,7 +443,7 @@ class CrawlerScheduleTest(unittest.TestCase):
         self.assertEqual(self.glue.get_crawler(Name="daily")["Crawler"]["Schedule"]["State"],
                          "SCHEDULED")
         self.advance(2 * day)
-        wait_ready(self.glue, "daily")
+        wait_ready(self.server, "daily")
         self.assertEqual(self.crawls("daily"), 2)
         self.assertEqual(self.glue.get_table(DatabaseName="daily", Name="t")["Table"]["Name"], "t")
         with self.assertRaises(ClientError) as cm:
@@ -501,7 +461,7 @@ class CrawlerScheduleTest(unittest.TestCase):
         self.glue.update_crawler_schedule(CrawlerName="daily", Schedule="cron(0 */6 * * ? *)")
         self.glue.start_crawler_schedule(CrawlerName="daily")
         self.advance(day)
-        wait_ready(self.glue, "daily")
+        wait_ready(self.server, "daily")
         self.assertEqual(self.crawls("daily"), 6)
         with self.assertRaises(ClientError) as cm:
             self.glue.update_crawler_schedule(CrawlerName="daily", Schedule="rate(1 day)")
@@ -511,6 +471,41 @@ class CrawlerScheduleTest(unittest.TestCase):
         with self.assertRaises(ClientError) as cm:
             self.glue.start_crawler_schedule(CrawlerName="unscheduled")
         self.assertEqual(cm.exception.response["Error"]["Code"], "NoScheduleException")
+
+    def test_step_functions_starts_and_polls_a_crawler(self):
+        self.server.client("s3").put_object(Bucket="lake", Key="sfn/data/a.json", Body=b'{"k": "v"}\n')
+        self.glue.create_crawler(Name="sfn", Role=ROLE, DatabaseName="sfn",
+                                 Targets={"S3Targets": [{"Path": "s3://lake/sfn/data/"}]})
+        definition = {
+            "StartAt": "Start",
+            "States": {
+                "Start": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:startCrawler",
+                          "Parameters": {"Name": "sfn"}, "Next": "Wait"},
+                "Wait": {"Type": "Wait", "Seconds": 1, "Next": "Get"},
+                "Get": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:getCrawler",
+                        "Parameters": {"Name": "sfn"}, "ResultSelector": {
+                            "State.$": "$.Crawler.State",
+                            "Status.$": "$.Crawler.LastCrawl.Status"}, "Next": "Ready?"},
+                "Ready?": {"Type": "Choice", "Choices": [
+                    {"Variable": "$.State", "StringEquals": "READY", "Next": "Done"}],
+                    "Default": "Wait"},
+                "Done": {"Type": "Pass", "End": True}}}
+        sfn = self.server.client("stepfunctions")
+        machine = sfn.create_state_machine(
+            name="crawl", definition=json.dumps(definition),
+            roleArn="arn:aws:iam::000000000000:role/sfn")["stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+        # The Wait state runs on the server's (virtual) clock: each advance fires
+        # it and settles what it sets off.
+        for _ in range(5):
+            self.advance(1)
+            d = sfn.describe_execution(executionArn=execution)
+            if d["status"] != "RUNNING":
+                break
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        self.assertEqual(json.loads(d["output"]), {"State": "READY", "Status": "SUCCEEDED"})
+        self.assertEqual(self.glue.get_table(DatabaseName="sfn", Name="data")["Table"]["Name"],
+                         "data")
 
 
 class CrawlerDurabilityTest(unittest.TestCase):
@@ -536,7 +531,7 @@ class CrawlerDurabilityTest(unittest.TestCase):
                 glue.get_table(DatabaseName="cut", Name="cut")
             # And it crawls again.
             glue.start_crawler(Name="cut")
-            c = wait_ready(glue, "cut")
+            c = wait_ready(server, "cut")
             self.assertEqual(c["LastCrawl"]["Status"], "SUCCEEDED", c["LastCrawl"])
             t = glue.get_table(DatabaseName="cut", Name="cut")["Table"]
             self.assertEqual(t["Parameters"]["objectCount"], "1500")

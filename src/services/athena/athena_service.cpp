@@ -20,6 +20,10 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "CREATE INDEX athena_queries_by_workgroup ON athena_queries(account, region, workgroup, "
      "submitted_ms);"
      "CREATE INDEX athena_queries_by_token ON athena_queries(account, region, token)"},
+    // Start-up finds the queries a crash cut short without reading them all.
+    {2,
+     "CREATE INDEX athena_queries_unfinished ON athena_queries(state) "
+     "WHERE state IN ('QUEUED', 'RUNNING')"},
 };
 
 constexpr const char* kPrimary = "primary";
@@ -251,8 +255,7 @@ void AthenaService::launch(const Scope& scope, Json doc) {
           }
         }
         if (cancel->cancelled()) {
-          outcome->state = "CANCELLED";
-          outcome->reason = "Query cancelled by user";
+          *outcome = cancelledOutcome();
         } else {
           const JsonObject& o = d.as_object();
           QueryJob job{

@@ -10,6 +10,7 @@
 #include "services/athena/athena_results.hpp"
 #include "services/athena/query_ddl.hpp"
 #include "services/athena/query_write.hpp"
+#include "services/athena/statement_tokens.hpp"
 #include "services/common/call_and_wait.hpp"
 
 namespace sluice::services::athena {
@@ -281,6 +282,13 @@ QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
 
 }  // namespace
 
+QueryOutcome cancelledOutcome() {
+  QueryOutcome c;
+  c.state = "CANCELLED";
+  c.reason = "Query cancelled by user";
+  return c;
+}
+
 QueryOutcome queryFailure(int type, std::string reason) {
   return failed(type, std::move(reason));
 }
@@ -461,16 +469,18 @@ std::pair<std::string, std::string> statementType(std::string_view sql) {
   }
   if (w == "DROP" && second == "TABLE") return {"DDL", "DROP_TABLE"};
   if (w == "DESCRIBE" || w == "DESC") return {"UTILITY", "DESCRIBE"};
-  if (w == "CREATE") {
-    // CREATE TABLE ... AS <query>: Athena's CTAS.
-    std::string l = lower(body(sql));
-    bool table = l.starts_with("create table") || l.starts_with("create external table");
-    if (table &&
-        (l.find(" as select") != std::string::npos || l.find(" as with") != std::string::npos ||
-         l.find(" as (") != std::string::npos || l.find(")as select") != std::string::npos ||
-         l.find("\nas select") != std::string::npos || l.find(" as\n") != std::string::npos)) {
-      return {"DDL", "CREATE_TABLE_AS_SELECT"};
+  if (w == "CREATE" && second == "TABLE") {
+    // CREATE TABLE name [WITH (...)] AS <query> is Athena's CTAS; a column
+    // list after the name is a table definition (Iceberg DDL).
+    Tokens t(sql);
+    t.keyword("create");
+    t.keyword("table");
+    if (t.keyword("if")) {
+      t.keyword("not");
+      t.keyword("exists");
     }
+    readTableName(t, "default");
+    return {"DDL", t.symbol('(') ? "CREATE_TABLE" : "CREATE_TABLE_AS_SELECT"};
   }
   if (w == "CREATE" && second == "EXTERNAL") return {"DDL", "CREATE_TABLE"};
   if (w == "CREATE" || w == "DROP" || w == "ALTER") return {"DDL", w};
@@ -547,16 +557,14 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
         (kind == "array" || kind == "row" || kind == "map" ? "CAST(" + at + " AS VARCHAR)" : at);
   }
   auto engineStart = Clock::now();
-  cancel.attach(&**con);
+  if (!cancel.attach(&**con)) {
+    cancel.attach(nullptr);
+    return cancelledOutcome();
+  }
   auto rows = (*con)->query(select + " FROM (" + sql + ")");
   cancel.attach(nullptr);
   if (!rows) {
-    if (cancel.cancelled()) {
-      QueryOutcome c;
-      c.state = "CANCELLED";
-      c.reason = "Query cancelled by user";
-      return c;
-    }
+    if (cancel.cancelled()) return cancelledOutcome();
     return duckFailureOf(job.sql, rows.error().message);
   }
   out.engineMs = msSince(engineStart);

@@ -63,6 +63,8 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
                                              lake::LakeEngine& lake, const QueryJob& job,
                                              const std::string& selectSql, QueryOutcome& failure);
 
+// The outcome of a query StopQueryExecution ended.
+QueryOutcome cancelledOutcome();
 // A FAILED outcome (ErrorCategory 2, USER) of Athena's error `type`.
 QueryOutcome queryFailure(int type, std::string reason);
 // The FAILED outcome of a DuckDB failure, named as Athena names it.

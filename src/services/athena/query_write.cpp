@@ -132,16 +132,14 @@ std::variant<Written, QueryOutcome> writeRows(PreparedQuery& q, const QueryJob& 
                                               lake::LakeCancel& cancel) {
   auto& con = *q.con;
   std::string result = sqlIdent(q.catalog) + ".main." + sqlIdent("_result");
-  cancel.attach(&*con);
+  if (!cancel.attach(&*con)) {
+    cancel.attach(nullptr);
+    return cancelledOutcome();
+  }
   auto made = con->query("CREATE TABLE " + result + " AS " + select);
   cancel.attach(nullptr);
   if (!made) {
-    if (cancel.cancelled()) {
-      QueryOutcome c;
-      c.state = "CANCELLED";
-      c.reason = "Query cancelled by user";
-      return c;
-    }
+    if (cancel.cancelled()) return cancelledOutcome();
     return duckFailure(job.sql, made.error().message);
   }
   Written w;
