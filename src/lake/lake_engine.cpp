@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "lake/trino_functions.hpp"
+
 namespace sluice::lake {
 
 namespace fs = std::filesystem;
@@ -90,6 +92,9 @@ Result<LakeEngine::Lease> LakeEngine::connection() {
   } else {
     auto fresh = db_->connect();
     if (!fresh) return fresh.error();
+    // Every connection speaks Trino's semantics where a setting or a macro
+    // gives them (the Athena translation calls the macros).
+    if (auto session = (*fresh)->query(trinoSessionSql()); !session) return session.error();
     con = std::move(*fresh);
   }
   ++leased_;

@@ -95,8 +95,137 @@ Json columnInfo(const std::string& name, std::string_view duckType) {
                     {"Nullable", "UNKNOWN"},  {"CaseSensitive", type == "varchar"}};
 }
 
+namespace {
+
+// The parts of a composite type's parameter list ("x INTEGER, y VARCHAR[]"),
+// split at the top-level commas.
+std::vector<std::string_view> typeParts(std::string_view list) {
+  std::vector<std::string_view> parts;
+  int depth = 0;
+  bool quoted = false;
+  size_t start = 0;
+  for (size_t i = 0; i <= list.size(); ++i) {
+    char c = i < list.size() ? list[i] : ',';
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      std::string_view part = list.substr(start, i - start);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      parts.push_back(part);
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+std::string_view inside(std::string_view type) {
+  auto open = type.find('(');
+  if (open == std::string_view::npos || !type.ends_with(")")) return {};
+  return type.substr(open + 1, type.size() - open - 2);
+}
+
+// A scalar inside a composite value, from its JSON (to_json's rendering).
+std::string nestedScalar(std::string_view duckType, const Json& v) {
+  if (v.is_string()) return athenaValue(duckType, std::string(v.as_string()));
+  if (v.is_bool()) return v.as_bool() ? "true" : "false";
+  return athenaValue(duckType, toJsonText(v));
+}
+
+// A value of a composite type as Trino prints it: [a, b], {k=v}, {f=v}.
+std::string nestedValue(std::string_view duckType, const Json& v) {
+  if (v.is_null()) return "null";
+  std::string kind = athenaType(duckType);
+  if (kind == "array" && v.is_array()) {
+    std::string_view element = duckType.substr(0, duckType.size() - 2);
+    std::string out = "[";
+    for (size_t i = 0; i < v.as_array().size(); ++i) {
+      out += (i ? ", " : "") + nestedValue(element, v.as_array()[i]);
+    }
+    return out + "]";
+  }
+  if (kind == "map" && v.is_object()) {
+    auto parts = typeParts(inside(duckType));
+    std::string_view key = parts.size() == 2 ? parts[0] : "VARCHAR";
+    std::string_view value = parts.size() == 2 ? parts[1] : "VARCHAR";
+    std::string out = "{";
+    bool first = true;
+    for (const auto& kv : v.as_object()) {
+      out += (first ? "" : ", ") + athenaValue(key, std::string(kv.key())) + "=" +
+             nestedValue(value, kv.value());
+      first = false;
+    }
+    return out + "}";
+  }
+  if (kind == "row" && v.is_object()) {
+    // STRUCT(name TYPE, ...): the fields in order, by name.
+    std::string out = "{";
+    bool first = true;
+    for (std::string_view field : typeParts(inside(duckType))) {
+      std::string name;
+      std::string_view type;
+      if (field.starts_with("\"")) {
+        auto end = field.find('"', 1);
+        name = std::string(field.substr(1, end - 1));
+        type = field.substr(std::min(field.size(), end + 2));
+      } else {
+        auto space = field.find(' ');
+        name = std::string(field.substr(0, space));
+        type = space == std::string_view::npos ? "VARCHAR" : field.substr(space + 1);
+      }
+      const Json* fv = v.as_object().if_contains(name);
+      out += (first ? "" : ", ") + name + "=" + (fv ? nestedValue(type, *fv) : "null");
+      first = false;
+    }
+    return out + "}";
+  }
+  return nestedScalar(duckType, v);
+}
+
+}  // namespace
+
+std::string athenaFetch(std::string_view duckType, const std::string& column) {
+  std::string kind = athenaType(duckType);
+  if (kind == "array" || kind == "map" || kind == "row") {
+    return "CAST(to_json(" + column + ") AS VARCHAR)";
+  }
+  if (kind == "varbinary") return "hex(" + column + ")";
+  return column;
+}
+
 std::string athenaValue(std::string_view duckType, const std::string& text) {
   std::string type = athenaType(duckType);
+  if (type == "array" || type == "map" || type == "row") {
+    auto v = parseJson(text);
+    return v ? nestedValue(duckType, *v) : text;
+  }
+  if (type == "varbinary") {
+    // Hex digits (athenaFetch) as Trino prints bytes: "61 62".
+    std::string out;
+    for (size_t i = 0; i + 1 < text.size(); i += 2) {
+      if (i) out += ' ';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i + 1])));
+    }
+    return out;
+  }
+  if (type == "timestamp with time zone") {
+    // The session is UTC: "2024-01-02 03:04:05[.ffffff]+00".
+    auto zone = text.find_last_of("+-");
+    std::string base = zone != std::string::npos && zone > 10 ? text.substr(0, zone) : text;
+    return athenaValue("TIMESTAMP", base) + " UTC";
+  }
+  if (type == "float") {
+    float f = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), f);
+    if (r.ec == std::errc() && std::isfinite(f) && std::fabs(f) >= 1e-3 && std::fabs(f) < 1e7) {
+      char buf[32];
+      auto w = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::fixed);
+      std::string out(buf, w.ptr);
+      return out.find('.') == std::string::npos ? out + ".0" : out;
+    }
+  }
   if (type == "double" || type == "float") {
     double v = 0;
     auto r = std::from_chars(text.data(), text.data() + text.size(), v);

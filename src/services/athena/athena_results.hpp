@@ -20,8 +20,12 @@ namespace sluice::services::athena {
 std::string athenaType(std::string_view duckType);
 // ResultSetMetadata.ColumnInfo of one column.
 Json columnInfo(const std::string& name, std::string_view duckType);
-// A value as Athena prints it, from DuckDB's text of it: timestamps with
-// milliseconds, doubles as Java prints them (1.0E10, 2.5), ...
+// The projection that fetches `column` (e.g. "#1") of a DuckDB type as the
+// text athenaValue reads: composite values as JSON, bytes as hex.
+std::string athenaFetch(std::string_view duckType, const std::string& column);
+// A value as Athena prints it, from DuckDB's text of it (athenaFetch's):
+// timestamps with milliseconds, doubles as Java prints them (1.0E10, 2.5),
+// arrays [1, 2], maps {k=v}, rows {field=v}, bytes "61 62", ...
 std::string athenaValue(std::string_view duckType, const std::string& text);
 
 using Row = std::vector<std::optional<std::string>>;

@@ -7,6 +7,8 @@
 #include <set>
 
 #include "lake/glue_types.hpp"
+#include "lake/trino_functions.hpp"
+#include "lake/trino_sql.hpp"
 #include "services/athena/athena_results.hpp"
 #include "services/athena/query_ddl.hpp"
 #include "services/athena/query_write.hpp"
@@ -117,6 +119,21 @@ void collectRefs(const Json& node, std::vector<std::pair<std::string, std::strin
     for (const auto& kv : o) collectRefs(kv.value(), refs, ctes);
   } else if (node.is_array()) {
     for (const Json& v : node.as_array()) collectRefs(v, refs, ctes);
+  }
+}
+
+// Tables named in the Glue catalog (AwsDataCatalog) read from the query's
+// private catalog of views.
+void retarget(Json& node, const std::string& catalog) {
+  if (node.is_object()) {
+    JsonObject& o = node.as_object();
+    if (o.contains("type") && o.at("type") == "BASE_TABLE" &&
+        lower(jsonString(o.if_contains("catalog_name"))) == "awsdatacatalog") {
+      o["catalog_name"] = catalog;
+    }
+    for (auto& kv : o) retarget(kv.value(), catalog);
+  } else if (node.is_array()) {
+    for (Json& v : node.as_array()) retarget(v, catalog);
   }
 }
 
@@ -268,6 +285,25 @@ QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
     return failed(1303, "FUNCTION_NOT_FOUND: " + lineCol(sql, find(sql, fn)) + "Function '" + fn +
                             "' not registered");
   }
+  if (message.find(lake::kDivisionByZero) != std::string::npos) {
+    return failed(1100, "DIVISION_BY_ZERO: Division by zero");
+  }
+  if (message.find("Overflow in ") != std::string::npos ||
+      message.find("out of range") != std::string::npos) {
+    return failed(1100, "NUMERIC_VALUE_OUT_OF_RANGE: " + message.substr(message.find(": ") + 2));
+  }
+  if (message.find("invalid perl operator") != std::string::npos ||
+      message.find("invalid escape sequence") != std::string::npos) {
+    // Java's regular expressions have lookaround and more; RE2 does not.
+    return failed(1200,
+                  "NOT_SUPPORTED: the regular expression is not supported by Sluice's "
+                  "engine (RE2 syntax: no lookaround or backreferences): " +
+                      message.substr(message.find(": ") + 2));
+  }
+  if (message.starts_with("Invalid Input Error: ")) {
+    // The translation's own checks (error()) report Trino's argument errors.
+    return failed(1100, "INVALID_FUNCTION_ARGUMENT: " + after("Invalid Input Error: "));
+  }
   if (message.starts_with("Parser Error")) {
     return failed(1006, "SYNTAX_ERROR: line 1:1: " + after("Parser Error: "));
   }
@@ -281,6 +317,14 @@ QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
 }
 
 }  // namespace
+
+QueryOutcome translationFailure(std::string_view sql, const AwsError& e) {
+  if (e.code == lake::kDuckDbError) return duckFailureOf(sql, e.message);
+  if (e.code == lake::kSyntaxError) return failed(1006, e.code + ": " + e.message);
+  if (e.code == lake::kNotSupported) return failed(1200, e.code + ": " + e.message);
+  if (e.code == lake::kInvalidFunctionArgument) return failed(1100, e.code + ": " + e.message);
+  return failed(1000, "INTERNAL_ERROR: " + e.message);
+}
 
 QueryOutcome cancelledOutcome() {
   QueryOutcome c;
@@ -304,7 +348,6 @@ std::string sqlIdent(std::string_view name) {
 PreparedQuery::~PreparedQuery() {
   if (!con) return;
   (void)(*con)->query("USE memory");
-  (void)(*con)->query("RESET integer_division");
   (void)(*con)->query("DETACH " + ident(catalog));
 }
 
@@ -318,39 +361,13 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   auto prepared = std::make_unique<PreparedQuery>();
   auto con = lake.connection();
   if (!con) return fail(failed(1000, "INTERNAL_ERROR: " + con.error().message));
-  // DuckDB's parse of the statement names its tables.
-  auto parsed = (*con)->query("SELECT json_serialize_sql(" + lake::sqlString(selectSql) + ")");
-  if (!parsed) return fail(duckFailureOf(job.sql, parsed.error().message));
-  auto tree = parseJson(parsed->value(0, 0).value_or("{}"));
-  if (!tree) return fail(failed(1000, "INTERNAL_ERROR: unreadable parse of the statement"));
-  if (const Json* e = jsonAt(*tree, {"error"}); e && e->is_bool() && e->as_bool()) {
-    size_t pos = 0;
-    try {
-      pos = std::stoul(jsonString(jsonAt(*tree, {"position"})));
-    } catch (const std::exception&) {
-    }
-    return fail(failed(1006, "SYNTAX_ERROR: " + lineCol(job.sql, pos) +
-                                 jsonString(jsonAt(*tree, {"error_message"}))));
-  }
+  // The statement in DuckDB's terms; its parse names its tables.
+  lake::TrinoTranslator translator(**con);
+  auto tree = translator.translate(selectSql);
+  if (!tree) return fail(translationFailure(job.sql, tree.error()));
   std::vector<std::pair<std::string, std::string>> raw;
   std::set<std::string> ctes;
   collectRefs(*tree, raw, ctes);
-  // Trino names an output column that is neither aliased nor a column
-  // `_col<position>`; DuckDB names it after the expression.
-  std::vector<bool> unnamed;
-  if (const Json* list = jsonAt(*tree, {"statements"});
-      list && list->is_array() && !list->as_array().empty()) {
-    const Json* select = jsonAt(list->as_array()[0], {"node", "select_list"});
-    bool star = false;
-    if (select && select->is_array()) {
-      for (const Json& e : select->as_array()) {
-        std::string cls = jsonString(jsonAt(e, {"class"}));
-        star = star || cls == "STAR";
-        unnamed.push_back(jsonString(jsonAt(e, {"alias"})).empty() && cls != "COLUMN_REF");
-      }
-    }
-    if (star) unnamed.clear();  // positions no longer line up; keep DuckDB's names
-  }
   // Resolve each table through the catalog.
   std::map<std::pair<std::string, std::string>, Json> tables;
   for (auto& [schema, name] : raw) {
@@ -401,10 +418,7 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   for (char& c : catalog) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }
-  // Trino's semantics where a setting gives them: integer / integer is an
-  // integer.
-  std::vector<std::string> setup = {"SET integer_division = true",
-                                    "ATTACH ':memory:' AS " + ident(catalog)};
+  std::vector<std::string> setup = {"ATTACH ':memory:' AS " + ident(catalog)};
   std::set<std::string> schemas = {lower(job.database)};
   for (const auto& [key, _] : tables) schemas.insert(key.first);
   for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
@@ -435,13 +449,10 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
     if (auto r = lease->query(s); !r) return fail(duckFailureOf(job.sql, r.error().message));
   }
   // The catalog qualifier names this query's private catalog.
-  std::string sql = selectSql;
-  for (size_t at = lower(sql).find("awsdatacatalog."); at != std::string::npos;
-       at = lower(sql).find("awsdatacatalog.", at + catalog.size())) {
-    sql.replace(at, 14, ident(catalog));
-  }
-  prepared->sql = std::move(sql);
-  prepared->unnamed = std::move(unnamed);
+  retarget(*tree, catalog);
+  auto sql = translator.render(*tree);
+  if (!sql) return fail(translationFailure(job.sql, sql.error()));
+  prepared->sql = std::move(*sql);
   return prepared;
 }
 
@@ -539,22 +550,16 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
   out.scannedBytes = prepared->scannedBytes;
   auto& con = prepared->con;
   const std::string& sql = prepared->sql;
-  const std::vector<bool>& unnamed = prepared->unnamed;
   auto described = (*con)->query("DESCRIBE " + sql);
   if (!described) return duckFailureOf(job.sql, described.error().message);
   out.planningMs = msSince(started);
   std::vector<std::string> names, types;
   std::string select = "SELECT ";
   for (size_t r = 0; r < described->rowCount(); ++r) {
-    names.push_back(r < unnamed.size() && unnamed[r] ? "_col" + std::to_string(r)
-                                                     : described->value(r, 0).value_or(""));
+    names.push_back(lower(described->value(r, 0).value_or("")));
     types.push_back(described->value(r, 1).value_or("VARCHAR"));
     out.columns.push_back(columnInfo(names.back(), types.back()));
-    std::string at = "#" + std::to_string(r + 1);
-    std::string kind = athenaType(types.back());
-    select +=
-        (r ? ", " : "") +
-        (kind == "array" || kind == "row" || kind == "map" ? "CAST(" + at + " AS VARCHAR)" : at);
+    select += (r ? ", " : "") + athenaFetch(types.back(), "#" + std::to_string(r + 1));
   }
   auto engineStart = Clock::now();
   if (!cancel.attach(&**con)) {

@@ -49,7 +49,6 @@ struct PreparedQuery {
   std::optional<lake::LakeEngine::Lease> con;
   std::string catalog;
   std::string sql;
-  std::vector<bool> unnamed;  // output columns Trino would name _col<i>
   uint64_t scannedBytes = 0;
   PreparedQuery() = default;
   PreparedQuery(const PreparedQuery&) = delete;
@@ -69,6 +68,9 @@ QueryOutcome cancelledOutcome();
 QueryOutcome queryFailure(int type, std::string reason);
 // The FAILED outcome of a DuckDB failure, named as Athena names it.
 QueryOutcome duckFailure(std::string_view sql, const std::string& message);
+// The FAILED outcome of a translation or DuckDB failure (lake::TrinoTranslator's
+// error codes are Trino's error names).
+QueryOutcome translationFailure(std::string_view sql, const AwsError& e);
 // `name` as a quoted SQL identifier.
 std::string sqlIdent(std::string_view name);
 

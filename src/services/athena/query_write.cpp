@@ -389,9 +389,7 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
   std::vector<std::string> names, types;
   std::string select = "SELECT ";
   for (size_t r = 0; r < described->rowCount(); ++r) {
-    names.push_back(lower(r < q->unnamed.size() && q->unnamed[r]
-                              ? "_col" + std::to_string(r)
-                              : described->value(r, 0).value_or("")));
+    names.push_back(lower(described->value(r, 0).value_or("")));
     types.push_back(described->value(r, 1).value_or("VARCHAR"));
     select += (r ? ", " : "") + std::string("#") + std::to_string(r + 1) + " AS " +
               sqlIdent(names.back());

@@ -1,0 +1,429 @@
+#include "lake/trino_sql.hpp"
+
+#include <cctype>
+
+#include "lake/trino_functions.hpp"
+
+namespace sluice::lake {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool isWordChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+size_t skipSpace(std::string_view s, size_t i) {
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
+// The end of the quoted run starting at `i` (a string, a quoted name or a
+// comment), one past its last character.
+size_t quotedEnd(std::string_view s, size_t i) {
+  if (s.substr(i, 2) == "--") {
+    auto nl = s.find('\n', i);
+    return nl == std::string_view::npos ? s.size() : nl;
+  }
+  if (s.substr(i, 2) == "/*") {
+    auto end = s.find("*/", i + 2);
+    return end == std::string_view::npos ? s.size() : end + 2;
+  }
+  char q = s[i];
+  for (size_t j = i + 1; j < s.size(); ++j) {
+    if (s[j] != q) continue;
+    if (j + 1 < s.size() && s[j + 1] == q) {
+      ++j;  // doubled quote
+      continue;
+    }
+    return j + 1;
+  }
+  return s.size();
+}
+
+bool quoteStarts(std::string_view s, size_t i) {
+  return s[i] == '\'' || s[i] == '"' || s.substr(i, 2) == "--" || s.substr(i, 2) == "/*";
+}
+
+// The index one past the parenthesis closing the one at `open`.
+size_t closingParen(std::string_view s, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < s.size();) {
+    if (quoteStarts(s, i)) {
+      i = quotedEnd(s, i);
+      continue;
+    }
+    if (s[i] == '(') ++depth;
+    if (s[i] == ')' && --depth == 0) return i + 1;
+    ++i;
+  }
+  return std::string_view::npos;
+}
+
+// The word at `i` (letters, digits, _), lower-cased.
+std::string wordAt(std::string_view s, size_t i) {
+  size_t end = i;
+  while (end < s.size() && isWordChar(s[end])) ++end;
+  return lower(s.substr(i, end - i));
+}
+
+bool isString(const Json& v) {
+  return v.is_string();
+}
+
+std::string str(const Json* v) {
+  return v && isString(*v) ? std::string(v->as_string()) : std::string();
+}
+
+// The argument placeholders of a rewrite: $1.. become column references
+// the substitution recognises; $* all of them.
+std::string placeholders(std::string_view expression, size_t arity) {
+  std::string out;
+  for (size_t i = 0; i < expression.size(); ++i) {
+    if (expression[i] == '$' && i + 1 < expression.size()) {
+      char n = expression[i + 1];
+      if (n == '*') {
+        for (size_t a = 1; a <= arity; ++a) {
+          out += (a > 1 ? ", __trino_arg" : "__trino_arg") + std::to_string(a);
+        }
+        ++i;
+        continue;
+      }
+      if (std::isdigit(static_cast<unsigned char>(n)) && (i == 0 || expression[i - 1] != '\\')) {
+        out += "__trino_arg";
+        out += n;
+        ++i;
+        continue;
+      }
+    }
+    out += expression[i];
+  }
+  return out;
+}
+
+// Replaces the placeholder column references in `node` by the arguments.
+void substitute(Json& node, const JsonArray& args) {
+  if (node.is_object()) {
+    JsonObject& o = node.as_object();
+    if (str(o.if_contains("class")) == "COLUMN_REF") {
+      const Json* names = o.if_contains("column_names");
+      if (names && names->is_array() && names->as_array().size() == 1) {
+        std::string name = str(&names->as_array()[0]);
+        if (name.starts_with("__trino_arg")) {
+          size_t index = std::stoul(name.substr(11)) - 1;
+          if (index < args.size()) node = args[index];
+          return;
+        }
+      }
+    }
+    for (auto& kv : o) substitute(kv.value(), args);
+  } else if (node.is_array()) {
+    for (Json& v : node.as_array()) substitute(v, args);
+  }
+}
+
+// Trino's names for a query's output columns that are neither aliased nor
+// a column: `_col<position>`. (Trino also lower-cases every output name;
+// the names are read from DuckDB's result, so that is the reader's part.)
+void nameOutputs(Json& node) {
+  if (node.is_object()) {
+    JsonObject& o = node.as_object();
+    if (str(o.if_contains("type")) == "SELECT_NODE") {
+      if (Json* list = o.if_contains("select_list"); list && list->is_array()) {
+        bool star = false;
+        for (const Json& e : list->as_array()) {
+          star = star || str(jsonAt(e, {"class"})) == "STAR";
+        }
+        size_t position = 0;
+        for (Json& e : list->as_array()) {
+          JsonObject& item = e.as_object();
+          std::string cls = str(item.if_contains("class"));
+          std::string alias = str(item.if_contains("alias"));
+          if (alias.empty() && cls != "COLUMN_REF" && cls != "STAR" && !star) {
+            item["alias"] = "_col" + std::to_string(position);
+          }
+          ++position;
+        }
+      }
+    }
+    for (auto& kv : o) nameOutputs(kv.value());
+  } else if (node.is_array()) {
+    for (Json& v : node.as_array()) nameOutputs(v);
+  }
+}
+
+AwsError errorAt(const std::string& text, const Json& node, const AwsError& e) {
+  size_t at = 0;
+  if (const Json* loc = jsonAt(node, {"query_location"}); loc && loc->is_number()) {
+    auto v = toInteger(*loc);
+    if (v && *v >= 0 && static_cast<size_t>(*v) < text.size()) at = static_cast<size_t>(*v);
+  }
+  return AwsError{e.code, trinoLineCol(text, at) + e.message, e.httpStatus};
+}
+
+}  // namespace
+
+std::string trinoLineCol(std::string_view sql, size_t offset) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset && i < sql.size(); ++i) {
+    if (sql[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ":" + std::to_string(col) + ": ";
+}
+
+std::string prelexTrino(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  for (size_t i = 0; i < sql.size();) {
+    if (quoteStarts(sql, i)) {
+      size_t end = quotedEnd(sql, i);
+      out.append(sql.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    if (!isWordChar(sql[i]) || (i > 0 && isWordChar(sql[i - 1]))) {
+      out += sql[i++];
+      continue;
+    }
+    std::string word = wordAt(sql, i);
+    size_t after = i + word.size();
+    size_t next = skipSpace(sql, after);
+    bool paren = next < sql.size() && sql[next] == '(';
+    size_t close = paren ? closingParen(sql, next) : std::string_view::npos;
+    if (word == "array" && close != std::string_view::npos) {
+      // ARRAY(T) is the type T[].
+      out += prelexTrino(sql.substr(next + 1, close - next - 2)) + "[]";
+      i = close;
+      continue;
+    }
+    if ((word == "timestamp" || word == "time") && close != std::string_view::npos) {
+      // TIMESTAMP(p): DuckDB's timestamps have one precision.
+      std::string_view inner = sql.substr(next + 1, close - next - 2);
+      bool digits = !inner.empty();
+      for (char c : inner)
+        digits = digits && (std::isdigit(static_cast<unsigned char>(c)) || c == ' ');
+      if (digits) {
+        out += word;
+        i = close;
+        continue;
+      }
+    }
+    if (word == "values") {
+      // VALUES 1, 2: each bare expression is a row of one column.
+      out += sql.substr(i, word.size());
+      size_t at = after;
+      for (;;) {
+        size_t start = skipSpace(sql, at);
+        size_t end = start;
+        int depth = 0;
+        while (end < sql.size()) {
+          if (quoteStarts(sql, end)) {
+            end = quotedEnd(sql, end);
+            continue;
+          }
+          char c = sql[end];
+          if (depth == 0 && (c == ',' || c == ')' || c == ';')) break;
+          if (depth == 0 && isWordChar(c) && (end == 0 || !isWordChar(sql[end - 1]))) {
+            static const char* stops[] = {"order",     "limit",  "union", "except",
+                                          "intersect", "offset", "fetch"};
+            std::string w = wordAt(sql, end);
+            bool stop = false;
+            for (const char* s : stops) stop = stop || w == s;
+            if (stop) break;
+          }
+          depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+          ++end;
+        }
+        std::string_view item = sql.substr(start, end - start);
+        while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back())))
+          item.remove_suffix(1);
+        bool row = !item.empty() && item.front() == '(' && closingParen(item, 0) == item.size();
+        bool rowCall = wordAt(item, 0) == "row" && item.ends_with(")");
+        out += " ";
+        out += row || rowCall || item.empty() ? prelexTrino(item) : "(" + prelexTrino(item) + ")";
+        out += sql.substr(start + item.size(), end - start - item.size());
+        at = end;
+        if (at < sql.size() && sql[at] == ',') {
+          out += ',';
+          ++at;
+          continue;
+        }
+        break;
+      }
+      i = at;
+      continue;
+    }
+    if (word == "tablesample") {
+      std::string method = wordAt(sql, next);
+      size_t open = skipSpace(sql, next + method.size());
+      if ((method == "bernoulli" || method == "system") && open < sql.size() && sql[open] == '(') {
+        size_t end = closingParen(sql, open);
+        if (end != std::string_view::npos) {
+          out += "TABLESAMPLE " + prelexTrino(sql.substr(open + 1, end - open - 2)) + "% (" +
+                 method + ")";
+          i = end;
+          continue;
+        }
+      }
+    }
+    if (word == "listagg" && close != std::string_view::npos) {
+      // listagg(x, sep) WITHIN GROUP (ORDER BY ...) is string_agg(x, sep ORDER BY ...).
+      size_t w = skipSpace(sql, close);
+      if (wordAt(sql, w) == "within") {
+        size_t g = skipSpace(sql, w + 6);
+        size_t open = skipSpace(sql, g + 5);
+        if (wordAt(sql, g) == "group" && open < sql.size() && sql[open] == '(') {
+          size_t end = closingParen(sql, open);
+          if (end != std::string_view::npos) {
+            out += "string_agg(" + prelexTrino(sql.substr(next + 1, close - next - 2)) + " " +
+                   prelexTrino(sql.substr(open + 1, end - open - 2)) + ")";
+            i = end;
+            continue;
+          }
+        }
+      }
+    }
+    out.append(sql.substr(i, word.size()));
+    i = after;
+  }
+  return out;
+}
+
+Result<Json> TrinoTranslator::parse(const std::string& sql) {
+  auto parsed = con_.query("SELECT json_serialize_sql(" + sqlString(sql) + ")");
+  if (!parsed) return parsed.error();
+  auto tree = parseJson(parsed->value(0, 0).value_or("{}"));
+  if (!tree) return AwsError::internal("unreadable parse of the statement");
+  if (const Json* e = jsonAt(*tree, {"error"}); e && e->is_bool() && e->as_bool()) {
+    size_t pos = 0;
+    try {
+      pos = std::stoul(str(jsonAt(*tree, {"position"})));
+    } catch (const std::exception&) {
+    }
+    std::string message = str(jsonAt(*tree, {"error_message"}));
+    // DuckDB appends the statement with a caret; Trino's messages are one line.
+    message = message.substr(0, message.find("\n"));
+    return AwsError{kSyntaxError, trinoLineCol(sql, pos) + message, 400};
+  }
+  return std::move(*tree);
+}
+
+Result<Json> TrinoTranslator::expression(const std::string& text) {
+  if (auto it = cache_.find(text); it != cache_.end()) return it->second;
+  auto tree = parse("SELECT " + text);
+  if (!tree) return AwsError::internal("rewrite " + text + ": " + tree.error().message);
+  const Json* e = jsonAt(*tree, {"statements"});
+  if (!e || !e->is_array() || e->as_array().empty()) return AwsError::internal("rewrite " + text);
+  const Json* list = jsonAt(e->as_array()[0], {"node", "select_list"});
+  if (!list || !list->is_array() || list->as_array().size() != 1) {
+    return AwsError::internal("rewrite " + text);
+  }
+  return cache_.emplace(text, list->as_array()[0]).first->second;
+}
+
+Result<Json> TrinoTranslator::translate(std::string_view sql) {
+  text_ = prelexTrino(sql);
+  auto tree = parse(text_);
+  if (!tree) return tree;
+  if (auto e = rewrite(*tree)) return *e;
+  nameOutputs(*tree);
+  return tree;
+}
+
+Result<std::string> TrinoTranslator::render(const Json& tree) {
+  auto r = con_.query("SELECT json_deserialize_sql(" + sqlString(toJsonText(tree)) + ")");
+  if (!r) return r.error();
+  return r->value(0, 0).value_or("");
+}
+
+std::optional<AwsError> TrinoTranslator::rewrite(Json& node) {
+  if (node.is_array()) {
+    for (Json& v : node.as_array()) {
+      if (auto e = rewrite(v)) return e;
+    }
+    return std::nullopt;
+  }
+  if (!node.is_object()) return std::nullopt;
+  for (auto& kv : node.as_object()) {
+    if (auto e = rewrite(kv.value())) return e;
+  }
+  std::string cls = str(node.as_object().if_contains("class"));
+  if (cls == "FUNCTION" || cls == "WINDOW") return rewriteCall(node);
+  if (cls == "CONSTANT" && str(jsonAt(node, {"value", "type", "id"})) == "DOUBLE") {
+    // SQL text loses a double literal's type (1E10 reads back as a decimal).
+    auto cast = expression("CAST(__trino_arg1 AS DOUBLE)");
+    if (!cast) return cast.error();
+    Json typed = *cast;
+    Json alias = node.as_object()["alias"];
+    node.as_object()["alias"] = "";
+    substitute(typed, JsonArray{node});
+    typed.as_object()["alias"] = alias;
+    node = std::move(typed);
+  }
+  return std::nullopt;
+}
+
+std::optional<AwsError> TrinoTranslator::rewriteCall(Json& node) {
+  JsonObject& call = node.as_object();
+  if (!str(call.if_contains("schema")).empty() || !str(call.if_contains("catalog")).empty()) {
+    return std::nullopt;  // a qualified name is the user's own
+  }
+  std::string name = lower(str(call.if_contains("function_name")));
+  bool window = str(call.if_contains("class")) == "WINDOW";
+  const Json* children = call.if_contains("children");
+  JsonArray args = children && children->is_array() ? children->as_array() : JsonArray();
+  // Division and modulo are calls of the operators / and %.
+  if (name == "/" || name == "%") {
+    if (args.size() != 2) return std::nullopt;
+    name = name == "/" ? "trino_div" : "trino_mod";
+    call["function_name"] = name;
+    call["is_operator"] = false;
+    return std::nullopt;
+  }
+  auto found = trinoRewrite(name, args.size());
+  if (!found) return std::nullopt;
+  if (!*found) return errorAt(text_, node, found->error());
+  TrinoRewrite rw = found->value();
+  if (!rw.rename.empty()) {
+    call["function_name"] = rw.rename;
+    if (rw.distinct) call["distinct"] = true;
+    return std::nullopt;
+  }
+  if (window) {
+    return errorAt(text_, node,
+                   AwsError{kNotSupported,
+                            "Function '" + name + "' is not supported as a window function", 400});
+  }
+  if (rw.constantFormat != TrinoRewrite::Format::kNone) {
+    const Json* value = args.size() == 2 ? jsonAt(args[1], {"value", "value"}) : nullptr;
+    if (!value || !value->is_string() || str(jsonAt(args[1], {"class"})) != "CONSTANT") {
+      return errorAt(text_, node,
+                     AwsError{kNotSupported,
+                              "Function '" + name + "': the format must be a string literal", 400});
+    }
+    auto pattern = rw.constantFormat == TrinoRewrite::Format::kMySql
+                       ? strftimeOfMySql(value->as_string())
+                       : strftimeOfJoda(value->as_string());
+    if (!pattern) return errorAt(text_, node, pattern.error());
+    args[1].as_object()["value"].as_object()["value"] = *pattern;
+  }
+  auto skeleton = expression(placeholders(rw.expression, args.size()));
+  if (!skeleton) return skeleton.error();
+  Json replaced = *skeleton;
+  substitute(replaced, args);
+  replaced.as_object()["alias"] = call.if_contains("alias") ? *call.if_contains("alias") : "";
+  node = std::move(replaced);
+  return std::nullopt;
+}
+
+}  // namespace sluice::lake

@@ -1,0 +1,54 @@
+// Athena's SQL (Trino's dialect) made DuckDB's. DuckDB's own parser reads
+// most Trino queries; what it cannot read (ARRAY(T) types, TIMESTAMP(p),
+// TABLESAMPLE BERNOULLI (p), listagg ... WITHIN GROUP) is rewritten in the
+// text first. The parse (json_serialize_sql) is then a tree the translation
+// walks: every call whose DuckDB namesake answers differently becomes the
+// DuckDB expression that answers as Trino does (trino_functions.hpp), and
+// every output column gets Trino's name. json_deserialize_sql turns the
+// tree back into the SQL DuckDB runs.
+//
+//   TrinoTranslator t(con);           // a connection in trinoSessionSql()
+//   auto tree = t.translate("SELECT concat(a, b) FROM t");
+//   auto sql = t.render(*tree);       // SELECT (a || b) AS _col0 FROM t
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "lake/duckdb.hpp"
+
+namespace sluice::lake {
+
+class TrinoTranslator {
+ public:
+  explicit TrinoTranslator(DuckConnection& con) : con_(con) {}
+
+  // The translated tree of a query (SELECT, WITH or VALUES). Errors carry
+  // Trino's error name as the code (SYNTAX_ERROR, NOT_SUPPORTED,
+  // INVALID_FUNCTION_ARGUMENT) and "line L:C: " before the message.
+  Result<Json> translate(std::string_view sql);
+  // The DuckDB SQL of a tree.
+  Result<std::string> render(const Json& tree);
+
+ private:
+  Result<Json> parse(const std::string& sql);
+  Result<Json> expression(const std::string& text);
+  std::optional<AwsError> rewrite(Json& node);
+  std::optional<AwsError> rewriteCall(Json& node);
+
+  DuckConnection& con_;
+  std::string text_;                   // the statement being translated
+  std::map<std::string, Json> cache_;  // parsed rewrite expressions
+};
+
+// The statement with what DuckDB's parser cannot read in Trino's syntax
+// rewritten (strings, quoted names and comments untouched).
+std::string prelexTrino(std::string_view sql);
+
+// "line L:C: " for a character offset in `sql`, as Trino's messages start.
+std::string trinoLineCol(std::string_view sql, size_t offset);
+
+}  // namespace sluice::lake
