@@ -146,6 +146,7 @@ const std::vector<Entry>& entries() {
       {"date_add", 3, expr("trino_date_add($1, $2, $3)")},
       // Trino counts whole units between the two (date_sub), not boundaries.
       {"date_diff", 3, expr("date_sub($1, $2, $3)")},
+      {"date_trunc", 2, expr("trino_date_trunc($1, $2)")},
       {"day_of_week", 1, renamed("isodow")},
       {"dow", 1, renamed("isodow")},
       {"day_of_year", 1, renamed("dayofyear")},
@@ -310,6 +311,16 @@ std::string trinoSessionSql() {
       "('millisecond', 'second', 'minute', 'hour') THEN error('''' || unit || ''' is not a "
       "valid DATE field') ELSE CAST(d + trino_interval(unit, n) AS DATE) END, "
       "(unit, n, t) AS t + trino_interval(unit, n);"
+      // date_trunc keeps its argument's type (DuckDB's gives a date for
+      // units of a day or more).
+      "CREATE OR REPLACE TEMP MACRO trino_date_trunc(unit, d DATE) AS "
+      "CAST(date_trunc(unit, d) AS DATE), (unit, t TIMESTAMP) AS "
+      "CAST(date_trunc(unit, t) AS TIMESTAMP), (unit, t TIMESTAMPTZ) AS "
+      "CAST(date_trunc(unit, t) AS TIMESTAMPTZ);"
+      "CREATE OR REPLACE TEMP MACRO trino_plus(a DATE, b INTERVAL) AS CAST(a + b AS DATE), "
+      "(a INTERVAL, b DATE) AS CAST(a + b AS DATE), (a, b) AS a + b;"
+      "CREATE OR REPLACE TEMP MACRO trino_minus(a DATE, b INTERVAL) AS CAST(a - b AS DATE), "
+      "(a, b) AS a - b;"
       "CREATE OR REPLACE TEMP MACRO trino_to_iso8601(d DATE) AS strftime(d, '%Y-%m-%d'), "
       "(t TIMESTAMP) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%g'), "
       "(t TIMESTAMPTZ) AS strftime(t, '%Y-%m-%dT%H:%M:%S.%gZ');"

@@ -390,6 +390,23 @@ std::optional<AwsError> TrinoTranslator::rewriteCall(Json& node) {
     call["is_operator"] = false;
     return std::nullopt;
   }
+  // A date plus or minus an interval is a date in Trino (a timestamp in
+  // DuckDB): interval literals are calls of to_days, to_months, ...
+  if ((name == "+" || name == "-") && args.size() == 2) {
+    auto interval = [](const Json& e) {
+      std::string fn = str(jsonAt(e, {"function_name"}));
+      return (fn.starts_with("to_") &&
+              (fn.ends_with("years") || fn.ends_with("months") || fn.ends_with("weeks") ||
+               fn.ends_with("days") || fn.ends_with("hours") || fn.ends_with("minutes") ||
+               fn.ends_with("seconds"))) ||
+             str(jsonAt(e, {"cast_type", "id"})) == "INTERVAL";
+    };
+    if (interval(args[0]) || interval(args[1])) {
+      call["function_name"] = name == "+" ? "trino_plus" : "trino_minus";
+      call["is_operator"] = false;
+    }
+    return std::nullopt;
+  }
   auto found = trinoRewrite(name, args.size());
   if (!found) return std::nullopt;
   if (!*found) return errorAt(text_, node, found->error());

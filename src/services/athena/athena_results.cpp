@@ -191,6 +191,8 @@ std::string athenaFetch(std::string_view duckType, const std::string& column) {
     return "CAST(to_json(" + column + ") AS VARCHAR)";
   }
   if (kind == "varbinary") return "hex(" + column + ")";
+  // The C API's text of a TIMESTAMPTZ is not the value: cast it.
+  if (kind == "timestamp with time zone") return "CAST(" + column + " AS VARCHAR)";
   return column;
 }
 

@@ -288,6 +288,11 @@ QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
   if (message.find(lake::kDivisionByZero) != std::string::npos) {
     return failed(1100, "DIVISION_BY_ZERO: Division by zero");
   }
+  if (message.find("Could not parse string") != std::string::npos) {
+    // date_parse / parse_datetime of a value the pattern does not match.
+    std::string m = message.substr(message.find(": ") + 2);
+    return failed(1100, "INVALID_FUNCTION_ARGUMENT: " + m.substr(0, m.find('\n')));
+  }
   if (message.find("Overflow in ") != std::string::npos ||
       message.find("out of range") != std::string::npos) {
     return failed(1100, "NUMERIC_VALUE_OUT_OF_RANGE: " + message.substr(message.find(": ") + 2));
