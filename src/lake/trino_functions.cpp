@@ -224,6 +224,11 @@ const std::vector<std::string_view>& refused() {
   return names;
 }
 
+std::string lowerAscii(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 AwsError notSupported(std::string what) {
   return AwsError{kNotSupported, std::move(what), 400};
 }
@@ -332,6 +337,18 @@ std::string trinoSessionSql() {
       "s) AS DATE[]), "
       "(a, b) AS generate_series(a, b, CASE WHEN a <= b THEN 1 ELSE -1 END), "
       "(a, b, s) AS generate_series(a, b, s);";
+  // A double cast to an integer type rounds half away from zero in Trino
+  // (DuckDB rounds half to even); integers and text cast as they are.
+  for (std::string_view t : {"TINYINT", "SMALLINT", "INTEGER", "BIGINT"}) {
+    std::string type(t);
+    std::string name = "trino_cast_" + std::string(lowerAscii(type));
+    sql += "CREATE OR REPLACE TEMP MACRO " + name + "(x DOUBLE) AS CAST(round(x) AS " + type +
+           "), (x FLOAT) AS CAST(round(x) AS " + type + ")";
+    for (std::string_view exact : {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}) {
+      sql += ", (x " + std::string(exact) + ") AS CAST(x AS " + type + ")";
+    }
+    sql += ", (x) AS CAST(x AS " + type + ");";
+  }
   return sql;
 }
 

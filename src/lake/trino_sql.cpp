@@ -1,5 +1,6 @@
 #include "lake/trino_sql.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "lake/trino_functions.hpp"
@@ -200,6 +201,30 @@ std::string prelexTrino(std::string_view sql) {
     size_t next = skipSpace(sql, after);
     bool paren = next < sql.size() && sql[next] == '(';
     size_t close = paren ? closingParen(sql, next) : std::string_view::npos;
+    if (word == "x" && after < sql.size() && sql[after] == '\'') {
+      // X'48656C' is a binary literal.
+      size_t end = quotedEnd(sql, after);
+      out += "from_hex(" + std::string(sql.substr(after, end - after)) + ")";
+      i = end;
+      continue;
+    }
+    if (word == "decimal" && next < sql.size() && sql[next] == '\'') {
+      // DECIMAL '1.50' has the literal's own precision and scale.
+      size_t end = quotedEnd(sql, next);
+      std::string_view literal = sql.substr(next + 1, end - next - 2);
+      size_t digits = 0, scale = 0;
+      bool point = false;
+      for (char c : literal) {
+        if (c == '.') point = true;
+        if (!std::isdigit(static_cast<unsigned char>(c))) continue;
+        ++digits;
+        scale += point;
+      }
+      out += "CAST(" + std::string(sql.substr(next, end - next)) + " AS DECIMAL(" +
+             std::to_string(std::max<size_t>(digits, 1)) + ", " + std::to_string(scale) + "))";
+      i = end;
+      continue;
+    }
     if (word == "array" && close != std::string_view::npos) {
       // ARRAY(T) is the type T[].
       out += prelexTrino(sql.substr(next + 1, close - next - 2)) + "[]";
@@ -241,7 +266,7 @@ std::string prelexTrino(std::string_view sql) {
             for (const char* s : stops) stop = stop || w == s;
             if (stop) break;
           }
-          depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+          depth += c == '(' || c == '[' ? 1 : c == ')' || c == ']' ? -1 : 0;
           ++end;
         }
         std::string_view item = sql.substr(start, end - start);
@@ -262,6 +287,27 @@ std::string prelexTrino(std::string_view sql) {
       }
       i = at;
       continue;
+    }
+    if (word == "if" && close != std::string_view::npos) {
+      // if(c, v) is if(c, v, NULL); DuckDB's parser takes only the three.
+      std::string_view inner = sql.substr(next + 1, close - next - 2);
+      int depth = 0, commas = 0;
+      for (size_t j = 0; j < inner.size();) {
+        if (quoteStarts(inner, j)) {
+          j = quotedEnd(inner, j);
+          continue;
+        }
+        depth += inner[j] == '(' || inner[j] == '['   ? 1
+                 : inner[j] == ')' || inner[j] == ']' ? -1
+                                                      : 0;
+        commas += depth == 0 && inner[j] == ',';
+        ++j;
+      }
+      if (commas == 1) {
+        out += "if(" + prelexTrino(inner) + ", NULL)";
+        i = close;
+        continue;
+      }
     }
     if (word == "tablesample") {
       std::string method = wordAt(sql, next);
@@ -359,6 +405,22 @@ std::optional<AwsError> TrinoTranslator::rewrite(Json& node) {
   }
   std::string cls = str(node.as_object().if_contains("class"));
   if (cls == "FUNCTION" || cls == "WINDOW") return rewriteCall(node);
+  if (cls == "CAST") {
+    // To an integer type: Trino rounds a double half away from zero.
+    std::string target = str(jsonAt(node, {"cast_type", "id"}));
+    if (target == "INTEGER" || target == "BIGINT" || target == "SMALLINT" || target == "TINYINT") {
+      const Json* tryCast = jsonAt(node, {"try_cast"});
+      bool isTry = tryCast && tryCast->is_bool() && tryCast->as_bool();
+      std::string call = "trino_cast_" + lower(target) + "(__trino_arg1)";
+      auto cast = expression(isTry ? "TRY(" + call + ")" : call);
+      if (!cast) return cast.error();
+      Json typed = *cast;
+      substitute(typed, JsonArray{node.as_object()["child"]});
+      typed.as_object()["alias"] = node.as_object()["alias"];
+      node = std::move(typed);
+    }
+    return std::nullopt;
+  }
   if (cls == "CONSTANT" && str(jsonAt(node, {"value", "type", "id"})) == "DOUBLE") {
     // SQL text loses a double literal's type (1E10 reads back as a decimal).
     auto cast = expression("CAST(__trino_arg1 AS DOUBLE)");
