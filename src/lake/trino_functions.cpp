@@ -236,16 +236,20 @@ AwsError notSupported(std::string what) {
 }  // namespace
 
 std::optional<Result<TrinoRewrite>> trinoRewrite(std::string_view name, size_t arity) {
-  // Variadic ones: || keeps Trino's NULL (concat's DuckDB namesake skips
-  // NULLs); greatest / least are NULL when any argument is.
+  // Variadic ones: concat and greatest / least are NULL when any argument
+  // is (DuckDB's namesakes skip NULLs).
   if (name == "concat") {
     if (arity < 2) {
       return Result<TrinoRewrite>(AwsError{
           kInvalidFunctionArgument, "There must be two or more concatenation arguments", 400});
     }
-    std::string e = "(";
-    for (size_t i = 1; i <= arity; ++i) e += (i > 1 ? " || $" : "$") + std::to_string(i);
-    return Result<TrinoRewrite>(expr(e + ")"));
+    // DuckDB's concat, NULL when any argument is (its `||` types a NULL
+    // literal's result as an integer).
+    std::string any;
+    for (size_t i = 1; i <= arity; ++i) {
+      any += (i > 1 ? " OR $" : "$") + std::to_string(i) + " IS NULL";
+    }
+    return Result<TrinoRewrite>(expr("CASE WHEN " + any + " THEN NULL ELSE concat($*) END"));
   }
   if ((name == "greatest" || name == "least") && arity >= 1) {
     std::string any, all;

@@ -272,11 +272,18 @@ std::string prelexTrino(std::string_view sql) {
         std::string_view item = sql.substr(start, end - start);
         while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back())))
           item.remove_suffix(1);
+        std::string_view trailing = sql.substr(start + item.size(), end - start - item.size());
         bool row = !item.empty() && item.front() == '(' && closingParen(item, 0) == item.size();
-        bool rowCall = wordAt(item, 0) == "row" && item.ends_with(")");
+        // ROW(1, 'a') is the row (1, 'a').
+        size_t rowOpen = skipSpace(item, 3);
+        if (wordAt(item, 0) == "row" && rowOpen < item.size() && item[rowOpen] == '(' &&
+            closingParen(item, rowOpen) == item.size()) {
+          item.remove_prefix(rowOpen);
+          row = true;
+        }
         out += " ";
-        out += row || rowCall || item.empty() ? prelexTrino(item) : "(" + prelexTrino(item) + ")";
-        out += sql.substr(start + item.size(), end - start - item.size());
+        out += row || item.empty() ? prelexTrino(item) : "(" + prelexTrino(item) + ")";
+        out += trailing;
         at = end;
         if (at < sql.size() && sql[at] == ',') {
           out += ',';

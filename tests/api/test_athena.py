@@ -134,6 +134,31 @@ class AthenaTest(unittest.TestCase):
                                 ["2", "[]", None]])
         self.assertEqual(cols[1]["Type"], "array")
 
+    def test_trino_functions_over_a_crawled_table(self):
+        # Trino's semantics where DuckDB's namesakes differ, through the API
+        # (the SQL corpus in tests/data/athena/sql covers each function).
+        _, _, rows, cols = self.run_query(
+            "SELECT month, concat(name, NULL) AS c, regexp_extract(name, '\\d+') AS digits, "
+            "date_format(date_add('day', id, DATE '2024-01-31'), '%Y/%m/%d') AS day, "
+            "element_at(ARRAY[10, 20], id + 1) AS at, id / 2 AS half, "
+            "transform(sequence(0, id), x -> x * x) AS squares, if(id > 0, 'yes') AS pos "
+            "FROM events WHERE month = '01' ORDER BY id")
+        self.assertEqual(rows, [
+            ["month", "c", "digits", "day", "at", "half", "squares", "pos"],
+            ["01", None, "0", "2024/01/31", "10", "0", "[0]", None],
+            ["01", None, "1", "2024/02/01", "20", "0", "[0, 1]", "yes"],
+            ["01", None, "2", "2024/02/02", None, "1", "[0, 1, 4]", "yes"]])
+        self.assertEqual([c["Type"] for c in cols],
+                         ["varchar", "varchar", "varchar", "varchar", "integer", "integer",
+                          "array", "varchar"])
+        self.assertEqual(self.failure("SELECT id / 0 FROM events")[2],
+                         "DIVISION_BY_ZERO: Division by zero")
+        category, kind, message = self.failure(
+            "SELECT at_timezone(TIMESTAMP '2024-01-01 00:00:00', 'UTC')")
+        self.assertEqual((category, kind), (2, 1200))
+        self.assertEqual(message, "NOT_SUPPORTED: line 1:8: Function 'at_timezone' is not "
+                                  "supported by Sluice")
+
     def test_pages_of_a_large_result(self):
         qid = self.start("SELECT n, label FROM big ORDER BY n")
         self.wait(qid)
