@@ -2,6 +2,7 @@
 catalogued, run by DuckDB; results as Athena returns them (the CSV file in S3,
 GetQueryResults pages, column metadata, value formats); errors as Athena
 reports them; stopping a running query; a query cut by kill -9."""
+import gzip
 import json
 import signal
 import time
@@ -363,6 +364,48 @@ class AthenaTest(unittest.TestCase):
         _, _, rows, _ = self.run_query("SELECT * FROM small")
         self.assertEqual(rows, [["a", "b"], ["1", "x"]])
         self.execute("CREATE TABLE IF NOT EXISTS small AS SELECT 2 AS a")
+
+    def test_unload_writes_files_and_a_manifest(self):
+        r, e = self.execute(
+            "UNLOAD (SELECT id, name, month FROM events WHERE id < 2) TO 's3://lake/unload/json/' "
+            "WITH (format = 'JSON', partitioned_by = ARRAY['month'])")
+        self.assertEqual((e["StatementType"], e["SubstatementType"]), ("DML", "UNLOAD"))
+        self.assertEqual(r["UpdateCount"], 4)
+        manifest = e["Statistics"]["DataManifestLocation"]
+        self.assertEqual(manifest, OUT + e["QueryExecutionId"] + "-manifest.csv")
+        bucket, key = manifest[len("s3://"):].split("/", 1)
+        files = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().split()
+        keys = sorted(o["Key"] for o in self.s3.list_objects_v2(
+            Bucket="lake", Prefix="unload/json/")["Contents"])
+        self.assertEqual(sorted(files), ["s3://lake/" + k for k in keys])
+        self.assertEqual([k.split("/")[2] for k in keys], ["month=01", "month=02"])
+        self.assertTrue(all(k.endswith(".json.gz") for k in keys), keys)
+        body = gzip.decompress(self.s3.get_object(Bucket="lake", Key=keys[0])["Body"].read())
+        self.assertEqual(sorted(json.loads(l)["id"] for l in body.decode().splitlines()), [0, 1])
+        self.assertNotIn("month", json.loads(body.decode().splitlines()[0]))
+
+        self.execute("UNLOAD (SELECT n, label FROM big WHERE n < 3 ORDER BY n) "
+                     "TO 's3://lake/unload/text/' WITH (format = 'TEXTFILE', "
+                     "field_delimiter = '|', compression = 'NONE')")
+        [obj] = self.s3.list_objects_v2(Bucket="lake", Prefix="unload/text/")["Contents"]
+        text = self.s3.get_object(Bucket="lake", Key=obj["Key"])["Body"].read().decode()
+        self.assertEqual(sorted(text.splitlines())[0].split("|")[0], "0")
+        r, _ = self.execute("UNLOAD (SELECT 1 AS a) TO 's3://lake/unload/pq' "
+                            "WITH (format = 'PARQUET', compression = 'SNAPPY')")
+        self.assertEqual(r["UpdateCount"], 1)
+
+        # Into a location that has files, without a format, in ORC: refused.
+        self.assertEqual(self.failure(
+            "UNLOAD (SELECT 1) TO 's3://lake/events/' WITH (format = 'PARQUET')")[2],
+            "HIVE_PATH_ALREADY_EXISTS: Target directory for UNLOAD already exists: "
+            "s3://lake/events/")
+        self.assertEqual(self.failure("UNLOAD (SELECT 1) TO 's3://lake/u2/' WITH "
+                                      "(compression = 'GZIP')")[:2], (2, 1103))
+        self.assertEqual(self.failure("UNLOAD (SELECT 1) TO 's3://lake/u2/' WITH "
+                                      "(format = 'ORC')")[:2], (2, 1200))
+        self.assertTrue(self.failure("UNLOAD (SELECT 1) TO 's3://lake/u2/'")[2].startswith(
+            "SYNTAX_ERROR: "))
+        self.assertNotIn("Contents", self.s3.list_objects_v2(Bucket="lake", Prefix="u2/"))
 
     def test_writes_that_fail_leave_nothing(self):
         self.assertEqual(self.failure("CREATE TABLE events AS SELECT 1 AS a")[2],

@@ -299,6 +299,7 @@ void AthenaService::finish(const Scope& scope, Json doc, const QueryOutcome& out
   stats["QueryPlanningTimeInMillis"] = outcome.planningMs;
   stats["ServiceProcessingTimeInMillis"] =
       std::max<int64_t>(0, total - outcome.engineMs - outcome.planningMs);
+  if (!outcome.manifest.empty()) stats["DataManifestLocation"] = outcome.manifest;
   if (outcome.state == "SUCCEEDED") {
     o["_Columns"] = outcome.columns;
     o["_Rows"] = outcome.rows;

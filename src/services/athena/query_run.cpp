@@ -541,12 +541,13 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
     }
   }
   if (subtype == "INSERT") return runInsertInto(registry, lake, job, cancel);
+  if (subtype == "UNLOAD") return runUnload(registry, lake, job, cancel);
   if (subtype != "SELECT") {
-    return failed(
-        1200,
-        "NOT_SUPPORTED: " + lineCol(job.sql, job.sql.size() - body(job.sql).size()) +
-            "Sluice's Athena runs SELECT, WITH, VALUES, CREATE TABLE AS and INSERT INTO so far; " +
-            firstWord(job.sql) + " statements are not built yet");
+    return failed(1200,
+                  "NOT_SUPPORTED: " + lineCol(job.sql, job.sql.size() - body(job.sql).size()) +
+                      "Sluice's Athena runs SELECT, WITH, VALUES, CREATE TABLE AS, INSERT INTO and "
+                      "UNLOAD so far; " +
+                      firstWord(job.sql) + " statements are not built yet");
   }
   QueryOutcome out;
   QueryOutcome failure;

@@ -36,7 +36,8 @@ struct QueryOutcome {
   uint64_t scannedBytes = 0;
   int64_t planningMs = 0, engineMs = 0;
   std::string resultFile;               // s3://.../<id>.csv
-  std::optional<uint64_t> updateCount;  // rows written (CTAS, INSERT INTO)
+  std::optional<uint64_t> updateCount;  // rows written (CTAS, INSERT INTO, UNLOAD)
+  std::string manifest;                 // DataManifestLocation (UNLOAD)
   // DDL and SHOW: the lines of the `<id>.txt` result (columns tab-joined).
   std::optional<std::vector<std::string>> textLines;
 };

@@ -54,8 +54,12 @@ Result<Format> formatNamed(const std::string& name, const std::string& compressi
     f.duckFormat = "JSON";
     f.extension = ".json";
     if (!compression.empty() && lower(compression) != "none") {
+      if (lower(compression) != "gzip" && lower(compression) != "zstd") {
+        return AwsError{"INVALID_TABLE_PROPERTY",
+                        "Unsupported compression for JSON: " + compression, 400};
+      }
       f.options = ", COMPRESSION " + lake::sqlString(lower(compression));
-      f.extension += lower(compression) == "gzip" ? ".gz" : "";
+      f.extension += lower(compression) == "gzip" ? ".gz" : ".zst";
     }
   } else if (n == "textfile") {
     f.classification = "csv";
@@ -63,6 +67,14 @@ Result<Format> formatNamed(const std::string& name, const std::string& compressi
     f.extension = ".txt";
     if (!delimiter.empty()) f.delimiter = delimiter[0];
     f.options = ", HEADER false, DELIMITER " + lake::sqlString(std::string(1, f.delimiter));
+    if (!compression.empty() && lower(compression) != "none") {
+      if (lower(compression) != "gzip") {
+        return AwsError{"INVALID_TABLE_PROPERTY",
+                        "Unsupported compression for TEXTFILE: " + compression, 400};
+      }
+      f.options += ", COMPRESSION 'gzip'";
+      f.extension += ".gz";
+    }
   } else {
     return AwsError{
         "NOT_SUPPORTED",
@@ -251,6 +263,74 @@ Result<void> registerPartitions(const OperationRegistry& registry, const QueryJo
   return {};
 }
 
+// WITH's `(key = value, key = ARRAY['a', ...], ...)`: keys lower-cased, an
+// array's items in `partitionedBy` when the key is partitioned_by.
+std::optional<QueryOutcome> readProperties(Tokens& t, const std::string& sql,
+                                           std::map<std::string, std::string>& props,
+                                           std::vector<std::string>& partitionedBy) {
+  if (!t.symbol('(')) return syntaxError(sql, t.position(), "expected (");
+  do {
+    Token key = t.next();
+    if (key.kind != Token::Word && key.kind != Token::Ident) {
+      return syntaxError(sql, key.at, "expected a table property");
+    }
+    if (!t.symbol('=')) return syntaxError(sql, t.position(), "expected =");
+    std::string k = lower(key.text);
+    if (t.keyword("array")) {
+      if (!t.symbol('[')) return syntaxError(sql, t.position(), "expected [");
+      std::vector<std::string> items;
+      while (!t.symbol(']')) {
+        Token item = t.next();
+        if (item.kind != Token::String) return syntaxError(sql, item.at, "expected a string");
+        items.push_back(lower(item.text));
+        t.symbol(',');
+      }
+      if (k == "partitioned_by") partitionedBy = items;
+      props[k] = "array";
+    } else {
+      Token v = t.next();
+      if (v.kind == Token::End) return syntaxError(sql, v.at, "expected a value");
+      props[k] = v.text;
+    }
+  } while (t.symbol(','));
+  if (!t.symbol(')')) return syntaxError(sql, t.position(), "expected )");
+  return std::nullopt;
+}
+
+// The query's columns as `SELECT #1 AS "a", ...` over it, their names and
+// types; partition columns must come last, in partitioned_by's order.
+struct Projection {
+  std::string select;
+  std::vector<std::string> names, types;
+  size_t dataCount = 0;
+};
+std::variant<Projection, QueryOutcome> project(PreparedQuery& q, const QueryJob& job,
+                                               const std::vector<std::string>& partitionedBy) {
+  auto described = (*q.con)->query("DESCRIBE " + q.sql);
+  if (!described) return duckFailure(job.sql, described.error().message);
+  Projection p;
+  p.select = "SELECT ";
+  for (size_t r = 0; r < described->rowCount(); ++r) {
+    p.names.push_back(lower(described->value(r, 0).value_or("")));
+    p.types.push_back(described->value(r, 1).value_or("VARCHAR"));
+    p.select += (r ? ", " : "") + std::string("#") + std::to_string(r + 1) + " AS " +
+                sqlIdent(p.names.back());
+  }
+  p.select += " FROM (" + q.sql + ")";
+  p.dataCount = p.names.size() - std::min(p.names.size(), partitionedBy.size());
+  for (size_t i = 0; i < partitionedBy.size(); ++i) {
+    if (p.dataCount + i >= p.names.size() || p.names[p.dataCount + i] != partitionedBy[i]) {
+      std::string list;
+      for (const auto& k : partitionedBy) list += (list.empty() ? "" : ", ") + k;
+      return queryFailure(1100,
+                          "INVALID_TABLE_PROPERTY: Partition keys must be the last columns "
+                          "in the table and in the same order as the table properties: [" +
+                              list + "]");
+    }
+  }
+  return p;
+}
+
 QueryOutcome succeeded(uint64_t rows, uint64_t scanned) {
   QueryOutcome o;
   o.updateCount = rows;
@@ -281,32 +361,7 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
   std::map<std::string, std::string> props;
   std::vector<std::string> partitionedBy;
   if (t.keyword("with")) {
-    if (!t.symbol('(')) return syntaxError(job.sql, t.position(), "expected (");
-    do {
-      Token key = t.next();
-      if (key.kind != Token::Word && key.kind != Token::Ident) {
-        return syntaxError(job.sql, key.at, "expected a table property");
-      }
-      if (!t.symbol('=')) return syntaxError(job.sql, t.position(), "expected =");
-      std::string k = lower(key.text);
-      if (t.keyword("array")) {
-        if (!t.symbol('[')) return syntaxError(job.sql, t.position(), "expected [");
-        std::vector<std::string> items;
-        while (!t.symbol(']')) {
-          Token item = t.next();
-          if (item.kind != Token::String) return syntaxError(job.sql, item.at, "expected a string");
-          items.push_back(lower(item.text));
-          t.symbol(',');
-        }
-        if (k == "partitioned_by") partitionedBy = items;
-        props[k] = "array";
-      } else {
-        Token v = t.next();
-        if (v.kind == Token::End) return syntaxError(job.sql, v.at, "expected a value");
-        props[k] = v.text;
-      }
-    } while (t.symbol(','));
-    if (!t.symbol(')')) return syntaxError(job.sql, t.position(), "expected )");
+    if (auto bad = readProperties(t, job.sql, props, partitionedBy)) return *bad;
   }
   if (!t.keyword("as")) return syntaxError(job.sql, t.position(), "expected AS");
   std::string query(std::string_view(job.sql).substr(t.position()));
@@ -384,29 +439,9 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
   QueryOutcome failure;
   auto q = prepareSelect(registry, lake, job, query, failure);
   if (!q) return failure;
-  auto described = (*q->con)->query("DESCRIBE " + q->sql);
-  if (!described) return duckFailure(job.sql, described.error().message);
-  std::vector<std::string> names, types;
-  std::string select = "SELECT ";
-  for (size_t r = 0; r < described->rowCount(); ++r) {
-    names.push_back(lower(described->value(r, 0).value_or("")));
-    types.push_back(described->value(r, 1).value_or("VARCHAR"));
-    select += (r ? ", " : "") + std::string("#") + std::to_string(r + 1) + " AS " +
-              sqlIdent(names.back());
-  }
-  select += " FROM (" + q->sql + ")";
-  // Partition columns come last, in the order of partitioned_by.
-  size_t dataCount = names.size() - std::min(names.size(), partitionedBy.size());
-  for (size_t i = 0; i < partitionedBy.size(); ++i) {
-    if (dataCount + i >= names.size() || names[dataCount + i] != partitionedBy[i]) {
-      std::string list;
-      for (const auto& p : partitionedBy) list += (list.empty() ? "" : ", ") + p;
-      return queryFailure(1100,
-                          "INVALID_TABLE_PROPERTY: Partition keys must be the last columns "
-                          "in the table and in the same order as the table properties: [" +
-                              list + "]");
-    }
-  }
+  auto projected = project(*q, job, partitionedBy);
+  if (auto* f = std::get_if<QueryOutcome>(&projected)) return *f;
+  auto& [select, names, types, dataCount] = std::get<Projection>(projected);
   std::vector<std::string> data(names.begin(), names.begin() + static_cast<long>(dataCount));
   JsonArray columns, keys;
   for (size_t i = 0; i < names.size(); ++i) {
@@ -581,6 +616,95 @@ QueryOutcome runInsertInto(const OperationRegistry& registry, lake::LakeEngine& 
     return queryFailure(1003, "HIVE_METASTORE_ERROR: " + r.error().message);
   }
   return succeeded(w.rows, q->scannedBytes);
+}
+
+QueryOutcome runUnload(const OperationRegistry& registry, lake::LakeEngine& lake,
+                       const QueryJob& job, lake::LakeCancel& cancel) {
+  Tokens t(job.sql);
+  t.keyword("unload");
+  if (!t.symbol('(')) return syntaxError(job.sql, t.position(), "expected (");
+  // The query runs to the parenthesis that closes the one after UNLOAD.
+  size_t start = t.position(), end = start;
+  for (int depth = 1; depth > 0;) {
+    Token k = t.next();
+    if (k.kind == Token::End) return syntaxError(job.sql, k.at, "expected )");
+    if (k.kind == Token::Symbol && k.text == "(") ++depth;
+    if (k.kind == Token::Symbol && k.text == ")") --depth;
+    end = k.at;
+  }
+  std::string query = job.sql.substr(start, end - start);
+  if (!t.keyword("to")) return syntaxError(job.sql, t.position(), "expected TO");
+  Token target = t.next();
+  if (target.kind != Token::String) {
+    return syntaxError(job.sql, target.at, "expected the target location as a string");
+  }
+  std::map<std::string, std::string> props;
+  std::vector<std::string> partitionedBy;
+  if (!t.keyword("with")) return syntaxError(job.sql, t.position(), "expected WITH");
+  if (auto bad = readProperties(t, job.sql, props, partitionedBy)) return *bad;
+  for (const auto& [k, _] : props) {
+    static const std::set<std::string> known = {"format", "compression", "field_delimiter",
+                                                "partitioned_by"};
+    if (!known.count(k)) {
+      return queryFailure(1103,
+                          "INVALID_TABLE_PROPERTY: line 1:1: Sluice does not know (or "
+                          "build) the UNLOAD property '" +
+                              k + "'");
+    }
+  }
+  if (!props.count("format")) {
+    return queryFailure(1103,
+                        "INVALID_TABLE_PROPERTY: line 1:1: UNLOAD requires the format "
+                        "property");
+  }
+  // Text and JSON are always compressed (gzip) unless told otherwise;
+  // Parquet defaults to gzip too.
+  std::string compression = props.count("compression") ? props["compression"] : "gzip";
+  auto format = formatNamed(props["format"], compression,
+                            props.count("field_delimiter") ? props["field_delimiter"] : "");
+  if (!format) {
+    return queryFailure(format.error().code == "NOT_SUPPORTED" ? 1200 : 1103,
+                        format.error().code + ": " + format.error().message);
+  }
+  std::string location = target.text;
+  if (!location.ends_with("/")) location += "/";
+  auto loc = lake::parseS3Uri(location);
+  if (!loc) return queryFailure(1100, "INVALID_ARGUMENT: " + loc.error().message);
+  // UNLOAD never overwrites: the target must be empty.
+  if (auto there = lake.list(job.scope, loc->bucket, loc->prefix); there && !there->empty()) {
+    return queryFailure(1109,
+                        "HIVE_PATH_ALREADY_EXISTS: Target directory for UNLOAD already "
+                        "exists: " +
+                            location);
+  }
+  QueryOutcome failure;
+  auto q = prepareSelect(registry, lake, job, query, failure);
+  if (!q) return failure;
+  auto projected = project(*q, job, partitionedBy);
+  if (auto* f = std::get_if<QueryOutcome>(&projected)) return *f;
+  auto& [select, names, types, dataCount] = std::get<Projection>(projected);
+  std::vector<std::string> data(names.begin(), names.begin() + static_cast<long>(dataCount));
+  auto scratch = lake.scratch();
+  if (!scratch) return queryFailure(1000, "INTERNAL_ERROR: " + scratch.error().message);
+  auto written = writeRows(*q, job, select, data, partitionedBy, *format, scratch->path(), cancel);
+  if (auto* f = std::get_if<QueryOutcome>(&written)) return *f;
+  Written w = std::get<Written>(std::move(written));
+  std::vector<std::string> put;
+  if (auto f = upload(registry, job, location, w, put)) {
+    removeUploads(registry, job, location, put);
+    return *f;
+  }
+  // The manifest beside the results: the files written, one URI a line.
+  std::string manifest;
+  for (const auto& [_, rel] : w.files) manifest += location + rel + "\n";
+  if (auto out = lake::parseS3Uri(job.outputLocation + job.id + "-manifest.csv")) {
+    (void)callAndWait(
+        registry, job.scope, "s3", "PutObject",
+        JsonObject{{"Bucket", out->bucket}, {"Key", out->prefix}, {"Body", manifest}});
+  }
+  QueryOutcome done = succeeded(w.rows, q->scannedBytes);
+  done.manifest = job.outputLocation + job.id + "-manifest.csv";
+  return done;
 }
 
 }  // namespace sluice::services::athena
