@@ -24,6 +24,13 @@ constexpr store::sqlite::Migration kMigrations[] = {
     {2,
      "CREATE INDEX athena_queries_unfinished ON athena_queries(state) "
      "WHERE state IN ('QUEUED', 'RUNNING')"},
+    {3,
+     "CREATE TABLE athena_workgroups(account TEXT NOT NULL, region TEXT NOT NULL, "
+     "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key));"
+     "CREATE TABLE athena_prepared_statements(account TEXT NOT NULL, region TEXT NOT NULL, "
+     "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key));"
+     "CREATE TABLE athena_named_queries(account TEXT NOT NULL, region TEXT NOT NULL, "
+     "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 constexpr const char* kPrimary = "primary";
@@ -60,6 +67,10 @@ AthenaService::AthenaService(const ServiceEnvironment& env, OperationRegistry& r
       registry_(registry),
       lake_(lake),
       docs_(env.store) {
+  // Configuration is small: loaded once, written through.
+  (void)loadWorkGroups();
+  (void)loadPreparedStatements();
+  (void)loadNamedQueries();
   recover();
 }
 
@@ -84,8 +95,23 @@ void AthenaService::registerOperations(OperationRegistry& registry) {
   add("ListQueryExecutions", &AthenaService::listQueryExecutions);
   add("StopQueryExecution", &AthenaService::stopQueryExecution);
   add("GetQueryResults", &AthenaService::getQueryResults);
+  add("CreateWorkGroup", &AthenaService::createWorkGroup);
   add("GetWorkGroup", &AthenaService::getWorkGroup);
+  add("UpdateWorkGroup", &AthenaService::updateWorkGroup);
+  add("DeleteWorkGroup", &AthenaService::deleteWorkGroup);
   add("ListWorkGroups", &AthenaService::listWorkGroups);
+  add("CreatePreparedStatement", &AthenaService::createPreparedStatement);
+  add("GetPreparedStatement", &AthenaService::getPreparedStatement);
+  add("UpdatePreparedStatement", &AthenaService::updatePreparedStatement);
+  add("DeletePreparedStatement", &AthenaService::deletePreparedStatement);
+  add("ListPreparedStatements", &AthenaService::listPreparedStatements);
+  add("BatchGetPreparedStatement", &AthenaService::batchGetPreparedStatement);
+  add("CreateNamedQuery", &AthenaService::createNamedQuery);
+  add("GetNamedQuery", &AthenaService::getNamedQuery);
+  add("BatchGetNamedQuery", &AthenaService::batchGetNamedQuery);
+  add("ListNamedQueries", &AthenaService::listNamedQueries);
+  add("UpdateNamedQuery", &AthenaService::updateNamedQuery);
+  add("DeleteNamedQuery", &AthenaService::deleteNamedQuery);
   registerCatalogOperations(registry);
 }
 
@@ -145,9 +171,22 @@ Result<Change> AthenaService::startQueryExecution(const Json& in, const CallCont
   auto workgroup = input.optionalString("WorkGroup");
   if (!workgroup) return workgroup.error();
   std::string wg = workgroup->value_or(kPrimary);
-  if (wg != kPrimary) return invalidRequest("WorkGroup " + wg + " is not found.");
+  auto group = effectiveWorkGroup(ctx.scope, wg);
+  if (!group) return group.error();
+  if (group->as_object().at("State") == "DISABLED") {
+    return invalidRequest("WorkGroup " + wg + " is disabled.");
+  }
+  // The workgroup's output location is the default; an enforcing workgroup's
+  // configuration overrides the request's.
+  const JsonObject& config = group->as_object().at("Configuration").as_object();
   std::string output;
-  if (const Json* rc = input.get("ResultConfiguration"); rc && rc->is_object()) {
+  if (const Json* o = jsonAt(*group, {"Configuration", "ResultConfiguration", "OutputLocation"});
+      o && o->is_string()) {
+    output = std::string(o->get_string());
+  }
+  const Json* enforce = config.if_contains("EnforceWorkGroupConfiguration");
+  bool enforced = enforce && enforce->is_bool() && enforce->as_bool();
+  if (const Json* rc = input.get("ResultConfiguration"); rc && rc->is_object() && !enforced) {
     if (const Json* o = rc->as_object().if_contains("OutputLocation"); o && o->is_string()) {
       output = std::string(o->get_string());
     }
@@ -227,6 +266,9 @@ Result<Change> AthenaService::startQueryExecution(const Json& in, const CallCont
   if (const Json* p = input.get("ExecutionParameters"); p && p->is_array()) {
     doc["ExecutionParameters"] = *p;
   }
+  if (const Json* cutoff = config.if_contains("BytesScannedCutoffPerQuery")) {
+    doc["_Cutoff"] = *cutoff;
+  }
   if (*token) doc["_Token"] = **token;
   Change change(JsonObject{{"QueryExecutionId", id}});
   storeQuery(change.batch, ctx.scope, doc);
@@ -263,6 +305,15 @@ void AthenaService::launch(const Scope& scope, Json doc) {
               std::string(o.at("Query").as_string()),
               std::string(o.at("QueryExecutionContext").as_object().at("Database").as_string()),
               std::string(o.at("_OutputDir").as_string())};
+          job.workgroup = std::string(o.at("WorkGroup").as_string());
+          if (const Json* p = o.if_contains("ExecutionParameters"); p && p->is_array()) {
+            for (const Json& v : p->as_array()) {
+              job.parameters.push_back(v.is_string() ? std::string(v.as_string()) : "");
+            }
+          }
+          if (const Json* cutoff = o.if_contains("_Cutoff")) {
+            if (auto n = toInteger(*cutoff)) job.bytesScannedCutoff = static_cast<uint64_t>(*n);
+          }
           *outcome = runQuery(registry_, lake_, job, *cancel);
         }
         std::lock_guard lock(mu_);
@@ -383,7 +434,7 @@ Result<Change> AthenaService::listQueryExecutions(const Json& in, const CallCont
   auto workgroup = input.optionalString("WorkGroup");
   if (!workgroup) return workgroup.error();
   std::string wg = workgroup->value_or(kPrimary);
-  if (wg != kPrimary) return invalidRequest("WorkGroup " + wg + " is not found.");
+  if (auto group = effectiveWorkGroup(ctx.scope, wg); !group) return group.error();
   auto token = input.optionalString("NextToken");
   if (!token) return token.error();
   std::string after;
@@ -542,32 +593,6 @@ Result<Change> AthenaService::getQueryResults(const Json& in, const CallContext&
   if (start + limit < rows.size())
     result["NextToken"] = encodePageToken(std::to_string(start + limit));
   return Change(Json(std::move(result)));
-}
-
-Result<Change> AthenaService::getWorkGroup(const Json& in, const CallContext&) {
-  auto name = Input(in).requiredString("WorkGroup");
-  if (!name) return name.error();
-  if (*name != kPrimary) return invalidRequest("WorkGroup " + *name + " is not found.");
-  return Change(JsonObject{
-      {"WorkGroup",
-       JsonObject{{"Name", kPrimary},
-                  {"State", "ENABLED"},
-                  {"Configuration", JsonObject{{"ResultConfiguration", JsonObject{}},
-                                               {"EnforceWorkGroupConfiguration", false},
-                                               {"PublishCloudWatchMetricsEnabled", false},
-                                               {"RequesterPaysEnabled", false},
-                                               {"EngineVersion", engineVersion()}}},
-                  {"Description", ""},
-                  {"CreationTime", epochSeconds(TimePoint{})}}}});
-}
-
-Result<Change> AthenaService::listWorkGroups(const Json&, const CallContext&) {
-  return Change(
-      JsonObject{{"WorkGroups", JsonArray{JsonObject{{"Name", kPrimary},
-                                                     {"State", "ENABLED"},
-                                                     {"Description", ""},
-                                                     {"CreationTime", epochSeconds(TimePoint{})},
-                                                     {"EngineVersion", engineVersion()}}}}});
 }
 
 void AthenaService::recover() {

@@ -23,6 +23,10 @@
 #include "services/common/documents.hpp"
 #include "services/operation.hpp"
 
+namespace sluice::services {
+class Input;
+}
+
 namespace sluice::services::athena {
 
 struct QueryOutcome;
@@ -49,8 +53,26 @@ class AthenaService {
   Result<Change> listQueryExecutions(const Json& in, const CallContext& ctx);
   Result<Change> stopQueryExecution(const Json& in, const CallContext& ctx);
   Result<Change> getQueryResults(const Json& in, const CallContext& ctx);
+  // Workgroups (workgroups.cpp).
+  Result<Change> createWorkGroup(const Json& in, const CallContext& ctx);
   Result<Change> getWorkGroup(const Json& in, const CallContext& ctx);
+  Result<Change> updateWorkGroup(const Json& in, const CallContext& ctx);
+  Result<Change> deleteWorkGroup(const Json& in, const CallContext& ctx);
   Result<Change> listWorkGroups(const Json& in, const CallContext& ctx);
+  // Prepared statements (prepared_statements.cpp).
+  Result<Change> createPreparedStatement(const Json& in, const CallContext& ctx);
+  Result<Change> getPreparedStatement(const Json& in, const CallContext& ctx);
+  Result<Change> updatePreparedStatement(const Json& in, const CallContext& ctx);
+  Result<Change> deletePreparedStatement(const Json& in, const CallContext& ctx);
+  Result<Change> listPreparedStatements(const Json& in, const CallContext& ctx);
+  Result<Change> batchGetPreparedStatement(const Json& in, const CallContext& ctx);
+  // Named queries (named_queries.cpp).
+  Result<Change> createNamedQuery(const Json& in, const CallContext& ctx);
+  Result<Change> getNamedQuery(const Json& in, const CallContext& ctx);
+  Result<Change> batchGetNamedQuery(const Json& in, const CallContext& ctx);
+  Result<Change> listNamedQueries(const Json& in, const CallContext& ctx);
+  Result<Change> updateNamedQuery(const Json& in, const CallContext& ctx);
+  Result<Change> deleteNamedQuery(const Json& in, const CallContext& ctx);
 
  private:
   // The stored QueryExecution (with its internal members); nullopt if none.
@@ -66,6 +88,20 @@ class AthenaService {
   // ListDataCatalogs, GetDataCatalog, ListDatabases, GetDatabase,
   // ListTableMetadata, GetTableMetadata over Glue (data_catalogs.cpp).
   static void registerCatalogOperations(OperationRegistry& registry);
+  // The stored workgroups, prepared statements and named queries (start-up).
+  Result<void> loadWorkGroups();
+  Result<void> loadPreparedStatements();
+  Result<void> loadNamedQueries();
+  // Workgroup `name` as GetWorkGroup describes it; InvalidRequestException
+  // when there is none.
+  Result<Json> effectiveWorkGroup(const Scope& scope, const std::string& name);
+  // The request's WorkGroup member (primary when optional and absent),
+  // which must exist.
+  Result<std::string> requestWorkGroup(const Input& input, const Scope& scope, bool required);
+  // Removes a workgroup's named queries, prepared statements and query
+  // executions, or refuses when it has any and `refuseIfAny`.
+  Result<void> removeWorkGroupContents(DocumentBatch& batch, const Scope& scope,
+                                       const std::string& wg, bool refuseIfAny);
 
   const Clock& clock_;
   engine::EventLoop& loop_;
@@ -80,6 +116,9 @@ class AthenaService {
   // Queries whose end is being committed, and who waits for queries to end.
   std::set<std::string> finishing_;
   std::map<std::string, std::vector<std::function<void(Json)>>> waiters_;
+  // Configuration, by scopeKey then name (workgroups), "<workgroup>/<name>"
+  // (prepared statements) or id (named queries); written through.
+  std::map<std::string, std::map<std::string, Json>> workgroups_, prepared_, namedQueries_;
 };
 
 }  // namespace sluice::services::athena

@@ -10,6 +10,7 @@
 #include "lake/trino_functions.hpp"
 #include "lake/trino_sql.hpp"
 #include "services/athena/athena_results.hpp"
+#include "services/athena/prepared_sql.hpp"
 #include "services/athena/query_ddl.hpp"
 #include "services/athena/query_write.hpp"
 #include "services/athena/statement_tokens.hpp"
@@ -286,16 +287,16 @@ QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
                             "' not registered");
   }
   if (message.find(lake::kDivisionByZero) != std::string::npos) {
-    return failed(1100, "DIVISION_BY_ZERO: Division by zero");
+    return failed(1001, "DIVISION_BY_ZERO: Division by zero");
   }
   if (message.find("Could not parse string") != std::string::npos) {
     // date_parse / parse_datetime of a value the pattern does not match.
     std::string m = message.substr(message.find(": ") + 2);
-    return failed(1100, "INVALID_FUNCTION_ARGUMENT: " + m.substr(0, m.find('\n')));
+    return failed(1106, "INVALID_FUNCTION_ARGUMENT: " + m.substr(0, m.find('\n')));
   }
   if (message.find("Overflow in ") != std::string::npos ||
       message.find("out of range") != std::string::npos) {
-    return failed(1100, "NUMERIC_VALUE_OUT_OF_RANGE: " + message.substr(message.find(": ") + 2));
+    return failed(1001, "NUMERIC_VALUE_OUT_OF_RANGE: " + message.substr(message.find(": ") + 2));
   }
   if (message.find("invalid perl operator") != std::string::npos ||
       message.find("invalid escape sequence") != std::string::npos) {
@@ -307,7 +308,7 @@ QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
   }
   if (message.starts_with("Invalid Input Error: ")) {
     // The translation's own checks (error()) report Trino's argument errors.
-    return failed(1100, "INVALID_FUNCTION_ARGUMENT: " + after("Invalid Input Error: "));
+    return failed(1106, "INVALID_FUNCTION_ARGUMENT: " + after("Invalid Input Error: "));
   }
   if (message.starts_with("Parser Error")) {
     return failed(1006, "SYNTAX_ERROR: line 1:1: " + after("Parser Error: "));
@@ -327,7 +328,7 @@ QueryOutcome translationFailure(std::string_view sql, const AwsError& e) {
   if (e.code == lake::kDuckDbError) return duckFailureOf(sql, e.message);
   if (e.code == lake::kSyntaxError) return failed(1006, e.code + ": " + e.message);
   if (e.code == lake::kNotSupported) return failed(1200, e.code + ": " + e.message);
-  if (e.code == lake::kInvalidFunctionArgument) return failed(1100, e.code + ": " + e.message);
+  if (e.code == lake::kInvalidFunctionArgument) return failed(1106, e.code + ": " + e.message);
   return failed(1000, "INTERNAL_ERROR: " + e.message);
 }
 
@@ -446,6 +447,12 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
                     ident(key.second) + " AS " +
                     tableView(table, dir ? dir->string() : std::string(), files));
   }
+  if (job.bytesScannedCutoff && prepared->scannedBytes > *job.bytesScannedCutoff) {
+    // The workgroup's per-query data usage control cancels the query.
+    QueryOutcome c = cancelledOutcome();
+    c.reason = "Bytes scanned limit was exceeded";
+    return fail(std::move(c));
+  }
   setup.push_back("USE " + ident(catalog) + "." + ident(lower(job.database)));
   prepared->catalog = catalog;
   prepared->con.emplace(std::move(*con));
@@ -467,6 +474,8 @@ std::pair<std::string, std::string> statementType(std::string_view sql) {
   if (w == "EXPLAIN") return {"DML", "EXPLAIN"};
   if (w == "INSERT") return {"DML", "INSERT"};
   if (w == "UNLOAD") return {"DML", "UNLOAD"};
+  if (w == "EXECUTE") return {"DML", "EXECUTE"};
+  if (w == "PREPARE" || w == "DEALLOCATE") return {"UTILITY", w};
   // The next word names the statement as Athena does (SHOW_TABLES, ...).
   std::string second;
   {
@@ -522,6 +531,16 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
                       "'EXECUTE', 'EXPLAIN', 'GRANT', 'INSERT', 'MERGE', 'PREPARE', 'REFRESH', "
                       "'RESET', 'REVOKE', 'ROLLBACK', 'SET', 'SHOW', 'START', 'TRUNCATE', "
                       "'UPDATE', 'USE', 'WITH', <query>");
+  }
+  if (auto done = runPreparedStatementSql(registry, lake, job, cancel)) return std::move(*done);
+  // ExecutionParameters fill the `?`s; the statement runs with them bound.
+  auto bound = bindParameters(job.sql, job.parameters);
+  if (auto* f = std::get_if<QueryOutcome>(&bound)) return *f;
+  if (!job.parameters.empty()) {
+    QueryJob inner = job;
+    inner.sql = std::get<std::string>(std::move(bound));
+    inner.parameters.clear();
+    return runQuery(registry, lake, inner, cancel);
   }
   if (subtype == "CREATE_TABLE_AS_SELECT") return runCreateTableAs(registry, lake, job, cancel);
   if (type == "DDL" || type == "UTILITY") {

@@ -24,6 +24,9 @@ struct QueryJob {
   std::string sql;
   std::string database;        // QueryExecutionContext.Database ("default")
   std::string outputLocation;  // s3://bucket/prefix/ (ends in "/")
+  std::string workgroup = "primary";
+  std::vector<std::string> parameters = {};         // ExecutionParameters, for the `?`s in order
+  std::optional<uint64_t> bytesScannedCutoff = {};  // the workgroup's BytesScannedCutoffPerQuery
 };
 
 struct QueryOutcome {
