@@ -2,6 +2,7 @@
 catalogued, run by DuckDB; results as Athena returns them (the CSV file in S3,
 GetQueryResults pages, column metadata, value formats); errors as Athena
 reports them; stopping a running query; a query cut by kill -9."""
+import base64
 import gzip
 import json
 import signal
@@ -196,7 +197,7 @@ class AthenaTest(unittest.TestCase):
                         message)
         category, kind, message = self.failure("SELECT * FROM events WHERE")
         self.assertTrue(message.startswith("SYNTAX_ERROR: line 1:"), message)
-        category, kind, message = self.failure("EXPLAIN SELECT 1")
+        category, kind, message = self.failure("EXPLAIN (FORMAT GRAPHVIZ) SELECT 1")
         self.assertEqual((category, kind), (2, 1200))
         self.assertTrue(message.startswith("NOT_SUPPORTED: "), message)
         self.assertEqual(self.failure("SELECT no_such_function(1)")[:2], (2, 1303))
@@ -406,6 +407,62 @@ class AthenaTest(unittest.TestCase):
         self.assertTrue(self.failure("UNLOAD (SELECT 1) TO 's3://lake/u2/'")[2].startswith(
             "SYNTAX_ERROR: "))
         self.assertNotIn("Contents", self.s3.list_objects_v2(Bucket="lake", Prefix="u2/"))
+
+    def test_views_as_athena_stores_them(self):
+        self.execute("CREATE VIEW recent AS SELECT id, upper(name) AS big, month FROM events "
+                     "WHERE month = '02'")
+        _, _, rows, cols = self.run_query("SELECT * FROM recent ORDER BY id")
+        self.assertEqual(rows, [["id", "big", "month"], ["0", "E0", "02"], ["1", "E1", "02"]])
+        # A view over a view, from another database's context, joined to a table.
+        self.execute("CREATE VIEW lake.top AS SELECT max(id) AS m FROM recent")
+        _, _, rows, _ = self.run_query(
+            "SELECT t.m, count(*) AS n FROM lake.top t JOIN events e ON e.id <= t.m GROUP BY t.m")
+        self.assertEqual(rows[1:], [["1", "4"]])
+        glue = self.server.client("glue")
+        t = glue.get_table(DatabaseName="lake", Name="recent")["Table"]
+        self.assertEqual(t["TableType"], "VIRTUAL_VIEW")
+        self.assertEqual(t["Parameters"]["presto_view"], "true")
+        self.assertTrue(t["ViewOriginalText"].startswith("/* Presto View: "))
+        encoded = t["ViewOriginalText"][len("/* Presto View: "):-len(" */")]
+        presto = json.loads(base64.b64decode(encoded))
+        self.assertEqual(presto["schema"], "lake")
+        self.assertEqual(presto["columns"], [{"name": "id", "type": "integer"},
+                                             {"name": "big", "type": "varchar"},
+                                             {"name": "month", "type": "varchar"}])
+        self.assertEqual([c["Name"] for c in t["StorageDescriptor"]["Columns"]],
+                         ["id", "big", "month"])
+        self.assertEqual(self.text_rows("SHOW VIEWS")[0], [["recent"], ["top"]])
+        self.assertEqual(self.failure("CREATE VIEW recent AS SELECT 1 AS x")[2],
+                         "ALREADY_EXISTS: line 1:1: View 'awsdatacatalog.lake.recent' already "
+                         "exists")
+        self.execute("CREATE OR REPLACE VIEW recent AS SELECT 7 AS x")
+        _, _, rows, _ = self.run_query("SELECT * FROM recent")
+        self.assertEqual(rows, [["x"], ["7"]])
+        self.assertTrue(self.failure("SELECT * FROM top")[2].startswith("COLUMN_NOT_FOUND"))
+        self.assertEqual(self.failure("CREATE VIEW events AS SELECT 1 AS x")[2],
+                         "ALREADY_EXISTS: line 1:1: Table 'awsdatacatalog.lake.events' already "
+                         "exists")
+        self.execute("DROP VIEW top")
+        self.execute("DROP VIEW IF EXISTS top")
+        self.assertTrue(self.failure("DROP VIEW events")[2].startswith("TABLE_NOT_FOUND"))
+        self.execute("DROP VIEW recent")
+        self.assertEqual(self.text_rows("SHOW VIEWS")[0], [])
+
+    def test_explain_shows_the_plan(self):
+        r, e = self.execute("EXPLAIN SELECT month, count(*) FROM events GROUP BY month")
+        self.assertEqual((e["StatementType"], e["SubstatementType"]), ("DML", "EXPLAIN"))
+        rows = [[d.get("VarCharValue") for d in row["Data"]] for row in r["ResultSet"]["Rows"]]
+        self.assertEqual(rows[0], ["Query Plan"])
+        plan = "\n".join(row[0] for row in rows[1:])
+        self.assertIn("AGGREGATE", plan)
+        self.assertIn("READ_PARQUET", plan)
+        self.assertEqual(e["Statistics"]["DataScannedInBytes"], 0)
+        r, e = self.execute("EXPLAIN ANALYZE SELECT count(*) FROM events")
+        plan = "\n".join(d.get("VarCharValue", "") for row in r["ResultSet"]["Rows"][1:]
+                         for d in row["Data"])
+        self.assertIn("Total Time", plan)
+        self.assertGreater(e["Statistics"]["DataScannedInBytes"], 0)
+        self.assertEqual(self.failure("EXPLAIN SELECT * FROM nope")[1], 1301)
 
     def test_writes_that_fail_leave_nothing(self):
         self.assertEqual(self.failure("CREATE TABLE events AS SELECT 1 AS a")[2],

@@ -6,12 +6,14 @@
 #include <map>
 #include <set>
 
+#include "core/encoding.hpp"
 #include "lake/glue_types.hpp"
 #include "lake/trino_functions.hpp"
 #include "lake/trino_sql.hpp"
 #include "services/athena/athena_results.hpp"
 #include "services/athena/prepared_sql.hpp"
 #include "services/athena/query_ddl.hpp"
+#include "services/athena/query_views.hpp"
 #include "services/athena/query_write.hpp"
 #include "services/athena/statement_tokens.hpp"
 #include "services/common/call_and_wait.hpp"
@@ -120,6 +122,42 @@ void collectRefs(const Json& node, std::vector<std::pair<std::string, std::strin
     for (const auto& kv : o) collectRefs(kv.value(), refs, ctes);
   } else if (node.is_array()) {
     for (const Json& v : node.as_array()) collectRefs(v, refs, ctes);
+  }
+}
+
+// A view's SQL and default schema from its Glue table: Athena stores them
+// as "/* Presto View: <base64 of {originalSql, catalog, schema, ...}> */".
+std::optional<std::pair<std::string, std::string>> viewSql(const Json& table) {
+  std::string text = jsonString(jsonAt(table, {"ViewOriginalText"}));
+  const std::string prefix = "/* Presto View: ";
+  if (!text.starts_with(prefix) || !text.ends_with(" */")) return std::nullopt;
+  auto decoded = base64Decode(text.substr(prefix.size(), text.size() - prefix.size() - 3));
+  if (!decoded) return std::nullopt;
+  auto doc = parseJson(*decoded);
+  if (!doc) return std::nullopt;
+  const Json* sql = jsonAt(*doc, {"originalSql"});
+  if (!sql || !sql->is_string()) return std::nullopt;
+  return std::pair{std::string(sql->as_string()), jsonString(jsonAt(*doc, {"schema"}))};
+}
+
+// A view's tables named in full: its schema for unqualified names (not its
+// CTEs), the query's private catalog.
+void qualifyTables(Json& node, const std::string& schema, const std::string& catalog,
+                   const std::set<std::string>& ctes) {
+  if (node.is_object()) {
+    JsonObject& o = node.as_object();
+    if (o.contains("type") && o.at("type") == "BASE_TABLE") {
+      std::string s = jsonString(o.if_contains("schema_name"));
+      std::string n = lower(jsonString(o.if_contains("table_name")));
+      bool cte = s.empty() && ctes.count(n);
+      if (!cte) {
+        if (s.empty()) o["schema_name"] = schema;
+        o["catalog_name"] = catalog;
+      }
+    }
+    for (auto& kv : o) qualifyTables(kv.value(), schema, catalog, ctes);
+  } else if (node.is_array()) {
+    for (Json& v : node.as_array()) qualifyTables(v, schema, catalog, ctes);
   }
 }
 
@@ -322,6 +360,100 @@ QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
   return failed(1000, "GENERIC_USER_ERROR: " + message);
 }
 
+// Writes the rows (and the header of `names`) as `<id>.csv` with its
+// `.metadata` at the output location: the result GetQueryResults reads.
+QueryOutcome storeCsvResult(const OperationRegistry& registry, const QueryJob& job,
+                            QueryOutcome out, const std::vector<std::string>& names,
+                            const std::vector<Row>& rows) {
+  std::string csv;
+  Row header;
+  for (const auto& n : names) header.emplace_back(n);
+  csv += csvLine(header);
+  for (const Row& row : rows) csv += csvLine(row);
+  out.rows = rows.size();
+  auto target = lake::parseS3Uri(job.outputLocation + job.id + ".csv");
+  if (!target) return failed(1100, target.error().message);
+  auto put =
+      callAndWait(registry, job.scope, "s3", "PutObject",
+                  JsonObject{{"Bucket", target->bucket}, {"Key", target->prefix}, {"Body", csv}});
+  if (!put) {
+    QueryOutcome f = failed(401, "Unable to write the query result to " + job.outputLocation +
+                                     ": " + put.error().message);
+    f.errorCategory = 1;
+    return f;
+  }
+  JsonObject metadata{{"QueryExecutionId", job.id}, {"ColumnInfo", out.columns}};
+  (void)callAndWait(registry, job.scope, "s3", "PutObject",
+                    JsonObject{{"Bucket", target->bucket},
+                               {"Key", target->prefix + ".metadata"},
+                               {"Body", toJsonText(metadata)}});
+  out.resultFile = job.outputLocation + job.id + ".csv";
+  return out;
+}
+
+// EXPLAIN [ANALYZE] [(options)] <query>: DuckDB's plan of the translated
+// query, one row a line under the column "Query Plan" as Athena returns it.
+// ANALYZE runs the query and shows what each operator did.
+QueryOutcome runExplain(const OperationRegistry& registry, lake::LakeEngine& lake,
+                        const QueryJob& job, lake::LakeCancel& cancel) {
+  Tokens t(job.sql);
+  t.keyword("explain");
+  bool analyze = t.keyword("analyze");
+  if (t.symbol('(')) {
+    // FORMAT TEXT | GRAPHVIZ | JSON, TYPE LOGICAL | DISTRIBUTED | VALIDATE | IO
+    for (int depth = 1; depth > 0;) {
+      Token k = t.next();
+      if (k.kind == Token::End) return syntaxError(job.sql, k.at, "expected )");
+      if (k.kind == Token::Word) {
+        std::string w = lower(k.text);
+        if (w == "graphviz" || w == "json" || w == "io") {
+          return failed(1200, "NOT_SUPPORTED: " + lineCol(job.sql, k.at) + "EXPLAIN " + k.text +
+                                  " is not supported by Sluice (TEXT plans only)");
+        }
+      }
+      depth += k.kind == Token::Symbol && k.text == "(" ? 1 : 0;
+      depth -= k.kind == Token::Symbol && k.text == ")" ? 1 : 0;
+    }
+  }
+  std::string inner(std::string_view(job.sql).substr(t.position()));
+  std::string innerWord = firstWord(inner);
+  if (innerWord != "SELECT" && innerWord != "WITH" && innerWord != "VALUES") {
+    return failed(1200, "NOT_SUPPORTED: " + lineCol(job.sql, t.position()) +
+                            "Sluice explains queries (SELECT, WITH, VALUES); not " + innerWord);
+  }
+  QueryOutcome failure;
+  auto prepared = prepareSelect(registry, lake, job, inner, failure);
+  if (!prepared) return failure;
+  auto& con = prepared->con;
+  if (!cancel.attach(&**con)) {
+    cancel.attach(nullptr);
+    return cancelledOutcome();
+  }
+  auto plan = (*con)->query(std::string(analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + prepared->sql);
+  cancel.attach(nullptr);
+  if (!plan) {
+    if (cancel.cancelled()) return cancelledOutcome();
+    return duckFailureOf(job.sql, plan.error().message);
+  }
+  std::vector<Row> lines;
+  for (size_t r = 0; r < plan->rowCount(); ++r) {
+    std::string text = plan->value(r, plan->columnCount() - 1).value_or("");
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) nl = text.size();
+      std::string line = text.substr(start, nl - start);
+      if (!line.empty()) lines.push_back(Row{line});
+      start = nl + 1;
+    }
+  }
+  QueryOutcome out;
+  // EXPLAIN reads no data; EXPLAIN ANALYZE runs the query.
+  out.scannedBytes = analyze ? prepared->scannedBytes : 0;
+  out.columns.push_back(columnInfo("Query Plan", "VARCHAR"));
+  return storeCsvResult(registry, job, std::move(out), {"Query Plan"}, lines);
+}
+
 }  // namespace
 
 QueryOutcome translationFailure(std::string_view sql, const AwsError& e) {
@@ -374,34 +506,73 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   std::vector<std::pair<std::string, std::string>> raw;
   std::set<std::string> ctes;
   collectRefs(*tree, raw, ctes);
-  // Resolve each table through the catalog.
+  // Resolve each table through the catalog; a view's own tables too.
   std::map<std::pair<std::string, std::string>, Json> tables;
+  std::map<std::pair<std::string, std::string>, std::string> views;  // DuckDB SQL
+  std::string catalog = "q_" + job.id;
+  for (char& c : catalog) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  struct Pending {
+    std::string schema, name, defaultDb;
+  };
+  std::vector<Pending> work;
   for (auto& [schema, name] : raw) {
-    std::string s = lower(schema), n = lower(name);
-    if (s.empty() && ctes.count(n)) continue;
+    if (schema.empty() && ctes.count(lower(name))) continue;
+    work.push_back({schema, name, lower(job.database)});
+  }
+  while (!work.empty()) {
+    Pending next = std::move(work.back());
+    work.pop_back();
+    std::string s = lower(next.schema), n = lower(next.name);
     auto dot = s.find('.');
     if (dot != std::string::npos) {
-      std::string catalog = s.substr(0, dot);
-      if (catalog != "awsdatacatalog") {
-        return fail(failed(1301, "CATALOG_NOT_FOUND: " + lineCol(job.sql, find(job.sql, catalog)) +
-                                     "Catalog '" + catalog + "' does not exist"));
+      std::string named = s.substr(0, dot);
+      if (named != "awsdatacatalog") {
+        return fail(failed(1301, "CATALOG_NOT_FOUND: " + lineCol(job.sql, find(job.sql, named)) +
+                                     "Catalog '" + named + "' does not exist"));
       }
       s = s.substr(dot + 1);
     }
-    if (s.empty()) s = lower(job.database);
-    if (tables.count({s, n})) continue;
+    if (s.empty()) s = next.defaultDb;
+    if (tables.count({s, n}) || views.count({s, n})) continue;
     auto got = callAndWait(registry, job.scope, "glue", "GetTable",
                            JsonObject{{"DatabaseName", s}, {"Name", n}});
     if (!got) {
       auto db = callAndWait(registry, job.scope, "glue", "GetDatabase", JsonObject{{"Name", s}});
       if (!db) {
-        return fail(failed(1301, "SCHEMA_NOT_FOUND: " + lineCol(job.sql, find(job.sql, name)) +
+        return fail(failed(1301, "SCHEMA_NOT_FOUND: " + lineCol(job.sql, find(job.sql, next.name)) +
                                      "Schema '" + s + "' does not exist"));
       }
-      return fail(failed(1301, "TABLE_NOT_FOUND: " + lineCol(job.sql, find(job.sql, name)) +
+      return fail(failed(1301, "TABLE_NOT_FOUND: " + lineCol(job.sql, find(job.sql, next.name)) +
                                    "Table 'awsdatacatalog." + s + "." + n + "' does not exist"));
     }
-    tables[{s, n}] = got->as_object().at("Table");
+    const Json& table = got->as_object().at("Table");
+    if (jsonString(jsonAt(table, {"TableType"})) != "VIRTUAL_VIEW") {
+      tables[{s, n}] = table;
+      continue;
+    }
+    // A view: its SQL, translated, reads its own tables (resolved in the
+    // view's schema).
+    auto original = viewSql(table);
+    if (!original) {
+      return fail(failed(1000, "HIVE_VIEW_TRANSLATION_ERROR: view '" + s + "." + n +
+                                   "' has no Presto view text Sluice can read"));
+    }
+    auto viewTree = translator.translate(original->first);
+    if (!viewTree) return fail(translationFailure(original->first, viewTree.error()));
+    std::vector<std::pair<std::string, std::string>> inner;
+    std::set<std::string> innerCtes;
+    collectRefs(*viewTree, inner, innerCtes);
+    std::string viewDb = original->second.empty() ? s : lower(original->second);
+    for (auto& [schema, name] : inner) {
+      if (schema.empty() && innerCtes.count(lower(name))) continue;
+      work.push_back({schema, name, viewDb});
+    }
+    qualifyTables(*viewTree, viewDb, catalog, innerCtes);
+    auto rendered = translator.render(*viewTree);
+    if (!rendered) return fail(translationFailure(original->first, rendered.error()));
+    views[{s, n}] = std::move(*rendered);
   }
   // One snapshot of every table's objects.
   std::vector<std::string> locations;
@@ -420,13 +591,10 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   prepared->snapshot.emplace(std::move(*taken));
   lake::ObjectSnapshot* snap = &*prepared->snapshot;
   // A private catalog per query: views over this query's snapshot.
-  std::string catalog = "q_" + job.id;
-  for (char& c : catalog) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
   std::vector<std::string> setup = {"ATTACH ':memory:' AS " + ident(catalog)};
   std::set<std::string> schemas = {lower(job.database)};
   for (const auto& [key, _] : tables) schemas.insert(key.first);
+  for (const auto& [key, _] : views) schemas.insert(key.first);
   for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
   for (const auto& [key, table] : tables) {
     std::string location = jsonString(jsonAt(table, {"StorageDescriptor", "Location"}));
@@ -452,6 +620,10 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
     QueryOutcome c = cancelledOutcome();
     c.reason = "Bytes scanned limit was exceeded";
     return fail(std::move(c));
+  }
+  for (const auto& [key, sql] : views) {
+    setup.push_back("CREATE VIEW " + ident(catalog) + "." + ident(key.first) + "." +
+                    ident(key.second) + " AS " + sql);
   }
   setup.push_back("USE " + ident(catalog) + "." + ident(lower(job.database)));
   prepared->catalog = catalog;
@@ -493,6 +665,10 @@ std::pair<std::string, std::string> statementType(std::string_view sql) {
     return {"DDL", w + "_DATABASE"};
   }
   if (w == "DROP" && second == "TABLE") return {"DDL", "DROP_TABLE"};
+  if ((w == "CREATE" && (second == "VIEW" || second == "OR")) ||
+      (w == "DROP" && second == "VIEW")) {
+    return {"DDL", w + "_VIEW"};
+  }
   if (w == "DESCRIBE" || w == "DESC") return {"UTILITY", "DESCRIBE"};
   if (w == "CREATE" && second == "TABLE") {
     // CREATE TABLE name [WITH (...)] AS <query> is Athena's CTAS; a column
@@ -544,7 +720,9 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
   }
   if (subtype == "CREATE_TABLE_AS_SELECT") return runCreateTableAs(registry, lake, job, cancel);
   if (type == "DDL" || type == "UTILITY") {
-    if (auto done = runCatalogStatement(registry, lake, job)) {
+    auto done = runViewStatement(registry, lake, job);
+    if (!done) done = runCatalogStatement(registry, lake, job);
+    if (done) {
       if (done->textLines && done->state == "SUCCEEDED") {
         // The result is text: one row a line, as Athena writes DDL results.
         std::string text;
@@ -561,6 +739,7 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
   }
   if (subtype == "INSERT") return runInsertInto(registry, lake, job, cancel);
   if (subtype == "UNLOAD") return runUnload(registry, lake, job, cancel);
+  if (subtype == "EXPLAIN") return runExplain(registry, lake, job, cancel);
   if (subtype != "SELECT") {
     return failed(1200,
                   "NOT_SUPPORTED: " + lineCol(job.sql, job.sql.size() - body(job.sql).size()) +
@@ -598,37 +777,16 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
     return duckFailureOf(job.sql, rows.error().message);
   }
   out.engineMs = msSince(engineStart);
-  std::string csv;
-  Row header;
-  for (const auto& n : names) header.emplace_back(n);
-  csv += csvLine(header);
+  std::vector<Row> lines;
   for (size_t r = 0; r < rows->rowCount(); ++r) {
     Row row;
     for (size_t c = 0; c < rows->columnCount(); ++c) {
       const auto& v = rows->value(r, c);
       row.push_back(v ? std::optional<std::string>(athenaValue(types[c], *v)) : std::nullopt);
     }
-    csv += csvLine(row);
+    lines.push_back(std::move(row));
   }
-  out.rows = rows->rowCount();
-  auto target = lake::parseS3Uri(job.outputLocation + job.id + ".csv");
-  if (!target) return failed(1100, target.error().message);
-  auto put =
-      callAndWait(registry, job.scope, "s3", "PutObject",
-                  JsonObject{{"Bucket", target->bucket}, {"Key", target->prefix}, {"Body", csv}});
-  if (!put) {
-    QueryOutcome f = failed(401, "Unable to write the query result to " + job.outputLocation +
-                                     ": " + put.error().message);
-    f.errorCategory = 1;
-    return f;
-  }
-  JsonObject metadata{{"QueryExecutionId", job.id}, {"ColumnInfo", out.columns}};
-  (void)callAndWait(registry, job.scope, "s3", "PutObject",
-                    JsonObject{{"Bucket", target->bucket},
-                               {"Key", target->prefix + ".metadata"},
-                               {"Body", toJsonText(metadata)}});
-  out.resultFile = job.outputLocation + job.id + ".csv";
-  return out;
+  return storeCsvResult(registry, job, std::move(out), names, lines);
 }
 
 }  // namespace sluice::services::athena
