@@ -240,7 +240,8 @@ class AthenaTest(unittest.TestCase):
                          "QUERY_EXECUTION_NOT_FOUND")
         ids = [i for p in self.athena.get_paginator("list_query_executions").paginate(
             PaginationConfig={"PageSize": 2}) for i in p["QueryExecutionIds"]]
-        self.assertEqual(ids, listed[:len(ids)])
+        self.assertEqual(ids[:len(listed)], listed)  # pages of 2 read the same order
+        self.assertEqual(len(ids), len(set(ids)))
         self.assertEqual(self.athena.get_work_group(WorkGroup="primary")["WorkGroup"]["State"],
                          "ENABLED")
 
@@ -546,6 +547,67 @@ class AthenaTest(unittest.TestCase):
         self.assertNotIn(["ddl"], self.text_rows("SHOW SCHEMAS")[0])
         # The data of a dropped external table stays.
         self.assertEqual(self.s3.list_objects_v2(Bucket="lake", Prefix="ext/")["KeyCount"], 3)
+
+    def test_alter_describe_and_show_create(self):
+        self.s3.put_object(Bucket="lake", Key="alt/dt=2024-01-01/a.csv", Body=b"1,one\n2,two\n")
+        self.s3.put_object(Bucket="lake", Key="elsewhere/day2/a.csv", Body=b"3,three\n")
+        self.text_rows("CREATE EXTERNAL TABLE alt (id int, word string) PARTITIONED BY "
+                       "(dt string) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' "
+                       "LOCATION 's3://lake/alt/' TBLPROPERTIES ('classification' = 'csv')")
+        rows, e = self.text_rows(
+            "ALTER TABLE alt ADD PARTITION (dt = '2024-01-01') "
+            "PARTITION (dt = '2024-01-02') LOCATION 's3://lake/elsewhere/day2/'")
+        self.assertEqual((rows, e["StatementType"]), ([], "DDL"))
+        self.assertEqual(self.text_rows("SHOW PARTITIONS alt")[0],
+                         [["dt=2024-01-01"], ["dt=2024-01-02"]])
+        glue = self.server.client("glue")
+        self.assertEqual(glue.get_partition(DatabaseName="lake", TableName="alt",
+                                            PartitionValues=["2024-01-01"])["Partition"]
+                         ["StorageDescriptor"]["Location"], "s3://lake/alt/dt=2024-01-01/")
+        self.assertEqual(self.failure("ALTER TABLE alt ADD PARTITION (dt = '2024-01-01')")[2],
+                         "FAILED: AlreadyExistsException: Partition already exists.")
+        self.text_rows("ALTER TABLE alt ADD IF NOT EXISTS PARTITION (dt = '2024-01-01')")
+        self.assertTrue(self.failure("ALTER TABLE alt ADD PARTITION (day = '1')")[2].startswith(
+            "FAILED: SemanticException"))
+        rows, _ = self.text_rows("DESCRIBE alt")
+        self.assertEqual([[c.strip() for c in r] for r in rows], [
+            ["id", "int", ""], ["word", "string", ""], ["dt", "string", ""], ["", "", ""],
+            ["# Partition Information", "", ""], ["# col_name", "data_type", "comment"],
+            ["", "", ""], ["dt", "string", ""]])
+        self.assertEqual(rows[0][0], "id" + " " * 18)
+        rows, _ = self.text_rows("SHOW CREATE TABLE alt")
+        ddl = "\n".join(r[0] for r in rows)
+        self.assertTrue(ddl.startswith("CREATE EXTERNAL TABLE `lake`.`alt`(\n  `id` int, \n"
+                                       "  `word` string)\nPARTITIONED BY ( \n  `dt` string)"),
+                        ddl)
+        self.assertIn("LOCATION\n  's3://lake/alt/'", ddl)
+        self.assertIn("'field.delim'=','", ddl)
+        self.text_rows("ALTER TABLE alt SET TBLPROPERTIES ('team' = 'data')")
+        self.assertIn(["team", "data"], self.text_rows("SHOW TBLPROPERTIES alt")[0])
+        self.assertEqual(self.text_rows("SHOW TBLPROPERTIES alt ('team')")[0], [["data"]])
+        self.text_rows("ALTER TABLE alt ADD COLUMNS (extra string)")
+        _, _, rows, _ = self.run_query("SELECT dt, id, word, extra FROM alt ORDER BY id")
+        self.assertEqual(rows[1:], [["2024-01-01", "1", "one", None],
+                                    ["2024-01-01", "2", "two", None],
+                                    ["2024-01-02", "3", "three", None]])
+        # A folder no partition points at is not read, as on Athena.
+        self.s3.put_object(Bucket="lake", Key="alt/dt=2024-01-03/a.csv", Body=b"4,four\n")
+        _, _, rows, _ = self.run_query("SELECT count(*) FROM alt")
+        self.assertEqual(rows[1], ["3"])
+        self.text_rows("ALTER TABLE alt DROP PARTITION (dt = '2024-01-02')")
+        _, _, rows, _ = self.run_query("SELECT count(*), min(id) FROM alt WHERE dt >= '2024-01-01'")
+        self.assertEqual(rows[1], ["2", "1"])
+        self.assertTrue(self.failure("ALTER TABLE alt DROP PARTITION (dt = '2024-01-02')")[2]
+                        .startswith("FAILED: SemanticException [Error 10006]: Partition not found"))
+        self.text_rows("ALTER TABLE alt DROP IF EXISTS PARTITION (dt = '2024-01-02')")
+        self.assertEqual(self.text_rows("SHOW PARTITIONS alt")[0], [["dt=2024-01-01"]])
+        self.text_rows("ALTER TABLE alt SET LOCATION 's3://lake/moved/'")
+        self.assertEqual(glue.get_table(DatabaseName="lake", Name="alt")["Table"]
+                         ["StorageDescriptor"]["Location"], "s3://lake/moved/")
+        self.assertEqual(self.failure("ALTER TABLE alt RENAME TO alt2")[1], 1200)
+        self.assertTrue(self.failure("DESCRIBE nope")[2].startswith(
+            "FAILED: SemanticException [Error 10001]: Table not found"))
+        self.text_rows("DROP TABLE alt")
 
     def test_cli(self):
         _, out, _ = aws(self.server, "athena", "start-query-execution", "--query-string",

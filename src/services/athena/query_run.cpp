@@ -11,11 +11,14 @@
 #include "lake/trino_functions.hpp"
 #include "lake/trino_sql.hpp"
 #include "services/athena/athena_results.hpp"
+#include "services/athena/ddl_support.hpp"
 #include "services/athena/prepared_sql.hpp"
 #include "services/athena/query_ddl.hpp"
+#include "services/athena/query_table_ddl.hpp"
 #include "services/athena/query_views.hpp"
 #include "services/athena/query_write.hpp"
 #include "services/athena/statement_tokens.hpp"
+#include "services/athena/table_reader.hpp"
 #include "services/common/call_and_wait.hpp"
 
 namespace sluice::services::athena {
@@ -176,133 +179,15 @@ void retarget(Json& node, const std::string& catalog) {
   }
 }
 
-// The reader of one table's files, as its SerDe reads them, with the
-// catalog's columns and the partition columns from the folder names.
-std::string tableView(const Json& table, const std::string& dir,
-                      const std::vector<std::string>& files) {
-  const Json* sd = jsonAt(table, {"StorageDescriptor"});
-  std::vector<std::pair<std::string, std::string>> columns;  // name, DuckDB type
-  if (const Json* cols = sd ? jsonAt(*sd, {"Columns"}) : nullptr; cols && cols->is_array()) {
-    for (const Json& c : cols->as_array()) {
-      columns.emplace_back(lower(jsonString(jsonAt(c, {"Name"}))),
-                           lake::duckdbType(jsonString(jsonAt(c, {"Type"}))));
-    }
-  }
-  std::vector<std::pair<std::string, std::string>> keys;
-  if (const Json* pk = jsonAt(table, {"PartitionKeys"}); pk && pk->is_array()) {
-    for (const Json& k : pk->as_array()) {
-      keys.emplace_back(lower(jsonString(jsonAt(k, {"Name"}))),
-                        lake::duckdbType(jsonString(jsonAt(k, {"Type"}))));
-    }
-  }
-  std::string select = "SELECT ";
-  bool first = true;
-  auto add = [&](const std::string& expr) {
-    select += (first ? "" : ", ") + expr;
-    first = false;
-  };
-  if (files.empty()) {
-    // No data: the table's shape, no rows.
-    for (const auto& [n, t] : columns) add("CAST(NULL AS " + t + ") AS " + ident(n));
-    for (const auto& [n, t] : keys) add("CAST(NULL AS " + t + ") AS " + ident(n));
-    if (first) add("NULL AS \"_\"");
-    return select + " WHERE false";
-  }
-  std::string serde =
-      lower(jsonString(sd ? jsonAt(*sd, {"SerdeInfo", "SerializationLibrary"}) : nullptr));
-  std::string input = lower(jsonString(sd ? jsonAt(*sd, {"InputFormat"}) : nullptr));
-  std::string classification = lower(jsonString(jsonAt(table, {"Parameters", "classification"})));
-  std::string list = "[";
-  for (size_t i = 0; i < files.size(); ++i) list += (i ? "," : "") + lake::sqlString(files[i]);
-  list += "]";
-  // Folders named key=value for every key in every path: DuckDB reads the
-  // keys itself and skips the files a filter on them rules out.
-  bool hive = !keys.empty();
-  for (const auto& f : files) {
-    std::string_view rel = std::string_view(f).substr(std::min(f.size(), dir.size() + 1));
-    for (const auto& [k, _] : keys) {
-      std::string segment(rel.substr(0, rel.find('/')));
-      hive = hive && segment.starts_with(k + "=") && rel.find('/') != std::string_view::npos;
-      rel.remove_prefix(std::min(rel.size(), segment.size() + 1));
-    }
-    if (!hive) break;
-  }
-  std::string partitioning = ", hive_partitioning=false";
-  if (hive) {
-    partitioning = ", hive_partitioning=true, hive_types={";
-    for (size_t k = 0; k < keys.size(); ++k) {
-      partitioning += (k ? ", " : "") + lake::sqlString(keys[k].first) + ": " + keys[k].second;
-    }
-    partitioning += "}";
-  }
-  std::string from;
-  std::vector<std::string> sources;  // the column of each catalog column in the reader
-  for (const auto& [n, _] : columns) sources.push_back(n);
-  if (serde.find("parquet") != std::string::npos || input.find("parquet") != std::string::npos ||
-      classification == "parquet") {
-    from = "read_parquet(" + list + ", filename=true" + partitioning + ", union_by_name=true)";
-  } else if (serde.find("json") != std::string::npos || classification == "json") {
-    // The JSON keys as written (the SerDe's paths) for the lower-cased columns.
-    std::string paths =
-        jsonString(sd ? jsonAt(*sd, {"SerdeInfo", "Parameters", "paths"}) : nullptr);
-    std::map<std::string, std::string> byLower;
-    size_t start = 0;
-    while (!paths.empty() && start <= paths.size()) {
-      size_t comma = paths.find(',', start);
-      if (comma == std::string::npos) comma = paths.size();
-      std::string p = paths.substr(start, comma - start);
-      byLower[lower(p)] = p;
-      start = comma + 1;
-    }
-    std::string spec;
-    for (size_t i = 0; i < columns.size(); ++i) {
-      auto it = byLower.find(columns[i].first);
-      if (it != byLower.end()) sources[i] = it->second;
-      spec +=
-          (i ? ", " : "") + lake::sqlString(sources[i]) + ": " + lake::sqlString(columns[i].second);
-    }
-    from = "read_json(" + list + ", filename=true" + partitioning + ", format='auto'" +
-           (spec.empty() ? "" : ", columns={" + spec + "}") + ")";
-  } else {
-    std::string delim =
-        jsonString(sd ? jsonAt(*sd, {"SerdeInfo", "Parameters", "field.delim"}) : nullptr);
-    if (delim.empty()) delim = serde.find("opencsv") != std::string::npos ? "," : "\x01";
-    bool header = jsonString(jsonAt(table, {"Parameters", "skip.header.line.count"})) == "1";
-    std::string spec;
-    for (size_t i = 0; i < columns.size(); ++i) {
-      spec += (i ? ", " : "") + lake::sqlString(columns[i].first) + ": " +
-              lake::sqlString(columns[i].second);
-    }
-    from = "read_csv(" + list + ", filename=true" + partitioning +
-           ", header=" + (header ? "true" : "false") + ", delim=" + lake::sqlString(delim) +
-           (spec.empty() ? "" : ", columns={" + spec + "}") + ")";
-  }
-  for (size_t i = 0; i < columns.size(); ++i) {
-    add("CAST(" + ident(sources[i]) + " AS " + columns[i].second + ") AS " +
-        ident(columns[i].first));
-  }
-  // Partition values from the folders below the table's location.
-  for (size_t k = 0; k < keys.size(); ++k) {
-    if (hive) {
-      add(ident(keys[k].first));
-      continue;
-    }
-    std::string segment = "split_part(substr(filename, " + std::to_string(dir.size() + 2) +
-                          "), '/', " + std::to_string(k + 1) + ")";
-    // "key=value" loses "key=" (compared as text, not as a pattern).
-    std::string prefix = lake::sqlString(keys[k].first + "=");
-    add("CAST(CASE WHEN starts_with(" + segment + ", " + prefix + ") THEN substr(" + segment +
-        ", length(" + prefix + ") + 1) ELSE " + segment + " END AS " + keys[k].second + ") AS " +
-        ident(keys[k].first));
-  }
-  return select + " FROM " + from;
-}
-
 // Athena's name for a DuckDB failure, with its error type.
 QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
-  // DuckDB appends the statement with a caret ("\n\nLINE 1: ..."): Athena's
+  // DuckDB appends hints and the statement on further lines: Athena's
   // messages are one line.
-  std::string message = full.substr(0, full.find("\n\nLINE "));
+  std::string message = full.substr(0, full.find('\n'));
+  if (message.find("sniffing file") != std::string::npos ||
+      message.find("CSV Error") != std::string::npos) {
+    return failed(1001, "HIVE_BAD_DATA: " + message.substr(message.find(": ") + 2));
+  }
   auto after = [&](std::string_view prefix) {
     auto at = message.find(prefix);
     return at == std::string::npos ? std::string() : message.substr(at + prefix.size());
@@ -574,15 +459,44 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
     if (!rendered) return fail(translationFailure(original->first, rendered.error()));
     views[{s, n}] = std::move(*rendered);
   }
-  // One snapshot of every table's objects.
-  std::vector<std::string> locations;
-  for (const auto& [_, t] : tables) {
-    std::string l = jsonString(jsonAt(t, {"StorageDescriptor", "Location"}));
+  // What each table reads: its location, or the catalog's partitions.
+  std::vector<std::string> locations;  // to snapshot, each once
+  auto locationIndex = [&locations](std::string l) {
     if (!l.empty() && !l.ends_with("/")) l += "/";
-    if (!l.empty() && std::find(locations.begin(), locations.end(), l) == locations.end()) {
-      locations.push_back(l);
+    auto it = std::find(locations.begin(), locations.end(), l);
+    if (it != locations.end()) return static_cast<size_t>(it - locations.begin());
+    locations.push_back(l);
+    return locations.size() - 1;
+  };
+  struct Reading {
+    std::string table;                                               // the table's location
+    std::vector<std::pair<std::vector<std::string>, size_t>> parts;  // values, location index
+  };
+  std::map<std::pair<std::string, std::string>, Reading> reading;
+  for (const auto& [key, table] : tables) {
+    Reading r;
+    r.table = jsonString(jsonAt(table, {"StorageDescriptor", "Location"}));
+    const Json* pk = jsonAt(table, {"PartitionKeys"});
+    if (!pk || !pk->is_array() || pk->as_array().empty()) {
+      r.parts.emplace_back(std::vector<std::string>{}, locationIndex(r.table));
+    } else {
+      auto parts =
+          all(registry, job, "GetPartitions",
+              JsonObject{{"DatabaseName", key.first}, {"TableName", key.second}}, "Partitions");
+      if (!parts) return fail(failed(1000, "HIVE_METASTORE_ERROR: " + parts.error().message));
+      for (const Json& p : *parts) {
+        std::vector<std::string> values;
+        if (const Json* v = jsonAt(p, {"Values"}); v && v->is_array()) {
+          for (const Json& x : v->as_array()) values.push_back(jsonString(&x));
+        }
+        r.parts.emplace_back(
+            std::move(values),
+            locationIndex(jsonString(jsonAt(p, {"StorageDescriptor", "Location"}))));
+      }
     }
+    reading[key] = std::move(r);
   }
+  // One snapshot of every location's objects.
   auto taken = lake.snapshot(job.scope, locations);
   if (!taken) {
     return fail(failed(1109, "HIVE_PATH_NOT_FOUND: " + taken.error().message));
@@ -590,6 +504,12 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   // The views read the snapshot's files: it lives as long as the query.
   prepared->snapshot.emplace(std::move(*taken));
   lake::ObjectSnapshot* snap = &*prepared->snapshot;
+  auto folder = [&](const std::string& location) {
+    auto dir = snap->localPath(location);
+    std::string d = dir ? dir->string() : std::string();
+    while (d.ends_with("/")) d.pop_back();
+    return d;
+  };
   // A private catalog per query: views over this query's snapshot.
   std::vector<std::string> setup = {"ATTACH ':memory:' AS " + ident(catalog)};
   std::set<std::string> schemas = {lower(job.database)};
@@ -597,23 +517,24 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   for (const auto& [key, _] : views) schemas.insert(key.first);
   for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
   for (const auto& [key, table] : tables) {
-    std::string location = jsonString(jsonAt(table, {"StorageDescriptor", "Location"}));
-    if (!location.ends_with("/")) location += "/";
-    size_t index = std::find(locations.begin(), locations.end(), location) - locations.begin();
-    auto dir = snap->localPath(location);
-    std::vector<std::string> files;
-    if (dir && index < snap->objects().size()) {
-      auto loc = lake::parseS3Uri(location);
-      for (const auto& o : snap->objects()[index]) {
-        std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
-        if (base.empty() || base[0] == '_' || base[0] == '.') continue;  // hidden, as Athena skips
-        files.push_back((snap->root() / loc->bucket / o.key).string());
-        prepared->scannedBytes += o.size;
+    const Reading& r = reading[key];
+    TableFiles data;
+    data.dir = folder(r.table);
+    for (const auto& [values, index] : r.parts) {
+      TableFiles::Part part{values, folder(locations[index]), {}};
+      if (index < snap->objects().size()) {
+        auto loc = lake::parseS3Uri(locations[index]);
+        for (const auto& o : snap->objects()[index]) {
+          std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
+          if (base.empty() || base[0] == '_' || base[0] == '.') continue;  // hidden, as Athena
+          part.files.push_back((snap->root() / loc->bucket / o.key).string());
+          prepared->scannedBytes += o.size;
+        }
       }
+      data.parts.push_back(std::move(part));
     }
     setup.push_back("CREATE VIEW " + ident(catalog) + "." + ident(key.first) + "." +
-                    ident(key.second) + " AS " +
-                    tableView(table, dir ? dir->string() : std::string(), files));
+                    ident(key.second) + " AS " + tableReader(table, data));
   }
   if (job.bytesScannedCutoff && prepared->scannedBytes > *job.bytesScannedCutoff) {
     // The workgroup's per-query data usage control cancels the query.
@@ -721,6 +642,7 @@ QueryOutcome runQuery(const OperationRegistry& registry, lake::LakeEngine& lake,
   if (subtype == "CREATE_TABLE_AS_SELECT") return runCreateTableAs(registry, lake, job, cancel);
   if (type == "DDL" || type == "UTILITY") {
     auto done = runViewStatement(registry, lake, job);
+    if (!done) done = runTableStatement(registry, job);
     if (!done) done = runCatalogStatement(registry, lake, job);
     if (done) {
       if (done->textLines && done->state == "SUCCEEDED") {

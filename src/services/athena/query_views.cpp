@@ -10,9 +10,9 @@
 #include "core/encoding.hpp"
 #include "lake/glue_types.hpp"
 #include "services/athena/athena_results.hpp"
+#include "services/athena/ddl_support.hpp"
 #include "services/athena/query_views.hpp"
 #include "services/athena/statement_tokens.hpp"
-#include "services/common/call_and_wait.hpp"
 
 namespace sluice::services::athena {
 
@@ -57,17 +57,6 @@ std::string trinoType(std::string_view duck) {
   if (u == "TIMESTAMP") return "timestamp(3)";
   if (u == "TIMESTAMP WITH TIME ZONE") return "timestamp(3) with time zone";
   return athenaType(duck);
-}
-
-Result<Json> glue(const OperationRegistry& registry, const QueryJob& job, std::string_view op,
-                  Json in) {
-  return callAndWait(registry, job.scope, "glue", op, std::move(in));
-}
-
-QueryOutcome done() {
-  QueryOutcome o;
-  o.textLines = std::vector<std::string>{};
-  return o;
 }
 
 QueryOutcome createView(const OperationRegistry& registry, lake::LakeEngine& lake,
@@ -137,7 +126,7 @@ QueryOutcome createView(const OperationRegistry& registry, lake::LakeEngine& lak
                     : glue(registry, job, "CreateTable",
                            JsonObject{{"DatabaseName", name->db}, {"TableInput", input}});
   if (!r) return queryFailure(1003, "HIVE_METASTORE_ERROR: " + r.error().message);
-  return done();
+  return noResult();
 }
 
 }  // namespace
@@ -163,7 +152,7 @@ std::optional<QueryOutcome> runViewStatement(const OperationRegistry& registry,
     auto existing = glue(registry, job, "GetTable",
                          JsonObject{{"DatabaseName", name->db}, {"Name", name->name}});
     if (!existing || jsonString(jsonAt(*existing, {"Table", "TableType"})) != "VIRTUAL_VIEW") {
-      if (ifExists && !existing) return done();
+      if (ifExists && !existing) return noResult();
       return queryFailure(1301, "TABLE_NOT_FOUND: line 1:" + std::to_string(at + 1) +
                                     ": View 'awsdatacatalog." + name->db + "." + name->name +
                                     "' does not exist");
@@ -171,7 +160,7 @@ std::optional<QueryOutcome> runViewStatement(const OperationRegistry& registry,
     auto r = glue(registry, job, "DeleteTable",
                   JsonObject{{"DatabaseName", name->db}, {"Name", name->name}});
     if (!r) return queryFailure(1003, "HIVE_METASTORE_ERROR: " + r.error().message);
-    return done();
+    return noResult();
   }
   if (t.keyword("show") && t.keyword("views")) {
     std::string db = lowerText(job.database);
