@@ -350,6 +350,10 @@ class AthenaTest(unittest.TestCase):
 
         r, e = self.execute("INSERT INTO by_month SELECT 99, 'new', 1.0, '03'")
         self.assertEqual((r["UpdateCount"], e["SubstatementType"]), (1, "INSERT"))
+        bucket, key = e["Statistics"]["DataManifestLocation"][len("s3://"):].split("/", 1)
+        written = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().split()
+        self.assertEqual(len(written), 1)
+        self.assertTrue(written[0].startswith("s3://lake/out/by_month/month=03/"), written)
         r, _ = self.execute("INSERT INTO by_month (id, month) VALUES (7, '01')")
         self.assertEqual(r["UpdateCount"], 1)
         _, _, rows, _ = self.run_query(
@@ -608,6 +612,51 @@ class AthenaTest(unittest.TestCase):
         self.assertTrue(self.failure("DESCRIBE nope")[2].startswith(
             "FAILED: SemanticException [Error 10001]: Table not found"))
         self.text_rows("DROP TABLE alt")
+
+    def test_state_change_events_and_runtime_statistics(self):
+        events, sqs = self.server.client("events"), self.server.client("sqs")
+        url = sqs.create_queue(QueueName="athena-events")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        events.put_rule(Name="queries", EventPattern=json.dumps(
+            {"source": ["aws.athena"], "detail-type": ["Athena Query State Change"]}))
+        events.put_targets(Rule="queries", Targets=[{"Id": "q", "Arn": arn}])
+        qid = self.start("SELECT count(*) FROM events")
+        self.wait(qid)
+        bad = self.start("SELECT 1 / 0")
+        self.wait(bad)
+        self.server.idle()  # the events are delivered
+        got = []
+        while True:
+            msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not msgs:
+                break
+            got += [json.loads(m["Body"]) for m in msgs]
+        events.remove_targets(Rule="queries", Ids=["q"])
+        events.delete_rule(Name="queries")
+        mine = sorted((e["detail"]["sequenceNumber"], e["detail"]["currentState"],
+                       e["detail"].get("previousState")) for e in got
+                      if e["detail"]["queryExecutionId"] == qid)
+        self.assertEqual(mine, [("1", "QUEUED", None), ("2", "RUNNING", "QUEUED"),
+                                ("3", "SUCCEEDED", "RUNNING")])
+        done = [e for e in got if e["detail"]["queryExecutionId"] == qid][-1]
+        self.assertEqual((done["source"], done["detail-type"]),
+                         ("aws.athena", "Athena Query State Change"))
+        self.assertEqual((done["detail"]["workgroupName"], done["detail"]["statementType"],
+                          done["detail"]["versionId"]), ("primary", "DML", "0"))
+        failed = [e["detail"] for e in got if e["detail"]["queryExecutionId"] == bad
+                  and e["detail"]["currentState"] == "FAILED"]
+        self.assertEqual(failed[0]["athenaError"]["errorMessage"],
+                         "DIVISION_BY_ZERO: Division by zero")
+
+        stats = self.athena.get_query_runtime_statistics(QueryExecutionId=qid)[
+            "QueryRuntimeStatistics"]
+        self.assertEqual(stats["Rows"]["OutputRows"], 1)
+        self.assertGreater(stats["Rows"]["InputBytes"], 0)
+        self.assertIn("TotalExecutionTimeInMillis", stats["Timeline"])
+        r = self.assertError("InvalidRequestException", self.athena.get_query_runtime_statistics,
+                             QueryExecutionId="00000000-0000-0000-0000-000000000000")
+        self.assertEqual(r["AthenaErrorCode"], "QUERY_EXECUTION_NOT_FOUND")
 
     def test_cli(self):
         _, out, _ = aws(self.server, "athena", "start-query-execution", "--query-string",

@@ -95,6 +95,7 @@ void AthenaService::registerOperations(OperationRegistry& registry) {
   add("ListQueryExecutions", &AthenaService::listQueryExecutions);
   add("StopQueryExecution", &AthenaService::stopQueryExecution);
   add("GetQueryResults", &AthenaService::getQueryResults);
+  add("GetQueryRuntimeStatistics", &AthenaService::getQueryRuntimeStatistics);
   add("CreateWorkGroup", &AthenaService::createWorkGroup);
   add("GetWorkGroup", &AthenaService::getWorkGroup);
   add("UpdateWorkGroup", &AthenaService::updateWorkGroup);
@@ -272,6 +273,8 @@ Result<Change> AthenaService::startQueryExecution(const Json& in, const CallCont
   if (*token) doc["_Token"] = **token;
   Change change(JsonObject{{"QueryExecutionId", id}});
   storeQuery(change.batch, ctx.scope, doc);
+  // Events go out from the loop, outside this service's lock.
+  loop_.post([this, scope = ctx.scope, queued = doc] { stateEvent(scope, queued, ""); });
   launch(ctx.scope, std::move(doc));
   return change;
 }
@@ -294,6 +297,7 @@ void AthenaService::launch(const Scope& scope, Json doc) {
             DocumentBatch batch;
             storeQuery(batch, scope, d);
             docs_.commit(std::move(batch), [](Result<void>) {});
+            loop_.post([this, scope, running = d] { stateEvent(scope, running, "QUEUED"); });
           }
         }
         if (cancel->cancelled()) {
@@ -332,6 +336,7 @@ void AthenaService::finish(const Scope& scope, Json doc, const QueryOutcome& out
   int64_t submitted = o.at("_SubmittedMs").to_number<int64_t>();
   int64_t started = o.contains("_StartedMs") ? o.at("_StartedMs").to_number<int64_t>() : submitted;
   JsonObject& st = status(doc);
+  std::string previous(st.at("State").as_string());
   st["State"] = outcome.state;
   st["CompletionDateTime"] = epochSeconds(now);
   if (!outcome.reason.empty()) st["StateChangeReason"] = outcome.reason;
@@ -366,6 +371,7 @@ void AthenaService::finish(const Scope& scope, Json doc, const QueryOutcome& out
   // Waiters hear of the end once it is stored, so what they read agrees.
   finishing_.insert(id);
   loop_.beginJob();  // settling waits until the end is stored and told
+  loop_.post([this, scope, ended = doc, previous] { stateEvent(scope, ended, previous); });
   docs_.commit(std::move(batch), [this, id, view = view(doc)](Result<void>) {
     loop_.post([this, id, view] {
       std::vector<std::function<void(Json)>> waiting;
@@ -593,6 +599,71 @@ Result<Change> AthenaService::getQueryResults(const Json& in, const CallContext&
   if (start + limit < rows.size())
     result["NextToken"] = encodePageToken(std::to_string(start + limit));
   return Change(Json(std::move(result)));
+}
+
+Result<Change> AthenaService::getQueryRuntimeStatistics(const Json& in, const CallContext& ctx) {
+  auto id = Input(in).requiredString("QueryExecutionId");
+  if (!id) return id.error();
+  auto q = requireQuery(ctx.scope, *id);
+  if (!q) return q.error();
+  const JsonObject& o = q->as_object();
+  std::string state(o.at("Status").as_object().at("State").as_string());
+  if (state == "QUEUED" || state == "RUNNING") {
+    return invalidRequest("Query has not yet finished. Current state: " + state,
+                          "INVALID_QUERY_EXECUTION_STATE");
+  }
+  const JsonObject& stats = o.at("Statistics").as_object();
+  JsonObject timeline;
+  for (const char* key : {"QueryQueueTimeInMillis", "ServicePreProcessingTimeInMillis",
+                          "QueryPlanningTimeInMillis", "EngineExecutionTimeInMillis",
+                          "ServiceProcessingTimeInMillis", "TotalExecutionTimeInMillis"}) {
+    if (const Json* v = stats.if_contains(key)) timeline[key] = *v;
+  }
+  JsonObject runtime{{"Timeline", std::move(timeline)}};
+  if (state == "SUCCEEDED" && o.at("StatementType") == "DML") {
+    // What Sluice measures: bytes of the files read and rows out (the rows
+    // DuckDB read are not counted, so InputRows is left out).
+    int64_t rows = 0;
+    if (const Json* r = o.if_contains("_UpdateCount")) {
+      rows = r->to_number<int64_t>();
+    } else if (const Json* r2 = o.if_contains("_Rows")) {
+      rows = r2->to_number<int64_t>();
+    }
+    runtime["Rows"] =
+        JsonObject{{"InputBytes", stats.at("DataScannedInBytes")}, {"OutputRows", rows}};
+  }
+  return Change(JsonObject{{"QueryRuntimeStatistics", std::move(runtime)}});
+}
+
+void AthenaService::stateEvent(const Scope& scope, const Json& doc, const std::string& previous) {
+  if (!registry_.has("events", "PutEvents")) return;
+  const JsonObject& o = doc.as_object();
+  const JsonObject& st = o.at("Status").as_object();
+  std::string state(st.at("State").as_string());
+  // One event per change: QUEUED, RUNNING, then the end (numbered so).
+  int sequence = state == "QUEUED" ? 1 : state == "RUNNING" ? 2 : previous == "RUNNING" ? 3 : 2;
+  JsonObject detail{{"currentState", state},
+                    {"queryExecutionId", o.at("QueryExecutionId")},
+                    {"sequenceNumber", std::to_string(sequence)},
+                    {"statementType", o.at("StatementType")},
+                    {"versionId", "0"},
+                    {"workgroupName", o.at("WorkGroup")}};
+  if (!previous.empty()) detail["previousState"] = previous;
+  if (const Json* e = st.if_contains("AthenaError"); e && e->is_object()) {
+    const JsonObject& err = e->as_object();
+    detail["athenaError"] = JsonObject{{"errorCategory", err.at("ErrorCategory")},
+                                       {"errorType", err.at("ErrorType")},
+                                       {"errorMessage", err.at("ErrorMessage")},
+                                       {"retryable", err.at("Retryable")}};
+  }
+  CallContext ctx;
+  ctx.scope = scope;
+  JsonObject entry{{"Source", "aws.athena"},
+                   {"DetailType", "Athena Query State Change"},
+                   {"Detail", toJsonText(detail)},
+                   {"Resources", JsonArray{}}};
+  registry_.call("events", "PutEvents", JsonObject{{"Entries", JsonArray{std::move(entry)}}}, ctx,
+                 [](Result<Json>) {});
 }
 
 void AthenaService::recover() {

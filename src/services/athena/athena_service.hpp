@@ -53,6 +53,7 @@ class AthenaService {
   Result<Change> listQueryExecutions(const Json& in, const CallContext& ctx);
   Result<Change> stopQueryExecution(const Json& in, const CallContext& ctx);
   Result<Change> getQueryResults(const Json& in, const CallContext& ctx);
+  Result<Change> getQueryRuntimeStatistics(const Json& in, const CallContext& ctx);
   // Workgroups (workgroups.cpp).
   Result<Change> createWorkGroup(const Json& in, const CallContext& ctx);
   Result<Change> getWorkGroup(const Json& in, const CallContext& ctx);
@@ -82,6 +83,9 @@ class AthenaService {
   // Runs a QUEUED query on the worker pool.
   void launch(const Scope& scope, Json doc);
   void finish(const Scope& scope, Json doc, const QueryOutcome& outcome);
+  // The EventBridge "Athena Query State Change" event of the state `doc`
+  // is in now, coming from `previous` (empty for the first).
+  void stateEvent(const Scope& scope, const Json& doc, const std::string& previous);
   // Queries a crash cut short: FAILED (start-up).
   void recover();
   static Json view(const Json& doc);

@@ -331,6 +331,20 @@ std::variant<Projection, QueryOutcome> project(PreparedQuery& q, const QueryJob&
   return p;
 }
 
+// The data manifest beside the results (`<id>-manifest.csv`): the files a
+// statement wrote, one URI a line. Its location, for DataManifestLocation.
+std::string writeManifest(const OperationRegistry& registry, const QueryJob& job,
+                          const std::string& location, const Written& w) {
+  std::string manifest;
+  for (const auto& [_, rel] : w.files) manifest += location + rel + "\n";
+  std::string uri = job.outputLocation + job.id + "-manifest.csv";
+  auto out = lake::parseS3Uri(uri);
+  if (!out) return "";
+  (void)callAndWait(registry, job.scope, "s3", "PutObject",
+                    JsonObject{{"Bucket", out->bucket}, {"Key", out->prefix}, {"Body", manifest}});
+  return uri;
+}
+
 QueryOutcome succeeded(uint64_t rows, uint64_t scanned) {
   QueryOutcome o;
   o.updateCount = rows;
@@ -615,7 +629,9 @@ QueryOutcome runInsertInto(const OperationRegistry& registry, lake::LakeEngine& 
     removeUploads(registry, job, location, put);
     return queryFailure(1003, "HIVE_METASTORE_ERROR: " + r.error().message);
   }
-  return succeeded(w.rows, q->scannedBytes);
+  QueryOutcome done = succeeded(w.rows, q->scannedBytes);
+  done.manifest = writeManifest(registry, job, location, w);
+  return done;
 }
 
 QueryOutcome runUnload(const OperationRegistry& registry, lake::LakeEngine& lake,
@@ -694,16 +710,8 @@ QueryOutcome runUnload(const OperationRegistry& registry, lake::LakeEngine& lake
     removeUploads(registry, job, location, put);
     return *f;
   }
-  // The manifest beside the results: the files written, one URI a line.
-  std::string manifest;
-  for (const auto& [_, rel] : w.files) manifest += location + rel + "\n";
-  if (auto out = lake::parseS3Uri(job.outputLocation + job.id + "-manifest.csv")) {
-    (void)callAndWait(
-        registry, job.scope, "s3", "PutObject",
-        JsonObject{{"Bucket", out->bucket}, {"Key", out->prefix}, {"Body", manifest}});
-  }
   QueryOutcome done = succeeded(w.rows, q->scannedBytes);
-  done.manifest = job.outputLocation + job.id + "-manifest.csv";
+  done.manifest = writeManifest(registry, job, location, w);
   return done;
 }
 
