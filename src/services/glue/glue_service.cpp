@@ -29,6 +29,9 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "NULL, crawl_id TEXT NOT NULL, start_ms INTEGER NOT NULL, doc TEXT NOT NULL, "
      "PRIMARY KEY(account, region, crawler, crawl_id));"
      "CREATE INDEX glue_crawls_by_start ON glue_crawls(account, region, crawler, start_ms)"},
+    {5,
+     "CREATE TABLE glue_jobs(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
+     "doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 }  // namespace
@@ -63,6 +66,11 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
   if (loaded) {
     loaded = docs_.scan("glue_crawlers", [this](const Scope& s, const std::string& k, Json d) {
       crawlers_[scopeKey(s)][k] = std::move(d);
+    });
+  }
+  if (loaded) {
+    loaded = docs_.scan("glue_jobs", [this](const Scope& s, const std::string& k, Json d) {
+      jobs_[scopeKey(s)][k] = std::move(d);
     });
   }
   if (!loaded) throw std::runtime_error("glue: " + loaded.error().message);
@@ -129,6 +137,13 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("UpdateCrawlerSchedule", &GlueService::updateCrawlerSchedule);
   add("StartCrawlerSchedule", &GlueService::startCrawlerSchedule);
   add("StopCrawlerSchedule", &GlueService::stopCrawlerSchedule);
+  add("CreateJob", &GlueService::createJob);
+  add("GetJob", &GlueService::getJob);
+  add("GetJobs", &GlueService::getJobs);
+  add("ListJobs", &GlueService::listJobs);
+  add("BatchGetJobs", &GlueService::batchGetJobs);
+  add("UpdateJob", &GlueService::updateJob);
+  add("DeleteJob", &GlueService::deleteJob);
 }
 
 }  // namespace sluice::services::glue

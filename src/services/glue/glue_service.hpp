@@ -88,6 +88,14 @@ class GlueService {
   Result<Change> updateCrawlerSchedule(const Json& in, const CallContext& ctx);
   Result<Change> startCrawlerSchedule(const Json& in, const CallContext& ctx);
   Result<Change> stopCrawlerSchedule(const Json& in, const CallContext& ctx);
+  // Jobs (jobs.cpp).
+  Result<Change> createJob(const Json& in, const CallContext& ctx);
+  Result<Change> getJob(const Json& in, const CallContext& ctx);
+  Result<Change> getJobs(const Json& in, const CallContext& ctx);
+  Result<Change> listJobs(const Json& in, const CallContext& ctx);
+  Result<Change> batchGetJobs(const Json& in, const CallContext& ctx);
+  Result<Change> updateJob(const Json& in, const CallContext& ctx);
+  Result<Change> deleteJob(const Json& in, const CallContext& ctx);
 
  private:
   // By scopeKey, then lower-cased name (Glue keeps names in lower case).
@@ -116,6 +124,12 @@ class GlueService {
   static void archiveVersion(DocumentBatch& batch, const Scope& scope, const Json& table);
   Result<Json> partitionRecord(const Scope& scope, const std::string& db, const Json& table,
                                const Json& input) const;
+
+  // Jobs, by scopeKey then name (glue_jobs documents).
+  std::map<std::string, std::map<std::string, Json>> jobs_;
+  Result<Json*> job(const Scope& scope, const std::string& name);
+  static Json jobView(const Json& doc);
+  static std::string jobArn(const Scope& scope, const std::string& name);
 
   // Crawlers.
   struct CrawlCounts {

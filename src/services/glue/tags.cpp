@@ -44,7 +44,11 @@ Result<std::string> GlueService::taggable(const Scope& scope, const std::string&
     if (auto c = crawler(scope, rest.substr(8)); !c) return c.error();
     return arn;
   }
-  return invalidInput("Sluice tags Glue databases, tables and crawlers; " + arn +
+  if (rest.starts_with("job/")) {
+    if (auto j = job(scope, rest.substr(4)); !j) return j.error();
+    return arn;
+  }
+  return invalidInput("Sluice tags Glue databases, tables, crawlers and jobs; " + arn +
                       " is none of them.");
 }
 
