@@ -8,6 +8,7 @@
 
 #include "core/encoding.hpp"
 #include "lake/glue_types.hpp"
+#include "lake/table_reader.hpp"
 #include "lake/trino_functions.hpp"
 #include "lake/trino_sql.hpp"
 #include "services/athena/athena_results.hpp"
@@ -18,7 +19,6 @@
 #include "services/athena/query_views.hpp"
 #include "services/athena/query_write.hpp"
 #include "services/athena/statement_tokens.hpp"
-#include "services/athena/table_reader.hpp"
 #include "services/common/call_and_wait.hpp"
 
 namespace sluice::services::athena {
@@ -518,10 +518,10 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
   for (const auto& [key, table] : tables) {
     const Reading& r = reading[key];
-    TableFiles data;
+    lake::TableFiles data;
     data.dir = folder(r.table);
     for (const auto& [values, index] : r.parts) {
-      TableFiles::Part part{values, folder(locations[index]), {}};
+      lake::TableFiles::Part part{values, folder(locations[index]), {}};
       if (index < snap->objects().size()) {
         auto loc = lake::parseS3Uri(locations[index]);
         for (const auto& o : snap->objects()[index]) {
@@ -534,7 +534,7 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
       data.parts.push_back(std::move(part));
     }
     setup.push_back("CREATE VIEW " + ident(catalog) + "." + ident(key.first) + "." +
-                    ident(key.second) + " AS " + tableReader(table, data));
+                    ident(key.second) + " AS " + lake::tableReader(table, data));
   }
   if (job.bytesScannedCutoff && prepared->scannedBytes > *job.bytesScannedCutoff) {
     // The workgroup's per-query data usage control cancels the query.

@@ -12,6 +12,7 @@
 #include "services/athena/athena_results.hpp"
 #include "services/athena/statement_tokens.hpp"
 #include "services/common/call_and_wait.hpp"
+#include "services/common/lake_writes.hpp"
 
 namespace sluice::services::athena {
 
@@ -27,112 +28,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-struct Format {
-  std::string classification;  // parquet, json, csv
-  std::string duckFormat;      // PARQUET, JSON, CSV
-  std::string extension;
-  std::string options;  // extra COPY options
-  char delimiter = '\x01';
-};
-
-Result<Format> formatNamed(const std::string& name, const std::string& compression,
-                           const std::string& delimiter) {
-  Format f;
-  std::string n = lower(name);
-  if (n == "parquet") {
-    f.classification = "parquet";
-    f.duckFormat = "PARQUET";
-    f.extension = ".parquet";
-    std::string c = compression.empty() ? "gzip" : lower(compression);
-    if (c != "gzip" && c != "snappy" && c != "zstd" && c != "none" && c != "uncompressed") {
-      return AwsError{"INVALID_TABLE_PROPERTY",
-                      "Unsupported compression for PARQUET: " + compression, 400};
-    }
-    f.options = ", COMPRESSION " + lake::sqlString(c == "none" ? "uncompressed" : c);
-  } else if (n == "json") {
-    f.classification = "json";
-    f.duckFormat = "JSON";
-    f.extension = ".json";
-    if (!compression.empty() && lower(compression) != "none") {
-      if (lower(compression) != "gzip" && lower(compression) != "zstd") {
-        return AwsError{"INVALID_TABLE_PROPERTY",
-                        "Unsupported compression for JSON: " + compression, 400};
-      }
-      f.options = ", COMPRESSION " + lake::sqlString(lower(compression));
-      f.extension += lower(compression) == "gzip" ? ".gz" : ".zst";
-    }
-  } else if (n == "textfile") {
-    f.classification = "csv";
-    f.duckFormat = "CSV";
-    f.extension = ".txt";
-    if (!delimiter.empty()) f.delimiter = delimiter[0];
-    f.options = ", HEADER false, DELIMITER " + lake::sqlString(std::string(1, f.delimiter));
-    if (!compression.empty() && lower(compression) != "none") {
-      if (lower(compression) != "gzip") {
-        return AwsError{"INVALID_TABLE_PROPERTY",
-                        "Unsupported compression for TEXTFILE: " + compression, 400};
-      }
-      f.options += ", COMPRESSION 'gzip'";
-      f.extension += ".gz";
-    }
-  } else {
-    return AwsError{
-        "NOT_SUPPORTED",
-        "Sluice writes PARQUET, JSON and TEXTFILE tables; format '" + name + "' is not built", 400};
-  }
-  return f;
-}
-
-// The serde and formats a table of this format is catalogued with.
-JsonObject storageFor(const Format& f, JsonArray columns, const std::string& location) {
-  JsonObject serde;
-  std::string input = "org.apache.hadoop.mapred.TextInputFormat";
-  std::string output = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
-  if (f.classification == "parquet") {
-    input = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
-    output = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
-    serde = JsonObject{
-        {"SerializationLibrary", "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
-        {"Parameters", JsonObject{{"serialization.format", "1"}}}};
-  } else if (f.classification == "json") {
-    serde = JsonObject{{"SerializationLibrary", "org.openx.data.jsonserde.JsonSerDe"},
-                       {"Parameters", JsonObject{}}};
-  } else {
-    serde = JsonObject{
-        {"SerializationLibrary", "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"},
-        {"Parameters", JsonObject{{"field.delim", std::string(1, f.delimiter)},
-                                  {"serialization.format", std::string(1, f.delimiter)}}}};
-  }
-  return JsonObject{{"Columns", std::move(columns)}, {"Location", location},
-                    {"InputFormat", input},          {"OutputFormat", output},
-                    {"Compressed", false},           {"NumberOfBuckets", -1},
-                    {"SerdeInfo", std::move(serde)}, {"BucketColumns", JsonArray{}},
-                    {"SortColumns", JsonArray{}},    {"StoredAsSubDirectories", false}};
-}
-
-// A partition value as a folder name, escaped as Hive escapes it.
-std::string escapeValue(const std::optional<std::string>& v) {
-  if (!v) return "__HIVE_DEFAULT_PARTITION__";
-  std::string out;
-  for (unsigned char c : *v) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ' ' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-struct Written {
-  uint64_t rows = 0;
-  // Files (path in the scratch dir, path relative to the table location) and
-  // the partitions (values, relative folder) they fill.
-  std::vector<std::pair<fs::path, std::string>> files;
-  std::vector<std::pair<std::vector<std::optional<std::string>>, std::string>> partitions;
-};
+using Written = WrittenFiles;
 
 // Runs `select` (columns `data` then `keys`) into the result table, then
 // writes each partition's rows as a file.
@@ -140,7 +36,7 @@ std::variant<Written, QueryOutcome> writeRows(PreparedQuery& q, const QueryJob& 
                                               const std::string& select,
                                               const std::vector<std::string>& data,
                                               const std::vector<std::string>& keys,
-                                              const Format& format, const fs::path& scratch,
+                                              const WriteFormat& format, const fs::path& scratch,
                                               lake::LakeCancel& cancel) {
   auto& con = *q.con;
   std::string result = sqlIdent(q.catalog) + ".main." + sqlIdent("_result");
@@ -154,113 +50,37 @@ std::variant<Written, QueryOutcome> writeRows(PreparedQuery& q, const QueryJob& 
     if (cancel.cancelled()) return cancelledOutcome();
     return duckFailure(job.sql, made.error().message);
   }
-  Written w;
-  std::vector<std::vector<std::optional<std::string>>> groups = {{}};
-  if (!keys.empty()) {
-    std::string list;
-    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + sqlIdent(k);
-    auto distinct = con->query("SELECT DISTINCT " + list + " FROM " + result);
-    if (!distinct) return duckFailure(job.sql, distinct.error().message);
-    if (distinct->rowCount() > kMaxPartitions) {
-      return queryFailure(1000,
-                          "HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for "
-                          "partitions/buckets");
-    }
-    groups.clear();
-    for (size_t r = 0; r < distinct->rowCount(); ++r) {
-      std::vector<std::optional<std::string>> values;
-      for (size_t c = 0; c < keys.size(); ++c) values.push_back(distinct->value(r, c));
-      groups.push_back(std::move(values));
-    }
+  auto w = writePartitionFiles(*con, result, data, keys, format, scratch, job.id, kMaxPartitions);
+  if (!w) {
+    if (w.error().code == kTooManyPartitions) return queryFailure(1000, w.error().message);
+    return duckFailure(job.sql, w.error().message);
   }
-  std::string columns;
-  for (const auto& d : data) columns += (columns.empty() ? "" : ", ") + sqlIdent(d);
-  if (columns.empty()) columns = "*";
-  for (size_t g = 0; g < groups.size(); ++g) {
-    std::string folder, where;
-    for (size_t k = 0; k < keys.size(); ++k) {
-      folder += keys[k] + "=" + escapeValue(groups[g][k]) + "/";
-      where += std::string(where.empty() ? " WHERE " : " AND ") + sqlIdent(keys[k]) +
-               (groups[g][k] ? " = " + lake::sqlString(*groups[g][k]) : " IS NULL");
-    }
-    std::string name = job.id + "_" + std::to_string(g) + format.extension;
-    fs::path dir = scratch / folder;
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    fs::path file = dir / name;
-    auto copied = con->query("COPY (SELECT " + columns + " FROM " + result + where + ") TO " +
-                             lake::sqlString(file.string()) + " (FORMAT " + format.duckFormat +
-                             format.options + ")");
-    if (!copied) return duckFailure(job.sql, copied.error().message);
-    w.rows += std::stoull(copied->value(0, 0).value_or("0"));
-    w.files.emplace_back(file, folder + name);
-    if (!keys.empty()) w.partitions.emplace_back(groups[g], folder);
-  }
-  return w;
+  return std::move(*w);
 }
 
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream all;
-  all << in.rdbuf();
-  return all.str();
-}
-
-// Uploads the files under `location`; on failure removes what it put.
+// Uploads the files under `location`; a failure removes what was put.
 std::optional<QueryOutcome> upload(const OperationRegistry& registry, const QueryJob& job,
                                    const std::string& location, const Written& w,
                                    std::vector<std::string>& putKeys) {
-  auto loc = lake::parseS3Uri(location);
-  if (!loc) return queryFailure(1100, loc.error().message);
-  for (const auto& [file, rel] : w.files) {
-    std::string key = loc->prefix + rel;
-    auto put =
-        callAndWait(registry, job.scope, "s3", "PutObject",
-                    JsonObject{{"Bucket", loc->bucket}, {"Key", key}, {"Body", readFile(file)}});
-    if (!put) {
-      QueryOutcome f = queryFailure(401, "HIVE_WRITER_CLOSE_ERROR: cannot write " + location + rel +
-                                             ": " + put.error().message);
-      f.errorCategory = 1;
-      return f;
-    }
-    putKeys.push_back(key);
+  auto put = uploadFiles(registry, job.scope, location, w);
+  if (!put) {
+    QueryOutcome f = queryFailure(401, "HIVE_WRITER_CLOSE_ERROR: " + put.error().message);
+    f.errorCategory = 1;
+    return f;
   }
+  putKeys = std::move(*put);
   return std::nullopt;
 }
 
 void removeUploads(const OperationRegistry& registry, const QueryJob& job,
                    const std::string& location, const std::vector<std::string>& keys) {
-  auto loc = lake::parseS3Uri(location);
-  if (!loc) return;
-  for (const auto& k : keys) {
-    (void)callAndWait(registry, job.scope, "s3", "DeleteObject",
-                      JsonObject{{"Bucket", loc->bucket}, {"Key", k}});
-  }
+  services::removeUploads(registry, job.scope, location, keys);
 }
 
-// Registers the partitions written (those already there are kept).
 Result<void> registerPartitions(const OperationRegistry& registry, const QueryJob& job,
                                 const TableName& table, const JsonObject& sd,
                                 const std::string& location, const Written& w) {
-  for (size_t i = 0; i < w.partitions.size(); i += 100) {
-    JsonArray inputs;
-    for (size_t j = i; j < std::min(w.partitions.size(), i + 100); ++j) {
-      JsonArray values;
-      for (const auto& v : w.partitions[j].first) {
-        values.push_back(Json(v.value_or("__HIVE_DEFAULT_PARTITION__")));
-      }
-      JsonObject psd = sd;
-      psd["Location"] = location + w.partitions[j].second;
-      inputs.push_back(
-          JsonObject{{"Values", std::move(values)}, {"StorageDescriptor", std::move(psd)}});
-    }
-    auto r = callAndWait(registry, job.scope, "glue", "BatchCreatePartition",
-                         JsonObject{{"DatabaseName", table.db},
-                                    {"TableName", table.name},
-                                    {"PartitionInputList", std::move(inputs)}});
-    if (!r) return r.error();
-  }
-  return {};
+  return registerWrittenPartitions(registry, job.scope, table.db, table.name, sd, location, w);
 }
 
 // WITH's `(key = value, key = ARRAY['a', ...], ...)`: keys lower-cased, an
@@ -415,7 +235,7 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
     return queryFailure(1200, "NOT_SUPPORTED: table_type '" + props["table_type"] +
                                   "' (Sluice writes HIVE tables)");
   }
-  auto format = formatNamed(props.count("format") ? props["format"] : "PARQUET",
+  auto format = writeFormat(props.count("format") ? props["format"] : "PARQUET",
                             props.count("write_compression")     ? props["write_compression"]
                             : props.count("parquet_compression") ? props["parquet_compression"]
                                                                  : "",
@@ -476,7 +296,7 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
     removeUploads(registry, job, location, put);
     return *f;
   }
-  JsonObject sd = storageFor(*format, columns, location);
+  JsonObject sd = storageDescriptorFor(*format, columns, location);
   JsonObject input{{"Name", name->name},
                    {"TableType", "EXTERNAL_TABLE"},
                    {"PartitionKeys", std::move(keys)},
@@ -564,7 +384,7 @@ QueryOutcome runInsertInto(const OperationRegistry& registry, lake::LakeEngine& 
   std::string formatName = serde.find("parquet") != std::string::npos ? "PARQUET"
                            : serde.find("json") != std::string::npos  ? "JSON"
                                                                       : "TEXTFILE";
-  auto format = formatNamed(formatName, "", delimiter.empty() ? std::string("\x01") : delimiter);
+  auto format = writeFormat(formatName, "", delimiter.empty() ? std::string("\x01") : delimiter);
   if (!format) return queryFailure(1200, format.error().code + ": " + format.error().message);
   QueryOutcome failure;
   auto q = prepareSelect(registry, lake, job, query, failure);
@@ -676,7 +496,7 @@ QueryOutcome runUnload(const OperationRegistry& registry, lake::LakeEngine& lake
   // Text and JSON are always compressed (gzip) unless told otherwise;
   // Parquet defaults to gzip too.
   std::string compression = props.count("compression") ? props["compression"] : "gzip";
-  auto format = formatNamed(props["format"], compression,
+  auto format = writeFormat(props["format"], compression,
                             props.count("field_delimiter") ? props["field_delimiter"] : "");
   if (!format) {
     return queryFailure(format.error().code == "NOT_SUPPORTED" ? 1200 : 1103,

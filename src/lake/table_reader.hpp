@@ -10,7 +10,7 @@
 
 #include "core/json.hpp"
 
-namespace sluice::services::athena {
+namespace sluice::lake {
 
 struct TableFiles {
   std::string dir;  // the table location's folder in the snapshot
@@ -28,4 +28,4 @@ struct TableFiles {
 // the snapshot's files.
 std::string tableReader(const Json& table, const TableFiles& files);
 
-}  // namespace sluice::services::athena
+}  // namespace sluice::lake

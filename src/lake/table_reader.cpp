@@ -1,4 +1,4 @@
-#include "services/athena/table_reader.hpp"
+#include "lake/table_reader.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 #include "lake/duckdb.hpp"
 #include "lake/glue_types.hpp"
 
-namespace sluice::services::athena {
+namespace sluice::lake {
 
 namespace {
 
@@ -31,14 +31,14 @@ std::string tableReader(const Json& table, const TableFiles& data) {
   if (const Json* cols = sd ? jsonAt(*sd, {"Columns"}) : nullptr; cols && cols->is_array()) {
     for (const Json& c : cols->as_array()) {
       columns.emplace_back(lower(jsonString(jsonAt(c, {"Name"}))),
-                           lake::duckdbType(jsonString(jsonAt(c, {"Type"}))));
+                           duckdbType(jsonString(jsonAt(c, {"Type"}))));
     }
   }
   std::vector<std::pair<std::string, std::string>> keys;
   if (const Json* pk = jsonAt(table, {"PartitionKeys"}); pk && pk->is_array()) {
     for (const Json& k : pk->as_array()) {
       keys.emplace_back(lower(jsonString(jsonAt(k, {"Name"}))),
-                        lake::duckdbType(jsonString(jsonAt(k, {"Type"}))));
+                        duckdbType(jsonString(jsonAt(k, {"Type"}))));
     }
   }
   std::string select = "SELECT ";
@@ -63,7 +63,7 @@ std::string tableReader(const Json& table, const TableFiles& data) {
   std::string input = lower(jsonString(sd ? jsonAt(*sd, {"InputFormat"}) : nullptr));
   std::string classification = lower(jsonString(jsonAt(table, {"Parameters", "classification"})));
   std::string list = "[";
-  for (size_t i = 0; i < files.size(); ++i) list += (i ? "," : "") + lake::sqlString(files[i]);
+  for (size_t i = 0; i < files.size(); ++i) list += (i ? "," : "") + sqlString(files[i]);
   list += "]";
   // Every file below the table's folder in key=value folders that name its
   // partition's values: DuckDB reads the keys itself and skips the files a
@@ -83,7 +83,7 @@ std::string tableReader(const Json& table, const TableFiles& data) {
   if (hive) {
     partitioning = ", hive_partitioning=true, hive_types={";
     for (size_t k = 0; k < keys.size(); ++k) {
-      partitioning += (k ? ", " : "") + lake::sqlString(keys[k].first) + ": " + keys[k].second;
+      partitioning += (k ? ", " : "") + sqlString(keys[k].first) + ": " + keys[k].second;
     }
     partitioning += "}";
   }
@@ -110,8 +110,7 @@ std::string tableReader(const Json& table, const TableFiles& data) {
     for (size_t i = 0; i < columns.size(); ++i) {
       auto it = byLower.find(columns[i].first);
       if (it != byLower.end()) sources[i] = it->second;
-      spec +=
-          (i ? ", " : "") + lake::sqlString(sources[i]) + ": " + lake::sqlString(columns[i].second);
+      spec += (i ? ", " : "") + sqlString(sources[i]) + ": " + sqlString(columns[i].second);
     }
     from = "read_json(" + list + ", filename=true" + partitioning + ", format='auto'" +
            (spec.empty() ? "" : ", columns={" + spec + "}") + ")";
@@ -122,11 +121,10 @@ std::string tableReader(const Json& table, const TableFiles& data) {
     bool header = jsonString(jsonAt(table, {"Parameters", "skip.header.line.count"})) == "1";
     std::string spec;
     for (size_t i = 0; i < columns.size(); ++i) {
-      spec += (i ? ", " : "") + lake::sqlString(columns[i].first) + ": " +
-              lake::sqlString(columns[i].second);
+      spec += (i ? ", " : "") + sqlString(columns[i].first) + ": " + sqlString(columns[i].second);
     }
     from = "read_csv(" + list + ", filename=true" + partitioning +
-           ", header=" + (header ? "true" : "false") + ", delim=" + lake::sqlString(delim) +
+           ", header=" + (header ? "true" : "false") + ", delim=" + sqlString(delim) +
            // As Hive reads lines: the catalog's columns (no sniffing), missing
            // fields NULL, extra ones ignored; quotes only for OpenCSVSerde.
            ", auto_detect=false, null_padding=true, strict_mode=false" +
@@ -146,9 +144,9 @@ std::string tableReader(const Json& table, const TableFiles& data) {
   std::string values;
   for (const auto& part : data.parts) {
     for (const auto& f : part.files) {
-      values += std::string(values.empty() ? "" : ", ") + "(" + lake::sqlString(f);
+      values += std::string(values.empty() ? "" : ", ") + "(" + sqlString(f);
       for (size_t k = 0; k < keys.size(); ++k) {
-        values += ", " + lake::sqlString(k < part.values.size() ? part.values[k] : "");
+        values += ", " + sqlString(k < part.values.size() ? part.values[k] : "");
       }
       values += ")";
     }
@@ -169,4 +167,4 @@ std::string tableReader(const Json& table, const TableFiles& data) {
          ") ON r.filename = p.__sluice_file";
 }
 
-}  // namespace sluice::services::athena
+}  // namespace sluice::lake

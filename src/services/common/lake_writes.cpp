@@ -1,0 +1,235 @@
+#include "services/common/lake_writes.hpp"
+
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "lake/object_snapshot.hpp"
+#include "services/common/call_and_wait.hpp"
+
+namespace sluice::services {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string ident(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string readFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream all;
+  all << in.rdbuf();
+  return all.str();
+}
+
+}  // namespace
+
+Result<WriteFormat> writeFormat(const std::string& name, const std::string& compression,
+                                const std::string& delimiter) {
+  WriteFormat f;
+  std::string n = lower(name);
+  if (n == "parquet") {
+    f.classification = "parquet";
+    f.duckFormat = "PARQUET";
+    f.extension = ".parquet";
+    std::string c = compression.empty() ? "gzip" : lower(compression);
+    if (c != "gzip" && c != "snappy" && c != "zstd" && c != "none" && c != "uncompressed") {
+      return AwsError{"INVALID_TABLE_PROPERTY",
+                      "Unsupported compression for PARQUET: " + compression, 400};
+    }
+    f.options = ", COMPRESSION " + lake::sqlString(c == "none" ? "uncompressed" : c);
+  } else if (n == "json") {
+    f.classification = "json";
+    f.duckFormat = "JSON";
+    f.extension = ".json";
+    if (!compression.empty() && lower(compression) != "none") {
+      if (lower(compression) != "gzip" && lower(compression) != "zstd") {
+        return AwsError{"INVALID_TABLE_PROPERTY",
+                        "Unsupported compression for JSON: " + compression, 400};
+      }
+      f.options = ", COMPRESSION " + lake::sqlString(lower(compression));
+      f.extension += lower(compression) == "gzip" ? ".gz" : ".zst";
+    }
+  } else if (n == "textfile") {
+    f.classification = "csv";
+    f.duckFormat = "CSV";
+    f.extension = ".txt";
+    if (!delimiter.empty()) f.delimiter = delimiter[0];
+    f.options = ", HEADER false, DELIMITER " + lake::sqlString(std::string(1, f.delimiter));
+    if (!compression.empty() && lower(compression) != "none") {
+      if (lower(compression) != "gzip") {
+        return AwsError{"INVALID_TABLE_PROPERTY",
+                        "Unsupported compression for TEXTFILE: " + compression, 400};
+      }
+      f.options += ", COMPRESSION 'gzip'";
+      f.extension += ".gz";
+    }
+  } else {
+    return AwsError{
+        "NOT_SUPPORTED",
+        "Sluice writes PARQUET, JSON and TEXTFILE tables; format '" + name + "' is not built", 400};
+  }
+  return f;
+}
+
+JsonObject storageDescriptorFor(const WriteFormat& f, JsonArray columns,
+                                const std::string& location) {
+  JsonObject serde;
+  std::string input = "org.apache.hadoop.mapred.TextInputFormat";
+  std::string output = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
+  if (f.classification == "parquet") {
+    input = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
+    output = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
+    serde = JsonObject{
+        {"SerializationLibrary", "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+        {"Parameters", JsonObject{{"serialization.format", "1"}}}};
+  } else if (f.classification == "json") {
+    serde = JsonObject{{"SerializationLibrary", "org.openx.data.jsonserde.JsonSerDe"},
+                       {"Parameters", JsonObject{}}};
+  } else {
+    serde = JsonObject{
+        {"SerializationLibrary", "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"},
+        {"Parameters", JsonObject{{"field.delim", std::string(1, f.delimiter)},
+                                  {"serialization.format", std::string(1, f.delimiter)}}}};
+  }
+  return JsonObject{{"Columns", std::move(columns)}, {"Location", location},
+                    {"InputFormat", input},          {"OutputFormat", output},
+                    {"Compressed", false},           {"NumberOfBuckets", -1},
+                    {"SerdeInfo", std::move(serde)}, {"BucketColumns", JsonArray{}},
+                    {"SortColumns", JsonArray{}},    {"StoredAsSubDirectories", false}};
+}
+
+std::string hiveFolderValue(const std::optional<std::string>& v) {
+  if (!v) return "__HIVE_DEFAULT_PARTITION__";
+  std::string out;
+  for (unsigned char c : *v) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ' ' || c == ':') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+Result<WrittenFiles> writePartitionFiles(lake::DuckConnection& con, const std::string& table,
+                                         const std::vector<std::string>& data,
+                                         const std::vector<std::string>& keys,
+                                         const WriteFormat& format, const fs::path& scratch,
+                                         const std::string& stem, size_t maxPartitions) {
+  WrittenFiles w;
+  std::vector<std::vector<std::optional<std::string>>> groups = {{}};
+  if (!keys.empty()) {
+    std::string list;
+    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + ident(k);
+    auto distinct = con.query("SELECT DISTINCT " + list + " FROM " + table);
+    if (!distinct) return distinct.error();
+    if (distinct->rowCount() > maxPartitions) {
+      return AwsError{kTooManyPartitions,
+                      std::string(kTooManyPartitions) + ": Exceeded limit of " +
+                          std::to_string(maxPartitions) + " open writers for partitions/buckets",
+                      400};
+    }
+    groups.clear();
+    for (size_t r = 0; r < distinct->rowCount(); ++r) {
+      std::vector<std::optional<std::string>> values;
+      for (size_t c = 0; c < keys.size(); ++c) values.push_back(distinct->value(r, c));
+      groups.push_back(std::move(values));
+    }
+  }
+  std::string columns;
+  for (const auto& d : data) columns += (columns.empty() ? "" : ", ") + ident(d);
+  if (columns.empty()) columns = "*";
+  for (size_t g = 0; g < groups.size(); ++g) {
+    std::string folder, where;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      folder += keys[k] + "=" + hiveFolderValue(groups[g][k]) + "/";
+      where += std::string(where.empty() ? " WHERE " : " AND ") + ident(keys[k]) +
+               (groups[g][k] ? " = " + lake::sqlString(*groups[g][k]) : " IS NULL");
+    }
+    std::string name = stem + "_" + std::to_string(g) + format.extension;
+    fs::path dir = scratch / folder;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    fs::path file = dir / name;
+    auto copied = con.query("COPY (SELECT " + columns + " FROM " + table + where + ") TO " +
+                            lake::sqlString(file.string()) + " (FORMAT " + format.duckFormat +
+                            format.options + ")");
+    if (!copied) return copied.error();
+    w.rows += std::stoull(copied->value(0, 0).value_or("0"));
+    w.files.emplace_back(file, folder + name);
+    if (!keys.empty()) w.partitions.emplace_back(groups[g], folder);
+  }
+  return w;
+}
+
+Result<std::vector<std::string>> uploadFiles(const OperationRegistry& registry, const Scope& scope,
+                                             const std::string& location, const WrittenFiles& w) {
+  auto loc = lake::parseS3Uri(location);
+  if (!loc) return loc.error();
+  std::vector<std::string> put;
+  for (const auto& [file, rel] : w.files) {
+    std::string key = loc->prefix + rel;
+    auto done =
+        callAndWait(registry, scope, "s3", "PutObject",
+                    JsonObject{{"Bucket", loc->bucket}, {"Key", key}, {"Body", readFile(file)}});
+    if (!done) {
+      removeUploads(registry, scope, location, put);
+      return AwsError{done.error().code,
+                      "cannot write " + location + rel + ": " + done.error().message,
+                      done.error().httpStatus};
+    }
+    put.push_back(key);
+  }
+  return put;
+}
+
+void removeUploads(const OperationRegistry& registry, const Scope& scope,
+                   const std::string& location, const std::vector<std::string>& keys) {
+  auto loc = lake::parseS3Uri(location);
+  if (!loc) return;
+  for (const auto& k : keys) {
+    (void)callAndWait(registry, scope, "s3", "DeleteObject",
+                      JsonObject{{"Bucket", loc->bucket}, {"Key", k}});
+  }
+}
+
+Result<void> registerWrittenPartitions(const OperationRegistry& registry, const Scope& scope,
+                                       const std::string& db, const std::string& name,
+                                       const JsonObject& sd, const std::string& location,
+                                       const WrittenFiles& w) {
+  for (size_t i = 0; i < w.partitions.size(); i += 100) {
+    JsonArray inputs;
+    for (size_t j = i; j < std::min(w.partitions.size(), i + 100); ++j) {
+      JsonArray values;
+      for (const auto& v : w.partitions[j].first) {
+        values.push_back(Json(v.value_or("__HIVE_DEFAULT_PARTITION__")));
+      }
+      JsonObject psd = sd;
+      psd["Location"] = location + w.partitions[j].second;
+      inputs.push_back(
+          JsonObject{{"Values", std::move(values)}, {"StorageDescriptor", std::move(psd)}});
+    }
+    auto r = callAndWait(
+        registry, scope, "glue", "BatchCreatePartition",
+        JsonObject{
+            {"DatabaseName", db}, {"TableName", name}, {"PartitionInputList", std::move(inputs)}});
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+}  // namespace sluice::services
