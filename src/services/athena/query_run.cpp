@@ -8,7 +8,6 @@
 
 #include "core/encoding.hpp"
 #include "lake/glue_types.hpp"
-#include "lake/table_reader.hpp"
 #include "lake/trino_functions.hpp"
 #include "lake/trino_sql.hpp"
 #include "services/athena/athena_results.hpp"
@@ -20,6 +19,7 @@
 #include "services/athena/query_write.hpp"
 #include "services/athena/statement_tokens.hpp"
 #include "services/common/call_and_wait.hpp"
+#include "services/common/catalog_reads.hpp"
 
 namespace sluice::services::athena {
 
@@ -459,82 +459,24 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
     if (!rendered) return fail(translationFailure(original->first, rendered.error()));
     views[{s, n}] = std::move(*rendered);
   }
-  // What each table reads: its location, or the catalog's partitions.
-  std::vector<std::string> locations;  // to snapshot, each once
-  auto locationIndex = [&locations](std::string l) {
-    if (!l.empty() && !l.ends_with("/")) l += "/";
-    auto it = std::find(locations.begin(), locations.end(), l);
-    if (it != locations.end()) return static_cast<size_t>(it - locations.begin());
-    locations.push_back(l);
-    return locations.size() - 1;
-  };
-  struct Reading {
-    std::string table;                                               // the table's location
-    std::vector<std::pair<std::vector<std::string>, size_t>> parts;  // values, location index
-  };
-  std::map<std::pair<std::string, std::string>, Reading> reading;
-  for (const auto& [key, table] : tables) {
-    Reading r;
-    r.table = jsonString(jsonAt(table, {"StorageDescriptor", "Location"}));
-    const Json* pk = jsonAt(table, {"PartitionKeys"});
-    if (!pk || !pk->is_array() || pk->as_array().empty()) {
-      r.parts.emplace_back(std::vector<std::string>{}, locationIndex(r.table));
-    } else {
-      auto parts =
-          all(registry, job, "GetPartitions",
-              JsonObject{{"DatabaseName", key.first}, {"TableName", key.second}}, "Partitions");
-      if (!parts) return fail(failed(1000, "HIVE_METASTORE_ERROR: " + parts.error().message));
-      for (const Json& p : *parts) {
-        std::vector<std::string> values;
-        if (const Json* v = jsonAt(p, {"Values"}); v && v->is_array()) {
-          for (const Json& x : v->as_array()) values.push_back(jsonString(&x));
-        }
-        r.parts.emplace_back(
-            std::move(values),
-            locationIndex(jsonString(jsonAt(p, {"StorageDescriptor", "Location"}))));
-      }
-    }
-    reading[key] = std::move(r);
-  }
-  // One snapshot of every location's objects.
-  auto taken = lake.snapshot(job.scope, locations);
-  if (!taken) {
-    return fail(failed(1109, "HIVE_PATH_NOT_FOUND: " + taken.error().message));
+  // Each table's reader over one snapshot of its files.
+  auto reads = readCatalogTables(registry, lake, job.scope, tables);
+  if (!reads) {
+    return fail(failed(reads.error().code == kPathNotFound ? 1109 : 1000,
+                       reads.error().code + ": " + reads.error().message));
   }
   // The views read the snapshot's files: it lives as long as the query.
-  prepared->snapshot.emplace(std::move(*taken));
-  lake::ObjectSnapshot* snap = &*prepared->snapshot;
-  auto folder = [&](const std::string& location) {
-    auto dir = snap->localPath(location);
-    std::string d = dir ? dir->string() : std::string();
-    while (d.ends_with("/")) d.pop_back();
-    return d;
-  };
+  prepared->snapshot.emplace(std::move(*reads->snapshot));
+  prepared->scannedBytes = reads->scannedBytes;
   // A private catalog per query: views over this query's snapshot.
   std::vector<std::string> setup = {"ATTACH ':memory:' AS " + ident(catalog)};
   std::set<std::string> schemas = {lower(job.database)};
   for (const auto& [key, _] : tables) schemas.insert(key.first);
   for (const auto& [key, _] : views) schemas.insert(key.first);
   for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
-  for (const auto& [key, table] : tables) {
-    const Reading& r = reading[key];
-    lake::TableFiles data;
-    data.dir = folder(r.table);
-    for (const auto& [values, index] : r.parts) {
-      lake::TableFiles::Part part{values, folder(locations[index]), {}};
-      if (index < snap->objects().size()) {
-        auto loc = lake::parseS3Uri(locations[index]);
-        for (const auto& o : snap->objects()[index]) {
-          std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
-          if (base.empty() || base[0] == '_' || base[0] == '.') continue;  // hidden, as Athena
-          part.files.push_back((snap->root() / loc->bucket / o.key).string());
-          prepared->scannedBytes += o.size;
-        }
-      }
-      data.parts.push_back(std::move(part));
-    }
+  for (const auto& [key, reader] : reads->readers) {
     setup.push_back("CREATE VIEW " + ident(catalog) + "." + ident(key.first) + "." +
-                    ident(key.second) + " AS " + lake::tableReader(table, data));
+                    ident(key.second) + " AS " + reader);
   }
   if (job.bytesScannedCutoff && prepared->scannedBytes > *job.bytesScannedCutoff) {
     // The workgroup's per-query data usage control cancels the query.
