@@ -182,6 +182,30 @@ std::string trinoLineCol(std::string_view sql, size_t offset) {
   return "line " + std::to_string(line) + ":" + std::to_string(col) + ": ";
 }
 
+std::string backtickNamesQuoted(std::string_view sql) {
+  std::string out;
+  for (size_t i = 0; i < sql.size();) {
+    if (sql[i] == '`') {
+      size_t end = sql.find('`', i + 1);
+      if (end == std::string_view::npos) end = sql.size();
+      out += '"';
+      for (char c : sql.substr(i + 1, end - i - 1))
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+      out += '"';
+      i = std::min(sql.size(), end + 1);
+      continue;
+    }
+    if (quoteStarts(sql, i)) {
+      size_t end = quotedEnd(sql, i);
+      out.append(sql.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    out += sql[i++];
+  }
+  return out;
+}
+
 std::string prelexTrino(std::string_view sql) {
   std::string out;
   out.reserve(sql.size());

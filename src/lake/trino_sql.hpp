@@ -48,6 +48,10 @@ class TrinoTranslator {
 // rewritten (strings, quoted names and comments untouched).
 std::string prelexTrino(std::string_view sql);
 
+// Spark SQL's `quoted` names as SQL's "quoted" ones (strings untouched), for
+// Glue jobs' SparkSQL nodes.
+std::string backtickNamesQuoted(std::string_view sql);
+
 // "line L:C: " for a character offset in `sql`, as Trino's messages start.
 std::string trinoLineCol(std::string_view sql, size_t offset);
 

@@ -1,14 +1,16 @@
-"""Glue job definitions through boto3 and the AWS CLI: CreateJob / GetJob /
-GetJobs / ListJobs / BatchGetJobs / UpdateJob / DeleteJob, and the checks a
-visual job's DAG (CodeGenConfigurationNodes) gets when it is saved. Job runs
-are not built yet (docs/glue.md)."""
-import copy
+"""Glue jobs through boto3 and the AWS CLI: definitions (CreateJob / GetJob /
+GetJobs / ListJobs / BatchGetJobs / UpdateJob / DeleteJob) with the checks a
+visual job's DAG (CodeGenConfigurationNodes) gets when it is saved, and runs
+(StartJobRun / GetJobRun / GetJobRuns / BatchStopJobRun) of visual jobs
+executed by DuckDB: the medallion gold job over generated silver Parquet."""
+import json
 import signal
 import unittest
 
 from botocore.exceptions import ClientError
 
 from aws_cli import aws
+from lake_fixtures import parquet_bytes
 from sluice_server import SluiceServer
 
 ROLE = "arn:aws:iam::000000000000:role/glue"
@@ -181,6 +183,152 @@ class GlueJobsTest(unittest.TestCase):
             self.assertEqual(out["Job"]["Command"]["Name"], "pythonshell")
         finally:
             server.cleanup()
+
+
+class GlueJobRunsTest(unittest.TestCase):
+    """Runs of visual jobs over generated silver data."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer().start()
+        cls.glue = cls.server.client("glue")
+        cls.s3 = cls.server.client("s3")
+        for b in ("silver", "gold"):
+            cls.s3.create_bucket(Bucket=b)
+        # 30 posts (every third a page), statistics for the even ids.
+        cls.s3.put_object(Bucket="silver", Key="posts/part-0.parquet", Body=parquet_bytes(
+            "SELECT i::BIGINT AS \"ID\", CASE WHEN i % 3 = 0 THEN 'page' ELSE 'post' END "
+            "AS post_type, 'title ' || i AS title FROM range(1, 31) t(i)"))
+        cls.s3.put_object(Bucket="silver", Key="statistics_pages/part-0.parquet", Body=parquet_bytes(
+            "SELECT i::BIGINT AS id, (i * 10)::INTEGER AS views FROM range(2, 31, 2) t(i)"))
+        cls.glue.create_database(DatabaseInput={"Name": "gold"})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def create(self, name, nodes, **extra):
+        self.glue.create_job(Name=name, Role=ROLE, Command={"Name": "glueetl"},
+                             CodeGenConfigurationNodes=nodes, **extra)
+
+    def run_job(self, name, **extra):
+        run_id = self.glue.start_job_run(JobName=name, **extra)["JobRunId"]
+        self.server.idle()  # the run has executed and its end is stored
+        return self.glue.get_job_run(JobName=name, RunId=run_id)["JobRun"]
+
+    def test_the_gold_job(self):
+        nodes = gold_job_nodes()
+        nodes["node-map"]["ApplyMapping"]["Mapping"].append(
+            {"ToKey": "views", "FromPath": ["views"], "FromType": "int", "ToType": "long",
+             "Dropped": False})
+        self.create("gold-run", nodes, DefaultArguments={"--env": "dev"})
+        run = self.run_job("gold-run", Arguments={"--day": "1"})
+        self.assertEqual(run["JobRunState"], "SUCCEEDED", run)
+        self.assertTrue(run["Id"].startswith("jr_") and len(run["Id"]) == 67)
+        self.assertEqual(run["Arguments"], {"--env": "dev", "--day": "1"})
+        self.assertEqual((run["JobName"], run["Attempt"], run["LogGroupName"]),
+                         ("gold-run", 0, "/aws-glue/jobs"))
+        self.assertIn("CompletedOn", run)
+        # Written as snappy Parquet and catalogued; read back through Athena.
+        keys = [o["Key"] for o in self.s3.list_objects_v2(Bucket="gold", Prefix="posts/")
+                ["Contents"]]
+        self.assertEqual(len(keys), 1)
+        self.assertTrue(keys[0].startswith("posts/run-") and keys[0].endswith(".parquet"), keys)
+        table = self.glue.get_table(DatabaseName="gold", Name="posts")["Table"]
+        self.assertEqual([(c["Name"], c["Type"]) for c in
+                          table["StorageDescriptor"]["Columns"]],
+                         [("post_id", "bigint"), ("post_type", "string"), ("views", "bigint")])
+        self.assertEqual(table["StorageDescriptor"]["Location"], "s3://gold/posts/")
+        athena = self.server.client("athena")
+        self.s3.create_bucket(Bucket="results")
+        qid = athena.start_query_execution(
+            QueryString="SELECT count(*), min(post_id), max(post_id), sum(views) FROM posts",
+            QueryExecutionContext={"Database": "gold"},
+            ResultConfiguration={"OutputLocation": "s3://results/"})["QueryExecutionId"]
+        self.server.idle()
+        rows = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
+        # Even ids 2..30 that are posts (not multiples of 3): 10 of them.
+        expected = [i for i in range(2, 31, 2) if i % 3]
+        self.assertEqual([d["VarCharValue"] for d in rows[1]["Data"]],
+                         [str(len(expected)), str(min(expected)), str(max(expected)),
+                          str(sum(i * 10 for i in expected))])
+        runs = self.glue.get_job_runs(JobName="gold-run")["JobRuns"]
+        self.assertEqual([r["Id"] for r in runs], [run["Id"]])
+        # The run's log in /aws-glue/jobs/output, its stream the run id.
+        logs = self.server.client("logs")
+        events = logs.get_log_events(logGroupName="/aws-glue/jobs/output",
+                                     logStreamName=run["Id"])["events"]
+        self.assertIn("SUCCEEDED", events[-1]["message"])
+
+    def test_transforms(self):
+        nodes = {
+            "src": {"S3ParquetSource": {"Name": "posts", "Paths": ["s3://silver/posts/"]}},
+            "sel": {"SelectFields": {"Name": "sel", "Inputs": ["src"],
+                                     "Paths": [["ID"], ["post_type"]]}},
+            "ren": {"RenameField": {"Name": "ren", "Inputs": ["sel"], "SourcePath": ["ID"],
+                                    "TargetPath": ["post_id"]}},
+            "flt": {"Filter": {"Name": "flt", "Inputs": ["ren"], "LogicalOperator": "OR",
+                               "Filters": [
+                                   {"Operation": "LT", "Values": [
+                                       {"Type": "COLUMNEXTRACTED", "Value": ["post_id"]},
+                                       {"Type": "CONSTANT", "Value": ["3"]}]},
+                                   {"Operation": "EQ", "Negated": True, "Values": [
+                                       {"Type": "COLUMNEXTRACTED", "Value": ["post_type"]},
+                                       {"Type": "CONSTANT", "Value": ["post"]}]}]}},
+            "agg": {"Aggregate": {"Name": "agg", "Inputs": ["flt"], "Groups": [["post_type"]],
+                                  "Aggs": [{"Column": ["post_id"], "AggFunc": "count"},
+                                           {"Column": ["post_id"], "AggFunc": "max"}]}},
+            "sql": {"SparkSQL": {"Name": "sql", "Inputs": ["agg"], "SqlAliases": [
+                {"From": "agg", "Alias": "totals"}],
+                "SqlQuery": "SELECT post_type, `count(post_id)` AS n FROM totals"}},
+            "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["sql"], "Format": "json",
+                                       "Path": "s3://gold/totals/", "Compression": "none",
+                                       "PartitionKeys": [["post_type"]]}},
+        }
+        self.create("transforms", nodes)
+        run = self.run_job("transforms")
+        self.assertEqual(run["JobRunState"], "SUCCEEDED", run)
+        listed = sorted(o["Key"] for o in self.s3.list_objects_v2(
+            Bucket="gold", Prefix="totals/")["Contents"])
+        self.assertEqual([k.split("/")[1] for k in listed],
+                         ["post_type=page", "post_type=post"])
+        got = {}
+        for k in listed:
+            body = self.s3.get_object(Bucket="gold", Key=k)["Body"].read().decode()
+            got[k.split("/")[1]] = [json.loads(l) for l in body.splitlines()]
+        # post_id < 3 (1, 2: posts) or not a post (the 10 pages).
+        self.assertEqual(got, {"post_type=post": [{"n": 2}], "post_type=page": [{"n": 10}]})
+
+    def test_failures_stop_and_refusals(self):
+        nodes = gold_job_nodes()
+        nodes["node-posts"]["S3ParquetSource"]["Paths"] = ["s3://silver/missing/"]
+        nodes["node-target"]["S3GlueParquetTarget"]["Path"] = "s3://gold/never/"
+        nodes["node-target"]["S3GlueParquetTarget"]["SchemaChangePolicy"] = {
+            "EnableUpdateCatalog": False}
+        self.create("broken", nodes)
+        run = self.run_job("broken")
+        self.assertEqual(run["JobRunState"], "FAILED")
+        self.assertIn("no files at s3://silver/missing/", run["ErrorMessage"])
+        self.assertNotIn("Contents", self.s3.list_objects_v2(Bucket="gold", Prefix="never/"))
+        errors = self.server.client("logs").get_log_events(
+            logGroupName="/aws-glue/jobs/error", logStreamName=run["Id"])["events"]
+        self.assertIn("no files", errors[0]["message"])
+        # Script jobs need Spark: refused, never a pretended success.
+        self.glue.create_job(Name="script", Role=ROLE, Command={
+            "Name": "glueetl", "ScriptLocation": "s3://scripts/job.py"})
+        with self.assertRaises(ClientError) as cm:
+            self.glue.start_job_run(JobName="script")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidInputException")
+        self.assertIn("Spark", cm.exception.response["Error"]["Message"])
+        with self.assertRaises(ClientError) as cm:
+            self.glue.start_job_run(JobName="nope")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "EntityNotFoundException")
+        with self.assertRaises(ClientError) as cm:
+            self.glue.get_job_run(JobName="broken", RunId="jr_nope")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "EntityNotFoundException")
+        stopped = self.glue.batch_stop_job_run(JobName="broken", JobRunIds=[run["Id"], "jr_x"])
+        self.assertEqual(stopped["SuccessfulSubmissions"], [])
+        self.assertEqual([e["JobRunId"] for e in stopped["Errors"]], [run["Id"], "jr_x"])
 
 
 if __name__ == "__main__":

@@ -61,6 +61,22 @@ Result<WriteFormat> writeFormat(const std::string& name, const std::string& comp
       f.options = ", COMPRESSION " + lake::sqlString(lower(compression));
       f.extension += lower(compression) == "gzip" ? ".gz" : ".zst";
     }
+  } else if (n == "csv") {
+    // CSV as Glue's writer makes it: a header line, comma-separated, quoted
+    // where needed.
+    f.classification = "csv";
+    f.duckFormat = "CSV";
+    f.extension = ".csv";
+    f.delimiter = ',';
+    f.options = ", HEADER true, DELIMITER ','";
+    if (!compression.empty() && lower(compression) != "none") {
+      if (lower(compression) != "gzip") {
+        return AwsError{"INVALID_TABLE_PROPERTY", "Unsupported compression for CSV: " + compression,
+                        400};
+      }
+      f.options += ", COMPRESSION 'gzip'";
+      f.extension += ".gz";
+    }
   } else if (n == "textfile") {
     f.classification = "csv";
     f.duckFormat = "CSV";

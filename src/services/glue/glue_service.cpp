@@ -32,6 +32,13 @@ constexpr store::sqlite::Migration kMigrations[] = {
     {5,
      "CREATE TABLE glue_jobs(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
      "doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    {6,
+     "CREATE TABLE glue_job_runs(account TEXT NOT NULL, region TEXT NOT NULL, job TEXT NOT NULL, "
+     "id TEXT NOT NULL, started_ms INTEGER NOT NULL, state TEXT NOT NULL, doc TEXT NOT NULL, "
+     "PRIMARY KEY(account, region, job, id));"
+     "CREATE INDEX glue_job_runs_by_start ON glue_job_runs(account, region, job, started_ms);"
+     "CREATE INDEX glue_job_runs_unfinished ON glue_job_runs(state) "
+     "WHERE state IN ('STARTING', 'RUNNING', 'STOPPING')"},
 };
 
 }  // namespace
@@ -75,6 +82,7 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
   }
   if (!loaded) throw std::runtime_error("glue: " + loaded.error().message);
   recoverCrawls();
+  recoverJobRuns();
   for (const auto& [key, crawlers] : crawlers_) {
     Scope scope{key.substr(0, key.find('/')), key.substr(key.find('/') + 1)};
     for (const auto& [name, _] : crawlers) armSchedule(scope, name);
@@ -84,6 +92,9 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
 GlueService::~GlueService() {
   std::unique_lock lock(mu_);
   for (auto& [_, cancel] : running_) cancel->cancel();
+  for (auto& [_, runs] : activeRuns_) {
+    for (auto& [__, cancel] : runs) cancel->cancel();
+  }
   crawlsDone_.wait(lock, [this] { return inFlight_ == 0; });
 }
 
@@ -144,6 +155,10 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("BatchGetJobs", &GlueService::batchGetJobs);
   add("UpdateJob", &GlueService::updateJob);
   add("DeleteJob", &GlueService::deleteJob);
+  add("StartJobRun", &GlueService::startJobRun);
+  add("GetJobRun", &GlueService::getJobRun);
+  add("GetJobRuns", &GlueService::getJobRuns);
+  add("BatchStopJobRun", &GlueService::batchStopJobRun);
 }
 
 }  // namespace sluice::services::glue

@@ -29,6 +29,7 @@
 #include "services/common/documents.hpp"
 #include "services/glue/crawl_scope.hpp"
 #include "services/glue/glue_names.hpp"
+#include "services/glue/job_execution.hpp"
 #include "services/operation.hpp"
 
 namespace sluice::services::glue {
@@ -96,6 +97,11 @@ class GlueService {
   Result<Change> batchGetJobs(const Json& in, const CallContext& ctx);
   Result<Change> updateJob(const Json& in, const CallContext& ctx);
   Result<Change> deleteJob(const Json& in, const CallContext& ctx);
+  // Job runs (job_runs.cpp).
+  Result<Change> startJobRun(const Json& in, const CallContext& ctx);
+  Result<Change> getJobRun(const Json& in, const CallContext& ctx);
+  Result<Change> getJobRuns(const Json& in, const CallContext& ctx);
+  Result<Change> batchStopJobRun(const Json& in, const CallContext& ctx);
 
  private:
   // By scopeKey, then lower-cased name (Glue keeps names in lower case).
@@ -130,6 +136,17 @@ class GlueService {
   Result<Json*> job(const Scope& scope, const std::string& name);
   static Json jobView(const Json& doc);
   static std::string jobArn(const Scope& scope, const std::string& name);
+  // Runs in flight, by runKey then run id: their cancel handles.
+  std::map<std::string, std::map<std::string, std::shared_ptr<lake::LakeCancel>>> activeRuns_;
+  static std::string runKey(const Scope& scope, const std::string& job);
+  static void putJobRun(DocumentBatch& batch, const Scope& scope, const Json& run);
+  Result<std::optional<Json>> readJobRun(const Scope& scope, const std::string& job,
+                                         const std::string& id);
+  void finishJobRun(const Scope& scope, Json run, const JobRunOutcome& outcome);
+  // The end of a run told to EventBridge and CloudWatch Logs.
+  void jobRunTold(const Scope& scope, const Json& run, const JobRunOutcome& outcome);
+  // Runs a crash cut short: FAILED (start-up).
+  void recoverJobRuns();
 
   // Crawlers.
   struct CrawlCounts {

@@ -1,0 +1,39 @@
+// One run of a visual job, on a worker thread: the DAG compiled node by node
+// into DuckDB views in a private catalog (sources over a snapshot of their
+// S3 objects or catalog tables; transforms as SQL over their inputs; the
+// Spark SQL of a SparkSQL node translated as Athena's is), every target's
+// rows written to a scratch directory first, then uploaded together and
+// catalogued — so a run that fails leaves nothing written.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lake/lake_engine.hpp"
+#include "services/glue/job_dag.hpp"
+#include "services/operation.hpp"
+
+namespace sluice::services::glue {
+
+struct JobRunPlan {
+  Scope scope;
+  std::string jobName, runId;
+  JobDag dag;
+  int64_t startMs = 0;
+};
+
+struct JobRunOutcome {
+  std::string state = "SUCCEEDED";  // SUCCEEDED, FAILED or STOPPED
+  std::string error;                // ErrorMessage when FAILED
+  uint64_t rowsWritten = 0;
+  std::vector<std::string> log;  // what the run did, for /aws-glue/jobs/output
+};
+
+JobRunOutcome executeJobRun(const OperationRegistry& registry, lake::LakeEngine& lake,
+                            const JobRunPlan& plan, lake::LakeCancel& cancel);
+
+// Glue's (Spark's) type name as DuckDB's: long -> BIGINT, string -> VARCHAR, ...
+std::string duckTypeOfSpark(std::string_view sparkType);
+
+}  // namespace sluice::services::glue

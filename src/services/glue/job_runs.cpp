@@ -1,0 +1,354 @@
+// Job runs: StartJobRun, GetJobRun, GetJobRuns, BatchStopJobRun. Runs grow
+// with use, so they live in the store only (rows of glue_job_runs, paged
+// from there); in memory are the runs in flight (their cancel handles, for
+// MaxConcurrentRuns and stopping). A visual job's run executes on the worker
+// pool (job_execution.hpp); its end is stored, logged to /aws-glue/jobs and
+// told to EventBridge ("Glue Job State Change"). A run a crash cut short is
+// FAILED at start-up.
+#include <random>
+
+#include "services/common/input.hpp"
+#include "services/common/pagination.hpp"
+#include "services/glue/glue_names.hpp"
+#include "services/glue/glue_service.hpp"
+#include "services/glue/job_dag.hpp"
+#include "services/glue/job_execution.hpp"
+
+namespace sluice::services::glue {
+
+namespace {
+
+constexpr const char* kRuns = "glue_job_runs";
+constexpr const char* kOutputLog = "/aws-glue/jobs/output";
+constexpr const char* kErrorLog = "/aws-glue/jobs/error";
+
+int64_t epochMs(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string GlueService::runKey(const Scope& scope, const std::string& job) {
+  return scopeKey(scope) + "/" + job;
+}
+
+void GlueService::putJobRun(DocumentBatch& batch, const Scope& scope, const Json& run) {
+  const JsonObject& o = run.as_object();
+  batch.sql([scope, job = std::string(o.at("JobName").as_string()),
+             id = std::string(o.at("Id").as_string()),
+             started = o.at("_StartedMs").to_number<int64_t>(),
+             state = std::string(o.at("JobRunState").as_string()),
+             text = toJsonText(run)](store::sqlite::Database& db) {
+    return store::sqlite::runStatement(
+        db,
+        "INSERT OR REPLACE INTO glue_job_runs(account, region, job, id, started_ms, state, doc) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        scope.account, scope.region, job, id, started, state, text);
+  });
+}
+
+Result<std::optional<Json>> GlueService::readJobRun(const Scope& scope, const std::string& job,
+                                                    const std::string& id) {
+  if (!docs_.store()) return AwsError::internal("Glue job runs need a data directory");
+  auto lease = docs_.store()->readers().acquire();
+  if (!lease) return lease.takeError();
+  auto st = lease->db().prepare(
+      "SELECT doc FROM glue_job_runs WHERE account = ? AND region = ? AND job = ? AND id = ?");
+  if (!st) return st.takeError();
+  st->bindAll(scope.account, scope.region, job, id);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Json>();
+  auto doc = parseJson(st->columnText(0));
+  if (!doc) return AwsError::internal("corrupt run in glue_job_runs");
+  return std::optional<Json>(std::move(*doc));
+}
+
+Result<Change> GlueService::startJobRun(const Json& in, const CallContext& ctx) {
+  Input input(in);
+  auto name = input.requiredString("JobName");
+  if (!name) return name.error();
+  auto j = job(ctx.scope, *name);
+  if (!j) return j.error();
+  const JsonObject& def = (*j)->as_object();
+  std::string kind = jsonString(jsonAt(**j, {"Command", "Name"}));
+  const Json* nodes = def.if_contains("CodeGenConfigurationNodes");
+  if (!nodes) {
+    // No fake success: script jobs need what Sluice does not have.
+    if (kind == "pythonshell") {
+      return invalidInput("Job " + *name +
+                          " is a Python shell job; Sluice does not run Python "
+                          "shell jobs yet. Visual jobs (CodeGenConfigurationNodes) run.");
+    }
+    return invalidInput("Job " + *name + " is a " + kind +
+                        " script job, which needs Spark: "
+                        "Sluice has no Spark. Build it as a visual job (CodeGenConfigurationNodes "
+                        "from Glue Studio) or run its SQL with Athena.");
+  }
+  auto dag = readJobDag(*nodes);
+  if (!dag) return dag.error();
+  int max = 1;
+  if (const Json* m = jsonAt(**j, {"ExecutionProperty", "MaxConcurrentRuns"})) {
+    max = static_cast<int>(toInteger(*m).value_or(1));
+  }
+  auto& active = activeRuns_[runKey(ctx.scope, *name)];
+  if (static_cast<int>(active.size()) >= max) {
+    return AwsError{"ConcurrentRunsExceededException",
+                    "Concurrent runs exceeded for " + *name + " (MaxConcurrentRuns " +
+                        std::to_string(max) + ")",
+                    400};
+  }
+  // Arguments over DefaultArguments; NonOverridableArguments over both.
+  JsonObject args;
+  if (const Json* d = def.if_contains("DefaultArguments"); d && d->is_object())
+    args = d->as_object();
+  if (const Json* a = input.get("Arguments"); a && a->is_object()) {
+    for (const auto& kv : a->as_object()) args[kv.key()] = kv.value();
+  }
+  if (const Json* n = def.if_contains("NonOverridableArguments"); n && n->is_object()) {
+    for (const auto& kv : n->as_object()) args[kv.key()] = kv.value();
+  }
+  std::string id = "jr_";
+  {
+    std::mt19937_64 rng(std::random_device{}());
+    const char* hex = "0123456789abcdef";
+    for (int i = 0; i < 64; ++i) id += hex[rng() % 16];
+  }
+  TimePoint now = clock_.now();
+  JsonObject run{{"Id", id},
+                 {"Attempt", 0},
+                 {"JobName", *name},
+                 {"JobMode", def.contains("JobMode") ? def.at("JobMode") : Json("VISUAL")},
+                 {"StartedOn", epochSeconds(now)},
+                 {"LastModifiedOn", epochSeconds(now)},
+                 {"JobRunState", "RUNNING"},
+                 {"Arguments", args},
+                 {"PredecessorRuns", JsonArray{}},
+                 {"AllocatedCapacity",
+                  def.contains("AllocatedCapacity") ? def.at("AllocatedCapacity") : Json(10)},
+                 {"ExecutionTime", 0},
+                 {"Timeout", def.contains("Timeout") ? def.at("Timeout") : Json(2880)},
+                 {"MaxCapacity", def.contains("MaxCapacity") ? def.at("MaxCapacity") : Json(10.0)},
+                 {"LogGroupName", "/aws-glue/jobs"},
+                 {"ExecutionClass", "STANDARD"},
+                 {"_StartedMs", epochMs(now)}};
+  for (const char* member : {"WorkerType", "NumberOfWorkers", "GlueVersion"}) {
+    if (const Json* v = def.if_contains(member)) run[member] = *v;
+  }
+  for (const char* member : {"Timeout", "WorkerType", "NumberOfWorkers"}) {
+    if (const Json* v = input.get(member); v && !v->is_null()) run[member] = *v;
+  }
+  Change change(JsonObject{{"JobRunId", id}});
+  putJobRun(change.batch, ctx.scope, run);
+  auto cancel = std::make_shared<lake::LakeCancel>();
+  active[id] = cancel;
+  ++inFlight_;
+  JobRunPlan plan{ctx.scope, *name, id, std::move(*dag), epochMs(now)};
+  auto outcome = std::make_shared<JobRunOutcome>();
+  loop_.runBlocking(
+      [this, plan = std::move(plan), cancel, outcome] {
+        *outcome = executeJobRun(registry_, lake_, plan, *cancel);
+        std::lock_guard lock(mu_);
+        --inFlight_;
+        crawlsDone_.notify_all();
+      },
+      [this, scope = ctx.scope, run = Json(run), outcome] { finishJobRun(scope, run, *outcome); });
+  return change;
+}
+
+void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome& outcome) {
+  std::lock_guard lock(mu_);
+  JsonObject& o = run.as_object();
+  std::string job(o.at("JobName").as_string());
+  std::string id(o.at("Id").as_string());
+  activeRuns_[runKey(scope, job)].erase(id);
+  TimePoint now = clock_.now();
+  int64_t started = o.at("_StartedMs").to_number<int64_t>();
+  o["JobRunState"] = outcome.state;
+  o["CompletedOn"] = epochSeconds(now);
+  o["LastModifiedOn"] = epochSeconds(now);
+  o["ExecutionTime"] = std::max<int64_t>(0, (epochMs(now) - started) / 1000);
+  if (!outcome.error.empty()) o["ErrorMessage"] = outcome.error;
+  DocumentBatch batch;
+  putJobRun(batch, scope, run);
+  loop_.beginJob();  // settling waits until the end is stored and told
+  docs_.commit(std::move(batch), [this, scope, run, outcome](Result<void>) {
+    loop_.post([this, scope, run, outcome] {
+      jobRunTold(scope, run, outcome);
+      loop_.endJob();
+    });
+  });
+}
+
+void GlueService::jobRunTold(const Scope& scope, const Json& run, const JobRunOutcome& outcome) {
+  const JsonObject& o = run.as_object();
+  std::string job(o.at("JobName").as_string()), id(o.at("Id").as_string());
+  std::string state(o.at("JobRunState").as_string());
+  CallContext ctx;
+  ctx.scope = scope;
+  auto ignore = [](Result<Json>) {};
+  if (registry_.has("events", "PutEvents")) {
+    static const std::map<std::string, std::string> messages = {{"SUCCEEDED", "Job run succeeded"},
+                                                                {"FAILED", "Job run failed"},
+                                                                {"STOPPED", "Job run stopped"},
+                                                                {"TIMEOUT", "Job run timed out"}};
+    JsonObject detail{{"jobName", job},
+                      {"severity", state == "SUCCEEDED" || state == "STOPPED" ? "INFO" : "ERROR"},
+                      {"state", state},
+                      {"jobRunId", id},
+                      {"message", outcome.error.empty() ? messages.at(state) : outcome.error}};
+    JsonObject entry{{"Source", "aws.glue"},
+                     {"DetailType", "Glue Job State Change"},
+                     {"Detail", toJsonText(detail)},
+                     {"Resources", JsonArray{}}};
+    registry_.call("events", "PutEvents", JsonObject{{"Entries", JsonArray{std::move(entry)}}}, ctx,
+                   ignore);
+  }
+  if (registry_.has("logs", "PutLogEvents")) {
+    // The run's log stream is its id, in the output and error groups.
+    int64_t at = epochMs(clock_.now());
+    auto put = [&](const char* group, const std::vector<std::string>& lines) {
+      if (lines.empty()) return;
+      registry_.call("logs", "CreateLogGroup", JsonObject{{"logGroupName", group}}, ctx, ignore);
+      registry_.call("logs", "CreateLogStream",
+                     JsonObject{{"logGroupName", group}, {"logStreamName", id}}, ctx, ignore);
+      JsonArray events;
+      for (const auto& l : lines) events.push_back(JsonObject{{"timestamp", at}, {"message", l}});
+      registry_.call(
+          "logs", "PutLogEvents",
+          JsonObject{
+              {"logGroupName", group}, {"logStreamName", id}, {"logEvents", std::move(events)}},
+          ctx, ignore);
+    };
+    std::vector<std::string> output = outcome.log;
+    output.push_back("Job " + job + " run " + id + ": " + state + ", " +
+                     std::to_string(outcome.rowsWritten) + " rows written");
+    put(kOutputLog, output);
+    if (!outcome.error.empty()) put(kErrorLog, {outcome.error});
+  }
+}
+
+Result<Change> GlueService::getJobRun(const Json& in, const CallContext& ctx) {
+  Input input(in);
+  auto name = input.requiredString("JobName");
+  if (!name) return name.error();
+  auto id = input.requiredString("RunId");
+  if (!id) return id.error();
+  auto run = readJobRun(ctx.scope, *name, *id);
+  if (!run) return run.error();
+  if (!*run) return entityNotFound("Job Run " + *id + " not found for job " + *name);
+  return Change(JsonObject{{"JobRun", jobView(**run)}});
+}
+
+Result<Change> GlueService::getJobRuns(const Json& in, const CallContext& ctx) {
+  Input input(in);
+  auto name = input.requiredString("JobName");
+  if (!name) return name.error();
+  if (auto j = job(ctx.scope, *name); !j) return j.error();
+  auto page = readPage(in, 200);
+  if (!page) return page.error();
+  if (!docs_.store()) return AwsError::internal("Glue job runs need a data directory");
+  auto lease = docs_.store()->readers().acquire();
+  if (!lease) return lease.takeError();
+  // Newest first; the token is the last run's "started_ms/id".
+  int64_t beforeMs = INT64_MAX;
+  std::string beforeId;
+  if (!page->after.empty()) {
+    auto slash = page->after.find('/');
+    try {
+      beforeMs = std::stoll(page->after.substr(0, slash));
+    } catch (const std::exception&) {
+      return invalidInput("Invalid NextToken.");
+    }
+    beforeId = page->after.substr(slash + 1);
+  }
+  auto st = lease->db().prepare(
+      "SELECT started_ms, id, doc FROM glue_job_runs WHERE account = ? AND region = ? AND job = ? "
+      "AND (started_ms < ? OR (started_ms = ? AND id < ?)) ORDER BY started_ms DESC, id DESC "
+      "LIMIT ?");
+  if (!st) return st.takeError();
+  st->bindAll(ctx.scope.account, ctx.scope.region, *name, beforeMs, beforeMs,
+              beforeId.empty() ? std::string("\x7f") : beforeId,
+              static_cast<int64_t>(page->limit + 1));
+  JsonArray runs;
+  std::string last;
+  bool more = false;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    if (runs.size() == page->limit) {
+      more = true;
+      break;
+    }
+    auto doc = parseJson(st->columnText(2));
+    if (!doc) return AwsError::internal("corrupt run in glue_job_runs");
+    runs.push_back(jobView(*doc));
+    last = std::to_string(st->columnInt(0)) + "/" + std::string(st->columnText(1));
+  }
+  JsonObject r{{"JobRuns", std::move(runs)}};
+  if (more) r["NextToken"] = encodePageToken(last);
+  return Change(Json(std::move(r)));
+}
+
+Result<Change> GlueService::batchStopJobRun(const Json& in, const CallContext& ctx) {
+  Input input(in);
+  auto name = input.requiredString("JobName");
+  if (!name) return name.error();
+  const Json* ids = input.get("JobRunIds");
+  if (!ids || !ids->is_array()) return invalidInput("JobRunIds is required.");
+  auto& active = activeRuns_[runKey(ctx.scope, *name)];
+  JsonArray stopped, errors;
+  for (const Json& v : ids->as_array()) {
+    std::string id = jsonString(&v);
+    if (auto it = active.find(id); it != active.end()) {
+      it->second->cancel();
+      stopped.push_back(JsonObject{{"JobName", *name}, {"JobRunId", id}});
+      continue;
+    }
+    auto run = readJobRun(ctx.scope, *name, id);
+    std::string why = run && *run ? "Job run " + id + " has already finished"
+                                  : "Job Run " + id + " not found for job " + *name;
+    errors.push_back(JsonObject{
+        {"JobName", *name},
+        {"JobRunId", id},
+        {"ErrorDetail", JsonObject{{"ErrorCode", run && *run ? "InvalidInputException"
+                                                             : "EntityNotFoundException"},
+                                   {"ErrorMessage", why}}}});
+  }
+  return Change(
+      JsonObject{{"SuccessfulSubmissions", std::move(stopped)}, {"Errors", std::move(errors)}});
+}
+
+void GlueService::recoverJobRuns() {
+  if (!docs_.store()) return;
+  std::vector<std::pair<Scope, Json>> cut;
+  {
+    auto lease = docs_.store()->readers().acquire();
+    if (!lease) return;
+    auto st = lease->db().prepare(
+        "SELECT account, region, doc FROM glue_job_runs WHERE state IN ('STARTING', 'RUNNING', "
+        "'STOPPING')");
+    if (!st) return;
+    for (;;) {
+      auto row = st->step();
+      if (!row || !*row) break;
+      auto doc = parseJson(st->columnText(2));
+      if (!doc) continue;
+      cut.emplace_back(Scope{std::string(st->columnText(0)), std::string(st->columnText(1))},
+                       std::move(*doc));
+    }
+  }
+  if (cut.empty()) return;
+  DocumentBatch batch;
+  for (auto& [scope, run] : cut) {
+    JsonObject& o = run.as_object();
+    o["JobRunState"] = "FAILED";
+    o["ErrorMessage"] = "The run was cut short by a restart of the server; start it again.";
+    o["CompletedOn"] = epochSeconds(clock_.now());
+    putJobRun(batch, scope, run);
+  }
+  docs_.commit(std::move(batch), [](Result<void>) {});
+}
+
+}  // namespace sluice::services::glue
