@@ -1,9 +1,9 @@
 #include "services/builtin.hpp"
 
 #include "lake/lake_engine.hpp"
+#include "services/athena/athena_service.hpp"
 #include "services/common/aws_sdk_integration.hpp"
 #include "services/common/operation_integration.hpp"
-#include "services/athena/athena_service.hpp"
 #include "services/events/events_service.hpp"
 #include "services/events/execution_status_events.hpp"
 #include "services/glue/glue_service.hpp"
@@ -88,6 +88,7 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   s->athena = std::make_unique<athena::AthenaService>(env, registry, *s->lake);
   s->athena->registerOperations(registry);
   s->athena->registerIntegrations(env.engine.integrations, env.engine.ids);
+  s->glue->registerIntegrations(env.engine.integrations);
   if (auto r = s->states->load(); !r) return r.error();
   return s;
 }

@@ -299,6 +299,59 @@ class GlueJobRunsTest(unittest.TestCase):
         # post_id < 3 (1, 2: posts) or not a post (the 10 pages).
         self.assertEqual(got, {"post_type=post": [{"n": 2}], "post_type=page": [{"n": 10}]})
 
+    def test_step_functions_runs_the_job_and_waits(self):
+        """The gold step of the pipeline: glue:startJobRun.sync, then the next state."""
+        nodes = gold_job_nodes()
+        nodes["node-target"]["S3GlueParquetTarget"]["Path"] = "s3://gold/sfn/"
+        nodes["node-target"]["S3GlueParquetTarget"]["SchemaChangePolicy"] = {
+            "EnableUpdateCatalog": False}
+        self.create("sfn-gold", nodes)
+        broken = gold_job_nodes()
+        broken["node-stats"]["S3ParquetSource"]["Paths"] = ["s3://silver/none/"]
+        self.create("sfn-broken", broken)
+        events, sqs = self.server.client("events"), self.server.client("sqs")
+        url = sqs.create_queue(QueueName="job-events")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        events.put_rule(Name="jobs", EventPattern=json.dumps(
+            {"source": ["aws.glue"], "detail-type": ["Glue Job State Change"]}))
+        events.put_targets(Rule="jobs", Targets=[{"Id": "q", "Arn": arn}])
+        sfn = self.server.client("stepfunctions")
+        machine = sfn.create_state_machine(
+            name="gold", roleArn="arn:aws:iam::000000000000:role/sfn", definition=json.dumps({
+                "StartAt": "Gold",
+                "States": {
+                    "Gold": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                             "Parameters": {"JobName.$": "$.job"},
+                             "ResultSelector": {"state.$": "$.JobRunState", "id.$": "$.Id",
+                                                "started.$": "$.StartedOn"},
+                             "End": True}}}))["stateMachineArn"]
+
+        def execute(job):
+            arn = sfn.start_execution(stateMachineArn=machine,
+                                      input=json.dumps({"job": job}))["executionArn"]
+            self.server.idle()  # the execution and its job run have run
+            return sfn.describe_execution(executionArn=arn)
+
+        d = execute("sfn-gold")
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        out = json.loads(d["output"])
+        self.assertEqual(out["state"], "SUCCEEDED")
+        self.assertIsInstance(out["started"], int)  # epoch milliseconds
+        self.assertIn("Contents", self.s3.list_objects_v2(Bucket="gold", Prefix="sfn/"))
+        d = execute("sfn-broken")
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.TaskFailed"))
+        cause = json.loads(d["cause"])
+        self.assertEqual((cause["JobRunState"], cause["JobName"]), ("FAILED", "sfn-broken"))
+        d = execute("missing-job")
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "Glue.EntityNotFoundException"))
+        got = [json.loads(m["Body"]) for m in sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
+        states = sorted((e["detail"]["jobName"], e["detail"]["state"], e["detail"]["severity"])
+                        for e in got)
+        self.assertEqual(states, [("sfn-broken", "FAILED", "ERROR"),
+                                  ("sfn-gold", "SUCCEEDED", "INFO")])
+
     def test_failures_stop_and_refusals(self):
         nodes = gold_job_nodes()
         nodes["node-posts"]["S3ParquetSource"]["Paths"] = ["s3://silver/missing/"]

@@ -20,9 +20,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 
+#include "engine/integration.hpp"
 #include "lake/lake_engine.hpp"
 #include "lake/table_discovery.hpp"
 #include "services/builtin.hpp"
@@ -46,6 +48,13 @@ class GlueService {
   ~GlueService();
 
   void registerOperations(OperationRegistry& registry);
+  // arn:aws:states:::glue:startJobRun[.sync] (glue_integration.cpp).
+  void registerIntegrations(engine::IntegrationRegistry& integrations);
+  // Calls `then` (on the loop thread) with the JobRun once run `id` of `job`
+  // has ended and its end is stored: at once if it already has; null when
+  // there is no such run.
+  void whenRunFinished(const Scope& scope, const std::string& job, const std::string& id,
+                       std::function<void(Json)> then);
   static std::span<const store::sqlite::Migration> migrations();
 
   Result<Change> createDatabase(const Json& in, const CallContext& ctx);
@@ -136,6 +145,9 @@ class GlueService {
   Result<Json*> job(const Scope& scope, const std::string& name);
   static Json jobView(const Json& doc);
   static std::string jobArn(const Scope& scope, const std::string& name);
+  // Runs whose end is being stored, and who waits for runs to end.
+  std::set<std::string> finishingRuns_;
+  std::map<std::string, std::vector<std::function<void(Json)>>> runWaiters_;
   // Runs in flight, by runKey then run id: their cancel handles.
   std::map<std::string, std::map<std::string, std::shared_ptr<lake::LakeCancel>>> activeRuns_;
   static std::string runKey(const Scope& scope, const std::string& job);

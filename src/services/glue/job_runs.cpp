@@ -171,13 +171,37 @@ void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome
   if (!outcome.error.empty()) o["ErrorMessage"] = outcome.error;
   DocumentBatch batch;
   putJobRun(batch, scope, run);
+  finishingRuns_.insert(id);
   loop_.beginJob();  // settling waits until the end is stored and told
-  docs_.commit(std::move(batch), [this, scope, run, outcome](Result<void>) {
-    loop_.post([this, scope, run, outcome] {
+  docs_.commit(std::move(batch), [this, scope, run, outcome, id](Result<void>) {
+    loop_.post([this, scope, run, outcome, id] {
+      std::vector<std::function<void(Json)>> waiting;
+      {
+        std::lock_guard lock(mu_);
+        finishingRuns_.erase(id);
+        if (auto it = runWaiters_.find(id); it != runWaiters_.end()) {
+          waiting = std::move(it->second);
+          runWaiters_.erase(it);
+        }
+      }
       jobRunTold(scope, run, outcome);
+      for (auto& w : waiting) w(jobView(run));
       loop_.endJob();
     });
   });
+}
+
+void GlueService::whenRunFinished(const Scope& scope, const std::string& job, const std::string& id,
+                                  std::function<void(Json)> then) {
+  {
+    std::lock_guard lock(mu_);
+    if (activeRuns_[runKey(scope, job)].count(id) || finishingRuns_.count(id)) {
+      runWaiters_[id].push_back(std::move(then));
+      return;
+    }
+  }
+  auto run = readJobRun(scope, job, id);
+  then(run && *run ? jobView(**run) : Json());
 }
 
 void GlueService::jobRunTold(const Scope& scope, const Json& run, const JobRunOutcome& outcome) {
