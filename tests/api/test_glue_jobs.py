@@ -384,5 +384,54 @@ class GlueJobRunsTest(unittest.TestCase):
         self.assertEqual([e["JobRunId"] for e in stopped["Errors"]], [run["Id"], "jr_x"])
 
 
+class GlueJobStopTest(unittest.TestCase):
+    """A run that would take minutes, stopped by BatchStopJobRun. (Its Timeout
+    is not tested end to end: the virtual clock moves only when no work runs,
+    and the shortest Timeout is a real minute.)"""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer().start()
+        cls.glue = cls.server.client("glue")
+        s3 = cls.server.client("s3")
+        s3.create_bucket(Bucket="silver")
+        s3.put_object(Bucket="silver", Key="n/part-0.parquet", Body=parquet_bytes(
+            "SELECT i::BIGINT AS n FROM range(3000) t(i)"))
+        slow = {
+            "src": {"S3ParquetSource": {"Name": "n", "Paths": ["s3://silver/n/"]}},
+            "sql": {"SparkSQL": {"Name": "sql", "Inputs": ["src"],
+                                 "SqlAliases": [{"From": "src", "Alias": "a"}],
+                                 "SqlQuery": "SELECT count(*) AS c FROM a x, a y, a z "
+                                             "WHERE x.n + y.n + z.n = -1"}},
+            "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["sql"], "Format": "json",
+                                       "Path": "s3://silver/out/"}},
+        }
+        cls.glue.create_job(Name="slow", Role=ROLE, Command={"Name": "glueetl"},
+                            CodeGenConfigurationNodes=slow, Timeout=1,
+                            ExecutionProperty={"MaxConcurrentRuns": 1})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def test_stop(self):
+        g = self.glue
+        first = g.start_job_run(JobName="slow")["JobRunId"]
+        with self.assertRaises(ClientError) as cm:
+            g.start_job_run(JobName="slow")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ConcurrentRunsExceededException")
+        stopped = g.batch_stop_job_run(JobName="slow", JobRunIds=[first])
+        self.assertEqual(stopped["SuccessfulSubmissions"],
+                         [{"JobName": "slow", "JobRunId": first}])
+        self.server.idle()
+        run = g.get_job_run(JobName="slow", RunId=first)["JobRun"]
+        self.assertEqual(run["JobRunState"], "STOPPED")
+        # After a stop, the job takes runs again.
+        with self.assertRaises(ClientError) as cm:
+            g.batch_stop_job_run(JobName="nope", JobRunIds=[first])
+        self.assertEqual(cm.exception.response["Error"]["Code"], "EntityNotFoundException")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -145,6 +145,9 @@ class GlueService {
   Result<Json*> job(const Scope& scope, const std::string& name);
   static Json jobView(const Json& doc);
   static std::string jobArn(const Scope& scope, const std::string& name);
+  // The Timeout timer of each run in flight, and the runs it stopped.
+  std::map<std::string, engine::EventLoop::TimerId> runTimers_;
+  std::set<std::string> timedOut_;
   // Runs whose end is being stored, and who waits for runs to end.
   std::set<std::string> finishingRuns_;
   std::map<std::string, std::vector<std::function<void(Json)>>> runWaiters_;

@@ -576,10 +576,16 @@ Result<void> Run::target(const DagNode& n) {
   }
   std::string list;
   for (const auto& e : exprs) list += (list.empty() ? "" : ", ") + e;
-  std::string out = ident(catalog_) + ".main." + ident("out_" + n.id);
-  auto made = con_.query("CREATE TABLE " + out + " AS SELECT " + list + " FROM " + in.view);
-  if (!made) return made.error();
-  auto described = con_.query("DESCRIBE " + out);
+  // Partitioned rows are materialised once (each partition reads them);
+  // otherwise the rows stream straight from the view into the file.
+  std::string select = "SELECT " + list + " FROM " + in.view;
+  std::string out = "(" + select + ")";
+  if (!keys.empty()) {
+    out = ident(catalog_) + ".main." + ident("out_" + n.id);
+    auto made = con_.query("CREATE TABLE " + out + " AS " + select);
+    if (!made) return made.error();
+  }
+  auto described = con_.query("DESCRIBE " + select);
   if (!described) return described.error();
   for (size_t r = 0; r < described->rowCount(); ++r) {
     std::string name = described->value(r, 0).value_or("");

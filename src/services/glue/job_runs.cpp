@@ -143,6 +143,17 @@ Result<Change> GlueService::startJobRun(const Json& in, const CallContext& ctx) 
   auto cancel = std::make_shared<lake::LakeCancel>();
   active[id] = cancel;
   ++inFlight_;
+  // A run past its Timeout (minutes) is stopped and ends TIMEOUT.
+  int64_t minutes = toInteger(run.at("Timeout")).value_or(2880);
+  runTimers_[id] = loop_.schedule(now + std::chrono::minutes(minutes),
+                                  [this, key = runKey(ctx.scope, *name), id] {
+                                    std::lock_guard lock(mu_);
+                                    auto& runs = activeRuns_[key];
+                                    if (auto it = runs.find(id); it != runs.end()) {
+                                      timedOut_.insert(id);
+                                      it->second->cancel();
+                                    }
+                                  });
   JobRunPlan plan{ctx.scope, *name, id, std::move(*dag), epochMs(now)};
   auto outcome = std::make_shared<JobRunOutcome>();
   loop_.runBlocking(
@@ -164,11 +175,20 @@ void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome
   activeRuns_[runKey(scope, job)].erase(id);
   TimePoint now = clock_.now();
   int64_t started = o.at("_StartedMs").to_number<int64_t>();
-  o["JobRunState"] = outcome.state;
+  if (auto timer = runTimers_.find(id); timer != runTimers_.end()) {
+    loop_.cancel(timer->second);
+    runTimers_.erase(timer);
+  }
+  bool timedOut = timedOut_.erase(id) > 0;
+  o["JobRunState"] = timedOut ? "TIMEOUT" : outcome.state;
+  if (timedOut) {
+    o["ErrorMessage"] = "Job run timed out after " +
+                        std::to_string(toInteger(o.at("Timeout")).value_or(0)) + " minutes";
+  }
   o["CompletedOn"] = epochSeconds(now);
   o["LastModifiedOn"] = epochSeconds(now);
   o["ExecutionTime"] = std::max<int64_t>(0, (epochMs(now) - started) / 1000);
-  if (!outcome.error.empty()) o["ErrorMessage"] = outcome.error;
+  if (!outcome.error.empty() && !timedOut) o["ErrorMessage"] = outcome.error;
   DocumentBatch batch;
   putJobRun(batch, scope, run);
   finishingRuns_.insert(id);
@@ -216,11 +236,13 @@ void GlueService::jobRunTold(const Scope& scope, const Json& run, const JobRunOu
                                                                 {"FAILED", "Job run failed"},
                                                                 {"STOPPED", "Job run stopped"},
                                                                 {"TIMEOUT", "Job run timed out"}};
-    JsonObject detail{{"jobName", job},
-                      {"severity", state == "SUCCEEDED" || state == "STOPPED" ? "INFO" : "ERROR"},
-                      {"state", state},
-                      {"jobRunId", id},
-                      {"message", outcome.error.empty() ? messages.at(state) : outcome.error}};
+    JsonObject detail{
+        {"jobName", job},
+        {"severity", state == "SUCCEEDED" || state == "STOPPED" ? "INFO" : "ERROR"},
+        {"state", state},
+        {"jobRunId", id},
+        {"message",
+         state == "FAILED" && !outcome.error.empty() ? outcome.error : messages.at(state)}};
     JsonObject entry{{"Source", "aws.glue"},
                      {"DetailType", "Glue Job State Change"},
                      {"Detail", toJsonText(detail)},
@@ -319,6 +341,7 @@ Result<Change> GlueService::batchStopJobRun(const Json& in, const CallContext& c
   Input input(in);
   auto name = input.requiredString("JobName");
   if (!name) return name.error();
+  if (auto j = job(ctx.scope, *name); !j) return j.error();
   const Json* ids = input.get("JobRunIds");
   if (!ids || !ids->is_array()) return invalidInput("JobRunIds is required.");
   auto& active = activeRuns_[runKey(ctx.scope, *name)];
