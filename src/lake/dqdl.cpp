@@ -1,0 +1,694 @@
+#include "lake/dqdl.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+namespace sluice::lake {
+
+namespace {
+
+// ---- reading ---------------------------------------------------------------
+
+struct Token {
+  enum Kind { Word, String, Number, Symbol, End } kind = End;
+  std::string text;
+  size_t at = 0;
+};
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view text) : text_(text) {}
+
+  Token next() {
+    skip();
+    Token t;
+    t.at = pos_;
+    if (pos_ >= text_.size()) return t;
+    char c = text_[pos_];
+    if (c == '"') {
+      t.kind = Token::String;
+      ++pos_;
+      while (pos_ < text_.size() && text_[pos_] != '"') {
+        if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) ++pos_;
+        t.text += text_[pos_++];
+      }
+      ++pos_;
+      return t;
+    }
+    bool sign = (c == '-' || c == '+') && pos_ + 1 < text_.size() &&
+                std::isdigit(static_cast<unsigned char>(text_[pos_ + 1]));
+    if (std::isdigit(static_cast<unsigned char>(c)) || sign) {
+      t.kind = Token::Number;
+      t.text += text_[pos_++];
+      while (pos_ < text_.size() &&
+             (std::isdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.')) {
+        t.text += text_[pos_++];
+      }
+      return t;
+    }
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      t.kind = Token::Word;
+      while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
+                                     text_[pos_] == '_' || text_[pos_] == '.')) {
+        t.text += text_[pos_++];
+      }
+      return t;
+    }
+    t.kind = Token::Symbol;
+    for (std::string_view two : {">=", "<=", "!="}) {
+      if (text_.substr(pos_, 2) == two) {
+        t.text = std::string(two);
+        pos_ += 2;
+        return t;
+      }
+    }
+    t.text = std::string(1, c);
+    ++pos_;
+    return t;
+  }
+
+  Token peek() {
+    size_t saved = pos_;
+    Token t = next();
+    pos_ = saved;
+    return t;
+  }
+  size_t position() {
+    skip();
+    return pos_;
+  }
+
+ private:
+  void skip() {
+    for (;;) {
+      while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+      if (pos_ < text_.size() && text_[pos_] == '#') {
+        while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
+        continue;
+      }
+      return;
+    }
+  }
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+// Every DQDL rule type; those evaluated here are listed in evaluate().
+const std::set<std::string>& ruleTypes() {
+  static const std::set<std::string> all = {"RowCount",
+                                            "RowCountMatch",
+                                            "ColumnCount",
+                                            "Completeness",
+                                            "IsComplete",
+                                            "ColumnDataType",
+                                            "ColumnNamesMatchPattern",
+                                            "ColumnExists",
+                                            "ColumnCorrelation",
+                                            "Uniqueness",
+                                            "IsUnique",
+                                            "Mean",
+                                            "Sum",
+                                            "StandardDeviation",
+                                            "Variance",
+                                            "Entropy",
+                                            "DistinctValuesCount",
+                                            "UniqueValueRatio",
+                                            "ColumnLength",
+                                            "IsPrimaryKey",
+                                            "ColumnValues",
+                                            "DataFreshness",
+                                            "CustomSql",
+                                            "ReferentialIntegrity",
+                                            "DatasetMatch",
+                                            "SchemaMatch",
+                                            "AggregateMatch",
+                                            "DetectAnomalies",
+                                            "AllStatistics",
+                                            "FileMatch",
+                                            "FileUniqueness",
+                                            "FileFreshness",
+                                            "FileSize"};
+  return all;
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : text_(text), lex_(text) {}
+
+  Result<DqRuleset> ruleset() {
+    DqRuleset out;
+    bool any = false;
+    while (lex_.peek().kind != Token::End) {
+      Token section = lex_.next();
+      if (section.kind != Token::Word) return error(section.at, "expected Rules = [ ... ]");
+      if (!symbol("=")) return error(lex_.position(), "expected = after " + section.text);
+      if (section.text == "Metadata" || section.text == "DataSources") {
+        if (auto r = skipBraces(); !r) return r.error();
+        continue;
+      }
+      if (section.text != "Rules" && section.text != "Analyzers") {
+        return error(section.at, "unknown section " + section.text);
+      }
+      auto list = ruleList();
+      if (!list) return list.error();
+      (section.text == "Rules" ? out.rules : out.analyzers) = std::move(*list);
+      any = true;
+    }
+    if (!any) return error(0, "a ruleset needs Rules = [ ... ]");
+    return out;
+  }
+
+ private:
+  AwsError error(size_t at, const std::string& what) {
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < at && i < text_.size(); ++i) {
+      if (text_[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    return AwsError{
+        "InvalidInputException",
+        "Ruleset line " + std::to_string(line) + ":" + std::to_string(col) + ": " + what, 400};
+  }
+
+  bool symbol(std::string_view s) {
+    Token t = lex_.peek();
+    if (t.kind != Token::Symbol || t.text != s) return false;
+    lex_.next();
+    return true;
+  }
+  bool word(std::string_view w) {
+    Token t = lex_.peek();
+    if (t.kind != Token::Word || t.text != w) return false;
+    lex_.next();
+    return true;
+  }
+
+  Result<void> skipBraces() {
+    if (!symbol("{")) return error(lex_.position(), "expected {");
+    for (int depth = 1; depth > 0;) {
+      Token t = lex_.next();
+      if (t.kind == Token::End) return error(t.at, "unclosed {");
+      if (t.kind == Token::Symbol && t.text == "{") ++depth;
+      if (t.kind == Token::Symbol && t.text == "}") --depth;
+    }
+    return {};
+  }
+
+  Result<std::vector<DqRule>> ruleList() {
+    if (!symbol("[")) return error(lex_.position(), "expected [");
+    std::vector<DqRule> rules;
+    if (symbol("]")) return rules;
+    do {
+      auto r = rule();
+      if (!r) return r.error();
+      rules.push_back(std::move(*r));
+    } while (symbol(","));
+    if (!symbol("]")) return error(lex_.position(), "expected , or ] after a rule");
+    return rules;
+  }
+
+  Result<DqRule> rule() {
+    size_t start = lex_.position();
+    auto first = primary();
+    if (!first) return first;
+    if (lex_.peek().kind != Token::Word ||
+        (lex_.peek().text != "and" && lex_.peek().text != "or")) {
+      return first;
+    }
+    DqRule composite;
+    composite.composite = lex_.peek().text;
+    composite.parts.push_back(std::move(*first));
+    while (word(composite.composite)) {
+      auto next = primary();
+      if (!next) return next;
+      composite.parts.push_back(std::move(*next));
+    }
+    Token stray = lex_.peek();
+    if (stray.kind == Token::Word && (stray.text == "and" || stray.text == "or")) {
+      return error(stray.at, "mix of and / or: put parentheses around each part");
+    }
+    composite.text = trimmed(text_.substr(start, lex_.position() - start));
+    return composite;
+  }
+
+  Result<DqRule> primary() {
+    if (symbol("(")) {
+      auto inner = rule();
+      if (!inner) return inner;
+      if (!symbol(")")) return error(lex_.position(), "expected )");
+      return inner;
+    }
+    return simple();
+  }
+
+  static std::string trimmed(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    return std::string(s);
+  }
+
+  Result<DqRule> simple() {
+    size_t start = lex_.position();
+    Token type = lex_.next();
+    if (type.kind != Token::Word) return error(type.at, "expected a rule type");
+    if (!ruleTypes().count(type.text)) return error(type.at, "unknown rule type " + type.text);
+    DqRule r;
+    r.type = type.text;
+    while (lex_.peek().kind == Token::String) r.parameters.push_back(lex_.next().text);
+    if (startsCondition()) {
+      auto c = condition();
+      if (!c) return c.error();
+      r.condition = std::move(*c);
+    }
+    for (;;) {
+      if (word("where")) {
+        Token w = lex_.next();
+        if (w.kind != Token::String) return error(w.at, "expected the where clause as a string");
+        r.where = w.text;
+      } else if (word("with")) {
+        if (!word("threshold")) return error(lex_.position(), "expected threshold after with");
+        auto c = condition();
+        if (!c) return c.error();
+        r.threshold = std::move(*c);
+      } else {
+        break;
+      }
+    }
+    r.text = trimmed(text_.substr(start, lex_.position() - start));
+    return r;
+  }
+
+  bool startsCondition() {
+    Token t = lex_.peek();
+    if (t.kind == Token::Symbol) {
+      return t.text == "=" || t.text == "!=" || t.text == ">" || t.text == ">=" || t.text == "<" ||
+             t.text == "<=";
+    }
+    return t.kind == Token::Word &&
+           (t.text == "between" || t.text == "in" || t.text == "matches" || t.text == "not");
+  }
+
+  Result<std::string> value(DqCondition& c) {
+    Token v = lex_.next();
+    if (v.kind == Token::String) {
+      c.strings = true;
+      return v.text;
+    }
+    if (v.kind == Token::Number) return v.text;
+    if (v.kind == Token::Word &&
+        (v.text == "NULL" || v.text == "EMPTY" || v.text == "WHITESPACES_ONLY")) {
+      return v.text;
+    }
+    if (v.kind == Token::Word) {
+      return AwsError{"InvalidInputException",
+                      "Ruleset: the value " + v.text +
+                          " (dynamic rules, dates relative to now(), durations) is not "
+                          "supported by Sluice yet",
+                      400};
+    }
+    return error(v.at, "expected a value");
+  }
+
+  Result<DqCondition> condition() {
+    DqCondition c;
+    c.negated = word("not");
+    Token op = lex_.next();
+    c.op = op.text;
+    if (op.kind == Token::Word && op.text == "between") {
+      auto lo = value(c);
+      if (!lo) return lo.error();
+      if (!word("and")) return error(lex_.position(), "expected and in between");
+      auto hi = value(c);
+      if (!hi) return hi.error();
+      c.values = {*lo, *hi};
+      return c;
+    }
+    if (op.kind == Token::Word && op.text == "in") {
+      if (!symbol("[")) return error(lex_.position(), "expected [ after in");
+      do {
+        auto v = value(c);
+        if (!v) return v.error();
+        c.values.push_back(*v);
+      } while (symbol(","));
+      if (!symbol("]")) return error(lex_.position(), "expected ]");
+      return c;
+    }
+    if (op.kind == Token::Word && op.text == "matches") {
+      Token re = lex_.next();
+      if (re.kind != Token::String) return error(re.at, "expected a pattern");
+      c.values = {re.text};
+      c.strings = true;
+      return c;
+    }
+    if (c.negated || op.kind != Token::Symbol) return error(op.at, "expected a condition");
+    auto v = value(c);
+    if (!v) return v.error();
+    c.values = {*v};
+    return c;
+  }
+
+  std::string_view text_;
+  Lexer lex_;
+};
+
+// ---- evaluating ------------------------------------------------------------
+
+std::string ident(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// A double as Deequ's messages print it: 9.0, 0.25.
+std::string shown(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, r.ptr);
+  if (s.find_first_of(".e") == std::string::npos && std::isfinite(v)) s += ".0";
+  return s;
+}
+
+double number(const std::string& s) {
+  double v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+// Whether a number meets a condition.
+bool holds(const DqCondition& c, double v) {
+  bool r = false;
+  if (c.op == "between") {
+    r = v > number(c.values[0]) && v < number(c.values[1]);
+  } else if (c.op == "in") {
+    r = std::any_of(c.values.begin(), c.values.end(),
+                    [&](const std::string& x) { return number(x) == v; });
+  } else {
+    double x = number(c.values[0]);
+    r = c.op == "="    ? v == x
+        : c.op == "!=" ? v != x
+        : c.op == ">"  ? v > x
+        : c.op == ">=" ? v >= x
+        : c.op == "<"  ? v < x
+                       : v <= x;
+  }
+  return c.negated ? !r : r;
+}
+
+std::string literal(const std::string& v, bool strings) {
+  return strings ? sqlString(v) : v;
+}
+
+// A condition on a column's values as SQL (true where a row complies).
+std::string rowCondition(const std::string& column, const DqCondition& c) {
+  std::string e;
+  if (c.op == "between") {
+    e = column + " > " + literal(c.values[0], c.strings) + " AND " + column + " < " +
+        literal(c.values[1], c.strings);
+  } else if (c.op == "in") {
+    std::string list;
+    bool null = false, empty = false;
+    for (const auto& v : c.values) {
+      if (v == "NULL") {
+        null = true;
+      } else if (v == "EMPTY") {
+        empty = true;
+      } else {
+        list += (list.empty() ? "" : ", ") + literal(v, c.strings);
+      }
+    }
+    e = list.empty() ? "false" : column + " IN (" + list + ")";
+    if (null) e += " OR " + column + " IS NULL";
+    if (empty) e += " OR CAST(" + column + " AS VARCHAR) = ''";
+  } else if (c.op == "matches") {
+    // A whole-value match, as Java's String.matches.
+    e = "regexp_full_match(CAST(" + column + " AS VARCHAR), " + sqlString(c.values[0]) + ")";
+  } else if (c.values[0] == "NULL" && (c.op == "=" || c.op == "!=")) {
+    e = column + (c.op == "=" ? " IS NULL" : " IS NOT NULL");
+  } else {
+    std::string op = c.op == "!=" ? "<>" : c.op;
+    e = column + " " + op + " " + literal(c.values[0], c.strings);
+    // A NULL row fails every rule but != and not in, which it meets.
+    if (c.op == "!=") e = column + " IS NULL OR " + e;
+  }
+  e = "(" + e + ")";
+  // not in / not between: a NULL row meets them unless NULL is listed.
+  return c.negated ? "NOT coalesce(" + e + ", false)" : e;
+}
+
+class Evaluator {
+ public:
+  Evaluator(DuckConnection& con, std::string relation)
+      : con_(con), relation_(std::move(relation)) {}
+
+  // Passes, with its metrics; a failure message (a FAIL) or an error (ERROR).
+  struct Outcome {
+    std::string result = "PASS";
+    std::string message;
+    std::map<std::string, double> metrics;
+  };
+
+  Outcome rule(const DqRule& r) {
+    if (!r.composite.empty()) {
+      Outcome out;
+      bool all = true, any = false;
+      for (const auto& p : r.parts) {
+        Outcome part = rule(p);
+        for (const auto& [k, v] : part.metrics) out.metrics[k] = v;
+        if (part.result == "ERROR") return part;
+        all = all && part.result == "PASS";
+        any = any || part.result == "PASS";
+        if (part.result != "PASS" && out.message.empty()) out.message = part.message;
+      }
+      bool pass = r.composite == "and" ? all : any;
+      out.result = pass ? "PASS" : "FAIL";
+      if (pass) out.message.clear();
+      return out;
+    }
+    try {
+      return simple(r);
+    } catch (const std::runtime_error& e) {
+      Outcome out;
+      out.result = "ERROR";
+      out.message = e.what();
+      return out;
+    }
+  }
+
+ private:
+  double scalar(const std::string& sql) {
+    auto r = con_.query(sql);
+    if (!r) {
+      std::string m = r.error().message;
+      throw std::runtime_error(m.substr(0, m.find('\n')));
+    }
+    if (r->rowCount() == 0 || r->columnCount() == 0 || !r->value(0, 0)) return NAN;
+    return number(*r->value(0, 0));
+  }
+
+  std::vector<std::string> columns() {
+    auto r = con_.query("DESCRIBE SELECT * FROM " + relation_);
+    if (!r) throw std::runtime_error(r.error().message);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < r->rowCount(); ++i) out.push_back(r->value(i, 0).value_or(""));
+    return out;
+  }
+
+  std::string column(const DqRule& r, size_t i = 0) {
+    if (i >= r.parameters.size()) {
+      throw std::runtime_error(r.type + " needs a column name");
+    }
+    auto cols = columns();
+    for (const auto& c : cols) {
+      if (c == r.parameters[i]) return ident(c);
+    }
+    for (const auto& c : cols) {
+      std::string a = c, b = r.parameters[i];
+      std::transform(a.begin(), a.end(), a.begin(), ::tolower);
+      std::transform(b.begin(), b.end(), b.begin(), ::tolower);
+      if (a == b) return ident(c);
+    }
+    throw std::runtime_error("Column " + r.parameters[i] + " does not exist");
+  }
+
+  Outcome judged(double v, const DqCondition* c, std::map<std::string, double> metrics,
+                 bool mustBeOne = false) {
+    Outcome out;
+    out.metrics = std::move(metrics);
+    bool pass = mustBeOne ? v == 1.0 : (c && holds(*c, v));
+    if (!c && !mustBeOne) throw std::runtime_error("the rule needs a condition");
+    if (!pass) {
+      out.result = "FAIL";
+      out.message = "Value: " + shown(v) + " does not meet the constraint requirement!";
+    }
+    return out;
+  }
+
+  Outcome simple(const DqRule& r) {
+    std::string from =
+        r.where.empty() ? relation_ : "(SELECT * FROM " + relation_ + " WHERE " + r.where + ")";
+    const DqCondition* c = r.condition ? &*r.condition : nullptr;
+    auto columnKey = [&](const std::string& metric) {
+      std::string names;
+      for (const auto& p : r.parameters) names += (names.empty() ? "" : ",") + p;
+      return (r.parameters.size() > 1 ? "Multicolumn." : "Column.") + names + "." + metric;
+    };
+    if (r.type == "RowCount") {
+      double v = scalar("SELECT count(*) FROM " + from);
+      return judged(v, c, {{"Dataset.*.RowCount", v}});
+    }
+    if (r.type == "ColumnCount") {
+      double v = static_cast<double>(columns().size());
+      return judged(v, c, {{"Dataset.*.ColumnCount", v}});
+    }
+    if (r.type == "ColumnExists") {
+      Outcome out;
+      try {
+        column(r);
+      } catch (const std::runtime_error&) {
+        out.result = "FAIL";
+        out.message = "Column " + r.parameters.at(0) + " does not exist";
+      }
+      return out;
+    }
+    if (r.type == "Completeness" || r.type == "IsComplete") {
+      std::string col = column(r);
+      double v = scalar("SELECT CASE WHEN count(*) = 0 THEN 1.0 ELSE count(" + col +
+                        ")::DOUBLE / count(*) END FROM " + from);
+      return judged(v, c, {{columnKey("Completeness"), v}}, r.type == "IsComplete");
+    }
+    if (r.type == "Uniqueness" || r.type == "IsUnique" || r.type == "UniqueValueRatio" ||
+        r.type == "IsPrimaryKey") {
+      std::string cols, notNull;
+      for (size_t i = 0; i < r.parameters.size(); ++i) {
+        std::string col = column(r, i);
+        cols += (i ? ", " : "") + col;
+        notNull += (i ? " AND " : "") + col + " IS NOT NULL";
+      }
+      // Deequ: values seen exactly once over all rows (Uniqueness) or over
+      // the distinct values (UniqueValueRatio).
+      std::string groups =
+          "(SELECT count(*) AS n FROM " + from + " WHERE " + notNull + " GROUP BY " + cols + ")";
+      double unique = scalar("SELECT count(*) FILTER (WHERE n = 1) FROM " + groups);
+      if (r.type == "UniqueValueRatio") {
+        double distinct = scalar("SELECT count(*) FROM " + groups);
+        double v = distinct == 0 ? 0.0 : unique / distinct;
+        return judged(v, c, {{columnKey("UniqueValueRatio"), v}});
+      }
+      double rows = scalar("SELECT count(*) FROM " + from);
+      double v = rows == 0 ? 1.0 : unique / rows;
+      if (r.type == "IsPrimaryKey") {
+        double complete = scalar(
+            "SELECT CASE WHEN count(*) = 0 THEN 1.0 ELSE count(*) FILTER "
+            "(WHERE " +
+            notNull + ")::DOUBLE / count(*) END FROM " + from);
+        Outcome out =
+            judged(std::min(v, complete), nullptr,
+                   {{columnKey("Completeness"), complete}, {columnKey("Uniqueness"), v}}, true);
+        return out;
+      }
+      return judged(v, c, {{columnKey("Uniqueness"), v}}, r.type == "IsUnique");
+    }
+    if (r.type == "DistinctValuesCount") {
+      double v = scalar("SELECT count(DISTINCT " + column(r) + ") FROM " + from);
+      return judged(v, c, {{columnKey("DistinctValuesCount"), v}});
+    }
+    if (r.type == "Mean" || r.type == "Sum") {
+      double v = scalar("SELECT " + std::string(r.type == "Mean" ? "avg" : "sum") + "(" +
+                        column(r) + ")::DOUBLE FROM " + from);
+      return judged(v, c, {{columnKey(r.type), v}});
+    }
+    if (r.type == "StandardDeviation" || r.type == "Variance") {
+      // The population's, in two passes (the mean first): exact where the
+      // data allow it.
+      std::string col = column(r) + "::DOUBLE";
+      double v = scalar("SELECT avg(power(" + col + " - (SELECT avg(" + col + ") FROM " + from +
+                        "), 2)) FROM " + from);
+      if (r.type == "StandardDeviation") v = std::sqrt(v);
+      return judged(v, c, {{columnKey(r.type), v}});
+    }
+    if (r.type == "ColumnLength") {
+      std::string col = "length(CAST(" + column(r) + " AS VARCHAR))";
+      double lo = scalar("SELECT min(" + col + ") FROM " + from);
+      double hi = scalar("SELECT max(" + col + ") FROM " + from);
+      if (!c) throw std::runtime_error("ColumnLength needs a condition");
+      double compliance = scalar(
+          "SELECT CASE WHEN count(*) = 0 THEN 1.0 ELSE count(*) FILTER "
+          "(WHERE " +
+          rowCondition(col, *c) +
+          ")::DOUBLE / count(*) END "
+          "FROM " +
+          from + " WHERE " + column(r) + " IS NOT NULL");
+      Outcome out = r.threshold ? judged(compliance, &*r.threshold, {})
+                                : judged(compliance, nullptr, {}, true);
+      out.metrics = {{columnKey("MaximumLength"), hi}, {columnKey("MinimumLength"), lo}};
+      return out;
+    }
+    if (r.type == "ColumnValues") {
+      if (!c) throw std::runtime_error("ColumnValues needs a condition");
+      double v = scalar("SELECT CASE WHEN count(*) = 0 THEN 1.0 ELSE count(*) FILTER (WHERE " +
+                        rowCondition(column(r), *c) + ")::DOUBLE / count(*) END FROM " + from);
+      std::map<std::string, double> m = {{columnKey("ColumnValues.Compliance"), v}};
+      return r.threshold ? judged(v, &*r.threshold, m) : judged(v, nullptr, m, true);
+    }
+    if (r.type == "CustomSql") {
+      if (r.parameters.empty()) throw std::runtime_error("CustomSql needs its statement");
+      if (!c) throw std::runtime_error("Sluice evaluates CustomSql with a condition on its value");
+      // The statement reads the data as `primary`.
+      std::string sql =
+          "WITH \"primary\" AS (SELECT * FROM " + from + ") " + quotePrimary(r.parameters[0]);
+      double v = scalar(sql);
+      return judged(v, c, {{"Dataset.*.CustomSQL", v}});
+    }
+    throw std::runtime_error("Rule type " + r.type + " is not supported by Sluice yet");
+  }
+
+  // `primary` (a reserved word in DuckDB) as a quoted name.
+  static std::string quotePrimary(const std::string& sql) {
+    std::string out;
+    for (size_t i = 0; i < sql.size();) {
+      bool start =
+          i == 0 || !(std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_');
+      std::string w = sql.substr(i, 7);
+      std::transform(w.begin(), w.end(), w.begin(), ::tolower);
+      bool end = i + 7 >= sql.size() ||
+                 !(std::isalnum(static_cast<unsigned char>(sql[i + 7])) || sql[i + 7] == '_');
+      if (start && end && w == "primary") {
+        out += "\"primary\"";
+        i += 7;
+      } else {
+        out += sql[i++];
+      }
+    }
+    return out;
+  }
+
+  DuckConnection& con_;
+  std::string relation_;
+};
+
+}  // namespace
+
+Result<DqRuleset> parseDqdl(std::string_view text) {
+  return Parser(text).ruleset();
+}
+
+std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& relation,
+                                       const DqRuleset& ruleset) {
+  Evaluator eval(con, relation);
+  std::vector<DqRuleResult> out;
+  for (size_t i = 0; i < ruleset.rules.size(); ++i) {
+    auto o = eval.rule(ruleset.rules[i]);
+    out.push_back(DqRuleResult{"Rule_" + std::to_string(i + 1), ruleset.rules[i].text, o.result,
+                               o.message, std::move(o.metrics)});
+  }
+  return out;
+}
+
+}  // namespace sluice::lake

@@ -1,0 +1,64 @@
+// DQDL, Glue Data Quality's rule language: a ruleset read into rules (with
+// errors that say where), and each rule evaluated over a DuckDB relation as
+// Glue evaluates it (Deequ's metrics: completeness and uniqueness as
+// fractions of the rows, standard deviation of the population, ...).
+//
+//   auto rules = parseDqdl("Rules = [ RowCount > 10, IsComplete \"id\" ]");
+//   auto results = evaluateDqdl(con, "my_view", *rules);
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "lake/duckdb.hpp"
+
+namespace sluice::lake {
+
+// A rule's condition: `> 10`, `between 1 and 5`, `in ["a", "b"]`,
+// `matches "x.*"`, `= "text"`; `not` inverts between / in / matches.
+struct DqCondition {
+  std::string op;  // = != > >= < <= between in matches
+  bool negated = false;
+  std::vector<std::string> values;  // numbers as written, strings unquoted
+  bool strings = false;             // the values were quoted
+};
+
+struct DqRule {
+  // A simple rule: its type and parameters; a composite: `and` / `or` over
+  // its parts.
+  std::string type;
+  std::vector<std::string> parameters;
+  std::optional<DqCondition> condition;
+  std::optional<DqCondition> threshold;  // with threshold <condition>
+  std::string where;                     // where "<sql>"
+  std::string composite;                 // "and", "or" or empty
+  std::vector<DqRule> parts;
+  std::string text;  // the rule as written (its Description)
+};
+
+struct DqRuleset {
+  std::vector<DqRule> rules;
+  std::vector<DqRule> analyzers;
+};
+
+// The ruleset, or InvalidInputException naming the line and column.
+Result<DqRuleset> parseDqdl(std::string_view text);
+
+struct DqRuleResult {
+  std::string name;                       // Rule_1, Rule_2, ...
+  std::string description;                // the rule as written
+  std::string result;                     // PASS, FAIL or ERROR
+  std::string message;                    // EvaluationMessage (empty when it passes)
+  std::map<std::string, double> metrics;  // EvaluatedMetrics
+};
+
+// Every rule evaluated over `relation` (a table or view name, or a
+// parenthesised query) on `con`.
+std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& relation,
+                                       const DqRuleset& ruleset);
+
+}  // namespace sluice::lake
