@@ -54,4 +54,11 @@ Result<GluePage> readPage(const Json& in, size_t maxLimit) {
   return page;
 }
 
+std::string hexId(IdGenerator& ids, size_t digits) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < digits; ++i) out += hex[ids.uniform(0, 15)];
+  return out;
+}
+
 }  // namespace sluice::services::glue

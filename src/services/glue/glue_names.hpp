@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/ids.hpp"
 #include "core/json.hpp"
 
 namespace sluice::services::glue {
@@ -37,5 +38,8 @@ struct GluePage {
   std::string after;
 };
 Result<GluePage> readPage(const Json& in, size_t maxLimit);
+
+// `digits` random lower-case hex digits (run and result ids: jr_..., dqrun-...).
+std::string hexId(IdGenerator& ids, size_t digits);
 
 }  // namespace sluice::services::glue

@@ -39,6 +39,17 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "CREATE INDEX glue_job_runs_by_start ON glue_job_runs(account, region, job, started_ms);"
      "CREATE INDEX glue_job_runs_unfinished ON glue_job_runs(state) "
      "WHERE state IN ('STARTING', 'RUNNING', 'STOPPING')"},
+    {7,
+     "CREATE TABLE glue_dq_rulesets(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT "
+     "NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key));"
+     "CREATE TABLE glue_dq_runs(account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, "
+     "started_ms INTEGER NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL, "
+     "PRIMARY KEY(account, region, id));"
+     "CREATE INDEX glue_dq_runs_by_start ON glue_dq_runs(account, region, started_ms);"
+     "CREATE TABLE glue_dq_results(account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT "
+     "NULL, completed_ms INTEGER NOT NULL, ruleset TEXT NOT NULL, doc TEXT NOT NULL, "
+     "PRIMARY KEY(account, region, id));"
+     "CREATE INDEX glue_dq_results_by_time ON glue_dq_results(account, region, completed_ms)"},
 };
 
 }  // namespace
@@ -78,6 +89,11 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
   if (loaded) {
     loaded = docs_.scan("glue_jobs", [this](const Scope& s, const std::string& k, Json d) {
       jobs_[scopeKey(s)][k] = std::move(d);
+    });
+  }
+  if (loaded) {
+    loaded = docs_.scan("glue_dq_rulesets", [this](const Scope& s, const std::string& k, Json d) {
+      dqRulesets_[scopeKey(s)][k] = std::move(d);
     });
   }
   if (!loaded) throw std::runtime_error("glue: " + loaded.error().message);
@@ -159,6 +175,17 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("GetJobRun", &GlueService::getJobRun);
   add("GetJobRuns", &GlueService::getJobRuns);
   add("BatchStopJobRun", &GlueService::batchStopJobRun);
+  add("CreateDataQualityRuleset", &GlueService::createDataQualityRuleset);
+  add("GetDataQualityRuleset", &GlueService::getDataQualityRuleset);
+  add("UpdateDataQualityRuleset", &GlueService::updateDataQualityRuleset);
+  add("DeleteDataQualityRuleset", &GlueService::deleteDataQualityRuleset);
+  add("ListDataQualityRulesets", &GlueService::listDataQualityRulesets);
+  add("StartDataQualityRulesetEvaluationRun", &GlueService::startDataQualityRulesetEvaluationRun);
+  add("GetDataQualityRulesetEvaluationRun", &GlueService::getDataQualityRulesetEvaluationRun);
+  add("ListDataQualityRulesetEvaluationRuns", &GlueService::listDataQualityRulesetEvaluationRuns);
+  add("GetDataQualityResult", &GlueService::getDataQualityResult);
+  add("BatchGetDataQualityResult", &GlueService::batchGetDataQualityResult);
+  add("ListDataQualityResults", &GlueService::listDataQualityResults);
 }
 
 }  // namespace sluice::services::glue

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "engine/integration.hpp"
+#include "lake/dqdl.hpp"
 #include "lake/lake_engine.hpp"
 #include "lake/table_discovery.hpp"
 #include "services/builtin.hpp"
@@ -111,6 +112,18 @@ class GlueService {
   Result<Change> getJobRun(const Json& in, const CallContext& ctx);
   Result<Change> getJobRuns(const Json& in, const CallContext& ctx);
   Result<Change> batchStopJobRun(const Json& in, const CallContext& ctx);
+  // Data Quality (data_quality.cpp).
+  Result<Change> createDataQualityRuleset(const Json& in, const CallContext& ctx);
+  Result<Change> getDataQualityRuleset(const Json& in, const CallContext& ctx);
+  Result<Change> updateDataQualityRuleset(const Json& in, const CallContext& ctx);
+  Result<Change> deleteDataQualityRuleset(const Json& in, const CallContext& ctx);
+  Result<Change> listDataQualityRulesets(const Json& in, const CallContext& ctx);
+  Result<Change> startDataQualityRulesetEvaluationRun(const Json& in, const CallContext& ctx);
+  Result<Change> getDataQualityRulesetEvaluationRun(const Json& in, const CallContext& ctx);
+  Result<Change> listDataQualityRulesetEvaluationRuns(const Json& in, const CallContext& ctx);
+  Result<Change> getDataQualityResult(const Json& in, const CallContext& ctx);
+  Result<Change> batchGetDataQualityResult(const Json& in, const CallContext& ctx);
+  Result<Change> listDataQualityResults(const Json& in, const CallContext& ctx);
 
  private:
   // By scopeKey, then lower-cased name (Glue keeps names in lower case).
@@ -145,6 +158,18 @@ class GlueService {
   Result<Json*> job(const Scope& scope, const std::string& name);
   static Json jobView(const Json& doc);
   static std::string jobArn(const Scope& scope, const std::string& name);
+  // Data Quality rulesets by scopeKey then name (glue_dq_rulesets).
+  std::map<std::string, std::map<std::string, Json>> dqRulesets_;
+  static void putDqRun(DocumentBatch& batch, const Scope& scope, const Json& run);
+  Result<std::optional<Json>> readDqRow(const char* table, const Scope& scope,
+                                        const std::string& id);
+  void finishDqRun(
+      const Scope& scope, Json run, const std::string& error,
+      const std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>>& results);
+  // Rows of `table` newest first by `time`, paged, each shown by `item`.
+  Result<Change> listDqRows(const Json& in, const CallContext& ctx, const char* table,
+                            const char* time, const char* member,
+                            const std::function<Json(const Json&)>& item);
   // The Timeout timer of each run in flight, and the runs it stopped.
   std::map<std::string, engine::EventLoop::TimerId> runTimers_;
   std::set<std::string> timedOut_;

@@ -5,8 +5,6 @@
 // pool (job_execution.hpp); its end is stored, logged to /aws-glue/jobs and
 // told to EventBridge ("Glue Job State Change"). A run a crash cut short is
 // FAILED at start-up.
-#include <random>
-
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
 #include "services/glue/glue_names.hpp"
@@ -108,12 +106,7 @@ Result<Change> GlueService::startJobRun(const Json& in, const CallContext& ctx) 
   if (const Json* n = def.if_contains("NonOverridableArguments"); n && n->is_object()) {
     for (const auto& kv : n->as_object()) args[kv.key()] = kv.value();
   }
-  std::string id = "jr_";
-  {
-    std::mt19937_64 rng(std::random_device{}());
-    const char* hex = "0123456789abcdef";
-    for (int i = 0; i < 64; ++i) id += hex[rng() % 16];
-  }
+  std::string id = "jr_" + hexId(ids_, 64);
   TimePoint now = clock_.now();
   JsonObject run{{"Id", id},
                  {"Attempt", 0},

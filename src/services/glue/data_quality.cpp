@@ -1,0 +1,463 @@
+// Glue Data Quality: rulesets (CreateDataQualityRuleset, Get, Update, Delete,
+// ListDataQualityRulesets) — configuration documents of glue_dq_rulesets,
+// their DQDL checked when saved — and evaluation runs over a catalog table
+// (StartDataQualityRulesetEvaluationRun, GetDataQualityRulesetEvaluationRun,
+// ListDataQualityRulesetEvaluationRuns) with their results
+// (GetDataQualityResult, BatchGetDataQualityResult, ListDataQualityResults).
+// Runs and results grow with use: rows of glue_dq_runs and glue_dq_results.
+// A run reads the table as Athena does, evaluates each ruleset on DuckDB
+// (lake/dqdl.hpp), stores one result per ruleset and publishes "Data Quality
+// Evaluation Results Available" so a rule can gate a pipeline.
+#include <cmath>
+
+#include "lake/dqdl.hpp"
+#include "services/common/catalog_reads.hpp"
+#include "services/common/input.hpp"
+#include "services/common/pagination.hpp"
+#include "services/glue/glue_names.hpp"
+#include "services/glue/glue_service.hpp"
+
+namespace sluice::services::glue {
+
+namespace {
+
+constexpr const char* kRulesets = "glue_dq_rulesets";
+
+int64_t epochMs(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// The ruleset document as the API shows it.
+Json rulesetView(const Json& doc) {
+  JsonObject out;
+  for (const auto& kv : doc.as_object()) {
+    if (!kv.key().starts_with("_")) out[kv.key()] = kv.value();
+  }
+  return out;
+}
+
+Result<void> storeRow(store::sqlite::Database& db, const char* sql, const Scope& scope,
+                      const std::string& id, int64_t ms, const std::string& key,
+                      const std::string& text) {
+  return store::sqlite::runStatement(db, sql, scope.account, scope.region, id, ms, key, text);
+}
+
+}  // namespace
+
+Result<Change> GlueService::createDataQualityRuleset(const Json& in, const CallContext& ctx) {
+  Input input(in);
+  auto name = input.requiredString("Name");
+  if (!name) return name.error();
+  auto ruleset = input.requiredString("Ruleset");
+  if (!ruleset) return ruleset.error();
+  if (auto parsed = lake::parseDqdl(*ruleset); !parsed) return parsed.error();
+  auto& mine = dqRulesets_[scopeKey(ctx.scope)];
+  if (mine.count(*name)) return alreadyExists("Ruleset " + *name + " already exists.");
+  Json now = epochSeconds(clock_.now());
+  JsonObject doc{
+      {"Name", *name}, {"Ruleset", *ruleset}, {"CreatedOn", now}, {"LastModifiedOn", now}};
+  if (auto d = input.optionalString("Description"); d && *d) doc["Description"] = **d;
+  if (const Json* t = input.get("TargetTable"); t && t->is_object()) {
+    JsonObject target = t->as_object();
+    if (target.contains("DatabaseName")) {
+      target["DatabaseName"] = lowerName(jsonString(&target["DatabaseName"]));
+    }
+    if (target.contains("TableName")) {
+      target["TableName"] = lowerName(jsonString(&target["TableName"]));
+    }
+    doc["TargetTable"] = std::move(target);
+  }
+  Change change(JsonObject{{"Name", *name}});
+  change.batch.put(kRulesets, ctx.scope, *name, doc);
+  mine[*name] = std::move(doc);
+  return change;
+}
+
+Result<Change> GlueService::getDataQualityRuleset(const Json& in, const CallContext& ctx) {
+  auto name = Input(in).requiredString("Name");
+  if (!name) return name.error();
+  auto& mine = dqRulesets_[scopeKey(ctx.scope)];
+  auto it = mine.find(*name);
+  if (it == mine.end()) return entityNotFound("Cannot find Data Quality Ruleset " + *name);
+  return Change(rulesetView(it->second));
+}
+
+Result<Change> GlueService::updateDataQualityRuleset(const Json& in, const CallContext& ctx) {
+  Input input(in);
+  auto name = input.requiredString("Name");
+  if (!name) return name.error();
+  auto& mine = dqRulesets_[scopeKey(ctx.scope)];
+  auto it = mine.find(*name);
+  if (it == mine.end()) return entityNotFound("Cannot find Data Quality Ruleset " + *name);
+  JsonObject doc = it->second.as_object();
+  if (auto r = input.optionalString("Ruleset"); r && *r) {
+    if (auto parsed = lake::parseDqdl(**r); !parsed) return parsed.error();
+    doc["Ruleset"] = **r;
+  }
+  if (auto d = input.optionalString("Description"); d && *d) doc["Description"] = **d;
+  doc["LastModifiedOn"] = epochSeconds(clock_.now());
+  JsonObject response{{"Name", *name}, {"Ruleset", doc["Ruleset"]}};
+  if (doc.contains("Description")) response["Description"] = doc["Description"];
+  Change change(std::move(response));
+  change.batch.put(kRulesets, ctx.scope, *name, doc);
+  it->second = std::move(doc);
+  return change;
+}
+
+Result<Change> GlueService::deleteDataQualityRuleset(const Json& in, const CallContext& ctx) {
+  auto name = Input(in).requiredString("Name");
+  if (!name) return name.error();
+  auto& mine = dqRulesets_[scopeKey(ctx.scope)];
+  if (!mine.erase(*name)) return entityNotFound("Cannot find Data Quality Ruleset " + *name);
+  Change change;
+  change.batch.erase(kRulesets, ctx.scope, *name);
+  return change;
+}
+
+Result<Change> GlueService::listDataQualityRulesets(const Json& in, const CallContext& ctx) {
+  auto page = readPage(in, 1000);
+  if (!page) return page.error();
+  const Json* filter = Input(in).get("Filter");
+  auto& mine = dqRulesets_[scopeKey(ctx.scope)];
+  JsonArray out;
+  std::string last;
+  bool more = false;
+  for (auto it = mine.upper_bound(page->after); it != mine.end(); ++it) {
+    const Json& doc = it->second;
+    if (filter && filter->is_object()) {
+      std::string db = lowerName(jsonString(jsonAt(*filter, {"TargetTable", "DatabaseName"})));
+      std::string table = lowerName(jsonString(jsonAt(*filter, {"TargetTable", "TableName"})));
+      if (!db.empty() && jsonString(jsonAt(doc, {"TargetTable", "DatabaseName"})) != db) continue;
+      if (!table.empty() && jsonString(jsonAt(doc, {"TargetTable", "TableName"})) != table) {
+        continue;
+      }
+    }
+    if (out.size() == page->limit) {
+      more = true;
+      break;
+    }
+    JsonObject item{{"Name", doc.at("Name")},
+                    {"CreatedOn", doc.at("CreatedOn")},
+                    {"LastModifiedOn", doc.at("LastModifiedOn")},
+                    {"RuleCount", 0}};
+    if (auto parsed = lake::parseDqdl(jsonString(jsonAt(doc, {"Ruleset"})))) {
+      item["RuleCount"] = static_cast<int64_t>(parsed->rules.size());
+    }
+    if (const Json* d = doc.as_object().if_contains("Description")) item["Description"] = *d;
+    if (const Json* t = doc.as_object().if_contains("TargetTable")) item["TargetTable"] = *t;
+    out.push_back(std::move(item));
+    last = it->first;
+  }
+  JsonObject r{{"Rulesets", std::move(out)}};
+  if (more) r["NextToken"] = encodePageToken(last);
+  return Change(Json(std::move(r)));
+}
+
+void GlueService::putDqRun(DocumentBatch& batch, const Scope& scope, const Json& run) {
+  batch.sql([scope, id = jsonString(jsonAt(run, {"RunId"})),
+             ms = run.as_object().at("_StartedMs").to_number<int64_t>(),
+             status = jsonString(jsonAt(run, {"Status"})),
+             text = toJsonText(run)](store::sqlite::Database& db) {
+    return storeRow(db,
+                    "INSERT OR REPLACE INTO glue_dq_runs(account, region, id, started_ms, status, "
+                    "doc) VALUES (?, ?, ?, ?, ?, ?)",
+                    scope, id, ms, status, text);
+  });
+}
+
+Result<std::optional<Json>> GlueService::readDqRow(const char* table, const Scope& scope,
+                                                   const std::string& id) {
+  if (!docs_.store()) return AwsError::internal("Glue Data Quality needs a data directory");
+  auto lease = docs_.store()->readers().acquire();
+  if (!lease) return lease.takeError();
+  auto st = lease->db().prepare(std::string("SELECT doc FROM ") + table +
+                                " WHERE account = ? AND region = ? AND id = ?");
+  if (!st) return st.takeError();
+  st->bindAll(scope.account, scope.region, id);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Json>();
+  auto doc = parseJson(st->columnText(0));
+  if (!doc) return AwsError::internal(std::string("corrupt row in ") + table);
+  return std::optional<Json>(std::move(*doc));
+}
+
+Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
+                                                                 const CallContext& ctx) {
+  Input input(in);
+  const Json* source = input.get("DataSource");
+  std::string db =
+      lowerName(jsonString(source ? jsonAt(*source, {"GlueTable", "DatabaseName"}) : nullptr));
+  std::string tableName =
+      lowerName(jsonString(source ? jsonAt(*source, {"GlueTable", "TableName"}) : nullptr));
+  if (db.empty() || tableName.empty()) {
+    return invalidInput("DataSource.GlueTable needs DatabaseName and TableName.");
+  }
+  auto role = input.requiredString("Role");
+  if (!role) return role.error();
+  auto t = table(ctx.scope, db, tableName);
+  if (!t) return t.error();
+  const Json* names = input.get("RulesetNames");
+  if (!names || !names->is_array() || names->as_array().empty()) {
+    return invalidInput("RulesetNames must name at least one ruleset.");
+  }
+  auto& mine = dqRulesets_[scopeKey(ctx.scope)];
+  std::vector<std::pair<std::string, std::string>> rulesets;  // name, DQDL
+  for (const Json& n : names->as_array()) {
+    std::string name = jsonString(&n);
+    auto it = mine.find(name);
+    if (it == mine.end()) return entityNotFound("Cannot find Data Quality Ruleset " + name);
+    rulesets.emplace_back(name, jsonString(jsonAt(it->second, {"Ruleset"})));
+  }
+  std::string id = "dqrun-" + hexId(ids_, 40);
+  TimePoint now = clock_.now();
+  JsonObject run{{"RunId", id},
+                 {"DataSource", *source},
+                 {"Role", *role},
+                 {"NumberOfWorkers", 5},
+                 {"Timeout", 2880},
+                 {"Status", "RUNNING"},
+                 {"StartedOn", epochSeconds(now)},
+                 {"LastModifiedOn", epochSeconds(now)},
+                 {"RulesetNames", *names},
+                 {"_StartedMs", epochMs(now)}};
+  for (const char* member : {"NumberOfWorkers", "Timeout", "AdditionalRunOptions"}) {
+    if (const Json* v = input.get(member); v && !v->is_null()) run[member] = *v;
+  }
+  Change change(JsonObject{{"RunId", id}});
+  putDqRun(change.batch, ctx.scope, run);
+  std::map<std::pair<std::string, std::string>, Json> tables{{{db, tableName}, **t}};
+  ++inFlight_;
+  struct Evaluated {
+    std::string error;
+    std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>> results;
+  };
+  auto evaluated = std::make_shared<Evaluated>();
+  loop_.runBlocking(
+      [this, scope = ctx.scope, tables, rulesets, evaluated, db, tableName] {
+        auto reads = readCatalogTables(registry_, lake_, scope, tables);
+        auto con = lake_.connection();
+        if (!reads) {
+          evaluated->error = reads.error().message;
+        } else if (!con) {
+          evaluated->error = con.error().message;
+        } else {
+          std::string relation = "(" + reads->readers.at({db, tableName}) + ")";
+          for (const auto& [name, text] : rulesets) {
+            auto parsed = lake::parseDqdl(text);
+            if (!parsed) {
+              evaluated->error = parsed.error().message;
+              break;
+            }
+            evaluated->results.emplace_back(name, lake::evaluateDqdl(**con, relation, *parsed));
+          }
+        }
+        std::lock_guard lock(mu_);
+        --inFlight_;
+        crawlsDone_.notify_all();
+      },
+      [this, scope = ctx.scope, run = Json(run), evaluated]() mutable {
+        finishDqRun(scope, std::move(run), evaluated->error, evaluated->results);
+      });
+  return change;
+}
+
+void GlueService::finishDqRun(
+    const Scope& scope, Json run, const std::string& error,
+    const std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>>& results) {
+  std::lock_guard lock(mu_);
+  JsonObject& o = run.as_object();
+  TimePoint now = clock_.now();
+  std::string runId = jsonString(jsonAt(run, {"RunId"}));
+  DocumentBatch batch;
+  JsonArray resultIds;
+  std::vector<Json> events;
+  for (const auto& [name, rules] : results) {
+    std::string resultId = "dqresult-" + hexId(ids_, 40);
+    JsonArray ruleResults;
+    int passed = 0, failed = 0, errored = 0;
+    for (const auto& r : rules) {
+      JsonObject metrics;
+      for (const auto& [k, v] : r.metrics) metrics[k] = v;
+      JsonObject rr{{"Name", r.name},
+                    {"Description", r.description},
+                    {"Result", r.result},
+                    {"EvaluatedMetrics", std::move(metrics)}};
+      if (!r.message.empty()) rr["EvaluationMessage"] = r.message;
+      ruleResults.push_back(std::move(rr));
+      (r.result == "PASS" ? passed : r.result == "FAIL" ? failed : errored)++;
+    }
+    double score = rules.empty() ? 1.0 : static_cast<double>(passed) / rules.size();
+    JsonObject result{{"ResultId", resultId},
+                      {"Score", score},
+                      {"DataSource", o.at("DataSource")},
+                      {"RulesetName", name},
+                      {"StartedOn", o.at("StartedOn")},
+                      {"CompletedOn", epochSeconds(now)},
+                      {"RulesetEvaluationRunId", runId},
+                      {"RuleResults", std::move(ruleResults)},
+                      {"AnalyzerResults", JsonArray{}},
+                      {"Observations", JsonArray{}}};
+    batch.sql([scope, resultId, ms = epochMs(now), name,
+               text = toJsonText(result)](store::sqlite::Database& db) {
+      return storeRow(db,
+                      "INSERT OR REPLACE INTO glue_dq_results(account, region, id, completed_ms, "
+                      "ruleset, doc) VALUES (?, ?, ?, ?, ?, ?)",
+                      scope, resultId, ms, name, text);
+    });
+    resultIds.push_back(Json(resultId));
+    char shown[16];
+    std::snprintf(shown, sizeof shown, "%.2f", score);
+    events.push_back(JsonObject{
+        {"context",
+         JsonObject{
+             {"contextType", "GLUE_DATA_CATALOG"},
+             {"runId", runId},
+             {"databaseName", jsonString(jsonAt(run, {"DataSource", "GlueTable", "DatabaseName"}))},
+             {"tableName", jsonString(jsonAt(run, {"DataSource", "GlueTable", "TableName"}))},
+             {"catalogId", scope.account}}},
+        {"resultId", resultId},
+        {"rulesetNames", JsonArray{Json(name)}},
+        {"state", "SUCCEEDED"},
+        {"score", std::string(shown)},
+        {"rulesSucceeded", passed},
+        {"rulesFailed", failed},
+        {"rulesSkipped", errored}});
+  }
+  o["Status"] = error.empty() ? "SUCCEEDED" : "FAILED";
+  if (!error.empty()) o["ErrorString"] = error;
+  o["ResultIds"] = std::move(resultIds);
+  o["CompletedOn"] = epochSeconds(now);
+  o["LastModifiedOn"] = epochSeconds(now);
+  o["ExecutionTime"] =
+      std::max<int64_t>(0, (epochMs(now) - o.at("_StartedMs").to_number<int64_t>()) / 1000);
+  putDqRun(batch, scope, run);
+  loop_.beginJob();
+  docs_.commit(std::move(batch), [this, scope, events](Result<void>) {
+    loop_.post([this, scope, events] {
+      if (registry_.has("events", "PutEvents")) {
+        CallContext ctx;
+        ctx.scope = scope;
+        for (const auto& detail : events) {
+          JsonObject entry{{"Source", "aws.glue-dataquality"},
+                           {"DetailType", "Data Quality Evaluation Results Available"},
+                           {"Detail", toJsonText(detail)},
+                           {"Resources", JsonArray{}}};
+          registry_.call("events", "PutEvents",
+                         JsonObject{{"Entries", JsonArray{std::move(entry)}}}, ctx,
+                         [](Result<Json>) {});
+        }
+      }
+      loop_.endJob();
+    });
+  });
+}
+
+Result<Change> GlueService::getDataQualityRulesetEvaluationRun(const Json& in,
+                                                               const CallContext& ctx) {
+  auto id = Input(in).requiredString("RunId");
+  if (!id) return id.error();
+  auto run = readDqRow("glue_dq_runs", ctx.scope, *id);
+  if (!run) return run.error();
+  if (!*run) return entityNotFound("Cannot find Data Quality Ruleset Evaluation Run " + *id);
+  return Change(rulesetView(**run));
+}
+
+Result<Change> GlueService::listDataQualityRulesetEvaluationRuns(const Json& in,
+                                                                 const CallContext& ctx) {
+  return listDqRows(in, ctx, "glue_dq_runs", "started_ms", "Runs", [](const Json& run) {
+    JsonObject item;
+    for (const char* k : {"RunId", "Status", "StartedOn", "DataSource"}) {
+      if (const Json* v = run.as_object().if_contains(k)) item[k] = *v;
+    }
+    return Json(std::move(item));
+  });
+}
+
+Result<Change> GlueService::getDataQualityResult(const Json& in, const CallContext& ctx) {
+  auto id = Input(in).requiredString("ResultId");
+  if (!id) return id.error();
+  auto result = readDqRow("glue_dq_results", ctx.scope, *id);
+  if (!result) return result.error();
+  if (!*result) return entityNotFound("Cannot find Data Quality Result " + *id);
+  return Change(std::move(**result));
+}
+
+Result<Change> GlueService::batchGetDataQualityResult(const Json& in, const CallContext& ctx) {
+  const Json* ids = Input(in).get("ResultIds");
+  if (!ids || !ids->is_array() || ids->as_array().empty()) {
+    return invalidInput("ResultIds must list at least one id.");
+  }
+  JsonArray found, missing;
+  for (const Json& v : ids->as_array()) {
+    std::string id = jsonString(&v);
+    auto result = readDqRow("glue_dq_results", ctx.scope, id);
+    if (!result) return result.error();
+    if (*result) {
+      found.push_back(std::move(**result));
+    } else {
+      missing.push_back(Json(id));
+    }
+  }
+  return Change(JsonObject{{"Results", std::move(found)}, {"ResultsNotFound", std::move(missing)}});
+}
+
+Result<Change> GlueService::listDataQualityResults(const Json& in, const CallContext& ctx) {
+  return listDqRows(in, ctx, "glue_dq_results", "completed_ms", "Results", [](const Json& r) {
+    JsonObject item;
+    for (const char* k : {"ResultId", "DataSource", "StartedOn"}) {
+      if (const Json* v = r.as_object().if_contains(k)) item[k] = *v;
+    }
+    return Json(std::move(item));
+  });
+}
+
+Result<Change> GlueService::listDqRows(const Json& in, const CallContext& ctx, const char* table,
+                                       const char* time, const char* member,
+                                       const std::function<Json(const Json&)>& item) {
+  auto page = readPage(in, 200);
+  if (!page) return page.error();
+  if (!docs_.store()) return AwsError::internal("Glue Data Quality needs a data directory");
+  auto lease = docs_.store()->readers().acquire();
+  if (!lease) return lease.takeError();
+  // Newest first; the token is the last row's "<ms>/<id>".
+  int64_t beforeMs = INT64_MAX;
+  std::string beforeId = "\x7f";
+  if (!page->after.empty()) {
+    auto slash = page->after.find('/');
+    try {
+      beforeMs = std::stoll(page->after.substr(0, slash));
+    } catch (const std::exception&) {
+      return invalidInput("Invalid NextToken.");
+    }
+    beforeId = page->after.substr(slash + 1);
+  }
+  std::string t(time);
+  auto st = lease->db().prepare("SELECT " + t + ", id, doc FROM " + table +
+                                " WHERE account = ? AND region = ? AND (" + t + " < ? OR (" + t +
+                                " = ? AND id < ?)) ORDER BY " + t + " DESC, id DESC LIMIT ?");
+  if (!st) return st.takeError();
+  st->bindAll(ctx.scope.account, ctx.scope.region, beforeMs, beforeMs, beforeId,
+              static_cast<int64_t>(page->limit + 1));
+  JsonArray out;
+  std::string last;
+  bool more = false;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    if (out.size() == page->limit) {
+      more = true;
+      break;
+    }
+    auto doc = parseJson(st->columnText(2));
+    if (!doc) continue;
+    out.push_back(item(*doc));
+    last = std::to_string(st->columnInt(0)) + "/" + std::string(st->columnText(1));
+  }
+  JsonObject r{{member, std::move(out)}};
+  if (more) r["NextToken"] = encodePageToken(last);
+  return Change(Json(std::move(r)));
+}
+
+}  // namespace sluice::services::glue

@@ -1,0 +1,172 @@
+"""Glue Data Quality through boto3: rulesets (their DQDL checked when saved),
+evaluation runs over a catalogued Parquet table evaluated by DuckDB, the
+results (Score, RuleResults with Glue's names, messages and metrics), the
+"Data Quality Evaluation Results Available" event that gates a pipeline, and
+the bad inputs."""
+import json
+import signal
+import unittest
+
+from botocore.exceptions import ClientError
+
+from lake_fixtures import parquet_bytes
+from sluice_server import SluiceServer
+
+ROLE = "arn:aws:iam::000000000000:role/glue"
+GOOD = 'Rules = [ RowCount = 20, IsComplete "id", IsUnique "id", ColumnValues "kind" in ["post", "page"] ]'
+GATE = 'Rules = [ RowCount > 10, Completeness "title" > 0.95, Mean "views" between 0 and 100 ]'
+
+
+class GlueDataQualityTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer().start()
+        cls.glue = cls.server.client("glue")
+        s3 = cls.server.client("s3")
+        s3.create_bucket(Bucket="silver")
+        # 20 posts; every fifth has no title; views 0..190 by tens.
+        s3.put_object(Bucket="silver", Key="posts/part-0.parquet", Body=parquet_bytes(
+            "SELECT i::BIGINT AS id, CASE WHEN i % 2 = 0 THEN 'post' ELSE 'page' END AS kind, "
+            "CASE WHEN i % 5 = 0 THEN NULL ELSE 'title ' || i END AS title, "
+            "(i * 10)::INTEGER AS views FROM range(20) t(i)"))
+        cls.glue.create_database(DatabaseInput={"Name": "silver"})
+        cls.glue.create_table(DatabaseName="silver", TableInput={
+            "Name": "posts", "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"classification": "parquet"},
+            "StorageDescriptor": {
+                "Columns": [{"Name": "id", "Type": "bigint"}, {"Name": "kind", "Type": "string"},
+                            {"Name": "title", "Type": "string"}, {"Name": "views", "Type": "int"}],
+                "Location": "s3://silver/posts/",
+                "SerdeInfo": {"SerializationLibrary":
+                              "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def assertError(self, code, fn, **kwargs):
+        with self.assertRaises(ClientError) as cm:
+            fn(**kwargs)
+        self.assertEqual(cm.exception.response["Error"]["Code"], code, cm.exception.response)
+        return cm.exception.response["Error"]["Message"]
+
+    def evaluate(self, *rulesets):
+        run_id = self.glue.start_data_quality_ruleset_evaluation_run(
+            DataSource={"GlueTable": {"DatabaseName": "silver", "TableName": "posts"}},
+            Role=ROLE, RulesetNames=list(rulesets))["RunId"]
+        self.server.idle()  # evaluated, stored and told
+        return self.glue.get_data_quality_ruleset_evaluation_run(RunId=run_id)
+
+    def test_rulesets_evaluation_and_results(self):
+        g = self.glue
+        g.create_data_quality_ruleset(Name="good", Ruleset=GOOD, Description="shape",
+                                      TargetTable={"DatabaseName": "silver", "TableName": "posts"})
+        g.create_data_quality_ruleset(Name="gate", Ruleset=GATE)
+        got = g.get_data_quality_ruleset(Name="good")
+        self.assertEqual((got["Name"], got["Ruleset"], got["Description"]), ("good", GOOD, "shape"))
+        self.assertEqual(got["TargetTable"], {"DatabaseName": "silver", "TableName": "posts"})
+        listed = {r["Name"]: r for r in g.list_data_quality_rulesets()["Rulesets"]}
+        self.assertEqual(listed["good"]["RuleCount"], 4)
+        self.assertEqual([r["Name"] for r in g.list_data_quality_rulesets(Filter={"TargetTable": {
+            "DatabaseName": "silver", "TableName": "posts"}})["Rulesets"]], ["good"])
+
+        events, sqs = self.server.client("events"), self.server.client("sqs")
+        url = sqs.create_queue(QueueName="dq")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        events.put_rule(Name="dq", EventPattern=json.dumps(
+            {"source": ["aws.glue-dataquality"],
+             "detail-type": ["Data Quality Evaluation Results Available"]}))
+        events.put_targets(Rule="dq", Targets=[{"Id": "q", "Arn": arn}])
+
+        run = self.evaluate("good", "gate")
+        self.assertEqual(run["Status"], "SUCCEEDED", run)
+        self.assertTrue(run["RunId"].startswith("dqrun-"))
+        self.assertEqual(run["RulesetNames"], ["good", "gate"])
+        self.assertEqual(len(run["ResultIds"]), 2)
+        good, gate = (g.get_data_quality_result(ResultId=i) for i in run["ResultIds"])
+        self.assertEqual((good["RulesetName"], good["Score"]), ("good", 1.0))
+        self.assertEqual(good["RulesetEvaluationRunId"], run["RunId"])
+        self.assertEqual([r["Result"] for r in good["RuleResults"]], ["PASS"] * 4)
+        self.assertEqual(good["RuleResults"][0]["Name"], "Rule_1")
+        self.assertEqual(good["RuleResults"][0]["Description"], "RowCount = 20")
+        self.assertEqual(good["RuleResults"][0]["EvaluatedMetrics"], {"Dataset.*.RowCount": 20.0})
+        # The gate: 4 titles of 20 missing (0.8), mean views 95.
+        self.assertEqual([r["Result"] for r in gate["RuleResults"]], ["PASS", "FAIL", "PASS"])
+        self.assertAlmostEqual(gate["Score"], 2 / 3)
+        failed = gate["RuleResults"][1]
+        self.assertEqual(failed["EvaluationMessage"],
+                         "Value: 0.8 does not meet the constraint requirement!")
+        self.assertEqual(failed["EvaluatedMetrics"], {"Column.title.Completeness": 0.8})
+        self.assertEqual(gate["RuleResults"][2]["EvaluatedMetrics"], {"Column.views.Mean": 95.0})
+        both = g.batch_get_data_quality_result(ResultIds=run["ResultIds"] + ["dqresult-none"])
+        self.assertEqual(len(both["Results"]), 2)
+        self.assertEqual(both["ResultsNotFound"], ["dqresult-none"])
+        listed = [r["ResultId"] for r in g.list_data_quality_results()["Results"]]
+        self.assertTrue(set(run["ResultIds"]) <= set(listed), listed)
+        runs = [r["RunId"] for r in g.list_data_quality_ruleset_evaluation_runs()["Runs"]]
+        self.assertEqual(runs[0], run["RunId"])  # newest first
+
+        self.server.idle()
+        got = [json.loads(m["Body"]) for m in sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
+        by_ruleset = {e["detail"]["rulesetNames"][0]: e["detail"] for e in got}
+        self.assertEqual(by_ruleset["gate"]["score"], "0.67")
+        self.assertEqual((by_ruleset["gate"]["rulesSucceeded"], by_ruleset["gate"]["rulesFailed"]),
+                         (2, 1))
+        self.assertEqual(by_ruleset["good"]["context"]["tableName"], "posts")
+        self.assertEqual(by_ruleset["good"]["context"]["runId"], run["RunId"])
+
+        g.update_data_quality_ruleset(Name="gate", Ruleset='Rules = [ RowCount > 100 ]')
+        run = self.evaluate("gate")
+        result = g.get_data_quality_result(ResultId=run["ResultIds"][0])
+        self.assertEqual((result["Score"], result["RuleResults"][0]["Result"]), (0.0, "FAIL"))
+        g.delete_data_quality_ruleset(Name="gate")
+        self.assertError("EntityNotFoundException", g.get_data_quality_ruleset, Name="gate")
+
+    def test_bad_inputs(self):
+        g = self.glue
+        msg = self.assertError("InvalidInputException", g.create_data_quality_ruleset,
+                               Name="bad", Ruleset="Rules = [ RowCount >> 1 ]")
+        self.assertIn("line 1:", msg)
+        self.assertError("InvalidInputException", g.create_data_quality_ruleset, Name="bad",
+                         Ruleset="Rules = [ NoSuchRule ]")
+        g.create_data_quality_ruleset(Name="once", Ruleset="Rules = [ RowCount > 0 ]")
+        self.assertError("AlreadyExistsException", g.create_data_quality_ruleset, Name="once",
+                         Ruleset="Rules = [ RowCount > 0 ]")
+        self.assertError("InvalidInputException", g.update_data_quality_ruleset, Name="once",
+                         Ruleset="Rules = [")
+        self.assertError("EntityNotFoundException", g.start_data_quality_ruleset_evaluation_run,
+                         DataSource={"GlueTable": {"DatabaseName": "silver",
+                                                   "TableName": "missing"}},
+                         Role=ROLE, RulesetNames=["once"])
+        self.assertError("EntityNotFoundException", g.start_data_quality_ruleset_evaluation_run,
+                         DataSource={"GlueTable": {"DatabaseName": "silver", "TableName": "posts"}},
+                         Role=ROLE, RulesetNames=["nope"])
+        self.assertError("EntityNotFoundException", g.get_data_quality_result,
+                         ResultId="dqresult-nope")
+        self.assertError("EntityNotFoundException", g.get_data_quality_ruleset_evaluation_run,
+                         RunId="dqrun-nope")
+        # A rule over a column the table lacks is an ERROR result, not a failed run.
+        g.create_data_quality_ruleset(Name="typo", Ruleset='Rules = [ IsComplete "nope" ]')
+        run = self.evaluate("typo")
+        result = g.get_data_quality_result(ResultId=run["ResultIds"][0])
+        self.assertEqual(result["RuleResults"][0]["Result"], "ERROR")
+        self.assertIn("nope", result["RuleResults"][0]["EvaluationMessage"])
+
+    def test_rulesets_survive_kill_9(self):
+        server = SluiceServer().start()
+        try:
+            g = server.client("glue")
+            g.create_data_quality_ruleset(Name="kept", Ruleset="Rules = [ RowCount > 0 ]")
+            server.stop(signal.SIGKILL)
+            server.start()
+            g = server.client("glue")
+            self.assertEqual(g.get_data_quality_ruleset(Name="kept")["Ruleset"],
+                             "Rules = [ RowCount > 0 ]")
+        finally:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
