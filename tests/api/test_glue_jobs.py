@@ -352,6 +352,42 @@ class GlueJobRunsTest(unittest.TestCase):
         self.assertEqual(states, [("sfn-broken", "FAILED", "ERROR"),
                                   ("sfn-gold", "SUCCEEDED", "INFO")])
 
+    def test_data_quality_node_gates_the_job(self):
+        """EvaluateDataQuality: outcomes as a frame, or the run stopped before writing."""
+        def dq(stop, output, ruleset):
+            node = {"Name": "dq", "Inputs": ["src"], "Ruleset": ruleset, "Output": output}
+            if stop:
+                node["StopJobOnFailureOptions"] = {"StopJobOnFailureTiming": "Immediate"}
+            return {
+                "src": {"S3ParquetSource": {"Name": "posts", "Paths": ["s3://silver/posts/"]}},
+                "dq": {"EvaluateDataQuality": node},
+                "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["dq"], "Format": "json",
+                                           "Compression": "none",
+                                           "Path": f"s3://gold/dq-{output}-{stop}/"}},
+            }
+        rules = 'Rules = [ RowCount = 30, IsUnique "ID", ColumnValues "post_type" = "post" ]'
+        self.create("dq-outcomes", dq(False, "EvaluationResults", rules))
+        run = self.run_job("dq-outcomes")
+        self.assertEqual(run["JobRunState"], "SUCCEEDED", run)
+        [obj] = self.s3.list_objects_v2(Bucket="gold", Prefix="dq-EvaluationResults-False/")[
+            "Contents"]
+        rows = [json.loads(l) for l in self.s3.get_object(
+            Bucket="gold", Key=obj["Key"])["Body"].read().decode().splitlines()]
+        self.assertEqual([(r["Rule"], r["Outcome"]) for r in rows], [
+            ("RowCount = 30", "Passed"), ('IsUnique "ID"', "Passed"),
+            ('ColumnValues "post_type" = "post"', "Failed")])
+        self.assertEqual(rows[2]["FailureReason"],
+                         "Value: 0.6666666666666666 does not meet the constraint requirement!")
+        self.create("dq-gate", dq(True, "PrimaryInput", rules))
+        run = self.run_job("dq-gate")
+        self.assertEqual(run["JobRunState"], "FAILED")
+        self.assertIn("Data quality rules failed: Rule_3", run["ErrorMessage"])
+        self.assertNotIn("Contents", self.s3.list_objects_v2(
+            Bucket="gold", Prefix="dq-PrimaryInput-True/"))
+        with self.assertRaises(ClientError) as cm:
+            self.create("dq-bad", dq(True, "PrimaryInput", "Rules = [ RowCount >> 1 ]"))
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidInputException")
+
     def test_failures_stop_and_refusals(self):
         nodes = gold_job_nodes()
         nodes["node-posts"]["S3ParquetSource"]["Paths"] = ["s3://silver/missing/"]

@@ -460,4 +460,34 @@ Result<Change> GlueService::listDqRows(const Json& in, const CallContext& ctx, c
   return Change(Json(std::move(r)));
 }
 
+void GlueService::recoverDqRuns() {
+  if (!docs_.store()) return;
+  std::vector<std::pair<Scope, Json>> cut;
+  {
+    auto lease = docs_.store()->readers().acquire();
+    if (!lease) return;
+    auto st = lease->db().prepare(
+        "SELECT account, region, doc FROM glue_dq_runs WHERE status IN ('STARTING', 'RUNNING')");
+    if (!st) return;
+    for (;;) {
+      auto row = st->step();
+      if (!row || !*row) break;
+      auto doc = parseJson(st->columnText(2));
+      if (!doc) continue;
+      cut.emplace_back(Scope{std::string(st->columnText(0)), std::string(st->columnText(1))},
+                       std::move(*doc));
+    }
+  }
+  if (cut.empty()) return;
+  DocumentBatch batch;
+  for (auto& [scope, run] : cut) {
+    JsonObject& o = run.as_object();
+    o["Status"] = "FAILED";
+    o["ErrorString"] = "The run was cut short by a restart of the server; start it again.";
+    o["CompletedOn"] = epochSeconds(clock_.now());
+    putDqRun(batch, scope, run);
+  }
+  docs_.commit(std::move(batch), [](Result<void>) {});
+}
+
 }  // namespace sluice::services::glue

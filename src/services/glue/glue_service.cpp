@@ -99,6 +99,7 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
   if (!loaded) throw std::runtime_error("glue: " + loaded.error().message);
   recoverCrawls();
   recoverJobRuns();
+  recoverDqRuns();
   for (const auto& [key, crawlers] : crawlers_) {
     Scope scope{key.substr(0, key.find('/')), key.substr(key.find('/') + 1)};
     for (const auto& [name, _] : crawlers) armSchedule(scope, name);

@@ -161,6 +161,8 @@ class GlueService {
   // Data Quality rulesets by scopeKey then name (glue_dq_rulesets).
   std::map<std::string, std::map<std::string, Json>> dqRulesets_;
   static void putDqRun(DocumentBatch& batch, const Scope& scope, const Json& run);
+  // Evaluation runs a crash cut short: FAILED (start-up).
+  void recoverDqRuns();
   Result<std::optional<Json>> readDqRow(const char* table, const Scope& scope,
                                         const std::string& id);
   void finishDqRun(

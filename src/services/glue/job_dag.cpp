@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "lake/dqdl.hpp"
 #include "services/glue/glue_names.hpp"
 
 namespace sluice::services::glue {
@@ -35,6 +36,7 @@ const std::vector<NodeKind>& kinds() {
       {"DropNullFields", R::kTransform, 1, 1},
       {"Aggregate", R::kTransform, 1, 1},
       {"SparkSQL", R::kTransform, 1, -1},
+      {"EvaluateDataQuality", R::kTransform, 1, 1},
       {"S3GlueParquetTarget", R::kTarget, 1, 1},
       {"S3DirectTarget", R::kTarget, 1, 1},
       {"S3CatalogTarget", R::kTarget, 1, 1},
@@ -97,6 +99,11 @@ Result<JobDag> readJobDag(const Json& nodes) {
                                ? std::to_string(kind->minInputs)
                                : "at least " + std::to_string(kind->minInputs)) +
                           " input(s), not " + std::to_string(n) + ".");
+    }
+    if (node.type == "EvaluateDataQuality") {
+      auto rules = lake::parseDqdl(jsonString(jsonAt(node.spec, {"Ruleset"})));
+      if (!rules)
+        return invalidInput("Node " + id + " (EvaluateDataQuality): " + rules.error().message);
     }
     byId.emplace(id, std::move(node));
   }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <optional>
 
+#include "lake/dqdl.hpp"
 #include "lake/exclusion_glob.hpp"
 #include "lake/glue_types.hpp"
 #include "lake/trino_sql.hpp"
@@ -470,6 +471,52 @@ Result<Relation> Run::transform(const DagNode& n) {
     std::string by;
     for (const auto& k : groups) by += (by.empty() ? "" : ", ") + k;
     return define(n.id, selectAs(exprs, in.view) + (by.empty() ? "" : " GROUP BY " + by), names);
+  }
+  if (n.type == "EvaluateDataQuality") {
+    // The ruleset over the input; the node passes the input on, or gives the
+    // rule outcomes (Rule, Outcome, FailureReason, EvaluatedMetrics) as
+    // Glue's ruleOutcomes; with StopJobOnFailureOptions a failed rule fails
+    // the run before anything is written.
+    auto rules = lake::parseDqdl(jsonString(jsonAt(spec, {"Ruleset"})));
+    if (!rules) return failure("Node " + n.id + ": " + rules.error().message);
+    // The rules name the input's columns by their Glue names.
+    std::string named;
+    for (size_t i = 0; i < in.columns.size(); ++i) {
+      named += (i ? ", " : "") + col(i) + " AS " + ident(in.columns[i]);
+    }
+    auto results = lake::evaluateDqdl(
+        con_, "(SELECT " + (named.empty() ? std::string("*") : named) + " FROM " + in.view + ")",
+        *rules);
+    std::string failed;
+    std::string values;
+    for (const auto& r : results) {
+      if (r.result != "PASS" && failed.empty()) {
+        failed = r.name + " (" + r.description + "): " + r.message;
+      }
+      std::string metrics = "MAP {";
+      bool first = true;
+      for (const auto& [k, v] : r.metrics) {
+        metrics += std::string(first ? "" : ", ") + lake::sqlString(k) + ": " + std::to_string(v);
+        first = false;
+      }
+      metrics += "}";
+      if (r.metrics.empty()) metrics = "CAST(MAP {} AS MAP(VARCHAR, DOUBLE))";
+      values += std::string(values.empty() ? "" : ", ") + "(" + lake::sqlString(r.description) +
+                ", " + lake::sqlString(r.result == "PASS" ? "Passed" : "Failed") + ", " +
+                (r.message.empty() ? "NULL" : lake::sqlString(r.message)) + ", " + metrics + ")";
+    }
+    log.push_back("Node " + n.id + " (EvaluateDataQuality): " + std::to_string(results.size()) +
+                  " rules" + (failed.empty() ? ", all passed" : "; failed: " + failed));
+    if (!failed.empty() && jsonAt(spec, {"StopJobOnFailureOptions"})) {
+      return failure("Data quality rules failed: " + failed);
+    }
+    if (jsonString(jsonAt(spec, {"Output"})) == "EvaluationResults") {
+      if (values.empty()) values = "(NULL, NULL, NULL, NULL)";
+      return define(n.id, "SELECT * FROM (VALUES " + values + ") AS t(c0, c1, c2, c3)",
+                    {"Rule", "Outcome", "FailureReason", "EvaluatedMetrics"});
+    }
+    all("");
+    return define(n.id, selectAs(exprs, in.view), names);
   }
   if (n.type == "SparkSQL") {
     // Each input under its alias, with its Glue names; the SQL translated as
