@@ -124,6 +124,76 @@ class GlueDataQualityTest(unittest.TestCase):
         g.delete_data_quality_ruleset(Name="gate")
         self.assertError("EntityNotFoundException", g.get_data_quality_ruleset, Name="gate")
 
+    def test_a_gate_in_step_functions(self):
+        """The medallion pattern: evaluate silver, then run the gold job only if
+        every rule passed (aws-sdk:glue:* for Data Quality, glue:startJobRun.sync)."""
+        g = self.glue
+        self.server.client("s3").create_bucket(Bucket="gold")
+        g.create_job(Name="gold", Role=ROLE, Command={"Name": "glueetl"},
+                     CodeGenConfigurationNodes={
+                         "src": {"S3CatalogSource": {"Name": "posts", "Database": "silver",
+                                                     "Table": "posts"}},
+                         "keep": {"Filter": {"Name": "keep", "Inputs": ["src"],
+                                             "LogicalOperator": "AND", "Filters": [
+                                                 {"Operation": "EQ", "Values": [
+                                                     {"Type": "COLUMNEXTRACTED", "Value": ["kind"]},
+                                                     {"Type": "CONSTANT", "Value": ["post"]}]}]}},
+                         "out": {"S3GlueParquetTarget": {"Name": "out", "Inputs": ["keep"],
+                                                         "Path": "s3://gold/posts/"}}})
+        g.create_data_quality_ruleset(Name="silver-ok", Ruleset=GOOD)
+        g.create_data_quality_ruleset(Name="silver-strict", Ruleset=GATE)
+        sfn = self.server.client("stepfunctions")
+        machine = sfn.create_state_machine(
+            name="gate", roleArn="arn:aws:iam::000000000000:role/sfn", definition=json.dumps({
+                "StartAt": "Evaluate",
+                "States": {
+                    "Evaluate": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:glue:startDataQualityRulesetEvaluationRun",
+                        "Parameters": {"DataSource": {"GlueTable": {"DatabaseName": "silver",
+                                                                    "TableName": "posts"}},
+                                       "Role": ROLE, "RulesetNames.$": "States.Array($.ruleset)"},
+                        "ResultPath": "$.run", "Next": "Poll"},
+                    "Poll": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:glue:getDataQualityRulesetEvaluationRun",
+                        "Parameters": {"RunId.$": "$.run.RunId"},
+                        "ResultPath": "$.status", "Next": "Done?"},
+                    "Done?": {"Type": "Choice", "Choices": [
+                        {"Variable": "$.status.Status", "StringEquals": "SUCCEEDED",
+                         "Next": "Result"}], "Default": "Poll"},
+                    "Result": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:glue:getDataQualityResult",
+                        "Parameters": {"ResultId.$": "$.status.ResultIds[0]"},
+                        "ResultSelector": {"Score.$": "$.Score"},
+                        "ResultPath": "$.dq", "Next": "Passed?"},
+                    "Passed?": {"Type": "Choice", "Choices": [
+                        {"Variable": "$.dq.Score", "NumericEquals": 1, "Next": "Gold"}],
+                        "Default": "Stop"},
+                    "Gold": {"Type": "Task",
+                             "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                             "Parameters": {"JobName": "gold"},
+                             "ResultSelector": {"State.$": "$.JobRunState"}, "End": True},
+                    "Stop": {"Type": "Fail", "Error": "DataQualityFailed",
+                             "Cause": "silver did not pass its rules"}}}))["stateMachineArn"]
+
+        def execute(ruleset):
+            arn = sfn.start_execution(stateMachineArn=machine,
+                                      input=json.dumps({"ruleset": ruleset}))["executionArn"]
+            self.server.idle()
+            return sfn.describe_execution(executionArn=arn)
+
+        d = execute("silver-strict")
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "DataQualityFailed"))
+        self.assertNotIn("Contents", self.server.client("s3").list_objects_v2(
+            Bucket="gold", Prefix="posts/"))
+        d = execute("silver-ok")
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        self.assertEqual(json.loads(d["output"]), {"State": "SUCCEEDED"})
+        self.assertIn("Contents", self.server.client("s3").list_objects_v2(
+            Bucket="gold", Prefix="posts/"))
+
     def test_bad_inputs(self):
         g = self.glue
         msg = self.assertError("InvalidInputException", g.create_data_quality_ruleset,
