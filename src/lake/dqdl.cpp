@@ -360,12 +360,6 @@ class Parser {
 
 // ---- evaluating ------------------------------------------------------------
 
-std::string ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 // A double as Deequ's messages print it: 9.0, 0.25.
 std::string shown(double v) {
   char buf[64];
@@ -506,13 +500,13 @@ class Evaluator {
     }
     auto cols = columns();
     for (const auto& c : cols) {
-      if (c == r.parameters[i]) return ident(c);
+      if (c == r.parameters[i]) return sqlIdent(c);
     }
     for (const auto& c : cols) {
       std::string a = c, b = r.parameters[i];
       std::transform(a.begin(), a.end(), a.begin(), ::tolower);
       std::transform(b.begin(), b.end(), b.begin(), ::tolower);
-      if (a == b) return ident(c);
+      if (a == b) return sqlIdent(c);
     }
     throw std::runtime_error("Column " + r.parameters[i] + " does not exist");
   }

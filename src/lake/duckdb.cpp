@@ -86,6 +86,12 @@ std::string sqlString(std::string_view text) {
   return out + "'";
 }
 
+std::string sqlIdent(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 DuckConnection::~DuckConnection() {
   api_.duckdb_disconnect(&con_);
 }

@@ -88,6 +88,8 @@ class DuckDatabase {
 
 // `text` as a single-quoted SQL string literal.
 std::string sqlString(std::string_view text);
+// `name` as a double-quoted SQL identifier.
+std::string sqlIdent(std::string_view name);
 
 // The error code of failures DuckDB reports (syntax, binder, I/O, ...).
 inline constexpr const char* kDuckDbError = "DuckDbError";

@@ -17,12 +17,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 }  // namespace
 
 std::string tableReader(const Json& table, const TableFiles& data) {
@@ -53,8 +47,8 @@ std::string tableReader(const Json& table, const TableFiles& data) {
   const std::string& dir = data.dir;
   if (files.empty()) {
     // No data: the table's shape, no rows.
-    for (const auto& [n, t] : columns) add("CAST(NULL AS " + t + ") AS " + ident(n));
-    for (const auto& [n, t] : keys) add("CAST(NULL AS " + t + ") AS " + ident(n));
+    for (const auto& [n, t] : columns) add("CAST(NULL AS " + t + ") AS " + sqlIdent(n));
+    for (const auto& [n, t] : keys) add("CAST(NULL AS " + t + ") AS " + sqlIdent(n));
     if (first) add("NULL AS \"_\"");
     return select + " WHERE false";
   }
@@ -134,10 +128,10 @@ std::string tableReader(const Json& table, const TableFiles& data) {
   }
   if (keys.empty() || hive) {
     for (size_t i = 0; i < columns.size(); ++i) {
-      add("CAST(" + ident(sources[i]) + " AS " + columns[i].second + ") AS " +
-          ident(columns[i].first));
+      add("CAST(" + sqlIdent(sources[i]) + " AS " + columns[i].second + ") AS " +
+          sqlIdent(columns[i].first));
     }
-    for (const auto& [k, _] : keys) add(ident(k));
+    for (const auto& [k, _] : keys) add(sqlIdent(k));
     return select + " FROM " + from;
   }
   // Each file's partition values, the catalog's, joined by file name.
@@ -154,14 +148,14 @@ std::string tableReader(const Json& table, const TableFiles& data) {
   std::string names = "__sluice_file";
   for (size_t k = 0; k < keys.size(); ++k) names += ", __sluice_key" + std::to_string(k);
   for (size_t i = 0; i < columns.size(); ++i) {
-    add("CAST(r." + ident(sources[i]) + " AS " + columns[i].second + ") AS " +
-        ident(columns[i].first));
+    add("CAST(r." + sqlIdent(sources[i]) + " AS " + columns[i].second + ") AS " +
+        sqlIdent(columns[i].first));
   }
   for (size_t k = 0; k < keys.size(); ++k) {
     // Hive's NULL partition is __HIVE_DEFAULT_PARTITION__.
     std::string v = "p.__sluice_key" + std::to_string(k);
     add("CAST(CASE WHEN " + v + " = '__HIVE_DEFAULT_PARTITION__' THEN NULL ELSE " + v + " END AS " +
-        keys[k].second + ") AS " + ident(keys[k].first));
+        keys[k].second + ") AS " + sqlIdent(keys[k].first));
   }
   return select + " FROM " + from + " AS r JOIN (VALUES " + values + ") AS p(" + names +
          ") ON r.filename = p.__sluice_file";

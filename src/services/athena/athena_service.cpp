@@ -7,6 +7,7 @@
 #include "services/athena/query_run.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
+#include "services/common/publish_event.hpp"
 
 namespace sluice::services::athena {
 
@@ -636,7 +637,6 @@ Result<Change> AthenaService::getQueryRuntimeStatistics(const Json& in, const Ca
 }
 
 void AthenaService::stateEvent(const Scope& scope, const Json& doc, const std::string& previous) {
-  if (!registry_.has("events", "PutEvents")) return;
   const JsonObject& o = doc.as_object();
   const JsonObject& st = o.at("Status").as_object();
   std::string state(st.at("State").as_string());
@@ -656,14 +656,7 @@ void AthenaService::stateEvent(const Scope& scope, const Json& doc, const std::s
                                        {"errorMessage", err.at("ErrorMessage")},
                                        {"retryable", err.at("Retryable")}};
   }
-  CallContext ctx;
-  ctx.scope = scope;
-  JsonObject entry{{"Source", "aws.athena"},
-                   {"DetailType", "Athena Query State Change"},
-                   {"Detail", toJsonText(detail)},
-                   {"Resources", JsonArray{}}};
-  registry_.call("events", "PutEvents", JsonObject{{"Entries", JsonArray{std::move(entry)}}}, ctx,
-                 [](Result<Json>) {});
+  publishEvent(registry_, scope, "aws.athena", "Athena Query State Change", detail);
 }
 
 void AthenaService::recover() {

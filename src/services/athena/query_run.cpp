@@ -37,12 +37,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 // The statement without leading blanks and comments.
 std::string_view body(std::string_view sql) {
   for (;;) {
@@ -365,13 +359,13 @@ QueryOutcome duckFailure(std::string_view sql, const std::string& message) {
 }
 
 std::string sqlIdent(std::string_view name) {
-  return ident(name);
+  return lake::sqlIdent(name);
 }
 
 PreparedQuery::~PreparedQuery() {
   if (!con) return;
   (void)(*con)->query("USE memory");
-  (void)(*con)->query("DETACH " + ident(catalog));
+  (void)(*con)->query("DETACH " + lake::sqlIdent(catalog));
 }
 
 std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
@@ -469,14 +463,15 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   prepared->snapshot.emplace(std::move(*reads->snapshot));
   prepared->scannedBytes = reads->scannedBytes;
   // A private catalog per query: views over this query's snapshot.
-  std::vector<std::string> setup = {"ATTACH ':memory:' AS " + ident(catalog)};
+  std::vector<std::string> setup = {"ATTACH ':memory:' AS " + lake::sqlIdent(catalog)};
   std::set<std::string> schemas = {lower(job.database)};
   for (const auto& [key, _] : tables) schemas.insert(key.first);
   for (const auto& [key, _] : views) schemas.insert(key.first);
-  for (const auto& s : schemas) setup.push_back("CREATE SCHEMA " + ident(catalog) + "." + ident(s));
+  for (const auto& s : schemas)
+    setup.push_back("CREATE SCHEMA " + lake::sqlIdent(catalog) + "." + lake::sqlIdent(s));
   for (const auto& [key, reader] : reads->readers) {
-    setup.push_back("CREATE VIEW " + ident(catalog) + "." + ident(key.first) + "." +
-                    ident(key.second) + " AS " + reader);
+    setup.push_back("CREATE VIEW " + lake::sqlIdent(catalog) + "." + lake::sqlIdent(key.first) +
+                    "." + lake::sqlIdent(key.second) + " AS " + reader);
   }
   if (job.bytesScannedCutoff && prepared->scannedBytes > *job.bytesScannedCutoff) {
     // The workgroup's per-query data usage control cancels the query.
@@ -485,10 +480,10 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
     return fail(std::move(c));
   }
   for (const auto& [key, sql] : views) {
-    setup.push_back("CREATE VIEW " + ident(catalog) + "." + ident(key.first) + "." +
-                    ident(key.second) + " AS " + sql);
+    setup.push_back("CREATE VIEW " + lake::sqlIdent(catalog) + "." + lake::sqlIdent(key.first) +
+                    "." + lake::sqlIdent(key.second) + " AS " + sql);
   }
-  setup.push_back("USE " + ident(catalog) + "." + ident(lower(job.database)));
+  setup.push_back("USE " + lake::sqlIdent(catalog) + "." + lake::sqlIdent(lower(job.database)));
   prepared->catalog = catalog;
   prepared->con.emplace(std::move(*con));
   auto& lease = *prepared->con;

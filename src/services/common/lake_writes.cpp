@@ -20,12 +20,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream all;
@@ -150,7 +144,7 @@ Result<WrittenFiles> writePartitionFiles(lake::DuckConnection& con, const std::s
   std::vector<std::vector<std::optional<std::string>>> groups = {{}};
   if (!keys.empty()) {
     std::string list;
-    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + ident(k);
+    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + lake::sqlIdent(k);
     auto distinct = con.query("SELECT DISTINCT " + list + " FROM " + table);
     if (!distinct) return distinct.error();
     if (distinct->rowCount() > maxPartitions) {
@@ -167,13 +161,13 @@ Result<WrittenFiles> writePartitionFiles(lake::DuckConnection& con, const std::s
     }
   }
   std::string columns;
-  for (const auto& d : data) columns += (columns.empty() ? "" : ", ") + ident(d);
+  for (const auto& d : data) columns += (columns.empty() ? "" : ", ") + lake::sqlIdent(d);
   if (columns.empty()) columns = "*";
   for (size_t g = 0; g < groups.size(); ++g) {
     std::string folder, where;
     for (size_t k = 0; k < keys.size(); ++k) {
       folder += keys[k] + "=" + hiveFolderValue(groups[g][k]) + "/";
-      where += std::string(where.empty() ? " WHERE " : " AND ") + ident(keys[k]) +
+      where += std::string(where.empty() ? " WHERE " : " AND ") + lake::sqlIdent(keys[k]) +
                (groups[g][k] ? " = " + lake::sqlString(*groups[g][k]) : " IS NULL");
     }
     std::string name = stem + "_" + std::to_string(g) + format.extension;

@@ -7,6 +7,7 @@
 
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
+#include "services/common/publish_event.hpp"
 #include "services/glue/glue_names.hpp"
 #include "services/glue/glue_service.hpp"
 
@@ -572,17 +573,10 @@ Result<Change> GlueService::listCrawls(const Json& in, const CallContext& ctx) {
 }
 
 void GlueService::crawlerEvent(const Scope& scope, const JsonObject& detail) {
-  if (!registry_.has("events", "PutEvents")) return;
-  CallContext ctx;
-  ctx.scope = scope;
   std::string name(detail.at("crawlerName").as_string());
-  JsonObject entry{{"Source", "aws.glue"},
-                   {"DetailType", "Glue Crawler State Change"},
-                   {"Detail", toJsonText(detail)},
-                   {"Resources", JsonArray{"arn:aws:glue:" + scope.region + ":" + scope.account +
-                                           ":crawler/" + name}}};
-  registry_.call("events", "PutEvents", JsonObject{{"Entries", JsonArray{std::move(entry)}}}, ctx,
-                 [](Result<Json>) {});
+  publishEvent(
+      registry_, scope, "aws.glue", "Glue Crawler State Change", detail,
+      JsonArray{"arn:aws:glue:" + scope.region + ":" + scope.account + ":crawler/" + name});
 }
 
 void GlueService::crawlerLog(const Scope& scope, const std::string& crawler,

@@ -14,6 +14,7 @@
 #include "services/common/catalog_reads.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
+#include "services/common/publish_event.hpp"
 #include "services/glue/glue_names.hpp"
 #include "services/glue/glue_service.hpp"
 
@@ -335,18 +336,9 @@ void GlueService::finishDqRun(
   loop_.beginJob();
   docs_.commit(std::move(batch), [this, scope, events](Result<void>) {
     loop_.post([this, scope, events] {
-      if (registry_.has("events", "PutEvents")) {
-        CallContext ctx;
-        ctx.scope = scope;
-        for (const auto& detail : events) {
-          JsonObject entry{{"Source", "aws.glue-dataquality"},
-                           {"DetailType", "Data Quality Evaluation Results Available"},
-                           {"Detail", toJsonText(detail)},
-                           {"Resources", JsonArray{}}};
-          registry_.call("events", "PutEvents",
-                         JsonObject{{"Entries", JsonArray{std::move(entry)}}}, ctx,
-                         [](Result<Json>) {});
-        }
+      for (const auto& detail : events) {
+        publishEvent(registry_, scope, "aws.glue-dataquality",
+                     "Data Quality Evaluation Results Available", detail.as_object());
       }
       loop_.endJob();
     });

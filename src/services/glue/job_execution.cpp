@@ -30,12 +30,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string col(size_t i) {
   return "c" + std::to_string(i);
 }
@@ -59,7 +53,7 @@ std::optional<std::string> pathSql(const Relation& r, const Json& path) {
   if (!at) return std::nullopt;
   std::string sql = col(*at);
   for (size_t i = 1; i < path.as_array().size(); ++i) {
-    sql += "." + ident(jsonString(&path.as_array()[i]));
+    sql += "." + lake::sqlIdent(jsonString(&path.as_array()[i]));
   }
   return sql;
 }
@@ -138,7 +132,7 @@ class Run {
 
 Result<Relation> Run::define(const std::string& id, const std::string& sql,
                              std::vector<std::string> names) {
-  Relation r{ident(catalog_) + ".main." + ident("n_" + id), std::move(names)};
+  Relation r{lake::sqlIdent(catalog_) + ".main." + lake::sqlIdent("n_" + id), std::move(names)};
   auto made = con_.query("CREATE VIEW " + r.view + " AS " + sql);
   if (!made) return made.error();
   relations_[id] = r;
@@ -482,7 +476,7 @@ Result<Relation> Run::transform(const DagNode& n) {
     // The rules name the input's columns by their Glue names.
     std::string named;
     for (size_t i = 0; i < in.columns.size(); ++i) {
-      named += (i ? ", " : "") + col(i) + " AS " + ident(in.columns[i]);
+      named += (i ? ", " : "") + col(i) + " AS " + lake::sqlIdent(in.columns[i]);
     }
     auto results = lake::evaluateDqdl(
         con_, "(SELECT " + (named.empty() ? std::string("*") : named) + " FROM " + in.view + ")",
@@ -529,12 +523,12 @@ Result<Relation> Run::transform(const DagNode& n) {
       const Relation& r = relations_.at(from);
       std::vector<std::string> named;
       for (size_t i = 0; i < r.columns.size(); ++i) {
-        named.push_back(col(i) + " AS " + ident(r.columns[i]));
+        named.push_back(col(i) + " AS " + lake::sqlIdent(r.columns[i]));
       }
       std::string list;
       for (const auto& x : named) list += (list.empty() ? "" : ", ") + x;
-      auto made = con_.query("CREATE VIEW " + ident(catalog_) + ".main." +
-                             ident(jsonString(jsonAt(a, {"Alias"}))) + " AS SELECT " +
+      auto made = con_.query("CREATE VIEW " + lake::sqlIdent(catalog_) + ".main." +
+                             lake::sqlIdent(jsonString(jsonAt(a, {"Alias"}))) + " AS SELECT " +
                              (list.empty() ? "NULL AS _" : list) + " FROM " + r.view);
       if (!made) return made.error();
     }
@@ -612,14 +606,14 @@ Result<void> Run::target(const DagNode& n) {
     bool key = std::any_of(keys.begin(), keys.end(),
                            [&](const std::string& k) { return lower(k) == lower(in.columns[i]); });
     if (!key) {
-      exprs.push_back(col(i) + " AS " + ident(in.columns[i]));
+      exprs.push_back(col(i) + " AS " + lake::sqlIdent(in.columns[i]));
       data.push_back(in.columns[i]);
     }
   }
   for (const auto& k : keys) {
     auto at = findColumn(in, k);
     if (!at) return failure("Node " + n.id + ": partition key " + k + " is not a column.");
-    exprs.push_back(col(*at) + " AS " + ident(in.columns[*at]));
+    exprs.push_back(col(*at) + " AS " + lake::sqlIdent(in.columns[*at]));
   }
   std::string list;
   for (const auto& e : exprs) list += (list.empty() ? "" : ", ") + e;
@@ -628,7 +622,7 @@ Result<void> Run::target(const DagNode& n) {
   std::string select = "SELECT " + list + " FROM " + in.view;
   std::string out = "(" + select + ")";
   if (!keys.empty()) {
-    out = ident(catalog_) + ".main." + ident("out_" + n.id);
+    out = lake::sqlIdent(catalog_) + ".main." + lake::sqlIdent("out_" + n.id);
     auto made = con_.query("CREATE TABLE " + out + " AS " + select);
     if (!made) return made.error();
   }
@@ -744,8 +738,8 @@ JobRunOutcome executeJobRun(const OperationRegistry& registry, lake::LakeEngine&
   std::string catalog = "job_" + plan.runId;
   // The run's views live in a private catalog, current so that a SparkSQL
   // node's aliases resolve there.
-  auto setup =
-      (*con)->query("ATTACH ':memory:' AS " + ident(catalog) + "; USE " + ident(catalog) + ".main");
+  auto setup = (*con)->query("ATTACH ':memory:' AS " + lake::sqlIdent(catalog) + "; USE " +
+                             lake::sqlIdent(catalog) + ".main");
   if (!setup) {
     out.state = "FAILED";
     out.error = setup.error().message;
@@ -764,7 +758,7 @@ JobRunOutcome executeJobRun(const OperationRegistry& registry, lake::LakeEngine&
   cancel.attach(nullptr);
   if (result && !cancel.cancelled()) result = run.uploadAndCatalogue();
   (void)(*con)->query("USE memory");
-  (void)(*con)->query("DETACH " + ident(catalog));
+  (void)(*con)->query("DETACH " + lake::sqlIdent(catalog));
   out.log = std::move(run.log);
   out.rowsWritten = run.rows;
   if (cancel.cancelled()) {

@@ -7,6 +7,7 @@
 // FAILED at start-up.
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
+#include "services/common/publish_event.hpp"
 #include "services/glue/glue_names.hpp"
 #include "services/glue/glue_service.hpp"
 #include "services/glue/job_dag.hpp"
@@ -224,7 +225,7 @@ void GlueService::jobRunTold(const Scope& scope, const Json& run, const JobRunOu
   CallContext ctx;
   ctx.scope = scope;
   auto ignore = [](Result<Json>) {};
-  if (registry_.has("events", "PutEvents")) {
+  {
     static const std::map<std::string, std::string> messages = {{"SUCCEEDED", "Job run succeeded"},
                                                                 {"FAILED", "Job run failed"},
                                                                 {"STOPPED", "Job run stopped"},
@@ -236,12 +237,7 @@ void GlueService::jobRunTold(const Scope& scope, const Json& run, const JobRunOu
         {"jobRunId", id},
         {"message",
          state == "FAILED" && !outcome.error.empty() ? outcome.error : messages.at(state)}};
-    JsonObject entry{{"Source", "aws.glue"},
-                     {"DetailType", "Glue Job State Change"},
-                     {"Detail", toJsonText(detail)},
-                     {"Resources", JsonArray{}}};
-    registry_.call("events", "PutEvents", JsonObject{{"Entries", JsonArray{std::move(entry)}}}, ctx,
-                   ignore);
+    publishEvent(registry_, scope, "aws.glue", "Glue Job State Change", detail);
   }
   if (registry_.has("logs", "PutLogEvents")) {
     // The run's log stream is its id, in the output and error groups.
