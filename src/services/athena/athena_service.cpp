@@ -8,6 +8,7 @@
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
 #include "services/common/publish_event.hpp"
+#include "services/common/unfinished.hpp"
 
 namespace sluice::services::athena {
 
@@ -660,25 +661,9 @@ void AthenaService::stateEvent(const Scope& scope, const Json& doc, const std::s
 }
 
 void AthenaService::recover() {
-  if (!docs_.store()) return;
-  std::vector<std::pair<Scope, Json>> cut;
-  {
-    auto lease = docs_.store()->readers().acquire();
-    if (!lease) return;
-    auto st = lease->db().prepare(
-        "SELECT account, region, doc FROM athena_queries WHERE state IN ('QUEUED', 'RUNNING')");
-    if (!st) return;
-    for (;;) {
-      auto row = st->step();
-      if (!row || !*row) break;
-      auto doc = parseJson(st->columnText(2));
-      if (!doc) continue;
-      Scope scope;
-      scope.account = std::string(st->columnText(0));
-      scope.region = std::string(st->columnText(1));
-      cut.emplace_back(scope, std::move(*doc));
-    }
-  }
+  auto cut = unfinishedDocuments(
+      docs_,
+      "SELECT account, region, doc FROM athena_queries WHERE state IN ('QUEUED', 'RUNNING')");
   if (cut.empty()) return;
   DocumentBatch batch;
   std::string why = "The query was cut short by a restart of the server; run it again.";

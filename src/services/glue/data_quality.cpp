@@ -15,6 +15,7 @@
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
 #include "services/common/publish_event.hpp"
+#include "services/common/unfinished.hpp"
 #include "services/glue/glue_names.hpp"
 #include "services/glue/glue_service.hpp"
 
@@ -453,23 +454,9 @@ Result<Change> GlueService::listDqRows(const Json& in, const CallContext& ctx, c
 }
 
 void GlueService::recoverDqRuns() {
-  if (!docs_.store()) return;
-  std::vector<std::pair<Scope, Json>> cut;
-  {
-    auto lease = docs_.store()->readers().acquire();
-    if (!lease) return;
-    auto st = lease->db().prepare(
-        "SELECT account, region, doc FROM glue_dq_runs WHERE status IN ('STARTING', 'RUNNING')");
-    if (!st) return;
-    for (;;) {
-      auto row = st->step();
-      if (!row || !*row) break;
-      auto doc = parseJson(st->columnText(2));
-      if (!doc) continue;
-      cut.emplace_back(Scope{std::string(st->columnText(0)), std::string(st->columnText(1))},
-                       std::move(*doc));
-    }
-  }
+  auto cut = unfinishedDocuments(
+      docs_,
+      "SELECT account, region, doc FROM glue_dq_runs WHERE status IN ('STARTING', 'RUNNING')");
   if (cut.empty()) return;
   DocumentBatch batch;
   for (auto& [scope, run] : cut) {

@@ -8,6 +8,7 @@
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
 #include "services/common/publish_event.hpp"
+#include "services/common/unfinished.hpp"
 #include "services/glue/glue_names.hpp"
 #include "services/glue/glue_service.hpp"
 #include "services/glue/job_dag.hpp"
@@ -357,24 +358,10 @@ Result<Change> GlueService::batchStopJobRun(const Json& in, const CallContext& c
 }
 
 void GlueService::recoverJobRuns() {
-  if (!docs_.store()) return;
-  std::vector<std::pair<Scope, Json>> cut;
-  {
-    auto lease = docs_.store()->readers().acquire();
-    if (!lease) return;
-    auto st = lease->db().prepare(
-        "SELECT account, region, doc FROM glue_job_runs WHERE state IN ('STARTING', 'RUNNING', "
-        "'STOPPING')");
-    if (!st) return;
-    for (;;) {
-      auto row = st->step();
-      if (!row || !*row) break;
-      auto doc = parseJson(st->columnText(2));
-      if (!doc) continue;
-      cut.emplace_back(Scope{std::string(st->columnText(0)), std::string(st->columnText(1))},
-                       std::move(*doc));
-    }
-  }
+  auto cut = unfinishedDocuments(
+      docs_,
+      "SELECT account, region, doc FROM glue_job_runs WHERE state IN ('STARTING', 'RUNNING', "
+      "'STOPPING')");
   if (cut.empty()) return;
   DocumentBatch batch;
   for (auto& [scope, run] : cut) {
