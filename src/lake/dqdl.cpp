@@ -607,6 +607,21 @@ class Evaluator {
       if (r.type == "StandardDeviation") v = std::sqrt(v);
       return judged(v, c, {{columnKey(r.type), v}});
     }
+    if (r.type == "Entropy") {
+      // Deequ: -sum(p ln p) over the frequencies of the non-null values.
+      std::string col = column(r);
+      double v = scalar(
+          "SELECT coalesce(-sum(p * ln(p)), 0) FROM (SELECT count(*)::DOUBLE / sum(count(*)) "
+          "OVER () AS p FROM " +
+          from + " WHERE " + col + " IS NOT NULL GROUP BY " + col + ")");
+      return judged(v, c, {{columnKey("Entropy"), v}});
+    }
+    if (r.type == "ColumnCorrelation") {
+      // Pearson's, over the rows where both are present.
+      std::string a = column(r, 0), b = column(r, 1);
+      double v = scalar("SELECT corr(" + a + "::DOUBLE, " + b + "::DOUBLE) FROM " + from);
+      return judged(v, c, {{columnKey("ColumnCorrelation"), v}});
+    }
     if (r.type == "ColumnLength") {
       std::string col = "length(CAST(" + column(r) + " AS VARCHAR))";
       double lo = scalar("SELECT min(" + col + ") FROM " + from);
