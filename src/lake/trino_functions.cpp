@@ -341,6 +341,27 @@ std::string trinoSessionSql() {
       "s) AS DATE[]), "
       "(a, b) AS generate_series(a, b, CASE WHEN a <= b THEN 1 ELSE -1 END), "
       "(a, b, s) AS generate_series(a, b, s);";
+  // A double (or real) cast to varchar is Java's scientific notation in
+  // Trino (1.5E0, 1.0E-3), built from DuckDB's shortest digits; other types
+  // cast as DuckDB does.
+  sql +=
+      "CREATE OR REPLACE TEMP MACRO trino_mantissa(d) AS substr(rtrim(d, '0'), 1, 1) || '.' || "
+      "CASE WHEN length(rtrim(d, '0')) > 1 THEN substr(rtrim(d, '0'), 2) ELSE '0' END;"
+      "CREATE OR REPLACE TEMP MACRO trino_sci_abs(a) AS CASE "
+      "WHEN contains(a, 'e') THEN trino_mantissa(replace(split_part(a, 'e', 1), '.', '')) || 'E' "
+      "|| CAST(CAST(split_part(a, 'e', 2) AS INTEGER) AS VARCHAR) "
+      "WHEN split_part(a, '.', 1) <> '0' THEN trino_mantissa(split_part(a, '.', 1) || "
+      "split_part(a, '.', 2)) || 'E' || CAST(length(split_part(a, '.', 1)) - 1 AS VARCHAR) "
+      "WHEN rtrim(split_part(a, '.', 2), '0') = '' THEN '0.0E0' "
+      "ELSE trino_mantissa(ltrim(split_part(a, '.', 2), '0')) || 'E' || "
+      "CAST(length(ltrim(split_part(a, '.', 2), '0')) - length(split_part(a, '.', 2)) - 1 AS "
+      "VARCHAR) END;"
+      "CREATE OR REPLACE TEMP MACRO trino_sci(s) AS CASE WHEN s = 'nan' THEN 'NaN' "
+      "WHEN s = 'inf' THEN 'Infinity' WHEN s = '-inf' THEN '-Infinity' "
+      "ELSE (CASE WHEN starts_with(s, '-') THEN '-' ELSE '' END) || trino_sci_abs(ltrim(s, '-')) "
+      "END;"
+      "CREATE OR REPLACE TEMP MACRO trino_cast_varchar(x) AS CASE WHEN typeof(x) IN ('DOUBLE', "
+      "'FLOAT') THEN trino_sci(CAST(x AS VARCHAR)) ELSE CAST(x AS VARCHAR) END;";
   // A double cast to an integer type rounds half away from zero in Trino
   // (DuckDB rounds half to even); integers and text cast as they are.
   for (std::string_view t : {"TINYINT", "SMALLINT", "INTEGER", "BIGINT"}) {

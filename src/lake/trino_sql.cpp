@@ -437,9 +437,11 @@ std::optional<AwsError> TrinoTranslator::rewrite(Json& node) {
   std::string cls = str(node.as_object().if_contains("class"));
   if (cls == "FUNCTION" || cls == "WINDOW") return rewriteCall(node);
   if (cls == "CAST") {
-    // To an integer type: Trino rounds a double half away from zero.
+    // To an integer type Trino rounds a double half away from zero; to
+    // varchar it writes a double in scientific notation (trino_functions).
     std::string target = str(jsonAt(node, {"cast_type", "id"}));
-    if (target == "INTEGER" || target == "BIGINT" || target == "SMALLINT" || target == "TINYINT") {
+    if (target == "INTEGER" || target == "BIGINT" || target == "SMALLINT" || target == "TINYINT" ||
+        target == "VARCHAR") {
       const Json* tryCast = jsonAt(node, {"try_cast"});
       bool isTry = tryCast && tryCast->is_bool() && tryCast->as_bool();
       std::string call = "trino_cast_" + lower(target) + "(__trino_arg1)";
