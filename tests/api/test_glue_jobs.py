@@ -388,6 +388,46 @@ class GlueJobRunsTest(unittest.TestCase):
             self.create("dq-bad", dq(True, "PrimaryInput", "Rules = [ RowCount >> 1 ]"))
         self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidInputException")
 
+    def test_bookmarks_read_only_what_is_new(self):
+        nodes = {
+            "src": {"S3JsonSource": {"Name": "in", "Paths": ["s3://silver/incoming/"]}},
+            "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["src"], "Format": "json",
+                                       "Compression": "none", "Path": "s3://gold/bm/"}},
+        }
+        self.create("bm", nodes,
+                    DefaultArguments={"--job-bookmark-option": "job-bookmark-enable"})
+        put = lambda key, n: self.s3.put_object(
+            Bucket="silver", Key=f"incoming/{key}",
+            Body="".join(json.dumps({"n": i}) + "\n" for i in range(n)).encode())
+
+        def written():
+            objs = self.s3.list_objects_v2(Bucket="gold", Prefix="bm/").get("Contents", [])
+            return sum(len(self.s3.get_object(Bucket="gold", Key=o["Key"])["Body"].read()
+                           .splitlines()) for o in objs), len(objs)
+
+        with self.assertRaises(ClientError) as cm:
+            self.glue.get_job_bookmark(JobName="bm")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "EntityNotFoundException")
+        put("a.json", 3)
+        self.assertEqual(self.run_job("bm")["JobRunState"], "SUCCEEDED")
+        self.assertEqual(written(), (3, 1))
+        put("b.json", 2)
+        self.assertEqual(self.run_job("bm")["JobRunState"], "SUCCEEDED")
+        self.assertEqual(written(), (5, 2))  # only b's 2 rows the second time
+        self.assertEqual(self.run_job("bm")["JobRunState"], "SUCCEEDED")
+        self.assertEqual(written(), (5, 2))  # nothing new: nothing written
+        entry = self.glue.get_job_bookmark(JobName="bm")["JobBookmarkEntry"]
+        self.assertEqual((entry["JobName"], entry["Run"]), ("bm", 3))
+        self.assertIn("s3://silver/incoming/", entry["JobBookmark"])
+        # Disabled for one run: everything is read.
+        run = self.run_job("bm", Arguments={"--job-bookmark-option": "job-bookmark-disable"})
+        self.assertEqual(run["JobRunState"], "SUCCEEDED")
+        self.assertEqual(written(), (10, 3))
+        # Reset: the next bookmarked run reads everything again.
+        self.glue.reset_job_bookmark(JobName="bm")
+        self.assertEqual(self.run_job("bm")["JobRunState"], "SUCCEEDED")
+        self.assertEqual(written(), (15, 4))
+
     def test_failures_stop_and_refusals(self):
         nodes = gold_job_nodes()
         nodes["node-posts"]["S3ParquetSource"]["Paths"] = ["s3://silver/missing/"]

@@ -50,6 +50,9 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "NULL, completed_ms INTEGER NOT NULL, ruleset TEXT NOT NULL, doc TEXT NOT NULL, "
      "PRIMARY KEY(account, region, id));"
      "CREATE INDEX glue_dq_results_by_time ON glue_dq_results(account, region, completed_ms)"},
+    {8,
+     "CREATE TABLE glue_job_bookmarks(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT "
+     "NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 }  // namespace
@@ -89,6 +92,11 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
   if (loaded) {
     loaded = docs_.scan("glue_jobs", [this](const Scope& s, const std::string& k, Json d) {
       jobs_[scopeKey(s)][k] = std::move(d);
+    });
+  }
+  if (loaded) {
+    loaded = docs_.scan("glue_job_bookmarks", [this](const Scope& s, const std::string& k, Json d) {
+      jobBookmarks_[scopeKey(s)][k] = std::move(d);
     });
   }
   if (loaded) {
@@ -176,6 +184,8 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("GetJobRun", &GlueService::getJobRun);
   add("GetJobRuns", &GlueService::getJobRuns);
   add("BatchStopJobRun", &GlueService::batchStopJobRun);
+  add("GetJobBookmark", &GlueService::getJobBookmark);
+  add("ResetJobBookmark", &GlueService::resetJobBookmark);
   add("CreateDataQualityRuleset", &GlueService::createDataQualityRuleset);
   add("GetDataQualityRuleset", &GlueService::getDataQualityRuleset);
   add("UpdateDataQualityRuleset", &GlueService::updateDataQualityRuleset);

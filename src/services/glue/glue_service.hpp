@@ -112,6 +112,8 @@ class GlueService {
   Result<Change> getJobRun(const Json& in, const CallContext& ctx);
   Result<Change> getJobRuns(const Json& in, const CallContext& ctx);
   Result<Change> batchStopJobRun(const Json& in, const CallContext& ctx);
+  Result<Change> getJobBookmark(const Json& in, const CallContext& ctx);
+  Result<Change> resetJobBookmark(const Json& in, const CallContext& ctx);
   // Data Quality (data_quality.cpp).
   Result<Change> createDataQualityRuleset(const Json& in, const CallContext& ctx);
   Result<Change> getDataQualityRuleset(const Json& in, const CallContext& ctx);
@@ -178,6 +180,8 @@ class GlueService {
   // Runs whose end is being stored, and who waits for runs to end.
   std::set<std::string> finishingRuns_;
   std::map<std::string, std::vector<std::function<void(Json)>>> runWaiters_;
+  // Job bookmarks by scopeKey then job (glue_job_bookmarks documents).
+  std::map<std::string, std::map<std::string, Json>> jobBookmarks_;
   // Runs in flight, by runKey then run id: their cancel handles.
   std::map<std::string, std::map<std::string, std::shared_ptr<lake::LakeCancel>>> activeRuns_;
   static std::string runKey(const Scope& scope, const std::string& job);

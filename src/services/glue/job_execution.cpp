@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <set>
 
 #include "lake/dqdl.hpp"
 #include "lake/exclusion_glob.hpp"
@@ -100,6 +101,8 @@ class Run {
   Result<void> uploadAndCatalogue();
   std::vector<std::string> log;
   uint64_t rows = 0;
+  JsonObject bookmark;      // the S3 sources' state after this run
+  bool nothingNew = false;  // a bookmarked source had nothing new
 
  private:
   Result<Relation> define(const std::string& id, const std::string& sql,
@@ -166,16 +169,37 @@ Result<Relation> Run::source(const DagNode& n) {
     auto snap = lake_.snapshot(plan_.scope, paths);
     if (!snap) return failure("Node " + n.id + ": " + snap.error().message);
     std::vector<std::string> files;
+    // Bookmarks: what the last successful run read is not read again.
+    const Json* previous = plan_.bookmarks ? jsonAt(plan_.bookmark, {n.id}) : nullptr;
+    int64_t since = previous ? toInteger(*jsonAt(*previous, {"max"})).value_or(-1) : -1;
+    std::set<std::string> seen;
+    if (const Json* keys = previous ? jsonAt(*previous, {"seen"}) : nullptr;
+        keys && keys->is_array()) {
+      for (const Json& k : keys->as_array()) seen.insert(jsonString(&k));
+    }
+    int64_t newest = since;
+    std::vector<std::string> atNewest;
     for (size_t i = 0; i < paths.size() && i < snap->objects().size(); ++i) {
       auto loc = lake::parseS3Uri(paths[i]);
       if (!loc) return failure("Node " + n.id + ": " + loc.error().message);
       for (const auto& o : snap->objects()[i]) {
+        int64_t modified =
+            std::chrono::duration_cast<std::chrono::milliseconds>(o.lastModified.time_since_epoch())
+                .count();
+        std::string uri = "s3://" + loc->bucket + "/" + o.key;
+        if (plan_.bookmarks) {
+          if (modified > newest) {
+            newest = modified;
+            atNewest.clear();
+          }
+          if (modified == newest) atNewest.push_back(uri);
+          if (modified < since || (modified == since && seen.count(uri))) continue;
+        }
         // A path names a folder (everything below it) or one object.
         bool inside = loc->prefix.empty() || loc->prefix.ends_with("/") || o.key == loc->prefix ||
                       o.key.starts_with(loc->prefix + "/");
         std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
         if (!inside || base.empty() || base[0] == '_' || base[0] == '.') continue;
-        std::string uri = "s3://" + loc->bucket + "/" + o.key;
         if (std::any_of(exclusions.begin(), exclusions.end(),
                         [&](const std::string& g) { return lake::exclusionMatches(g, uri); })) {
           continue;
@@ -184,6 +208,15 @@ Result<Relation> Run::source(const DagNode& n) {
       }
     }
     snapshots_.push_back(std::move(*snap));
+    if (plan_.bookmarks) {
+      JsonArray keys;
+      for (const auto& k : atNewest) keys.push_back(Json(k));
+      bookmark[n.id] = JsonObject{{"max", newest}, {"seen", std::move(keys)}};
+      if (files.empty()) {
+        nothingNew = true;
+        return failure("no new data");
+      }
+    }
     if (files.empty()) {
       return failure("Node " + n.id + " (" + n.type + "): no files at " +
                      (paths.empty() ? std::string("its paths") : paths.front()) + ".");
@@ -639,8 +672,9 @@ Result<void> Run::target(const DagNode& n) {
   for (const auto& [k, _] : w.keys) keyNames.push_back(k);
   std::vector<std::string> dataNames;
   for (const auto& [d, _] : w.data) dataNames.push_back(d);
-  auto files = writePartitionFiles(con_, out, dataNames, keyNames, w.format, scratch->path(),
-                                   "run-" + std::to_string(plan_.startMs) + "-part-r", 1000000);
+  auto files = writePartitionFiles(
+      con_, out, dataNames, keyNames, w.format, scratch->path(),
+      "run-" + std::to_string(plan_.startMs) + "-" + plan_.runId.substr(3, 8) + "-part-r", 1000000);
   if (!files) return files.error();
   w.files = std::move(*files);
   rows += w.files.rows;
@@ -761,6 +795,13 @@ JobRunOutcome executeJobRun(const OperationRegistry& registry, lake::LakeEngine&
   (void)(*con)->query("DETACH " + lake::sqlIdent(catalog));
   out.log = std::move(run.log);
   out.rowsWritten = run.rows;
+  out.bookmark = std::move(run.bookmark);
+  if (run.nothingNew && !cancel.cancelled()) {
+    // Bookmarks: nothing new since the last run — it succeeds, writing nothing.
+    out.nothingNew = true;
+    out.log.push_back("No new data since the last bookmarked run: nothing written.");
+    return out;
+  }
   if (cancel.cancelled()) {
     out.state = "STOPPED";
   } else if (!result) {

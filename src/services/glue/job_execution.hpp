@@ -21,6 +21,11 @@ struct JobRunPlan {
   std::string jobName, runId;
   JobDag dag;
   int64_t startMs = 0;
+  // Job bookmarks (--job-bookmark-option job-bookmark-enable / -pause): an
+  // S3 source reads only the objects new since `bookmark` (per source node:
+  // {"max": last modified ms, "seen": [keys modified at max]}).
+  bool bookmarks = false;
+  Json bookmark = JsonObject{};
 };
 
 struct JobRunOutcome {
@@ -28,6 +33,8 @@ struct JobRunOutcome {
   std::string error;                // ErrorMessage when FAILED
   uint64_t rowsWritten = 0;
   std::vector<std::string> log;  // what the run did, for /aws-glue/jobs/output
+  Json bookmark = JsonObject{};  // the sources' state after this run (bookmarks)
+  bool nothingNew = false;       // bookmarks: every source had read all it has
 };
 
 JobRunOutcome executeJobRun(const OperationRegistry& registry, lake::LakeEngine& lake,

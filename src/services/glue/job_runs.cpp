@@ -150,6 +150,19 @@ Result<Change> GlueService::startJobRun(const Json& in, const CallContext& ctx) 
                                     }
                                   });
   JobRunPlan plan{ctx.scope, *name, id, std::move(*dag), epochMs(now)};
+  // --job-bookmark-option: enable (read what is new, then move the
+  // bookmark), pause (read what is new, keep it), disable (the default).
+  std::string bookmarks = jsonString(jsonAt(Json(args), {"--job-bookmark-option"}));
+  if (bookmarks == "job-bookmark-enable" || bookmarks == "job-bookmark-pause") {
+    plan.bookmarks = true;
+    auto& marks = jobBookmarks_[scopeKey(ctx.scope)];
+    if (auto it = marks.find(*name); it != marks.end()) {
+      if (auto state = parseJson(jsonString(jsonAt(it->second, {"JobBookmark"})))) {
+        plan.bookmark = std::move(*state);
+      }
+    }
+    run["_Bookmarks"] = bookmarks;
+  }
   auto outcome = std::make_shared<JobRunOutcome>();
   loop_.runBlocking(
       [this, plan = std::move(plan), cancel, outcome] {
@@ -186,6 +199,28 @@ void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome
   if (!outcome.error.empty() && !timedOut) o["ErrorMessage"] = outcome.error;
   DocumentBatch batch;
   putJobRun(batch, scope, run);
+  if (o["JobRunState"] == "SUCCEEDED" &&
+      jsonString(o.if_contains("_Bookmarks")) == "job-bookmark-enable") {
+    // The bookmark moves past what this run read.
+    auto& marks = jobBookmarks_[scopeKey(scope)];
+    JsonObject entry =
+        marks.count(job) ? marks[job].as_object()
+                         : JsonObject{{"JobName", job}, {"Version", 0}, {"Run", 0}, {"Attempt", 0}};
+    JsonObject state;
+    if (auto old = parseJson(jsonString(entry.if_contains("JobBookmark")));
+        old && old->is_object()) {
+      state = old->as_object();
+    }
+    for (const auto& kv : outcome.bookmark.as_object()) state[kv.key()] = kv.value();
+    if (entry.contains("RunId")) entry["PreviousRunId"] = entry["RunId"];
+    entry["RunId"] = id;
+    entry["Version"] = toInteger(entry["Version"]).value_or(0) + 1;
+    entry["Run"] = toInteger(entry["Run"]).value_or(0) + 1;
+    entry["Attempt"] = 0;
+    entry["JobBookmark"] = toJsonText(Json(std::move(state)));
+    batch.put("glue_job_bookmarks", scope, job, entry);
+    marks[job] = std::move(entry);
+  }
   finishingRuns_.insert(id);
   loop_.beginJob();  // settling waits until the end is stored and told
   docs_.commit(std::move(batch), [this, scope, run, outcome, id](Result<void>) {
@@ -372,6 +407,31 @@ void GlueService::recoverJobRuns() {
     putJobRun(batch, scope, run);
   }
   docs_.commit(std::move(batch), [](Result<void>) {});
+}
+
+Result<Change> GlueService::getJobBookmark(const Json& in, const CallContext& ctx) {
+  auto name = Input(in).requiredString("JobName");
+  if (!name) return name.error();
+  auto& marks = jobBookmarks_[scopeKey(ctx.scope)];
+  auto it = marks.find(*name);
+  if (it == marks.end()) return entityNotFound("Continuation for job " + *name + " not found");
+  return Change(JsonObject{{"JobBookmarkEntry", it->second}});
+}
+
+Result<Change> GlueService::resetJobBookmark(const Json& in, const CallContext& ctx) {
+  auto name = Input(in).requiredString("JobName");
+  if (!name) return name.error();
+  auto& marks = jobBookmarks_[scopeKey(ctx.scope)];
+  auto it = marks.find(*name);
+  if (it == marks.end()) return entityNotFound("Continuation for job " + *name + " not found");
+  // The next run reads everything again.
+  JsonObject entry = it->second.as_object();
+  entry["Version"] = toInteger(entry["Version"]).value_or(0) + 1;
+  entry["JobBookmark"] = "{}";
+  Change change(JsonObject{{"JobBookmarkEntry", entry}});
+  change.batch.put("glue_job_bookmarks", ctx.scope, *name, entry);
+  it->second = std::move(entry);
+  return change;
 }
 
 }  // namespace sluice::services::glue

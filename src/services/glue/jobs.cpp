@@ -238,6 +238,9 @@ Result<Change> GlueService::deleteJob(const Json& in, const CallContext& ctx) {
   auto& jobs = jobs_[scopeKey(ctx.scope)];
   if (jobs.erase(*name)) {
     change.batch.erase(kTable, ctx.scope, *name);
+    if (jobBookmarks_[scopeKey(ctx.scope)].erase(*name)) {
+      change.batch.erase("glue_job_bookmarks", ctx.scope, *name);
+    }
     dropTags(change, ctx.scope, jobArn(ctx.scope, *name));
   }
   return change;
