@@ -75,6 +75,27 @@ std::optional<fs::path> keyPath(std::string_view key) {
   return out;
 }
 
+std::string withS3Uris(std::string message) {
+  // A path runs from its '/' to the snapshot folder "snapshot-" + 6
+  // characters; what follows it is bucket/key.
+  for (size_t at = message.find("/snapshot-"); at != std::string::npos;
+       at = message.find("/snapshot-", at)) {
+    size_t end = at + 10 + 6;  // "/snapshot-" and the six characters mkdtemp chose
+    if (end >= message.size() || message[end] != '/') {
+      ++at;
+      continue;
+    }
+    size_t start = at;
+    while (start > 0 && message[start - 1] != '"' && message[start - 1] != '\'' &&
+           message[start - 1] != ' ') {
+      --start;
+    }
+    message.replace(start, end + 1 - start, "s3://");
+    at = start + 5;
+  }
+  return message;
+}
+
 Result<ObjectSnapshot> ObjectSnapshot::take(ObjectSource& source, const Scope& scope,
                                             const std::vector<std::string>& uris,
                                             const fs::path& workDir, const Inspector& inspect) {

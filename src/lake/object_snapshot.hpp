@@ -60,6 +60,11 @@ struct S3Location {
 // "s3://bucket/prefix" (also s3a:// and s3n://, as Hive writes them).
 Result<S3Location> parseS3Uri(std::string_view uri);
 
+// `message` with the local paths of snapshot files (".../snapshot-XXXXXX/
+// <bucket>/<key>") written as the s3:// URIs they stand for: what a user
+// sees of a DuckDB failure names their objects, not Sluice's files.
+std::string withS3Uris(std::string message);
+
 class ObjectSnapshot {
  public:
   // Called for each object placed in the snapshot, with the index of its URI

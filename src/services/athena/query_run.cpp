@@ -177,7 +177,7 @@ void retarget(Json& node, const std::string& catalog) {
 QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
   // DuckDB appends hints and the statement on further lines: Athena's
   // messages are one line.
-  std::string message = full.substr(0, full.find('\n'));
+  std::string message = lake::withS3Uris(full.substr(0, full.find('\n')));
   if (message.find("sniffing file") != std::string::npos ||
       message.find("CSV Error") != std::string::npos) {
     return failed(1001, "HIVE_BAD_DATA: " + message.substr(message.find(": ") + 2));

@@ -807,7 +807,7 @@ JobRunOutcome executeJobRun(const OperationRegistry& registry, lake::LakeEngine&
   } else if (!result) {
     out.state = "FAILED";
     std::string m = result.error().message;
-    out.error = m.substr(0, m.find('\n'));
+    out.error = lake::withS3Uris(m.substr(0, m.find('\n')));
   }
   return out;
 }

@@ -134,5 +134,16 @@ TEST_F(ObjectSnapshotTest, AMissingBucketIsAnErrorAndLeavesNothing) {
   EXPECT_TRUE(std::filesystem::is_empty(dir_.path("work")));
 }
 
+TEST(ObjectSnapshotMessages, SnapshotPathsReadAsS3Uris) {
+  EXPECT_EQ(withS3Uris("Error when sniffing file \"/tmp/d/lake/snapshots/snapshot-Df9CC3/lake/"
+                       "alt/dt=1/a.csv\"."),
+            "Error when sniffing file \"s3://lake/alt/dt=1/a.csv\".");
+  EXPECT_EQ(withS3Uris("No files found that match the pattern /x/snapshot-abcdef/b/k and "
+                       "/x/snapshot-ABCDEF/c/d"),
+            "No files found that match the pattern s3://b/k and s3://c/d");
+  EXPECT_EQ(withS3Uris("nothing to see /tmp/snapshot-short/x"),
+            "nothing to see /tmp/snapshot-short/x");
+}
+
 }  // namespace
 }  // namespace sluice::lake
