@@ -14,6 +14,7 @@
 #include "gateway/http_server.hpp"
 #include "gateway/runtime_api_server.hpp"
 #include "services/builtin.hpp"
+#include "services/glue/glue_service.hpp"
 #include "services/lambda/lambda_service.hpp"
 #include "services/s3/restore_delays.hpp"
 #include "store/data_dir.hpp"
@@ -189,6 +190,12 @@ int runServer(const ServerArgs& args) {
     lambdaOptions.accessKeyId = keys->accessKeyId;
     lambdaOptions.secretAccessKey = keys->secretAccessKey;
   }
+  // Glue's Python shell jobs reach it the same way.
+  services::glue::ScriptRuntime scripts;
+  scripts.endpointUrl = lambdaOptions.endpointUrl;
+  scripts.accessKeyId = lambdaOptions.accessKeyId;
+  scripts.secretAccessKey = lambdaOptions.secretAccessKey;
+  (*builtins)->glue->setScriptRuntime(std::move(scripts));
   (*builtins)->lambda->startRuntime(std::move(lambdaOptions));
 
   // The engine loop runs until shutdown; the server counts as outside work so

@@ -428,6 +428,47 @@ class GlueJobRunsTest(unittest.TestCase):
         self.assertEqual(self.run_job("bm")["JobRunState"], "SUCCEEDED")
         self.assertEqual(written(), (15, 4))
 
+    def test_python_shell_jobs(self):
+        """A Python shell job: the script from S3 run by python3 with Glue's
+        arguments and boto3 pointed at the server."""
+        script = (
+            "import sys\n"
+            "import boto3\n"
+            "from awsglue.utils import getResolvedOptions\n"
+            "args = getResolvedOptions(sys.argv, ['source', 'target'])\n"
+            "s3 = boto3.client('s3')\n"
+            "body = s3.get_object(Bucket='silver', Key=args['source'])['Body'].read()\n"
+            "s3.put_object(Bucket='gold', Key=args['target'], Body=body.upper())\n"
+            "print('copied', args['source'], 'for', args['JOB_NAME'], len(body), 'bytes')\n")
+        self.s3.put_object(Bucket="silver", Key="scripts/copy.py", Body=script.encode())
+        self.s3.put_object(Bucket="silver", Key="shell/in.txt", Body=b"hello glue")
+        self.glue.create_job(Name="shell", Role=ROLE, Command={
+            "Name": "pythonshell", "ScriptLocation": "s3://silver/scripts/copy.py",
+            "PythonVersion": "3.9"}, DefaultArguments={"--source": "shell/in.txt"})
+        run = self.run_job("shell", Arguments={"--target": "shell/out.txt"})
+        self.assertEqual(run["JobRunState"], "SUCCEEDED", run)
+        self.assertEqual(self.s3.get_object(Bucket="gold", Key="shell/out.txt")["Body"].read(),
+                         b"HELLO GLUE")
+        events = self.server.client("logs").get_log_events(
+            logGroupName="/aws-glue/jobs/output", logStreamName=run["Id"])["events"]
+        self.assertIn("copied shell/in.txt for shell 10 bytes", [e["message"] for e in events])
+        # A missing argument, a failing script, a missing script: FAILED with why.
+        run = self.run_job("shell")
+        self.assertEqual(run["JobRunState"], "FAILED")
+        self.assertIn("--target", run["ErrorMessage"])
+        self.s3.put_object(Bucket="silver", Key="scripts/boom.py",
+                           Body=b"raise ValueError('bad row 7')\n")
+        self.glue.create_job(Name="boom", Role=ROLE, Command={
+            "Name": "pythonshell", "ScriptLocation": "s3://silver/scripts/boom.py"})
+        run = self.run_job("boom")
+        self.assertEqual(run["JobRunState"], "FAILED")
+        self.assertIn("ValueError: bad row 7", run["ErrorMessage"])
+        self.glue.create_job(Name="noscript", Role=ROLE, Command={
+            "Name": "pythonshell", "ScriptLocation": "s3://silver/scripts/none.py"})
+        run = self.run_job("noscript")
+        self.assertEqual(run["JobRunState"], "FAILED")
+        self.assertIn("Cannot read the script s3://silver/scripts/none.py", run["ErrorMessage"])
+
     def test_failures_stop_and_refusals(self):
         nodes = gold_job_nodes()
         nodes["node-posts"]["S3ParquetSource"]["Paths"] = ["s3://silver/missing/"]

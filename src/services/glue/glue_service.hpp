@@ -33,6 +33,7 @@
 #include "services/glue/crawl_scope.hpp"
 #include "services/glue/glue_names.hpp"
 #include "services/glue/job_execution.hpp"
+#include "services/glue/python_shell.hpp"
 #include "services/operation.hpp"
 
 namespace sluice::services::glue {
@@ -49,6 +50,8 @@ class GlueService {
   ~GlueService();
 
   void registerOperations(OperationRegistry& registry);
+  // Where Python shell jobs reach this server (set once it listens).
+  void setScriptRuntime(ScriptRuntime runtime) { scriptRuntime_ = std::move(runtime); }
   // arn:aws:states:::glue:startJobRun[.sync] (glue_integration.cpp).
   void registerIntegrations(engine::IntegrationRegistry& integrations);
   // Calls `then` (on the loop thread) with the JobRun once run `id` of `job`
@@ -180,6 +183,7 @@ class GlueService {
   // Runs whose end is being stored, and who waits for runs to end.
   std::set<std::string> finishingRuns_;
   std::map<std::string, std::vector<std::function<void(Json)>>> runWaiters_;
+  ScriptRuntime scriptRuntime_;
   // Job bookmarks by scopeKey then job (glue_job_bookmarks documents).
   std::map<std::string, std::map<std::string, Json>> jobBookmarks_;
   // Runs in flight, by runKey then run id: their cancel handles.

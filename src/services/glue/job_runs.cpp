@@ -13,6 +13,7 @@
 #include "services/glue/glue_service.hpp"
 #include "services/glue/job_dag.hpp"
 #include "services/glue/job_execution.hpp"
+#include "services/glue/python_shell.hpp"
 
 namespace sluice::services::glue {
 
@@ -73,19 +74,18 @@ Result<Change> GlueService::startJobRun(const Json& in, const CallContext& ctx) 
   const JsonObject& def = (*j)->as_object();
   std::string kind = jsonString(jsonAt(**j, {"Command", "Name"}));
   const Json* nodes = def.if_contains("CodeGenConfigurationNodes");
-  if (!nodes) {
+  bool shell = kind == "pythonshell";
+  if (!nodes && !shell) {
     // No fake success: script jobs need what Sluice does not have.
-    if (kind == "pythonshell") {
-      return invalidInput("Job " + *name +
-                          " is a Python shell job; Sluice does not run Python "
-                          "shell jobs yet. Visual jobs (CodeGenConfigurationNodes) run.");
-    }
     return invalidInput("Job " + *name + " is a " + kind +
                         " script job, which needs Spark: "
                         "Sluice has no Spark. Build it as a visual job (CodeGenConfigurationNodes "
                         "from Glue Studio) or run its SQL with Athena.");
   }
-  auto dag = readJobDag(*nodes);
+  if (shell && scriptRuntime_.endpointUrl.empty()) {
+    return invalidInput("Python shell jobs run under `sluice server` only.");
+  }
+  auto dag = nodes ? readJobDag(*nodes) : Result<JobDag>(JobDag{});
   if (!dag) return dag.error();
   int max = 1;
   if (const Json* m = jsonAt(**j, {"ExecutionProperty", "MaxConcurrentRuns"})) {
@@ -163,10 +163,13 @@ Result<Change> GlueService::startJobRun(const Json& in, const CallContext& ctx) 
     }
     run["_Bookmarks"] = bookmarks;
   }
+  PythonShellPlan shellPlan{ctx.scope, *name, id,
+                            jsonString(jsonAt(**j, {"Command", "ScriptLocation"})), args};
   auto outcome = std::make_shared<JobRunOutcome>();
   loop_.runBlocking(
-      [this, plan = std::move(plan), cancel, outcome] {
-        *outcome = executeJobRun(registry_, lake_, plan, *cancel);
+      [this, plan = std::move(plan), shellPlan = std::move(shellPlan), shell, cancel, outcome] {
+        *outcome = shell ? runPythonShell(registry_, lake_, scriptRuntime_, shellPlan, *cancel)
+                         : executeJobRun(registry_, lake_, plan, *cancel);
         std::lock_guard lock(mu_);
         --inFlight_;
         crawlsDone_.notify_all();
