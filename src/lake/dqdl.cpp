@@ -486,19 +486,21 @@ class Evaluator {
     return number(*r->value(0, 0));
   }
 
-  std::vector<std::string> columns() {
+  // The relation's columns, described once for all the rules.
+  const std::vector<std::string>& columns() {
+    if (columns_) return *columns_;
     auto r = con_.query("DESCRIBE SELECT * FROM " + relation_);
     if (!r) throw std::runtime_error(r.error().message);
-    std::vector<std::string> out;
-    for (size_t i = 0; i < r->rowCount(); ++i) out.push_back(r->value(i, 0).value_or(""));
-    return out;
+    columns_.emplace();
+    for (size_t i = 0; i < r->rowCount(); ++i) columns_->push_back(r->value(i, 0).value_or(""));
+    return *columns_;
   }
 
   std::string column(const DqRule& r, size_t i = 0) {
     if (i >= r.parameters.size()) {
       throw std::runtime_error(r.type + " needs a column name");
     }
-    auto cols = columns();
+    const auto& cols = columns();
     for (const auto& c : cols) {
       if (c == r.parameters[i]) return sqlIdent(c);
     }
@@ -680,6 +682,7 @@ class Evaluator {
 
   DuckConnection& con_;
   std::string relation_;
+  std::optional<std::vector<std::string>> columns_;
 };
 
 }  // namespace
