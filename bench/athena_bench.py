@@ -25,7 +25,7 @@ import time
 import boto3
 from botocore.config import Config
 
-from bench_server import sluice_server
+from bench_server import print_ratios, sluice_server, timed_ms
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "api"))
 from lake_fixtures import DuckDb  # noqa: E402
@@ -95,21 +95,21 @@ def main():
             "STORED AS PARQUET LOCATION 's3://lake/stats/'")
 
         trivial = sorted(run("SELECT 1") for _ in range(50))
-        floor = sorted(_timed(lambda: athena.get_work_group(WorkGroup="primary"))
+        floor = sorted(timed_ms(lambda: athena.get_work_group(WorkGroup="primary"))
                        for _ in range(50))
         rows = []
         local = {"posts": f"read_parquet('{root}/posts/*.parquet')",
                  "stats": f"read_parquet('{root}/stats/*.parquet')"}
         for label, sql in QUERIES.items():
             api = min(run(sql.format(posts="posts", stats="statistics_pages")) for _ in range(3))
-            bare = min(_timed(lambda: duck.run(sql.format(**local))) for _ in range(3))
+            bare = min(timed_ms(lambda: duck.run(sql.format(**local))) for _ in range(3))
             rows.append((label, api, bare))
         ctas = []
         for i in range(3):
             ctas.append(run(f"CREATE TABLE gold_{i} WITH (format = 'PARQUET', "
                             f"write_compression = 'SNAPPY') AS " +
                             CTAS.format(posts="posts", stats="statistics_pages")))
-        bare = min(_timed(lambda i=i: duck.run(
+        bare = min(timed_ms(lambda i=i: duck.run(
             f"COPY ({CTAS.format(**local)}) TO '{root}/gold_{i}.parquet' "
             f"(FORMAT parquet, COMPRESSION snappy)")) for i in range(3))
         rows.append(("CTAS of the join", min(ctas), bare))
@@ -119,15 +119,8 @@ def main():
           f"GetWorkGroup floor p50 {statistics.median(floor):.2f} ms "
           f"({p50 / statistics.median(floor):.1f}x)")
     print(f"{args.rows:,} rows per table")
-    print(f"{'query':18} {'Athena API ms':>14} {'DuckDB alone ms':>16} {'ratio':>7}")
-    for label, api, bare in rows:
-        print(f"{label:18} {api:14.1f} {bare:16.1f} {api / bare:6.2f}x")
+    print_ratios("query", "DuckDB alone", rows)
 
-
-def _timed(fn):
-    t = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t) * 1000
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 
 
 @contextlib.contextmanager
@@ -24,3 +25,18 @@ def sluice_server(build, *extra_args):
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def timed_ms(fn):
+    """Milliseconds `fn()` takes."""
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def print_ratios(title, peer_label, rows):
+    """A table of (label, Sluice ms, peer ms) with the ratio of each."""
+    print(f"{title:18} {'Sluice API ms':>14} {peer_label + ' ms':>16} {'ratio':>7}")
+    for label, api, bare in rows:
+        print(f"{label:18} {api:14.1f} {bare:16.1f} {api / bare:6.2f}x")
+

@@ -17,7 +17,7 @@ import time
 import boto3
 from botocore.config import Config
 
-from bench_server import sluice_server
+from bench_server import print_ratios, sluice_server, timed_ms
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "api"))
 from lake_fixtures import DuckDb  # noqa: E402
@@ -99,16 +99,10 @@ def main():
             return (time.perf_counter() - t0) * 1000
 
         api = min(evaluate() for _ in range(3))
-        bare = min(_timed(lambda: duck.run(PEER.format(root=root))) for _ in range(3))
+        bare = min(timed_ms(lambda: duck.run(PEER.format(root=root))) for _ in range(3))
     print(f"20 rules over {args.rows:,} rows")
-    print(f"{'ruleset':18} {'Glue API ms':>12} {'DuckDB alone ms':>16} {'ratio':>7}")
-    print(f"{'evaluation run':18} {api:12.1f} {bare:16.1f} {api / bare:6.2f}x")
+    print_ratios("ruleset", "DuckDB alone", [("evaluation run", api, bare)])
 
-
-def _timed(fn):
-    t = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t) * 1000
 
 
 if __name__ == "__main__":

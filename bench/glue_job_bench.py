@@ -24,7 +24,7 @@ import time
 import boto3
 from botocore.config import Config
 
-from bench_server import sluice_server
+from bench_server import print_ratios, sluice_server, timed_ms
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "api"))
 from lake_fixtures import DuckDb  # noqa: E402
@@ -113,16 +113,10 @@ def main():
             return (time.perf_counter() - t0) * 1000
 
         api = min(run(i) for i in range(3))
-        bare = min(_timed(lambda i=i: duck.run(PEER.format(root=root, i=i))) for i in range(3))
+        bare = min(timed_ms(lambda i=i: duck.run(PEER.format(root=root, i=i))) for i in range(3))
     print(f"{args.rows:,} posts x {args.rows:,} statistics rows")
-    print(f"{'gold job':18} {'Glue API ms':>12} {'DuckDB alone ms':>16} {'ratio':>7}")
-    print(f"{'join+map+filter':18} {api:12.1f} {bare:16.1f} {api / bare:6.2f}x")
+    print_ratios("gold job", "DuckDB alone", [("join+map+filter", api, bare)])
 
-
-def _timed(fn):
-    t = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t) * 1000
 
 
 if __name__ == "__main__":
