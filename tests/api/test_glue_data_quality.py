@@ -9,6 +9,7 @@ import unittest
 
 from botocore.exceptions import ClientError
 
+from aws_cli import aws
 from lake_fixtures import parquet_bytes
 from sluice_server import SluiceServer
 
@@ -223,6 +224,25 @@ class GlueDataQualityTest(unittest.TestCase):
         result = g.get_data_quality_result(ResultId=run["ResultIds"][0])
         self.assertEqual(result["RuleResults"][0]["Result"], "ERROR")
         self.assertIn("nope", result["RuleResults"][0]["EvaluationMessage"])
+
+    def test_cli(self):
+        aws(self.server, "glue", "create-data-quality-ruleset", "--name", "cli",
+            "--ruleset", 'Rules = [ RowCount = 20, IsComplete "title" ]')
+        _, out, _ = aws(self.server, "glue", "start-data-quality-ruleset-evaluation-run",
+                        "--data-source", "GlueTable={DatabaseName=silver,TableName=posts}",
+                        "--role", ROLE, "--ruleset-names", "cli")
+        self.server.idle()
+        _, run, _ = aws(self.server, "glue", "get-data-quality-ruleset-evaluation-run",
+                        "--run-id", out["RunId"])
+        self.assertEqual(run["Status"], "SUCCEEDED")
+        _, result, _ = aws(self.server, "glue", "get-data-quality-result",
+                           "--result-id", run["ResultIds"][0])
+        self.assertEqual([r["Result"] for r in result["RuleResults"]], ["PASS", "FAIL"])
+        self.assertEqual(result["Score"], 0.5)
+        code, _, err = aws(self.server, "glue", "create-data-quality-ruleset", "--name", "cli2",
+                           "--ruleset", "Rules = [ RowCount >> 1 ]", check=False)
+        self.assertNotEqual(code, 0)
+        self.assertIn("InvalidInputException", err)
 
     def test_rulesets_survive_kill_9(self):
         server = SluiceServer().start()
