@@ -358,13 +358,14 @@ Result<Change> GlueService::getDataQualityRulesetEvaluationRun(const Json& in,
 
 Result<Change> GlueService::listDataQualityRulesetEvaluationRuns(const Json& in,
                                                                  const CallContext& ctx) {
-  return listDqRows(in, ctx, "glue_dq_runs", "started_ms", "Runs", [](const Json& run) {
-    JsonObject item;
-    for (const char* k : {"RunId", "Status", "StartedOn", "DataSource"}) {
-      if (const Json* v = run.as_object().if_contains(k)) item[k] = *v;
-    }
-    return Json(std::move(item));
-  });
+  return listNewestFirst(in, ctx.scope, "glue_dq_runs", "started_ms", {}, "Runs",
+                         [](const Json& run) {
+                           JsonObject item;
+                           for (const char* k : {"RunId", "Status", "StartedOn", "DataSource"}) {
+                             if (const Json* v = run.as_object().if_contains(k)) item[k] = *v;
+                           }
+                           return Json(std::move(item));
+                         });
 }
 
 Result<Change> GlueService::getDataQualityResult(const Json& in, const CallContext& ctx) {
@@ -396,61 +397,14 @@ Result<Change> GlueService::batchGetDataQualityResult(const Json& in, const Call
 }
 
 Result<Change> GlueService::listDataQualityResults(const Json& in, const CallContext& ctx) {
-  return listDqRows(in, ctx, "glue_dq_results", "completed_ms", "Results", [](const Json& r) {
-    JsonObject item;
-    for (const char* k : {"ResultId", "DataSource", "StartedOn"}) {
-      if (const Json* v = r.as_object().if_contains(k)) item[k] = *v;
-    }
-    return Json(std::move(item));
-  });
-}
-
-Result<Change> GlueService::listDqRows(const Json& in, const CallContext& ctx, const char* table,
-                                       const char* time, const char* member,
-                                       const std::function<Json(const Json&)>& item) {
-  auto page = readPage(in, 200);
-  if (!page) return page.error();
-  if (!docs_.store()) return AwsError::internal("Glue Data Quality needs a data directory");
-  auto lease = docs_.store()->readers().acquire();
-  if (!lease) return lease.takeError();
-  // Newest first; the token is the last row's "<ms>/<id>".
-  int64_t beforeMs = INT64_MAX;
-  std::string beforeId = "\x7f";
-  if (!page->after.empty()) {
-    auto slash = page->after.find('/');
-    try {
-      beforeMs = std::stoll(page->after.substr(0, slash));
-    } catch (const std::exception&) {
-      return invalidInput("Invalid NextToken.");
-    }
-    beforeId = page->after.substr(slash + 1);
-  }
-  std::string t(time);
-  auto st = lease->db().prepare("SELECT " + t + ", id, doc FROM " + table +
-                                " WHERE account = ? AND region = ? AND (" + t + " < ? OR (" + t +
-                                " = ? AND id < ?)) ORDER BY " + t + " DESC, id DESC LIMIT ?");
-  if (!st) return st.takeError();
-  st->bindAll(ctx.scope.account, ctx.scope.region, beforeMs, beforeMs, beforeId,
-              static_cast<int64_t>(page->limit + 1));
-  JsonArray out;
-  std::string last;
-  bool more = false;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    if (out.size() == page->limit) {
-      more = true;
-      break;
-    }
-    auto doc = parseJson(st->columnText(2));
-    if (!doc) continue;
-    out.push_back(item(*doc));
-    last = std::to_string(st->columnInt(0)) + "/" + std::string(st->columnText(1));
-  }
-  JsonObject r{{member, std::move(out)}};
-  if (more) r["NextToken"] = encodePageToken(last);
-  return Change(Json(std::move(r)));
+  return listNewestFirst(in, ctx.scope, "glue_dq_results", "completed_ms", {}, "Results",
+                         [](const Json& r) {
+                           JsonObject item;
+                           for (const char* k : {"ResultId", "DataSource", "StartedOn"}) {
+                             if (const Json* v = r.as_object().if_contains(k)) item[k] = *v;
+                           }
+                           return Json(std::move(item));
+                         });
 }
 
 void GlueService::recoverDqRuns() {

@@ -173,10 +173,12 @@ class GlueService {
   void finishDqRun(
       const Scope& scope, Json run, const std::string& error,
       const std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>>& results);
-  // Rows of `table` newest first by `time`, paged, each shown by `item`.
-  Result<Change> listDqRows(const Json& in, const CallContext& ctx, const char* table,
-                            const char* time, const char* member,
-                            const std::function<Json(const Json&)>& item);
+  // Rows of `table` (of this scope, and whose `filter` column has its value)
+  // newest first by `time`, paged, each shown by `item` (newest_first.cpp).
+  Result<Change> listNewestFirst(const Json& in, const Scope& scope, const char* table,
+                                 const char* time,
+                                 std::optional<std::pair<std::string, std::string>> filter,
+                                 const char* member, const std::function<Json(const Json&)>& item);
   // The Timeout timer of each run in flight, and the runs it stopped.
   std::map<std::string, engine::EventLoop::TimerId> runTimers_;
   std::set<std::string> timedOut_;

@@ -319,50 +319,8 @@ Result<Change> GlueService::getJobRuns(const Json& in, const CallContext& ctx) {
   auto name = input.requiredString("JobName");
   if (!name) return name.error();
   if (auto j = job(ctx.scope, *name); !j) return j.error();
-  auto page = readPage(in, 200);
-  if (!page) return page.error();
-  if (!docs_.store()) return AwsError::internal("Glue job runs need a data directory");
-  auto lease = docs_.store()->readers().acquire();
-  if (!lease) return lease.takeError();
-  // Newest first; the token is the last run's "started_ms/id".
-  int64_t beforeMs = INT64_MAX;
-  std::string beforeId;
-  if (!page->after.empty()) {
-    auto slash = page->after.find('/');
-    try {
-      beforeMs = std::stoll(page->after.substr(0, slash));
-    } catch (const std::exception&) {
-      return invalidInput("Invalid NextToken.");
-    }
-    beforeId = page->after.substr(slash + 1);
-  }
-  auto st = lease->db().prepare(
-      "SELECT started_ms, id, doc FROM glue_job_runs WHERE account = ? AND region = ? AND job = ? "
-      "AND (started_ms < ? OR (started_ms = ? AND id < ?)) ORDER BY started_ms DESC, id DESC "
-      "LIMIT ?");
-  if (!st) return st.takeError();
-  st->bindAll(ctx.scope.account, ctx.scope.region, *name, beforeMs, beforeMs,
-              beforeId.empty() ? std::string("\x7f") : beforeId,
-              static_cast<int64_t>(page->limit + 1));
-  JsonArray runs;
-  std::string last;
-  bool more = false;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    if (runs.size() == page->limit) {
-      more = true;
-      break;
-    }
-    auto doc = parseJson(st->columnText(2));
-    if (!doc) return AwsError::internal("corrupt run in glue_job_runs");
-    runs.push_back(jobView(*doc));
-    last = std::to_string(st->columnInt(0)) + "/" + std::string(st->columnText(1));
-  }
-  JsonObject r{{"JobRuns", std::move(runs)}};
-  if (more) r["NextToken"] = encodePageToken(last);
-  return Change(Json(std::move(r)));
+  return listNewestFirst(in, ctx.scope, "glue_job_runs", "started_ms", {{"job", *name}}, "JobRuns",
+                         [](const Json& run) { return jobView(run); });
 }
 
 Result<Change> GlueService::batchStopJobRun(const Json& in, const CallContext& ctx) {
