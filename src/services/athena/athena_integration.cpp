@@ -9,6 +9,7 @@
 #include "core/digest.hpp"
 #include "services/athena/athena_service.hpp"
 #include "services/common/operation_integration.hpp"
+#include "services/common/sync_task_stop.hpp"
 
 namespace sluice::services::athena {
 
@@ -45,7 +46,7 @@ class StartQueryIntegration final : public engine::Integration {
     }
     CallContext ctx;
     ctx.scope = request.scope;
-    auto state = std::make_shared<Waiting>();
+    auto state = std::make_shared<SyncTaskState>();
     bool sync = request.pattern != asl::IntegrationPattern::RequestResponse;
     registry_.call(
         "athena", "StartQueryExecution", in, ctx,
@@ -56,7 +57,7 @@ class StartQueryIntegration final : public engine::Integration {
               return done(asl::StatesError{"Athena." + r.error().code, r.error().message});
             }
             std::string id(r->as_object().at("QueryExecutionId").as_string());
-            state->id = id;
+            state->stopRequest = JsonObject{{"QueryExecutionId", id}};
             if (!sync) return done(Json(JsonObject{{"QueryExecutionId", id}}));
             athena_.whenFinished(scope, id, [state, done](Json execution) {
               if (state->cancelled) return;
@@ -70,35 +71,11 @@ class StartQueryIntegration final : public engine::Integration {
             });
           });
         });
-    return std::make_unique<Stop>(state, registry_, request.scope);
+    return std::make_unique<SyncTaskStop>(state, registry_, request.scope, "athena",
+                                          "StopQueryExecution");
   }
 
  private:
-  struct Waiting {
-    bool cancelled = false;
-    std::string id;
-  };
-  // The execution moved on (timeout, abort): the query is stopped, as Step
-  // Functions stops the work of a .sync task.
-  class Stop final : public engine::RunningTask {
-   public:
-    Stop(std::shared_ptr<Waiting> state, const OperationRegistry& registry, Scope scope)
-        : state_(std::move(state)), registry_(registry), scope_(std::move(scope)) {}
-    void cancel() override {
-      state_->cancelled = true;
-      if (state_->id.empty()) return;
-      CallContext ctx;
-      ctx.scope = scope_;
-      registry_.call("athena", "StopQueryExecution", JsonObject{{"QueryExecutionId", state_->id}},
-                     ctx, [](Result<Json>) {});
-    }
-
-   private:
-    std::shared_ptr<Waiting> state_;
-    const OperationRegistry& registry_;
-    Scope scope_;
-  };
-
   AthenaService& athena_;
   const OperationRegistry& registry_;
 };

@@ -5,6 +5,7 @@
 // States.TaskFailed (the cause: the JobRun) when it does not succeed. The
 // execution moving on (timeout, abort) stops the run.
 #include "engine/integration.hpp"
+#include "services/common/sync_task_stop.hpp"
 #include "services/glue/glue_service.hpp"
 
 namespace sluice::services::glue {
@@ -33,19 +34,18 @@ class StartJobRunIntegration final : public engine::Integration {
     std::string job = jsonString(jsonAt(in, {"JobName"}));
     CallContext ctx;
     ctx.scope = request.scope;
-    auto state = std::make_shared<Waiting>();
-    state->job = job;
+    auto state = std::make_shared<SyncTaskState>();
     bool sync = request.pattern != asl::IntegrationPattern::RequestResponse;
     registry_.call(
         "glue", "StartJobRun", in, ctx,
-        [this, &loop, state, sync, done, scope = request.scope](Result<Json> r) {
-          loop.post([this, state, sync, done, scope, r = std::move(r)] {
+        [this, &loop, state, sync, done, job, scope = request.scope](Result<Json> r) {
+          loop.post([this, state, sync, done, job, scope, r = std::move(r)] {
             if (state->cancelled) return;
             if (!r) return done(asl::StatesError{"Glue." + r.error().code, r.error().message});
             std::string id(r->as_object().at("JobRunId").as_string());
-            state->id = id;
+            state->stopRequest = JsonObject{{"JobName", job}, {"JobRunIds", JsonArray{Json(id)}}};
             if (!sync) return done(Json(JsonObject{{"JobRunId", id}}));
-            glue_.whenRunFinished(scope, state->job, id, [state, done](Json run) {
+            glue_.whenRunFinished(scope, job, id, [state, done](Json run) {
               if (state->cancelled) return;
               if (run.is_null()) {
                 return done(asl::StatesError{"States.TaskFailed", "The job run disappeared."});
@@ -57,34 +57,11 @@ class StartJobRunIntegration final : public engine::Integration {
             });
           });
         });
-    return std::make_unique<Stop>(state, registry_, request.scope);
+    return std::make_unique<SyncTaskStop>(state, registry_, request.scope, "glue",
+                                          "BatchStopJobRun");
   }
 
  private:
-  struct Waiting {
-    bool cancelled = false;
-    std::string job, id;
-  };
-  class Stop final : public engine::RunningTask {
-   public:
-    Stop(std::shared_ptr<Waiting> state, const OperationRegistry& registry, Scope scope)
-        : state_(std::move(state)), registry_(registry), scope_(std::move(scope)) {}
-    void cancel() override {
-      state_->cancelled = true;
-      if (state_->id.empty()) return;
-      CallContext ctx;
-      ctx.scope = scope_;
-      registry_.call("glue", "BatchStopJobRun",
-                     JsonObject{{"JobName", state_->job}, {"JobRunIds", JsonArray{state_->id}}},
-                     ctx, [](Result<Json>) {});
-    }
-
-   private:
-    std::shared_ptr<Waiting> state_;
-    const OperationRegistry& registry_;
-    Scope scope_;
-  };
-
   GlueService& glue_;
   const OperationRegistry& registry_;
 };
