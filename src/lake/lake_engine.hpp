@@ -19,6 +19,7 @@
 
 #include "lake/duckdb.hpp"
 #include "lake/object_snapshot.hpp"
+#include "lake/trino_sql.hpp"
 
 namespace sluice::lake {
 
@@ -92,6 +93,8 @@ class LakeEngine {
   Result<Lease> connection();
   // A new scratch directory in the work directory.
   Result<ScratchDir> scratch();
+  // The Trino translation's rewrite expressions, parsed once for all queries.
+  TrinoExpressionCache& trinoExpressions() { return trinoExpressions_; }
   // The current objects under s3://bucket/prefix, without taking them.
   Result<std::vector<LakeObject>> list(const Scope& scope, const std::string& bucket,
                                        const std::string& prefix) {
@@ -114,6 +117,7 @@ class LakeEngine {
   std::unique_ptr<DuckDatabase> db_;
   std::vector<std::unique_ptr<DuckConnection>> idle_;
   size_t leased_ = 0;
+  TrinoExpressionCache trinoExpressions_;
 
   // Snapshot directories to remove, and the thread removing them.
   std::mutex trashMu_;

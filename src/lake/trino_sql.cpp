@@ -397,6 +397,9 @@ Result<Json> TrinoTranslator::parse(const std::string& sql) {
 
 Result<Json> TrinoTranslator::expression(const std::string& text) {
   if (auto it = cache_.find(text); it != cache_.end()) return it->second;
+  if (shared_) {
+    if (auto known = shared_->find(text)) return cache_.emplace(text, *known).first->second;
+  }
   auto tree = parse("SELECT " + text);
   if (!tree) return AwsError::internal("rewrite " + text + ": " + tree.error().message);
   const Json* e = jsonAt(*tree, {"statements"});
@@ -405,6 +408,7 @@ Result<Json> TrinoTranslator::expression(const std::string& text) {
   if (!list || !list->is_array() || list->as_array().size() != 1) {
     return AwsError::internal("rewrite " + text);
   }
+  if (shared_) shared_->add(text, list->as_array()[0]);
   return cache_.emplace(text, list->as_array()[0]).first->second;
 }
 

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,9 +24,30 @@
 
 namespace sluice::lake {
 
+// The parsed rewrite expressions, the same for every query: parsed once and
+// shared by the translators of a LakeEngine (thread-safe).
+class TrinoExpressionCache {
+ public:
+  std::optional<Json> find(const std::string& text) const {
+    std::lock_guard lock(mu_);
+    auto it = parsed_.find(text);
+    return it == parsed_.end() ? std::nullopt : std::optional<Json>(it->second);
+  }
+  void add(const std::string& text, const Json& tree) {
+    std::lock_guard lock(mu_);
+    parsed_.emplace(text, tree);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, Json> parsed_;
+};
+
 class TrinoTranslator {
  public:
-  explicit TrinoTranslator(DuckConnection& con) : con_(con) {}
+  // `cache` (optional) keeps the rewrite expressions parsed across queries.
+  explicit TrinoTranslator(DuckConnection& con, TrinoExpressionCache* cache = nullptr)
+      : con_(con), shared_(cache) {}
 
   // The translated tree of a query (SELECT, WITH or VALUES). Errors carry
   // Trino's error name as the code (SYNTAX_ERROR, NOT_SUPPORTED,
@@ -42,6 +65,7 @@ class TrinoTranslator {
   DuckConnection& con_;
   std::string text_;                   // the statement being translated
   std::map<std::string, Json> cache_;  // parsed rewrite expressions
+  TrinoExpressionCache* shared_;
 };
 
 // The statement with what DuckDB's parser cannot read in Trino's syntax

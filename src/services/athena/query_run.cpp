@@ -379,7 +379,7 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
   auto con = lake.connection();
   if (!con) return fail(failed(1000, "INTERNAL_ERROR: " + con.error().message));
   // The statement in DuckDB's terms; its parse names its tables.
-  lake::TrinoTranslator translator(**con);
+  lake::TrinoTranslator translator(**con, &lake.trinoExpressions());
   auto tree = translator.translate(selectSql);
   if (!tree) return fail(translationFailure(job.sql, tree.error()));
   std::vector<std::pair<std::string, std::string>> raw;

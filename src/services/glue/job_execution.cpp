@@ -565,7 +565,7 @@ Result<Relation> Run::transform(const DagNode& n) {
                              (list.empty() ? "NULL AS _" : list) + " FROM " + r.view);
       if (!made) return made.error();
     }
-    lake::TrinoTranslator translator(con_);
+    lake::TrinoTranslator translator(con_, &lake_.trinoExpressions());
     auto tree =
         translator.translate(lake::backtickNamesQuoted(jsonString(jsonAt(spec, {"SqlQuery"}))));
     if (!tree) return failure("Node " + n.id + " (SparkSQL): " + tree.error().message);
