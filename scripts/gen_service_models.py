@@ -34,6 +34,7 @@ import botocore.session
 # botocore service name -> the name Sluice uses (the SigV4 signing name).
 SERVICES = {
     "athena": "athena",
+    "cloudformation": "cloudformation",
     "events": "events",
     "glue": "glue",
     "lambda": "lambda",

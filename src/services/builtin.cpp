@@ -2,6 +2,7 @@
 
 #include "lake/lake_engine.hpp"
 #include "services/athena/athena_service.hpp"
+#include "services/cloudformation/cloudformation_service.hpp"
 #include "services/common/aws_sdk_integration.hpp"
 #include "services/common/operation_integration.hpp"
 #include "services/events/events_service.hpp"
@@ -37,7 +38,8 @@ std::vector<store::sqlite::Component> builtinStoreComponents() {
           {"scheduler", scheduler::SchedulerService::migrations()},
           {"lambda", lambda::LambdaService::migrations()},
           {"glue", glue::GlueService::migrations()},
-          {"athena", athena::AthenaService::migrations()}};
+          {"athena", athena::AthenaService::migrations()},
+          {"cloudformation", cloudformation::CloudFormationService::migrations()}};
 }
 
 Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegistry& registry,
@@ -89,7 +91,10 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   s->athena->registerOperations(registry);
   s->athena->registerIntegrations(env.engine.integrations, env.engine.ids);
   s->glue->registerIntegrations(env.engine.integrations);
+  s->cloudformation = std::make_unique<cloudformation::CloudFormationService>(env, registry);
+  s->cloudformation->registerOperations(registry);
   if (auto r = s->states->load(); !r) return r.error();
+  s->cloudformation->recover();
   return s;
 }
 

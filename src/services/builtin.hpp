@@ -48,6 +48,9 @@ class GlueService;
 namespace athena {
 class AthenaService;
 }
+namespace cloudformation {
+class CloudFormationService;
+}
 }  // namespace sluice::services
 namespace sluice::lake {
 class LakeEngine;
@@ -97,6 +100,8 @@ struct BuiltinServices {
   std::unique_ptr<lake::LakeEngine> lake;
   std::unique_ptr<glue::GlueService> glue;
   std::unique_ptr<athena::AthenaService> athena;
+  // Deploys through every service above, so it goes first at shutdown.
+  std::unique_ptr<cloudformation::CloudFormationService> cloudformation;
   ~BuiltinServices();
 };
 

@@ -32,19 +32,29 @@ Result<std::string> zipDirectory(const fs::path& dir) {
   }
   if (ec) return AwsError::internal("cannot read " + dir.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());
-  std::string out, central;
+  std::vector<PackageFile> entries;
   for (const auto& path : files) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    std::string data = std::move(bytes).str();
     if (!in && !in.eof()) return AwsError::internal("cannot read " + path.string());
+    struct stat st {};
+    bool executable = ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IXUSR);
+    entries.push_back(
+        {fs::relative(path, dir).generic_string(), std::move(bytes).str(), executable});
+  }
+  return zipEntries(entries);
+}
+
+Result<std::string> zipEntries(const std::vector<PackageFile>& entries) {
+  std::string out, central;
+  for (const auto& entry : entries) {
+    const std::string& data = entry.data;
+    const std::string& name = entry.name;
     if (data.size() > 0xffffffffULL || out.size() > 0xffffffffULL) {
       return AwsError{"InvalidParameterValueException", "the package is too large", 400};
     }
-    std::string name = fs::relative(path, dir).generic_string();
-    struct stat st {};
-    uint32_t mode = ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IXUSR) ? 0100755 : 0100644;
+    uint32_t mode = entry.executable ? 0100755 : 0100644;
     uint32_t crc = static_cast<uint32_t>(
         ::crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
     uint64_t offset = out.size();
@@ -60,13 +70,13 @@ Result<std::string> zipDirectory(const fs::path& dir) {
     le(central, 0, 2), le(central, uint64_t(mode) << 16, 4), le(central, offset, 4);
     central += name;
   }
-  if (files.size() > 0xffff) {
+  if (entries.size() > 0xffff) {
     return AwsError{"InvalidParameterValueException", "too many files for a package", 400};
   }
   uint64_t centralOffset = out.size();
   out += central;
-  le(out, 0x06054b50, 4), le(out, 0, 2), le(out, 0, 2), le(out, files.size(), 2);
-  le(out, files.size(), 2), le(out, central.size(), 4), le(out, centralOffset, 4), le(out, 0, 2);
+  le(out, 0x06054b50, 4), le(out, 0, 2), le(out, 0, 2), le(out, entries.size(), 2);
+  le(out, entries.size(), 2), le(out, central.size(), 4), le(out, centralOffset, 4), le(out, 0, 2);
   return out;
 }
 

@@ -1,0 +1,113 @@
+// CloudFormation (signing name "cloudformation", the query protocol):
+// stacks deployed from JSON or YAML templates, each resource created through
+// the other services' own operations (resource_types.hpp).
+//
+// A stack is one document of cfn_stacks (its template, parameters, status,
+// outputs and every resource it holds), held in memory under one lock and
+// written through after each step of a deployment, so a server killed
+// mid-deployment knows what it had created: at start-up such a stack is
+// rolled back (its resources deleted) and ends ROLLBACK_COMPLETE. Stack
+// events grow with every deployment and live in the store only: rows of
+// cfn_stack_events, read page by page.
+//
+// Deployments run on the worker pool, one resource at a time in dependency
+// order. CreateStack and DeleteStack answer once the deployment has ended
+// (or after a bounded wait for a long one): the answer is AWS's, and a
+// client's first DescribeStacks poll already sees the outcome, so `aws
+// cloudformation deploy`'s 30-second waiter never sleeps.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "services/builtin.hpp"
+#include "services/cloudformation/intrinsics.hpp"
+#include "services/cloudformation/template.hpp"
+#include "services/common/documents.hpp"
+#include "services/operation.hpp"
+
+namespace sluice::services::cloudformation {
+
+class CloudFormationService {
+ public:
+  // Loads the stacks; stacks a crash left in progress are rolled back once
+  // the server runs (recover()).
+  CloudFormationService(const ServiceEnvironment& env, const OperationRegistry& registry);
+  // Stops deployments between resources and waits for them (a stack cut
+  // there is recovered at the next start).
+  ~CloudFormationService();
+
+  void registerOperations(OperationRegistry& registry);
+  static std::span<const store::sqlite::Migration> migrations();
+  // Rolls back or finishes the deployments a crash cut short.
+  void recover();
+
+  void createStack(const Json& in, const CallContext& ctx, Reply reply);
+  void deleteStack(const Json& in, const CallContext& ctx, Reply reply);
+  Result<Change> describeStacks(const Json& in, const CallContext& ctx);
+  Result<Change> listStacks(const Json& in, const CallContext& ctx);
+  Result<Change> describeStackEvents(const Json& in, const CallContext& ctx);
+  Result<Change> describeStackResource(const Json& in, const CallContext& ctx);
+  Result<Change> describeStackResources(const Json& in, const CallContext& ctx);
+  Result<Change> listStackResources(const Json& in, const CallContext& ctx);
+  Result<Change> getTemplate(const Json& in, const CallContext& ctx);
+  Result<Change> validateTemplate(const Json& in, const CallContext& ctx);
+  Result<Change> listExports(const Json& in, const CallContext& ctx);
+
+ private:
+  // One deployment on the worker pool (launch: loop thread).
+  enum class Deploy { Create, Delete, Rollback };
+  void launch(const Scope& scope, const std::string& stackId, Deploy kind, Reply reply,
+              Json response);
+  void runDeployment(const Scope& scope, const std::string& stackId, Deploy kind);
+  // Creates the template's resources; false when one failed.
+  bool createResources(const Scope& scope, const std::string& stackId);
+  // Deletes the stack's resources, newest first; false when one could not
+  // be deleted.
+  bool deleteResources(const Scope& scope, const std::string& stackId, const char* inProgress,
+                       const char* complete, const char* failed);
+
+  // Under the lock: the stack by name or id (live stacks by name; deleted
+  // ones by id only), or ValidationError "Stack with id X does not exist".
+  Result<Json*> stack(const Scope& scope, const std::string& nameOrId);
+  Json* liveStack(const Scope& scope, const std::string& name);
+  // Applies `edit` to the stack's document and records `events` (each a
+  // partial StackEvent) in one commit, waiting for it (worker threads).
+  void record(const Scope& scope, const std::string& stackId,
+              const std::function<void(JsonObject&)>& edit, std::vector<JsonObject> events);
+  // The StackEvent rows of a change.
+  void appendEvents(DocumentBatch& batch, const Scope& scope, const JsonObject& stack,
+                    std::vector<JsonObject> events);
+  // The value an export has in this scope (any live stack's Outputs).
+  std::optional<std::string> exportValue(const Scope& scope, const std::string& name);
+  // The parameters a stack resolves: defaults, AllowedValues, types.
+  Result<std::map<std::string, Json>> resolveParameters(const Json& body, const Json& given,
+                                                        JsonArray& shown);
+  // A deployment has ended: wakes whoever waits on it.
+  void settled(const std::string& stackId);
+
+  static Json stackView(const JsonObject& doc);
+
+  const OperationRegistry& registry_;
+  const Clock& clock_;
+  engine::EventLoop& loop_;
+  IdGenerator& ids_;
+  DocumentStore docs_;
+  std::mutex mu_;
+  // Stacks by scopeKey, then StackId (deleted ones included).
+  std::map<std::string, std::map<std::string, Json>> stacks_;
+  int64_t nextEventSeq_ = 1;
+  // Replies waiting for a deployment to end, by StackId.
+  std::map<std::string, std::vector<std::function<void()>>> waiting_;
+  // Deployments running, for the destructor.
+  int running_ = 0;
+  std::condition_variable idle_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace sluice::services::cloudformation

@@ -1,0 +1,216 @@
+// The Glue Data Catalog (databases, tables), crawlers, jobs and Data Quality
+// rulesets; Athena workgroups and named queries.
+#include "services/cloudformation/resource_types.hpp"
+
+namespace sluice::services::cloudformation {
+
+namespace {
+
+Result<void> deleting(const ResourceApi& api, const char* service, const char* operation,
+                      JsonObject input) {
+  return ignoringMissing(api.call(service, operation, input),
+                         {"EntityNotFoundException", "InvalidRequestException"});
+}
+
+Result<ResourceValues> createDatabase(const ResourceApi& api, const ResourceRequest& r) {
+  JsonObject input;
+  copyMembers(r.properties, {"DatabaseInput"}, input);
+  std::string name = jsonString(jsonAt(Json(r.properties), {"DatabaseInput", "Name"}));
+  if (name.empty()) {
+    name = generatedName(api, r, 255, true);
+    input["DatabaseInput"].as_object()["Name"] = name;
+  }
+  if (auto c = api.call("glue", "CreateDatabase", input); !c) return c.takeError();
+  return recordedResource(name);
+}
+
+Result<ResourceValues> createTable(const ResourceApi& api, const ResourceRequest& r) {
+  JsonObject input;
+  copyMembers(r.properties, {"DatabaseName", "TableInput", "OpenTableFormatInput"}, input);
+  std::string name = jsonString(jsonAt(Json(r.properties), {"TableInput", "Name"}));
+  if (name.empty()) {
+    name = generatedName(api, r, 255, true);
+    if (input.contains("TableInput")) input["TableInput"].as_object()["Name"] = name;
+  }
+  if (auto c = api.call("glue", "CreateTable", input); !c) return c.takeError();
+  return recordedResource(name);
+}
+
+Result<ResourceValues> createCrawler(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "Name");
+  if (name.empty()) name = r.logicalId + "-" + randomSuffix(api);
+  JsonObject input{{"Name", name}};
+  copyMembers(
+      p,
+      {"Role", "DatabaseName", "Targets", "SchemaChangePolicy", "RecrawlPolicy", "TablePrefix",
+       "Configuration", "Classifiers", "Description", "CrawlerSecurityConfiguration",
+       "LineageConfiguration", "LakeFormationConfiguration"},
+      input);
+  // CloudFormation nests the cron expression: Schedule: {ScheduleExpression}.
+  if (const Json* s = jsonAt(Json(p), {"Schedule", "ScheduleExpression"})) input["Schedule"] = *s;
+  if (const Json* tags = p.if_contains("Tags"); tags && tags->is_object()) input["Tags"] = *tags;
+  if (auto c = api.call("glue", "CreateCrawler", input); !c) return c.takeError();
+  return recordedResource(name);
+}
+
+Result<ResourceValues> createJob(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "Name");
+  if (name.empty()) name = r.logicalId + "-" + randomSuffix(api);
+  JsonObject input{{"Name", name}};
+  copyMembers(p,
+              {"Role",
+               "Command",
+               "DefaultArguments",
+               "NonOverridableArguments",
+               "Connections",
+               "MaxRetries",
+               "AllocatedCapacity",
+               "MaxCapacity",
+               "Timeout",
+               "GlueVersion",
+               "WorkerType",
+               "NumberOfWorkers",
+               "ExecutionProperty",
+               "Description",
+               "LogUri",
+               "NotificationProperty",
+               "SecurityConfiguration",
+               "ExecutionClass",
+               "JobMode",
+               "JobRunQueuingEnabled",
+               "MaintenanceWindow"},
+              input);
+  if (const Json* tags = p.if_contains("Tags"); tags && tags->is_object()) input["Tags"] = *tags;
+  if (auto c = api.call("glue", "CreateJob", input); !c) return c.takeError();
+  return recordedResource(name);
+}
+
+Result<ResourceValues> createRuleset(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "Name");
+  if (name.empty()) name = r.logicalId + "-" + randomSuffix(api);
+  JsonObject input{{"Name", name}};
+  copyMembers(p, {"Ruleset", "Description", "TargetTable", "ClientToken"}, input);
+  if (const Json* tags = p.if_contains("Tags"); tags && tags->is_object()) input["Tags"] = *tags;
+  if (auto c = api.call("glue", "CreateDataQualityRuleset", input); !c) return c.takeError();
+  return recordedResource(name);
+}
+
+Result<ResourceValues> createWorkGroup(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "Name");
+  JsonObject input{{"Name", name}};
+  copyMembers(p, {"Description", "Tags"}, input);
+  if (const Json* c = p.if_contains("WorkGroupConfiguration")) input["Configuration"] = *c;
+  if (auto c = api.call("athena", "CreateWorkGroup", input); !c) return c.takeError();
+  if (stringProperty(p, "State") == "DISABLED") {
+    auto u = api.call("athena", "UpdateWorkGroup",
+                      JsonObject{{"WorkGroup", name}, {"State", "DISABLED"}});
+    if (!u) {
+      (void)api.call("athena", "DeleteWorkGroup", JsonObject{{"WorkGroup", name}});
+      return u.takeError();
+    }
+  }
+  return recordedResource(name);
+}
+
+Result<ResourceValues> createNamedQuery(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  JsonObject input;
+  copyMembers(p, {"Name", "Database", "QueryString", "Description", "WorkGroup"}, input);
+  if (!input.contains("Name")) input["Name"] = generatedName(api, r, 128);
+  auto q = api.call("athena", "CreateNamedQuery", input);
+  if (!q) return q.takeError();
+  ResourceValues v = recordedResource(jsonString(jsonAt(*q, {"NamedQueryId"})));
+  v.attributes = {{"NamedQueryId", v.physicalId}};
+  return v;
+}
+
+}  // namespace
+
+void addLakeTypes(ResourceTypes& types) {
+  types["AWS::Glue::Database"] = {
+      {"CatalogId", "DatabaseInput"},
+      {"DatabaseName"},
+      createDatabase,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return deleting(api, "glue", "DeleteDatabase", JsonObject{{"Name", v.physicalId}});
+      }};
+  types["AWS::Glue::Table"] = {
+      {"CatalogId", "DatabaseName", "TableInput", "OpenTableFormatInput"},
+      {},
+      createTable,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject& p) {
+        return deleting(api, "glue", "DeleteTable",
+                        JsonObject{{"DatabaseName", stringProperty(p, "DatabaseName")},
+                                   {"Name", v.physicalId}});
+      }};
+  types["AWS::Glue::Crawler"] = {
+      {"Name", "Role", "DatabaseName", "Targets", "Schedule", "SchemaChangePolicy", "RecrawlPolicy",
+       "TablePrefix", "Configuration", "Classifiers", "Description", "CrawlerSecurityConfiguration",
+       "LineageConfiguration", "LakeFormationConfiguration", "Tags"},
+      {},
+      createCrawler,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return deleting(api, "glue", "DeleteCrawler", JsonObject{{"Name", v.physicalId}});
+      }};
+  types["AWS::Glue::Job"] = {
+      {"Name",
+       "Role",
+       "Command",
+       "DefaultArguments",
+       "NonOverridableArguments",
+       "Connections",
+       "MaxRetries",
+       "AllocatedCapacity",
+       "MaxCapacity",
+       "Timeout",
+       "GlueVersion",
+       "WorkerType",
+       "NumberOfWorkers",
+       "ExecutionProperty",
+       "Description",
+       "LogUri",
+       "NotificationProperty",
+       "SecurityConfiguration",
+       "ExecutionClass",
+       "JobMode",
+       "JobRunQueuingEnabled",
+       "MaintenanceWindow",
+       "Tags"},
+      {},
+      createJob,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return deleting(api, "glue", "DeleteJob", JsonObject{{"JobName", v.physicalId}});
+      }};
+  types["AWS::Glue::DataQualityRuleset"] = {
+      {"Name", "Ruleset", "Description", "TargetTable", "ClientToken", "Tags"},
+      {},
+      createRuleset,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return deleting(api, "glue", "DeleteDataQualityRuleset",
+                        JsonObject{{"Name", v.physicalId}});
+      }};
+  types["AWS::Athena::WorkGroup"] = {
+      {"Name", "Description", "State", "Tags", "WorkGroupConfiguration", "RecursiveDeleteOption"},
+      {},
+      createWorkGroup,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject& p) {
+        return deleting(api, "athena", "DeleteWorkGroup",
+                        JsonObject{{"WorkGroup", v.physicalId},
+                                   {"RecursiveDeleteOption",
+                                    stringProperty(p, "RecursiveDeleteOption") == "true"}});
+      }};
+  types["AWS::Athena::NamedQuery"] = {
+      {"Name", "Database", "QueryString", "Description", "WorkGroup"},
+      {},
+      createNamedQuery,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return deleting(api, "athena", "DeleteNamedQuery",
+                        JsonObject{{"NamedQueryId", v.physicalId}});
+      }};
+}
+
+}  // namespace sluice::services::cloudformation

@@ -1,0 +1,330 @@
+// S3 buckets, SQS queues, SNS topics and subscriptions, SSM parameters and
+// CloudWatch Logs groups.
+#include "services/cloudformation/resource_types.hpp"
+
+namespace sluice::services::cloudformation {
+
+namespace {
+
+// CloudFormation's S3 filter shape ({S3Key: {Rules: [{Name, Value}]}}) as
+// the API's ({Key: {FilterRules: [...]}}).
+void copyKeyFilter(const Json& from, JsonObject& to) {
+  const Json* rules = jsonAt(from, {"Filter", "S3Key", "Rules"});
+  if (rules) to["Filter"] = JsonObject{{"Key", JsonObject{{"FilterRules", *rules}}}};
+}
+
+Json notificationConfiguration(const Json& cfn) {
+  JsonObject out;
+  auto convert = [&](const char* from, const char* to, const char* target, const char* arn) {
+    const Json* list = cfn.as_object().if_contains(from);
+    if (!list || !list->is_array()) return;
+    JsonArray items;
+    for (const Json& c : list->as_array()) {
+      JsonObject item{{arn, jsonString(jsonAt(c, {target}))},
+                      {"Events", JsonArray{Json(jsonString(jsonAt(c, {"Event"})))}}};
+      copyKeyFilter(c, item);
+      items.push_back(std::move(item));
+    }
+    out[to] = std::move(items);
+  };
+  convert("LambdaConfigurations", "LambdaFunctionConfigurations", "Function", "LambdaFunctionArn");
+  convert("QueueConfigurations", "QueueConfigurations", "Queue", "QueueArn");
+  convert("TopicConfigurations", "TopicConfigurations", "Topic", "TopicArn");
+  if (const Json* eb = jsonAt(cfn, {"EventBridgeConfiguration", "EventBridgeEnabled"});
+      eb && scalarText(*eb) == "true") {
+    out["EventBridgeConfiguration"] = JsonObject{};
+  }
+  return out;
+}
+
+// CloudFormation's lifecycle rule (ExpirationInDays, Transitions with
+// TransitionInDays, Prefix) as the API's.
+Json lifecycleRule(const Json& cfn) {
+  const JsonObject& r = cfn.as_object();
+  JsonObject out;
+  copyMembers(r, {"ID", "Id", "Status", "AbortIncompleteMultipartUpload"}, out);
+  if (out.contains("Id")) out["ID"] = out["Id"], out.erase("Id");
+  JsonObject filter;
+  if (const Json* p = r.if_contains("Prefix")) filter["Prefix"] = *p;
+  out["Filter"] = filter;
+  JsonObject expiration;
+  if (const Json* d = r.if_contains("ExpirationInDays")) expiration["Days"] = *d;
+  if (const Json* d = r.if_contains("ExpirationDate")) expiration["Date"] = *d;
+  if (const Json* d = r.if_contains("ExpiredObjectDeleteMarker")) {
+    expiration["ExpiredObjectDeleteMarker"] = *d;
+  }
+  if (!expiration.empty()) out["Expiration"] = expiration;
+  if (const Json* n = r.if_contains("NoncurrentVersionExpiration")) {
+    out["NoncurrentVersionExpiration"] = *n;
+  } else if (const Json* days = r.if_contains("NoncurrentVersionExpirationInDays")) {
+    out["NoncurrentVersionExpiration"] = JsonObject{{"NoncurrentDays", *days}};
+  }
+  if (const Json* ts = r.if_contains("Transitions"); ts && ts->is_array()) {
+    JsonArray items;
+    for (const Json& t : ts->as_array()) {
+      JsonObject item{{"StorageClass", jsonString(jsonAt(t, {"StorageClass"}))}};
+      if (const Json* d = jsonAt(t, {"TransitionInDays"})) item["Days"] = *d;
+      if (const Json* d = jsonAt(t, {"TransitionDate"})) item["Date"] = *d;
+      items.push_back(std::move(item));
+    }
+    out["Transitions"] = std::move(items);
+  }
+  if (const Json* ts = r.if_contains("NoncurrentVersionTransitions"); ts && ts->is_array()) {
+    JsonArray items;
+    for (const Json& t : ts->as_array()) {
+      items.push_back(JsonObject{
+          {"StorageClass", jsonString(jsonAt(t, {"StorageClass"}))},
+          {"NoncurrentDays",
+           jsonAt(t, {"TransitionInDays"}) ? *jsonAt(t, {"TransitionInDays"}) : Json(0)}});
+    }
+    out["NoncurrentVersionTransitions"] = std::move(items);
+  }
+  return out;
+}
+
+Result<ResourceValues> createBucket(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "BucketName");
+  if (name.empty()) name = generatedName(api, r, 63, true);
+  if (auto c = api.call("s3", "CreateBucket", JsonObject{{"Bucket", name}}); !c) {
+    return c.takeError();
+  }
+  auto then = [&](const char* op, JsonObject input) -> Result<void> {
+    input["Bucket"] = name;
+    if (auto c = api.call("s3", op, input); !c) return c.takeError();
+    return {};
+  };
+  Result<void> step;
+  if (const Json* v = p.if_contains("VersioningConfiguration")) {
+    step = then("PutBucketVersioning", JsonObject{{"VersioningConfiguration", *v}});
+  }
+  if (const Json* n = p.if_contains("NotificationConfiguration"); step && n && n->is_object()) {
+    step = then("PutBucketNotificationConfiguration",
+                JsonObject{{"NotificationConfiguration", notificationConfiguration(*n)}});
+  }
+  if (const Json* l = jsonAt(Json(p), {"LifecycleConfiguration", "Rules"});
+      step && l && l->is_array()) {
+    JsonArray rules;
+    for (const Json& rule : l->as_array()) rules.push_back(lifecycleRule(rule));
+    step = then("PutBucketLifecycleConfiguration",
+                JsonObject{{"LifecycleConfiguration", JsonObject{{"Rules", std::move(rules)}}}});
+  }
+  if (step && p.contains("Tags")) {
+    JsonArray set;
+    for (const auto& kv : tagMap(p))
+      set.push_back(JsonObject{{"Key", kv.key()}, {"Value", kv.value()}});
+    step =
+        then("PutBucketTagging", JsonObject{{"Tagging", JsonObject{{"TagSet", std::move(set)}}}});
+  }
+  if (!step) {
+    (void)api.call("s3", "DeleteBucket", JsonObject{{"Bucket", name}});
+    return step.error();
+  }
+  const std::string& region = api.scope().region;
+  ResourceValues v;
+  v.physicalId = name;
+  v.attributes = {{"Arn", "arn:" + api.scope().partition + ":s3:::" + name},
+                  {"DomainName", name + ".s3.amazonaws.com"},
+                  {"DualStackDomainName", name + ".s3.dualstack." + region + ".amazonaws.com"},
+                  {"RegionalDomainName", name + ".s3." + region + ".amazonaws.com"},
+                  {"WebsiteURL", "http://" + name + ".s3-website-" + region + ".amazonaws.com"}};
+  return v;
+}
+
+// Queue attributes are strings on the API; CloudFormation takes numbers,
+// booleans and (for the redrive policies) objects.
+Result<ResourceValues> createQueue(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  bool fifo = stringProperty(p, "FifoQueue") == "true";
+  std::string name = stringProperty(p, "QueueName");
+  if (name.empty()) name = generatedName(api, r, 80, false, fifo ? ".fifo" : "");
+  JsonObject attributes;
+  for (const auto& kv : p) {
+    if (kv.key() == "QueueName" || kv.key() == "Tags") continue;
+    attributes[kv.key()] =
+        kv.value().is_object() ? Json(toJsonText(kv.value())) : Json(scalarText(kv.value()));
+  }
+  JsonObject input{{"QueueName", name}, {"Attributes", attributes}};
+  if (p.contains("Tags")) input["tags"] = tagMap(p);
+  auto created = api.call("sqs", "CreateQueue", input);
+  if (!created) return created.takeError();
+  std::string url = jsonString(jsonAt(*created, {"QueueUrl"}));
+  ResourceValues v;
+  v.physicalId = url;
+  v.attributes = {
+      {"Arn", arn::sqsQueue(api.scope(), name)}, {"QueueName", name}, {"QueueUrl", url}};
+  return v;
+}
+
+JsonObject subscriptionAttributes(const JsonObject& p) {
+  JsonObject attributes;
+  for (const char* name : {"FilterPolicy", "RedrivePolicy", "DeliveryPolicy", "ReplayPolicy"}) {
+    if (const Json* v = p.if_contains(name)) {
+      attributes[name] = v->is_string() ? *v : Json(toJsonText(*v));
+    }
+  }
+  for (const char* name : {"FilterPolicyScope", "RawMessageDelivery", "SubscriptionRoleArn"}) {
+    if (const Json* v = p.if_contains(name)) attributes[name] = scalarText(*v);
+  }
+  return attributes;
+}
+
+Result<ResourceValues> createTopic(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  bool fifo = stringProperty(p, "FifoTopic") == "true";
+  std::string name = stringProperty(p, "TopicName");
+  if (name.empty()) name = generatedName(api, r, 256, false, fifo ? ".fifo" : "");
+  JsonObject attributes;
+  for (const char* a : {"DisplayName", "FifoTopic", "ContentBasedDeduplication", "KmsMasterKeyId",
+                        "SignatureVersion", "TracingConfig", "ArchivePolicy"}) {
+    if (const Json* v = p.if_contains(a)) {
+      attributes[a] = v->is_object() ? Json(toJsonText(*v)) : Json(scalarText(*v));
+    }
+  }
+  JsonObject input{{"Name", name}, {"Attributes", attributes}};
+  if (const Json* tags = p.if_contains("Tags")) input["Tags"] = *tags;
+  auto created = api.call("sns", "CreateTopic", input);
+  if (!created) return created.takeError();
+  std::string topicArn = jsonString(jsonAt(*created, {"TopicArn"}));
+  if (const Json* subs = p.if_contains("Subscription"); subs && subs->is_array()) {
+    for (const Json& s : subs->as_array()) {
+      JsonObject sub{{"TopicArn", topicArn},
+                     {"Protocol", jsonString(jsonAt(s, {"Protocol"}))},
+                     {"Endpoint", jsonString(jsonAt(s, {"Endpoint"}))}};
+      if (auto done = api.call("sns", "Subscribe", sub); !done) {
+        (void)api.call("sns", "DeleteTopic", JsonObject{{"TopicArn", topicArn}});
+        return done.takeError();
+      }
+    }
+  }
+  ResourceValues v;
+  v.physicalId = topicArn;
+  v.attributes = {{"TopicArn", topicArn}, {"TopicName", name}};
+  return v;
+}
+
+Result<ResourceValues> createSubscription(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  JsonObject input{{"TopicArn", stringProperty(p, "TopicArn")},
+                   {"Protocol", stringProperty(p, "Protocol")},
+                   {"ReturnSubscriptionArn", true}};
+  if (p.contains("Endpoint")) input["Endpoint"] = stringProperty(p, "Endpoint");
+  if (auto a = subscriptionAttributes(p); !a.empty()) input["Attributes"] = std::move(a);
+  auto created = api.call("sns", "Subscribe", input);
+  if (!created) return created.takeError();
+  ResourceValues v;
+  v.physicalId = jsonString(jsonAt(*created, {"SubscriptionArn"}));
+  v.attributes = {{"Arn", v.physicalId}};
+  return v;
+}
+
+Result<ResourceValues> createParameter(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "Name");
+  if (name.empty()) name = "CFN-" + r.logicalId + "-" + randomSuffix(api);
+  JsonObject input{
+      {"Name", name}, {"Value", stringProperty(p, "Value")}, {"Type", stringProperty(p, "Type")}};
+  copyMembers(p, {"Description", "AllowedPattern", "Tier", "DataType", "Policies"}, input);
+  if (const Json* tags = p.if_contains("Tags"); tags && tags->is_object()) {
+    JsonArray list;
+    for (const auto& kv : tags->as_object()) {
+      list.push_back(JsonObject{{"Key", kv.key()}, {"Value", scalarText(kv.value())}});
+    }
+    input["Tags"] = std::move(list);
+  }
+  if (auto put = api.call("ssm", "PutParameter", input); !put) return put.takeError();
+  ResourceValues v;
+  v.physicalId = name;
+  v.attributes = {{"Type", input["Type"]}, {"Value", input["Value"]}};
+  return v;
+}
+
+Result<ResourceValues> createLogGroup(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "LogGroupName");
+  if (name.empty()) name = generatedName(api, r, 512);
+  JsonObject input{{"logGroupName", name}};
+  if (p.contains("Tags")) input["tags"] = tagMap(p);
+  if (auto c = api.call("logs", "CreateLogGroup", input); !c) return c.takeError();
+  if (const Json* days = p.if_contains("RetentionInDays")) {
+    auto put = api.call("logs", "PutRetentionPolicy",
+                        JsonObject{{"logGroupName", name}, {"retentionInDays", *days}});
+    if (!put) {
+      (void)api.call("logs", "DeleteLogGroup", JsonObject{{"logGroupName", name}});
+      return put.takeError();
+    }
+  }
+  ResourceValues v;
+  v.physicalId = name;
+  v.attributes = {{"Arn", "arn:" + api.scope().partition + ":logs:" + api.scope().region + ":" +
+                              api.scope().account + ":log-group:" + name + ":*"}};
+  return v;
+}
+
+}  // namespace
+
+void addStorageTypes(ResourceTypes& types) {
+  types["AWS::S3::Bucket"] = {
+      {"BucketName", "VersioningConfiguration", "NotificationConfiguration",
+       "LifecycleConfiguration", "Tags"},
+      {"BucketEncryption", "PublicAccessBlockConfiguration", "OwnershipControls", "AccessControl",
+       "CorsConfiguration", "LoggingConfiguration", "ObjectLockEnabled"},
+      createBucket,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return ignoringMissing(api.call("s3", "DeleteBucket", JsonObject{{"Bucket", v.physicalId}}),
+                               {"NoSuchBucket"});
+      }};
+  types["AWS::SQS::Queue"] = {
+      {"QueueName", "Tags", "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
+       "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout", "RedrivePolicy", "RedriveAllowPolicy",
+       "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
+       "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled"},
+      {},
+      createQueue,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return ignoringMissing(
+            api.call("sqs", "DeleteQueue", JsonObject{{"QueueUrl", v.physicalId}}),
+            {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"});
+      }};
+  types["AWS::SNS::Topic"] = {
+      {"TopicName", "DisplayName", "FifoTopic", "ContentBasedDeduplication", "KmsMasterKeyId",
+       "SignatureVersion", "TracingConfig", "ArchivePolicy", "Subscription", "Tags"},
+      {"DataProtectionPolicy", "DeliveryStatusLogging"},
+      createTopic,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return ignoringMissing(
+            api.call("sns", "DeleteTopic", JsonObject{{"TopicArn", v.physicalId}}), {"NotFound"});
+      }};
+  types["AWS::SNS::Subscription"] = {
+      {"TopicArn", "Protocol", "Endpoint", "FilterPolicy", "FilterPolicyScope",
+       "RawMessageDelivery", "RedrivePolicy", "DeliveryPolicy", "ReplayPolicy",
+       "SubscriptionRoleArn"},
+      {"Region"},
+      createSubscription,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return ignoringMissing(
+            api.call("sns", "Unsubscribe", JsonObject{{"SubscriptionArn", v.physicalId}}),
+            {"NotFound", "InvalidParameter"});
+      }};
+  types["AWS::SSM::Parameter"] = {
+      {"Name", "Type", "Value", "Description", "AllowedPattern", "Tier", "DataType", "Policies",
+       "Tags"},
+      {},
+      createParameter,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return ignoringMissing(
+            api.call("ssm", "DeleteParameter", JsonObject{{"Name", v.physicalId}}),
+            {"ParameterNotFound"});
+      }};
+  types["AWS::Logs::LogGroup"] = {
+      {"LogGroupName", "RetentionInDays", "Tags"},
+      {"KmsKeyId", "DataProtectionPolicy", "LogGroupClass"},
+      createLogGroup,
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return ignoringMissing(
+            api.call("logs", "DeleteLogGroup", JsonObject{{"logGroupName", v.physicalId}}),
+            {"ResourceNotFoundException"});
+      }};
+}
+
+}  // namespace sluice::services::cloudformation

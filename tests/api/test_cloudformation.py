@@ -1,0 +1,379 @@
+"""CloudFormation through boto3 and the AWS CLI against a started `sluice server`:
+stacks from YAML and JSON templates whose resources are real (a bucket, a queue,
+a function that runs, a state machine that calls it), their events, outputs and
+exports, rollback of a failed deployment, and the errors of bad templates."""
+import json
+import signal
+import unittest
+
+from botocore.exceptions import ClientError
+
+from aws_cli import aws
+from sluice_server import SluiceServer
+
+ROLE = "arn:aws:iam::000000000000:role/deployer"
+
+MESSAGING = """
+AWSTemplateFormatVersion: '2010-09-09'
+Description: raw bucket, a queue fed by a topic, the configuration in Parameter Store
+Parameters:
+  Env: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+  Visibility: {Type: Number, Default: 45, MinValue: 0}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Raw:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "raw-${Env}-${AWS::AccountId}"
+      VersioningConfiguration: {Status: Enabled}
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: !Ref Visibility
+      RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 3}
+  Dlq:
+    Type: AWS::SQS::Queue
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      Subscription: [{Protocol: sqs, Endpoint: !GetAtt Queue.Arn}]
+  RawName:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: !Join ["/", ["", s3, lakehouse, name, raw]]
+      Type: String
+      Value: !Ref Raw
+  ProdOnly:
+    Type: AWS::SQS::Queue
+    Condition: IsProd
+Outputs:
+  Bucket: {Value: !Ref Raw, Export: {Name: !Sub "${AWS::StackName}-raw"}}
+  QueueUrl: {Value: !Ref Queue, Description: the work queue}
+  TopicArn: {Value: !Ref Topic}
+  ProdQueue: {Value: !Ref ProdOnly, Condition: IsProd}
+"""
+
+
+def function_stack(table_name="orders"):
+    """A JSON template: a role, a Python function from inline source and a
+    state machine calling it, the function name substituted into the
+    definition."""
+    return json.dumps({
+        "Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}}},
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+                "Runtime": "python3.12", "Handler": "index.handler",
+                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                "Environment": {"Variables": {"TABLE": table_name}},
+                "Code": {"ZipFile": "import os\n"
+                                    "def handler(event, context):\n"
+                                    "    return {'table': os.environ['TABLE'],"
+                                    " 'n': event['n'] * 2}\n"}}},
+            "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+                "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]}, "StateMachineType": "EXPRESS",
+                "Definition": {"StartAt": "Call", "States": {"Call": {
+                    "Type": "Task", "Resource": "${FnArn}", "End": True}}},
+                "DefinitionSubstitutions": {"FnArn": {"Fn::GetAtt": ["Fn", "Arn"]}}}},
+        },
+        "Outputs": {"MachineArn": {"Value": {"Ref": "Machine"}},
+                    "FunctionName": {"Value": {"Ref": "Fn"}}},
+    })
+
+
+class CloudFormationTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer().start()
+        cls.cfn = cls.server.client("cloudformation")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def error(self, code, fn, **kw):
+        with self.assertRaises(ClientError) as cm:
+            fn(**kw)
+        self.assertEqual(cm.exception.response["Error"]["Code"], code, cm.exception.response)
+        return cm.exception.response["Error"]["Message"]
+
+    def stack(self, name):
+        return self.cfn.describe_stacks(StackName=name)["Stacks"][0]
+
+    def outputs(self, name):
+        return {o["OutputKey"]: o["OutputValue"] for o in self.stack(name).get("Outputs", [])}
+
+    def events(self, name):
+        """(logical id, status) oldest first."""
+        events = self.cfn.describe_stack_events(StackName=name)["StackEvents"]
+        return [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason", ""))
+                for e in reversed(events)]
+
+    def test_yaml_stack_creates_real_resources_and_deletes_them(self):
+        sid = self.cfn.create_stack(StackName="messaging", TemplateBody=MESSAGING)["StackId"]
+        self.assertRegex(sid, r"^arn:aws:cloudformation:us-east-1:000000000000:stack/messaging/")
+        self.cfn.get_waiter("stack_create_complete").wait(
+            StackName="messaging", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        st = self.stack("messaging")
+        self.assertEqual(st["StackStatus"], "CREATE_COMPLETE")
+        self.assertEqual(st["Description"],
+                         "raw bucket, a queue fed by a topic, the configuration in Parameter Store")
+        self.assertEqual(sorted((p["ParameterKey"], p["ParameterValue"]) for p in st["Parameters"]),
+                         [("Env", "dev"), ("Visibility", "45")])
+        out = self.outputs("messaging")
+        self.assertEqual(out["Bucket"], "raw-dev-000000000000")
+        self.assertNotIn("ProdQueue", out)  # its condition is false
+        # The resources are the services' own: usable through their APIs.
+        s3, sqs, sns, ssm = (self.server.client(n) for n in ("s3", "sqs", "sns", "ssm"))
+        self.assertEqual(s3.get_bucket_versioning(Bucket="raw-dev-000000000000")["Status"],
+                         "Enabled")
+        attrs = sqs.get_queue_attributes(QueueUrl=out["QueueUrl"],
+                                         AttributeNames=["All"])["Attributes"]
+        self.assertEqual(attrs["VisibilityTimeout"], "45")
+        self.assertEqual(json.loads(attrs["RedrivePolicy"])["maxReceiveCount"], 3)
+        sns.publish(TopicArn=out["TopicArn"], Message="hello")
+        self.server.idle()
+        msgs = sqs.receive_message(QueueUrl=out["QueueUrl"], WaitTimeSeconds=1)["Messages"]
+        self.assertEqual(json.loads(msgs[0]["Body"])["Message"], "hello")
+        self.assertEqual(ssm.get_parameter(Name="/s3/lakehouse/name/raw")["Parameter"]["Value"],
+                         "raw-dev-000000000000")
+        # Resources, events, template, exports.
+        resources = {r["LogicalResourceId"]: r for r in
+                     self.cfn.list_stack_resources(StackName="messaging")["StackResourceSummaries"]}
+        self.assertEqual(sorted(resources), ["Dlq", "Queue", "Raw", "RawName", "Topic"])
+        self.assertEqual(resources["Raw"]["PhysicalResourceId"], "raw-dev-000000000000")
+        self.assertEqual(resources["Raw"]["ResourceType"], "AWS::S3::Bucket")
+        self.assertTrue(all(r["ResourceStatus"] == "CREATE_COMPLETE" for r in resources.values()))
+        detail = self.cfn.describe_stack_resource(StackName="messaging",
+                                                  LogicalResourceId="Topic")["StackResourceDetail"]
+        self.assertEqual(detail["PhysicalResourceId"], out["TopicArn"])
+        self.assertRegex(out["TopicArn"], r":messaging-Topic-[A-Z0-9]{12}$")
+        events = self.events("messaging")
+        self.assertEqual(events[0], ("messaging", "CREATE_IN_PROGRESS", "User Initiated"))
+        self.assertEqual(events[-1][:2], ("messaging", "CREATE_COMPLETE"))
+        # Dlq comes before the queue that names it, whatever the template order.
+        order = [e[0] for e in events if e[1] == "CREATE_COMPLETE"]
+        self.assertLess(order.index("Dlq"), order.index("Queue"))
+        self.assertLess(order.index("Queue"), order.index("Topic"))
+        by_phys = self.cfn.describe_stack_resources(PhysicalResourceId="raw-dev-000000000000")
+        self.assertEqual(by_phys["StackResources"][0]["StackName"], "messaging")
+        self.assertIn("!Sub", self.cfn.get_template(StackName="messaging")["TemplateBody"])
+        exports = self.cfn.list_exports()["Exports"]
+        self.assertIn({"ExportingStackId": sid, "Name": "messaging-raw",
+                       "Value": "raw-dev-000000000000"}, exports)
+        # A second stack imports the export.
+        self.cfn.create_stack(StackName="importer", TemplateBody=json.dumps({"Resources": {
+            "P": {"Type": "AWS::SSM::Parameter", "Properties": {
+                "Name": "/imported", "Type": "String",
+                "Value": {"Fn::ImportValue": "messaging-raw"}}}}}))
+        self.assertEqual(ssm.get_parameter(Name="/imported")["Parameter"]["Value"],
+                         "raw-dev-000000000000")
+        self.cfn.delete_stack(StackName="importer")
+
+        self.error("AlreadyExistsException", self.cfn.create_stack, StackName="messaging",
+                   TemplateBody=MESSAGING)
+        self.cfn.delete_stack(StackName="messaging")
+        self.cfn.get_waiter("stack_delete_complete").wait(
+            StackName=sid, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        self.assertEqual(self.stack(sid)["StackStatus"], "DELETE_COMPLETE")
+        msg = self.error("ValidationError", self.cfn.describe_stacks, StackName="messaging")
+        self.assertEqual(msg, "Stack with id messaging does not exist")
+        self.assertNotIn("raw-dev-000000000000",
+                         [b["Name"] for b in s3.list_buckets()["Buckets"]])
+        self.error("AWS.SimpleQueueService.NonExistentQueue", sqs.get_queue_attributes,
+                   QueueUrl=out["QueueUrl"])
+        self.error("ParameterNotFound", ssm.get_parameter, Name="/s3/lakehouse/name/raw")
+        summaries = self.cfn.list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
+        self.assertIn(sid, [s["StackId"] for s in summaries])
+        # Deleting what no longer exists succeeds, as on AWS.
+        self.cfn.delete_stack(StackName="messaging")
+
+    def test_function_and_state_machine_run(self):
+        self.error("InsufficientCapabilitiesException", self.cfn.create_stack,
+                   StackName="app", TemplateBody=function_stack())
+        self.cfn.create_stack(StackName="app", TemplateBody=function_stack(),
+                              Capabilities=["CAPABILITY_IAM"])
+        self.assertEqual(self.stack("app")["StackStatus"], "CREATE_COMPLETE")
+        out = self.outputs("app")
+        self.assertRegex(out["FunctionName"], r"^app-Fn-[A-Z0-9]{12}$")
+        self.assertRegex(out["MachineArn"], r":stateMachine:Machine-[A-Z0-9]{12}$")
+        sfn = self.server.client("stepfunctions")
+        r = sfn.start_sync_execution(stateMachineArn=out["MachineArn"], input='{"n": 21}')
+        self.assertEqual(r["status"], "SUCCEEDED", r)
+        self.assertEqual(json.loads(r["output"]), {"table": "orders", "n": 42})
+        role = self.cfn.describe_stack_resource(StackName="app", LogicalResourceId="Role")
+        self.assertRegex(role["StackResourceDetail"]["PhysicalResourceId"], r"^app-Role-")
+        self.cfn.delete_stack(StackName="app")
+        lam = self.server.client("lambda")
+        self.error("ResourceNotFoundException", lam.get_function, FunctionName=out["FunctionName"])
+        self.error("StateMachineDoesNotExist", sfn.describe_state_machine,
+                   stateMachineArn=out["MachineArn"])
+
+    def test_failed_resource_rolls_back_everything_it_created(self):
+        template = json.dumps({"Resources": {
+            "Keep": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "rollback-bucket"}},
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "rollback-queue"},
+                  "DependsOn": "Keep"},
+            "Bad": {"Type": "AWS::Lambda::Function", "DependsOn": "Q", "Properties": {
+                "Runtime": "cobol85", "Handler": "x.y", "Role": ROLE,
+                "Code": {"ZipFile": "x"}}}}})
+        sid = self.cfn.create_stack(StackName="broken", TemplateBody=template)["StackId"]
+        st = self.stack("broken")
+        self.assertEqual(st["StackStatus"], "ROLLBACK_COMPLETE")
+        events = self.events("broken")
+        failed = [e for e in events if e[1] == "CREATE_FAILED"]
+        self.assertEqual(failed[0][0], "Bad")
+        self.assertIn("cobol85", failed[0][2])
+        self.assertIn(("broken", "ROLLBACK_IN_PROGRESS",
+                       "The following resource(s) failed to create: [Bad]. Rollback requested "
+                       "by user."), events)
+        self.assertEqual([e[:2] for e in events if e[1].startswith("DELETE")],
+                         [("Q", "DELETE_IN_PROGRESS"), ("Q", "DELETE_COMPLETE"),
+                          ("Keep", "DELETE_IN_PROGRESS"), ("Keep", "DELETE_COMPLETE")])
+        self.assertNotIn("rollback-bucket",
+                         [b["Name"] for b in self.server.client("s3").list_buckets()["Buckets"]])
+        self.assertEqual(self.server.client("sqs").list_queues(
+            QueueNamePrefix="rollback").get("QueueUrls", []), [])
+        # A stack in ROLLBACK_COMPLETE keeps its name until deleted.
+        self.error("AlreadyExistsException", self.cfn.create_stack, StackName="broken",
+                   TemplateBody=template)
+        self.cfn.delete_stack(StackName="broken")
+        self.assertEqual(self.stack(sid)["StackStatus"], "DELETE_COMPLETE")
+
+    def test_unsupported_type_and_property_fail_naming_them(self):
+        self.cfn.create_stack(StackName="vpc", TemplateBody=json.dumps({"Resources": {
+            "Net": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}}),
+            OnFailure="DO_NOTHING")
+        st = self.stack("vpc")
+        self.assertEqual(st["StackStatus"], "CREATE_FAILED")
+        reason = [e[2] for e in self.events("vpc") if e[1] == "CREATE_FAILED" and e[0] == "Net"]
+        self.assertIn("Resource type AWS::EC2::VPC is not supported by Sluice", reason[0])
+        self.cfn.delete_stack(StackName="vpc")
+        self.cfn.create_stack(StackName="prop", TemplateBody=json.dumps({"Resources": {
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {"Colour": "blue"}}}}))
+        self.assertEqual(self.stack("prop")["StackStatus"], "ROLLBACK_COMPLETE")
+        reason = [e[2] for e in self.events("prop") if e[1] == "CREATE_FAILED"]
+        self.assertIn("[Colour]", reason[0])
+        self.cfn.delete_stack(StackName="prop")
+
+    def test_retained_resource_outlives_its_stack(self):
+        self.cfn.create_stack(StackName="retain", TemplateBody=json.dumps({"Resources": {
+            "B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain",
+                  "Properties": {"BucketName": "retained-bucket"}}}}))
+        self.cfn.delete_stack(StackName="retain")
+        s3 = self.server.client("s3")
+        self.assertIn("retained-bucket", [b["Name"] for b in s3.list_buckets()["Buckets"]])
+        s3.delete_bucket(Bucket="retained-bucket")
+
+    def test_bad_templates_and_parameters_create_nothing(self):
+        cases = [
+            ('{"Resources": ', "Template format error: JSON not well-formed."),
+            ("Resources: [unclosed", "Template format error: YAML not well-formed."),
+            ('{"Resources": {}}',
+             "Template format error: At least one Resources member must be defined."),
+            ('{"Resources": {"A": {"Type": "Nonsense"}}}',
+             "Template format error: Unrecognized resource types: [Nonsense]"),
+            ('{"Resources": {"A": {"Properties": {}}}}',
+             "Template format error: [/Resources/A] Every Resources object must contain a Type "
+             "member."),
+            ('{"Resources": {"A": {"Type": "AWS::SQS::Queue", "Properties": '
+             '{"QueueName": {"Ref": "Missing"}}}}}',
+             "Template format error: Unresolved resource dependencies [Missing] in the Resources "
+             "block of the template"),
+            ('{"Resources": {"A": {"Type": "AWS::SQS::Queue", "DependsOn": "B"}, '
+             '"B": {"Type": "AWS::SQS::Queue", "DependsOn": "A"}}}',
+             "Circular dependency between resources: [A, B]"),
+            ('{"Resources": {"A": {"Type": "AWS::SQS::Queue"}}, "Bogus": {}}',
+             "Template format error: Invalid template property or properties [Bogus]"),
+            ("Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties:\n"
+             "      QueueName: !Bogus x\n", "Template format error: YAML not well-formed."),
+        ]
+        for body, message in cases:
+            with self.subTest(body=body):
+                msg = self.error("ValidationError", self.cfn.create_stack, StackName="bad",
+                                 TemplateBody=body)
+                self.assertTrue(msg.startswith(message), msg)
+                msg = self.error("ValidationError", self.cfn.validate_template, TemplateBody=body)
+                self.assertTrue(msg.startswith(message), msg)
+        params = [
+            ([], "Parameters: [Name] must have values"),
+            ([{"ParameterKey": "Name", "ParameterValue": "x"},
+              {"ParameterKey": "Other", "ParameterValue": "y"}],
+             "Parameters: [Other] do not exist in the template"),
+            ([{"ParameterKey": "Name", "ParameterValue": "x"},
+              {"ParameterKey": "Size", "ParameterValue": "huge"}],
+             "Parameter 'Size' must be one of AllowedValues"),
+        ]
+        template = json.dumps({
+            "Parameters": {"Name": {"Type": "String"},
+                           "Size": {"Type": "String", "Default": "s", "AllowedValues": ["s", "m"]}},
+            "Resources": {"Q": {"Type": "AWS::SQS::Queue",
+                                "Properties": {"QueueName": {"Ref": "Name"}}}}})
+        for given, message in params:
+            with self.subTest(params=given):
+                msg = self.error("ValidationError", self.cfn.create_stack, StackName="bad",
+                                 TemplateBody=template, Parameters=given)
+                self.assertEqual(msg, message)
+        msg = self.error("ValidationError", self.cfn.create_stack, StackName="bad_name",
+                         TemplateBody=template)
+        self.assertIn("[a-zA-Z][-a-zA-Z0-9]*", msg)
+        self.error("ValidationError", self.cfn.describe_stacks, StackName="bad")
+        self.assertEqual([s["StackName"] for s in self.cfn.list_stacks()["StackSummaries"]
+                          if s["StackName"] == "bad"], [])
+
+    def test_validate_template_reports_parameters_and_capabilities(self):
+        r = self.cfn.validate_template(TemplateBody=MESSAGING)
+        self.assertEqual(sorted((p["ParameterKey"], p["DefaultValue"]) for p in r["Parameters"]),
+                         [("Env", "dev"), ("Visibility", "45")])
+        self.assertEqual(r["Description"],
+                         "raw bucket, a queue fed by a topic, the configuration in Parameter Store")
+        r = self.cfn.validate_template(TemplateBody=function_stack())
+        self.assertEqual(r["Capabilities"], ["CAPABILITY_IAM"])
+
+    def test_aws_cli_create_wait_describe_delete(self):
+        body = json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue",
+                                                 "Properties": {"QueueName": "cli-queue"}}},
+                           "Outputs": {"Url": {"Value": {"Ref": "Q"}}}})
+        aws(self.server, "cloudformation", "create-stack", "--stack-name", "cli",
+            "--template-body", body)
+        aws(self.server, "cloudformation", "wait", "stack-create-complete", "--stack-name", "cli")
+        _, out, _ = aws(self.server, "cloudformation", "describe-stacks", "--stack-name", "cli")
+        self.assertEqual(out["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
+        self.assertTrue(out["Stacks"][0]["Outputs"][0]["OutputValue"].endswith("/cli-queue"))
+        aws(self.server, "cloudformation", "delete-stack", "--stack-name", "cli")
+        aws(self.server, "cloudformation", "wait", "stack-delete-complete", "--stack-name", "cli")
+        rc, _, err = aws(self.server, "cloudformation", "describe-stacks", "--stack-name", "cli",
+                         check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("Stack with id cli does not exist", err)
+
+
+class CloudFormationRestartTest(unittest.TestCase):
+    def test_stacks_survive_kill_9(self):
+        server = SluiceServer().start()
+        try:
+            cfn = server.client("cloudformation")
+            sid = cfn.create_stack(StackName="durable", TemplateBody=MESSAGING,
+                                   Parameters=[{"ParameterKey": "Env",
+                                                "ParameterValue": "prod"}])["StackId"]
+            server.stop(signal.SIGKILL)
+            server.start()
+            cfn = server.client("cloudformation")
+            st = cfn.describe_stacks(StackName="durable")["Stacks"][0]
+            self.assertEqual((st["StackId"], st["StackStatus"]), (sid, "CREATE_COMPLETE"))
+            resources = cfn.list_stack_resources(StackName="durable")["StackResourceSummaries"]
+            self.assertIn("ProdOnly", [r["LogicalResourceId"] for r in resources])
+            events = cfn.describe_stack_events(StackName="durable")["StackEvents"]
+            self.assertEqual(events[0]["ResourceStatus"], "CREATE_COMPLETE")
+            cfn.delete_stack(StackName="durable")
+            self.assertEqual(cfn.describe_stacks(StackName=sid)["Stacks"][0]["StackStatus"],
+                             "DELETE_COMPLETE")
+            self.assertNotIn("raw-prod-000000000000",
+                             [b["Name"] for b in server.client("s3").list_buckets()["Buckets"]])
+        finally:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
