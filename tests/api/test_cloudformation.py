@@ -3,7 +3,10 @@ stacks from YAML and JSON templates whose resources are real (a bucket, a queue,
 a function that runs, a state machine that calls it), their events, outputs and
 exports, rollback of a failed deployment, and the errors of bad templates."""
 import json
+import os
 import signal
+import subprocess
+import tempfile
 import unittest
 
 from botocore.exceptions import ClientError
@@ -347,6 +350,216 @@ class CloudFormationTest(unittest.TestCase):
                          check=False)
         self.assertNotEqual(rc, 0)
         self.assertIn("Stack with id cli does not exist", err)
+
+
+def update_template(visibility=30, value="one", bucket=True, topic_name=None, extra=None):
+    """A stack of a named queue, a parameter, an optional bucket and a topic."""
+    resources = {
+        "Q": {"Type": "AWS::SQS::Queue",
+              "Properties": {"QueueName": "upd-q", "VisibilityTimeout": visibility}},
+        "P": {"Type": "AWS::SSM::Parameter",
+              "Properties": {"Name": "/upd/p", "Type": "String", "Value": value}},
+        "T": {"Type": "AWS::SNS::Topic",
+              "Properties": {"TopicName": topic_name} if topic_name else {}},
+    }
+    if bucket:
+        resources["B"] = {"Type": "AWS::S3::Bucket"}
+    resources.update(extra or {})
+    return json.dumps({"Resources": resources,
+                       "Outputs": {"Topic": {"Value": {"Ref": "T"}},
+                                   "Queue": {"Value": {"Ref": "Q"}}}})
+
+
+class CloudFormationUpdateTest(unittest.TestCase):
+    """UpdateStack and change sets: in-place updates, replacements, removals,
+    rollback of a failed update, and `aws cloudformation deploy`."""
+
+    def setUp(self):
+        self.server = SluiceServer().start()
+        self.cfn = self.server.client("cloudformation")
+
+    def tearDown(self):
+        self.server.cleanup()
+
+    def error(self, code, fn, **kw):
+        with self.assertRaises(ClientError) as cm:
+            fn(**kw)
+        self.assertEqual(cm.exception.response["Error"]["Code"], code, cm.exception.response)
+        return cm.exception.response["Error"]["Message"]
+
+    def status(self, name):
+        return self.cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+
+    def outputs(self, name):
+        st = self.cfn.describe_stacks(StackName=name)["Stacks"][0]
+        return {o["OutputKey"]: o["OutputValue"] for o in st.get("Outputs", [])}
+
+    def physical(self, name):
+        return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in
+                self.cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]}
+
+    def test_update_in_place_replace_add_and_remove(self):
+        self.cfn.create_stack(StackName="u", TemplateBody=update_template())
+        before = self.physical("u")
+        topic_before = self.outputs("u")["Topic"]
+        self.error("ValidationError", self.cfn.update_stack, StackName="u",
+                   TemplateBody=update_template())
+        extra = {"Q2": {"Type": "AWS::SQS::Queue"}}
+        self.cfn.update_stack(StackName="u", TemplateBody=update_template(
+            visibility=60, value="two", bucket=False, topic_name="upd-topic", extra=extra))
+        self.cfn.get_waiter("stack_update_complete").wait(
+            StackName="u", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        self.assertEqual(self.status("u"), "UPDATE_COMPLETE")
+        after = self.physical("u")
+        self.assertEqual(sorted(after), ["P", "Q", "Q2", "T"])
+        # In place: the same queue and parameter, changed.
+        self.assertEqual(after["Q"], before["Q"])
+        sqs, ssm, sns, s3 = (self.server.client(n) for n in ("sqs", "ssm", "sns", "s3"))
+        self.assertEqual(sqs.get_queue_attributes(QueueUrl=after["Q"], AttributeNames=[
+            "VisibilityTimeout"])["Attributes"]["VisibilityTimeout"], "60")
+        p = ssm.get_parameter(Name="/upd/p")["Parameter"]
+        self.assertEqual((p["Value"], p["Version"]), ("two", 2))
+        # Replaced: a new topic, the old one deleted in the cleanup.
+        self.assertTrue(self.outputs("u")["Topic"].endswith(":upd-topic"))
+        topics = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+        self.assertIn(self.outputs("u")["Topic"], topics)
+        self.assertNotIn(topic_before, topics)
+        # Removed: the bucket.
+        self.assertNotIn(before["B"], [b["Name"] for b in s3.list_buckets()["Buckets"]])
+        statuses = [(e["LogicalResourceId"], e["ResourceStatus"]) for e in reversed(
+            self.cfn.describe_stack_events(StackName="u")["StackEvents"])]
+        tail = statuses[statuses.index(("u", "UPDATE_IN_PROGRESS")):]
+        self.assertEqual(tail[-2:], [("B", "DELETE_COMPLETE"), ("u", "UPDATE_COMPLETE")])
+        self.assertIn(("u", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"), tail)
+        self.assertIn(("T", "DELETE_COMPLETE"), tail)
+        self.assertLess(tail.index(("Q2", "CREATE_COMPLETE")),
+                        tail.index(("u", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")))
+        # UsePreviousTemplate with nothing new to do.
+        self.error("ValidationError", self.cfn.update_stack, StackName="u",
+                   UsePreviousTemplate=True)
+
+    def test_failed_update_puts_everything_back(self):
+        self.cfn.create_stack(StackName="r", TemplateBody=update_template(value="two"))
+        before = self.physical("r")
+        bad = {"Q3": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "upd-q3"}},
+               "Fn": {"Type": "AWS::Lambda::Function", "DependsOn": ["Q3", "P"], "Properties": {
+                   "Runtime": "cobol85", "Handler": "x.y", "Role": ROLE,
+                   "Code": {"ZipFile": "x"}}}}
+        self.cfn.update_stack(StackName="r", TemplateBody=update_template(
+            value="three", topic_name="upd-topic-2", extra=bad))
+        self.assertEqual(self.status("r"), "UPDATE_ROLLBACK_COMPLETE")
+        self.assertEqual(self.physical("r"), before)
+        ssm, sqs, sns = (self.server.client(n) for n in ("ssm", "sqs", "sns"))
+        self.assertEqual(ssm.get_parameter(Name="/upd/p")["Parameter"]["Value"], "two")
+        self.assertEqual(sqs.list_queues(QueueNamePrefix="upd-q3").get("QueueUrls", []), [])
+        topics = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+        self.assertEqual(topics, [before["T"]])
+        body = self.cfn.get_template(StackName="r")["TemplateBody"]  # boto3 parses JSON bodies
+        self.assertEqual(body["Resources"]["P"]["Properties"]["Value"], "two")
+        events = self.cfn.describe_stack_events(StackName="r")["StackEvents"]
+        failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+        self.assertEqual(failed[0]["LogicalResourceId"], "Fn")
+        # The stack can be updated again afterwards.
+        self.cfn.update_stack(StackName="r", TemplateBody=update_template(value="four"))
+        self.assertEqual(self.status("r"), "UPDATE_COMPLETE")
+        self.assertEqual(ssm.get_parameter(Name="/upd/p")["Parameter"]["Value"], "four")
+
+    def test_replacing_a_custom_named_resource_is_refused(self):
+        self.cfn.create_stack(StackName="n", TemplateBody=json.dumps({"Resources": {
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "fixed"}}}}))
+        self.cfn.update_stack(StackName="n", TemplateBody=json.dumps({"Resources": {
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "fixed",
+                                                              "FifoQueue": True}}}}))
+        self.assertEqual(self.status("n"), "UPDATE_ROLLBACK_COMPLETE")
+        reasons = [e.get("ResourceStatusReason", "") for e in
+                   self.cfn.describe_stack_events(StackName="n")["StackEvents"]
+                   if e["ResourceStatus"] == "UPDATE_FAILED"]
+        self.assertIn("CloudFormation cannot update a stack when a custom-named resource "
+                      "requires replacing. Rename fixed and update the stack again.", reasons[0])
+
+    def test_change_sets(self):
+        r = self.cfn.create_change_set(StackName="cs", ChangeSetName="first",
+                                       ChangeSetType="CREATE", TemplateBody=update_template())
+        self.assertRegex(r["Id"], r":changeSet/first/")
+        self.assertEqual(self.status("cs"), "REVIEW_IN_PROGRESS")
+        self.cfn.get_waiter("change_set_create_complete").wait(
+            ChangeSetName=r["Id"], WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+        d = self.cfn.describe_change_set(ChangeSetName="first", StackName="cs")
+        self.assertEqual((d["Status"], d["ExecutionStatus"]), ("CREATE_COMPLETE", "AVAILABLE"))
+        self.assertEqual(sorted((c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"])
+                                for c in d["Changes"]),
+                         [("Add", "B"), ("Add", "P"), ("Add", "Q"), ("Add", "T")])
+        self.assertEqual([s["ChangeSetName"] for s in
+                          self.cfn.list_change_sets(StackName="cs")["Summaries"]], ["first"])
+        self.cfn.execute_change_set(ChangeSetName=r["Id"])
+        self.assertEqual(self.status("cs"), "CREATE_COMPLETE")
+        self.assertEqual(self.cfn.list_change_sets(StackName="cs")["Summaries"], [])
+        self.error("ChangeSetNotFound", self.cfn.describe_change_set, ChangeSetName=r["Id"])
+
+        r = self.cfn.create_change_set(StackName="cs", ChangeSetName="second",
+                                       TemplateBody=update_template(
+                                           visibility=90, bucket=False, topic_name="cs-topic"))
+        d = self.cfn.describe_change_set(ChangeSetName=r["Id"])
+        changes = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"]
+                   for c in d["Changes"]}
+        self.assertEqual(sorted(changes), ["B", "Q", "T"])
+        self.assertEqual((changes["Q"]["Action"], changes["Q"]["Replacement"]), ("Modify", "False"))
+        self.assertEqual((changes["T"]["Action"], changes["T"]["Replacement"]), ("Modify", "True"))
+        self.assertEqual((changes["B"]["Action"], changes["B"]["PolicyAction"]),
+                         ("Remove", "Delete"))
+        self.assertEqual(self.status("cs"), "CREATE_COMPLETE")  # nothing done yet
+        self.cfn.delete_change_set(ChangeSetName=r["Id"])
+        self.error("ChangeSetNotFound", self.cfn.execute_change_set, ChangeSetName=r["Id"])
+
+        r = self.cfn.create_change_set(StackName="cs", ChangeSetName="same",
+                                       TemplateBody=update_template())
+        d = self.cfn.describe_change_set(ChangeSetName=r["Id"])
+        self.assertEqual(d["Status"], "FAILED")
+        self.assertEqual(d["StatusReason"], "The submitted information didn't contain changes. "
+                         "Submit different information to create a change set.")
+        self.error("InvalidChangeSetStatus", self.cfn.execute_change_set, ChangeSetName=r["Id"])
+        msg = self.error("ValidationError", self.cfn.create_change_set, StackName="cs",
+                         ChangeSetName="again", ChangeSetType="CREATE",
+                         TemplateBody=update_template())
+        self.assertIn("already exists", msg)
+        self.error("ValidationError", self.cfn.create_change_set, StackName="nostack",
+                   ChangeSetName="x", TemplateBody=update_template())
+        # A CREATE change set that is never executed leaves a stack to delete.
+        self.cfn.create_change_set(StackName="review", ChangeSetName="c", ChangeSetType="CREATE",
+                                   TemplateBody=update_template(extra=None))
+        self.cfn.delete_stack(StackName="review")
+        self.error("ValidationError", self.cfn.describe_stacks, StackName="review")
+
+    def deploy(self, *args):
+        """`aws cloudformation deploy ...` (it prints text, not JSON): (rc, output)."""
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+               "AWS_DEFAULT_REGION": "us-east-1", "AWS_PAGER": ""}
+        r = subprocess.run(["aws", "--endpoint-url", self.server.endpoint, "cloudformation",
+                            "deploy", *args], capture_output=True, text=True, env=env, timeout=60)
+        return r.returncode, r.stdout + r.stderr
+
+    def test_aws_cloudformation_deploy(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "template.yaml")
+            with open(path, "w") as f:
+                f.write(MESSAGING)
+            args = ["--template-file", path, "--stack-name", "cli-deploy",
+                    "--parameter-overrides", "Env=prod"]
+            rc, out = self.deploy(*args)
+            self.assertEqual(rc, 0, out)
+            self.assertIn("Successfully created/updated stack - cli-deploy", out)
+            self.assertEqual(self.status("cli-deploy"), "CREATE_COMPLETE")
+            self.assertIn("ProdOnly", self.physical("cli-deploy"))
+            rc, out = self.deploy(*args)
+            self.assertNotEqual(rc, 0)
+            self.assertIn("No changes to deploy", out)
+            rc, out = self.deploy(*args, "--no-fail-on-empty-changeset")
+            self.assertEqual(rc, 0, out)
+            rc, out = self.deploy("--template-file", path, "--stack-name", "cli-deploy",
+                                  "--parameter-overrides", "Env=dev")
+            self.assertEqual(rc, 0, out)
+            self.assertEqual(self.status("cli-deploy"), "UPDATE_COMPLETE")
+            self.assertNotIn("ProdOnly", self.physical("cli-deploy"))
 
 
 class CloudFormationRestartTest(unittest.TestCase):

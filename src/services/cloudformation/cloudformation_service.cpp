@@ -73,6 +73,14 @@ void CloudFormationService::registerOperations(OperationRegistry& registry) {
                [this](const Json& in, const CallContext& ctx, Reply reply) {
                  createStack(in, ctx, std::move(reply));
                });
+  registry.add("cloudformation", "UpdateStack",
+               [this](const Json& in, const CallContext& ctx, Reply reply) {
+                 updateStack(in, ctx, std::move(reply));
+               });
+  registry.add("cloudformation", "ExecuteChangeSet",
+               [this](const Json& in, const CallContext& ctx, Reply reply) {
+                 executeChangeSet(in, ctx, std::move(reply));
+               });
   registry.add("cloudformation", "DeleteStack",
                [this](const Json& in, const CallContext& ctx, Reply reply) {
                  deleteStack(in, ctx, std::move(reply));
@@ -85,7 +93,12 @@ void CloudFormationService::registerOperations(OperationRegistry& registry) {
   add("ListStackResources", &CloudFormationService::listStackResources);
   add("GetTemplate", &CloudFormationService::getTemplate);
   add("ValidateTemplate", &CloudFormationService::validateTemplate);
+  add("GetTemplateSummary", &CloudFormationService::getTemplateSummary);
   add("ListExports", &CloudFormationService::listExports);
+  add("CreateChangeSet", &CloudFormationService::createChangeSet);
+  add("DescribeChangeSet", &CloudFormationService::describeChangeSet);
+  add("DeleteChangeSet", &CloudFormationService::deleteChangeSet);
+  add("ListChangeSets", &CloudFormationService::listChangeSets);
 }
 
 Json* CloudFormationService::liveStack(const Scope& scope, const std::string& name) {
@@ -111,10 +124,11 @@ Result<Json*> CloudFormationService::stack(const Scope& scope, const std::string
 }
 
 std::optional<std::string> CloudFormationService::exportValue(const Scope& scope,
-                                                              const std::string& name) {
+                                                              const std::string& name,
+                                                              const std::string& exceptStack) {
   std::lock_guard lock(mu_);
   for (const auto& [id, doc] : stacks_[scopeKey(scope)]) {
-    if (deleted(doc.as_object())) continue;
+    if (deleted(doc.as_object()) || id == exceptStack) continue;
     const Json* outputs = doc.as_object().if_contains("Outputs");
     if (!outputs || !outputs->is_array()) continue;
     for (const Json& o : outputs->as_array()) {
@@ -130,6 +144,10 @@ Json CloudFormationService::stackView(const JsonObject& doc) {
   JsonObject v;
   for (const auto& kv : doc) {
     if (!kv.key().starts_with("_") && kv.key() != "TemplateBody") v[kv.key()] = kv.value();
+  }
+  // A stack waiting for its first change set has no template yet.
+  if (!doc.contains("_template")) {
+    v.erase("Parameters");
   }
   return v;
 }
@@ -311,53 +329,13 @@ Result<Change> CloudFormationService::listStackResources(const Json& in, const C
 Result<Change> CloudFormationService::getTemplate(const Json& in, const CallContext& ctx) {
   auto s = stack(ctx.scope, jsonString(jsonAt(in, {"StackName"})));
   if (!s) return s.takeError();
-  return Change(JsonObject{{"TemplateBody", (*s)->as_object().at("TemplateBody")},
-                           {"StagesAvailable", JsonArray{"Original", "Processed"}}});
-}
-
-Result<Change> CloudFormationService::validateTemplate(const Json& in, const CallContext&) {
-  const Json* text = jsonAt(in, {"TemplateBody"});
-  if (!text || !text->is_string()) {
-    return validationError("Either Template URL or Template Body must be specified.");
+  const Json* body = (*s)->as_object().if_contains("TemplateBody");
+  if (!body) {
+    return validationError("Stack " + jsonString((*s)->as_object().if_contains("StackName")) +
+                           " has no template until a change set is executed");
   }
-  auto body = parseTemplateText(text->as_string());
-  if (!body) return body.takeError();
-  auto checked = checkTemplate(std::move(*body));
-  if (!checked) return checked.takeError();
-  const JsonObject& t = checked->body.as_object();
-  JsonArray parameters;
-  if (const Json* p = t.if_contains("Parameters")) {
-    for (const auto& kv : p->as_object()) {
-      JsonObject item{{"ParameterKey", kv.key()},
-                      {"NoEcho", scalarText(kv.value().as_object().contains("NoEcho")
-                                                ? kv.value().as_object().at("NoEcho")
-                                                : Json(false)) == "true"}};
-      if (const Json* d = kv.value().as_object().if_contains("Default")) {
-        item["DefaultValue"] = scalarText(*d);
-      }
-      if (const Json* d = kv.value().as_object().if_contains("Description")) {
-        item["Description"] = *d;
-      }
-      parameters.push_back(std::move(item));
-    }
-  }
-  JsonObject r{{"Parameters", std::move(parameters)}};
-  if (const Json* d = t.if_contains("Description")) r["Description"] = *d;
-  bool iam = false, named = false;
-  for (const auto& kv : t.at("Resources").as_object()) {
-    std::string type = jsonString(jsonAt(kv.value(), {"Type"}));
-    if (!type.starts_with("AWS::IAM::")) continue;
-    iam = true;
-    for (const char* n :
-         {"RoleName", "ManagedPolicyName", "InstanceProfileName", "UserName", "GroupName"}) {
-      if (jsonAt(kv.value(), {"Properties", n})) named = true;
-    }
-  }
-  if (iam) {
-    r["Capabilities"] = JsonArray{Json(named ? "CAPABILITY_NAMED_IAM" : "CAPABILITY_IAM")};
-    r["CapabilitiesReason"] = "The following resource(s) require capabilities: [AWS::IAM::*]";
-  }
-  return Change(Json(std::move(r)));
+  return Change(
+      JsonObject{{"TemplateBody", *body}, {"StagesAvailable", JsonArray{"Original", "Processed"}}});
 }
 
 Result<Change> CloudFormationService::listExports(const Json&, const CallContext& ctx) {

@@ -48,7 +48,14 @@ class CloudFormationService {
   void recover();
 
   void createStack(const Json& in, const CallContext& ctx, Reply reply);
+  void updateStack(const Json& in, const CallContext& ctx, Reply reply);
   void deleteStack(const Json& in, const CallContext& ctx, Reply reply);
+  // Change sets (change_sets.cpp).
+  Result<Change> createChangeSet(const Json& in, const CallContext& ctx);
+  Result<Change> describeChangeSet(const Json& in, const CallContext& ctx);
+  void executeChangeSet(const Json& in, const CallContext& ctx, Reply reply);
+  Result<Change> deleteChangeSet(const Json& in, const CallContext& ctx);
+  Result<Change> listChangeSets(const Json& in, const CallContext& ctx);
   Result<Change> describeStacks(const Json& in, const CallContext& ctx);
   Result<Change> listStacks(const Json& in, const CallContext& ctx);
   Result<Change> describeStackEvents(const Json& in, const CallContext& ctx);
@@ -57,16 +64,54 @@ class CloudFormationService {
   Result<Change> listStackResources(const Json& in, const CallContext& ctx);
   Result<Change> getTemplate(const Json& in, const CallContext& ctx);
   Result<Change> validateTemplate(const Json& in, const CallContext& ctx);
+  Result<Change> getTemplateSummary(const Json& in, const CallContext& ctx);
   Result<Change> listExports(const Json& in, const CallContext& ctx);
 
  private:
+  // A template as an operation submits it (TemplateBody or
+  // UsePreviousTemplate, Parameters with UsePreviousValue, Capabilities),
+  // checked, its parameters resolved.
+  struct PreparedTemplate {
+    std::string text;
+    CheckedTemplate checked;
+    JsonObject values;  // resolved parameters
+    JsonObject raw;     // parameters as given (UsePreviousValue reads them)
+    JsonArray shown;    // Parameters as DescribeStacks shows them
+    JsonArray capabilities;
+  };
+  // `current`: the stack an update or change set starts from.
+  Result<PreparedTemplate> prepareTemplate(const Json& in, const JsonObject* current);
+  // A new stack's document (CreateStack, a CREATE change set).
+  JsonObject newStack(const Scope& scope, const std::string& name, const Json& in);
+  // Installs `prepared` as the stack's template (CREATE) or as the update to
+  // apply (`_next`), and starts deploying: status, event, commit, launch.
+  void startDeployment(const Scope& scope, JsonObject& doc, PreparedTemplate prepared, bool update,
+                       std::unique_lock<std::mutex>& lock, Reply reply, Json response);
+
   // One deployment on the worker pool (launch: loop thread).
-  enum class Deploy { Create, Delete, Rollback };
+  enum class Deploy { Create, Update, Delete, Rollback, UpdateRollback, Cleanup };
   void launch(const Scope& scope, const std::string& stackId, Deploy kind, Reply reply,
               Json response);
   void runDeployment(const Scope& scope, const std::string& stackId, Deploy kind);
   // Creates the template's resources; false when one failed.
   bool createResources(const Scope& scope, const std::string& stackId);
+  // Applies the pending update (`_next`): resources added, updated in
+  // place or replaced; false when one failed (stack_update.cpp).
+  bool updateResources(const Scope& scope, const std::string& stackId);
+  // After a successful update: replaced and removed resources deleted.
+  void cleanUpUpdate(const Scope& scope, const std::string& stackId);
+  // After a failed one: everything put back as it was.
+  void rollBackUpdate(const Scope& scope, const std::string& stackId);
+  // Creates resource `id` of the template being deployed, recording it.
+  bool createResource(const Scope& scope, const std::string& stackId, const std::string& stackName,
+                      TemplateValues& values, const std::string& id, const JsonObject& resource,
+                      const char* failedStatus);
+  // The resolved Outputs of a deployment; false (the reason recorded) when
+  // one cannot be resolved or exports a name another stack exports.
+  bool resolveOutputs(const Scope& scope, const std::string& stackId, const Json& body,
+                      TemplateValues& values, JsonArray& outputs);
+  // Records the stack's failure reason; returns false.
+  bool failStack(const Scope& scope, const std::string& stackId, std::string reason);
   // Deletes the stack's resources, newest first; false when one could not
   // be deleted.
   bool deleteResources(const Scope& scope, const std::string& stackId, const char* inProgress,
@@ -83,11 +128,16 @@ class CloudFormationService {
   // The StackEvent rows of a change.
   void appendEvents(DocumentBatch& batch, const Scope& scope, const JsonObject& stack,
                     std::vector<JsonObject> events);
-  // The value an export has in this scope (any live stack's Outputs).
-  std::optional<std::string> exportValue(const Scope& scope, const std::string& name);
-  // The parameters a stack resolves: defaults, AllowedValues, types.
+  // The value an export has in this scope (any live stack's Outputs but
+  // `exceptStack`'s).
+  std::optional<std::string> exportValue(const Scope& scope, const std::string& name,
+                                         const std::string& exceptStack = {});
+  // The parameters a stack resolves: defaults, AllowedValues, types,
+  // UsePreviousValue (from `previous`, the values as given before); `raw`
+  // gets each value as given.
   Result<std::map<std::string, Json>> resolveParameters(const Json& body, const Json& given,
-                                                        JsonArray& shown);
+                                                        const JsonObject* previous,
+                                                        JsonArray& shown, JsonObject& raw);
   // A deployment has ended: wakes whoever waits on it.
   void settled(const std::string& stackId);
 

@@ -24,6 +24,49 @@ const ResourceTypes& resourceTypes() {
   return types;
 }
 
+namespace {
+
+const Json* propertyAt(const JsonObject& props, const std::string& path) {
+  const Json* v = nullptr;
+  const JsonObject* at = &props;
+  size_t start = 0;
+  for (;;) {
+    size_t dot = path.find('.', start);
+    v = at->if_contains(path.substr(start, dot - start));
+    if (!v || dot == std::string::npos) return v;
+    if (!v->is_object()) return nullptr;
+    at = &v->as_object();
+    start = dot + 1;
+  }
+}
+
+bool sameProperty(const JsonObject& from, const JsonObject& to, const std::string& path) {
+  const Json* a = propertyAt(from, path);
+  const Json* b = propertyAt(to, path);
+  if (!a || !b) return a == b;
+  return jsonEquals(*a, *b);
+}
+
+}  // namespace
+
+bool needsReplacement(const ResourceType& type, const JsonObject& from, const JsonObject& to) {
+  if (!type.update) return true;
+  for (const auto& path : type.replaceOn) {
+    if (!sameProperty(from, to, path)) return true;
+  }
+  return false;
+}
+
+std::string fixedName(const ResourceType& type, const JsonObject& from, const JsonObject& to) {
+  for (const auto& path : type.replaceOn) {
+    const std::string leaf = path.substr(path.rfind('.') + 1);
+    if (!leaf.ends_with("Name") && leaf != "Name") continue;
+    const Json* a = propertyAt(from, path);
+    if (a && sameProperty(from, to, path)) return scalarText(*a);
+  }
+  return {};
+}
+
 std::string randomSuffix(const ResourceApi& api) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   std::string random;

@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/ids.hpp"
 #include "services/cloudformation/intrinsics.hpp"
@@ -41,7 +42,8 @@ struct ResourceRequest {
   std::string stackName;
   std::string logicalId;
   std::string type;
-  JsonObject properties;  // intrinsics resolved
+  JsonObject properties;     // intrinsics resolved
+  JsonObject previous = {};  // an update: the properties applied until now
 };
 
 struct ResourceType {
@@ -51,9 +53,23 @@ struct ResourceType {
   std::function<Result<ResourceValues>(const ResourceApi&, const ResourceRequest&)> create;
   // Deletes the resource `create` made; a resource already gone is deleted.
   std::function<Result<void>(const ResourceApi&, const ResourceValues&, const JsonObject&)> remove;
+  // Applies changed properties in place (the same physical resource);
+  // absent: every change makes a new resource (replacement).
+  std::function<Result<ResourceValues>(const ResourceApi&, const ResourceValues& current,
+                                       const ResourceRequest& next)>
+      update = {};
+  // Properties ("A" or nested "A.B") whose change makes a new resource even
+  // when `update` exists: names, and what the service cannot change.
+  std::vector<std::string> replaceOn = {};
 };
 
 using ResourceTypes = std::map<std::string, ResourceType, std::less<>>;
+
+// Whether changing `from` into `to` needs a new physical resource.
+bool needsReplacement(const ResourceType& type, const JsonObject& from, const JsonObject& to);
+// The replaceOn property that names the resource and is set, unchanged, in
+// both (a replacement would collide with the resource it replaces): its name.
+std::string fixedName(const ResourceType& type, const JsonObject& from, const JsonObject& to);
 
 // Every type Sluice supports (built once).
 const ResourceTypes& resourceTypes();

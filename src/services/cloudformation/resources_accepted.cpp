@@ -20,6 +20,10 @@ ResourceType accepted(
   t.remove = [](const ResourceApi&, const ResourceValues&, const JsonObject&) -> Result<void> {
     return {};
   };
+  // Nothing to apply: the new properties are recorded as they are.
+  t.update = [](const ResourceApi&, const ResourceValues& current,
+                const ResourceRequest&) -> Result<ResourceValues> { return current; };
+  t.replaceOn = {"RoleName", "ManagedPolicyName", "InstanceProfileName", "Path"};
   return t;
 }
 

@@ -55,6 +55,52 @@ Result<JsonObject> functionCode(const JsonObject& props) {
   return out;
 }
 
+// The members CreateFunction and UpdateFunctionConfiguration share.
+JsonObject functionConfiguration(const std::string& name, const JsonObject& p) {
+  JsonObject input{{"FunctionName", name}};
+  copyMembers(p,
+              {"Handler", "Runtime", "Role", "Description", "Timeout", "MemorySize", "Environment",
+               "Layers", "DeadLetterConfig", "TracingConfig", "EphemeralStorage", "LoggingConfig",
+               "ImageConfig"},
+              input);
+  if (const Json* k = p.if_contains("KmsKeyArn")) input["KMSKeyArn"] = *k;
+  return input;
+}
+
+Result<ResourceValues> updateFunction(const ResourceApi& api, const ResourceValues& current,
+                                      const ResourceRequest& next) {
+  const JsonObject& p = next.properties;
+  JsonObject config = functionConfiguration(current.physicalId, p);
+  // What the template no longer sets goes back to Lambda's default.
+  if (!p.contains("Environment")) config["Environment"] = JsonObject{{"Variables", JsonObject{}}};
+  if (!p.contains("Layers")) config["Layers"] = JsonArray{};
+  if (!p.contains("Description")) config["Description"] = "";
+  if (!p.contains("Timeout")) config["Timeout"] = 3;
+  if (!p.contains("MemorySize")) config["MemorySize"] = 128;
+  if (auto u = api.call("lambda", "UpdateFunctionConfiguration", config); !u) {
+    return u.takeError();
+  }
+  if (const Json* before = next.previous.if_contains("Code");
+      !before || !jsonEquals(*before, p.contains("Code") ? p.at("Code") : Json())) {
+    auto code = functionCode(p);
+    if (!code) return code.takeError();
+    JsonObject input = std::move(*code);
+    input["FunctionName"] = current.physicalId;
+    if (auto u = api.call("lambda", "UpdateFunctionCode", input); !u) return u.takeError();
+  }
+  Result<Json> concurrency = Json();
+  if (const Json* reserved = p.if_contains("ReservedConcurrentExecutions")) {
+    concurrency = api.call("lambda", "PutFunctionConcurrency",
+                           JsonObject{{"FunctionName", current.physicalId},
+                                      {"ReservedConcurrentExecutions", *reserved}});
+  } else if (next.previous.contains("ReservedConcurrentExecutions")) {
+    concurrency = api.call("lambda", "DeleteFunctionConcurrency",
+                           JsonObject{{"FunctionName", current.physicalId}});
+  }
+  if (!concurrency) return concurrency.takeError();
+  return current;
+}
+
 Result<ResourceValues> createFunction(const ResourceApi& api, const ResourceRequest& r) {
   const JsonObject& p = r.properties;
   std::string name = stringProperty(p, "FunctionName");
@@ -156,11 +202,18 @@ std::string substituted(std::string text, const Json* substitutions) {
   return text;
 }
 
-Result<ResourceValues> createStateMachine(const ResourceApi& api, const ResourceRequest& r) {
-  const JsonObject& p = r.properties;
-  std::string name = stringProperty(p, "StateMachineName");
-  // CloudFormation names a state machine "<LogicalId>-<SUFFIX>".
-  if (name.empty()) name = r.logicalId.substr(0, 67) + "-" + randomSuffix(api);
+void addMachineSettings(const JsonObject& p, JsonObject& input) {
+  if (const Json* l = p.if_contains("LoggingConfiguration")) {
+    input["loggingConfiguration"] = camelCased(*l);
+  }
+  if (const Json* t = p.if_contains("TracingConfiguration")) {
+    input["tracingConfiguration"] = camelCased(*t);
+  }
+}
+
+// The definition's text from Definition, DefinitionString or
+// DefinitionS3Location, DefinitionSubstitutions applied.
+Result<std::string> definitionText(const ResourceApi& api, const JsonObject& p) {
   std::string definition;
   if (const Json* d = p.if_contains("Definition")) {
     definition = toJsonText(*d);
@@ -178,16 +231,20 @@ Result<ResourceValues> createStateMachine(const ResourceApi& api, const Resource
                     "One of Definition, DefinitionString or DefinitionS3Location is required.",
                     400};
   }
-  definition = substituted(std::move(definition), p.if_contains("DefinitionSubstitutions"));
+  return substituted(std::move(definition), p.if_contains("DefinitionSubstitutions"));
+}
+
+Result<ResourceValues> createStateMachine(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "StateMachineName");
+  // CloudFormation names a state machine "<LogicalId>-<SUFFIX>".
+  if (name.empty()) name = r.logicalId.substr(0, 67) + "-" + randomSuffix(api);
+  auto definition = definitionText(api, p);
+  if (!definition) return definition.takeError();
   JsonObject input{
-      {"name", name}, {"definition", definition}, {"roleArn", stringProperty(p, "RoleArn")}};
+      {"name", name}, {"definition", *definition}, {"roleArn", stringProperty(p, "RoleArn")}};
   if (p.contains("StateMachineType")) input["type"] = stringProperty(p, "StateMachineType");
-  if (const Json* l = p.if_contains("LoggingConfiguration")) {
-    input["loggingConfiguration"] = camelCased(*l);
-  }
-  if (const Json* t = p.if_contains("TracingConfiguration")) {
-    input["tracingConfiguration"] = camelCased(*t);
-  }
+  addMachineSettings(p, input);
   if (p.contains("Tags")) input["tags"] = lowerTagList(p);
   auto created = api.call("states", "CreateStateMachine", input);
   if (!created) return created.takeError();
@@ -209,6 +266,22 @@ Result<ResourceValues> createActivity(const ResourceApi& api, const ResourceRequ
   return v;
 }
 
+Result<void> putTargets(const ResourceApi& api, const std::string& name, const std::string& bus,
+                        const JsonObject& p) {
+  const Json* targets = p.if_contains("Targets");
+  if (!targets || !targets->is_array() || targets->as_array().empty()) return {};
+  JsonObject t{{"Rule", name}, {"Targets", *targets}};
+  if (!bus.empty()) t["EventBusName"] = bus;
+  auto added = api.call("events", "PutTargets", t);
+  if (!added) return added.takeError();
+  if (const Json* failed = jsonAt(*added, {"FailedEntries"});
+      failed && failed->is_array() && !failed->as_array().empty()) {
+    return AwsError{"InvalidRequest", jsonString(jsonAt(failed->as_array()[0], {"ErrorMessage"})),
+                    400};
+  }
+  return {};
+}
+
 Result<ResourceValues> createRule(const ResourceApi& api, const ResourceRequest& r) {
   const JsonObject& p = r.properties;
   std::string name = stringProperty(p, "Name");
@@ -223,23 +296,11 @@ Result<ResourceValues> createRule(const ResourceApi& api, const ResourceRequest&
   }
   auto put = api.call("events", "PutRule", input);
   if (!put) return put.takeError();
-  if (const Json* targets = p.if_contains("Targets"); targets && targets->is_array()) {
-    JsonObject t{{"Rule", name}, {"Targets", *targets}};
-    if (!bus.empty()) t["EventBusName"] = bus;
-    auto added = api.call("events", "PutTargets", t);
-    std::string failure;
-    if (!added) {
-      failure = added.error().message;
-    } else if (const Json* failed = jsonAt(*added, {"FailedEntries"});
-               failed && failed->is_array() && !failed->as_array().empty()) {
-      failure = jsonString(jsonAt(failed->as_array()[0], {"ErrorMessage"}));
-    }
-    if (!failure.empty()) {
-      JsonObject del{{"Name", name}};
-      if (!bus.empty()) del["EventBusName"] = bus;
-      (void)api.call("events", "DeleteRule", del);
-      return AwsError{"InvalidRequest", failure, 400};
-    }
+  if (auto added = putTargets(api, name, bus, p); !added) {
+    JsonObject del{{"Name", name}};
+    if (!bus.empty()) del["EventBusName"] = bus;
+    (void)api.call("events", "DeleteRule", del);
+    return added.error();
   }
   ResourceValues v;
   bool defaultBus = bus.empty() || bus == "default";
@@ -269,17 +330,21 @@ Result<void> deleteRule(const ResourceApi& api, const ResourceValues& v, const J
   return ignoringMissing(api.call("events", "DeleteRule", del), {"ResourceNotFoundException"});
 }
 
-Result<ResourceValues> createSchedule(const ResourceApi& api, const ResourceRequest& r) {
-  const JsonObject& p = r.properties;
-  std::string name = stringProperty(p, "Name");
-  if (name.empty()) name = generatedName(api, r, 64);
+JsonObject scheduleInput(const std::string& name, const JsonObject& p) {
   JsonObject input{{"Name", name}};
   copyMembers(p,
               {"GroupName", "ScheduleExpression", "ScheduleExpressionTimezone",
                "FlexibleTimeWindow", "Target", "State", "Description", "StartDate", "EndDate",
                "KmsKeyArn", "ActionAfterCompletion"},
               input);
-  auto created = api.call("scheduler", "CreateSchedule", input);
+  return input;
+}
+
+Result<ResourceValues> createSchedule(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "Name");
+  if (name.empty()) name = generatedName(api, r, 64);
+  auto created = api.call("scheduler", "CreateSchedule", scheduleInput(name, p));
   if (!created) return created.takeError();
   ResourceValues v;
   v.physicalId = name;
@@ -425,6 +490,88 @@ void addComputeTypes(ResourceTypes& types) {
             api.call("scheduler", "DeleteScheduleGroup", JsonObject{{"Name", v.physicalId}}),
             {"ResourceNotFoundException"});
       }};
+
+  // In-place updates.
+  types["AWS::Lambda::Function"].replaceOn = {"FunctionName", "PackageType", "Architectures"};
+  types["AWS::Lambda::Function"].update = updateFunction;
+  types["AWS::StepFunctions::StateMachine"].replaceOn = {"StateMachineName", "StateMachineType"};
+  types["AWS::StepFunctions::StateMachine"].update =
+      [](const ResourceApi& api, const ResourceValues& current,
+         const ResourceRequest& next) -> Result<ResourceValues> {
+    auto definition = definitionText(api, next.properties);
+    if (!definition) return definition.takeError();
+    JsonObject input{{"stateMachineArn", current.physicalId},
+                     {"definition", *definition},
+                     {"roleArn", stringProperty(next.properties, "RoleArn")}};
+    addMachineSettings(next.properties, input);
+    if (auto u = api.call("states", "UpdateStateMachine", input); !u) return u.takeError();
+    return current;
+  };
+  types["AWS::Events::Rule"].replaceOn = {"Name", "EventBusName"};
+  types["AWS::Events::Rule"].update = [](const ResourceApi& api, const ResourceValues& current,
+                                         const ResourceRequest& next) -> Result<ResourceValues> {
+    const JsonObject& p = next.properties;
+    std::string bus = stringProperty(p, "EventBusName");
+    std::string name = current.physicalId.substr(current.physicalId.find('|') + 1);
+    JsonObject input{
+        {"Name", name},
+        {"State", p.contains("State") ? stringProperty(p, "State") : std::string("ENABLED")}};
+    copyMembers(p, {"ScheduleExpression", "Description", "RoleArn", "EventBusName"}, input);
+    if (const Json* pattern = p.if_contains("EventPattern")) {
+      input["EventPattern"] = pattern->is_string() ? *pattern : Json(toJsonText(*pattern));
+    }
+    if (auto put = api.call("events", "PutRule", input); !put) return put.takeError();
+    std::set<std::string> kept;
+    if (const Json* t = p.if_contains("Targets"); t && t->is_array()) {
+      for (const Json& target : t->as_array()) kept.insert(jsonString(jsonAt(target, {"Id"})));
+    }
+    JsonArray gone;
+    if (const Json* t = next.previous.if_contains("Targets"); t && t->is_array()) {
+      for (const Json& target : t->as_array()) {
+        std::string id = jsonString(jsonAt(target, {"Id"}));
+        if (!kept.count(id)) gone.emplace_back(id);
+      }
+    }
+    if (!gone.empty()) {
+      JsonObject remove{{"Rule", name}, {"Ids", gone}};
+      if (!bus.empty()) remove["EventBusName"] = bus;
+      if (auto r = api.call("events", "RemoveTargets", remove); !r) return r.takeError();
+    }
+    if (auto added = putTargets(api, name, bus, p); !added) return added.error();
+    return current;
+  };
+  types["AWS::Scheduler::Schedule"].replaceOn = {"Name", "GroupName"};
+  types["AWS::Scheduler::Schedule"].update =
+      [](const ResourceApi& api, const ResourceValues& current,
+         const ResourceRequest& next) -> Result<ResourceValues> {
+    auto u =
+        api.call("scheduler", "UpdateSchedule", scheduleInput(current.physicalId, next.properties));
+    if (!u) return u.takeError();
+    return current;
+  };
+  types["AWS::Lambda::Alias"].replaceOn = {"FunctionName", "Name"};
+  types["AWS::Lambda::Alias"].update = [](const ResourceApi& api, const ResourceValues& current,
+                                          const ResourceRequest& next) -> Result<ResourceValues> {
+    JsonObject input;
+    copyMembers(next.properties, {"FunctionName", "Name", "FunctionVersion", "Description"}, input);
+    if (auto u = api.call("lambda", "UpdateAlias", input); !u) return u.takeError();
+    return current;
+  };
+  types["AWS::Lambda::EventSourceMapping"].replaceOn = {"EventSourceArn", "StartingPosition",
+                                                        "StartingPositionTimestamp"};
+  types["AWS::Lambda::EventSourceMapping"].update =
+      [](const ResourceApi& api, const ResourceValues& current,
+         const ResourceRequest& next) -> Result<ResourceValues> {
+    JsonObject input{{"UUID", current.physicalId}};
+    copyMembers(next.properties,
+                {"FunctionName", "BatchSize", "Enabled", "MaximumBatchingWindowInSeconds",
+                 "FilterCriteria", "FunctionResponseTypes", "ScalingConfig", "MaximumRetryAttempts",
+                 "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "DestinationConfig",
+                 "ParallelizationFactor"},
+                input);
+    if (auto u = api.call("lambda", "UpdateEventSourceMapping", input); !u) return u.takeError();
+    return current;
+  };
 }
 
 }  // namespace sluice::services::cloudformation

@@ -36,6 +36,19 @@ Result<ResourceValues> createTable(const ResourceApi& api, const ResourceRequest
   return recordedResource(name);
 }
 
+JsonObject crawlerInput(const std::string& name, const JsonObject& p) {
+  JsonObject input{{"Name", name}};
+  copyMembers(
+      p,
+      {"Role", "DatabaseName", "Targets", "SchemaChangePolicy", "RecrawlPolicy", "TablePrefix",
+       "Configuration", "Classifiers", "Description", "CrawlerSecurityConfiguration",
+       "LineageConfiguration", "LakeFormationConfiguration"},
+      input);
+  // CloudFormation nests the cron expression: Schedule: {ScheduleExpression}.
+  if (const Json* s = jsonAt(Json(p), {"Schedule", "ScheduleExpression"})) input["Schedule"] = *s;
+  return input;
+}
+
 Result<ResourceValues> createCrawler(const ResourceApi& api, const ResourceRequest& r) {
   const JsonObject& p = r.properties;
   std::string name = stringProperty(p, "Name");
@@ -52,6 +65,34 @@ Result<ResourceValues> createCrawler(const ResourceApi& api, const ResourceReque
   if (const Json* tags = p.if_contains("Tags"); tags && tags->is_object()) input["Tags"] = *tags;
   if (auto c = api.call("glue", "CreateCrawler", input); !c) return c.takeError();
   return recordedResource(name);
+}
+
+JsonObject jobDefinition(const JsonObject& p) {
+  JsonObject input;
+  copyMembers(p,
+              {"Role",
+               "Command",
+               "DefaultArguments",
+               "NonOverridableArguments",
+               "Connections",
+               "MaxRetries",
+               "AllocatedCapacity",
+               "MaxCapacity",
+               "Timeout",
+               "GlueVersion",
+               "WorkerType",
+               "NumberOfWorkers",
+               "ExecutionProperty",
+               "Description",
+               "LogUri",
+               "NotificationProperty",
+               "SecurityConfiguration",
+               "ExecutionClass",
+               "JobMode",
+               "JobRunQueuingEnabled",
+               "MaintenanceWindow"},
+              input);
+  return input;
 }
 
 Result<ResourceValues> createJob(const ResourceApi& api, const ResourceRequest& r) {
@@ -211,6 +252,44 @@ void addLakeTypes(ResourceTypes& types) {
         return deleting(api, "athena", "DeleteNamedQuery",
                         JsonObject{{"NamedQueryId", v.physicalId}});
       }};
+
+  // In-place updates, through Glue's own Update operations.
+  using Input = JsonObject (*)(const ResourceValues&, const JsonObject&);
+  auto calling = [](const char* operation, Input input) {
+    return [operation, input](const ResourceApi& api, const ResourceValues& current,
+                              const ResourceRequest& next) -> Result<ResourceValues> {
+      if (auto u = api.call("glue", operation, input(current, next.properties)); !u) {
+        return u.takeError();
+      }
+      return current;
+    };
+  };
+  types["AWS::Glue::Database"].replaceOn = {"CatalogId", "DatabaseInput.Name"};
+  types["AWS::Glue::Database"].update =
+      calling("UpdateDatabase", [](const ResourceValues& v, const JsonObject& p) {
+        return JsonObject{{"Name", v.physicalId}, {"DatabaseInput", p.at("DatabaseInput")}};
+      });
+  types["AWS::Glue::Table"].replaceOn = {"CatalogId", "DatabaseName", "TableInput.Name"};
+  types["AWS::Glue::Table"].update = calling("UpdateTable", [](const ResourceValues&,
+                                                               const JsonObject& p) {
+    return JsonObject{{"DatabaseName", p.at("DatabaseName")}, {"TableInput", p.at("TableInput")}};
+  });
+  types["AWS::Glue::Crawler"].replaceOn = {"Name"};
+  types["AWS::Glue::Crawler"].update = calling(
+      "UpdateCrawler",
+      [](const ResourceValues& v, const JsonObject& p) { return crawlerInput(v.physicalId, p); });
+  types["AWS::Glue::Job"].replaceOn = {"Name"};
+  types["AWS::Glue::Job"].update =
+      calling("UpdateJob", [](const ResourceValues& v, const JsonObject& p) {
+        return JsonObject{{"JobName", v.physicalId}, {"JobUpdate", jobDefinition(p)}};
+      });
+  types["AWS::Glue::DataQualityRuleset"].replaceOn = {"Name", "TargetTable"};
+  types["AWS::Glue::DataQualityRuleset"].update =
+      calling("UpdateDataQualityRuleset", [](const ResourceValues& v, const JsonObject& p) {
+        JsonObject input{{"Name", v.physicalId}};
+        copyMembers(p, {"Ruleset", "Description"}, input);
+        return input;
+      });
 }
 
 }  // namespace sluice::services::cloudformation

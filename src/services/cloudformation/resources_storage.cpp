@@ -82,44 +82,61 @@ Json lifecycleRule(const Json& cfn) {
   return out;
 }
 
-Result<ResourceValues> createBucket(const ResourceApi& api, const ResourceRequest& r) {
-  const JsonObject& p = r.properties;
-  std::string name = stringProperty(p, "BucketName");
-  if (name.empty()) name = generatedName(api, r, 63, true);
-  if (auto c = api.call("s3", "CreateBucket", JsonObject{{"Bucket", name}}); !c) {
-    return c.takeError();
-  }
-  auto then = [&](const char* op, JsonObject input) -> Result<void> {
+// Versioning, notifications, lifecycle rules and tags of bucket `name` as
+// `p` gives them; `before` (an update) is what was applied until now, so a
+// configuration dropped from the template is removed.
+Result<void> configureBucket(const ResourceApi& api, const std::string& name, const JsonObject& p,
+                             const JsonObject* before) {
+  auto call = [&](const char* op, JsonObject input) -> Result<void> {
     input["Bucket"] = name;
     if (auto c = api.call("s3", op, input); !c) return c.takeError();
     return {};
   };
-  Result<void> step;
+  auto dropped = [&](const char* member) {
+    return before && before->contains(member) && !p.contains(member);
+  };
   if (const Json* v = p.if_contains("VersioningConfiguration")) {
-    step = then("PutBucketVersioning", JsonObject{{"VersioningConfiguration", *v}});
+    if (auto r = call("PutBucketVersioning", JsonObject{{"VersioningConfiguration", *v}}); !r) {
+      return r;
+    }
+  } else if (dropped("VersioningConfiguration")) {
+    auto r = call("PutBucketVersioning",
+                  JsonObject{{"VersioningConfiguration", JsonObject{{"Status", "Suspended"}}}});
+    if (!r) return r;
   }
-  if (const Json* n = p.if_contains("NotificationConfiguration"); step && n && n->is_object()) {
-    step = then("PutBucketNotificationConfiguration",
-                JsonObject{{"NotificationConfiguration", notificationConfiguration(*n)}});
+  if (const Json* n = p.if_contains("NotificationConfiguration"); n && n->is_object()) {
+    auto r = call("PutBucketNotificationConfiguration",
+                  JsonObject{{"NotificationConfiguration", notificationConfiguration(*n)}});
+    if (!r) return r;
+  } else if (dropped("NotificationConfiguration")) {
+    auto r = call("PutBucketNotificationConfiguration",
+                  JsonObject{{"NotificationConfiguration", JsonObject{}}});
+    if (!r) return r;
   }
-  if (const Json* l = jsonAt(Json(p), {"LifecycleConfiguration", "Rules"});
-      step && l && l->is_array()) {
+  if (const Json* l = jsonAt(Json(p), {"LifecycleConfiguration", "Rules"}); l && l->is_array()) {
     JsonArray rules;
     for (const Json& rule : l->as_array()) rules.push_back(lifecycleRule(rule));
-    step = then("PutBucketLifecycleConfiguration",
-                JsonObject{{"LifecycleConfiguration", JsonObject{{"Rules", std::move(rules)}}}});
+    auto r = call("PutBucketLifecycleConfiguration",
+                  JsonObject{{"LifecycleConfiguration", JsonObject{{"Rules", std::move(rules)}}}});
+    if (!r) return r;
+  } else if (dropped("LifecycleConfiguration")) {
+    if (auto r = call("DeleteBucketLifecycle", JsonObject{}); !r) return r;
   }
-  if (step && p.contains("Tags")) {
+  if (p.contains("Tags")) {
     JsonArray set;
-    for (const auto& kv : tagMap(p))
+    for (const auto& kv : tagMap(p)) {
       set.push_back(JsonObject{{"Key", kv.key()}, {"Value", kv.value()}});
-    step =
-        then("PutBucketTagging", JsonObject{{"Tagging", JsonObject{{"TagSet", std::move(set)}}}});
+    }
+    auto r =
+        call("PutBucketTagging", JsonObject{{"Tagging", JsonObject{{"TagSet", std::move(set)}}}});
+    if (!r) return r;
+  } else if (dropped("Tags")) {
+    if (auto r = call("DeleteBucketTagging", JsonObject{}); !r) return r;
   }
-  if (!step) {
-    (void)api.call("s3", "DeleteBucket", JsonObject{{"Bucket", name}});
-    return step.error();
-  }
+  return {};
+}
+
+ResourceValues bucketValues(const ResourceApi& api, const std::string& name) {
   const std::string& region = api.scope().region;
   ResourceValues v;
   v.physicalId = name;
@@ -131,8 +148,32 @@ Result<ResourceValues> createBucket(const ResourceApi& api, const ResourceReques
   return v;
 }
 
+Result<ResourceValues> createBucket(const ResourceApi& api, const ResourceRequest& r) {
+  const JsonObject& p = r.properties;
+  std::string name = stringProperty(p, "BucketName");
+  if (name.empty()) name = generatedName(api, r, 63, true);
+  if (auto c = api.call("s3", "CreateBucket", JsonObject{{"Bucket", name}}); !c) {
+    return c.takeError();
+  }
+  if (auto configured = configureBucket(api, name, p, nullptr); !configured) {
+    (void)api.call("s3", "DeleteBucket", JsonObject{{"Bucket", name}});
+    return configured.error();
+  }
+  return bucketValues(api, name);
+}
+
 // Queue attributes are strings on the API; CloudFormation takes numbers,
 // booleans and (for the redrive policies) objects.
+JsonObject queueAttributes(const JsonObject& p) {
+  JsonObject attributes;
+  for (const auto& kv : p) {
+    if (kv.key() == "QueueName" || kv.key() == "Tags") continue;
+    attributes[kv.key()] =
+        kv.value().is_object() ? Json(toJsonText(kv.value())) : Json(scalarText(kv.value()));
+  }
+  return attributes;
+}
+
 Result<ResourceValues> createQueue(const ResourceApi& api, const ResourceRequest& r) {
   const JsonObject& p = r.properties;
   bool fifo = stringProperty(p, "FifoQueue") == "true";
@@ -216,6 +257,13 @@ Result<ResourceValues> createSubscription(const ResourceApi& api, const Resource
   v.physicalId = jsonString(jsonAt(*created, {"SubscriptionArn"}));
   v.attributes = {{"Arn", v.physicalId}};
   return v;
+}
+
+JsonObject parameterInput(const std::string& name, const JsonObject& p) {
+  JsonObject input{
+      {"Name", name}, {"Value", stringProperty(p, "Value")}, {"Type", stringProperty(p, "Type")}};
+  copyMembers(p, {"Description", "AllowedPattern", "Tier", "DataType", "Policies"}, input);
+  return input;
 }
 
 Result<ResourceValues> createParameter(const ResourceApi& api, const ResourceRequest& r) {
@@ -325,6 +373,62 @@ void addStorageTypes(ResourceTypes& types) {
             api.call("logs", "DeleteLogGroup", JsonObject{{"logGroupName", v.physicalId}}),
             {"ResourceNotFoundException"});
       }};
+
+  // In-place updates.
+  types["AWS::S3::Bucket"].replaceOn = {"BucketName"};
+  types["AWS::S3::Bucket"].update = [](const ResourceApi& api, const ResourceValues& current,
+                                       const ResourceRequest& next) -> Result<ResourceValues> {
+    if (auto r = configureBucket(api, current.physicalId, next.properties, &next.previous); !r) {
+      return r.error();
+    }
+    return current;
+  };
+  types["AWS::SQS::Queue"].replaceOn = {"QueueName", "FifoQueue"};
+  types["AWS::SQS::Queue"].update = [](const ResourceApi& api, const ResourceValues& current,
+                                       const ResourceRequest& next) -> Result<ResourceValues> {
+    auto set = api.call("sqs", "SetQueueAttributes",
+                        JsonObject{{"QueueUrl", current.physicalId},
+                                   {"Attributes", queueAttributes(next.properties)}});
+    if (!set) return set.takeError();
+    return current;
+  };
+  types["AWS::SNS::Topic"].replaceOn = {"TopicName", "FifoTopic", "Subscription"};
+  types["AWS::SNS::Topic"].update = [](const ResourceApi& api, const ResourceValues& current,
+                                       const ResourceRequest& next) -> Result<ResourceValues> {
+    for (const char* a : {"DisplayName", "KmsMasterKeyId", "SignatureVersion", "TracingConfig"}) {
+      if (!next.properties.contains(a) && !next.previous.contains(a)) continue;
+      auto set = api.call("sns", "SetTopicAttributes",
+                          JsonObject{{"TopicArn", current.physicalId},
+                                     {"AttributeName", a},
+                                     {"AttributeValue", stringProperty(next.properties, a)}});
+      if (!set) return set.takeError();
+    }
+    return current;
+  };
+  types["AWS::SSM::Parameter"].replaceOn = {"Name"};
+  types["AWS::SSM::Parameter"].update = [](const ResourceApi& api, const ResourceValues& current,
+                                           const ResourceRequest& next) -> Result<ResourceValues> {
+    JsonObject input = parameterInput(current.physicalId, next.properties);
+    input["Overwrite"] = true;
+    if (auto put = api.call("ssm", "PutParameter", input); !put) return put.takeError();
+    ResourceValues v = current;
+    v.attributes = {{"Type", input["Type"]}, {"Value", input["Value"]}};
+    return v;
+  };
+  types["AWS::Logs::LogGroup"].replaceOn = {"LogGroupName"};
+  types["AWS::Logs::LogGroup"].update = [](const ResourceApi& api, const ResourceValues& current,
+                                           const ResourceRequest& next) -> Result<ResourceValues> {
+    Result<Json> r = Json();
+    if (const Json* days = next.properties.if_contains("RetentionInDays")) {
+      r = api.call("logs", "PutRetentionPolicy",
+                   JsonObject{{"logGroupName", current.physicalId}, {"retentionInDays", *days}});
+    } else {
+      r = api.call("logs", "DeleteRetentionPolicy",
+                   JsonObject{{"logGroupName", current.physicalId}});
+    }
+    if (!r) return r.takeError();
+    return current;
+  };
 }
 
 }  // namespace sluice::services::cloudformation
