@@ -27,6 +27,9 @@ fi
 # DuckDB's C library and header (npm; pinned and checked), for the lake.
 ./scripts/fetch_duckdb.sh
 
+# One configuration for demo.sh and test.sh alike (warnings are errors), so
+# neither rebuilds what the other built.
 build_type="${SLUICE_BUILD_TYPE:-RelWithDebInfo}"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${SLUICE_CMAKE_ARGS:-} >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DSLUICE_WERROR=ON \
+  ${SLUICE_CMAKE_ARGS:-} >/dev/null
 cmake --build build

@@ -3,5 +3,5 @@
 # conformance corpus (../shared/conformance) and the CLI end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SLUICE_CMAKE_ARGS="-DSLUICE_WERROR=ON ${SLUICE_CMAKE_ARGS:-}" ./scripts/setup.sh
+./scripts/setup.sh
 ctest --test-dir build --output-on-failure --timeout 600 -j 2

@@ -14,6 +14,7 @@ Action addRunCommand(CLI::App& app);
 Action addValidateCommand(CLI::App& app);
 Action addJsonataCommand(CLI::App& app);
 Action addServerCommand(CLI::App& app);
+Action addDeployCommand(CLI::App& app);
 
 // Reads a whole file; returns false with a message on failure.
 bool readFile(const std::string& path, std::string& out, std::string& error);

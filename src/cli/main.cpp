@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   sluice::cli::Action validate = sluice::cli::addValidateCommand(app);
   sluice::cli::Action jsonata = sluice::cli::addJsonataCommand(app);
   sluice::cli::Action server = sluice::cli::addServerCommand(app);
+  sluice::cli::Action deploy = sluice::cli::addDeployCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("validate")) return validate();
     if (app.got_subcommand("jsonata")) return jsonata();
     if (app.got_subcommand("server")) return server();
+    if (app.got_subcommand("deploy")) return deploy();
   } catch (const std::exception& e) {
     std::cerr << "sluice: internal error: " << e.what() << "\n";
     return 70;

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 from botocore.exceptions import ClientError
@@ -553,13 +554,99 @@ class CloudFormationUpdateTest(unittest.TestCase):
             rc, out = self.deploy(*args)
             self.assertNotEqual(rc, 0)
             self.assertIn("No changes to deploy", out)
+            # The CLI names its change sets by the second and leaves the empty one:
+            # a second run within the same second would collide, on AWS too.
+            time.sleep(1.1)
             rc, out = self.deploy(*args, "--no-fail-on-empty-changeset")
             self.assertEqual(rc, 0, out)
+            time.sleep(1.1)
             rc, out = self.deploy("--template-file", path, "--stack-name", "cli-deploy",
                                   "--parameter-overrides", "Env=dev")
             self.assertEqual(rc, 0, out)
             self.assertEqual(self.status("cli-deploy"), "UPDATE_COMPLETE")
             self.assertNotIn("ProdOnly", self.physical("cli-deploy"))
+
+
+class SluiceDeployTest(unittest.TestCase):
+    """`sluice deploy`: local code packaged into S3, the stack created, updated when
+    the code changes, left alone when nothing does; a failure exits 1 naming why."""
+
+    TEMPLATE = """
+Parameters:
+  Greeting: {Type: String, Default: hello}
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: deployed-fn
+      Runtime: python3.12
+      Handler: app.handler
+      Role: arn:aws:iam::000000000000:role/fn
+      Code: src
+      Environment: {Variables: {GREETING: !Ref Greeting}}
+Outputs:
+  Arn: {Value: !GetAtt Fn.Arn}
+"""
+
+    def setUp(self):
+        self.server = SluiceServer().start()
+        self.dir = tempfile.mkdtemp()
+        os.makedirs(os.path.join(self.dir, "src"))
+        with open(os.path.join(self.dir, "template.yaml"), "w") as f:
+            f.write(self.TEMPLATE)
+
+    def tearDown(self):
+        self.server.cleanup()
+        import shutil
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def code(self, version):
+        with open(os.path.join(self.dir, "src", "app.py"), "w") as f:
+            f.write("import os\n"
+                    f"def handler(event, context):\n    return os.environ['GREETING'] + ' {version}'\n")
+
+    def deploy(self, *args):
+        r = subprocess.run([self.server.binary, "deploy", os.path.join(self.dir, "template.yaml"),
+                            "--stack-name", "app", "--endpoint-url", self.server.endpoint, *args],
+                           capture_output=True, text=True, timeout=120)
+        return r.returncode, r.stdout + r.stderr
+
+    def invoke(self):
+        lam = self.server.client("lambda")
+        return json.loads(lam.invoke(FunctionName="deployed-fn")["Payload"].read())
+
+    def test_package_create_update_and_no_change(self):
+        self.code("v1")
+        rc, out = self.deploy()
+        self.assertEqual(rc, 0, out)
+        self.assertIn("Uploaded src to s3://sluice-deployments/", out)
+        self.assertIn("Successfully created/updated stack - app", out)
+        self.assertIn("Arn = arn:aws:lambda:us-east-1:000000000000:function:deployed-fn", out)
+        self.assertEqual(self.invoke(), "hello v1")
+        self.code("v2")
+        rc, out = self.deploy("--parameter-overrides", "Greeting=hi")
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(self.invoke(), "hi v2")
+        # Not overridden: the previous value is kept.
+        rc, out = self.deploy()
+        self.assertEqual(rc, 0, out)
+        self.assertIn("No changes to deploy. Stack app is up to date", out)
+        self.assertEqual(self.invoke(), "hi v2")
+
+    def test_failures_exit_non_zero(self):
+        self.code("v1")
+        rc, out = self.deploy("--parameter-overrides", "Nope=1")
+        self.assertEqual(rc, 2)
+        self.assertIn("the template has no parameter Nope", out)
+        with open(os.path.join(self.dir, "template.yaml"), "w") as f:
+            f.write(self.TEMPLATE.replace("Outputs:", "  Broken:\n    Type: AWS::EC2::VPC\nOutputs:"))
+        rc, out = self.deploy()
+        self.assertEqual(rc, 1, out)
+        self.assertIn("stack app is ROLLBACK_COMPLETE", out)
+        self.assertIn("not supported by Sluice", out)
+        rc, out = subprocess.run([self.server.binary, "deploy", "/nonexistent.yaml"],
+                                 capture_output=True, text=True).returncode, ""
+        self.assertEqual(rc, 2)
 
 
 class CloudFormationRestartTest(unittest.TestCase):

@@ -95,6 +95,18 @@ std::string generatedName(const ResourceApi& api, const ResourceRequest& r, size
   return name;
 }
 
+const Json* memberAt(const JsonObject& props, std::initializer_list<std::string_view> path) {
+  const JsonObject* at = &props;
+  const Json* v = nullptr;
+  for (std::string_view name : path) {
+    if (!at) return nullptr;
+    v = at->if_contains(name);
+    if (!v) return nullptr;
+    at = v->is_object() ? &v->as_object() : nullptr;
+  }
+  return v;
+}
+
 std::string stringProperty(const JsonObject& props, std::string_view name) {
   const Json* v = props.if_contains(name);
   return v ? scalarText(*v) : std::string();

@@ -87,6 +87,8 @@ std::string randomSuffix(const ResourceApi& api);
 // to `maxLength`, lower case when `lower` (S3 buckets).
 std::string generatedName(const ResourceApi& api, const ResourceRequest& r, size_t maxLength,
                           bool lower = false, std::string_view suffix = "");
+// The member at `path` inside `props` (null when absent).
+const Json* memberAt(const JsonObject& props, std::initializer_list<std::string_view> path);
 // The property `name` as a string ("" when absent).
 std::string stringProperty(const JsonObject& props, std::string_view name);
 // `Tags: [{Key, Value}]` as a {key: value} object.

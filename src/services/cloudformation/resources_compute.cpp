@@ -148,7 +148,7 @@ Result<ResourceValues> createAlias(const ResourceApi& api, const ResourceRequest
   const JsonObject& p = r.properties;
   JsonObject input;
   copyMembers(p, {"FunctionName", "Name", "FunctionVersion", "Description"}, input);
-  if (const Json* weights = jsonAt(Json(p), {"RoutingConfig", "AdditionalVersionWeights"});
+  if (const Json* weights = memberAt(p, {"RoutingConfig", "AdditionalVersionWeights"});
       weights && weights->is_array()) {
     JsonObject map;
     for (const Json& w : weights->as_array()) {

@@ -15,7 +15,7 @@ Result<void> deleting(const ResourceApi& api, const char* service, const char* o
 Result<ResourceValues> createDatabase(const ResourceApi& api, const ResourceRequest& r) {
   JsonObject input;
   copyMembers(r.properties, {"DatabaseInput"}, input);
-  std::string name = jsonString(jsonAt(Json(r.properties), {"DatabaseInput", "Name"}));
+  std::string name = jsonString(memberAt(r.properties, {"DatabaseInput", "Name"}));
   if (name.empty()) {
     name = generatedName(api, r, 255, true);
     input["DatabaseInput"].as_object()["Name"] = name;
@@ -27,7 +27,7 @@ Result<ResourceValues> createDatabase(const ResourceApi& api, const ResourceRequ
 Result<ResourceValues> createTable(const ResourceApi& api, const ResourceRequest& r) {
   JsonObject input;
   copyMembers(r.properties, {"DatabaseName", "TableInput", "OpenTableFormatInput"}, input);
-  std::string name = jsonString(jsonAt(Json(r.properties), {"TableInput", "Name"}));
+  std::string name = jsonString(memberAt(r.properties, {"TableInput", "Name"}));
   if (name.empty()) {
     name = generatedName(api, r, 255, true);
     if (input.contains("TableInput")) input["TableInput"].as_object()["Name"] = name;
@@ -45,7 +45,7 @@ JsonObject crawlerInput(const std::string& name, const JsonObject& p) {
        "LineageConfiguration", "LakeFormationConfiguration"},
       input);
   // CloudFormation nests the cron expression: Schedule: {ScheduleExpression}.
-  if (const Json* s = jsonAt(Json(p), {"Schedule", "ScheduleExpression"})) input["Schedule"] = *s;
+  if (const Json* s = memberAt(p, {"Schedule", "ScheduleExpression"})) input["Schedule"] = *s;
   return input;
 }
 
@@ -61,7 +61,7 @@ Result<ResourceValues> createCrawler(const ResourceApi& api, const ResourceReque
        "LineageConfiguration", "LakeFormationConfiguration"},
       input);
   // CloudFormation nests the cron expression: Schedule: {ScheduleExpression}.
-  if (const Json* s = jsonAt(Json(p), {"Schedule", "ScheduleExpression"})) input["Schedule"] = *s;
+  if (const Json* s = memberAt(p, {"Schedule", "ScheduleExpression"})) input["Schedule"] = *s;
   if (const Json* tags = p.if_contains("Tags"); tags && tags->is_object()) input["Tags"] = *tags;
   if (auto c = api.call("glue", "CreateCrawler", input); !c) return c.takeError();
   return recordedResource(name);

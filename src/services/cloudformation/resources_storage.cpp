@@ -113,7 +113,7 @@ Result<void> configureBucket(const ResourceApi& api, const std::string& name, co
                   JsonObject{{"NotificationConfiguration", JsonObject{}}});
     if (!r) return r;
   }
-  if (const Json* l = jsonAt(Json(p), {"LifecycleConfiguration", "Rules"}); l && l->is_array()) {
+  if (const Json* l = memberAt(p, {"LifecycleConfiguration", "Rules"}); l && l->is_array()) {
     JsonArray rules;
     for (const Json& rule : l->as_array()) rules.push_back(lifecycleRule(rule));
     auto r = call("PutBucketLifecycleConfiguration",

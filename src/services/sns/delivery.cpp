@@ -11,8 +11,8 @@
 
 #include "core/digest.hpp"
 #include "core/encoding.hpp"
+#include "services/common/http_client.hpp"
 #include "services/sns/filter_policy.hpp"
-#include "services/sns/http_post.hpp"
 #include "services/sns/sns_service.hpp"
 
 namespace sluice::services::sns {
@@ -265,7 +265,7 @@ void SnsService::postWithRetries(std::string url,
                                  std::vector<std::pair<std::string, std::string>> headers,
                                  std::string body, std::shared_ptr<const RetryPolicy> policy,
                                  int attempt, Finished done, GaveUp gaveUp) {
-  auto result = std::make_shared<HttpPostResult>();
+  auto result = std::make_shared<HttpResult>();
   auto work = [result, url, headers, body, tls = tls()] {
     *result = httpPost(url, headers, body, kHttpTimeout, tls.get());
   };

@@ -1,4 +1,4 @@
-#include "services/sns/http_post.hpp"
+#include "services/common/http_client.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,7 +8,7 @@
 
 #include "services/common/outbound.hpp"
 
-namespace sluice::services::sns {
+namespace sluice::services {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -50,49 +50,49 @@ std::optional<Endpoint> parseUrl(const std::string& url) {
 }
 
 template <typename Stream>
-int exchange(Stream& stream, const Endpoint& e,
-             const std::vector<std::pair<std::string, std::string>>& headers,
-             const std::string& body) {
-  http::request<http::string_body> req{http::verb::post, e.target, 11};
+HttpResult exchange(Stream& stream, const std::string& method, const Endpoint& e,
+                    const HttpHeaders& headers, const std::string& body) {
+  http::request<http::string_body> req{http::string_to_verb(method), e.target, 11};
   req.set(http::field::host, e.authority);
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   req.prepare_payload();
   http::write(stream, req);
   beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res);
-  return static_cast<int>(res.result_int());
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1024ull * 1024 * 1024);
+  http::read(stream, buffer, parser);
+  auto res = parser.release();
+  return {static_cast<int>(res.result_int()), {}, std::move(res.body())};
 }
 
 }  // namespace
 
-HttpPostResult httpPost(const std::string& url,
-                        const std::vector<std::pair<std::string, std::string>>& headers,
-                        const std::string& body, std::chrono::seconds timeout,
-                        asio::ssl::context* tls) {
+HttpResult httpRequest(const std::string& method, const std::string& url,
+                       const HttpHeaders& headers, const std::string& body,
+                       std::chrono::seconds timeout, asio::ssl::context* tls) {
   auto e = parseUrl(url);
-  if (!e) return {0, "only http:// and https:// endpoints are delivered to"};
-  if (e->tls && !tls) return {0, "no TLS client context"};
+  if (!e) return {0, "only http:// and https:// endpoints can be reached", {}};
+  if (e->tls && !tls) return {0, "no TLS client context", {}};
   try {
     asio::io_context io;
     tcp::socket socket(io);
     connectWithTimeout(socket, e->host, e->port, timeout);
     beast::error_code ec;
     if (!e->tls) {
-      int status = exchange(socket, *e, headers, body);
+      HttpResult r = exchange(socket, method, *e, headers, body);
       socket.shutdown(tcp::socket::shutdown_both, ec);
-      return {status, {}};
+      return r;
     }
     asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
     verifyHostName(stream, e->host);
     stream.handshake(asio::ssl::stream_base::client);
-    int status = exchange(stream, *e, headers, body);
+    HttpResult r = exchange(stream, method, *e, headers, body);
     stream.shutdown(ec);  // the response is in: a failed close_notify changes nothing
-    return {status, {}};
+    return r;
   } catch (const std::exception& ex) {
-    return {0, ex.what()};
+    return {0, ex.what(), {}};
   }
 }
 
-}  // namespace sluice::services::sns
+}  // namespace sluice::services

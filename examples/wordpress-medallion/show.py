@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Prints what run.sh shows a user, from the AWS CLI's JSON on stdin.
+
+    show.py steps    < get-execution-history output   each state's duration
+    show.py rows     < get-query-results output       an Athena result as a table
+"""
+import datetime
+import json
+import sys
+
+
+def when(event):
+    t = event["timestamp"]
+    if isinstance(t, (int, float)):
+        return datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+    return datetime.datetime.fromisoformat(t.replace("Z", "+00:00"))
+
+
+def steps(history):
+    events = history["events"]
+    entered, rows = {}, []
+    for e in events:
+        details = e.get("stateEnteredEventDetails") or e.get("stateExitedEventDetails")
+        if not details:
+            continue
+        name = details["name"]
+        if e["type"].endswith("StateEntered"):
+            entered[name] = when(e)
+        elif name in entered:
+            rows.append((name, (when(e) - entered.pop(name)).total_seconds() * 1000))
+    width = max(len(n) for n, _ in rows) if rows else 10
+    for name, ms in rows:
+        print(f"  {name:<{width}}  {ms:9.1f} ms")
+    total = (when(events[-1]) - when(events[0])).total_seconds()
+    print(f"  {'whole execution':<{width}}  {total * 1000:9.1f} ms")
+
+
+def rows(result):
+    data = [[c.get("VarCharValue", "") for c in r["Data"]] for r in result["ResultSet"]["Rows"]]
+    if not data:
+        return
+    widths = [max(len(r[i]) for r in data) for i in range(len(data[0]))]
+    for n, r in enumerate(data):
+        print("  " + "  ".join(v.ljust(w) for v, w in zip(r, widths)))
+        if n == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+
+
+if __name__ == "__main__":
+    {"steps": steps, "rows": rows}[sys.argv[1]](json.load(sys.stdin))
