@@ -123,4 +123,8 @@ cat <<EOT
   aws --endpoint-url $endpoint glue list-data-quality-results
   aws --endpoint-url $endpoint cloudformation describe-stack-events --stack-name $stack
 EOT
-if [ "${KEEP:-}" = 1 ]; then echo "  (KEEP=1: the server keeps running; data in $work)"; fi
+if [ "${KEEP:-}" = 1 ]; then
+  echo "  (KEEP=1: the server keeps running; data in $work)"
+elif [ -z "${SLUICE_ENDPOINT:-}" ]; then
+  echo "  (this run's server stops now: KEEP=1 ./run.sh keeps it running to try these)"
+fi
