@@ -72,6 +72,10 @@ class Packager {
         done = replace(p, "CodeUri", true, [](const std::string& b, const std::string& k) {
           return Json("s3://" + b + "/" + k);
         });
+      } else if (type == "AWS::Serverless::LayerVersion") {
+        done = replace(p, "ContentUri", true, [](const std::string& b, const std::string& k) {
+          return Json("s3://" + b + "/" + k);
+        });
       } else if (type == "AWS::Serverless::StateMachine") {
         done = replace(p, "DefinitionUri", false, [](const std::string& b, const std::string& k) {
           return Json(JsonObject{{"Bucket", b}, {"Key", k}});

@@ -649,6 +649,190 @@ Outputs:
         self.assertEqual(rc, 2)
 
 
+SAM_TEMPLATE = """
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    Timeout: 10
+    Environment:
+      Variables: {OUT: sam-out}
+Resources:
+  Out:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: sam-out}
+  Inbox:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: sam-inbox}
+  Work:
+    Type: AWS::SQS::Queue
+  Alerts:
+    Type: AWS::SNS::Topic
+  Recorder:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: sam-recorder
+      Handler: app.handler
+      CodeUri: src
+      Environment:
+        Variables: {KIND: recorder}
+      Events:
+        FromQueue:
+          Type: SQS
+          Properties: {Queue: !GetAtt Work.Arn, BatchSize: 5}
+        FromInbox:
+          Type: S3
+          Properties:
+            Bucket: !Ref Inbox
+            Events: s3:ObjectCreated:*
+            Filter: {S3Key: {Rules: [{Name: prefix, Value: incoming/}]}}
+        FromTopic:
+          Type: SNS
+          Properties: {Topic: !Ref Alerts}
+        FromBus:
+          Type: EventBridgeRule
+          Properties:
+            Pattern: {source: [sam.test]}
+        Nightly:
+          Type: Schedule
+          Properties: {Schedule: rate(1 day), Input: '{"from": "schedule"}'}
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Type: EXPRESS
+      Definition:
+        StartAt: Record
+        States:
+          Record: {Type: Task, Resource: '${RecorderArn}', End: true}
+      DefinitionSubstitutions:
+        RecorderArn: !GetAtt Recorder.Arn
+      Events:
+        Daily:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: cron(0 7 * * ? *)
+Outputs:
+  Flow: {Value: !Ref Flow}
+  Queue: {Value: !Ref Work}
+"""
+
+RECORDER = """import json, os, uuid
+import boto3
+
+s3 = boto3.client("s3")
+
+
+def source(event):
+    if "Records" in event:
+        r = event["Records"][0]
+        return r.get("eventSource") or r.get("EventSource")
+    return event.get("source") or event.get("from") or "direct"
+
+
+def handler(event, context):
+    kind = source(event)
+    s3.put_object(Bucket=os.environ["OUT"], Key=f"{kind}/{uuid.uuid4()}", Body=json.dumps(event))
+    return {"kind": os.environ["KIND"], "source": kind}
+"""
+
+
+class ServerlessTransformTest(unittest.TestCase):
+    """A SAM template deployed with `sluice deploy`: Globals merged, the function's
+    events wired to real queues, buckets, topics and rules, a state machine with a
+    schedule; bad SAM documents refused as SAM refuses them."""
+
+    def setUp(self):
+        self.server = SluiceServer().start()
+        self.cfn = self.server.client("cloudformation")
+        self.dir = tempfile.mkdtemp()
+        os.makedirs(os.path.join(self.dir, "src"))
+        with open(os.path.join(self.dir, "src", "app.py"), "w") as f:
+            f.write(RECORDER)
+        with open(os.path.join(self.dir, "template.yaml"), "w") as f:
+            f.write(SAM_TEMPLATE)
+
+    def tearDown(self):
+        self.server.cleanup()
+        import shutil
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def recorded(self):
+        s3 = self.server.client("s3")
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="sam-out").get("Contents", [])]
+        return sorted({k.split("/")[0] for k in keys})
+
+    def test_sam_template_deploys_and_its_events_reach_the_function(self):
+        r = subprocess.run([self.server.binary, "deploy", os.path.join(self.dir, "template.yaml"),
+                            "--stack-name", "sam", "--endpoint-url", self.server.endpoint],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        resources = {x["LogicalResourceId"]: x["ResourceType"] for x in
+                     self.cfn.list_stack_resources(StackName="sam")["StackResourceSummaries"]}
+        self.assertEqual(resources["Recorder"], "AWS::Lambda::Function")
+        self.assertEqual(resources["RecorderRole"], "AWS::IAM::Role")
+        self.assertEqual(resources["RecorderFromQueue"], "AWS::Lambda::EventSourceMapping")
+        self.assertEqual(resources["RecorderFromTopic"], "AWS::SNS::Subscription")
+        self.assertEqual(resources["RecorderFromBus"], "AWS::Events::Rule")
+        self.assertEqual(resources["RecorderNightly"], "AWS::Events::Rule")
+        self.assertEqual(resources["RecorderFromInboxPermission"], "AWS::Lambda::Permission")
+        self.assertEqual(resources["Flow"], "AWS::StepFunctions::StateMachine")
+        self.assertEqual(resources["FlowDaily"], "AWS::Scheduler::Schedule")
+        processed = self.cfn.get_template(StackName="sam", TemplateStage="Processed")[
+            "TemplateBody"]  # boto3 parses a JSON body
+        self.assertNotIn("Transform", processed)
+        fn = processed["Resources"]["Recorder"]["Properties"]
+        self.assertEqual((fn["Runtime"], fn["Timeout"]), ("python3.12", 10))
+        self.assertEqual(fn["Environment"]["Variables"], {"OUT": "sam-out", "KIND": "recorder"})
+        self.assertTrue(fn["Code"]["S3Key"].endswith(".zip"))
+
+        out = {o["OutputKey"]: o["OutputValue"] for o in
+               self.cfn.describe_stacks(StackName="sam")["Stacks"][0]["Outputs"]}
+        self.server.client("sqs").send_message(QueueUrl=out["Queue"], MessageBody="work")
+        self.server.client("s3").put_object(Bucket="sam-inbox", Key="incoming/a.txt", Body=b"x")
+        self.server.client("s3").put_object(Bucket="sam-inbox", Key="elsewhere/b.txt", Body=b"x")
+        topic = [t["TopicArn"] for t in self.server.client("sns").list_topics()["Topics"]][0]
+        self.server.client("sns").publish(TopicArn=topic, Message="alert")
+        self.server.client("events").put_events(Entries=[
+            {"Source": "sam.test", "DetailType": "t", "Detail": "{}"}])
+        sfn = self.server.client("stepfunctions")
+        run = sfn.start_sync_execution(stateMachineArn=out["Flow"], input="{}")
+        self.assertEqual(json.loads(run["output"]), {"kind": "recorder", "source": "direct"})
+        for _ in range(100):
+            self.server.idle()
+            if len(self.recorded()) == 5:
+                break
+            time.sleep(0.1)
+        self.assertEqual(self.recorded(),
+                         ["aws:s3", "aws:sns", "aws:sqs", "direct", "sam.test"])
+        schedule = self.server.client("scheduler").get_schedule(
+            Name=self.cfn.describe_stack_resource(StackName="sam", LogicalResourceId="FlowDaily")[
+                "StackResourceDetail"]["PhysicalResourceId"])
+        self.assertEqual(schedule["Target"]["Arn"], out["Flow"])
+
+    def test_bad_sam_documents(self):
+        bad = SAM_TEMPLATE.replace("      BatchSize: 5", "      BatchSize: 5").replace(
+            "      Handler: app.handler", "      Handler: app.handler\n      Colour: blue")
+        msg = self.error(bad)
+        self.assertIn("Transform AWS::Serverless-2016-10-31 failed with: Invalid Serverless "
+                      "Application Specification document", msg)
+        self.assertIn("Resource with id [Recorder] is invalid. property Colour not defined", msg)
+        # Without packaging, CodeUri is a local path SAM cannot use.
+        self.assertIn("'CodeUri' is not a location in S3", self.error(SAM_TEMPLATE))
+        no_transform = json.dumps({"Resources": {"F": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {"InlineCode": "x", "Handler": "a.b", "Runtime": "python3.12"}}}})
+        self.assertEqual(self.error(no_transform), "Template format error: Unrecognized resource "
+                         "types: [AWS::Serverless::Function]")
+
+    def error(self, body):
+        with self.assertRaises(ClientError) as cm:
+            self.cfn.create_stack(StackName="bad", TemplateBody=body,
+                                  Capabilities=["CAPABILITY_IAM"])
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationError")
+        return cm.exception.response["Error"]["Message"]
+
+
 class CloudFormationRestartTest(unittest.TestCase):
     def test_stacks_survive_kill_9(self):
         server = SluiceServer().start()

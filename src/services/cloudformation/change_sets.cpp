@@ -310,9 +310,7 @@ void CloudFormationService::executeChangeSet(const Json& in, const CallContext& 
   const JsonObject& p = cs->at("_prepared").as_object();
   PreparedTemplate prepared;
   prepared.text = jsonString(p.if_contains("text"));
-  auto body = parseTemplateText(prepared.text);
-  if (!body) return refuse(body.takeError());
-  auto checked = checkTemplate(std::move(*body));
+  auto checked = loadTemplate(prepared.text);
   if (!checked) return refuse(checked.takeError());
   prepared.checked = std::move(*checked);
   prepared.values = p.at("values").as_object();

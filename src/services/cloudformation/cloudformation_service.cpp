@@ -334,8 +334,13 @@ Result<Change> CloudFormationService::getTemplate(const Json& in, const CallCont
     return validationError("Stack " + jsonString((*s)->as_object().if_contains("StackName")) +
                            " has no template until a change set is executed");
   }
-  return Change(
-      JsonObject{{"TemplateBody", *body}, {"StagesAvailable", JsonArray{"Original", "Processed"}}});
+  JsonArray stages{"Original", "Processed"};
+  // Processed: after transforms (the SAM transform's expansion), as deployed.
+  if (jsonString(jsonAt(in, {"TemplateStage"})) == "Processed") {
+    return Change(JsonObject{{"TemplateBody", toJsonText((*s)->as_object().at("_template"))},
+                             {"StagesAvailable", std::move(stages)}});
+  }
+  return Change(JsonObject{{"TemplateBody", *body}, {"StagesAvailable", std::move(stages)}});
 }
 
 Result<Change> CloudFormationService::listExports(const Json&, const CallContext& ctx) {

@@ -395,6 +395,37 @@ void addComputeTypes(ResourceTypes& types) {
                                 {"Qualifier", jsonString(v.attributes.if_contains("Version"))}}),
             {"ResourceNotFoundException"});
       }};
+  types["AWS::Lambda::LayerVersion"] = {
+      {"LayerName", "Description", "Content", "CompatibleRuntimes", "CompatibleArchitectures",
+       "LicenseInfo"},
+      {},
+      [](const ResourceApi& api, const ResourceRequest& r) -> Result<ResourceValues> {
+        JsonObject input;
+        copyMembers(r.properties,
+                    {"LayerName", "Description", "Content", "CompatibleRuntimes",
+                     "CompatibleArchitectures", "LicenseInfo"},
+                    input);
+        if (!input.contains("LayerName")) input["LayerName"] = r.logicalId;
+        auto published = api.call("lambda", "PublishLayerVersion", input);
+        if (!published) return published.takeError();
+        ResourceValues v;
+        v.physicalId = jsonString(jsonAt(*published, {"LayerVersionArn"}));
+        v.attributes = {{"LayerVersionArn", v.physicalId}};
+        return v;
+      },
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        // arn:aws:lambda:region:account:layer:NAME:VERSION
+        size_t last = v.physicalId.rfind(':');
+        size_t name = v.physicalId.rfind(':', last - 1);
+        JsonObject input{{"LayerName", v.physicalId.substr(name + 1, last - name - 1)}};
+        try {
+          input["VersionNumber"] = std::stoll(v.physicalId.substr(last + 1));
+        } catch (const std::exception&) {
+          return Result<void>();
+        }
+        return ignoringMissing(api.call("lambda", "DeleteLayerVersion", input),
+                               {"ResourceNotFoundException"});
+      }};
   types["AWS::Lambda::Alias"] = {
       {"FunctionName", "Name", "FunctionVersion", "Description", "RoutingConfig"},
       {"ProvisionedConcurrencyConfig"},

@@ -156,9 +156,7 @@ Result<CloudFormationService::PreparedTemplate> CloudFormationService::prepareTe
   } else {
     return validationError("Either Template URL or Template Body must be specified.");
   }
-  auto body = parseTemplateText(prepared.text);
-  if (!body) return body.takeError();
-  auto checked = checkTemplate(std::move(*body));
+  auto checked = loadTemplate(prepared.text);
   if (!checked) return checked.takeError();
   const Json* given = jsonAt(in, {"Parameters"});
   const JsonObject* before = nullptr;

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "asl/yaml_text.hpp"
+#include "services/cloudformation/serverless_transform.hpp"
 
 namespace sluice::services::cloudformation {
 
@@ -218,6 +219,17 @@ Result<Json> parseTemplateText(std::string_view text) {
   return *yaml;
 }
 
+Result<CheckedTemplate> loadTemplate(std::string_view text) {
+  auto body = parseTemplateText(text);
+  if (!body) return body.takeError();
+  if (usesServerlessTransform(*body)) {
+    auto expanded = expandServerless(*body);
+    if (!expanded) return expanded.takeError();
+    return checkTemplate(std::move(*expanded));
+  }
+  return checkTemplate(std::move(*body));
+}
+
 Result<CheckedTemplate> checkTemplate(Json body) {
   if (!body.is_object()) return templateFormatError("the template must be a JSON object");
   const JsonObject& t = body.as_object();
@@ -287,7 +299,9 @@ Result<CheckedTemplate> checkTemplate(Json body) {
       return templateFormatError("[/Resources/" + id +
                                  "] Every Resources object must contain a Type member.");
     }
-    if (!wellFormedType(std::string(type->as_string()))) {
+    // Serverless types exist only under the SAM transform, which replaced them.
+    if (!wellFormedType(std::string(type->as_string())) ||
+        type->as_string().starts_with("AWS::Serverless::")) {
       badTypes.emplace_back(type->as_string());
     }
     if (const Json* p = r.if_contains("Properties"); p && !p->is_object()) {

@@ -49,6 +49,10 @@ struct SubPiece {
 };
 std::vector<SubPiece> splitSub(std::string_view text);
 
+// The template text read and checked, the SAM transform applied first when
+// the template declares it: what every operation taking a template uses.
+Result<CheckedTemplate> loadTemplate(std::string_view text);
+
 // The names a value refers to through Ref, Fn::GetAtt and Fn::Sub (pseudo
 // parameters included; the caller tells resources from parameters).
 std::set<std::string> referencedNames(const Json& value);

@@ -3,6 +3,7 @@
 // read without deploying it.
 #include "services/cloudformation/cloudformation_service.hpp"
 #include "services/cloudformation/resource_types.hpp"
+#include "services/cloudformation/serverless_transform.hpp"
 
 namespace sluice::services::cloudformation {
 
@@ -60,9 +61,7 @@ Result<Change> CloudFormationService::validateTemplate(const Json& in, const Cal
   if (!text || !text->is_string()) {
     return validationError("Either Template URL or Template Body must be specified.");
   }
-  auto body = parseTemplateText(text->as_string());
-  if (!body) return body.takeError();
-  auto checked = checkTemplate(std::move(*body));
+  auto checked = loadTemplate(text->as_string());
   if (!checked) return checked.takeError();
   const JsonObject& t = checked->body.as_object();
   Declared d = declared(t, false);
@@ -92,9 +91,7 @@ Result<Change> CloudFormationService::getTemplateSummary(const Json& in, const C
         "Either Template URL or Template Body or StackName or StackSetName "
         "must be specified.");
   }
-  auto body = parseTemplateText(text);
-  if (!body) return body.takeError();
-  auto checked = checkTemplate(std::move(*body));
+  auto checked = loadTemplate(text);
   if (!checked) return checked.takeError();
   const JsonObject& t = checked->body.as_object();
   Declared d = declared(t, true);
@@ -102,6 +99,9 @@ Result<Change> CloudFormationService::getTemplateSummary(const Json& in, const C
                {"ResourceTypes", std::move(d.resourceTypes)},
                {"Version", "2010-09-09"},
                {"DeclaredTransforms", JsonArray{}}};
+  if (auto body = parseTemplateText(text); body && usesServerlessTransform(*body)) {
+    r["DeclaredTransforms"] = JsonArray{Json(kServerlessTransform)};
+  }
   if (const Json* desc = t.if_contains("Description")) r["Description"] = *desc;
   if (!d.capability.empty()) {
     r["Capabilities"] = JsonArray{Json(d.capability)};
