@@ -11,61 +11,19 @@
 #      Athena, and where to look next.
 # Needs the AWS CLI. SLUICE=path/to/sluice overrides the binary; KEEP=1 keeps the
 # data directory and leaves the server running for you to explore.
-set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-sluice="${SLUICE:-$here/../../build/sluice}"
 stack=wordpress-medallion
-export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
-export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" AWS_PAGER=""
+. "$here/../lib.sh"
 
-work="$(mktemp -d)"
-pids=()
-finish() {
-  if [ "${KEEP:-}" != 1 ]; then
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-  fi
-}
-trap finish EXIT
-
-# Waits for a background process to print "... http://host:port" and echoes the URL.
-url_of() {
-  local log="$1"
-  for _ in $(seq 1 100); do
-    if grep -qo 'http://[0-9.]*:[0-9]*' "$log" 2>/dev/null; then
-      grep -o 'http://[0-9.]*:[0-9]*' "$log" | head -1
-      return
-    fi
-    sleep 0.1
-  done
-  echo "run.sh: no address in $log:" >&2
-  cat "$log" >&2
-  exit 1
-}
-now_ms() { date +%s%3N; }
-took() { echo "$(($(now_ms) - $1)) ms"; }
-
-python3 "$here/fixture/wordpress_api.py" --port 0 >"$work/site.log" 2>&1 &
-pids+=($!)
+start_background "$work/site.log" python3 "$here/fixture/wordpress_api.py" --port 0
 site="$(url_of "$work/site.log")"
-if [ -n "${SLUICE_ENDPOINT:-}" ]; then
-  endpoint="$SLUICE_ENDPOINT"
-else
-  "$sluice" server --port 0 --data-dir "$work/data" >"$work/server.log" 2>&1 &
-  pids+=($!)
-  endpoint="$(url_of "$work/server.log")"
-fi
-awsl() { aws --endpoint-url "$endpoint" "$@"; }
 echo "WordPress site $site, Sluice $endpoint"
 
 echo "== deploy"
 t=$(now_ms)
 "$sluice" deploy "$here/template.yaml" --stack-name "$stack" --endpoint-url "$endpoint" \
   --parameter-overrides "ApiUrl=$site/wp-json/wp/v2" | sed 's/^/  /'
-output() {
-  awsl cloudformation describe-stacks --stack-name "$stack" \
-    --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
-}
+output() { stack_output "$stack" "$1"; }
 role="$(output GlueRoleArn)"
 for file in "$here"/jobs/*.json; do
   name="$(basename "$file" .json)"
@@ -85,15 +43,9 @@ echo "== run the pipeline"
 machine="$(output StateMachineArn)"
 execution="$(awsl stepfunctions start-execution --state-machine-arn "$machine" \
   --query executionArn --output text)"
-status=RUNNING
-for _ in $(seq 1 600); do
-  status="$(awsl stepfunctions describe-execution --execution-arn "$execution" \
-    --query status --output text)"
-  [ "$status" = RUNNING ] || break
-  sleep 0.2
-done
+status="$(wait_execution "$execution")"
 awsl stepfunctions get-execution-history --execution-arn "$execution" --output json \
-  | python3 "$here/show.py" steps
+  | python3 "$here/../show.py" steps
 echo "  status: $status"
 if [ "$status" != SUCCEEDED ]; then
   awsl stepfunctions describe-execution --execution-arn "$execution" \
@@ -113,7 +65,7 @@ for _ in $(seq 1 100); do
   case "$state" in QUEUED | RUNNING) sleep 0.1 ;; *) break ;; esac
 done
 echo "  $query"
-awsl athena get-query-results --query-execution-id "$id" --output json | python3 "$here/show.py" rows
+awsl athena get-query-results --query-execution-id "$id" --output json | python3 "$here/../show.py" rows
 
 cat <<EOT
 == where to look next (endpoint $endpoint)
@@ -123,8 +75,4 @@ cat <<EOT
   aws --endpoint-url $endpoint glue list-data-quality-results
   aws --endpoint-url $endpoint cloudformation describe-stack-events --stack-name $stack
 EOT
-if [ "${KEEP:-}" = 1 ]; then
-  echo "  (KEEP=1: the server keeps running; data in $work)"
-elif [ -z "${SLUICE_ENDPOINT:-}" ]; then
-  echo "  (this run's server stops now: KEEP=1 ./run.sh keeps it running to try these)"
-fi
+keep_note

@@ -3,6 +3,7 @@
 // Scheduler schedules and groups.
 #include <cctype>
 
+#include "asl/yaml_text.hpp"
 #include "core/encoding.hpp"
 #include "services/cloudformation/resource_types.hpp"
 #include "services/lambda/zip_writer.hpp"
@@ -231,7 +232,18 @@ Result<std::string> definitionText(const ResourceApi& api, const JsonObject& p) 
                     "One of Definition, DefinitionString or DefinitionS3Location is required.",
                     400};
   }
-  return substituted(std::move(definition), p.if_contains("DefinitionSubstitutions"));
+  definition = substituted(std::move(definition), p.if_contains("DefinitionSubstitutions"));
+  // A definition file may be YAML: Step Functions is handed JSON.
+  if (p.contains("DefinitionS3Location") && !parseJson(definition)) {
+    std::string error;
+    auto yaml = asl::parseYamlMapping(definition, error);
+    if (!yaml) {
+      return AwsError{"InvalidRequest", "DefinitionS3Location is neither JSON nor YAML: " + error,
+                      400};
+    }
+    definition = toJsonText(*yaml);
+  }
+  return definition;
 }
 
 Result<ResourceValues> createStateMachine(const ResourceApi& api, const ResourceRequest& r) {

@@ -13,7 +13,10 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kSluice = SLUICE_BINARY;
-const fs::path kMedallion = fs::path(SLUICE_SOURCE_DIR) / "examples" / "medallion";
+// The medallion state machine with every function bound to a stand-in
+// executable: what `sluice run --function` is for.
+const fs::path kMedallion =
+    fs::path(SLUICE_SOURCE_DIR) / "tests" / "data" / "cli" / "stand-in-medallion";
 
 Json parseOutput(const CommandResult& r) {
   auto v = parseJson(r.out);

@@ -3,7 +3,10 @@
 
     show.py steps    < get-execution-history output   each state's duration
     show.py rows     < get-query-results output       an Athena result as a table
+    show.py chunks   < a repartition execution's output   the INSERT INTO queries it ran
+    show.py days     < get-partitions Values (JSON)        hour partitions per event day
 """
+import collections
 import datetime
 import json
 import sys
@@ -46,5 +49,18 @@ def rows(result):
             print("  " + "  ".join("-" * w for w in widths))
 
 
+def chunks(output):
+    for chunk, query in zip(output["chunks"], output["queries"]):
+        print(f"  INSERT INTO events from {chunk['from']} to {chunk['to']}: query {query}")
+
+
+def days(values):
+    per_day = collections.Counter("-".join(v[:3]) for v in values)
+    for day, n in sorted(per_day.items()):
+        print(f"  {day}: {n} hour partitions")
+    print(f"  total: {sum(per_day.values())}")
+
+
 if __name__ == "__main__":
-    {"steps": steps, "rows": rows}[sys.argv[1]](json.load(sys.stdin))
+    commands = {"steps": steps, "rows": rows, "chunks": chunks, "days": days}
+    commands[sys.argv[1]](json.load(sys.stdin))
