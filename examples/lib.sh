@@ -1,7 +1,8 @@
 # Shared by the examples' run.sh: a Sluice server to deploy to (a fresh one, or
 # $SLUICE_ENDPOINT), the AWS CLI pointed at it, and clean-up on exit.
-# Source it after setting `here`; it sets `sluice`, `work`, `endpoint` and
-# defines awsl, start_background, url_of, wait_execution.
+# Source it after setting `here` (and SLUICE_SERVER_ARGS for the server it
+# starts); it sets `sluice`, `work`, `endpoint` and defines awsl,
+# start_background, url_of, wait_execution, stack_output, keep_note.
 set -euo pipefail
 sluice="${SLUICE:-$here/../../build/sluice}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
@@ -43,7 +44,9 @@ start_background() {
 if [ -n "${SLUICE_ENDPOINT:-}" ]; then
   endpoint="$SLUICE_ENDPOINT"
 else
-  start_background "$work/server.log" "$sluice" server --port 0 --data-dir "$work/data"
+  # shellcheck disable=SC2086  # SLUICE_SERVER_ARGS holds several arguments
+  start_background "$work/server.log" "$sluice" server --port 0 --data-dir "$work/data" \
+    ${SLUICE_SERVER_ARGS:-}
   endpoint="$(url_of "$work/server.log")"
 fi
 awsl() { aws --endpoint-url "$endpoint" "$@"; }

@@ -104,8 +104,11 @@ Json eventBridgeEntry(const BucketEvent& e) {
                     {"requester", e.requester}};
   if (!reason.empty()) detail["reason"] = reason;
   if (!deletionType.empty()) detail["deletion-type"] = deletionType;
-  if (detailType == "Object Storage Class Changed" || detailType.starts_with("Object Restore")) {
+  // A transition names where the object went; a restore, where it is archived.
+  if (detailType == "Object Storage Class Changed") {
     detail["destination-storage-class"] = e.storageClass;
+  } else if (detailType == "Object Restore Initiated" || detailType == "Object Restore Completed") {
+    detail["source-storage-class"] = e.storageClass;
   }
   if (!e.restoreExpiry.empty()) detail["restore-expiry-time"] = e.restoreExpiry;
   return JsonObject{

@@ -189,7 +189,54 @@ def configure_logging():
     root.handlers = [handler]
 
 
+def botocore_older_than_endpoint_env(version):
+    """botocore before 1.31.57 (Debian 12 ships 1.29) ignores AWS_ENDPOINT_URL."""
+    try:
+        return tuple(int(p) for p in version.split(".")[:3]) < (1, 31, 57)
+    except ValueError:
+        return False
+
+
+class EndpointDefault:
+    """An import hook: when the function imports botocore.session and that
+    botocore predates AWS_ENDPOINT_URL, clients it creates default to that
+    endpoint, so boto3 inside a function reaches Sluice with no code change,
+    as with a newer botocore. Nothing is imported unless the function does."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "botocore.session":
+            return None
+        sys.meta_path.remove(self)
+        import importlib.util
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            import botocore
+            if botocore_older_than_endpoint_env(botocore.__version__):
+                default_endpoint(module.Session)
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def default_endpoint(session_class):
+    create = session_class.create_client
+
+    def create_client(self, service_name, region_name=None, api_version=None, use_ssl=True,
+                      verify=None, endpoint_url=None, *args, **kwargs):
+        if endpoint_url is None:
+            endpoint_url = os.environ.get("AWS_ENDPOINT_URL")
+        return create(self, service_name, region_name, api_version, use_ssl, verify,
+                      endpoint_url, *args, **kwargs)
+    session_class.create_client = create_client
+
+
 def main():
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        sys.meta_path.insert(0, EndpointDefault())
     # Output is the function's log: unbuffered, so it is complete when the
     # response is posted.
     sys.stdout.reconfigure(line_buffering=True)
