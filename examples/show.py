@@ -5,6 +5,8 @@
     show.py rows     < get-query-results output       an Athena result as a table
     show.py chunks   < a repartition execution's output   the INSERT INTO queries it ran
     show.py days     < get-partitions Values (JSON)        hour partitions per event day
+    show.py versions < list-object-versions output        each version's class and size
+    show.py wav FILE                                       a WAV file's format
 """
 import collections
 import datetime
@@ -61,6 +63,25 @@ def days(values):
     print(f"  total: {sum(per_day.values())}")
 
 
+def versions(listing):
+    for v in listing.get("Versions", []):
+        which = "current " if v["IsLatest"] else "original"
+        print(f"  {which} {v.get('StorageClass', 'STANDARD'):<11} {v['Size']:>7} bytes")
+
+
+def wav(path):
+    import struct
+    with open(path, "rb") as f:
+        head = f.read(36)
+    fmt, channels, rate, _, _, bits = struct.unpack("<HHIIHH", head[20:36])
+    name = {1: "PCM", 6: "A-law", 7: "mu-law"}.get(fmt, str(fmt))
+    print(f"  {name}, {channels} channel(s), {rate} Hz, {bits}-bit")
+
+
 if __name__ == "__main__":
-    commands = {"steps": steps, "rows": rows, "chunks": chunks, "days": days}
-    commands[sys.argv[1]](json.load(sys.stdin))
+    if sys.argv[1] == "wav":
+        wav(sys.argv[2])
+    else:
+        commands = {"steps": steps, "rows": rows, "chunks": chunks, "days": days,
+                    "versions": versions}
+        commands[sys.argv[1]](json.load(sys.stdin))
