@@ -261,6 +261,20 @@ class CloudFormationTest(unittest.TestCase):
         self.assertIn("[Colour]", reason[0])
         self.cfn.delete_stack(StackName="prop")
 
+    def test_bad_intrinsic_fails_the_resource_and_rolls_back(self):
+        self.cfn.create_stack(StackName="intrinsic", TemplateBody=json.dumps({"Resources": {
+            "Ok": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "intrinsic-ok"}},
+            "Bad": {"Type": "AWS::SSM::Parameter", "DependsOn": "Ok", "Properties": {
+                "Name": "/intrinsic", "Type": "String",
+                "Value": {"Fn::Select": [5, {"Fn::Split": [",", "a,b"]}]}}}}}))
+        self.assertEqual(self.stack("intrinsic")["StackStatus"], "ROLLBACK_COMPLETE")
+        reason = [e[2] for e in self.events("intrinsic") if e[1] == "CREATE_FAILED"][0]
+        self.assertIn("Template error: Fn::Select cannot select nonexistent value at index 5",
+                      reason)
+        self.assertEqual(self.server.client("sqs").list_queues(
+            QueueNamePrefix="intrinsic").get("QueueUrls", []), [])
+        self.cfn.delete_stack(StackName="intrinsic")
+
     def test_retained_resource_outlives_its_stack(self):
         self.cfn.create_stack(StackName="retain", TemplateBody=json.dumps({"Resources": {
             "B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain",
@@ -857,6 +871,62 @@ class CloudFormationRestartTest(unittest.TestCase):
                              [b["Name"] for b in server.client("s3").list_buckets()["Buckets"]])
         finally:
             server.cleanup()
+
+    def test_a_deployment_cut_by_kill_9_is_rolled_back_at_restart(self):
+        import threading
+        server = SluiceServer().start()
+        try:
+            cfn = server.client("cloudformation")
+            # Enough resources that the deployment is still running when killed.
+            template = json.dumps({"Resources": {
+                f"P{i}": {"Type": "AWS::SSM::Parameter",
+                          "Properties": {"Name": f"/cut/p{i}", "Type": "String", "Value": "v"}}
+                for i in range(400)}})
+            threading.Thread(target=lambda: self.swallow(
+                lambda: cfn.create_stack(StackName="cut", TemplateBody=template)),
+                daemon=True).start()
+            created = []
+            for _ in range(500):
+                try:
+                    resources = cfn.list_stack_resources(StackName="cut")[
+                        "StackResourceSummaries"]
+                except ClientError:
+                    resources = []
+                created = [r["LogicalResourceId"] for r in resources
+                           if r["ResourceStatus"] == "CREATE_COMPLETE"]
+                if len(created) >= 20:
+                    break
+                time.sleep(0.01)
+            server.stop(signal.SIGKILL)
+            self.assertGreaterEqual(len(created), 20)
+            self.assertLess(len(created), 400)
+            server.start()
+            cfn, ssm = server.client("cloudformation"), server.client("ssm")
+            for _ in range(300):
+                status = cfn.describe_stacks(StackName="cut")["Stacks"][0]["StackStatus"]
+                if not status.endswith("IN_PROGRESS"):
+                    break
+                time.sleep(0.05)
+            self.assertEqual(status, "ROLLBACK_COMPLETE")
+            reasons = [e.get("ResourceStatusReason", "") for e in
+                       cfn.describe_stack_events(StackName="cut")["StackEvents"]]
+            self.assertIn("Sluice stopped while the stack was being deployed.", reasons)
+            # Everything the stack knew it had created is gone; at most the one
+            # resource being created at the kill can remain.
+            left = [p["Name"] for page in ssm.get_paginator("describe_parameters").paginate()
+                    for p in page["Parameters"] if p["Name"].startswith("/cut/")]
+            self.assertLessEqual(len(left), 1, left)
+            for logical in created:
+                self.assertNotIn("/cut/p" + logical[1:], left)
+        finally:
+            server.cleanup()
+
+    @staticmethod
+    def swallow(fn):
+        try:
+            fn()
+        except Exception:  # the server is killed under it
+            pass
 
 
 if __name__ == "__main__":
