@@ -102,6 +102,10 @@ class CloudFormationService {
   void cleanUpUpdate(const Scope& scope, const std::string& stackId);
   // After a failed one: everything put back as it was.
   void rollBackUpdate(const Scope& scope, const std::string& stackId);
+  // The values a deployment of `body` resolves against: its parameters (SSM
+  // parameter types read now), exports of the other stacks.
+  Result<TemplateValues> deploymentValues(const StackIdentity& stack, const Json& body,
+                                          std::map<std::string, Json> params);
   // Creates resource `id` of the template being deployed, recording it.
   bool createResource(const Scope& scope, const std::string& stackId, const std::string& stackName,
                       TemplateValues& values, const std::string& id, const JsonObject& resource,

@@ -99,30 +99,8 @@ Result<ResourceValues> createJob(const ResourceApi& api, const ResourceRequest& 
   const JsonObject& p = r.properties;
   std::string name = stringProperty(p, "Name");
   if (name.empty()) name = r.logicalId + "-" + randomSuffix(api);
-  JsonObject input{{"Name", name}};
-  copyMembers(p,
-              {"Role",
-               "Command",
-               "DefaultArguments",
-               "NonOverridableArguments",
-               "Connections",
-               "MaxRetries",
-               "AllocatedCapacity",
-               "MaxCapacity",
-               "Timeout",
-               "GlueVersion",
-               "WorkerType",
-               "NumberOfWorkers",
-               "ExecutionProperty",
-               "Description",
-               "LogUri",
-               "NotificationProperty",
-               "SecurityConfiguration",
-               "ExecutionClass",
-               "JobMode",
-               "JobRunQueuingEnabled",
-               "MaintenanceWindow"},
-              input);
+  JsonObject input = jobDefinition(p);
+  input["Name"] = name;
   if (const Json* tags = p.if_contains("Tags"); tags && tags->is_object()) input["Tags"] = *tags;
   if (auto c = api.call("glue", "CreateJob", input); !c) return c.takeError();
   return recordedResource(name);

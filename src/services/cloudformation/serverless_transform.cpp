@@ -76,6 +76,40 @@ bool s3Location(const Json& v, std::string& bucket, std::string& key, Json& vers
   return !bucket.empty() && !key.empty();
 }
 
+// The Events::Rule of a Schedule, EventBridgeRule or CloudWatchEvent event.
+JsonObject eventRule(const std::string& type, const JsonObject& p, JsonObject target) {
+  if (const Json* i = p.if_contains("Input")) target["Input"] = *i;
+  if (const Json* i = p.if_contains("InputPath")) target["InputPath"] = *i;
+  JsonObject r{{"Targets", JsonArray{Json(std::move(target))}}};
+  if (type == "Schedule") {
+    r["ScheduleExpression"] = p.contains("Schedule") ? p.at("Schedule") : Json();
+  } else {
+    r["EventPattern"] = p.contains("Pattern") ? p.at("Pattern") : Json();
+    if (const Json* bus = p.if_contains("EventBusName")) r["EventBusName"] = *bus;
+  }
+  if (const Json* s = p.if_contains("State")) r["State"] = *s;
+  if (const Json* e = p.if_contains("Enabled"); e && e->is_bool()) {
+    r["State"] = e->as_bool() ? "ENABLED" : "DISABLED";
+  }
+  if (const Json* n = p.if_contains("Name")) r["Name"] = *n;
+  if (const Json* d = p.if_contains("Description")) r["Description"] = *d;
+  return JsonObject{{"Type", "AWS::Events::Rule"}, {"Properties", std::move(r)}};
+}
+
+// The Scheduler::Schedule of a ScheduleV2 event.
+JsonObject schedule(const JsonObject& p, JsonObject target) {
+  if (const Json* i = p.if_contains("Input")) target["Input"] = *i;
+  JsonObject s{{"ScheduleExpression",
+                p.contains("ScheduleExpression") ? p.at("ScheduleExpression") : Json()},
+               {"FlexibleTimeWindow", JsonObject{{"Mode", "OFF"}}},
+               {"Target", std::move(target)}};
+  for (const char* name : {"Name", "GroupName", "ScheduleExpressionTimezone", "State",
+                           "Description", "StartDate", "EndDate"}) {
+    if (const Json* v = p.if_contains(name)) s[name] = *v;
+  }
+  return JsonObject{{"Type", "AWS::Scheduler::Schedule"}, {"Properties", std::move(s)}};
+}
+
 class Expander {
  public:
   explicit Expander(JsonObject& resources) : resources_(resources) {}
@@ -262,40 +296,15 @@ class Expander {
     JsonObject p = props && props->is_object() ? props->as_object() : JsonObject{};
     std::string rule = fn + event;
     if (type == "Schedule" || type == "EventBridgeRule" || type == "CloudWatchEvent") {
-      JsonObject target{{"Id", rule + "LambdaTarget"}, {"Arn", getAtt(fn, "Arn")}};
-      if (const Json* i = p.if_contains("Input")) target["Input"] = *i;
-      if (const Json* i = p.if_contains("InputPath")) target["InputPath"] = *i;
-      JsonObject r{{"Targets", JsonArray{target}}};
-      if (type == "Schedule") {
-        r["ScheduleExpression"] = p.contains("Schedule") ? p.at("Schedule") : Json();
-      } else {
-        r["EventPattern"] = p.contains("Pattern") ? p.at("Pattern") : Json();
-        if (const Json* bus = p.if_contains("EventBusName")) r["EventBusName"] = *bus;
-      }
-      if (const Json* s = p.if_contains("State")) r["State"] = *s;
-      if (const Json* e = p.if_contains("Enabled"); e && e->is_bool()) {
-        r["State"] = e->as_bool() ? "ENABLED" : "DISABLED";
-      }
-      if (const Json* n = p.if_contains("Name")) r["Name"] = *n;
-      if (const Json* d = p.if_contains("Description")) r["Description"] = *d;
-      add(rule, JsonObject{{"Type", "AWS::Events::Rule"}, {"Properties", std::move(r)}});
+      add(rule, eventRule(type, p, {{"Id", rule + "LambdaTarget"}, {"Arn", getAtt(fn, "Arn")}}));
       Json source = getAtt(rule, "Arn");
       permission(fn, event, "events.amazonaws.com", &source);
       return {};
     }
     if (type == "ScheduleV2") {
       add(rule + "Role", generatedRole("scheduler.amazonaws.com", Json()));
-      JsonObject target{{"Arn", getAtt(fn, "Arn")}, {"RoleArn", getAtt(rule + "Role", "Arn")}};
-      if (const Json* i = p.if_contains("Input")) target["Input"] = *i;
-      JsonObject s{{"ScheduleExpression",
-                    p.contains("ScheduleExpression") ? p.at("ScheduleExpression") : Json()},
-                   {"FlexibleTimeWindow", JsonObject{{"Mode", "OFF"}}},
-                   {"Target", std::move(target)}};
-      for (const char* name : {"Name", "GroupName", "ScheduleExpressionTimezone", "State",
-                               "Description", "StartDate", "EndDate"}) {
-        if (const Json* v = p.if_contains(name)) s[name] = *v;
-      }
-      add(rule, JsonObject{{"Type", "AWS::Scheduler::Schedule"}, {"Properties", std::move(s)}});
+      add(rule,
+          schedule(p, {{"Arn", getAtt(fn, "Arn")}, {"RoleArn", getAtt(rule + "Role", "Arn")}}));
       return {};
     }
     if (type == "SQS") {
@@ -370,42 +379,18 @@ class Expander {
         generatedRole(type == "ScheduleV2" ? "scheduler.amazonaws.com" : "events.amazonaws.com",
                       Json()));
     if (type == "ScheduleV2") {
-      JsonObject target{{"Arn", ref(sm)}, {"RoleArn", getAtt(id + "Role", "Arn")}};
-      if (const Json* i = p.if_contains("Input")) target["Input"] = *i;
-      JsonObject s{{"ScheduleExpression",
-                    p.contains("ScheduleExpression") ? p.at("ScheduleExpression") : Json()},
-                   {"FlexibleTimeWindow", JsonObject{{"Mode", "OFF"}}},
-                   {"Target", std::move(target)}};
-      for (const char* name : {"Name", "GroupName", "ScheduleExpressionTimezone", "State",
-                               "Description", "StartDate", "EndDate"}) {
-        if (const Json* v = p.if_contains(name)) s[name] = *v;
-      }
-      add(id, JsonObject{{"Type", "AWS::Scheduler::Schedule"}, {"Properties", std::move(s)}});
+      add(id, schedule(p, {{"Arn", ref(sm)}, {"RoleArn", getAtt(id + "Role", "Arn")}}));
       return {};
     }
     if (type != "Schedule" && type != "EventBridgeRule" && type != "CloudWatchEvent") {
       return transformError(sm, "Event with id [" + event +
-                                    "] is invalid. Sluice does not "
-                                    "expand events of type " +
-                                    type + ".");
+                                    "] is invalid. Sluice does not expand events of type " + type +
+                                    ".");
     }
-    JsonObject target{{"Id", id + "StepFunctionsTarget"},
-                      {"Arn", ref(sm)},
-                      {"RoleArn", getAtt(id + "Role", "Arn")}};
-    if (const Json* i = p.if_contains("Input")) target["Input"] = *i;
-    if (const Json* i = p.if_contains("InputPath")) target["InputPath"] = *i;
-    JsonObject r{{"Targets", JsonArray{target}}};
-    if (type == "Schedule") {
-      r["ScheduleExpression"] = p.contains("Schedule") ? p.at("Schedule") : Json();
-    } else {
-      r["EventPattern"] = p.contains("Pattern") ? p.at("Pattern") : Json();
-      if (const Json* bus = p.if_contains("EventBusName")) r["EventBusName"] = *bus;
-    }
-    if (const Json* s = p.if_contains("State")) r["State"] = *s;
-    if (const Json* e = p.if_contains("Enabled"); e && e->is_bool()) {
-      r["State"] = e->as_bool() ? "ENABLED" : "DISABLED";
-    }
-    add(id, JsonObject{{"Type", "AWS::Events::Rule"}, {"Properties", std::move(r)}});
+    add(id, eventRule(type, p,
+                      {{"Id", id + "StepFunctionsTarget"},
+                       {"Arn", ref(sm)},
+                       {"RoleArn", getAtt(id + "Role", "Arn")}}));
     return {};
   }
 

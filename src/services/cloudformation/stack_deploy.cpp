@@ -353,6 +353,17 @@ bool CloudFormationService::resolveOutputs(const Scope& scope, const std::string
   return true;
 }
 
+Result<TemplateValues> CloudFormationService::deploymentValues(const StackIdentity& stack,
+                                                               const Json& body,
+                                                               std::map<std::string, Json> params) {
+  ResourceApi api(registry_, stack.scope, ids_);
+  if (auto read = readSsmParameters(api, body, params); !read) return read.error();
+  return TemplateValues(body, stack, std::move(params),
+                        [this, scope = stack.scope, id = stack.stackId](const std::string& name) {
+                          return exportValue(scope, name, id);
+                        });
+}
+
 bool CloudFormationService::createResources(const Scope& scope, const std::string& stackId) {
   Json body;
   std::map<std::string, Json> params;
@@ -366,14 +377,9 @@ bool CloudFormationService::createResources(const Scope& scope, const std::strin
   }
   auto checked = checkTemplate(body);
   if (!checked) return failStack(scope, stackId, checked.error().message);
-  ResourceApi api(registry_, scope, ids_);
-  if (auto read = readSsmParameters(api, body, params); !read) {
-    return failStack(scope, stackId, read.error().message);
-  }
-  TemplateValues values(body, identity, std::move(params),
-                        [this, scope, stackId](const std::string& name) {
-                          return exportValue(scope, name, stackId);
-                        });
+  auto made = deploymentValues(identity, body, std::move(params));
+  if (!made) return failStack(scope, stackId, made.error().message);
+  TemplateValues& values = *made;
   const JsonObject& resources = body.as_object().at("Resources").as_object();
   for (const std::string& id : checked->creationOrder) {
     if (stopping_) return false;

@@ -48,14 +48,10 @@ bool CloudFormationService::updateResources(const Scope& scope, const std::strin
   StackIdentity identity{scope, jsonString(doc.if_contains("StackName")), stackId};
   auto checked = checkTemplate(body);
   if (!checked) return failStack(scope, stackId, checked.error().message);
+  auto made = deploymentValues(identity, body, std::move(params));
+  if (!made) return failStack(scope, stackId, made.error().message);
+  TemplateValues& values = *made;
   ResourceApi api(registry_, scope, ids_);
-  if (auto read = readSsmParameters(api, body, params); !read) {
-    return failStack(scope, stackId, read.error().message);
-  }
-  TemplateValues values(body, identity, std::move(params),
-                        [this, scope, stackId](const std::string& name) {
-                          return exportValue(scope, name, stackId);
-                        });
   const JsonObject old = doc.at("_resources").as_object();
   for (const auto& kv : old) {
     if (created(kv.value().as_object())) {
