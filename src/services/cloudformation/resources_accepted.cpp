@@ -1,5 +1,5 @@
-// Types Sluice records without enforcing: IAM roles and policies, resource
-// policies and Lambda permissions. Sluice does not authorise calls, so these
+// Types Sluice records without enforcing: IAM roles and policies, and the
+// resource policies of buckets, queues, topics and buses. Sluice does not authorise calls, so these
 // change nothing; they exist so real templates deploy, and they answer Ref
 // and Fn::GetAtt as AWS does (a role's Arn feeds a function's Role).
 #include "services/cloudformation/resource_types.hpp"
@@ -84,12 +84,6 @@ void addAcceptedTypes(ResourceTypes& types) {
   types["AWS::SNS::TopicPolicy"] = policy({"PolicyDocument", "Topics"});
   types["AWS::Events::EventBusPolicy"] =
       policy({"EventBusName", "StatementId", "Statement", "Action", "Principal", "Condition"});
-  types["AWS::Lambda::Permission"] =
-      accepted({"Action", "EventSourceToken", "FunctionName", "FunctionUrlAuthType", "Principal",
-                "PrincipalOrgID", "SourceAccount", "SourceArn"},
-               [](const ResourceApi& api, const ResourceRequest& r) {
-                 return recordedResource(generatedName(api, r, 128));
-               });
 }
 
 }  // namespace sluice::services::cloudformation

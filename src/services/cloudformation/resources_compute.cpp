@@ -438,6 +438,30 @@ void addComputeTypes(ResourceTypes& types) {
         return ignoringMissing(api.call("lambda", "DeleteLayerVersion", input),
                                {"ResourceNotFoundException"});
       }};
+  // A function's resource policy statement, through AddPermission (Lambda
+  // keeps and answers it; Sluice does not authorise with it).
+  types["AWS::Lambda::Permission"] = {
+      {"Action", "FunctionName", "Principal", "SourceArn", "SourceAccount", "EventSourceToken",
+       "FunctionUrlAuthType", "PrincipalOrgID"},
+      {},
+      [](const ResourceApi& api, const ResourceRequest& r) -> Result<ResourceValues> {
+        JsonObject input{{"StatementId", generatedName(api, r, 100)}};
+        copyMembers(r.properties,
+                    {"Action", "FunctionName", "Principal", "SourceArn", "SourceAccount",
+                     "EventSourceToken", "FunctionUrlAuthType", "PrincipalOrgID"},
+                    input);
+        if (auto added = api.call("lambda", "AddPermission", input); !added) {
+          return added.takeError();
+        }
+        return recordedResource(jsonString(input.if_contains("StatementId")));
+      },
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject& p) {
+        return ignoringMissing(
+            api.call("lambda", "RemovePermission",
+                     JsonObject{{"FunctionName", stringProperty(p, "FunctionName")},
+                                {"StatementId", v.physicalId}}),
+            {"ResourceNotFoundException"});
+      }};
   types["AWS::Lambda::Alias"] = {
       {"FunctionName", "Name", "FunctionVersion", "Description", "RoutingConfig"},
       {"ProvisionedConcurrencyConfig"},

@@ -83,6 +83,15 @@ Json FunctionRecord::toDocument() const {
   JsonObject eic;
   for (const auto& [q, c] : eventInvokeConfigs) eic[q] = c;
   o["eventInvokeConfigs"] = std::move(eic);
+  JsonObject policies;
+  for (const auto& [q, statements] : this->policies) {
+    JsonObject byId;
+    for (const auto& [id, st] : statements) byId[id] = st;
+    auto rev = policyRevisions.find(q);
+    policies[q] = JsonObject{{"statements", std::move(byId)},
+                             {"revision", rev == policyRevisions.end() ? "" : rev->second}};
+  }
+  o["policies"] = std::move(policies);
   return o;
 }
 
@@ -116,6 +125,15 @@ FunctionRecord FunctionRecord::fromDocument(const Json& doc) {
   }
   if (const Json* e = o.if_contains("eventInvokeConfigs"); e && e->is_object()) {
     for (const auto& kv : e->as_object()) f.eventInvokeConfigs[std::string(kv.key())] = kv.value();
+  }
+  if (const Json* p = o.if_contains("policies"); p && p->is_object()) {
+    for (const auto& kv : p->as_object()) {
+      std::string q(kv.key());
+      for (const auto& st : kv.value().at("statements").as_object()) {
+        f.policies[q][std::string(st.key())] = st.value();
+      }
+      f.policyRevisions[q] = str(kv.value().as_object(), "revision");
+    }
   }
   return f;
 }

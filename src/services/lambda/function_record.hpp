@@ -51,6 +51,10 @@ struct FunctionRecord {
   std::optional<int64_t> reservedConcurrency;
   // PutFunctionEventInvokeConfig per qualifier ("$LATEST", "1", alias name).
   std::map<std::string, Json> eventInvokeConfigs;
+  // AddPermission's resource-policy statements per qualifier ("" for the
+  // unqualified function), by statement id; and the policy's revision.
+  std::map<std::string, std::map<std::string, Json>> policies;
+  std::map<std::string, std::string> policyRevisions;
 
   Json toDocument() const;
   static FunctionRecord fromDocument(const Json& doc);

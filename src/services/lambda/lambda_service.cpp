@@ -148,6 +148,9 @@ void LambdaService::registerOperations(OperationRegistry& registry) {
   add("UpdateEventSourceMapping", &LambdaService::updateEventSourceMapping);
   add("DeleteEventSourceMapping", &LambdaService::deleteEventSourceMapping);
   add("ListEventSourceMappings", &LambdaService::listEventSourceMappings);
+  add("AddPermission", &LambdaService::addPermission);
+  add("RemovePermission", &LambdaService::removePermission);
+  add("GetPolicy", &LambdaService::getPolicy);
 }
 
 void LambdaService::startRuntime(LambdaRuntimeOptions options) {

@@ -107,6 +107,10 @@ class LambdaService {
   Result<Change> updateEventSourceMapping(const Json& in, const CallContext& ctx);
   Result<Change> deleteEventSourceMapping(const Json& in, const CallContext& ctx);
   Result<Change> listEventSourceMappings(const Json& in, const CallContext& ctx);
+  // Resource policies (permissions.cpp).
+  Result<Change> addPermission(const Json& in, const CallContext& ctx);
+  Result<Change> removePermission(const Json& in, const CallContext& ctx);
+  Result<Change> getPolicy(const Json& in, const CallContext& ctx);
 
   // Operations that first read and unpack a package (off the lock, on the
   // worker pool), then record it.
