@@ -340,6 +340,30 @@ class CloudFormationTest(unittest.TestCase):
         self.assertEqual([s["StackName"] for s in self.cfn.list_stacks()["StackSummaries"]
                           if s["StackName"] == "bad"], [])
 
+    def test_template_url_reads_the_template_from_s3(self):
+        s3 = self.server.client("s3")
+        s3.create_bucket(Bucket="templates")
+        body = json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue",
+                                               "Properties": {"QueueName": "from-url"}}}})
+        s3.put_object(Bucket="templates", Key="stacks/queue.json", Body=body.encode())
+        for url in (f"{self.server.endpoint}/templates/stacks/queue.json",
+                    "https://templates.s3.amazonaws.com/stacks/queue.json",
+                    "https://s3.us-east-1.amazonaws.com/templates/stacks/queue.json"):
+            with self.subTest(url=url):
+                self.assertEqual(self.cfn.validate_template(TemplateURL=url)["Parameters"], [])
+        self.cfn.create_stack(StackName="by-url", TemplateURL=f"{self.server.endpoint}/templates/"
+                                                              "stacks/queue.json")
+        self.assertEqual(self.stack("by-url")["StackStatus"], "CREATE_COMPLETE")
+        self.assertEqual(json.loads(json.dumps(self.cfn.get_template(StackName="by-url")[
+            "TemplateBody"])), json.loads(body))
+        self.cfn.delete_stack(StackName="by-url")
+        msg = self.error("ValidationError", self.cfn.create_stack, StackName="by-url",
+                         TemplateURL="https://templates.s3.amazonaws.com/stacks/missing.json")
+        self.assertTrue(msg.startswith("S3 error: "), msg)
+        self.assertEqual(self.error("ValidationError", self.cfn.validate_template,
+                                    TemplateURL="ftp://example.com/t.json"),
+                         "TemplateURL must be a supported URL.")
+
     def test_validate_template_reports_parameters_and_capabilities(self):
         r = self.cfn.validate_template(TemplateBody=MESSAGING)
         self.assertEqual(sorted((p["ParameterKey"], p["DefaultValue"]) for p in r["Parameters"]),

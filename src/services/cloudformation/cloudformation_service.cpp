@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "core/encoding.hpp"
 #include "services/cloudformation/resource_types.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
@@ -64,19 +65,20 @@ void CloudFormationService::registerOperations(OperationRegistry& registry) {
   using Op = Result<Change> (CloudFormationService::*)(const Json&, const CallContext&);
   auto add = [&](const char* name, Op fn) {
     registry.add("cloudformation", name,
-                 [this, fn](const Json& in, const CallContext& ctx, Reply reply) {
+                 withTemplateUrl([this, fn](const Json& in, const CallContext& ctx, Reply reply) {
                    runLocked(
                        mu_, docs_, [&]() { return (this->*fn)(in, ctx); }, std::move(reply));
-                 });
+                 }));
   };
-  registry.add("cloudformation", "CreateStack",
-               [this](const Json& in, const CallContext& ctx, Reply reply) {
-                 createStack(in, ctx, std::move(reply));
-               });
-  registry.add("cloudformation", "UpdateStack",
-               [this](const Json& in, const CallContext& ctx, Reply reply) {
-                 updateStack(in, ctx, std::move(reply));
-               });
+  auto addAsync = [&](const char* name,
+                      void (CloudFormationService::*fn)(const Json&, const CallContext&, Reply)) {
+    registry.add("cloudformation", name,
+                 withTemplateUrl([this, fn](const Json& in, const CallContext& ctx, Reply reply) {
+                   (this->*fn)(in, ctx, std::move(reply));
+                 }));
+  };
+  addAsync("CreateStack", &CloudFormationService::createStack);
+  addAsync("UpdateStack", &CloudFormationService::updateStack);
   registry.add("cloudformation", "ExecuteChangeSet",
                [this](const Json& in, const CallContext& ctx, Reply reply) {
                  executeChangeSet(in, ctx, std::move(reply));
@@ -99,6 +101,55 @@ void CloudFormationService::registerOperations(OperationRegistry& registry) {
   add("DescribeChangeSet", &CloudFormationService::describeChangeSet);
   add("DeleteChangeSet", &CloudFormationService::deleteChangeSet);
   add("ListChangeSets", &CloudFormationService::listChangeSets);
+}
+
+namespace {
+
+// The bucket and key a TemplateURL names: path style (https://s3.amazonaws.com/b/k,
+// https://s3.<region>.amazonaws.com/b/k, or this server's own http://host/b/k)
+// or virtual-hosted (https://b.s3.amazonaws.com/k, https://b.s3.<region>.amazonaws.com/k).
+std::optional<std::pair<std::string, std::string>> templateLocation(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos ||
+      (url.compare(0, scheme, "https") != 0 && url.compare(0, scheme, "http") != 0)) {
+    return std::nullopt;
+  }
+  std::string rest = url.substr(scheme + 3);
+  size_t slash = rest.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  std::string host = rest.substr(0, slash), path = rest.substr(slash + 1);
+  path = path.substr(0, path.find('?'));
+  size_t s3 = host.find(".s3.");
+  if (s3 == std::string::npos) s3 = host.find(".s3-");
+  if (s3 != std::string::npos && host.ends_with(".amazonaws.com")) {
+    if (path.empty()) return std::nullopt;
+    return std::make_pair(host.substr(0, s3), percentDecode(path));
+  }
+  size_t key = path.find('/');
+  if (key == std::string::npos || key == 0 || key + 1 == path.size()) return std::nullopt;
+  return std::make_pair(path.substr(0, key), percentDecode(path.substr(key + 1)));
+}
+
+}  // namespace
+
+OperationFn CloudFormationService::withTemplateUrl(OperationFn fn) {
+  return [this, fn = std::move(fn)](const Json& in, const CallContext& ctx, Reply reply) {
+    const Json* url = jsonAt(in, {"TemplateURL"});
+    if (!url || !url->is_string() || jsonAt(in, {"TemplateBody"})) {
+      return fn(in, ctx, std::move(reply));
+    }
+    auto where = templateLocation(std::string(url->as_string()));
+    if (!where) return reply(validationError("TemplateURL must be a supported URL."));
+    registry_.call("s3", "GetObject", JsonObject{{"Bucket", where->first}, {"Key", where->second}},
+                   ctx, [fn, in, ctx, reply = std::move(reply)](Result<Json> object) mutable {
+                     if (!object)
+                       return reply(validationError("S3 error: " + object.error().message));
+                     JsonObject withBody = in.as_object();
+                     withBody.erase("TemplateURL");
+                     withBody["TemplateBody"] = jsonString(jsonAt(*object, {"Body"}));
+                     fn(Json(std::move(withBody)), ctx, std::move(reply));
+                   });
+  };
 }
 
 Json* CloudFormationService::liveStack(const Scope& scope, const std::string& name) {

@@ -68,6 +68,9 @@ class CloudFormationService {
   Result<Change> listExports(const Json& in, const CallContext& ctx);
 
  private:
+  // `fn` with a TemplateURL read from Sluice's S3 first and handed on as
+  // the TemplateBody it names.
+  OperationFn withTemplateUrl(OperationFn fn);
   // A template as an operation submits it (TemplateBody or
   // UsePreviousTemplate, Parameters with UsePreviousValue, Capabilities),
   // checked, its parameters resolved.

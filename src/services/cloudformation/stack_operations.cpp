@@ -151,8 +151,6 @@ Result<CloudFormationService::PreparedTemplate> CloudFormationService::prepareTe
     prepared.text = jsonString(current->if_contains("TemplateBody"));
   } else if (text && text->is_string()) {
     prepared.text = std::string(text->as_string());
-  } else if (jsonAt(in, {"TemplateURL"})) {
-    return validationError("TemplateURL is not supported by Sluice yet: pass TemplateBody");
   } else {
     return validationError("Either Template URL or Template Body must be specified.");
   }
