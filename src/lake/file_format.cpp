@@ -178,7 +178,59 @@ std::vector<std::string> splitCsvLine(std::string_view line, char delimiter) {
   return cells;
 }
 
-std::optional<FileFormat> classifyBytes(std::string_view head, uint64_t size,
+// What the built-in classifiers alone make of an object.
+std::optional<FileFormat> builtinFormat(std::string_view head, uint64_t size, std::string_view key);
+
+namespace {
+
+// A custom classifier's verdict on an uncompressed object, or nullopt when it
+// does not match.
+std::optional<FileFormat> customFormat(const CustomClassifier& c, std::string_view head,
+                                       const std::optional<FileFormat>& builtin) {
+  if (c.kind == "json") {
+    // "$[*]": the elements of a top-level array are the records.
+    if (c.jsonPath != "$[*]" || !builtin || builtin->classification != "json" ||
+        !builtin->jsonArray) {
+      return std::nullopt;
+    }
+    FileFormat f = *builtin;
+    f.jsonArray = false;
+    return f;
+  }
+  if (c.kind != "csv" || head.starts_with("PAR1")) return std::nullopt;
+  std::string_view line = head.substr(0, head.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  auto first = splitCsvLine(line, c.delimiter);
+  if (line.empty() || (first.size() < 2 && !c.allowSingleColumn)) return std::nullopt;
+  FileFormat f = formatOf("csv");
+  f.delimiter = c.delimiter;
+  f.columnCount = first.size();
+  if (c.containsHeader == "PRESENT") {
+    f.header = true;
+    f.headerNames = c.header.empty() ? first : c.header;
+  } else if (c.containsHeader == "ABSENT") {
+    f.headerNames = c.header;  // names for headerless files, when given
+  } else if (builtin && builtin->classification == "csv" && builtin->delimiter == c.delimiter) {
+    f.header = builtin->header;
+    f.headerNames = builtin->headerNames;
+  }
+  return f;
+}
+
+}  // namespace
+
+std::optional<FileFormat> classifyBytes(std::string_view head, uint64_t size, std::string_view key,
+                                        const std::vector<CustomClassifier>& custom) {
+  auto builtin = builtinFormat(head, size, key);
+  bool compressed = builtin && builtin->compression != "none";
+  for (const auto& c : custom) {
+    if (compressed && c.kind == "csv") continue;
+    if (auto f = customFormat(c, head.substr(0, kSniffBytes), builtin)) return f;
+  }
+  return builtin;
+}
+
+std::optional<FileFormat> builtinFormat(std::string_view head, uint64_t size,
                                         std::string_view key) {
   if (head.size() > kSniffBytes) head = head.substr(0, kSniffBytes);
   bool complete = size <= head.size();
@@ -201,10 +253,11 @@ std::optional<FileFormat> classifyBytes(std::string_view head, uint64_t size,
   return sniff(head, complete, key);
 }
 
-std::optional<FileFormat> classifyFile(const std::filesystem::path& file, std::string_view key) {
+std::optional<FileFormat> classifyFile(const std::filesystem::path& file, std::string_view key,
+                                       const std::vector<CustomClassifier>& custom) {
   std::error_code ec;
   auto size = std::filesystem::file_size(file, ec);
-  return classifyBytes(readHead(file), ec ? 0 : size, key);
+  return classifyBytes(readHead(file), ec ? 0 : size, key, custom);
 }
 
 }  // namespace sluice::lake

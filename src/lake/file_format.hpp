@@ -24,13 +24,26 @@ struct FileFormat {
   std::string compatibilityKey() const;
 };
 
+// A crawler's custom classifier (Glue's CreateClassifier), tried before the
+// built-in ones, in the crawler's order.
+struct CustomClassifier {
+  std::string kind;      // "json" or "csv" (Grok and XML never match here)
+  std::string jsonPath;  // json: only "$[*]" (each element of a top-level array a record)
+  char delimiter = ',';  // csv
+  std::string containsHeader = "UNKNOWN";  // csv: PRESENT, ABSENT or UNKNOWN
+  std::vector<std::string> header;         // csv: the column names, when given
+  bool allowSingleColumn = false;          // csv
+};
+
 // The format of the object `key` whose bytes are in `file`; nullopt when no
-// built-in classifier recognises it (Avro, ORC, binary, bzip2, empty files).
-std::optional<FileFormat> classifyFile(const std::filesystem::path& file, std::string_view key);
+// classifier recognises it (Avro, ORC, binary, bzip2, empty files).
+std::optional<FileFormat> classifyFile(const std::filesystem::path& file, std::string_view key,
+                                       const std::vector<CustomClassifier>& custom = {});
 
 // The same from the object's first bytes (at least the first 8 KiB, or all
 // of it) and its size.
-std::optional<FileFormat> classifyBytes(std::string_view head, uint64_t size, std::string_view key);
+std::optional<FileFormat> classifyBytes(std::string_view head, uint64_t size, std::string_view key,
+                                        const std::vector<CustomClassifier>& custom = {});
 
 // Splits a CSV line at `delimiter`, honouring double quotes.
 std::vector<std::string> splitCsvLine(std::string_view line, char delimiter);

@@ -77,7 +77,13 @@ std::string reader(const FileFormat& f, const std::vector<const File*>& files, b
            compressionOption(f) + ")";
   }
   std::string delim = std::string(1, f.delimiter);
-  return "read_csv(" + list + common + ", header=" + (f.header ? "true" : "false") +
+  // Names a custom classifier gives a headerless file.
+  std::string names;
+  if (!f.header && !f.headerNames.empty()) {
+    for (const auto& n : f.headerNames) names += (names.empty() ? "" : ", ") + sqlString(n);
+    names = ", names=[" + names + "]";
+  }
+  return "read_csv(" + list + common + ", header=" + (f.header ? "true" : "false") + names +
          ", delim=" + sqlString(delim) +
          ", auto_type_candidates=['BOOLEAN','BIGINT','DOUBLE','VARCHAR']" + compressionOption(f) +
          ")";
@@ -111,7 +117,7 @@ class Discoverer {
     auto snap =
         lake_.snapshot(scope, uris, [this](size_t uri, const LakeObject& o, std::string_view head) {
           if (head.empty()) return;
-          inlineFormats_[{uri, o.key}] = classifyBytes(head, o.size, o.key);
+          inlineFormats_[{uri, o.key}] = classifyBytes(head, o.size, o.key, options_.classifiers);
         });
     if (!snap) return snap.error();
     std::vector<std::pair<Folder, int>> roots;
@@ -213,7 +219,9 @@ class Discoverer {
       if (!relPath) continue;
       fs::path local = snap.root() / loc->bucket / *relPath;
       auto known = inlineFormats_.find({uri, o.key});
-      auto format = known != inlineFormats_.end() ? known->second : classifyFile(local, o.key);
+      auto format = known != inlineFormats_.end()
+                        ? known->second
+                        : classifyFile(local, o.key, options_.classifiers);
       if (!format) {
         out_.messages.push_back("No built-in classifier recognised s3://" + loc->bucket + "/" +
                                 o.key + "; skipped");
@@ -226,7 +234,7 @@ class Discoverer {
       f.size = o.size;
       f.format = std::move(*format);
       if (f.format.classification == "csv") {
-        if (f.format.header) {
+        if (f.format.header || !f.format.headerNames.empty()) {
           for (const auto& h : f.format.headerNames) f.names.insert(lower(h));
         } else {
           for (size_t c = 0; c < f.format.columnCount; ++c)
@@ -453,7 +461,8 @@ class Discoverer {
       std::string source = described->value(r, 0).value_or("");
       std::string duckType = described->value(r, 1).value_or("");
       if (t.format.jsonArray) source = "array";
-      if (t.format.classification == "csv" && !t.format.header && source.starts_with("column")) {
+      if (t.format.classification == "csv" && !t.format.header && t.format.headerNames.empty() &&
+          source.starts_with("column")) {
         source = "col" + std::to_string(std::stoul(source.substr(6)));
       }
       std::string name = lower(source);

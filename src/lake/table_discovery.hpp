@@ -35,6 +35,8 @@ struct CrawlTarget {
 };
 
 struct DiscoveryOptions {
+  // The crawler's custom classifiers, tried before the built-in ones.
+  std::vector<CustomClassifier> classifiers;
   bool combineCompatibleSchemas = false;
   int tableLevel = 0;  // absolute folder level of every table; 0: by schema
 };

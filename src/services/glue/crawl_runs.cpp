@@ -139,6 +139,14 @@ void GlueService::launchCrawl(const Scope& scope, const Json& doc) {
   CrawlPlan plan;
   plan.targets = crawlTargets(crawler);
   plan.options = discoveryOptions(crawler);
+  if (const Json* c = crawler.if_contains("Classifiers")) {
+    // Validated when the crawler was saved; one deleted since is left out.
+    JsonArray present;
+    for (const Json& n : c->as_array()) {
+      if (classifiers_[scopeKey(scope)].count(jsonString(&n))) present.push_back(n);
+    }
+    if (auto known = crawlerClassifiers(scope, present)) plan.options.classifiers = *known;
+  }
   plan.recrawl =
       std::string(crawler.at("RecrawlPolicy").as_object().at("RecrawlBehavior").as_string());
   plan.crawledBefore = crawler.contains("_Runtimes");

@@ -101,7 +101,8 @@ Result<Json*> GlueService::crawler(const Scope& scope, const std::string& name) 
   return &it->second;
 }
 
-Result<void> GlueService::applyCrawlerInput(JsonObject& doc, const Json& in, bool creating) {
+Result<void> GlueService::applyCrawlerInput(const Scope& scope, JsonObject& doc, const Json& in,
+                                            bool creating) {
   const JsonObject& input = in.as_object();
   for (const char* m : kPlainMembers) {
     const Json* v = input.if_contains(m);
@@ -120,10 +121,9 @@ Result<void> GlueService::applyCrawlerInput(JsonObject& doc, const Json& in, boo
   } else if (creating) {
     return invalidInput("Targets is required.");
   }
-  if (const Json* c = input.if_contains("Classifiers");
-      c && c->is_array() && !c->as_array().empty()) {
-    return entityNotFound("Classifier " + toJsonText(c->as_array()[0]) +
-                          " does not exist (Sluice's crawlers use the built-in classifiers only).");
+  if (const Json* c = input.if_contains("Classifiers"); c && c->is_array()) {
+    if (auto known = crawlerClassifiers(scope, *c); !known) return known.error();
+    doc["Classifiers"] = *c;
   }
   if (const Json* v = input.if_contains("SchemaChangePolicy"); v && v->is_object()) {
     JsonObject policy = doc["SchemaChangePolicy"].as_object();
@@ -240,7 +240,7 @@ Result<Change> GlueService::createCrawler(const Json& in, const CallContext& ctx
                  {"Version", 1},
                  {"LakeFormationConfiguration",
                   JsonObject{{"UseLakeFormationCredentials", false}, {"AccountId", ""}}}};
-  if (auto r = applyCrawlerInput(doc, in, true); !r) return r.error();
+  if (auto r = applyCrawlerInput(ctx.scope, doc, in, true); !r) return r.error();
   Change change;
   if (const Json* tags = Input(in).get("Tags"); tags && !tags->is_null()) {
     if (auto r = addTags(change, ctx.scope, crawlerArn(ctx.scope, *name), *tags); !r) {
@@ -347,7 +347,7 @@ Result<Change> GlueService::updateCrawler(const Json& in, const CallContext& ctx
                     "Crawler " + *name + " is running; update it when it is READY.", 400};
   }
   JsonObject doc = current;
-  if (auto r = applyCrawlerInput(doc, in, false); !r) return r.error();
+  if (auto r = applyCrawlerInput(ctx.scope, doc, in, false); !r) return r.error();
   doc["Version"] = doc.at("Version").to_number<int64_t>() + 1;
   doc["LastUpdated"] = epochSeconds(clock_.now());
   Change change;

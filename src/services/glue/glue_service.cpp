@@ -53,6 +53,9 @@ constexpr store::sqlite::Migration kMigrations[] = {
     {8,
      "CREATE TABLE glue_job_bookmarks(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT "
      "NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    {9,
+     "CREATE TABLE glue_classifiers(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT "
+     "NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 }  // namespace
@@ -102,6 +105,11 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
   if (loaded) {
     loaded = docs_.scan("glue_dq_rulesets", [this](const Scope& s, const std::string& k, Json d) {
       dqRulesets_[scopeKey(s)][k] = std::move(d);
+    });
+  }
+  if (loaded) {
+    loaded = docs_.scan("glue_classifiers", [this](const Scope& s, const std::string& k, Json d) {
+      classifiers_[scopeKey(s)][k] = std::move(d);
     });
   }
   if (!loaded) throw std::runtime_error("glue: " + loaded.error().message);
@@ -179,6 +187,11 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("ListJobs", &GlueService::listJobs);
   add("BatchGetJobs", &GlueService::batchGetJobs);
   add("UpdateJob", &GlueService::updateJob);
+  add("CreateClassifier", &GlueService::createClassifier);
+  add("GetClassifier", &GlueService::getClassifier);
+  add("GetClassifiers", &GlueService::getClassifiers);
+  add("UpdateClassifier", &GlueService::updateClassifier);
+  add("DeleteClassifier", &GlueService::deleteClassifier);
   add("DeleteJob", &GlueService::deleteJob);
   add("StartJobRun", &GlueService::startJobRun);
   add("GetJobRun", &GlueService::getJobRun);

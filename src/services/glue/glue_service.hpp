@@ -102,6 +102,16 @@ class GlueService {
   Result<Change> updateCrawlerSchedule(const Json& in, const CallContext& ctx);
   Result<Change> startCrawlerSchedule(const Json& in, const CallContext& ctx);
   Result<Change> stopCrawlerSchedule(const Json& in, const CallContext& ctx);
+  // Custom classifiers (classifiers.cpp).
+  Result<Change> createClassifier(const Json& in, const CallContext& ctx);
+  Result<Change> getClassifier(const Json& in, const CallContext& ctx);
+  Result<Change> getClassifiers(const Json& in, const CallContext& ctx);
+  Result<Change> updateClassifier(const Json& in, const CallContext& ctx);
+  Result<Change> deleteClassifier(const Json& in, const CallContext& ctx);
+  // The crawler's classifiers as the lake applies them, in its order;
+  // EntityNotFoundException naming one that does not exist.
+  Result<std::vector<lake::CustomClassifier>> crawlerClassifiers(const Scope& scope,
+                                                                 const Json& names);
   // Jobs (jobs.cpp).
   Result<Change> createJob(const Json& in, const CallContext& ctx);
   Result<Change> getJob(const Json& in, const CallContext& ctx);
@@ -158,6 +168,9 @@ class GlueService {
   Result<Json> partitionRecord(const Scope& scope, const std::string& db, const Json& table,
                                const Json& input) const;
 
+  // Classifiers by scopeKey then name (glue_classifiers documents): one
+  // member, GrokClassifier / XMLClassifier / JsonClassifier / CsvClassifier.
+  std::map<std::string, std::map<std::string, Json>> classifiers_;
   // Jobs, by scopeKey then name (glue_jobs documents).
   std::map<std::string, std::map<std::string, Json>> jobs_;
   Result<Json*> job(const Scope& scope, const std::string& name);
@@ -209,7 +222,8 @@ class GlueService {
   // The crawler document as the API shows it (internal members dropped).
   static Json crawlerView(const Json& doc);
   // Checks a CreateCrawler / UpdateCrawler input onto `doc`.
-  Result<void> applyCrawlerInput(JsonObject& doc, const Json& in, bool creating);
+  Result<void> applyCrawlerInput(const Scope& scope, JsonObject& doc, const Json& in,
+                                 bool creating);
   // StartCrawler's work: the crawler RUNNING, its crawl launched.
   Result<Change> beginCrawl(const Scope& scope, const std::string& name);
   // Crawler schedules: a timer on the engine loop for the next firing of
