@@ -2,7 +2,8 @@
 # $SLUICE_ENDPOINT), the AWS CLI pointed at it, and clean-up on exit.
 # Source it after setting `here` (and SLUICE_SERVER_ARGS for the server it
 # starts); it sets `sluice`, `work`, `endpoint` and defines awsl,
-# start_background, url_of, wait_execution, stack_output, keep_note.
+# start_background, url_of, wait_execution, deploy_stack, stack_output,
+# keep_note.
 set -euo pipefail
 sluice="${SLUICE:-$here/../../build/sluice}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
@@ -63,6 +64,17 @@ wait_execution() {
     sleep 0.2
   done
   echo "$status"
+}
+
+# deploy_stack STACK [sluice deploy options...]: deploys ./template.yaml, timed.
+deploy_stack() {
+  local stack="$1" t
+  shift
+  echo "== deploy"
+  t=$(now_ms)
+  "$sluice" deploy "$here/template.yaml" --stack-name "$stack" --endpoint-url "$endpoint" "$@" \
+    | sed 's/^/  /'
+  echo "  deployed in $(took "$t")"
 }
 
 # stack_output STACK KEY

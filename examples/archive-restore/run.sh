@@ -12,11 +12,7 @@ SLUICE_SERVER_ARGS="${SLUICE_SERVER_ARGS:---s3-restore-delays DEEP_ARCHIVE.Stand
 . "$here/../lib.sh"
 echo "Sluice $endpoint"
 
-echo "== deploy"
-t=$(now_ms)
-"$sluice" deploy "$here/template.yaml" --stack-name "$stack" --endpoint-url "$endpoint" \
-  | sed 's/^/  /'
-echo "  deployed in $(took "$t")"
+deploy_stack "$stack"
 
 echo "== archive a document"
 key="contracts/2019/master-agreement.pdf"

@@ -11,11 +11,7 @@ stack=call-recording-archival
 . "$here/../lib.sh"
 echo "Sluice $endpoint"
 
-echo "== deploy"
-t=$(now_ms)
-"$sluice" deploy "$here/template.yaml" --stack-name "$stack" --endpoint-url "$endpoint" \
-  | sed 's/^/  /'
-echo "  deployed in $(took "$t")"
+deploy_stack "$stack"
 
 echo "== upload a day of recordings"
 python3 "$here/fixture/recordings.py" "$work/upload" | sed 's/^/  /'

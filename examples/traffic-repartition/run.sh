@@ -10,11 +10,7 @@ stack=traffic-repartition
 . "$here/../lib.sh"
 echo "Sluice $endpoint"
 
-echo "== deploy"
-t=$(now_ms)
-"$sluice" deploy "$here/template.yaml" --stack-name "$stack" --endpoint-url "$endpoint" \
-  | sed 's/^/  /'
-echo "  deployed in $(took "$t")"
+deploy_stack "$stack"
 
 echo "== land the events"
 python3 "$here/fixture/traffic_events.py" "$work/arrivals" | sed 's/^/  /'

@@ -2,33 +2,17 @@
 on request; S3's "Object Restore Completed" event starts the second state machine,
 whose record and presigned URL are checked."""
 import json
-import os
-import subprocess
 import unittest
 import urllib.request
 
-from sluice_server import SluiceServer
+from example_helpers import ExampleTestCase
 
-EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "archive-restore")
 KEY = "contracts/2019/master-agreement.pdf"
 
 
-class ArchiveRestoreTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = SluiceServer("--s3-restore-delays",
-                                  "DEEP_ARCHIVE.Standard=2,DEEP_ARCHIVE.Bulk=4").start()
-        env = {**os.environ, "SLUICE_ENDPOINT": cls.server.endpoint,
-               "SLUICE": os.path.abspath(cls.server.binary)}
-        cls.run_sh = subprocess.run([os.path.join(EXAMPLE, "run.sh")], capture_output=True,
-                                    text=True, env=env, timeout=300)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def setUp(self):
-        self.assertEqual(self.run_sh.returncode, 0, self.run_sh.stdout + self.run_sh.stderr)
+class ArchiveRestoreTest(ExampleTestCase):
+    example = "archive-restore"
+    server_args = ("--s3-restore-delays", "DEEP_ARCHIVE.Standard=2,DEEP_ARCHIVE.Bulk=4")
 
     def completed_executions(self):
         sfn = self.server.client("stepfunctions")

@@ -3,37 +3,23 @@ A-law mono as GLACIER_IR with their originals as noncurrent versions, the damage
 one in the dead-letter queue, the run ending once the queue is empty."""
 import io
 import json
-import os
 import struct
-import subprocess
-import sys
 import unittest
 import wave
 
-from sluice_server import SluiceServer
+from example_helpers import ExampleTestCase, fixture_path
 
-EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples",
-                       "call-recording-archival")
-sys.path.insert(0, os.path.join(EXAMPLE, "fixture"))
+fixture_path("call-recording-archival")
 import recordings  # noqa: E402  (the fixture's generator: what was uploaded)
 
 
-class CallRecordingArchivalTest(unittest.TestCase):
+class CallRecordingArchivalTest(ExampleTestCase):
+    example = "call-recording-archival"
+
     @classmethod
     def setUpClass(cls):
-        cls.server = SluiceServer().start()
-        env = {**os.environ, "SLUICE_ENDPOINT": cls.server.endpoint,
-               "SLUICE": os.path.abspath(cls.server.binary)}
-        cls.run_sh = subprocess.run([os.path.join(EXAMPLE, "run.sh")], capture_output=True,
-                                    text=True, env=env, timeout=300)
+        super().setUpClass()
         cls.uploaded = recordings.calls()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def setUp(self):
-        self.assertEqual(self.run_sh.returncode, 0, self.run_sh.stdout + self.run_sh.stderr)
 
     def test_every_good_recording_is_archived_as_alaw_mono(self):
         s3 = self.server.client("s3")

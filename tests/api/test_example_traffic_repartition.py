@@ -5,34 +5,21 @@ and rows are checked against the generator's events."""
 import collections
 import datetime
 import json
-import os
-import subprocess
-import sys
 import unittest
 
-from sluice_server import SluiceServer
+from example_helpers import ExampleTestCase, fixture_path
 
-EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "traffic-repartition")
-sys.path.insert(0, os.path.join(EXAMPLE, "fixture"))
+fixture_path("traffic-repartition")
 import traffic_events  # noqa: E402  (the fixture's generator: what lands)
 
 
-class TrafficRepartitionTest(unittest.TestCase):
+class TrafficRepartitionTest(ExampleTestCase):
+    example = "traffic-repartition"
+
     @classmethod
     def setUpClass(cls):
-        cls.server = SluiceServer().start()
-        env = {**os.environ, "SLUICE_ENDPOINT": cls.server.endpoint,
-               "SLUICE": os.path.abspath(cls.server.binary)}
-        cls.run_sh = subprocess.run([os.path.join(EXAMPLE, "run.sh")], capture_output=True,
-                                    text=True, env=env, timeout=300)
+        super().setUpClass()
         cls.events = [r for _, r in traffic_events.events()]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def setUp(self):
-        self.assertEqual(self.run_sh.returncode, 0, self.run_sh.stdout + self.run_sh.stderr)
 
     def test_one_partition_per_event_hour(self):
         glue = self.server.client("glue")

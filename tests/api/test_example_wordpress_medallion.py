@@ -3,34 +3,17 @@ deploys the lake to a started `sluice server` and runs it; the data and the
 catalogue it leaves are checked here against the fixture site's content, and a
 broken API sends the pipeline down its failure path."""
 import json
-import os
-import subprocess
-import sys
 import time
 import unittest
 
-from sluice_server import SluiceServer
+from example_helpers import ExampleTestCase, fixture_path
 
-EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "wordpress-medallion")
-sys.path.insert(0, os.path.join(EXAMPLE, "fixture"))
+fixture_path("wordpress-medallion")
 import wordpress_api  # noqa: E402  (the fixture's generator: what the site serves)
 
 
-class WordPressMedallionTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = SluiceServer().start()
-        env = {**os.environ, "SLUICE_ENDPOINT": cls.server.endpoint,
-               "SLUICE": os.path.abspath(cls.server.binary)}
-        cls.run_sh = subprocess.run([os.path.join(EXAMPLE, "run.sh")], capture_output=True,
-                                    text=True, env=env, timeout=300)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
-    def setUp(self):
-        self.assertEqual(self.run_sh.returncode, 0, self.run_sh.stdout + self.run_sh.stderr)
+class WordPressMedallionTest(ExampleTestCase):
+    example = "wordpress-medallion"
 
     def athena(self, sql, database):
         athena = self.server.client("athena")

@@ -67,31 +67,34 @@ Result<ResourceValues> createCrawler(const ResourceApi& api, const ResourceReque
   return recordedResource(name);
 }
 
+// The members of AWS::Glue::Job that are CreateJob's (and JobUpdate's) as they are.
+constexpr std::string_view kJobMembers[] = {"Role",
+                                            "Command",
+                                            "DefaultArguments",
+                                            "NonOverridableArguments",
+                                            "Connections",
+                                            "MaxRetries",
+                                            "AllocatedCapacity",
+                                            "MaxCapacity",
+                                            "Timeout",
+                                            "GlueVersion",
+                                            "WorkerType",
+                                            "NumberOfWorkers",
+                                            "ExecutionProperty",
+                                            "Description",
+                                            "LogUri",
+                                            "NotificationProperty",
+                                            "SecurityConfiguration",
+                                            "ExecutionClass",
+                                            "JobMode",
+                                            "JobRunQueuingEnabled",
+                                            "MaintenanceWindow"};
+
 JsonObject jobDefinition(const JsonObject& p) {
   JsonObject input;
-  copyMembers(p,
-              {"Role",
-               "Command",
-               "DefaultArguments",
-               "NonOverridableArguments",
-               "Connections",
-               "MaxRetries",
-               "AllocatedCapacity",
-               "MaxCapacity",
-               "Timeout",
-               "GlueVersion",
-               "WorkerType",
-               "NumberOfWorkers",
-               "ExecutionProperty",
-               "Description",
-               "LogUri",
-               "NotificationProperty",
-               "SecurityConfiguration",
-               "ExecutionClass",
-               "JobMode",
-               "JobRunQueuingEnabled",
-               "MaintenanceWindow"},
-              input);
+  for (std::string_view name : kJobMembers) {
+    if (const Json* v = p.if_contains(name)) input[name] = *v;
+  }
   return input;
 }
 
@@ -175,30 +178,10 @@ void addLakeTypes(ResourceTypes& types) {
       [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
         return deleting(api, "glue", "DeleteCrawler", JsonObject{{"Name", v.physicalId}});
       }};
+  std::set<std::string> jobProperties{"Name", "Tags"};
+  for (std::string_view name : kJobMembers) jobProperties.emplace(name);
   types["AWS::Glue::Job"] = {
-      {"Name",
-       "Role",
-       "Command",
-       "DefaultArguments",
-       "NonOverridableArguments",
-       "Connections",
-       "MaxRetries",
-       "AllocatedCapacity",
-       "MaxCapacity",
-       "Timeout",
-       "GlueVersion",
-       "WorkerType",
-       "NumberOfWorkers",
-       "ExecutionProperty",
-       "Description",
-       "LogUri",
-       "NotificationProperty",
-       "SecurityConfiguration",
-       "ExecutionClass",
-       "JobMode",
-       "JobRunQueuingEnabled",
-       "MaintenanceWindow",
-       "Tags"},
+      std::move(jobProperties),
       {},
       createJob,
       [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
