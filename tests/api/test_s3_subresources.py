@@ -81,7 +81,7 @@ class SubresourceRoutingTests(S3TestCase):
                 self.assertUntouched(full, "k")
         # The sweep is meaningful only if it met the operations that lost data.
         for name in ("PutObjectAcl", "PutObjectLegalHold", "PutObjectRetention",
-                     "DeleteBucketPolicy", "DeleteBucketCors", "GetBucketPolicy"):
+                     "DeleteBucketCors", "DeleteBucketEncryption", "GetBucketAcl"):
             self.assertIn(name, unbuilt)
 
     def test_object_subresources_through_boto3(self):
@@ -104,7 +104,10 @@ class SubresourceRoutingTests(S3TestCase):
 
     def test_bucket_subresources_through_boto3(self):
         bucket = self.make_bucket()
-        deletes = [self.s3.delete_bucket_policy, self.s3.delete_bucket_cors,
+        # DeleteBucketPolicy is built now: it removes the policy, never the bucket.
+        self.s3.delete_bucket_policy(Bucket=bucket)
+        self.assertUntouched(bucket, None)
+        deletes = [self.s3.delete_bucket_cors,
                    self.s3.delete_bucket_encryption, self.s3.delete_bucket_website,
                    self.s3.delete_bucket_replication, self.s3.delete_bucket_ownership_controls,
                    self.s3.delete_public_access_block]
@@ -126,9 +129,11 @@ class SubresourceRoutingTests(S3TestCase):
             with self.subTest(operation=fn.__name__):
                 # Before the fix these fell through to CreateBucket.
                 self.assertError("NotImplemented", fn, Bucket=bucket, **kwargs)
-        for fn in (self.s3.get_bucket_policy, self.s3.get_bucket_acl, self.s3.get_bucket_cors):
+        for fn in (self.s3.get_bucket_acl, self.s3.get_bucket_cors):
             with self.subTest(operation=fn.__name__):
                 self.assertError("NotImplemented", fn, Bucket=bucket)
+        # GetBucketPolicy is built: no policy, not a listing.
+        self.assertError("NoSuchBucketPolicy", self.s3.get_bucket_policy, Bucket=bucket)
         self.s3.put_object(Bucket=bucket, Key="after", Body=b"x")
         self.assertEqual([o["Key"] for o in self.s3.list_objects_v2(Bucket=bucket)["Contents"]],
                          ["after"])

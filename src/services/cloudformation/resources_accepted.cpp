@@ -79,7 +79,6 @@ void addAcceptedTypes(ResourceTypes& types) {
       return recordedResource(generatedName(api, r, 128));
     });
   };
-  types["AWS::S3::BucketPolicy"] = policy({"Bucket", "PolicyDocument"});
   types["AWS::SQS::QueuePolicy"] = policy({"PolicyDocument", "Queues"});
   types["AWS::SNS::TopicPolicy"] = policy({"PolicyDocument", "Topics"});
   types["AWS::Events::EventBusPolicy"] =

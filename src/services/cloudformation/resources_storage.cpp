@@ -322,6 +322,24 @@ void addStorageTypes(ResourceTypes& types) {
         return ignoringMissing(api.call("s3", "DeleteBucket", JsonObject{{"Bucket", v.physicalId}}),
                                {"NoSuchBucket"});
       }};
+  // Kept and answered by S3 (PutBucketPolicy); Sluice does not enforce it.
+  types["AWS::S3::BucketPolicy"] = {
+      {"Bucket", "PolicyDocument"},
+      {},
+      [](const ResourceApi& api, const ResourceRequest& r) -> Result<ResourceValues> {
+        std::string bucket = stringProperty(r.properties, "Bucket");
+        const Json* doc = r.properties.if_contains("PolicyDocument");
+        std::string text = !doc ? "" : doc->is_string() ? scalarText(*doc) : toJsonText(*doc);
+        auto put =
+            api.call("s3", "PutBucketPolicy", JsonObject{{"Bucket", bucket}, {"Policy", text}});
+        if (!put) return put.takeError();
+        return recordedResource(bucket);
+      },
+      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
+        return ignoringMissing(
+            api.call("s3", "DeleteBucketPolicy", JsonObject{{"Bucket", v.physicalId}}),
+            {"NoSuchBucket"});
+      }};
   types["AWS::SQS::Queue"] = {
       {"QueueName", "Tags", "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
        "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout", "RedrivePolicy", "RedriveAllowPolicy",
@@ -375,6 +393,17 @@ void addStorageTypes(ResourceTypes& types) {
       }};
 
   // In-place updates.
+  types["AWS::S3::BucketPolicy"].replaceOn = {"Bucket"};
+  types["AWS::S3::BucketPolicy"].update =
+      [](const ResourceApi& api, const ResourceValues& current,
+         const ResourceRequest& next) -> Result<ResourceValues> {
+    const Json* doc = next.properties.if_contains("PolicyDocument");
+    std::string text = !doc ? "" : doc->is_string() ? scalarText(*doc) : toJsonText(*doc);
+    auto put = api.call("s3", "PutBucketPolicy",
+                        JsonObject{{"Bucket", current.physicalId}, {"Policy", text}});
+    if (!put) return put.takeError();
+    return current;
+  };
   types["AWS::S3::Bucket"].replaceOn = {"BucketName"};
   types["AWS::S3::Bucket"].update = [](const ResourceApi& api, const ResourceValues& current,
                                        const ResourceRequest& next) -> Result<ResourceValues> {

@@ -114,6 +114,10 @@ void S3Service::registerOperations(OperationRegistry& registry) {
   add("PutBucketTagging", &S3Service::putBucketTagging);
   add("GetBucketTagging", &S3Service::getBucketTagging);
   add("DeleteBucketTagging", &S3Service::deleteBucketTagging);
+  add("PutBucketPolicy", &S3Service::putBucketPolicy);
+  add("GetBucketPolicy", &S3Service::getBucketPolicy);
+  add("DeleteBucketPolicy", &S3Service::deleteBucketPolicy);
+  add("GetBucketPolicyStatus", &S3Service::getBucketPolicyStatus);
   add("PutBucketLifecycleConfiguration", &S3Service::putBucketLifecycleConfiguration);
   add("GetBucketLifecycleConfiguration", &S3Service::getBucketLifecycleConfiguration);
   add("DeleteBucketLifecycle", &S3Service::deleteBucketLifecycle);

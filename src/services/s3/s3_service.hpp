@@ -88,6 +88,11 @@ class S3Service {
   Result<Json> putBucketTagging(const Json& in, const CallContext& ctx);
   Result<Json> getBucketTagging(const Json& in, const CallContext& ctx);
   Result<Json> deleteBucketTagging(const Json& in, const CallContext& ctx);
+  // Bucket policies (bucket_policy.cpp): kept and answered, not enforced.
+  Result<Json> putBucketPolicy(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketPolicy(const Json& in, const CallContext& ctx);
+  Result<Json> deleteBucketPolicy(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketPolicyStatus(const Json& in, const CallContext& ctx);
   // Lifecycle configuration (lifecycle.cpp).
   Result<Json> putBucketLifecycleConfiguration(const Json& in, const CallContext& ctx);
   Result<Json> getBucketLifecycleConfiguration(const Json& in, const CallContext& ctx);
