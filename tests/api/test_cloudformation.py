@@ -275,6 +275,22 @@ class CloudFormationTest(unittest.TestCase):
             QueueNamePrefix="intrinsic").get("QueueUrls", []), [])
         self.cfn.delete_stack(StackName="intrinsic")
 
+    def test_queue_policy_sets_and_clears_the_queues_policy(self):
+        sqs = self.server.client("sqs")
+        url = sqs.create_queue(QueueName="policed")["QueueUrl"]
+        doc = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage", "Resource": "*"}]}
+        self.cfn.create_stack(StackName="qp", TemplateBody=json.dumps({"Resources": {"P": {
+            "Type": "AWS::SQS::QueuePolicy",
+            "Properties": {"Queues": [url], "PolicyDocument": doc}}}}))
+        self.assertEqual(self.stack("qp")["StackStatus"], "CREATE_COMPLETE")
+        got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
+        self.assertEqual(json.loads(got["Policy"]), doc)
+        self.cfn.delete_stack(StackName="qp")
+        got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+        self.assertNotIn("Policy", got.get("Attributes", {}))
+
     def test_retained_resource_outlives_its_stack(self):
         self.cfn.create_stack(StackName="retain", TemplateBody=json.dumps({"Resources": {
             "B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain",

@@ -1,5 +1,5 @@
 // Types Sluice records without enforcing: IAM roles and policies, and the
-// resource policies of buckets, queues, topics and buses. Sluice does not authorise calls, so these
+// resource policies of topics and buses. Sluice does not authorise calls, so these
 // change nothing; they exist so real templates deploy, and they answer Ref
 // and Fn::GetAtt as AWS does (a role's Arn feeds a function's Role).
 #include "services/cloudformation/resource_types.hpp"
@@ -79,7 +79,6 @@ void addAcceptedTypes(ResourceTypes& types) {
       return recordedResource(generatedName(api, r, 128));
     });
   };
-  types["AWS::SQS::QueuePolicy"] = policy({"PolicyDocument", "Queues"});
   types["AWS::SNS::TopicPolicy"] = policy({"PolicyDocument", "Topics"});
   types["AWS::Events::EventBusPolicy"] =
       policy({"EventBusName", "StatementId", "Statement", "Action", "Principal", "Condition"});

@@ -340,6 +340,48 @@ void addStorageTypes(ResourceTypes& types) {
             api.call("s3", "DeleteBucketPolicy", JsonObject{{"Bucket", v.physicalId}}),
             {"NoSuchBucket"});
       }};
+  // The queues' Policy attribute (SetQueueAttributes); not enforced.
+  auto setQueuePolicies = [](const ResourceApi& api, const JsonObject& p,
+                             const std::string& text) -> Result<void> {
+    const Json* queues = p.if_contains("Queues");
+    if (!queues || !queues->is_array()) return {};
+    for (const Json& url : queues->as_array()) {
+      auto set = api.call(
+          "sqs", "SetQueueAttributes",
+          JsonObject{{"QueueUrl", scalarText(url)}, {"Attributes", JsonObject{{"Policy", text}}}});
+      if (!set) return set.takeError();
+    }
+    return {};
+  };
+  auto policyText = [](const JsonObject& p) {
+    const Json* doc = p.if_contains("PolicyDocument");
+    return !doc ? std::string() : doc->is_string() ? scalarText(*doc) : toJsonText(*doc);
+  };
+  types["AWS::SQS::QueuePolicy"] = {
+      {"PolicyDocument", "Queues"},
+      {},
+      [=](const ResourceApi& api, const ResourceRequest& r) -> Result<ResourceValues> {
+        if (auto set = setQueuePolicies(api, r.properties, policyText(r.properties)); !set) {
+          return set.error();
+        }
+        return recordedResource(generatedName(api, r, 128));
+      },
+      [=](const ResourceApi& api, const ResourceValues&, const JsonObject& p) {
+        return ignoringMissing(
+            [&]() -> Result<Json> {
+              if (auto r = setQueuePolicies(api, p, ""); !r) return r.error();
+              return Json();
+            }(),
+            {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"});
+      },
+      [=](const ResourceApi& api, const ResourceValues& current,
+          const ResourceRequest& next) -> Result<ResourceValues> {
+        if (auto set = setQueuePolicies(api, next.properties, policyText(next.properties)); !set) {
+          return set.error();
+        }
+        return current;
+      },
+      {"Queues"}};
   types["AWS::SQS::Queue"] = {
       {"QueueName", "Tags", "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
        "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout", "RedrivePolicy", "RedriveAllowPolicy",
