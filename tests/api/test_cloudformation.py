@@ -585,6 +585,10 @@ class CloudFormationUpdateTest(unittest.TestCase):
         self.cfn.delete_stack(StackName="review")
         self.error("ValidationError", self.cfn.describe_stacks, StackName="review")
 
+    def drop_change_sets(self, stack):
+        for cs in self.cfn.list_change_sets(StackName=stack)["Summaries"]:
+            self.cfn.delete_change_set(ChangeSetName=cs["ChangeSetId"])
+
     def deploy(self, *args):
         """`aws cloudformation deploy ...` (it prints text, not JSON): (rc, output)."""
         env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
@@ -608,12 +612,13 @@ class CloudFormationUpdateTest(unittest.TestCase):
             rc, out = self.deploy(*args)
             self.assertNotEqual(rc, 0)
             self.assertIn("No changes to deploy", out)
-            # The CLI names its change sets by the second and leaves the empty one:
-            # a second run within the same second would collide, on AWS too.
-            time.sleep(1.1)
+            # The CLI names its change sets by the second and leaves the empty one
+            # behind: a second run within the same second would collide (on AWS
+            # too), so the leftover is deleted as a user would.
+            self.drop_change_sets("cli-deploy")
             rc, out = self.deploy(*args, "--no-fail-on-empty-changeset")
             self.assertEqual(rc, 0, out)
-            time.sleep(1.1)
+            self.drop_change_sets("cli-deploy")
             rc, out = self.deploy("--template-file", path, "--stack-name", "cli-deploy",
                                   "--parameter-overrides", "Env=dev")
             self.assertEqual(rc, 0, out)
@@ -852,11 +857,7 @@ class ServerlessTransformTest(unittest.TestCase):
         sfn = self.server.client("stepfunctions")
         run = sfn.start_sync_execution(stateMachineArn=out["Flow"], input="{}")
         self.assertEqual(json.loads(run["output"]), {"kind": "recorder", "source": "direct"})
-        for _ in range(100):
-            self.server.idle()
-            if len(self.recorded()) == 5:
-                break
-            time.sleep(0.1)
+        self.server.idle()  # every delivery the calls above set off has run
         self.assertEqual(self.recorded(),
                          ["aws:s3", "aws:sns", "aws:sqs", "direct", "sam.test"])
         schedule = self.server.client("scheduler").get_schedule(
@@ -925,6 +926,7 @@ class CloudFormationRestartTest(unittest.TestCase):
             threading.Thread(target=lambda: self.swallow(
                 lambda: cfn.create_stack(StackName="cut", TemplateBody=template)),
                 daemon=True).start()
+            # Polled on the wall clock by design: the kill must land mid-deployment.
             created = []
             for _ in range(500):
                 try:
@@ -942,11 +944,8 @@ class CloudFormationRestartTest(unittest.TestCase):
             self.assertLess(len(created), 400)
             server.start()
             cfn, ssm = server.client("cloudformation"), server.client("ssm")
-            for _ in range(300):
-                status = cfn.describe_stacks(StackName="cut")["Stacks"][0]["StackStatus"]
-                if not status.endswith("IN_PROGRESS"):
-                    break
-                time.sleep(0.05)
+            server.idle()  # the rollback the restart launched has run
+            status = cfn.describe_stacks(StackName="cut")["Stacks"][0]["StackStatus"]
             self.assertEqual(status, "ROLLBACK_COMPLETE")
             reasons = [e.get("ResourceStatusReason", "") for e in
                        cfn.describe_stack_events(StackName="cut")["StackEvents"]]

@@ -104,6 +104,9 @@ class WordPressMedallionTest(ExampleTestCase):
                    if o["OutputKey"] == "StateMachineArn"][0]
         sfn = self.server.client("stepfunctions")
         arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+        # /_sluice/idle does not wait for a function a state machine invoked (it
+        # may itself wait on a virtual clock), so the execution's end is polled:
+        # the server's wall clock, no timing asserted.
         for _ in range(300):
             d = sfn.describe_execution(executionArn=arn)
             if d["status"] != "RUNNING":

@@ -34,11 +34,6 @@ JsonObject resourceChange(const char* action, const std::string& id, const std::
   return c;
 }
 
-// The parameters a resource's template text refers to.
-std::set<std::string> namesIn(const Json& resource) {
-  return referencedNames(resource);
-}
-
 }  // namespace
 
 Result<Change> CloudFormationService::createChangeSet(const Json& in, const CallContext& ctx) {
@@ -111,7 +106,7 @@ Result<Change> CloudFormationService::createChangeSet(const Json& in, const Call
     }
     const Json& oldDef = oldTemplate.contains(id) ? oldTemplate.at(id) : Json();
     bool paramsChanged = false, dependsOnReplaced = false;
-    for (const auto& ref : namesIn(r)) {
+    for (const auto& ref : referencedNames(r)) {
       if (prepared->raw.contains(ref) &&
           (!oldRaw.contains(ref) || !jsonEquals(oldRaw.at(ref), prepared->raw.at(ref)))) {
         paramsChanged = true;

@@ -137,6 +137,18 @@ Result<void> ignoringMissing(Result<Json> r, std::initializer_list<std::string_v
   return r.takeError();
 }
 
+std::function<Result<void>(const ResourceApi&, const ResourceValues&, const JsonObject&)>
+deleteWith(std::string service, std::string operation, std::string member,
+           std::vector<std::string> gone) {
+  return [service = std::move(service), operation = std::move(operation),
+          member = std::move(member), gone = std::move(gone)](
+             const ResourceApi& api, const ResourceValues& v, const JsonObject&) -> Result<void> {
+    auto r = api.call(service, operation, JsonObject{{member, v.physicalId}});
+    if (r || std::find(gone.begin(), gone.end(), r.error().code) != gone.end()) return {};
+    return r.takeError();
+  };
+}
+
 ResourceValues recordedResource(std::string physicalId, JsonObject attributes) {
   ResourceValues v;
   v.physicalId = std::move(physicalId);

@@ -98,6 +98,11 @@ void copyMembers(const JsonObject& props, std::initializer_list<std::string_view
                  JsonObject& out);
 // A resource already deleted by hand is not an error when deleting it.
 Result<void> ignoringMissing(Result<Json> r, std::initializer_list<std::string_view> codes);
+// The remove of a type whose delete operation takes the physical id as one
+// member ({"Bucket": id}); the error codes in `gone` mean it is already deleted.
+std::function<Result<void>(const ResourceApi&, const ResourceValues&, const JsonObject&)>
+deleteWith(std::string service, std::string operation, std::string member,
+           std::vector<std::string> gone);
 // A resource with no API behind it: a recorded physical id and attributes.
 ResourceValues recordedResource(std::string physicalId, JsonObject attributes = {});
 

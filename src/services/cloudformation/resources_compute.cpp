@@ -391,11 +391,7 @@ void addComputeTypes(ResourceTypes& types) {
       {"VpcConfig", "FileSystemConfigs", "CodeSigningConfigArn", "SnapStart",
        "RuntimeManagementConfig", "RecursiveLoop"},
       createFunction,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("lambda", "DeleteFunction", JsonObject{{"FunctionName", v.physicalId}}),
-            {"ResourceNotFoundException"});
-      }};
+      deleteWith("lambda", "DeleteFunction", "FunctionName", {"ResourceNotFoundException"})};
   types["AWS::Lambda::Version"] = {
       {"FunctionName", "Description", "CodeSha256"},
       {"ProvisionedConcurrencyConfig", "RuntimePolicy"},
@@ -480,31 +476,19 @@ void addComputeTypes(ResourceTypes& types) {
        "BisectBatchOnFunctionError", "DestinationConfig", "ParallelizationFactor"},
       {"Tags"},
       createMapping,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("lambda", "DeleteEventSourceMapping", JsonObject{{"UUID", v.physicalId}}),
-            {"ResourceNotFoundException"});
-      }};
+      deleteWith("lambda", "DeleteEventSourceMapping", "UUID", {"ResourceNotFoundException"})};
   types["AWS::StepFunctions::StateMachine"] = {
       {"StateMachineName", "Definition", "DefinitionString", "DefinitionS3Location",
        "DefinitionSubstitutions", "RoleArn", "StateMachineType", "LoggingConfiguration",
        "TracingConfiguration", "Tags"},
       {"EncryptionConfiguration"},
       createStateMachine,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("states", "DeleteStateMachine", JsonObject{{"stateMachineArn", v.physicalId}}),
-            {"StateMachineDoesNotExist"});
-      }};
+      deleteWith("states", "DeleteStateMachine", "stateMachineArn", {"StateMachineDoesNotExist"})};
   types["AWS::StepFunctions::Activity"] = {
       {"Name", "Tags"},
       {"EncryptionConfiguration"},
       createActivity,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("states", "DeleteActivity", JsonObject{{"activityArn", v.physicalId}}),
-            {"ActivityDoesNotExist"});
-      }};
+      deleteWith("states", "DeleteActivity", "activityArn", {"ActivityDoesNotExist"})};
   types["AWS::Events::Rule"] = {{"Name", "EventPattern", "ScheduleExpression", "State",
                                  "Description", "EventBusName", "RoleArn", "Targets"},
                                 {},
@@ -522,11 +506,7 @@ void addComputeTypes(ResourceTypes& types) {
         v.attributes = {{"Arn", jsonString(jsonAt(*bus, {"EventBusArn"}))}, {"Name", name}};
         return v;
       },
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("events", "DeleteEventBus", JsonObject{{"Name", v.physicalId}}),
-            {"ResourceNotFoundException"});
-      }};
+      deleteWith("events", "DeleteEventBus", "Name", {"ResourceNotFoundException"})};
   types["AWS::Scheduler::Schedule"] = {
       {"Name", "GroupName", "ScheduleExpression", "ScheduleExpressionTimezone",
        "FlexibleTimeWindow", "Target", "State", "Description", "StartDate", "EndDate", "KmsKeyArn",
@@ -552,11 +532,7 @@ void addComputeTypes(ResourceTypes& types) {
         v.attributes = {{"Arn", jsonString(jsonAt(*g, {"ScheduleGroupArn"}))}};
         return v;
       },
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("scheduler", "DeleteScheduleGroup", JsonObject{{"Name", v.physicalId}}),
-            {"ResourceNotFoundException"});
-      }};
+      deleteWith("scheduler", "DeleteScheduleGroup", "Name", {"ResourceNotFoundException"})};
 
   // In-place updates.
   types["AWS::Lambda::Function"].replaceOn = {"FunctionName", "PackageType", "Architectures"};

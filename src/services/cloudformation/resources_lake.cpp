@@ -6,6 +6,9 @@ namespace sluice::services::cloudformation {
 
 namespace {
 
+// What Glue and Athena answer for a resource already gone.
+const std::vector<std::string> kGone = {"EntityNotFoundException", "InvalidRequestException"};
+
 Result<void> deleting(const ResourceApi& api, const char* service, const char* operation,
                       JsonObject input) {
   return ignoringMissing(api.call(service, operation, input),
@@ -153,13 +156,10 @@ Result<ResourceValues> createNamedQuery(const ResourceApi& api, const ResourceRe
 }  // namespace
 
 void addLakeTypes(ResourceTypes& types) {
-  types["AWS::Glue::Database"] = {
-      {"CatalogId", "DatabaseInput"},
-      {"DatabaseName"},
-      createDatabase,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return deleting(api, "glue", "DeleteDatabase", JsonObject{{"Name", v.physicalId}});
-      }};
+  types["AWS::Glue::Database"] = {{"CatalogId", "DatabaseInput"},
+                                  {"DatabaseName"},
+                                  createDatabase,
+                                  deleteWith("glue", "DeleteDatabase", "Name", kGone)};
   types["AWS::Glue::Table"] = {
       {"CatalogId", "DatabaseName", "TableInput", "OpenTableFormatInput"},
       {},
@@ -175,26 +175,16 @@ void addLakeTypes(ResourceTypes& types) {
        "LineageConfiguration", "LakeFormationConfiguration", "Tags"},
       {},
       createCrawler,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return deleting(api, "glue", "DeleteCrawler", JsonObject{{"Name", v.physicalId}});
-      }};
+      deleteWith("glue", "DeleteCrawler", "Name", kGone)};
   std::set<std::string> jobProperties{"Name", "Tags"};
   for (std::string_view name : kJobMembers) jobProperties.emplace(name);
   types["AWS::Glue::Job"] = {
-      std::move(jobProperties),
-      {},
-      createJob,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return deleting(api, "glue", "DeleteJob", JsonObject{{"JobName", v.physicalId}});
-      }};
+      std::move(jobProperties), {}, createJob, deleteWith("glue", "DeleteJob", "JobName", kGone)};
   types["AWS::Glue::DataQualityRuleset"] = {
       {"Name", "Ruleset", "Description", "TargetTable", "ClientToken", "Tags"},
       {},
       createRuleset,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return deleting(api, "glue", "DeleteDataQualityRuleset",
-                        JsonObject{{"Name", v.physicalId}});
-      }};
+      deleteWith("glue", "DeleteDataQualityRuleset", "Name", kGone)};
   types["AWS::Athena::WorkGroup"] = {
       {"Name", "Description", "State", "Tags", "WorkGroupConfiguration", "RecursiveDeleteOption"},
       {},
@@ -209,10 +199,7 @@ void addLakeTypes(ResourceTypes& types) {
       {"Name", "Database", "QueryString", "Description", "WorkGroup"},
       {},
       createNamedQuery,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return deleting(api, "athena", "DeleteNamedQuery",
-                        JsonObject{{"NamedQueryId", v.physicalId}});
-      }};
+      deleteWith("athena", "DeleteNamedQuery", "NamedQueryId", kGone)};
 
   // In-place updates, through Glue's own Update operations.
   using Input = JsonObject (*)(const ResourceValues&, const JsonObject&);

@@ -318,10 +318,7 @@ void addStorageTypes(ResourceTypes& types) {
       {"BucketEncryption", "PublicAccessBlockConfiguration", "OwnershipControls", "AccessControl",
        "CorsConfiguration", "LoggingConfiguration", "ObjectLockEnabled"},
       createBucket,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(api.call("s3", "DeleteBucket", JsonObject{{"Bucket", v.physicalId}}),
-                               {"NoSuchBucket"});
-      }};
+      deleteWith("s3", "DeleteBucket", "Bucket", {"NoSuchBucket"})};
   // Kept and answered by S3 (PutBucketPolicy); Sluice does not enforce it.
   types["AWS::S3::BucketPolicy"] = {
       {"Bucket", "PolicyDocument"},
@@ -335,11 +332,7 @@ void addStorageTypes(ResourceTypes& types) {
         if (!put) return put.takeError();
         return recordedResource(bucket);
       },
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("s3", "DeleteBucketPolicy", JsonObject{{"Bucket", v.physicalId}}),
-            {"NoSuchBucket"});
-      }};
+      deleteWith("s3", "DeleteBucketPolicy", "Bucket", {"NoSuchBucket"})};
   // The queues' Policy attribute (SetQueueAttributes); not enforced.
   auto setQueuePolicies = [](const ResourceApi& api, const JsonObject& p,
                              const std::string& text) -> Result<void> {
@@ -389,50 +382,32 @@ void addStorageTypes(ResourceTypes& types) {
        "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled"},
       {},
       createQueue,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("sqs", "DeleteQueue", JsonObject{{"QueueUrl", v.physicalId}}),
-            {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"});
-      }};
+      deleteWith("sqs", "DeleteQueue", "QueueUrl",
+                 {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})};
   types["AWS::SNS::Topic"] = {
       {"TopicName", "DisplayName", "FifoTopic", "ContentBasedDeduplication", "KmsMasterKeyId",
        "SignatureVersion", "TracingConfig", "ArchivePolicy", "Subscription", "Tags"},
       {"DataProtectionPolicy", "DeliveryStatusLogging"},
       createTopic,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("sns", "DeleteTopic", JsonObject{{"TopicArn", v.physicalId}}), {"NotFound"});
-      }};
+      deleteWith("sns", "DeleteTopic", "TopicArn", {"NotFound"})};
   types["AWS::SNS::Subscription"] = {
       {"TopicArn", "Protocol", "Endpoint", "FilterPolicy", "FilterPolicyScope",
        "RawMessageDelivery", "RedrivePolicy", "DeliveryPolicy", "ReplayPolicy",
        "SubscriptionRoleArn"},
       {"Region"},
       createSubscription,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("sns", "Unsubscribe", JsonObject{{"SubscriptionArn", v.physicalId}}),
-            {"NotFound", "InvalidParameter"});
-      }};
+      deleteWith("sns", "Unsubscribe", "SubscriptionArn", {"NotFound", "InvalidParameter"})};
   types["AWS::SSM::Parameter"] = {
       {"Name", "Type", "Value", "Description", "AllowedPattern", "Tier", "DataType", "Policies",
        "Tags"},
       {},
       createParameter,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("ssm", "DeleteParameter", JsonObject{{"Name", v.physicalId}}),
-            {"ParameterNotFound"});
-      }};
+      deleteWith("ssm", "DeleteParameter", "Name", {"ParameterNotFound"})};
   types["AWS::Logs::LogGroup"] = {
       {"LogGroupName", "RetentionInDays", "Tags"},
       {"KmsKeyId", "DataProtectionPolicy", "LogGroupClass"},
       createLogGroup,
-      [](const ResourceApi& api, const ResourceValues& v, const JsonObject&) {
-        return ignoringMissing(
-            api.call("logs", "DeleteLogGroup", JsonObject{{"logGroupName", v.physicalId}}),
-            {"ResourceNotFoundException"});
-      }};
+      deleteWith("logs", "DeleteLogGroup", "logGroupName", {"ResourceNotFoundException"})};
 
   // In-place updates.
   types["AWS::S3::BucketPolicy"].replaceOn = {"Bucket"};

@@ -9,25 +9,6 @@
 
 namespace sluice::services::cloudformation {
 
-namespace {
-
-// The capability a template's IAM resources need, if any.
-std::string neededCapability(const Json& body) {
-  std::string needed;
-  for (const auto& kv : body.as_object().at("Resources").as_object()) {
-    std::string type = jsonString(jsonAt(kv.value(), {"Type"}));
-    if (!type.starts_with("AWS::IAM::")) continue;
-    if (needed.empty()) needed = "CAPABILITY_IAM";
-    for (const char* n :
-         {"RoleName", "ManagedPolicyName", "InstanceProfileName", "UserName", "GroupName"}) {
-      if (jsonAt(kv.value(), {"Properties", n})) needed = "CAPABILITY_NAMED_IAM";
-    }
-  }
-  return needed;
-}
-
-}  // namespace
-
 Result<std::map<std::string, Json>> CloudFormationService::resolveParameters(
     const Json& body, const Json& given, const JsonObject* previous, JsonArray& shown,
     JsonObject& raw) {

@@ -181,6 +181,20 @@ std::vector<SubPiece> splitSub(std::string_view text) {
   return pieces;
 }
 
+std::string neededCapability(const Json& body) {
+  std::string needed;
+  for (const auto& kv : body.as_object().at("Resources").as_object()) {
+    std::string type = jsonString(jsonAt(kv.value(), {"Type"}));
+    if (!type.starts_with("AWS::IAM::")) continue;
+    if (needed.empty()) needed = "CAPABILITY_IAM";
+    for (const char* n :
+         {"RoleName", "ManagedPolicyName", "InstanceProfileName", "UserName", "GroupName"}) {
+      if (jsonAt(kv.value(), {"Properties", n})) needed = "CAPABILITY_NAMED_IAM";
+    }
+  }
+  return needed;
+}
+
 std::set<std::string> referencedNames(const Json& value) {
   std::set<std::string> out;
   collectNames(value, out);

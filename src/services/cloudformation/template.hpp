@@ -53,6 +53,10 @@ std::vector<SubPiece> splitSub(std::string_view text);
 // the template declares it: what every operation taking a template uses.
 Result<CheckedTemplate> loadTemplate(std::string_view text);
 
+// The capability a checked template's IAM resources need ("CAPABILITY_IAM",
+// "CAPABILITY_NAMED_IAM" when one names itself), or "" for none.
+std::string neededCapability(const Json& body);
+
 // The names a value refers to through Ref, Fn::GetAtt and Fn::Sub (pseudo
 // parameters included; the caller tells resources from parameters).
 std::set<std::string> referencedNames(const Json& value);

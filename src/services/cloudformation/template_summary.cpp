@@ -16,7 +16,8 @@ struct Declared {
 };
 
 // `summary`: GetTemplateSummary's richer parameter shape.
-Declared declared(const JsonObject& t, bool summary) {
+Declared declared(const Json& body, bool summary) {
+  const JsonObject& t = body.as_object();
   Declared d;
   if (const Json* p = t.if_contains("Parameters")) {
     for (const auto& kv : p->as_object()) {
@@ -43,13 +44,8 @@ Declared declared(const JsonObject& t, bool summary) {
   for (const auto& kv : t.at("Resources").as_object()) {
     std::string type = jsonString(jsonAt(kv.value(), {"Type"}));
     types.insert(type);
-    if (!type.starts_with("AWS::IAM::")) continue;
-    if (d.capability.empty()) d.capability = "CAPABILITY_IAM";
-    for (const char* n :
-         {"RoleName", "ManagedPolicyName", "InstanceProfileName", "UserName", "GroupName"}) {
-      if (jsonAt(kv.value(), {"Properties", n})) d.capability = "CAPABILITY_NAMED_IAM";
-    }
   }
+  d.capability = neededCapability(body);
   for (const auto& type : types) d.resourceTypes.emplace_back(type);
   return d;
 }
@@ -64,7 +60,7 @@ Result<Change> CloudFormationService::validateTemplate(const Json& in, const Cal
   auto checked = loadTemplate(text->as_string());
   if (!checked) return checked.takeError();
   const JsonObject& t = checked->body.as_object();
-  Declared d = declared(t, false);
+  Declared d = declared(checked->body, false);
   JsonObject r{{"Parameters", std::move(d.parameters)}};
   if (const Json* desc = t.if_contains("Description")) r["Description"] = *desc;
   if (!d.capability.empty()) {
@@ -94,7 +90,7 @@ Result<Change> CloudFormationService::getTemplateSummary(const Json& in, const C
   auto checked = loadTemplate(text);
   if (!checked) return checked.takeError();
   const JsonObject& t = checked->body.as_object();
-  Declared d = declared(t, true);
+  Declared d = declared(checked->body, true);
   JsonObject r{{"Parameters", std::move(d.parameters)},
                {"ResourceTypes", std::move(d.resourceTypes)},
                {"Version", "2010-09-09"},
