@@ -325,8 +325,9 @@ std::vector<std::string> ordersArgs(const std::string& input) {
           (dir / "state_machine.json").string(),
           "--input",
           input,
-          "--function",
-          "price-order=" + (dir / "functions" / "price-order").string()};
+          "--lambda",
+          "name=price-order,code=" + (dir / "functions" / "price_order").string() +
+              ",runtime=python3.12,handler=app.handler"};
 }
 
 TEST(CliRun, JsonataExampleSucceeds) {
