@@ -7,7 +7,8 @@ as a user runs it, with a Python and a Node.js echo function.
 - cold start: Invoke latency when no sandbox exists (each round changes the
   function's configuration, so the next invoke starts a fresh process), beside
   the bare start of the same interpreter measured in the same run
-  (`python3 -c pass`, `node -e 0`): the ratio is what the runtime adds;
+  (`python3 -c pass`, `node -e 0`): the ratio is what the runtime adds (Python
+  sandboxes fork from a warm interpreter, so theirs is below 1);
 - warm invoke latency p50/p99 on one keep-alive connection, beside the
   server's floor on the same connection (GET /_sluice/health);
 - warm invokes/s with 1, 4 and 16 client processes;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "core/json.hpp"
+#include "services/lambda/fork_server.hpp"
+#include "services/lambda/runtimes/runtimes.hpp"
 #include "services/lambda/sandbox_process.hpp"
 
 namespace sluice::services::lambda {
@@ -165,6 +167,8 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   std::thread watchdog;
   mutable std::once_flag pythonFound, nodeFound;
   mutable std::string python, node;  // resolved once, on the first sandbox start
+  std::mutex forkMu;
+  std::shared_ptr<ForkServer> pythonForks;  // started with the first Python function
 
   // Work to do once the lock is released.
   struct After {
@@ -187,6 +191,8 @@ struct Invoker::Impl : std::enable_shared_from_this<Invoker::Impl> {
   void shipLog(const Sandbox& sb, const std::string& text);
   std::vector<std::string> environmentFor(const Sandbox& sb, const std::string& runtimeApi) const;
   Result<std::vector<std::string>> commandFor(const SandboxConfig& c) const;
+  bool forkable(const SandboxConfig& c) const;
+  std::shared_ptr<ForkServer> forkServer();
 };
 
 // --- Runtime API, as the sandbox's endpoint calls it ---------------------
@@ -472,9 +478,15 @@ void Invoker::Impl::spawn(std::shared_ptr<Sandbox> sb) {
   spec.env = environmentFor(*sb, (*endpoint)->address());
   spec.cwd = c.taskRoot;
   std::weak_ptr<Sandbox> weak = sb;
-  auto process = SandboxProcess::spawn(
-      spec, [this, weak](std::string_view chunk) { onOutput(weak, chunk); },
-      [self = shared_from_this(), weak](int status) { self->onExit(weak, status); });
+  SandboxProcess::OnOutput output = [this, weak](std::string_view chunk) { onOutput(weak, chunk); };
+  SandboxProcess::OnExit exited = [self = shared_from_this(), weak](int status) {
+    self->onExit(weak, status);
+  };
+  std::shared_ptr<ForkServer> forks = forkable(c) ? forkServer() : nullptr;
+  auto process =
+      forks ? forks->fork(spec, output, exited) : SandboxProcess::spawn(spec, output, exited);
+  // A fork server that died a moment ago is replaced by the next start.
+  if (!process && forks) process = SandboxProcess::spawn(spec, output, exited);
   if (!process) return fail("Runtime.ExitError", process.error().message);
   std::lock_guard lock(mu);
   sb->endpoint = std::move(*endpoint);
@@ -693,6 +705,39 @@ Result<std::vector<std::string>> Invoker::Impl::commandFor(const SandboxConfig& 
                   "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]", 502};
 }
 
+bool Invoker::Impl::forkable(const SandboxConfig& c) const {
+  if (!options.forkPython || c.runtime.rfind("python", 0) != 0) return false;
+  // What only an interpreter's start reads: the function's own PYTHON*
+  // settings, and the dynamic loader's paths (a lib/ folder in the code or a
+  // layer is on LD_LIBRARY_PATH, which a forked process cannot take on).
+  for (const auto& [name, value] : c.environment) {
+    if (name.rfind("PYTHON", 0) == 0 || name.rfind("LD_", 0) == 0) return false;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(c.taskRoot / "lib", ec)) return false;
+  for (const auto& l : c.layers) {
+    if (std::filesystem::is_directory(l / "lib", ec)) return false;
+  }
+  return true;
+}
+
+std::shared_ptr<ForkServer> Invoker::Impl::forkServer() {
+  std::lock_guard lock(forkMu);
+  if (pythonForks && pythonForks->alive()) return pythonForks;
+  std::string runtimeDir = options.runtimeDir.string();
+  const char* hostPath = std::getenv("PATH");
+  // What every sandbox's environment has before its function's own: the
+  // interpreter starts with it, so locale and paths are the same as in a
+  // started sandbox.
+  std::vector<std::string> env{
+      "PATH=" + std::string(hostPath && *hostPath ? hostPath : "/usr/local/bin:/usr/bin:/bin"),
+      "LD_LIBRARY_PATH=/lib64:/usr/lib64:" + runtimeDir + ":" + runtimeDir + "/lib",
+      "LANG=en_US.UTF-8", "TZ=:UTC", "PYTHONPATH=" + runtimeDir + "/python"};
+  auto started = ForkServer::start(python, options.runtimeDir / "python" / "bootstrap.py", env);
+  pythonForks = started ? *started : nullptr;
+  return pythonForks;
+}
+
 // --- Public face -----------------------------------------------------------
 
 Invoker::Invoker(engine::EventLoop& loop, RuntimeEndpointFactory endpoints, LogSink logs,
@@ -710,6 +755,7 @@ void Invoker::prepare(const std::string& runtime) {
         SandboxConfig c;
         c.runtime = runtime;
         (void)impl->commandFor(c);
+        if (impl->options.forkPython && runtimeFamily(runtime) == "python") impl->forkServer();
       },
       [] {});
 }

@@ -82,6 +82,9 @@ struct InvokerOptions {
   std::string secretAccessKey = "test";
   std::chrono::seconds idleTimeout{300};
   int maxSandboxesPerFunction = 64;  // without reserved concurrency
+  // Python sandboxes are forked from a warm interpreter (fork_server.hpp)
+  // unless the function needs a fresh one; false starts every one afresh.
+  bool forkPython = true;
 };
 
 class Sandbox;

@@ -41,6 +41,7 @@ Result<std::unique_ptr<SandboxProcess>> SandboxProcess::spawn(const ProcessSpec&
     }
   }
   std::string cwd = spec.cwd.string();
+  int passFd = spec.passFd;
   int pipeFds[2];
   if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
     return AwsError::internal(std::string("sandbox: pipe: ") + std::strerror(errno));
@@ -61,17 +62,33 @@ Result<std::unique_ptr<SandboxProcess>> SandboxProcess::spawn(const ProcessSpec&
     ::dup2(pipeFds[1], 2);
     int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
+    if (passFd == 3) {
+      ::fcntl(3, F_SETFD, 0);
+    } else if (passFd >= 0) {
+      ::dup2(passFd, 3);
+    }
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
     ::execve(program.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(pipeFds[1]);
-  ::fcntl(pipeFds[0], F_SETFL, O_NONBLOCK);
+  return adopt(pid, pipeFds[0], std::move(output), std::move(exited), [](pid_t child) {
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  });
+}
+
+std::unique_ptr<SandboxProcess> SandboxProcess::adopt(pid_t pid, int outputFd, OnOutput output,
+                                                      OnExit exited, Reap reap) {
+  ::fcntl(outputFd, F_SETFL, O_NONBLOCK);
   std::unique_ptr<SandboxProcess> p(new SandboxProcess());
   p->pid_ = pid;
-  p->fd_ = pipeFds[0];
+  p->fd_ = outputFd;
   p->output_ = std::move(output);
   p->exited_ = std::move(exited);
+  p->reap_ = std::move(reap);
   p->reader_ = std::thread([raw = p.get()] { raw->readLoop(); });
   return p;
 }
@@ -108,13 +125,11 @@ void SandboxProcess::readLoop() {
     ended_ = true;
   }
   ::close(fd_);
-  int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
+  int status = reap_(pid_);
   // Whatever the main process left behind in its group goes with it.
   ::kill(-pid_, SIGKILL);
   reaped_ = true;
-  exited_(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  exited_(status);
 }
 
 void SandboxProcess::kill() {

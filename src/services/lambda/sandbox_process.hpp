@@ -27,6 +27,7 @@ struct ProcessSpec {
   std::vector<std::string> argv;  // argv[0] is the program (a path, or looked up in PATH)
   std::vector<std::string> env;   // "NAME=value"
   std::filesystem::path cwd;
+  int passFd = -1;  // handed to the program as its file descriptor 3
 };
 
 class SandboxProcess {
@@ -41,6 +42,14 @@ class SandboxProcess {
   // follows the thread that forked): the engine's worker pool qualifies.
   static Result<std::unique_ptr<SandboxProcess>> spawn(const ProcessSpec& spec, OnOutput output,
                                                        OnExit exited);
+  // How a process's end is awaited: blocks until `pid` ended, and gives its
+  // exit code or 128 + its signal.
+  using Reap = std::function<int(pid_t pid)>;
+  // A process another process forked on our behalf (the Python fork server):
+  // its group is `pid`, its output arrives on `outputFd` (taken over, made
+  // non-blocking here), and `reap` learns its end from whoever can wait for it.
+  static std::unique_ptr<SandboxProcess> adopt(pid_t pid, int outputFd, OnOutput output,
+                                               OnExit exited, Reap reap);
   ~SandboxProcess();
   SandboxProcess(const SandboxProcess&) = delete;
   SandboxProcess& operator=(const SandboxProcess&) = delete;
@@ -69,6 +78,7 @@ class SandboxProcess {
   int fd_ = -1;
   OnOutput output_;
   OnExit exited_;
+  Reap reap_;
   std::mutex readMu_;  // one reader at a time, so chunks keep their order
   bool ended_ = false;
   std::atomic<bool> reaped_{false};

@@ -5,6 +5,11 @@ as the working directory; serves invocations one at a time through AWS's
 Runtime API (AWS_LAMBDA_RUNTIME_API) until the server stops answering. Only
 the standard library is used, so any python3 on the machine serves any
 python3.x runtime name.
+
+With --fork-server it is instead the warm interpreter sandboxes are forked
+from (services/lambda/fork_server.hpp has the protocol): each child takes on
+its sandbox's environment, directory and output, then runs main() as a
+started bootstrap would.
 """
 import importlib
 import json
@@ -13,7 +18,6 @@ import socket
 import sys
 import time
 
-API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 BASE = "/2018-06-01/runtime"
 
 
@@ -33,7 +37,12 @@ class RuntimeApi:
 
     def __init__(self, address):
         host, _, port = address.rpartition(":")
-        self.sock = socket.create_connection((host, int(port)))
+        # Resolved once here (the name service's libraries load on the first
+        # lookup; a fork server has paid for that before forking).
+        family, kind, proto, _, where = socket.getaddrinfo(
+            host, int(port), type=socket.SOCK_STREAM)[0]
+        self.sock = socket.socket(family, kind, proto)
+        self.sock.connect(where)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
 
@@ -242,7 +251,7 @@ def main():
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", os.getcwd()))
-    api = RuntimeApi(API)
+    api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
     try:
         handler = load_handler(os.environ["_HANDLER"])
     except InitError as e:
@@ -280,5 +289,107 @@ def main():
         api.post(f"/invocation/{request_id}/response", payload)
 
 
+def serve_forks(control_fd):
+    """The fork server's loop: a fork per request, an exit report per child."""
+    import ctypes
+    import select
+    import signal
+    libc = ctypes.CDLL(None, use_errno=True)
+    control = socket.socket(fileno=control_fd)
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    own_fds = [control_fd, wake_r, wake_w]
+    socket.getaddrinfo("127.0.0.1", 9, type=socket.SOCK_STREAM)  # loads what lookups need, once
+
+    def report_exits():
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            code = os.waitstatus_to_exitcode(status)
+            control.send(f"exit {pid} {code if code >= 0 else 128 - code}".encode())
+
+    # Objects made so far are left out of collections: a child's collector
+    # would otherwise touch (and so copy) every page the fork server shares.
+    import gc
+    gc.collect()
+    gc.freeze()
+    while True:
+        ready, _, _ = select.select([control, wake_r], [], [])
+        if wake_r in ready:
+            os.read(wake_r, 4096)
+            report_exits()
+        if control not in ready:
+            continue
+        message, fds, _, _ = socket.recv_fds(control, 1 << 20, 1)
+        if not message:
+            os._exit(0)  # the Sluice server closed its end
+        if len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            control.send(b"error a fork request carries one descriptor")
+            continue
+        request = json.loads(message)
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            become_sandbox(request, fds[0], own_fds, libc, parent)
+        os.close(fds[0])
+        control.send(f"pid {pid}".encode())
+
+
+def become_sandbox(request, output_fd, own_fds, libc, parent):
+    """In a forked child: take on the sandbox, run the runtime, never return."""
+    import signal
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in own_fds:
+            os.close(fd)
+        os.setpgid(0, 0)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the fork server
+        if os.getppid() != parent:
+            os._exit(127)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.close(output_fd)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.chdir(request["cwd"])
+        env = dict(item.split("=", 1) for item in request["env"])
+        os.environ.clear()
+        os.environ.update(env)
+        time.tzset()
+        # What PYTHONPATH would have put first had the interpreter started now
+        # (the runtime directory is already there: the fork server had it).
+        own = sys.path[0]
+        extra = [p for p in env.get("PYTHONPATH", "").split(":") if p and p != own]
+        sys.path[1:1] = [p for p in extra if p not in sys.path]
+        sys.argv = [__file__]
+        main()
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--fork-server"]:
+        serve_forks(3)
+    else:
+        main()

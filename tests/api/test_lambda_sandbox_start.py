@@ -1,0 +1,122 @@
+"""How Python sandboxes start: forked from a warm interpreter (the fork
+server) unless the function needs a fresh one. Either way a function sees what
+a freshly started runtime would show it: its own environment, time zone,
+search path and nothing another function left behind."""
+import json
+import os
+import signal
+import time
+import unittest
+
+from lambda_helpers import LambdaTestCase
+
+REPORT = {"app.py": """
+import os, sys, time
+import shared_state
+def handler(event, context):
+    shared_state.touched.append(os.environ["AWS_LAMBDA_FUNCTION_NAME"])
+    os.environ["LEFT_BEHIND"] = "yes"
+    return {
+        "pid": os.getpid(),
+        "ppid": os.getppid(),
+        "cwd": os.getcwd(),
+        "touched": shared_state.touched,
+        "left_behind": os.environ.get("LEFT_BEHIND_BY_OTHERS"),
+        "stage": os.environ.get("STAGE"),
+        "tz": time.strftime("%Z", time.localtime(0)),
+        "dont_write_bytecode": sys.flags.dont_write_bytecode,
+        "hash_randomization": sys.flags.hash_randomization,
+        "path_head": sys.path[:3],
+        "argv": sys.argv,
+    }
+""", "shared_state.py": "touched = []\n"}
+
+
+def children_of(pid):
+    """(pid, command line) of the processes whose parent is pid."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if ppid == pid:
+            found.append((int(entry), cmdline))
+    return found
+
+
+def running(pid):
+    """True while pid is a live process (not gone, not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+class SandboxStartTests(LambdaTestCase):
+    def test_each_function_starts_clean_with_its_own_environment(self):
+        first = self.create(REPORT, Environment={"Variables": {"STAGE": "one",
+                                                               "TZ": "America/New_York"}})
+        second = self.create(REPORT, Environment={"Variables": {"STAGE": "two"}})
+        a = json.loads(self.invoke(first)["body"])
+        b = json.loads(self.invoke(second)["body"])
+        self.assertNotEqual(a["pid"], b["pid"])
+        # Module state and environment changes stay in their own sandbox.
+        self.assertEqual(a["touched"], [first])
+        self.assertEqual(b["touched"], [second])
+        self.assertIsNone(b["left_behind"])
+        self.assertEqual((a["stage"], b["stage"]), ("one", "two"))
+        # The function's TZ is in force; the default is UTC.
+        self.assertIn(a["tz"], ("EST", "EDT"))
+        self.assertEqual(b["tz"], "UTC")
+        self.assertTrue(os.path.isfile(os.path.join(b["cwd"], "shared_state.py")))
+        self.assertTrue(a["argv"][0].endswith("bootstrap.py"))
+        # Warm: the same sandbox keeps its module state between invocations.
+        again = json.loads(self.invoke(first)["body"])
+        self.assertEqual(again["pid"], a["pid"])
+        self.assertEqual(again["touched"], [first, first])
+
+    def test_interpreter_settings_in_the_environment_take_effect(self):
+        plain = json.loads(self.invoke(self.create(REPORT))["body"])
+        self.assertEqual(plain["dont_write_bytecode"], 0)
+        self.assertEqual(plain["hash_randomization"], 1)
+        tuned = self.create(REPORT, Environment={"Variables": {"PYTHONDONTWRITEBYTECODE": "1",
+                                                               "PYTHONHASHSEED": "0"}})
+        out = json.loads(self.invoke(tuned)["body"])
+        self.assertEqual(out["dont_write_bytecode"], 1)
+        self.assertEqual(out["hash_randomization"], 0)
+
+    def test_a_killed_fork_server_is_replaced(self):
+        name = self.create(REPORT)
+        before = json.loads(self.invoke(name)["body"])
+        forks = [pid for pid, cmd in children_of(self.server.proc.pid) if "--fork-server" in cmd]
+        self.assertEqual(len(forks), 1, children_of(self.server.proc.pid))
+        self.assertEqual(before["ppid"], forks[0])
+        os.kill(forks[0], signal.SIGKILL)
+        # Its sandboxes die with it; the next invocation starts a new one
+        # from a new fork server.
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if not running(before["pid"]):
+                break
+            time.sleep(0.01)  # the kernel delivers the death signal on its own time
+        else:
+            self.fail("the sandbox outlived its fork server")
+        after = json.loads(self.invoke(name)["body"])
+        self.assertNotEqual(after["pid"], before["pid"])
+        self.assertEqual(after["touched"], [name])
+        forks_now = [pid for pid, cmd in children_of(self.server.proc.pid)
+                     if "--fork-server" in cmd]
+        self.assertEqual(len(forks_now), 1)
+        self.assertNotEqual(forks_now[0], forks[0])
+        self.assertEqual(after["ppid"], forks_now[0])
+
+
+if __name__ == "__main__":
+    unittest.main()
