@@ -122,6 +122,32 @@ class RetryTests(AsyncTestCase):
         self.assertEqual(attrs["ErrorMessage"]["StringValue"], "always dl")
         self.assertEqual(self.attempts(name), 1)
 
+    def test_reserved_concurrency_zero_fails_events_at_once(self):
+        sqs, url, arn = self.queue("async-throttled-dlq")
+        _, failures_url, failures_arn = self.queue("async-throttled-failures")
+        name = self.create(WORKING, DeadLetterConfig={"TargetArn": arn})
+        self.lam.put_function_event_invoke_config(
+            FunctionName=name, DestinationConfig={"OnFailure": {"Destination": failures_arn}})
+        self.lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+        r = self.lam.invoke(FunctionName=name, InvocationType="Event",
+                            Payload=json.dumps({"id": "throttled"}))
+        self.assertEqual(r["StatusCode"], 202)
+        request_id = r["ResponseMetadata"]["RequestId"]
+        message = self.receive(sqs, url)
+        self.assertEqual(json.loads(message["Body"]), {"id": "throttled"})
+        attrs = message["MessageAttributes"]
+        self.assertEqual(attrs["RequestID"]["StringValue"], request_id)
+        self.assertEqual(attrs["ErrorCode"]["StringValue"], "429")
+        record = json.loads(self.receive(sqs, failures_url)["Body"])
+        self.assertEqual(record["requestContext"]["requestId"], request_id)
+        self.assertEqual(record["requestContext"]["approximateInvokeCount"], 0)
+        self.assertEqual(record["responseContext"]["statusCode"], 429)
+        self.assertNotIn("responsePayload", record)
+        # Ended, not parked: lifting the throttle later runs nothing.
+        self.lam.delete_function_concurrency(FunctionName=name)
+        self.advance(3600)
+        self.assertEqual(self.attempts(name), 0)
+
     def test_event_invoke_config_api(self):
         name = self.create(WORKING)
         self.assertError("ResourceNotFoundException", self.lam.get_function_event_invoke_config,

@@ -5,10 +5,11 @@ search path and nothing another function left behind."""
 import json
 import os
 import signal
+import subprocess
 import time
 import unittest
 
-from lambda_helpers import LambdaTestCase
+from lambda_helpers import LambdaTestCase, zip_of
 
 REPORT = {"app.py": """
 import os, sys, time
@@ -30,6 +31,33 @@ def handler(event, context):
         "argv": sys.argv,
     }
 """, "shared_state.py": "touched = []\n"}
+
+
+WRITER = {"app.py": """
+import errno, os
+def attempt(path):
+    try:
+        with open(path, "w") as f:
+            f.write("x")
+        return "written"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+def handler(event, context):
+    import layer_mod
+    return {
+        "task": attempt(os.path.join(os.environ["LAMBDA_TASK_ROOT"], "new.txt")),
+        "layer": attempt(os.path.join(os.path.dirname(layer_mod.__file__), "new.txt")),
+        "tmp": attempt("/tmp/sluice-sandbox-write-test.txt"),
+    }
+"""}
+
+NODE_WRITER = {"index.mjs": """
+import { writeFileSync } from "node:fs";
+export const handler = async () => {
+  try { writeFileSync(process.env.LAMBDA_TASK_ROOT + "/new.txt", "x"); return "written"; }
+  catch (e) { return e.code; }
+};
+"""}
 
 
 def children_of(pid):
@@ -91,6 +119,21 @@ class SandboxStartTests(LambdaTestCase):
         out = json.loads(self.invoke(tuned)["body"])
         self.assertEqual(out["dont_write_bytecode"], 1)
         self.assertEqual(out["hash_randomization"], 0)
+
+    def test_code_and_layers_are_read_only(self):
+        if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+            self.skipTest("this machine refuses mount namespaces: code stays writable here")
+        layer = self.lam.publish_layer_version(
+            LayerName=self.name("layer"),
+            Content={"ZipFile": zip_of({"python/layer_mod.py": "X = 1\n"})})["LayerVersionArn"]
+        forked = self.create(WRITER, Layers=[layer])
+        started = self.create(WRITER, Layers=[layer],
+                              Environment={"Variables": {"PYTHONDONTWRITEBYTECODE": "1"}})
+        for name in (forked, started):
+            out = json.loads(self.invoke(name)["body"])
+            self.assertEqual(out, {"task": "EROFS", "layer": "EROFS", "tmp": "written"}, name)
+        node = self.create(NODE_WRITER, handler="index.handler", runtime="nodejs20.x")
+        self.assertEqual(json.loads(self.invoke(node)["body"]), "EROFS")
 
     def test_a_killed_fork_server_is_replaced(self):
         name = self.create(REPORT)

@@ -1,6 +1,7 @@
 // Event invocations: stored before the 202, run when due, retried after a
 // function error (1 minute, then 2 minutes later, on the server's clock), put
-// back when there is no capacity, and ended by their invoke configuration:
+// back when there is no capacity (failed at once when reserved concurrency is
+// 0, as Lambda does since 2021), and ended by their invoke configuration:
 // an invocation record to the OnSuccess/OnFailure destination (SQS, SNS, a
 // function or an event bus) and the payload to the DeadLetterConfig target.
 #include "core/json.hpp"
@@ -92,6 +93,11 @@ void LambdaService::runEvent(AsyncEvent e) {
   }
   request.requestId = e.requestId;
   request.payload = e.payload;
+  if (config.reservedConcurrency && *config.reservedConcurrency == 0) {
+    // A function throttled to zero: since 2021 Lambda sends its events to the
+    // failure destination and dead-letter queue at once instead of retrying.
+    return finishEvent(e, settings, "RetriesExhausted", nullptr, true);
+  }
   // The attempt is the server's work until it is settled: /_sluice/idle and
   // clock advances wait for it, as for any job they set off.
   engine_.loop.beginJob();
@@ -133,7 +139,8 @@ void LambdaService::settleEvent(AsyncEvent e, AsyncSettings settings, Result<Inv
 }
 
 void LambdaService::finishEvent(const AsyncEvent& e, const AsyncSettings& settings,
-                                const std::string& condition, const InvokeResult* r) {
+                                const std::string& condition, const InvokeResult* r,
+                                bool throttled) {
   bool success = condition == "Success";
   std::string destination = success ? settings.onSuccess : settings.onFailure;
   CallContext ctx;
@@ -142,7 +149,7 @@ void LambdaService::finishEvent(const AsyncEvent& e, const AsyncSettings& settin
   if (!destination.empty()) {
     std::string functionArn = arn::lambdaFunction(e.scope, e.function) + ":" +
                               (e.qualifier.empty() ? "$LATEST" : e.qualifier);
-    JsonObject response{{"statusCode", 200}};
+    JsonObject response{{"statusCode", throttled ? 429 : 200}};
     if (r) {
       response["executedVersion"] = r->executedVersion;
       if (!r->functionError.empty()) response["functionError"] = r->functionError;
@@ -172,7 +179,7 @@ void LambdaService::finishEvent(const AsyncEvent& e, const AsyncSettings& settin
   }
   if (!success && !settings.deadLetter.empty()) {
     // The dead-letter queue gets the event itself, with why it failed.
-    std::string message = condition;
+    std::string message = throttled ? "Rate Exceeded." : condition;
     if (r) {
       if (auto err = parseJson(r->payload); err && err->is_object()) {
         if (const Json* m = err->as_object().if_contains("errorMessage"); m && m->is_string()) {
@@ -184,7 +191,7 @@ void LambdaService::finishEvent(const AsyncEvent& e, const AsyncSettings& settin
       return JsonObject{{"DataType", std::move(type)}, {"StringValue", std::move(value)}};
     };
     JsonObject attributes{{"RequestID", attribute("String", e.requestId)},
-                          {"ErrorCode", attribute("Number", "200")},
+                          {"ErrorCode", attribute("Number", throttled ? "429" : "200")},
                           {"ErrorMessage", attribute("String", message)}};
     sendToResource(registry_, ctx, settings.deadLetter, e.payload,
                    JsonObject{{"MessageAttributes", std::move(attributes)}}, ignore);

@@ -109,6 +109,9 @@ Result<std::unique_ptr<SandboxProcess>> ForkServer::fork(const ProcessSpec& spec
   JsonObject request;
   request["env"] = std::move(env);
   request["cwd"] = spec.cwd.string();
+  JsonArray readOnly;
+  for (const auto& p : spec.readOnly) readOnly.emplace_back(boost::json::string_view(p.string()));
+  request["readOnly"] = std::move(readOnly);
   std::string text = toJsonText(request);
 
   int pipeFds[2];

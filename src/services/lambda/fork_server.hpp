@@ -10,7 +10,8 @@
 // from the same clean interpreter.
 //
 // Protocol, on a SOCK_SEQPACKET socket that is the server's descriptor 3:
-// a request is a JSON object {"env": ["NAME=value", ...], "cwd": "..."} with
+// a request is a JSON object {"env": ["NAME=value", ...], "cwd": "...",
+// "readOnly": ["path", ...]} with
 // the write end of the sandbox's output pipe attached (SCM_RIGHTS); the
 // answers are "pid N" (one per request, in order), "error TEXT", and
 // "exit N STATUS" when a child ended (STATUS: exit code, or 128 + signal).
@@ -47,7 +48,7 @@ class ForkServer : public std::enable_shared_from_this<ForkServer> {
   ForkServer(const ForkServer&) = delete;
   ForkServer& operator=(const ForkServer&) = delete;
 
-  // Forks a sandbox with spec.env and spec.cwd (spec.argv is the fork
+  // Forks a sandbox with spec.env, spec.cwd and spec.readOnly (spec.argv is the fork
   // server's own), its output read as SandboxProcess::spawn's is.
   Result<std::unique_ptr<SandboxProcess>> fork(const ProcessSpec& spec,
                                                SandboxProcess::OnOutput output,

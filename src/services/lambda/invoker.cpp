@@ -346,8 +346,14 @@ void Invoker::Impl::invoke(const SandboxConfig& config, InvokeRequest request, I
     {
       Pending p{std::move(request), std::move(done)};
       std::shared_ptr<Sandbox> idle;
-      for (const auto& s : pool->sandboxes) {
-        if (s->state == State::Idle && (!idle || s->idleSince > idle->idleSince)) idle = s;
+      for (;;) {
+        idle = nullptr;
+        for (const auto& s : pool->sandboxes) {
+          if (s->state == State::Idle && (!idle || s->idleSince > idle->idleSince)) idle = s;
+        }
+        // One that died while idle (killed from outside) is not given work.
+        if (!idle || !idle->process || !idle->process->hungUp()) break;
+        bury(idle, after);
       }
       if (idle) {
         assign(idle, std::move(p), after);  // the most recently used: warmest caches
@@ -477,6 +483,8 @@ void Invoker::Impl::spawn(std::shared_ptr<Sandbox> sb) {
   spec.argv = std::move(*command);
   spec.env = environmentFor(*sb, (*endpoint)->address());
   spec.cwd = c.taskRoot;
+  spec.readOnly.push_back(c.taskRoot);
+  spec.readOnly.insert(spec.readOnly.end(), c.layers.begin(), c.layers.end());
   std::weak_ptr<Sandbox> weak = sb;
   SandboxProcess::OnOutput output = [this, weak](std::string_view chunk) { onOutput(weak, chunk); };
   SandboxProcess::OnExit exited = [self = shared_from_this(), weak](int status) {

@@ -155,8 +155,9 @@ class LambdaService {
   void armEvent(AsyncEvent e);  // any thread
   void runEvent(AsyncEvent e);  // loop thread
   void settleEvent(AsyncEvent e, AsyncSettings settings, Result<InvokeResult> r);
+  // throttled: ended without an attempt (reserved concurrency 0).
   void finishEvent(const AsyncEvent& e, const AsyncSettings& settings, const std::string& condition,
-                   const InvokeResult* r);
+                   const InvokeResult* r, bool throttled = false);
   // Layers (layers.cpp); callers hold mu_. The digest of a layer version
   // ARN of this account and region, deleted versions included.
   Result<std::string> layerDigest(const Scope& scope, const std::string& arn,

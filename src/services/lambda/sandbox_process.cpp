@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +14,21 @@
 #include <fstream>
 
 namespace sluice::services::lambda {
+
+bool enterReadOnlyView(const std::vector<const char*>& paths) {
+  if (paths.empty()) return true;
+  if (::unshare(CLONE_NEWNS) != 0) return false;
+  // Private first, so the binds below stay in this namespace.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return false;
+  bool all = true;
+  for (const char* p : paths) {
+    if (::mount(p, p, nullptr, MS_BIND | MS_REC, nullptr) != 0 ||
+        ::mount(nullptr, p, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {
+      all = false;
+    }
+  }
+  return all;
+}
 
 Result<std::unique_ptr<SandboxProcess>> SandboxProcess::spawn(const ProcessSpec& spec,
                                                               OnOutput output, OnExit exited) {
@@ -42,6 +59,8 @@ Result<std::unique_ptr<SandboxProcess>> SandboxProcess::spawn(const ProcessSpec&
   }
   std::string cwd = spec.cwd.string();
   int passFd = spec.passFd;
+  std::vector<const char*> readOnly;
+  for (const auto& p : spec.readOnly) readOnly.push_back(p.c_str());
   int pipeFds[2];
   if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
     return AwsError::internal(std::string("sandbox: pipe: ") + std::strerror(errno));
@@ -62,6 +81,7 @@ Result<std::unique_ptr<SandboxProcess>> SandboxProcess::spawn(const ProcessSpec&
     ::dup2(pipeFds[1], 2);
     int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
+    enterReadOnlyView(readOnly);
     if (passFd == 3) {
       ::fcntl(3, F_SETFD, 0);
     } else if (passFd >= 0) {
@@ -86,6 +106,7 @@ std::unique_ptr<SandboxProcess> SandboxProcess::adopt(pid_t pid, int outputFd, O
   std::unique_ptr<SandboxProcess> p(new SandboxProcess());
   p->pid_ = pid;
   p->fd_ = outputFd;
+  p->probeFd_ = ::fcntl(outputFd, F_DUPFD_CLOEXEC, 0);
   p->output_ = std::move(output);
   p->exited_ = std::move(exited);
   p->reap_ = std::move(reap);
@@ -132,6 +153,12 @@ void SandboxProcess::readLoop() {
   exited_(status);
 }
 
+bool SandboxProcess::hungUp() const {
+  if (reaped_) return true;
+  pollfd p{probeFd_, 0, 0};
+  return probeFd_ >= 0 && ::poll(&p, 1, 0) > 0 && (p.revents & POLLHUP);
+}
+
 void SandboxProcess::kill() {
   if (!reaped_) ::kill(-pid_, SIGKILL);
 }
@@ -145,6 +172,7 @@ SandboxProcess::~SandboxProcess() {
       reader_.join();
     }
   }
+  if (probeFd_ >= 0) ::close(probeFd_);
 }
 
 SandboxProcess::Memory SandboxProcess::memory() const {

@@ -28,7 +28,16 @@ struct ProcessSpec {
   std::vector<std::string> env;   // "NAME=value"
   std::filesystem::path cwd;
   int passFd = -1;  // handed to the program as its file descriptor 3
+  // Folders the process sees read-only (a function's code and layers, as
+  // /var/task and /opt are on AWS): bound read-only in its own mount
+  // namespace where the machine allows one, left as they are where not.
+  std::vector<std::filesystem::path> readOnly;
 };
+
+// In a just-forked child, before it runs anything else: makes `paths`
+// read-only for this process alone. System calls only (safe after vfork);
+// false where the machine refuses a mount namespace.
+bool enterReadOnlyView(const std::vector<const char*>& paths);
 
 class SandboxProcess {
  public:
@@ -67,6 +76,10 @@ class SandboxProcess {
   // returning: a runtime flushes its log before posting a response, so after
   // this the invocation's whole log has been seen.
   void drainOutput();
+  // True once the process (and everything holding its output) has gone, even
+  // before the reader has seen the end: an idle sandbox that died is not
+  // handed work. Lock-free, so callable under any lock.
+  bool hungUp() const;
 
  private:
   SandboxProcess() = default;
@@ -76,6 +89,7 @@ class SandboxProcess {
 
   pid_t pid_ = -1;
   int fd_ = -1;
+  int probeFd_ = -1;  // a second handle on the output pipe, for hungUp()
   OnOutput output_;
   OnExit exited_;
   Reap reap_;

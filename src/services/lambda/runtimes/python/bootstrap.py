@@ -343,6 +343,24 @@ def serve_forks(control_fd):
         control.send(f"pid {pid}".encode())
 
 
+def read_only_view(libc, paths):
+    """The function's code and layers read-only for this process alone, as
+    /var/task and /opt are on AWS (sandbox_process.cpp does the same for
+    started sandboxes); left writable where the machine refuses."""
+    if not paths or libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
+        return
+    import ctypes
+    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                           ctypes.c_void_p]
+    ms_rdonly, ms_remount, ms_bind, ms_rec, ms_private = 1, 32, 4096, 16384, 1 << 18
+    if libc.mount(None, b"/", None, ms_rec | ms_private, None) != 0:
+        return
+    for path in paths:
+        p = path.encode()
+        if libc.mount(p, p, None, ms_bind | ms_rec, None) == 0:
+            libc.mount(None, p, None, ms_bind | ms_remount | ms_rdonly, None)
+
+
 def become_sandbox(request, output_fd, own_fds, libc, parent):
     """In a forked child: take on the sandbox, run the runtime, never return."""
     import signal
@@ -362,6 +380,7 @@ def become_sandbox(request, output_fd, own_fds, libc, parent):
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
+        read_only_view(libc, request.get("readOnly", []))
         os.chdir(request["cwd"])
         env = dict(item.split("=", 1) for item in request["env"])
         os.environ.clear()
