@@ -231,6 +231,68 @@ class CatalogTest(unittest.TestCase):
         self.assertEqual(self.glue.get_database(Name="from_workflow")["Database"]["Name"],
                          "from_workflow")
 
+    def test_partition_indexes(self):
+        self.glue.create_database(DatabaseInput={"Name": "indexed"})
+        self.glue.create_table(
+            DatabaseName="indexed",
+            TableInput=dict(table_input("events"), PartitionKeys=[
+                {"Name": "year", "Type": "string"}, {"Name": "month", "Type": "int"},
+                {"Name": "weight", "Type": "double"}]),
+            PartitionIndexes=[{"IndexName": "by_year", "Keys": ["year"]}])
+        self.glue.create_partition_index(
+            DatabaseName="indexed", TableName="events",
+            PartitionIndex={"IndexName": "by_year_month", "Keys": ["year", "month"]})
+        got = self.glue.get_partition_indexes(DatabaseName="indexed", TableName="events")
+        self.assertEqual(got["PartitionIndexDescriptorList"], [
+            {"IndexName": "by_year", "Keys": [{"Name": "year", "Type": "string"}],
+             "IndexStatus": "ACTIVE"},
+            {"IndexName": "by_year_month", "Keys": [{"Name": "year", "Type": "string"},
+                                                    {"Name": "month", "Type": "int"}],
+             "IndexStatus": "ACTIVE"}])
+        # GetTable does not carry them: they are their own resource.
+        self.assertNotIn("PartitionIndexes",
+                         self.glue.get_table(DatabaseName="indexed", Name="events")["Table"])
+
+        def create(name, keys, table="events"):
+            return self.glue.create_partition_index(
+                DatabaseName="indexed", TableName=table,
+                PartitionIndex={"IndexName": name, "Keys": keys})
+        self.assertError("AlreadyExistsException", create, name="by_year", keys=["month"])
+        self.assertIn("not a partition key",
+                      self.assertError("InvalidInputException", create, name="x", keys=["day"]))
+        self.assertIn("double", self.assertError("InvalidInputException", create, name="x",
+                                                 keys=["weight"]))
+        self.assertError("EntityNotFoundException", create, name="x", keys=["year"],
+                         table="missing")
+        create("by_month", ["month"])
+        self.assertError("ResourceNumberLimitExceededException", create, name="fourth",
+                         keys=["year"])
+        self.glue.delete_partition_index(DatabaseName="indexed", TableName="events",
+                                         IndexName="by_year")
+        names = [d["IndexName"] for d in self.glue.get_partition_indexes(
+            DatabaseName="indexed", TableName="events")["PartitionIndexDescriptorList"]]
+        self.assertEqual(names, ["by_year_month", "by_month"])
+        self.assertError("EntityNotFoundException", self.glue.delete_partition_index,
+                         DatabaseName="indexed", TableName="events", IndexName="by_year")
+        # A bad index refuses the whole CreateTable; nothing is left behind.
+        self.assertError("InvalidInputException", self.glue.create_table,
+                         DatabaseName="indexed", TableInput=table_input("refused"),
+                         PartitionIndexes=[{"IndexName": "i", "Keys": ["nope"]}])
+        self.assertError("EntityNotFoundException", self.glue.get_table,
+                         DatabaseName="indexed", Name="refused")
+        # A table made again under a deleted one's name starts without indexes.
+        self.glue.delete_table(DatabaseName="indexed", Name="events")
+        self.glue.create_table(DatabaseName="indexed", TableInput=table_input("events"))
+        self.assertEqual(self.glue.get_partition_indexes(
+            DatabaseName="indexed", TableName="events")["PartitionIndexDescriptorList"], [])
+        # So does one in a database made again under a deleted one's name.
+        create("again", ["year"])
+        self.glue.delete_database(Name="indexed")
+        self.glue.create_database(DatabaseInput={"Name": "indexed"})
+        self.glue.create_table(DatabaseName="indexed", TableInput=table_input("events"))
+        self.assertEqual(self.glue.get_partition_indexes(
+            DatabaseName="indexed", TableName="events")["PartitionIndexDescriptorList"], [])
+
     def test_tags(self):
         arn = "arn:aws:glue:us-east-1:000000000000:"
         self.glue.create_database(DatabaseInput={"Name": "tagged"}, Tags={"team": "data"})
@@ -324,7 +386,8 @@ class CatalogDurabilityTest(unittest.TestCase):
         try:
             glue = server.client("glue")
             glue.create_database(DatabaseInput={"Name": "keep"}, Tags={"k": "v"})
-            glue.create_table(DatabaseName="keep", TableInput=table_input("events"))
+            glue.create_table(DatabaseName="keep", TableInput=table_input("events"),
+                              PartitionIndexes=[{"IndexName": "ym", "Keys": ["year", "month"]}])
             glue.batch_create_partition(DatabaseName="keep", TableName="events",
                                         PartitionInputList=[partition("2024", "01"),
                                                             partition("2024", "02")])
@@ -336,6 +399,8 @@ class CatalogDurabilityTest(unittest.TestCase):
             values = [p["Values"] for p in glue.get_partitions(
                 DatabaseName="keep", TableName="events")["Partitions"]]
             self.assertEqual(values, [["2024", "01"], ["2024", "02"]])
+            self.assertEqual([d["IndexName"] for d in glue.get_partition_indexes(
+                DatabaseName="keep", TableName="events")["PartitionIndexDescriptorList"]], ["ym"])
             self.assertEqual(glue.get_tags(
                 ResourceArn="arn:aws:glue:us-east-1:000000000000:database/keep")["Tags"],
                 {"k": "v"})

@@ -130,6 +130,7 @@ Result<Change> GlueService::deleteDatabase(const Json& in, const CallContext& ct
         db, "DELETE FROM glue_table_versions WHERE account = ? AND region = ? AND db = ?",
         scope.account, scope.region, key);
   });
+  dropPartitionIndexes(change, ctx.scope, key);
   change.batch.erase("glue_databases", ctx.scope, key);
   databases_[scopeKey(ctx.scope)].erase(key);
   return change;

@@ -56,6 +56,9 @@ constexpr store::sqlite::Migration kMigrations[] = {
     {9,
      "CREATE TABLE glue_classifiers(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT "
      "NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    {10,
+     "CREATE TABLE glue_partition_indexes(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT "
+     "NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 }  // namespace
@@ -79,6 +82,12 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
     loaded = docs_.scan("glue_tables", [this](const Scope& s, const std::string& k, Json d) {
       tables_[scopeKey(s)][k] = std::move(d);
     });
+  }
+  if (loaded) {
+    loaded =
+        docs_.scan("glue_partition_indexes", [this](const Scope& s, const std::string& k, Json d) {
+          partitionIndexes_[scopeKey(s)][k] = std::move(d);
+        });
   }
   if (loaded) {
     loaded = docs_.scan("glue_tags", [this](const Scope&, const std::string& arn, Json d) {
@@ -164,6 +173,9 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("UpdatePartition", &GlueService::updatePartition);
   add("DeletePartition", &GlueService::deletePartition);
   add("BatchDeletePartition", &GlueService::batchDeletePartition);
+  add("CreatePartitionIndex", &GlueService::createPartitionIndex);
+  add("GetPartitionIndexes", &GlueService::getPartitionIndexes);
+  add("DeletePartitionIndex", &GlueService::deletePartitionIndex);
   add("TagResource", &GlueService::tagResource);
   add("UntagResource", &GlueService::untagResource);
   add("GetTags", &GlueService::getTags);

@@ -85,6 +85,9 @@ class GlueService {
   Result<Change> updatePartition(const Json& in, const CallContext& ctx);
   Result<Change> deletePartition(const Json& in, const CallContext& ctx);
   Result<Change> batchDeletePartition(const Json& in, const CallContext& ctx);
+  Result<Change> createPartitionIndex(const Json& in, const CallContext& ctx);
+  Result<Change> getPartitionIndexes(const Json& in, const CallContext& ctx);
+  Result<Change> deletePartitionIndex(const Json& in, const CallContext& ctx);
   Result<Change> tagResource(const Json& in, const CallContext& ctx);
   Result<Change> untagResource(const Json& in, const CallContext& ctx);
   Result<Change> getTags(const Json& in, const CallContext& ctx);
@@ -145,6 +148,15 @@ class GlueService {
   std::map<std::string, std::map<std::string, Json>> databases_;
   // By scopeKey, then "database/table".
   std::map<std::string, std::map<std::string, Json>> tables_;
+  // Partition index descriptors per table ("db/table"), in creation order
+  // (partition_indexes.cpp).
+  std::map<std::string, std::map<std::string, Json>> partitionIndexes_;
+  Result<Json> partitionIndexDescriptor(const Json& table, const Json& index) const;
+  Result<void> addPartitionIndexes(Change& change, const Scope& scope, const TableRef& ref,
+                                   const Json& table, const JsonArray& indexes);
+  // Drops the indexes of `table` of `db`, or of every table of `db`.
+  void dropPartitionIndexes(Change& change, const Scope& scope, const std::string& db,
+                            const std::string& table = "");
   // Tags by resource ARN (glue_tags documents).
   std::map<std::string, std::map<std::string, std::string>> tags_;
 

@@ -67,6 +67,15 @@ Result<Change> GlueService::createTable(const Json& in, const CallContext& ctx) 
                {"VersionId", "0"}};
   applyTableInput(t, input->as_object());
   Change change;
+  if (const Json* indexes = Input(in).get("PartitionIndexes"); indexes && !indexes->is_null()) {
+    if (!indexes->is_array()) return invalidInput("PartitionIndexes must be a list.");
+    if (auto added =
+            addPartitionIndexes(change, ctx.scope, TableRef{db, *name}, t, indexes->as_array());
+        !added) {
+      partitionIndexes_[scopeKey(ctx.scope)].erase(key);
+      return added.error();
+    }
+  }
   change.batch.put("glue_tables", ctx.scope, key, t);
   archiveVersion(change.batch, ctx.scope, t);
   tables[key] = std::move(t);
@@ -178,6 +187,7 @@ Result<Change> GlueService::deleteTable(const Json& in, const CallContext& ctx) 
         "DELETE FROM glue_table_versions WHERE account = ? AND region = ? AND db = ? AND tbl = ?",
         scope.account, scope.region, d, n);
   });
+  dropPartitionIndexes(change, ctx.scope, d, n);
   tables_[scopeKey(ctx.scope)].erase(tableKey(d, n));
   return change;
 }
