@@ -6,6 +6,8 @@
 #include <cctype>
 #include <fstream>
 
+#include "lake/json_records.hpp"
+
 namespace sluice::lake {
 
 namespace {
@@ -154,6 +156,7 @@ std::string FileFormat::compatibilityKey() const {
   if (classification == "csv") {
     key += "/" + std::string(1, delimiter) + (header ? "/header" : "/noheader");
   }
+  if (!jsonPath.empty()) key += "/" + jsonPath;
   return key;
 }
 
@@ -188,13 +191,16 @@ namespace {
 std::optional<FileFormat> customFormat(const CustomClassifier& c, std::string_view head,
                                        const std::optional<FileFormat>& builtin) {
   if (c.kind == "json") {
-    // "$[*]": the elements of a top-level array are the records.
-    if (c.jsonPath != "$[*]" || !builtin || builtin->classification != "json" ||
-        !builtin->jsonArray) {
+    // The path must fit the file: "$[*]..." a top-level array, "$.name..." a
+    // top-level object.
+    auto path = parseJsonRecordPath(c.jsonPath);
+    if (!path || !builtin || builtin->classification != "json" ||
+        path->startsWithArray() != builtin->jsonArray || (path->steps.empty())) {
       return std::nullopt;
     }
     FileFormat f = *builtin;
     f.jsonArray = false;
+    if (path->steps.size() > 1 || !path->startsWithArray()) f.jsonPath = c.jsonPath;
     return f;
   }
   if (c.kind != "csv" || head.starts_with("PAR1")) return std::nullopt;

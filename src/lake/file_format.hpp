@@ -19,6 +19,10 @@ struct FileFormat {
   bool header = false;         // CSV: the first line names the columns
   std::vector<std::string> headerNames;  // CSV with a header
   size_t columnCount = 0;                // CSV
+  // JSON read through a custom classifier's JsonPath (json_records.hpp):
+  // the records are what it finds; empty when they are the file's values
+  // (or, for "$[*]", its top-level array's elements, which read_json gives).
+  std::string jsonPath;
 
   // Files of one table share this: format, compression and (CSV) layout.
   std::string compatibilityKey() const;
@@ -27,9 +31,9 @@ struct FileFormat {
 // A crawler's custom classifier (Glue's CreateClassifier), tried before the
 // built-in ones, in the crawler's order.
 struct CustomClassifier {
-  std::string kind;      // "json" or "csv" (Grok and XML never match here)
-  std::string jsonPath;  // json: only "$[*]" (each element of a top-level array a record)
-  char delimiter = ',';  // csv
+  std::string kind;                        // "json" or "csv" (Grok and XML never match here)
+  std::string jsonPath;                    // json: where the records are (json_records.hpp)
+  char delimiter = ',';                    // csv
   std::string containsHeader = "UNKNOWN";  // csv: PRESENT, ABSENT or UNKNOWN
   std::vector<std::string> header;         // csv: the column names, when given
   bool allowSingleColumn = false;          // csv

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "lake/exclusion_glob.hpp"
+#include "lake/json_records.hpp"
 
 namespace sluice::lake {
 
@@ -67,6 +68,16 @@ std::string reader(const FileFormat& f, const std::vector<const File*>& files, b
   if (filename) common += ", filename=true";
   if (f.classification == "parquet") return "read_parquet(" + list + common + ")";
   if (f.classification == "json") {
+    if (auto path = parseJsonRecordPath(f.jsonPath); path && !f.jsonPath.empty()) {
+      std::string inner = "read_json(" + list + common +
+                          ", format='auto', dateformat='disabled', " +
+                          "timestampformat='disabled'" + compressionOption(f) + ")";
+      return "(" +
+             jsonRecordsSelect(
+                 *path, inner,
+                 filename ? std::vector<std::string>{"filename"} : std::vector<std::string>{}) +
+             ")";
+    }
     if (f.jsonArray) {
       return "read_json(" + list + common +
              ", format='unstructured', records=false, dateformat='disabled', "
@@ -480,7 +491,9 @@ class Discoverer {
     std::string sql = "SELECT filename, count(*)";
     // The columns the pass reads, given so DuckDB does not detect them again.
     std::string columns;
-    if (t.format.classification == "json" && !t.format.jsonArray) {
+    bool json = t.format.classification == "json" && !t.format.jsonArray;
+    bool plainJson = json && t.format.jsonPath.empty();
+    if (json) {
       for (size_t c = 0; c < t.columns.size(); ++c) {
         if (t.columns[c].type != "bigint") continue;
         narrowable.push_back(c);
@@ -495,7 +508,7 @@ class Discoverer {
     std::string from;
     if (t.format.classification == "parquet") {
       from = "read_parquet(" + list + ", filename=true, hive_partitioning=false)";
-    } else if (t.format.classification == "json" && !t.format.jsonArray) {
+    } else if (plainJson) {
       from = narrowable.empty()
                  ? "read_json_objects(" + list + ", filename=true, hive_partitioning=false" +
                        compressionOption(t.format) + ")"

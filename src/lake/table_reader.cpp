@@ -6,6 +6,7 @@
 
 #include "lake/duckdb.hpp"
 #include "lake/glue_types.hpp"
+#include "lake/json_records.hpp"
 
 namespace sluice::lake {
 
@@ -106,8 +107,25 @@ std::string tableReader(const Json& table, const TableFiles& data) {
       if (it != byLower.end()) sources[i] = it->second;
       spec += (i ? ", " : "") + sqlString(sources[i]) + ": " + sqlString(columns[i].second);
     }
-    from = "read_json(" + list + ", filename=true" + partitioning + ", format='auto'" +
-           (spec.empty() ? "" : ", columns={" + spec + "}") + ")";
+    std::string jsonPath = jsonString(jsonAt(table, {"Parameters", "jsonPath"}));
+    auto path = parseJsonRecordPath(jsonPath);
+    if (path && !path->steps.empty() && !(path->steps.size() == 1 && path->startsWithArray())) {
+      // Records found by a classifier's JsonPath: read the documents as they
+      // are, then take the records out (the columns are cast below).
+      std::vector<std::string> carried{"filename"};
+      if (hive) {
+        for (const auto& [k, _] : keys) carried.push_back(k);
+      }
+      from = "(" +
+             jsonRecordsSelect(*path,
+                               "read_json(" + list + ", filename=true" + partitioning +
+                                   ", format='auto', union_by_name=true)",
+                               carried) +
+             ")";
+    } else {
+      from = "read_json(" + list + ", filename=true" + partitioning + ", format='auto'" +
+             (spec.empty() ? "" : ", columns={" + spec + "}") + ")";
+    }
   } else {
     std::string delim =
         jsonString(sd ? jsonAt(*sd, {"SerdeInfo", "Parameters", "field.delim"}) : nullptr);

@@ -99,6 +99,59 @@ class ClassifierTest(unittest.TestCase):
         self.assertEqual(self.columns("elements", "people"), ["id", "name", "team"])
         self.assertEqual(self.count("elements", "people"), 7)
 
+    def test_json_classifier_paths_into_documents(self):
+        # API responses saved as files: the records are nested in each document.
+        pages = [{"page": n, "data": {"items": [{"id": n * 10 + i, "sku": f"s{n}{i}",
+                                                 "price": 1.5 * i} for i in range(n + 2)]}}
+                 for n in range(3)]
+        for n, page in enumerate(pages):
+            self.s3.put_object(Bucket="lake", Key=f"api/orders/dt=2024-0{n + 1}-01/page.json",
+                               Body=json.dumps(page, indent=2).encode())
+        batches = [[{"batch": b, "rows": [{"k": b * 100 + r} for r in range(b + 1)]}]
+                   for b in range(2)]
+        for b, batch in enumerate(batches):
+            self.s3.put_object(Bucket="lake", Key=f"api/batches/b{b}.json",
+                               Body=json.dumps(batch).encode())
+        self.s3.put_object(Bucket="lake", Key="api/meta/m.json", Body=json.dumps(
+            {"meta": {"source": "crm", "version": 3}, "ignored": [1, 2]}).encode())
+        self.glue.create_classifier(JsonClassifier={"Name": "nested-items",
+                                                    "JsonPath": "$.data.items[*]"})
+        self.glue.create_classifier(JsonClassifier={"Name": "nested-rows",
+                                                    "JsonPath": "$[*].rows[*]"})
+        self.glue.create_classifier(JsonClassifier={"Name": "nested-meta",
+                                                    "JsonPath": "$['meta']"})
+        for name, folder in (("items", "orders"), ("rows", "batches"), ("meta", "meta")):
+            self.glue.create_crawler(Name=f"path-{name}", Role=ROLE, DatabaseName="paths",
+                                     Classifiers=[f"nested-{name}"],
+                                     Targets={"S3Targets": [{"Path": f"s3://lake/api/{folder}/"}]})
+            self.glue.start_crawler(Name=f"path-{name}")
+            wait_ready(self.server, f"path-{name}")
+        orders = self.glue.get_table(DatabaseName="paths", Name="orders")["Table"]
+        self.assertEqual([(c["Name"], c["Type"]) for c in orders["StorageDescriptor"]["Columns"]],
+                         [("id", "int"), ("sku", "string"), ("price", "double")])
+        self.assertEqual(orders["Parameters"]["jsonPath"], "$.data.items[*]")
+        self.assertEqual(orders["Parameters"]["classification"], "json")
+        self.assertEqual([k["Name"] for k in orders["PartitionKeys"]], ["dt"])
+        self.assertEqual(orders["Parameters"]["recordCount"], "9")  # 2 + 3 + 4 items
+        self.assertEqual(self.count("paths", "orders"), 9)
+        self.assertEqual(self.columns("paths", "batches"), ["k"])
+        self.assertEqual(self.count("paths", "batches"), 3)
+        self.assertEqual(self.columns("paths", "meta"), ["source", "version"])
+        self.assertEqual(self.count("paths", "meta"), 1)
+        # A path that does not fit the document's top level does not match:
+        # the built-in classifier makes the table.
+        self.glue.create_classifier(JsonClassifier={"Name": "nested-wrong",
+                                                    "JsonPath": "$[*].data"})
+        self.glue.create_crawler(Name="path-wrong", Role=ROLE, DatabaseName="wrong",
+                                 Classifiers=["nested-wrong"],
+                                 Targets={"S3Targets": [{"Path": "s3://lake/api/meta/"}]})
+        self.glue.start_crawler(Name="path-wrong")
+        wait_ready(self.server, "path-wrong")
+        meta = self.glue.get_table(DatabaseName="wrong", Name="meta")["Table"]
+        self.assertEqual([c["Name"] for c in meta["StorageDescriptor"]["Columns"]],
+                         ["meta", "ignored"])
+        self.assertNotIn("jsonPath", meta["Parameters"])
+
     def test_csv_classifier_with_its_delimiter_and_names(self):
         lines = "".join(f"{i}#item {i}#{i * 2.5}\n" for i in range(12))
         self.s3.put_object(Bucket="lake", Key="hash/items/items.txt", Body=lines.encode())

@@ -3,7 +3,8 @@
 // A classifier is small configuration: one document of glue_classifiers,
 // held in memory and written through. Crawls try a crawler's classifiers in
 // its order before the built-in ones (lake/file_format.hpp): JSON
-// classifiers with the JsonPath "$[*]" and CSV classifiers; Grok and XML
+// classifiers (JsonPaths of names and [*], lake/json_records.hpp) and CSV
+// classifiers; Grok and XML
 // classifiers are kept but never match (their formats are not read here).
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"

@@ -48,6 +48,9 @@ JsonObject crawlerParameters(const lake::DiscoveredTable& t, uint64_t objects, u
                {"CrawlerSchemaDeserializerVersion", "1.0"},
                {"CrawlerSchemaSerializerVersion", "1.0"},
                {"CRAWL_RUN_ID", crawlId}};
+  // Where a custom JSON classifier found the records: Glue keeps its path
+  // on the table, and readers of the table (Glue jobs, Athena here) use it.
+  if (!t.format.jsonPath.empty()) p["jsonPath"] = t.format.jsonPath;
   if (t.format.classification == "csv") {
     if (t.format.header) p["skip.header.line.count"] = "1";
     p["columnsOrdered"] = "true";
