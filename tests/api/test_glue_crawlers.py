@@ -398,6 +398,43 @@ class IncrementalCrawlTest(unittest.TestCase):
         self.assertEqual(self.glue.get_table(DatabaseName="stream", Name="events")["Table"]
                          ["VersionId"], t["VersionId"])
 
+    def test_event_mode_sends_messages_that_are_no_s3_event_to_the_dead_letter_queue(self):
+        def queue(name):
+            url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+            return url, self.sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        url, arn = queue("dlq-events")
+        dlq_url, dlq_arn = queue("dlq-events-dead")
+        self.s3.put_object(Bucket="stream", Key="dlq/day=1/a.json", Body=b'{"id": 1}\n')
+        with self.assertRaises(self.glue.exceptions.InvalidInputException):
+            self.glue.create_crawler(
+                Name="dlq-bad", Role=ROLE, DatabaseName="stream",
+                RecrawlPolicy={"RecrawlBehavior": "CRAWL_EVENT_MODE"},
+                Targets={"S3Targets": [{"Path": "s3://stream/dlq/", "EventQueueArn": arn,
+                                        "DlqEventQueueArn": "dead-letters"}]})
+        self.glue.create_crawler(
+            Name="dlq", Role=ROLE, DatabaseName="stream",
+            RecrawlPolicy={"RecrawlBehavior": "CRAWL_EVENT_MODE"},
+            Targets={"S3Targets": [{"Path": "s3://stream/dlq/", "EventQueueArn": arn,
+                                    "DlqEventQueueArn": dlq_arn}]})
+        self.crawl("dlq")
+        self.sqs.send_message(QueueUrl=url, MessageBody="not an event")
+        self.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(
+            {"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "stream"}))
+        self.s3.put_object(Bucket="stream", Key="dlq/day=2/b.json", Body=b'{"id": 2}\n')
+        self.sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"Records": [{
+            "eventSource": "aws:s3", "s3": {"bucket": {"name": "stream"},
+                                            "object": {"key": "dlq/day%3D2/b.json"}}}]}))
+        log = self.crawl("dlq")
+        self.assertIn("Read 1 objects (only new folders)", " ".join(log))
+        self.assertEqual(self.values("stream", "dlq"), [["1"], ["2"]])
+        self.server.idle()
+        dead = self.sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10)["Messages"]
+        self.assertEqual([m["Body"] for m in dead], ["not an event"])
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.assertEqual((attrs["ApproximateNumberOfMessages"],
+                          attrs["ApproximateNumberOfMessagesNotVisible"]), ("0", "0"))
+
     def test_new_folders_only(self):
         self.s3.put_object(Bucket="stream", Key="nf/day=01/a.csv", Body=b"x,y\n1,2\n3,4\n")
         self.glue.create_crawler(

@@ -154,7 +154,10 @@ void GlueService::launchCrawl(const Scope& scope, const Json& doc) {
       s3 && s3->is_array()) {
     for (const Json& t : s3->as_array()) {
       const Json* q = t.as_object().if_contains("EventQueueArn");
+      const Json* dlq = t.as_object().if_contains("DlqEventQueueArn");
       plan.eventQueues.push_back(q && q->is_string() ? std::string(q->get_string()) : "");
+      plan.deadLetterQueues.push_back(dlq && dlq->is_string() ? std::string(dlq->get_string())
+                                                              : "");
     }
   }
   // Catalog targets crawl the locations of the tables they name.
@@ -185,6 +188,7 @@ void GlueService::launchCrawl(const Scope& scope, const Json& doc) {
         plan.fixed[t.path] = TableRef{targetDb, tableName};
         plan.targets.push_back(std::move(t));
         plan.eventQueues.push_back("");
+        plan.deadLetterQueues.push_back("");
       }
     }
   }
@@ -245,7 +249,8 @@ GlueService::CrawlOutcome GlueService::runCrawl(const Scope& scope, const CrawlP
         partial.push_back(plan.targets[i]);
         continue;
       }
-      auto queued = drainEventQueue(registry_, scope, plan.eventQueues[i]);
+      auto queued =
+          drainEventQueue(registry_, scope, plan.eventQueues[i], plan.deadLetterQueues[i]);
       if (!queued) {
         out.discovery = queued.error();
         return out;

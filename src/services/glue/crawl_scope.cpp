@@ -7,6 +7,7 @@
 #include "core/encoding.hpp"
 #include "lake/object_snapshot.hpp"
 #include "services/common/call_and_wait.hpp"
+#include "services/common/target_delivery.hpp"
 
 namespace sluice::services::glue {
 
@@ -52,6 +53,12 @@ void eventObjects(const Json& body, std::vector<std::string>& out) {
   }
 }
 
+// What S3 sends when notifications are first set up: consumed, never an error.
+bool isTestEvent(const Json& body) {
+  const Json* event = body.is_object() ? body.as_object().if_contains("Event") : nullptr;
+  return event && event->is_string() && event->get_string() == "s3:TestEvent";
+}
+
 }  // namespace
 
 std::string folderOf(const std::string& key) {
@@ -60,7 +67,7 @@ std::string folderOf(const std::string& key) {
 }
 
 Result<QueuedEvents> drainEventQueue(const OperationRegistry& registry, const Scope& scope,
-                                     const std::string& queueArn) {
+                                     const std::string& queueArn, const std::string& dlqArn) {
   // arn:aws:sqs:region:account:name
   std::vector<std::string> parts;
   size_t start = 0;
@@ -84,6 +91,7 @@ Result<QueuedEvents> drainEventQueue(const OperationRegistry& registry, const Sc
   }
   QueuedEvents out;
   out.queueUrl = std::string(url->as_object().at("QueueUrl").as_string());
+  out.dlqArn = dlqArn;
   for (int i = 0; i < kMaxReceives; ++i) {
     auto got = callAndWait(registry, queueScope, "sqs", "ReceiveMessage",
                            JsonObject{{"QueueUrl", out.queueUrl},
@@ -96,7 +104,13 @@ Result<QueuedEvents> drainEventQueue(const OperationRegistry& registry, const Sc
     for (const Json& m : messages->as_array()) {
       const JsonObject& mo = m.as_object();
       out.receipts.emplace_back(mo.at("ReceiptHandle").as_string());
-      if (auto body = parseJson(mo.at("Body").as_string())) eventObjects(*body, out.objects);
+      std::string_view text = mo.at("Body").as_string();
+      size_t before = out.objects.size();
+      auto body = parseJson(text);
+      if (body) eventObjects(*body, out.objects);
+      if (out.objects.size() == before && !(body && isTestEvent(*body))) {
+        out.unusable.emplace_back(text);
+      }
     }
   }
   return out;
@@ -106,6 +120,11 @@ void deleteConsumed(const OperationRegistry& registry, const Scope& scope,
                     const QueuedEvents& events) {
   CallContext ctx;
   ctx.scope = scope;
+  if (!events.dlqArn.empty()) {
+    for (const auto& body : events.unusable) {
+      sendToResource(registry, ctx, events.dlqArn, body, Json(nullptr), [](Result<Json>) {});
+    }
+  }
   for (size_t i = 0; i < events.receipts.size(); i += 10) {
     JsonArray entries;
     for (size_t j = i; j < std::min(events.receipts.size(), i + 10); ++j) {

@@ -23,17 +23,22 @@ struct KnownTable {
 };
 
 // The S3 event messages taken from a queue: the object keys they name
-// ("bucket/key") and the receipts to delete once the crawl succeeded.
+// ("bucket/key"), the receipts to delete once the crawl succeeded, and the
+// bodies of messages that are no S3 event (for the target's dead-letter
+// queue, DlqEventQueueArn, when it has one).
 struct QueuedEvents {
   std::string queueUrl;
+  std::string dlqArn;
   std::vector<std::string> objects;
   std::vector<std::string> receipts;
+  std::vector<std::string> unusable;
 };
 
 // Receives every message waiting in `queueArn` (blocking: a worker thread).
 Result<QueuedEvents> drainEventQueue(const OperationRegistry& registry, const Scope& scope,
-                                     const std::string& queueArn);
-// Deletes the consumed messages (asynchronous).
+                                     const std::string& queueArn, const std::string& dlqArn);
+// Moves the unusable messages to the dead-letter queue and deletes the
+// consumed ones (asynchronous).
 void deleteConsumed(const OperationRegistry& registry, const Scope& scope,
                     const QueuedEvents& events);
 

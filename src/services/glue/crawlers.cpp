@@ -188,6 +188,16 @@ Result<void> GlueService::applyCrawlerInput(const Scope& scope, JsonObject& doc,
         "The SchemaChangePolicy of a crawler that crawls new folders only must have "
         "UpdateBehavior LOG and DeleteBehavior LOG.");
   }
+  if (const Json* s3 = doc["Targets"].as_object().if_contains("S3Targets"); s3 && s3->is_array()) {
+    for (const Json& t : s3->as_array()) {
+      for (const char* member : {"EventQueueArn", "DlqEventQueueArn"}) {
+        const Json* arn = t.is_object() ? t.as_object().if_contains(member) : nullptr;
+        if (arn && (!arn->is_string() || !arn->get_string().starts_with("arn:aws:sqs:"))) {
+          return invalidInput(std::string(member) + " must be the ARN of an SQS queue.");
+        }
+      }
+    }
+  }
   if (recrawl == "CRAWL_EVENT_MODE") {
     const Json* s3 = doc["Targets"].as_object().if_contains("S3Targets");
     bool queues = s3 && s3->is_array() && !s3->as_array().empty();

@@ -245,7 +245,8 @@ class GlueService {
   // What a crawl reads, fixed when it starts.
   struct CrawlPlan {
     std::vector<lake::CrawlTarget> targets;
-    std::vector<std::string> eventQueues;  // per target (event mode)
+    std::vector<std::string> eventQueues;       // per target (event mode)
+    std::vector<std::string> deadLetterQueues;  // per target: its DlqEventQueueArn, or ""
     lake::DiscoveryOptions options;
     std::string recrawl;
     bool crawledBefore = false;
