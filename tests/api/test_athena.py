@@ -552,6 +552,42 @@ class AthenaTest(unittest.TestCase):
         # The data of a dropped external table stays.
         self.assertEqual(self.s3.list_objects_v2(Bucket="lake", Prefix="ext/")["KeyCount"], 3)
 
+    def test_partition_projection(self):
+        # ALB-style logs: a date and an enum in the path, no partitions in the catalogue.
+        for day, region, n in (("2024/03/01", "eu", 2), ("2024/03/02", "eu", 1),
+                               ("2024/03/02", "us", 3), ("2024/03/02", "ap", 5),
+                               ("2019/01/01", "eu", 7)):
+            self.s3.put_object(Bucket="lake", Key=f"alb/{region}/{day}/log.txt", Body="".join(
+                f"{day}|{region}|req{i}\n" for i in range(n)).encode())
+        self.s3.put_object(Bucket="lake", Key="alb/eu/2024/03/01/_SUCCESS", Body=b"")
+        self.text_rows(
+            "CREATE EXTERNAL TABLE alb (logged string, origin string, request string) "
+            "PARTITIONED BY (region string, day string) "
+            "ROW FORMAT DELIMITED FIELDS TERMINATED BY '|' LOCATION 's3://lake/alb/' "
+            "TBLPROPERTIES ('projection.enabled' = 'true', "
+            "'projection.region.type' = 'enum', 'projection.region.values' = 'eu,us', "
+            "'projection.day.type' = 'date', 'projection.day.format' = 'yyyy/MM/dd', "
+            "'projection.day.range' = '2024/01/01,NOW', "
+            "'storage.location.template' = 's3://lake/alb/${region}/${day}')")
+        self.assertEqual(self.server.client("glue").get_partitions(
+            DatabaseName="lake", TableName="alb")["Partitions"], [])
+        _, _, rows, _ = self.run_query(
+            "SELECT region, day, count(*) FROM alb GROUP BY 1, 2 ORDER BY 1, 2")
+        # ap is not a projected value and 2019 is before the range: not read.
+        self.assertEqual(rows[1:], [["eu", "2024/03/01", "2"], ["eu", "2024/03/02", "1"],
+                                    ["us", "2024/03/02", "3"]])
+        _, e, rows, _ = self.run_query(
+            "SELECT count(*) FROM alb WHERE region = 'us' AND day = '2024/03/02'")
+        self.assertEqual(rows[1:], [["3"]])
+        self.text_rows("ALTER TABLE alb SET TBLPROPERTIES ('projection.day.range' = 'yesterday')")
+        category, kind, message = self.failure("SELECT count(*) FROM alb")
+        self.assertTrue(message.startswith("HIVE_METASTORE_ERROR: Partition projection: "),
+                        message)
+        self.assertIn("yesterday", message)
+        # Projection switched off: the catalogue's partitions (none) are read again.
+        self.text_rows("ALTER TABLE alb SET TBLPROPERTIES ('projection.enabled' = 'false')")
+        self.assertEqual(self.run_query("SELECT count(*) FROM alb")[2][1:], [["0"]])
+
     def test_alter_describe_and_show_create(self):
         self.s3.put_object(Bucket="lake", Key="alt/dt=2024-01-01/a.csv", Body=b"1,one\n2,two\n")
         self.s3.put_object(Bucket="lake", Key="elsewhere/day2/a.csv", Body=b"3,three\n")

@@ -312,6 +312,7 @@ void AthenaService::launch(const Scope& scope, Json doc) {
               std::string(o.at("QueryExecutionContext").as_object().at("Database").as_string()),
               std::string(o.at("_OutputDir").as_string())};
           job.workgroup = std::string(o.at("WorkGroup").as_string());
+          job.now = clock_.now();
           if (const Json* p = o.if_contains("ExecutionParameters"); p && p->is_array()) {
             for (const Json& v : p->as_array()) {
               job.parameters.push_back(v.is_string() ? std::string(v.as_string()) : "");

@@ -454,7 +454,7 @@ std::unique_ptr<PreparedQuery> prepareSelect(const OperationRegistry& registry,
     views[{s, n}] = std::move(*rendered);
   }
   // Each table's reader over one snapshot of its files.
-  auto reads = readCatalogTables(registry, lake, job.scope, tables);
+  auto reads = readCatalogTables(registry, lake, job.scope, tables, job.now);
   if (!reads) {
     return fail(failed(reads.error().code == kPathNotFound ? 1109 : 1000,
                        reads.error().code + ": " + reads.error().message));

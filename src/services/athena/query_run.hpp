@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/json.hpp"
 #include "lake/lake_engine.hpp"
 #include "services/operation.hpp"
@@ -27,6 +28,7 @@ struct QueryJob {
   std::string workgroup = "primary";
   std::vector<std::string> parameters = {};         // ExecutionParameters, for the `?`s in order
   std::optional<uint64_t> bytesScannedCutoff = {};  // the workgroup's BytesScannedCutoffPerQuery
+  TimePoint now = {};  // the server's clock when the query runs (partition projection's NOW)
 };
 
 struct QueryOutcome {

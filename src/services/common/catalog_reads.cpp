@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "lake/partition_projection.hpp"
 #include "lake/table_reader.hpp"
 #include "services/common/call_and_wait.hpp"
 
@@ -31,7 +32,7 @@ Result<JsonArray> partitionsOf(const OperationRegistry& registry, const Scope& s
 
 Result<CatalogReads> readCatalogTables(
     const OperationRegistry& registry, lake::LakeEngine& lake, const Scope& scope,
-    const std::map<std::pair<std::string, std::string>, Json>& tables) {
+    const std::map<std::pair<std::string, std::string>, Json>& tables, TimePoint now) {
   // What each table reads: its location, or the catalog's partitions.
   std::vector<std::string> locations;  // to snapshot, each once
   auto locationIndex = [&locations](std::string l) {
@@ -44,13 +45,20 @@ Result<CatalogReads> readCatalogTables(
   struct Reading {
     std::string table;                                               // the table's location
     std::vector<std::pair<std::vector<std::string>, size_t>> parts;  // values, location index
+    std::optional<lake::PartitionProjection> projection;  // its parts found in one listing
+    size_t listed = 0;                                    // the location index of that listing
   };
   std::map<std::pair<std::string, std::string>, Reading> reading;
   for (const auto& [key, table] : tables) {
     Reading r;
     r.table = jsonString(jsonAt(table, {"StorageDescriptor", "Location"}));
     const Json* pk = jsonAt(table, {"PartitionKeys"});
-    if (!pk || !pk->is_array() || pk->as_array().empty()) {
+    auto projection = lake::PartitionProjection::of(table, now);
+    if (!projection) return projection.error();
+    if (*projection) {
+      r.listed = locationIndex((*projection)->listPrefix());
+      r.projection = std::move(*projection);
+    } else if (!pk || !pk->is_array() || pk->as_array().empty()) {
       r.parts.emplace_back(std::vector<std::string>{}, locationIndex(r.table));
     } else {
       auto parts = partitionsOf(registry, scope, key.first, key.second);
@@ -83,6 +91,27 @@ Result<CatalogReads> readCatalogTables(
     const Reading& r = reading[key];
     lake::TableFiles data;
     data.dir = folder(r.table);
+    if (r.projection && r.listed < snap->objects().size()) {
+      // Each listed object to the projected partition holding it.
+      auto loc = lake::parseS3Uri(locations[r.listed]);
+      std::map<std::vector<std::string>, lake::TableFiles::Part> parts;
+      for (const auto& o : snap->objects()[r.listed]) {
+        std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
+        if (base.empty() || base[0] == '_' || base[0] == '.') continue;  // hidden files
+        auto match = r.projection->partitionOf("s3://" + loc->bucket + "/" + o.key);
+        if (!match) continue;
+        auto& part = parts[match->values];
+        if (part.dir.empty()) {
+          part.values = match->values;
+          part.dir =
+              (snap->root() / loc->bucket / lake::parseS3Uri(match->location)->prefix).string();
+          while (part.dir.ends_with("/")) part.dir.pop_back();
+        }
+        part.files.push_back((snap->root() / loc->bucket / o.key).string());
+        out.scannedBytes += o.size;
+      }
+      for (auto& [values, part] : parts) data.parts.push_back(std::move(part));
+    }
     for (const auto& [values, index] : r.parts) {
       lake::TableFiles::Part part{values, folder(locations[index]), {}};
       if (index < snap->objects().size()) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "lake/lake_engine.hpp"
@@ -27,11 +28,13 @@ struct CatalogReads {
 inline constexpr const char* kMetastoreError = "HIVE_METASTORE_ERROR";
 inline constexpr const char* kPathNotFound = "HIVE_PATH_NOT_FOUND";
 
-// The readers of `tables` (Glue Table documents by {database, name}).
-// Errors: kMetastoreError (the partitions cannot be read), kPathNotFound (a
-// location cannot be snapshotted).
+// The readers of `tables` (Glue Table documents by {database, name}). A
+// table with partition projection (lake/partition_projection.hpp) has its
+// partitions projected, NOW meaning `now`, instead of read from the catalog.
+// Errors: kMetastoreError (the partitions cannot be read, or a projection is
+// misconfigured), kPathNotFound (a location cannot be snapshotted).
 Result<CatalogReads> readCatalogTables(
     const OperationRegistry& registry, lake::LakeEngine& lake, const Scope& scope,
-    const std::map<std::pair<std::string, std::string>, Json>& tables);
+    const std::map<std::pair<std::string, std::string>, Json>& tables, TimePoint now);
 
 }  // namespace sluice::services

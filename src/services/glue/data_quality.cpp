@@ -236,8 +236,8 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
   };
   auto evaluated = std::make_shared<Evaluated>();
   loop_.runBlocking(
-      [this, scope = ctx.scope, tables, rulesets, evaluated, db, tableName] {
-        auto reads = readCatalogTables(registry_, lake_, scope, tables);
+      [this, scope = ctx.scope, tables, rulesets, evaluated, db, tableName, now] {
+        auto reads = readCatalogTables(registry_, lake_, scope, tables, now);
         auto con = lake_.connection();
         if (!reads) {
           evaluated->error = reads.error().message;

@@ -153,7 +153,8 @@ Result<Relation> Run::source(const DagNode& n) {
     if (!got) return failure("Node " + n.id + ": table " + db + "." + name + " not found.");
     std::map<std::pair<std::string, std::string>, Json> tables{
         {{db, name}, got->as_object().at("Table")}};
-    auto reads = readCatalogTables(registry_, lake_, plan_.scope, tables);
+    auto reads = readCatalogTables(registry_, lake_, plan_.scope, tables,
+                                   TimePoint(std::chrono::milliseconds(plan_.startMs)));
     if (!reads) return failure("Node " + n.id + ": " + reads.error().message);
     snapshots_.push_back(std::move(*reads->snapshot));
     reader = reads->readers.at({db, name});
