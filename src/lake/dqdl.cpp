@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <regex>
 #include <set>
 
 namespace sluice::lake {
@@ -110,6 +111,7 @@ const std::set<std::string>& ruleTypes() {
                                             "Uniqueness",
                                             "IsUnique",
                                             "Mean",
+                                            "Median",
                                             "Sum",
                                             "StandardDeviation",
                                             "Variance",
@@ -133,6 +135,8 @@ const std::set<std::string>& ruleTypes() {
                                             "FileSize"};
   return all;
 }
+
+std::string shown(double v);
 
 class Parser {
  public:
@@ -301,7 +305,18 @@ class Parser {
       c.strings = true;
       return v.text;
     }
-    if (v.kind == Token::Number) return v.text;
+    if (v.kind == Token::Number) {
+      // A duration (DataFreshness): hours or days, counted here in hours.
+      Token unit = lex_.peek();
+      if (unit.kind == Token::Word && (unit.text == "hours" || unit.text == "hour" ||
+                                       unit.text == "days" || unit.text == "day")) {
+        lex_.next();
+        c.duration = true;
+        double hours = std::stod(v.text) * (unit.text.starts_with("day") ? 24 : 1);
+        return shown(hours);
+      }
+      return v.text;
+    }
     if (v.kind == Token::Word &&
         (v.text == "NULL" || v.text == "EMPTY" || v.text == "WHITESPACES_ONLY")) {
       return v.text;
@@ -438,8 +453,8 @@ std::string rowCondition(const std::string& column, const DqCondition& c) {
 
 class Evaluator {
  public:
-  Evaluator(DuckConnection& con, std::string relation)
-      : con_(con), relation_(std::move(relation)) {}
+  Evaluator(DuckConnection& con, std::string relation, TimePoint now)
+      : con_(con), relation_(std::move(relation)), now_(now) {}
 
   // Passes, with its metrics; a failure message (a FAIL) or an error (ERROR).
   struct Outcome {
@@ -648,6 +663,71 @@ class Evaluator {
       std::map<std::string, double> m = {{columnKey("ColumnValues.Compliance"), v}};
       return r.threshold ? judged(v, &*r.threshold, m) : judged(v, nullptr, m, true);
     }
+    if (r.type == "Median") {
+      // The lower middle value, as Spark's percentile_approx gives it.
+      double v = scalar("SELECT quantile_disc(" + column(r) + "::DOUBLE, 0.5) FROM " + from);
+      return judged(v, c, {{columnKey("Median"), v}});
+    }
+    if (r.type == "ColumnNamesMatchPattern") {
+      if (r.parameters.empty()) throw std::runtime_error("ColumnNamesMatchPattern needs a pattern");
+      std::regex pattern;
+      try {
+        pattern = std::regex(r.parameters[0]);
+      } catch (const std::regex_error&) {
+        throw std::runtime_error("the pattern " + r.parameters[0] + " is not a regular expression");
+      }
+      const auto& cols = columns();
+      double matching = 0;
+      for (const auto& col : cols) matching += std::regex_match(col, pattern) ? 1 : 0;
+      double v = cols.empty() ? 1.0 : matching / static_cast<double>(cols.size());
+      return judged(v, nullptr, {{"Dataset.*.ColumnNamesPatternMatchRatio", v}}, true);
+    }
+    if (r.type == "ColumnDataType") {
+      // The share of the column's values that read as the type.
+      if (!c || (c->op != "=" && c->op != "in") || c->negated) {
+        throw std::runtime_error("ColumnDataType needs = \"TYPE\" or in [\"TYPE\", ...]");
+      }
+      const std::map<std::string, std::string> types = {
+          {"BOOLEAN", "BOOLEAN"}, {"DATE", "DATE"},     {"TIMESTAMP", "TIMESTAMP"},
+          {"INTEGER", "INTEGER"}, {"LONG", "BIGINT"},   {"DOUBLE", "DOUBLE"},
+          {"FLOAT", "FLOAT"},     {"STRING", "VARCHAR"}};
+      std::string col = column(r), readable;
+      for (const auto& name : c->values) {
+        std::string upper = name;
+        std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+        auto it = types.find(upper);
+        if (it == types.end()) throw std::runtime_error("unknown data type " + name);
+        readable += std::string(readable.empty() ? "" : " OR ") + "try_cast(CAST(" + col +
+                    " AS VARCHAR) AS " + it->second + ") IS NOT NULL";
+      }
+      double v =
+          scalar("SELECT CASE WHEN count(" + col + ") = 0 THEN 1.0 ELSE count(*) FILTER (WHERE " +
+                 readable + ")::DOUBLE / count(" + col + ") END FROM " + from);
+      std::map<std::string, double> m = {{columnKey("ColumnDataType.Compliance"), v}};
+      return r.threshold ? judged(v, &*r.threshold, m) : judged(v, nullptr, m, true);
+    }
+    if (r.type == "DataFreshness") {
+      // Each row's age in hours at `now`; a NULL row fails.
+      if (!c || !c->duration) {
+        throw std::runtime_error("DataFreshness needs a condition in hours or days");
+      }
+      double nowSeconds = std::chrono::duration<double>(now_.time_since_epoch()).count();
+      std::string age =
+          "((" + shown(nowSeconds) + " - epoch(CAST(" + column(r) + " AS TIMESTAMP))) / 3600.0)";
+      double v = scalar("SELECT CASE WHEN count(*) = 0 THEN 1.0 ELSE count(*) FILTER (WHERE " +
+                        column(r) + " IS NOT NULL AND " + rowCondition(age, *c) +
+                        ")::DOUBLE / count(*) END FROM " + from);
+      Outcome out;
+      out.metrics = {{columnKey("DataFreshness.Compliance"), v}};
+      bool pass = r.threshold ? holds(*r.threshold, v) : v == 1.0;
+      if (!pass) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.2f %% of rows passed the threshold", v * 100);
+        out.result = "FAIL";
+        out.message = buf;
+      }
+      return out;
+    }
     if (r.type == "CustomSql") {
       if (r.parameters.empty()) throw std::runtime_error("CustomSql needs its statement");
       if (!c) throw std::runtime_error("Sluice evaluates CustomSql with a condition on its value");
@@ -682,6 +762,7 @@ class Evaluator {
 
   DuckConnection& con_;
   std::string relation_;
+  TimePoint now_;
   std::optional<std::vector<std::string>> columns_;
 };
 
@@ -692,8 +773,8 @@ Result<DqRuleset> parseDqdl(std::string_view text) {
 }
 
 std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& relation,
-                                       const DqRuleset& ruleset) {
-  Evaluator eval(con, relation);
+                                       const DqRuleset& ruleset, TimePoint now) {
+  Evaluator eval(con, relation, now);
   std::vector<DqRuleResult> out;
   for (size_t i = 0; i < ruleset.rules.size(); ++i) {
     auto o = eval.rule(ruleset.rules[i]);

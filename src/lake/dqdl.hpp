@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "lake/duckdb.hpp"
 
@@ -25,6 +26,7 @@ struct DqCondition {
   bool negated = false;
   std::vector<std::string> values;  // numbers as written, strings unquoted
   bool strings = false;             // the values were quoted
+  bool duration = false;            // the values were durations, given here in hours
 };
 
 struct DqRule {
@@ -57,8 +59,9 @@ struct DqRuleResult {
 };
 
 // Every rule evaluated over `relation` (a table or view name, or a
-// parenthesised query) on `con`.
+// parenthesised query) on `con`; `now` is the time DataFreshness measures
+// ages from.
 std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& relation,
-                                       const DqRuleset& ruleset);
+                                       const DqRuleset& ruleset, TimePoint now);
 
 }  // namespace sluice::lake

@@ -125,6 +125,32 @@ class GlueDataQualityTest(unittest.TestCase):
         g.delete_data_quality_ruleset(Name="gate")
         self.assertError("EntityNotFoundException", g.get_data_quality_ruleset, Name="gate")
 
+    def test_cancel_stops_a_running_evaluation(self):
+        g = self.glue
+        # A rule that reads 20 rows x 2 billion: runs until stopped.
+        g.create_data_quality_ruleset(Name="endless", Ruleset=(
+            'Rules = [ RowCount > 0, CustomSql "SELECT count(*) FROM primary, '
+            'range(2000000000)" > 0 ]'))
+        run_id = g.start_data_quality_ruleset_evaluation_run(
+            DataSource={"GlueTable": {"DatabaseName": "silver", "TableName": "posts"}},
+            Role=ROLE, RulesetNames=["endless"])["RunId"]
+        g.cancel_data_quality_ruleset_evaluation_run(RunId=run_id)
+        self.assertIn(g.get_data_quality_ruleset_evaluation_run(RunId=run_id)["Status"],
+                      ("STOPPING", "STOPPED"))
+        self.server.idle()  # the query gave up: the run is settled
+        run = g.get_data_quality_ruleset_evaluation_run(RunId=run_id)
+        self.assertEqual(run["Status"], "STOPPED", run)
+        self.assertEqual(run.get("ResultIds", []), [])
+        self.assertNotIn("ErrorString", run)
+        # A stopped run publishes no result.
+        ids = [r["ResultId"] for r in g.list_data_quality_results()["Results"]]
+        results = g.batch_get_data_quality_result(ResultIds=ids)["Results"] if ids else []
+        self.assertNotIn(run_id, [r["RulesetEvaluationRunId"] for r in results])
+        self.assertIn("STOPPED", self.assertError(
+            "InvalidInputException", g.cancel_data_quality_ruleset_evaluation_run, RunId=run_id))
+        self.assertError("EntityNotFoundException", g.cancel_data_quality_ruleset_evaluation_run,
+                         RunId="dqrun-" + "0" * 40)
+
     def test_a_gate_in_step_functions(self):
         """The medallion pattern: evaluate silver, then run the gold job only if
         every rule passed (aws-sdk:glue:* for Data Quality, glue:startJobRun.sync)."""

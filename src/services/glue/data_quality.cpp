@@ -235,23 +235,27 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
     std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>> results;
   };
   auto evaluated = std::make_shared<Evaluated>();
+  auto cancel = std::make_shared<lake::LakeCancel>();
+  dqRunsInFlight_[id] = DqRunInFlight{ctx.scope, run, cancel};
   loop_.runBlocking(
-      [this, scope = ctx.scope, tables, rulesets, evaluated, db, tableName, now] {
+      [this, scope = ctx.scope, tables, rulesets, evaluated, db, tableName, now, cancel] {
         auto reads = readCatalogTables(registry_, lake_, scope, tables, now);
         auto con = lake_.connection();
         if (!reads) {
           evaluated->error = reads.error().message;
         } else if (!con) {
           evaluated->error = con.error().message;
-        } else {
+        } else if (cancel->attach(&**con)) {
           std::string relation = "(" + reads->readers.at({db, tableName}) + ")";
           for (const auto& [name, text] : rulesets) {
+            if (cancel->cancelled()) break;
             auto parsed = lake::parseDqdl(text);
             if (!parsed) {
               evaluated->error = parsed.error().message;
               break;
             }
-            evaluated->results.emplace_back(name, lake::evaluateDqdl(**con, relation, *parsed));
+            evaluated->results.emplace_back(name,
+                                            lake::evaluateDqdl(**con, relation, *parsed, now));
           }
         }
         std::lock_guard lock(mu_);
@@ -266,11 +270,17 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
 
 void GlueService::finishDqRun(
     const Scope& scope, Json run, const std::string& error,
-    const std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>>& results) {
+    std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>> results) {
   std::lock_guard lock(mu_);
   JsonObject& o = run.as_object();
   TimePoint now = clock_.now();
   std::string runId = jsonString(jsonAt(run, {"RunId"}));
+  bool stopped = false;
+  if (auto it = dqRunsInFlight_.find(runId); it != dqRunsInFlight_.end()) {
+    stopped = it->second.cancel->cancelled();
+    dqRunsInFlight_.erase(it);
+  }
+  if (stopped) results.clear();  // a stopped run publishes nothing
   DocumentBatch batch;
   JsonArray resultIds;
   std::vector<Json> events;
@@ -326,8 +336,8 @@ void GlueService::finishDqRun(
         {"rulesFailed", failed},
         {"rulesSkipped", errored}});
   }
-  o["Status"] = error.empty() ? "SUCCEEDED" : "FAILED";
-  if (!error.empty()) o["ErrorString"] = error;
+  o["Status"] = stopped ? "STOPPED" : error.empty() ? "SUCCEEDED" : "FAILED";
+  if (!error.empty() && !stopped) o["ErrorString"] = error;
   o["ResultIds"] = std::move(resultIds);
   o["CompletedOn"] = epochSeconds(now);
   o["LastModifiedOn"] = epochSeconds(now);
@@ -354,6 +364,29 @@ Result<Change> GlueService::getDataQualityRulesetEvaluationRun(const Json& in,
   if (!run) return run.error();
   if (!*run) return entityNotFound("Cannot find Data Quality Ruleset Evaluation Run " + *id);
   return Change(rulesetView(**run));
+}
+
+Result<Change> GlueService::cancelDataQualityRulesetEvaluationRun(const Json& in,
+                                                                  const CallContext& ctx) {
+  auto id = Input(in).requiredString("RunId");
+  if (!id) return id.error();
+  auto it = dqRunsInFlight_.find(*id);
+  if (it == dqRunsInFlight_.end() || it->second.scope.account != ctx.scope.account ||
+      it->second.scope.region != ctx.scope.region) {
+    auto run = readDqRow("glue_dq_runs", ctx.scope, *id);
+    if (!run) return run.error();
+    if (!*run) return entityNotFound("Cannot find Data Quality Ruleset Evaluation Run " + *id);
+    return invalidInput("Data Quality Ruleset Evaluation Run " + *id + " is " +
+                        jsonString(jsonAt(**run, {"Status"})) + ", not running.");
+  }
+  // STOPPING until the evaluation gives up its query; then STOPPED.
+  it->second.cancel->cancel();
+  Json& run = it->second.run;
+  run.as_object()["Status"] = "STOPPING";
+  run.as_object()["LastModifiedOn"] = epochSeconds(clock_.now());
+  Change change;
+  putDqRun(change.batch, ctx.scope, run);
+  return change;
 }
 
 Result<Change> GlueService::listDataQualityRulesetEvaluationRuns(const Json& in,

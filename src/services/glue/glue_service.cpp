@@ -218,6 +218,7 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("ListDataQualityRulesets", &GlueService::listDataQualityRulesets);
   add("StartDataQualityRulesetEvaluationRun", &GlueService::startDataQualityRulesetEvaluationRun);
   add("GetDataQualityRulesetEvaluationRun", &GlueService::getDataQualityRulesetEvaluationRun);
+  add("CancelDataQualityRulesetEvaluationRun", &GlueService::cancelDataQualityRulesetEvaluationRun);
   add("ListDataQualityRulesetEvaluationRuns", &GlueService::listDataQualityRulesetEvaluationRuns);
   add("GetDataQualityResult", &GlueService::getDataQualityResult);
   add("BatchGetDataQualityResult", &GlueService::batchGetDataQualityResult);

@@ -138,6 +138,7 @@ class GlueService {
   Result<Change> listDataQualityRulesets(const Json& in, const CallContext& ctx);
   Result<Change> startDataQualityRulesetEvaluationRun(const Json& in, const CallContext& ctx);
   Result<Change> getDataQualityRulesetEvaluationRun(const Json& in, const CallContext& ctx);
+  Result<Change> cancelDataQualityRulesetEvaluationRun(const Json& in, const CallContext& ctx);
   Result<Change> listDataQualityRulesetEvaluationRuns(const Json& in, const CallContext& ctx);
   Result<Change> getDataQualityResult(const Json& in, const CallContext& ctx);
   Result<Change> batchGetDataQualityResult(const Json& in, const CallContext& ctx);
@@ -195,9 +196,8 @@ class GlueService {
   void recoverDqRuns();
   Result<std::optional<Json>> readDqRow(const char* table, const Scope& scope,
                                         const std::string& id);
-  void finishDqRun(
-      const Scope& scope, Json run, const std::string& error,
-      const std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>>& results);
+  void finishDqRun(const Scope& scope, Json run, const std::string& error,
+                   std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>> results);
   // Rows of `table` (of this scope, and whose `filter` column has its value)
   // newest first by `time`, paged, each shown by `item` (newest_first.cpp).
   Result<Change> listNewestFirst(const Json& in, const Scope& scope, const char* table,
@@ -292,6 +292,13 @@ class GlueService {
   // Running crawls by "scopeKey/name".
   std::map<std::string, std::shared_ptr<lake::LakeCancel>> running_;
   int inFlight_ = 0;  // crawl jobs on the worker pool
+  // Evaluation runs in flight, by run id: the run as stored and what stops it.
+  struct DqRunInFlight {
+    Scope scope;
+    Json run;
+    std::shared_ptr<lake::LakeCancel> cancel;
+  };
+  std::map<std::string, DqRunInFlight> dqRunsInFlight_;
   // Schedule generations by "scopeKey/name".
   std::map<std::string, uint64_t> scheduleGenerations_;
   std::condition_variable crawlsDone_;

@@ -514,7 +514,7 @@ Result<Relation> Run::transform(const DagNode& n) {
     }
     auto results = lake::evaluateDqdl(
         con_, "(SELECT " + (named.empty() ? std::string("*") : named) + " FROM " + in.view + ")",
-        *rules);
+        *rules, TimePoint(std::chrono::milliseconds(plan_.startMs)));
     std::string failed;
     std::string values;
     for (const auto& r : results) {

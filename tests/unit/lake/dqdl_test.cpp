@@ -13,6 +13,9 @@
 namespace sluice::lake {
 namespace {
 
+// The time DataFreshness cases measure ages from: 2024-03-15T12:00:00Z.
+const TimePoint kNow = TimePoint(std::chrono::seconds(1710504000));
+
 namespace fs = std::filesystem;
 
 std::string number(double v) {
@@ -98,7 +101,7 @@ TEST(Dqdl, GoldenCases) {
       }
       ASSERT_TRUE(parsed) << where << ": " << parsed.error().message;
       std::vector<std::string> got;
-      for (const auto& r : evaluateDqdl(**con, "orders", *parsed)) got.push_back(line(r));
+      for (const auto& r : evaluateDqdl(**con, "orders", *parsed, kNow)) got.push_back(line(r));
       EXPECT_EQ(got, b.expected) << where;
     }
   }
@@ -111,7 +114,7 @@ TEST(Dqdl, RulesAreNamedAndDescribedAsWritten) {
   auto db = DuckDatabase::open({});
   auto con = (*db)->connect();
   ASSERT_TRUE((*con)->query("CREATE TABLE t AS SELECT 1 AS a"));
-  auto results = evaluateDqdl(**con, "t", *parsed);
+  auto results = evaluateDqdl(**con, "t", *parsed, kNow);
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0].name, "Rule_1");
   EXPECT_EQ(results[0].description, "RowCount > 0");
