@@ -388,6 +388,54 @@ class LogsRestartTest(unittest.TestCase):
         finally:
             server.cleanup()
 
+    def test_events_stay_in_the_store_across_a_restart(self):
+        """24 MB of events: after a restart the server holds none of them in
+        memory (its resident size stays near an empty server's), yet pages,
+        filters and stream statistics read them all."""
+        def resident_mb(server):
+            with open(f"/proc/{server.proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+            return 0
+
+        server = SluiceServer().start()
+        try:
+            logs = server.client("logs")
+            logs.create_log_group(logGroupName="big")
+            logs.create_log_stream(logGroupName="big", logStreamName="s")
+            t = now_ms() - 3_600_000
+            body = "x" * 1000
+            for batch in range(24):
+                logs.put_log_events(logGroupName="big", logStreamName="s", logEvents=[
+                    {"timestamp": t + batch * 1000 + i, "message": f"{batch:02d}-{i:03d} {body}"}
+                    for i in range(1000)])
+            server.stop(signal.SIGKILL)
+            server.start()
+            logs = server.client("logs")
+            logs.describe_log_groups()  # every service is up and answering
+            empty = SluiceServer().start()
+            try:
+                empty.client("logs").describe_log_groups()
+                baseline = resident_mb(empty)
+            finally:
+                empty.cleanup()
+            self.assertLess(resident_mb(server), baseline + 12)  # 24 MB of events not loaded
+            s = logs.describe_log_streams(logGroupName="big")["logStreams"][0]
+            self.assertEqual((s["firstEventTimestamp"], s["lastEventTimestamp"]),
+                             (t, t + 23 * 1000 + 999))
+            g = logs.describe_log_groups(logGroupNamePrefix="big")["logGroups"][0]
+            self.assertEqual(g["storedBytes"], 24 * 1000 * len(f"00-000 {body}"))
+            head = logs.get_log_events(logGroupName="big", logStreamName="s",
+                                       startFromHead=True, limit=3)["events"]
+            self.assertEqual([e["message"][:6] for e in head], ["00-000", "00-001", "00-002"])
+            tail = logs.get_log_events(logGroupName="big", logStreamName="s", limit=2)["events"]
+            self.assertEqual([e["message"][:6] for e in tail], ["23-998", "23-999"])
+            found = logs.filter_log_events(logGroupName="big", filterPattern="17-500")["events"]
+            self.assertEqual([e["message"][:6] for e in found], ["17-500"])
+        finally:
+            server.cleanup()
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,7 +1,6 @@
 // PutLogEvents, GetLogEvents, FilterLogEvents.
 #include <algorithm>
 #include <charconv>
-#include <queue>
 
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
@@ -42,23 +41,35 @@ std::optional<int64_t> readMs(const Input& input, std::string_view member, Resul
   return *v;
 }
 
-// GetLogEvents tokens: "f/<position>" and "b/<position>", a position being an
-// index into the stream's events.
-std::string positionToken(char dir, size_t pos) {
-  std::string digits = std::to_string(pos);
-  return std::string(1, dir) + "/" + std::string(56 - digits.size(), '0') + digits + "/s";
+// GetLogEvents tokens: "f/<key>/s" (events after the key) and "b/<key>/s"
+// (events before it), the key an event's (timestamp, id) as 56 digits, as
+// long as AWS's tokens are.
+std::string keyToken(char dir, EventKey key) {
+  // The timestamp's sign bit flipped: unsigned order is then signed order.
+  uint64_t ts = static_cast<uint64_t>(key.timestamp) ^ (uint64_t{1} << 63);
+  std::string a = std::to_string(ts), b = std::to_string(key.id);
+  return std::string(1, dir) + "/" + std::string(16, '0') + std::string(20 - a.size(), '0') + a +
+         std::string(20 - b.size(), '0') + b + "/s";
 }
 
-std::optional<std::pair<char, size_t>> readPositionToken(std::string_view t) {
-  if (t.size() < 5 || (t[0] != 'f' && t[0] != 'b') || t[1] != '/' || !t.ends_with("/s")) {
+std::optional<std::pair<char, EventKey>> readKeyToken(std::string_view t) {
+  if (t.size() != 60 || (t[0] != 'f' && t[0] != 'b') || t[1] != '/' || !t.ends_with("/s")) {
     return std::nullopt;
   }
-  std::string_view digits = t.substr(2, t.size() - 4);
-  size_t pos = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pos);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  return std::make_pair(t[0], pos);
+  uint64_t ts = 0, id = 0;
+  std::string_view digits = t.substr(2, 56);
+  auto a = std::from_chars(digits.data() + 16, digits.data() + 36, ts);
+  auto b = std::from_chars(digits.data() + 36, digits.data() + 56, id);
+  if (a.ec != std::errc() || a.ptr != digits.data() + 36 || b.ec != std::errc() ||
+      b.ptr != digits.data() + 56 || digits.substr(0, 16) != std::string(16, '0')) {
+    return std::nullopt;
+  }
+  return std::make_pair(t[0], EventKey{static_cast<int64_t>(ts ^ (uint64_t{1} << 63)), id});
 }
+
+constexpr EventKey kBeforeAll{INT64_MIN, 0};
+constexpr EventKey kAfterAll{INT64_MAX, UINT64_MAX};
+constexpr size_t kScanChunk = 1000;  // events FilterLogEvents reads from the store at a time
 
 }  // namespace
 
@@ -134,29 +145,13 @@ Result<Change> LogsService::putLogEvents(const Json& in, const CallContext& ctx)
   if (!accepted.empty()) stream.lastIngestion = now;
 
   Change change;
-  change.batch.sql([scope = ctx.scope, group = (*g)->name, name = stream.name,
-                    rows = accepted](store::sqlite::Database& db) -> Result<void> {
-    for (const LogEvent& e : rows) {
-      auto st = db.prepare(
-          "INSERT INTO logs_events(id, account, region, log_group, log_stream, timestamp, "
-          "ingestion, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      if (!st) return st.takeError();
-      if (auto r = st->bindAll(static_cast<int64_t>(e.id), scope.account, scope.region, group, name,
-                               e.timestamp, e.ingestion, e.message)
-                       .run();
-          !r) {
-        return r;
-      }
-    }
-    return {};
-  });
-  persistStream(change.batch, ctx.scope, **g, stream);
-  for (LogEvent& e : accepted) {
-    auto at = std::upper_bound(stream.events.begin(), stream.events.end(), e.timestamp,
-                               [](int64_t ts, const LogEvent& x) { return ts < x.timestamp; });
+  events_->append(change.batch, ctx.scope, (*g)->name, stream.name, accepted);
+  for (const LogEvent& e : accepted) {
     stream.storedBytes += e.message.size();
-    stream.events.insert(at, std::move(e));
+    if (!stream.firstEvent || e.timestamp < *stream.firstEvent) stream.firstEvent = e.timestamp;
+    if (!stream.lastEvent || e.timestamp > *stream.lastEvent) stream.lastEvent = e.timestamp;
   }
+  persistStream(change.batch, ctx.scope, **g, stream);
 
   JsonObject out;
   out["nextSequenceToken"] = decimal56(stream.uploads);
@@ -188,58 +183,36 @@ Result<Change> LogsService::getLogEvents(const Json& in, const CallContext& ctx)
   auto token = input.optionalString("nextToken");
   if (!token) return token.error();
 
-  const auto& events = (*s)->events;
   size_t max = static_cast<size_t>(limit->value_or(10000));
-  int64_t cutoff = retentionCutoff(**g, nowMs());
-  auto visible = [&](const LogEvent& e) {
-    return e.timestamp >= cutoff && (!start || e.timestamp >= *start) &&
-           (!end || e.timestamp < *end);
-  };
-  // Forward from a position, or backward from one (the newest page first
-  // unless startFromHead).
+  TimeRange range{std::max(retentionCutoff(**g, nowMs()), start.value_or(INT64_MIN)),
+                  end ? *end - 1 : INT64_MAX};
+  // Forward from a key, or backward from one (the newest page first unless
+  // startFromHead).
   char dir = fromHead->value_or(false) ? 'f' : 'b';
-  size_t pos = dir == 'f' ? 0 : events.size();
+  EventKey from = dir == 'f' ? kBeforeAll : kAfterAll;
   if (*token) {
-    auto parsed = readPositionToken(**token);
-    if (!parsed || parsed->second > events.size()) {
-      return invalidParameter("The specified nextToken is invalid.");
-    }
-    std::tie(dir, pos) = *parsed;
+    auto parsed = readKeyToken(**token);
+    if (!parsed) return invalidParameter("The specified nextToken is invalid.");
+    std::tie(dir, from) = *parsed;
   }
-  std::vector<size_t> picked;
-  size_t first = pos, last = pos;  // the window walked: [first, last)
-  if (dir == 'f') {
-    size_t i = pos;
-    for (; i < events.size() && picked.size() < max; ++i) {
-      if (visible(events[i])) picked.push_back(i);
-    }
-    last = picked.empty() ? pos : picked.back() + 1;
-  } else {
-    size_t i = pos;
-    while (i > 0 && picked.size() < max) {
-      --i;
-      if (visible(events[i])) picked.push_back(i);
-    }
-    std::reverse(picked.begin(), picked.end());
-    first = picked.empty() ? pos : picked.front();
-  }
+  auto page = events_->page(ctx.scope, (*g)->name, (*s)->name, dir == 'f', from, range, max);
+  if (!page) return page.error();
+  std::vector<LogEvent>& picked = *page;
+  if (dir == 'b') std::reverse(picked.begin(), picked.end());
   JsonArray out;
-  for (size_t i : picked) {
+  for (const LogEvent& e : picked) {
     JsonObject o;
-    o["timestamp"] = events[i].timestamp;
-    o["message"] = events[i].message;
-    o["ingestionTime"] = events[i].ingestion;
+    o["timestamp"] = e.timestamp;
+    o["message"] = e.message;
+    o["ingestionTime"] = e.ingestion;
     out.emplace_back(std::move(o));
   }
+  // Onward from the newest event shown, back from the oldest; where a page is
+  // empty, from where it started.
   JsonObject res;
   res["events"] = std::move(out);
-  if (dir == 'f') {
-    res["nextForwardToken"] = positionToken('f', last);
-    res["nextBackwardToken"] = positionToken('b', picked.empty() ? pos : picked.front());
-  } else {
-    res["nextForwardToken"] = positionToken('f', picked.empty() ? pos : picked.back() + 1);
-    res["nextBackwardToken"] = positionToken('b', first);
-  }
+  res["nextForwardToken"] = keyToken('f', picked.empty() ? from : keyOf(picked.back()));
+  res["nextBackwardToken"] = keyToken('b', picked.empty() ? from : keyOf(picked.front()));
   return Change(std::move(res));
 }
 
@@ -277,6 +250,7 @@ Result<Change> LogsService::filterLogEvents(const Json& in, const CallContext& c
   }
 
   std::vector<const LogStream*> streams;
+  bool all = !(names && names->is_array()) && !*prefix;
   if (names && names->is_array()) {
     for (const Json& n : names->as_array()) {
       auto it = (*g)->streams.find(std::string(n.as_string()));
@@ -287,46 +261,41 @@ Result<Change> LogsService::filterLogEvents(const Json& in, const CallContext& c
       if (!*prefix || name.starts_with(**prefix)) streams.push_back(&s);
     }
   }
-
-  // Interleave the streams by (timestamp, id): a k-way merge.
-  using Cursor = std::pair<const LogStream*, size_t>;
-  auto key = [](const Cursor& c) {
-    const LogEvent& e = c.first->events[c.second];
-    return std::make_pair(e.timestamp, e.id);
-  };
-  auto later = [&](const Cursor& a, const Cursor& b) { return key(a) > key(b); };
-  std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heap(later);
-  for (const LogStream* s : streams) {
-    auto it = std::lower_bound(s->events.begin(), s->events.end(), after.first,
-                               [](const LogEvent& e, int64_t ts) { return e.timestamp < ts; });
-    if (it != s->events.end()) heap.emplace(s, static_cast<size_t>(it - s->events.begin()));
+  std::vector<std::string> streamNames;
+  if (!all) {
+    for (const LogStream* s : streams) streamNames.push_back(s->name);
   }
+
+  // The group's events in (timestamp, id) order, read from the store a chunk
+  // at a time until the page is full and one more match shows there is more.
   size_t max = static_cast<size_t>(limit->value_or(10000));
-  int64_t cutoff = retentionCutoff(**g, nowMs());
+  TimeRange range{std::max(retentionCutoff(**g, nowMs()), start.value_or(INT64_MIN)),
+                  end.value_or(INT64_MAX)};
+  EventKey cursor{after.first, after.second};
   JsonArray out;
   std::pair<int64_t, uint64_t> last{};
   bool more = false;
-  while (!heap.empty()) {
-    Cursor c = heap.top();
-    heap.pop();
-    const LogEvent& e = c.first->events[c.second];
-    if (c.second + 1 < c.first->events.size()) heap.emplace(c.first, c.second + 1);
-    if (std::make_pair(e.timestamp, e.id) <= after) continue;
-    if (end && e.timestamp > *end) continue;
-    if (e.timestamp < cutoff || (start && e.timestamp < *start)) continue;
-    if (!pattern->matches(e.message)) continue;
-    if (out.size() == max) {
-      more = true;
-      break;
+  while (!more && (all || !streamNames.empty())) {
+    auto chunk = events_->scan(ctx.scope, (*g)->name, streamNames, cursor, range, kScanChunk);
+    if (!chunk) return chunk.error();
+    for (const StreamEvent& se : *chunk) {
+      const LogEvent& e = se.event;
+      cursor = keyOf(e);
+      if (!pattern->matches(e.message)) continue;
+      if (out.size() == max) {
+        more = true;
+        break;
+      }
+      JsonObject o;
+      o["logStreamName"] = se.stream;
+      o["timestamp"] = e.timestamp;
+      o["message"] = e.message;
+      o["ingestionTime"] = e.ingestion;
+      o["eventId"] = decimal56(e.id);
+      out.emplace_back(std::move(o));
+      last = {e.timestamp, e.id};
     }
-    JsonObject o;
-    o["logStreamName"] = c.first->name;
-    o["timestamp"] = e.timestamp;
-    o["message"] = e.message;
-    o["ingestionTime"] = e.ingestion;
-    o["eventId"] = decimal56(e.id);
-    out.emplace_back(std::move(o));
-    last = {e.timestamp, e.id};
+    if (chunk->size() < kScanChunk) break;
   }
   JsonArray searched;
   for (const LogStream* s : streams) {

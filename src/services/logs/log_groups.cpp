@@ -69,12 +69,7 @@ Result<Change> LogsService::deleteLogGroup(const Json& in, const CallContext& ct
   for (const auto& [sname, s] : (*g)->streams) {
     change.batch.erase("logs_streams", ctx.scope, streamKey(*name, sname));
   }
-  change.batch.sql([scope = ctx.scope, group = *name](store::sqlite::Database& db) -> Result<void> {
-    auto st =
-        db.prepare("DELETE FROM logs_events WHERE account = ? AND region = ? AND log_group = ?");
-    if (!st) return st.takeError();
-    return st->bindAll(scope.account, scope.region, group).run();
-  });
+  events_->dropGroup(change.batch, ctx.scope, *name);
   groupsOf(ctx.scope).erase(*name);
   return change;
 }

@@ -43,14 +43,7 @@ Result<Change> LogsService::deleteLogStream(const Json& in, const CallContext& c
   std::string name = (*s)->name;
   Change change;
   change.batch.erase("logs_streams", ctx.scope, streamKey(*group, name));
-  change.batch.sql(
-      [scope = ctx.scope, group = *group, name](store::sqlite::Database& db) -> Result<void> {
-        auto st = db.prepare(
-            "DELETE FROM logs_events WHERE account = ? AND region = ? AND log_group = ? AND "
-            "log_stream = ?");
-        if (!st) return st.takeError();
-        return st->bindAll(scope.account, scope.region, group, name).run();
-      });
+  events_->dropStream(change.batch, ctx.scope, (*g)->name, name);
   (*g)->streams.erase(name);
   return change;
 }
@@ -86,9 +79,7 @@ Result<Change> LogsService::describeLogStreams(const Json& in, const CallContext
   for (const auto& [name, s] : (*g)->streams) {
     if (!*prefix || name.starts_with(**prefix)) streams.push_back(&s);
   }
-  auto lastEvent = [](const LogStream* s) {
-    return s->events.empty() ? int64_t{0} : s->events.back().timestamp;
-  };
+  auto lastEvent = [](const LogStream* s) { return s->lastEvent.value_or(0); };
   if (byTime) {
     std::stable_sort(streams.begin(), streams.end(), [&](const LogStream* a, const LogStream* b) {
       return lastEvent(a) < lastEvent(b);
@@ -103,9 +94,9 @@ Result<Change> LogsService::describeLogStreams(const Json& in, const CallContext
     JsonObject o;
     o["logStreamName"] = s.name;
     o["creationTime"] = s.creationTime;
-    if (!s.events.empty()) {
-      o["firstEventTimestamp"] = s.events.front().timestamp;
-      o["lastEventTimestamp"] = s.events.back().timestamp;
+    if (s.firstEvent) {
+      o["firstEventTimestamp"] = *s.firstEvent;
+      o["lastEventTimestamp"] = s.lastEvent.value_or(*s.firstEvent);
       o["lastIngestionTime"] = s.lastIngestion;
     }
     o["arn"] = logGroupArn(ctx.scope, (*g)->name) + ":log-stream:" + s.name;

@@ -18,6 +18,13 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "region TEXT NOT NULL, log_group TEXT NOT NULL, log_stream TEXT NOT NULL, "
      "timestamp INTEGER NOT NULL, ingestion INTEGER NOT NULL, message TEXT NOT NULL);"
      "CREATE INDEX logs_events_stream ON logs_events(account, region, log_group, log_stream)"},
+    // Events are read a page at a time in (timestamp, id) order, per stream
+    // (GetLogEvents) or per group (FilterLogEvents).
+    {2,
+     "DROP INDEX logs_events_stream;"
+     "CREATE INDEX logs_events_order ON logs_events(account, region, log_group, log_stream, "
+     "timestamp, id);"
+     "CREATE INDEX logs_events_time ON logs_events(account, region, log_group, timestamp, id)"},
 };
 
 }  // namespace
@@ -68,59 +75,45 @@ LogsService::LogsService(const ServiceEnvironment& env) : clock_(env.clock), doc
         groupsOf(scope)[key] = std::move(g);
       });
   if (!groups) fail(groups.error());
-  auto streams =
-      docs_.scan("logs_streams", [this](const Scope& scope, const std::string& key, Json doc) {
-        auto nl = key.find('\n');
-        if (nl == std::string::npos) return;
-        auto& groups = groupsOf(scope);
-        auto g = groups.find(key.substr(0, nl));
-        if (g == groups.end()) return;
-        const JsonObject& o = doc.as_object();
-        LogStream s;
-        s.name = key.substr(nl + 1);
-        s.creationTime = o.at("creationTime").to_number<int64_t>();
-        s.lastIngestion = o.at("lastIngestion").to_number<int64_t>();
-        s.uploads = o.at("uploads").to_number<uint64_t>();
-        g->second.streams[s.name] = std::move(s);
-      });
+  std::vector<std::tuple<Scope, std::string, std::string>> stale;
+  auto streams = docs_.scan("logs_streams",
+                            [this, &stale](const Scope& scope, const std::string& key, Json doc) {
+                              auto nl = key.find('\n');
+                              if (nl == std::string::npos) return;
+                              auto& groups = groupsOf(scope);
+                              auto g = groups.find(key.substr(0, nl));
+                              if (g == groups.end()) return;
+                              const JsonObject& o = doc.as_object();
+                              LogStream s;
+                              s.name = key.substr(nl + 1);
+                              s.creationTime = o.at("creationTime").to_number<int64_t>();
+                              s.lastIngestion = o.at("lastIngestion").to_number<int64_t>();
+                              s.uploads = o.at("uploads").to_number<uint64_t>();
+                              if (const Json* b = o.if_contains("storedBytes")) {
+                                s.storedBytes = b->to_number<uint64_t>();
+                                if (const Json* f = o.if_contains("firstEvent"))
+                                  s.firstEvent = f->to_number<int64_t>();
+                                if (const Json* l = o.if_contains("lastEvent"))
+                                  s.lastEvent = l->to_number<int64_t>();
+                              } else {
+                                stale.push_back({scope, g->first, s.name});
+                              }
+                              g->second.streams[s.name] = std::move(s);
+                            });
   if (!streams) fail(streams.error());
-  if (!docs_.store()) return;
-  auto lease = docs_.store()->readers().acquire();
-  if (!lease) fail(lease.error());
-  auto st = lease->db().prepare(
-      "SELECT id, account, region, log_group, log_stream, timestamp, ingestion, message "
-      "FROM logs_events ORDER BY id");
-  if (!st) fail(st.error());
-  while (true) {
-    auto row = st->step();
-    if (!row) fail(row.error());
-    if (!*row) break;
-    Scope scope;
-    scope.account = std::string(st->columnText(1));
-    scope.region = std::string(st->columnText(2));
-    auto& groups = groupsOf(scope);
-    auto g = groups.find(std::string(st->columnText(3)));
-    if (g == groups.end()) continue;
-    auto s = g->second.streams.find(std::string(st->columnText(4)));
-    if (s == g->second.streams.end()) continue;
-    LogEvent e;
-    e.id = static_cast<uint64_t>(st->columnInt(0));
-    e.timestamp = st->columnInt(5);
-    e.ingestion = st->columnInt(6);
-    e.message = std::string(st->columnText(7));
-    nextEventId_ = std::max(nextEventId_, e.id + 1);
-    s->second.storedBytes += e.message.size();
-    s->second.events.push_back(std::move(e));
+  events_ = docs_.store() ? makeSqlEventStore(*docs_.store()) : makeMemoryEventStore();
+  // Streams stored before their span and size were kept with them: once.
+  for (const auto& [scope, group, name] : stale) {
+    auto st = events_->stats(scope, group, name);
+    if (!st) fail(st.error());
+    LogStream& s = groupsOf(scope)[group].streams[name];
+    s.firstEvent = st->first;
+    s.lastEvent = st->last;
+    s.storedBytes = st->bytes;
   }
-  for (auto& [scope, groups] : groups_) {
-    for (auto& [gname, g] : groups) {
-      for (auto& [sname, s] : g.streams) {
-        std::stable_sort(
-            s.events.begin(), s.events.end(),
-            [](const LogEvent& a, const LogEvent& b) { return a.timestamp < b.timestamp; });
-      }
-    }
-  }
+  auto last = events_->maxId();
+  if (!last) fail(last.error());
+  nextEventId_ = *last + 1;
 }
 
 void LogsService::registerOperations(OperationRegistry& registry) {
@@ -228,6 +221,9 @@ void LogsService::persistStream(DocumentBatch& b, const Scope& scope, const LogG
   o["creationTime"] = s.creationTime;
   o["lastIngestion"] = s.lastIngestion;
   o["uploads"] = s.uploads;
+  o["storedBytes"] = s.storedBytes;
+  if (s.firstEvent) o["firstEvent"] = *s.firstEvent;
+  if (s.lastEvent) o["lastEvent"] = *s.lastEvent;
   b.put("logs_streams", scope, streamKey(g.name, s.name), o);
 }
 

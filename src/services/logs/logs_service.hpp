@@ -2,9 +2,10 @@
 // groups with retention and tags, log streams, events (PutLogEvents,
 // GetLogEvents, FilterLogEvents with filter patterns).
 //
-// State lives in memory under one mutex and is written through to SQLite:
-// groups and streams as documents, events as rows. A change is acknowledged
-// once committed.
+// Groups and streams are small configuration: in memory under one mutex and
+// written through to SQLite as documents. Events grow with use and live in
+// the store (event_store.hpp): rows read by index, never all loaded. A change
+// is acknowledged once committed.
 #pragma once
 
 #include <cstdint>
@@ -17,21 +18,15 @@
 
 #include "services/builtin.hpp"
 #include "services/common/documents.hpp"
+#include "services/logs/event_store.hpp"
 #include "services/operation.hpp"
 
 namespace sluice::services::logs {
 
-struct LogEvent {
-  int64_t timestamp = 0;  // ms since the epoch, as given
-  int64_t ingestion = 0;  // ms since the epoch, when received
-  std::string message;
-  uint64_t id = 0;  // unique in the service: the FilterLogEvents eventId
-};
-
 struct LogStream {
   std::string name;
   int64_t creationTime = 0;
-  std::vector<LogEvent> events;  // ordered by timestamp (then arrival)
+  std::optional<int64_t> firstEvent, lastEvent;  // the timestamps its events span
   int64_t lastIngestion = 0;
   uint64_t uploads = 0;  // PutLogEvents calls: the sequence token
   uint64_t storedBytes = 0;
@@ -95,6 +90,7 @@ class LogsService {
   DocumentStore docs_;
   std::mutex mu_;
   std::map<std::string, Groups> groups_;  // by scopeKey
+  std::unique_ptr<LogEventStore> events_;
   uint64_t nextEventId_ = 1;
 };
 
