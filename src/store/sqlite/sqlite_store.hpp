@@ -52,6 +52,8 @@ struct StoreOptions {
   OpenOptions database;  // sync (Normal by default, see Sync), busy timeout
   WriteQueueOptions writer;
   std::size_t readConnections = 8;
+  // The WAL's size past which it is truncated (checkpointer.hpp).
+  int64_t walLimitBytes = int64_t{64} << 20;
 };
 
 class SqliteStore {
