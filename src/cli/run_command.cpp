@@ -46,6 +46,14 @@ int runExecution(const RunArgs& args) {
     std::cerr << "sluice run: " << error << "\n";
     return 2;
   }
+  // StartExecution's limit, for Standard and Express alike.
+  constexpr size_t kMaxInputBytes = 262144;
+  if (inputText.size() > kMaxInputBytes) {
+    std::cerr << "sluice run: ValidationException: 1 validation error detected: Value at 'input' "
+                 "failed to satisfy constraint: Member must have length less than or equal to "
+              << kMaxInputBytes << " (the input is " << inputText.size() << " bytes)\n";
+    return 1;
+  }
   std::string parseError;
   auto input = parseJson(inputText, &parseError);
   if (!input) {

@@ -258,6 +258,27 @@ TEST(CliRun, InvalidInputJsonIsRejected) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
+TEST(CliRun, InputOverStartExecutionsLimitIsRejected) {
+  TempDir dir;
+  std::string def = dir.write("ok.json", R"({"StartAt": "P", "States": {
+    "P": {"Type": "Pass", "End": true}}})");
+  // 256 KiB is the most StartExecution takes; one byte more is refused, for
+  // Express as for Standard.
+  std::string fits = "{\"x\": \"" + std::string(262144 - 9, 'a') + "\"}";
+  ASSERT_EQ(fits.size(), 262144u);
+  std::string over = "{\"x\": \"" + std::string(262144 - 8, 'a') + "\"}";
+  std::string atLimit = dir.write("fits.json", fits);
+  std::string tooBig = dir.write("over.json", over);
+  EXPECT_EQ(runCommand({kSluice, "run", def, "--input", "@" + atLimit}).exitCode, 0);
+  for (const char* type : {"STANDARD", "EXPRESS"}) {
+    auto r = runCommand({kSluice, "run", def, "--type", type, "--input", "@" + tooBig});
+    EXPECT_NE(r.exitCode, 0) << type;
+    EXPECT_NE(r.err.find("ValidationException"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("less than or equal to 262144"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+}
+
 TEST(CliRun, MissingFilesAreErrors) {
   TempDir dir;
   auto r = runCommand({kSluice, "run", dir.path("does-not-exist.json")});
