@@ -241,6 +241,62 @@ class DurabilityTest(unittest.TestCase):
         with self.assertRaises(self.sfn.exceptions.StateMachineDoesNotExist):
             self.sfn.describe_state_machine(stateMachineArn=arn)
 
+    def test_closed_executions_stay_in_the_store_across_a_restart(self):
+        """2,400 finished executions: a restarted server does not load them (its
+        size stays near an empty server's), and lists, describes and guards
+        their names from the store."""
+        from concurrent.futures import ThreadPoolExecutor
+        quick = self.machine("durable-many", {"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "C"},
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 7,
+                                                 "Next": "Bad"}], "Default": "Good"},
+            "Good": {"Type": "Succeed"}, "Bad": {"Type": "Fail", "Error": "Seven"}}})
+        client = self.server.client("stepfunctions")
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda n: client.start_execution(
+                stateMachineArn=quick, name=f"e{n:04d}", input=json.dumps({"n": n % 100,
+                                                                            "pad": "x" * 2000})),
+                range(2400)))
+        self.server.idle()
+
+        def resident_mb(server):
+            with open(f"/proc/{server.proc.pid}/status") as f:
+                return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) / 1024
+        self.restart()
+        self.sfn.list_state_machines()
+        empty = SluiceServer().start()
+        try:
+            empty.client("stepfunctions").list_state_machines()
+            baseline = resident_mb(empty)
+        finally:
+            empty.cleanup()
+        self.assertLess(resident_mb(self.server), baseline + 12)  # ~2,400 x 10 KB not loaded
+
+        listed, token, pages = [], None, 0
+        while True:
+            kw = {"nextToken": token} if token else {}
+            page = self.sfn.list_executions(stateMachineArn=quick, maxResults=1000, **kw)
+            listed += page["executions"]
+            pages += 1
+            token = page.get("nextToken")
+            if not token:
+                break
+        self.assertEqual(pages, 3)
+        self.assertEqual(sorted(e["name"] for e in listed), [f"e{n:04d}" for n in range(2400)])
+        starts = [e["startDate"] for e in listed]
+        self.assertEqual(starts, sorted(starts, reverse=True))  # newest first
+        failed = self.sfn.list_executions(stateMachineArn=quick, statusFilter="FAILED",
+                                          maxResults=1000)["executions"]
+        self.assertEqual(sorted(e["name"] for e in failed),
+                         [f"e{n:04d}" for n in range(2400) if n % 100 == 7])
+        self.assertTrue(all(e["status"] == "FAILED" and "stopDate" in e for e in failed))
+        old = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:durable-many:e0107"
+        d = self.sfn.describe_execution(executionArn=old)
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "Seven"))
+        self.assertEqual(len(self.sfn.get_execution_history(executionArn=old)["events"]), 9)
+        with self.assertRaises(self.sfn.exceptions.ExecutionAlreadyExists):
+            self.start(quick, "e0001", {"n": 1})
+
     def test_nested_sync_child_without_a_name_is_not_started_twice(self):
         child = self.machine("durable-child", {
             "StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 100, "End": True}}})

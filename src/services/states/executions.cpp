@@ -15,13 +15,56 @@ constexpr size_t kMaxInputBytes = 256 * 1024;
 
 // Execution list order: newest first (start time, then start order). The
 // key sorts that way as a string, so it also serves as the page token.
-std::string listKey(const ExecutionRecord& r) {
+// ListExecutions' order, newest first, as a key that sorts ascending.
+std::string listKey(int64_t startMicros, uint64_t sequence) {
   char buf[48];
-  std::snprintf(
-      buf, sizeof buf, "%020lld|%020llu",
-      static_cast<long long>(INT64_MAX - r.execution->startTime().time_since_epoch().count()),
-      static_cast<unsigned long long>(UINT64_MAX - r.sequence));
+  std::snprintf(buf, sizeof buf, "%020lld|%020llu", static_cast<long long>(INT64_MAX - startMicros),
+                static_cast<unsigned long long>(UINT64_MAX - sequence));
   return buf;
+}
+
+std::string listKey(const ExecutionRecord& r) {
+  return listKey(r.execution->startTime().time_since_epoch().count(), r.sequence);
+}
+
+std::string jsonText(const JsonObject& o, std::string_view key) {
+  const Json* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+int64_t jsonMicros(const JsonObject& o, std::string_view key) {
+  const Json* v = o.if_contains(key);
+  return v ? toInteger(*v).value_or(0) : 0;
+}
+
+// A stored execution's ListExecutions item, from its row alone.
+Json storedSummary(const std::string& arn, const Json& record, std::string_view status,
+                   const std::optional<std::string>& result, const Json& checkpoint) {
+  const JsonObject empty;
+  const JsonObject& ro = record.is_object() ? record.as_object() : empty;
+  JsonObject o;
+  o["executionArn"] = arn;
+  o["stateMachineArn"] = jsonText(ro, "stateMachineArn");
+  o["name"] = jsonText(ro, "name");
+  o["status"] = status;
+  o["startDate"] = epochSeconds(fromEpochMicros(jsonMicros(ro, "startTime")));
+  if (result) {
+    Json rj = parseJson(*result).value_or(JsonObject{});
+    if (rj.is_object()) {
+      o["stopDate"] = epochSeconds(fromEpochMicros(jsonMicros(rj.as_object(), "stopTime")));
+    }
+  }
+  for (const char* k : {"stateMachineVersionArn", "stateMachineAliasArn"}) {
+    if (std::string v = jsonText(ro, k); !v.empty()) o[k] = v;
+  }
+  if (checkpoint.is_object()) {
+    const JsonObject& c = checkpoint.as_object();
+    if (int64_t n = jsonMicros(c, "redriveCount"); n > 0) {
+      o["redriveCount"] = n;
+      o["redriveDate"] = epochSeconds(fromEpochMicros(jsonMicros(c, "redriveTime")));
+    }
+  }
+  return o;
 }
 
 Json statusSummary(const ExecutionRecord& r) {
@@ -59,10 +102,14 @@ Result<ExecutionRecord*> StatesService::findExecution(const std::string& arn) {
   auto parsed = parseArn(arn, {ResourceKind::Execution, ResourceKind::ExpressExecution});
   if (!parsed) return parsed.error();
   auto it = executions_.find(arn);
-  if (it == executions_.end()) {
+  if (it != executions_.end()) return &it->second;
+  // Closed executions of earlier runs are in the store only.
+  auto stored = loadExecution(arn);
+  if (!stored) return stored.error();
+  if (!*stored) {
     return AwsError{"ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'", 400};
   }
-  return &it->second;
+  return *stored;
 }
 
 Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext& ctx, bool sync,
@@ -122,9 +169,9 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   bool express = machine.type == "EXPRESS";
   if (!express && !execName.empty()) {
     std::string arn = arn::execution(ctx.scope, machine.name, execName);
-    if (auto it = executions_.find(arn); it != executions_.end()) {
+    if (auto found = findExecution(arn); found) {
       // Same name and input while still running: the same execution again.
-      ExecutionRecord& existing = it->second;
+      ExecutionRecord& existing = **found;
       if ((adopt || !existing.execution->done()) && existing.inputText == text) return &existing;
       return AwsError{"ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'", 400};
     }
@@ -236,6 +283,9 @@ Result<Json> StatesService::listExecutions(const Json& in, const CallContext&) {
   if (!redriveFilter) return redriveFilter.error();
   auto page = Page::fromInput(in, 100, 1000);
   if (!page) return page.error();
+  if (store_ && (*m)->type != "EXPRESS") {
+    return listStoredExecutions(*machineArn, *status, *redriveFilter, *page);
+  }
   std::vector<std::pair<std::string, const ExecutionRecord*>> rows;
   for (const auto& [arn, r] : executions_) {
     if (r.stateMachineArn != *machineArn) continue;
@@ -257,6 +307,81 @@ Result<Json> StatesService::listExecutions(const Json& in, const CallContext&) {
       break;
     }
     items.push_back(statusSummary(*rows[i].second));
+  }
+  out["executions"] = std::move(items);
+  return Json(std::move(out));
+}
+
+Result<Json> StatesService::listStoredExecutions(const std::string& machineArn,
+                                                 const std::optional<std::string>& status,
+                                                 const std::optional<std::string>& redriveFilter,
+                                                 const Page& page) {
+  // The machine's rows newest first by index; an execution also in memory
+  // (running, or read since the start) is shown as memory has it.
+  std::string sql =
+      "SELECT arn, seq, record, status, result, checkpoint FROM states_executions WHERE "
+      "json_extract(record, '$.stateMachineArn') = ?";
+  if (status) sql += " AND status = ?";
+  int64_t afterStart = 0;
+  uint64_t afterSeq = 0;
+  if (!page.after.empty()) {
+    long long start = 0;
+    unsigned long long seq = 0;
+    if (std::sscanf(page.after.c_str(), "%lld|%llu", &start, &seq) != 2) {
+      return AwsError{"InvalidToken", "Invalid Token: '" + page.after + "'", 400};
+    }
+    afterStart = INT64_MAX - start;
+    afterSeq = UINT64_MAX - seq;
+    sql +=
+        " AND (json_extract(record, '$.startTime') < ? OR (json_extract(record, '$.startTime') "
+        "= ? AND seq < ?))";
+  }
+  sql += " ORDER BY json_extract(record, '$.startTime') DESC, seq DESC";
+  auto lease = store_->readers().acquire();
+  if (!lease) return lease.error();
+  auto st = lease->db().prepare(sql);
+  if (!st) return st.error();
+  int index = 1;
+  st->bind(index++, machineArn);
+  if (status) st->bind(index++, *status);
+  if (!page.after.empty()) {
+    st->bind(index, afterStart);
+    st->bind(index + 1, afterStart);
+    st->bind(index + 2, static_cast<int64_t>(afterSeq));
+  }
+  JsonArray items;
+  JsonObject out;
+  std::string lastKey;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    std::string arn(st->columnText(0));
+    Json item;
+    std::string key;
+    if (auto it = executions_.find(arn); it != executions_.end()) {
+      const ExecutionRecord& r = it->second;
+      if (status && statusName(r.execution->status()) != *status) continue;
+      if (redriveFilter && (r.execution->redriveCount() > 0) != (*redriveFilter == "REDRIVEN")) {
+        continue;
+      }
+      item = statusSummary(r);
+      key = listKey(r);
+    } else {
+      Json record = parseJson(st->columnText(2)).value_or(JsonObject{});
+      Json checkpoint = parseJson(st->columnOptionalText(5).value_or("{}")).value_or(JsonObject{});
+      item = storedSummary(arn, record, st->columnText(3), st->columnOptionalText(4), checkpoint);
+      bool redriven = item.as_object().contains("redriveCount");
+      if (redriveFilter && redriven != (*redriveFilter == "REDRIVEN")) continue;
+      key = listKey(record.is_object() ? jsonMicros(record.as_object(), "startTime") : 0,
+                    static_cast<uint64_t>(st->columnInt(1)));
+    }
+    if (items.size() == page.limit) {
+      out["nextToken"] = page.tokenAfter(lastKey);
+      break;
+    }
+    items.push_back(std::move(item));
+    lastKey = std::move(key);
   }
   out["executions"] = std::move(items);
   return Json(std::move(out));

@@ -28,6 +28,14 @@ constexpr store::sqlite::Migration kMigrations[] = {
      " record TEXT NOT NULL, status TEXT NOT NULL, result TEXT, checkpoint TEXT);"
      "CREATE TABLE states_history(arn TEXT NOT NULL, first_id INTEGER NOT NULL,"
      " events TEXT NOT NULL, PRIMARY KEY(arn, first_id)) WITHOUT ROWID;"},
+    // Closed executions stay in the store (issue 26): ListExecutions reads a
+    // machine's executions newest first by index; start-up loads only the
+    // unfinished ones.
+    {2,
+     "CREATE INDEX states_executions_by_machine ON states_executions("
+     "json_extract(record, '$.stateMachineArn'), json_extract(record, '$.startTime'), seq);"
+     "CREATE INDEX states_executions_unfinished ON states_executions(status) "
+     "WHERE status IN ('RUNNING', 'PENDING_REDRIVE')"},
 };
 
 TimePoint fromMicros(const Json* v) {
@@ -85,6 +93,8 @@ Json machineToJson(const StateMachineRecord& m) {
   return o;
 }
 
+}  // namespace
+
 // Compiled machines by definition text: executions of one revision share one.
 class MachineCache {
  public:
@@ -101,6 +111,8 @@ class MachineCache {
  private:
   std::map<std::pair<std::string, bool>, std::shared_ptr<const asl::Machine>> cache_;
 };
+
+namespace {
 
 Result<StateMachineRecord> machineFromJson(const Json& j, MachineCache& cache) {
   if (!j.is_object()) return AwsError::internal("stored state machine is not an object");
@@ -403,6 +415,96 @@ void StatesService::flush() {
 
 // --- Loading ---------------------------------------------------------------
 
+Result<ExecutionRecord*> StatesService::restoreExecution(store::sqlite::Database& db,
+                                                         const std::string& arn,
+                                                         MachineCache& cache) {
+  std::vector<engine::HistoryEvent> history;
+  auto chunks = db.prepare("SELECT events FROM states_history WHERE arn = ? ORDER BY first_id");
+  if (!chunks) return chunks.error();
+  chunks->bindAll(arn);
+  while (true) {
+    auto more = chunks->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    Json arr = parseJson(chunks->columnText(0)).value_or(JsonArray{});
+    if (!arr.is_array()) continue;
+    for (const auto& ej : arr.as_array()) {
+      auto e = engine::historyEventFromStored(ej);
+      if (!e) return AwsError::internal("unreadable stored history event");
+      history.push_back(std::move(*e));
+    }
+  }
+  auto execs = db.prepare(
+      "SELECT seq, record, status, result, checkpoint FROM states_executions WHERE arn = ?");
+  if (!execs) return execs.error();
+  execs->bindAll(arn);
+  auto more = execs->step();
+  if (!more) return more.error();
+  if (!*more) return static_cast<ExecutionRecord*>(nullptr);
+  uint64_t seq = static_cast<uint64_t>(execs->columnInt(0));
+  Json record = parseJson(execs->columnText(1)).value_or(JsonObject{});
+  auto status = statusFromName(execs->columnText(2));
+  if (!record.is_object() || !status) return AwsError::internal("unreadable execution " + arn);
+  const JsonObject& ro = record.as_object();
+
+  engine::Execution::Saved saved;
+  saved.config.scope.account = str(ro, "account");
+  saved.config.scope.region = str(ro, "region");
+  saved.config.scope.partition = str(ro, "partition");
+  saved.config.stateMachineName = str(ro, "stateMachineName");
+  saved.config.executionName = str(ro, "name");
+  saved.config.roleArn = str(ro, "roleArn");
+  std::string inputText = str(ro, "input");
+  saved.input = parseJson(inputText).value_or(JsonObject{});
+  saved.startTime = fromMicros(ro.if_contains("startTime"));
+  saved.status = *status;
+  saved.history = std::move(history);
+  if (auto result = execs->columnOptionalText(3)) {
+    Json rj = parseJson(*result).value_or(JsonObject{});
+    if (rj.is_object()) {
+      const JsonObject& res = rj.as_object();
+      saved.stopTime = fromMicros(res.if_contains("stopTime"));
+      if (const Json* out = res.if_contains("output"); out && out->is_string()) {
+        saved.output = parseJson(out->get_string()).value_or(nullptr);
+      }
+      saved.error = str(res, "error");
+      saved.cause = str(res, "cause");
+    }
+  }
+  std::string definition = str(ro, "definition");
+  std::shared_ptr<const asl::Machine> machine;
+  if (*status == engine::ExecutionStatus::Running) {
+    auto compiled = cache.get(definition, false);
+    if (!compiled) return compiled.error();
+    machine = *compiled;
+  }
+  saved.checkpoint = parseJson(execs->columnOptionalText(4).value_or("{}")).value_or(nullptr);
+  auto exec = engine::Execution::restore(engine_, std::move(machine), std::move(saved));
+  if (!exec) return exec.error();
+  ExecutionRecord r;
+  r.execution = *exec;
+  r.stateMachineArn = str(ro, "stateMachineArn");
+  r.stateMachineVersionArn = str(ro, "stateMachineVersionArn");
+  r.stateMachineAliasArn = str(ro, "stateMachineAliasArn");
+  r.inputText = std::move(inputText);
+  r.definition = std::move(definition);
+  r.roleArn = str(ro, "roleArn");
+  r.sequence = seq;
+  r.persisted = true;
+  r.persistedEvents = (*exec)->history().size();
+  auto [it, inserted] = executions_.emplace(arn, std::move(r));
+  if (inserted) trackExecution(it->second);
+  return &it->second;
+}
+
+Result<ExecutionRecord*> StatesService::loadExecution(const std::string& arn) {
+  if (!store_) return static_cast<ExecutionRecord*>(nullptr);
+  auto lease = store_->readers().acquire();
+  if (!lease) return lease.error();
+  MachineCache cache;
+  return restoreExecution(lease->db(), arn, cache);
+}
+
 Result<void> StatesService::load() {
   if (!store_) return {};
   auto lease = store_->readers().acquire();
@@ -452,95 +554,39 @@ Result<void> StatesService::load() {
     }
   }
 
-  // History chunks in order, grouped by execution.
-  std::map<std::string, std::vector<engine::HistoryEvent>> histories;
-  auto chunks = db.prepare("SELECT arn, events FROM states_history ORDER BY arn, first_id");
-  if (!chunks) return chunks.error();
-  while (true) {
-    auto more = chunks->step();
-    if (!more) return more.error();
-    if (!*more) break;
-    auto& events = histories[std::string(chunks->columnText(0))];
-    Json arr = parseJson(chunks->columnText(1)).value_or(JsonArray{});
-    if (!arr.is_array()) continue;
-    for (const auto& ej : arr.as_array()) {
-      auto e = engine::historyEventFromStored(ej);
-      if (!e) return AwsError::internal("unreadable stored history event");
-      events.push_back(std::move(*e));
+  // Only unfinished executions come into memory; closed ones are read from
+  // the store when asked for (loadExecution).
+  auto maxSeq = db.prepare("SELECT coalesce(max(seq), 0) FROM states_executions");
+  if (!maxSeq) return maxSeq.error();
+  if (auto more = maxSeq->step(); !more) {
+    return more.error();
+  } else if (*more) {
+    nextSequence_ = static_cast<uint64_t>(maxSeq->columnInt(0)) + 1;
+  }
+  std::vector<ExecutionRecord*> running;
+  std::vector<std::string> unfinished;
+  {
+    auto execs = db.prepare(
+        "SELECT arn FROM states_executions WHERE status IN ('RUNNING', 'PENDING_REDRIVE') "
+        "ORDER BY seq");
+    if (!execs) return execs.error();
+    while (true) {
+      auto more = execs->step();
+      if (!more) return more.error();
+      if (!*more) break;
+      unfinished.emplace_back(execs->columnText(0));
     }
   }
-
-  std::vector<ExecutionRecord*> running;
-  auto execs = db.prepare(
-      "SELECT arn, seq, record, status, result, checkpoint FROM states_executions ORDER BY seq");
-  if (!execs) return execs.error();
-  while (true) {
-    auto more = execs->step();
-    if (!more) return more.error();
-    if (!*more) break;
-    std::string arn(execs->columnText(0));
-    uint64_t seq = static_cast<uint64_t>(execs->columnInt(1));
-    Json record = parseJson(execs->columnText(2)).value_or(JsonObject{});
-    auto status = statusFromName(execs->columnText(3));
-    if (!record.is_object() || !status) return AwsError::internal("unreadable execution " + arn);
-    const JsonObject& ro = record.as_object();
-
-    engine::Execution::Saved saved;
-    saved.config.scope.account = str(ro, "account");
-    saved.config.scope.region = str(ro, "region");
-    saved.config.scope.partition = str(ro, "partition");
-    saved.config.stateMachineName = str(ro, "stateMachineName");
-    saved.config.executionName = str(ro, "name");
-    saved.config.roleArn = str(ro, "roleArn");
-    std::string inputText = str(ro, "input");
-    saved.input = parseJson(inputText).value_or(JsonObject{});
-    saved.startTime = fromMicros(ro.if_contains("startTime"));
-    saved.status = *status;
-    saved.history = std::move(histories[arn]);
-    if (auto result = execs->columnOptionalText(4)) {
-      Json rj = parseJson(*result).value_or(JsonObject{});
-      if (rj.is_object()) {
-        const JsonObject& res = rj.as_object();
-        saved.stopTime = fromMicros(res.if_contains("stopTime"));
-        if (const Json* out = res.if_contains("output"); out && out->is_string()) {
-          saved.output = parseJson(out->get_string()).value_or(nullptr);
-        }
-        saved.error = str(res, "error");
-        saved.cause = str(res, "cause");
-      }
-    }
-    std::string definition = str(ro, "definition");
-    std::shared_ptr<const asl::Machine> machine;
-    if (*status == engine::ExecutionStatus::Running) {
-      auto compiled = cache.get(definition, false);
-      if (!compiled) return compiled.error();
-      machine = *compiled;
-    }
-    saved.checkpoint = parseJson(execs->columnOptionalText(5).value_or("{}")).value_or(nullptr);
-    auto exec = engine::Execution::restore(engine_, std::move(machine), std::move(saved));
-    if (!exec) return exec.error();
-    ExecutionRecord r;
-    r.execution = *exec;
-    r.stateMachineArn = str(ro, "stateMachineArn");
-    r.stateMachineVersionArn = str(ro, "stateMachineVersionArn");
-    r.stateMachineAliasArn = str(ro, "stateMachineAliasArn");
-    r.inputText = std::move(inputText);
-    r.definition = std::move(definition);
-    r.roleArn = str(ro, "roleArn");
-    r.sequence = seq;
-    r.persisted = true;
-    r.persistedEvents = (*exec)->history().size();
-    nextSequence_ = std::max(nextSequence_, seq + 1);
-    auto [it, inserted] = executions_.emplace(arn, std::move(r));
-    if (!inserted) continue;
-    trackExecution(it->second);
-    if (*status == engine::ExecutionStatus::Running) {
-      running.push_back(&it->second);
+  for (const auto& arn : unfinished) {
+    auto r = restoreExecution(db, arn, cache);
+    if (!r) return r.error();
+    if (!*r) continue;
+    if ((*r)->execution->status() == engine::ExecutionStatus::Running) {
+      running.push_back(*r);
       // A resumed execution logs its end like one started in this process.
       CallContext ctx;
-      ctx.scope = it->second.execution->config().scope;
-      notifyObservers(ExecutionPhase::Resumed, it->second.stateMachineArn, it->second.execution,
-                      ctx);
+      ctx.scope = (*r)->execution->config().scope;
+      notifyObservers(ExecutionPhase::Resumed, (*r)->stateMachineArn, (*r)->execution, ctx);
     }
   }
   // Resume after everything is loaded: resumed tasks may need activities and

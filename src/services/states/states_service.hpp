@@ -15,6 +15,7 @@
 
 #include "asl/machine.hpp"
 #include "engine/execution.hpp"
+#include "services/common/pagination.hpp"
 #include "services/operation.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -60,6 +61,8 @@ struct StateMachineRecord {
   std::map<int64_t, VersionRecord> versions;
   std::map<std::string, AliasRecord> aliases;  // by alias name
 };
+
+class MachineCache;
 
 struct ExecutionRecord {
   std::shared_ptr<engine::Execution> execution;
@@ -107,6 +110,8 @@ class StatesService {
   // Loads what the store holds and resumes running executions (before the
   // engine loop runs).
   Result<void> load();
+  // A stored execution brought into memory (nullptr: none of that ARN).
+  Result<ExecutionRecord*> loadExecution(const std::string& arn);
   ~StatesService();
 
   // Registers every operation; each is posted onto the engine loop.
@@ -175,6 +180,11 @@ class StatesService {
   // The version an execution through this alias runs (weighted choice).
   VersionRecord* route(StateMachineRecord& machine, const AliasRecord& alias);
   Result<ExecutionRecord*> findExecution(const std::string& arn);
+  // ListExecutions over the store (executions_ holds only some of them).
+  Result<Json> listStoredExecutions(const std::string& machineArn,
+                                    const std::optional<std::string>& status,
+                                    const std::optional<std::string>& redriveFilter,
+                                    const Page& page);
   // Starts an execution of `machine` (StartExecution and StartSyncExecution).
   // `adopt`: an execution of that name and input, even a finished one, is
   // the one asked for (a nested task's derived name after a re-dispatch).
@@ -189,6 +199,8 @@ class StatesService {
   // per loop turn in one group-commit work item.
   void touch(const Json& in, const Json& out);  // ARNs named by a mutating call
   void trackExecution(ExecutionRecord& r);
+  Result<ExecutionRecord*> restoreExecution(store::sqlite::Database& db, const std::string& arn,
+                                            MachineCache& cache);
   void afterCommit(std::function<void(Result<void>)> ack);
   void scheduleFlush();
   void flush();
