@@ -5,6 +5,8 @@
 #include <charconv>
 #include <ctime>
 
+#include "core/regex_escape.hpp"
+
 namespace sluice::lake {
 
 namespace {
@@ -90,15 +92,6 @@ std::vector<DateToken> tokenize(std::string_view pattern) {
       out.push_back({0, 0, std::string(1, c)});
       ++i;
     }
-  }
-  return out;
-}
-
-std::string regexEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) out += '\\';
-    out += c;
   }
   return out;
 }

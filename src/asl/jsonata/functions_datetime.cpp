@@ -7,6 +7,7 @@
 
 #include "asl/jsonata/format.hpp"
 #include "asl/jsonata/function.hpp"
+#include "core/regex_escape.hpp"
 
 namespace sluice::asl::jsonata {
 
@@ -390,15 +391,6 @@ std::string formatDateTime(double millis, const Value& picture, const Value& tim
   return out;
 }
 
-std::string escapeRegex(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (std::string_view(".*+?^${}()|[]\\").find(c) != std::string_view::npos) out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 struct PartMatcher {
   char component;
   std::string regex;
@@ -474,7 +466,7 @@ std::optional<double> parseDateTime(CallInfo& call, std::string_view timestamp,
   std::string full = "^";
   for (const Marker& m : spec) {
     if (m.literal) {
-      full += escapeRegex(m.value);
+      full += regexEscape(m.value);
       continue;
     }
     PartMatcher pm;
@@ -484,7 +476,7 @@ std::optional<double> parseDateTime(CallInfo& call, std::string_view timestamp,
       if (m.integer.regular) sep = m.integer.separators[0].character;
       pm.regex = m.component == 'z' ? "GMT" : "";
       pm.regex += "[-+][0-9]+";
-      if (!sep.empty()) pm.regex += escapeRegex(sep) + "[0-9]+";
+      if (!sep.empty()) pm.regex += regexEscape(sep) + "[0-9]+";
       char comp = m.component;
       pm.parse = [sep, comp](const std::string& in) -> std::optional<double> {
         std::string v = comp == 'z' ? in.substr(3) : in;
