@@ -188,8 +188,12 @@ Json executionRecordToJson(const ExecutionRecord& r) {
   return o;
 }
 
-Json executionResultToJson(const engine::Execution& e) {
+// How an execution ended, and the clientToken of the redrive that led to
+// that end (a retried RedriveExecution answers from it, across restarts).
+Json executionResultToJson(const ExecutionRecord& r) {
+  const engine::Execution& e = *r.execution;
   JsonObject o;
+  if (!r.redriveToken.empty()) o["redriveToken"] = r.redriveToken;
   o["stopTime"] = toEpochMicros(e.stopTime());
   if (e.status() == engine::ExecutionStatus::Succeeded) o["output"] = toJsonText(e.output());
   o["error"] = e.error();
@@ -320,6 +324,7 @@ void StatesService::flush() {
   dirtyMachines_.clear();
   dirtyActivities_.clear();
   dirtyTags_.clear();
+  auto finished = std::make_shared<std::vector<std::string>>();
   for (const auto& arn : dirtyExecutions_) {
     auto it = executions_.find(arn);
     if (it == executions_.end()) continue;
@@ -332,7 +337,7 @@ void StatesService::flush() {
     if (!r.persisted) row.record = toJsonText(executionRecordToJson(r));
     r.persisted = true;
     row.status = std::string(engine::statusName(e.status()));
-    if (e.done()) row.result = toJsonText(executionResultToJson(e));
+    if (e.done()) row.result = toJsonText(executionResultToJson(r));
     // Running: the frame tree; ended: redrive count and what a redrive re-runs.
     row.checkpoint = toJsonText(e.checkpoint());
     const auto& history = e.history();
@@ -346,6 +351,7 @@ void StatesService::flush() {
       row.events = toJsonText(events);
       r.persistedEvents = history.size();
     }
+    if (e.done()) finished->push_back(arn);  // its end is in this batch
     batch->executions.push_back(std::move(row));
   }
   dirtyExecutions_.clear();
@@ -406,11 +412,28 @@ void StatesService::flush() {
     return {};
   };
   engine::EventLoop& loop = engine_.loop;
-  store_->writer().submit(std::move(work), [&loop, acks](Result<void> committed) {
-    loop.post([acks, committed = std::move(committed)] {
+  store_->writer().submit(std::move(work), [this, &loop, acks, finished](Result<void> committed) {
+    loop.post([this, acks, finished, committed = std::move(committed)] {
       for (auto& ack : *acks) ack(committed);
+      if (committed) evictFinished(*finished);
     });
   });
+}
+
+void StatesService::evictFinished(const std::vector<std::string>& arns) {
+  // An execution whose end is committed leaves memory: the store answers for
+  // it from now on (findExecution reads it back when asked). Memory holds the
+  // executions in flight, not the history of the server.
+  for (const auto& arn : arns) {
+    auto it = executions_.find(arn);
+    if (it == executions_.end()) continue;
+    ExecutionRecord& r = it->second;
+    if (r.dirty || !r.execution->done() || r.persistedEvents != r.execution->history().size()) {
+      continue;  // it moved on since (a redrive): still in flight
+    }
+    r.execution->onProgress({});
+    executions_.erase(it);
+  }
 }
 
 // --- Loading ---------------------------------------------------------------
@@ -459,10 +482,12 @@ Result<ExecutionRecord*> StatesService::restoreExecution(store::sqlite::Database
   saved.startTime = fromMicros(ro.if_contains("startTime"));
   saved.status = *status;
   saved.history = std::move(history);
+  std::string redriveToken;
   if (auto result = execs->columnOptionalText(3)) {
     Json rj = parseJson(*result).value_or(JsonObject{});
     if (rj.is_object()) {
       const JsonObject& res = rj.as_object();
+      redriveToken = str(res, "redriveToken");
       saved.stopTime = fromMicros(res.if_contains("stopTime"));
       if (const Json* out = res.if_contains("output"); out && out->is_string()) {
         saved.output = parseJson(out->get_string()).value_or(nullptr);
@@ -489,6 +514,7 @@ Result<ExecutionRecord*> StatesService::restoreExecution(store::sqlite::Database
   r.inputText = std::move(inputText);
   r.definition = std::move(definition);
   r.roleArn = str(ro, "roleArn");
+  r.redriveToken = std::move(redriveToken);
   r.sequence = seq;
   r.persisted = true;
   r.persistedEvents = (*exec)->history().size();

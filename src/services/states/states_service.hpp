@@ -204,6 +204,7 @@ class StatesService {
   void afterCommit(std::function<void(Result<void>)> ack);
   void scheduleFlush();
   void flush();
+  void evictFinished(const std::vector<std::string>& arns);
 
  public:
   // StartExecution from a workflow task (the states:startExecution integration).
