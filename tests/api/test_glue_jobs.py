@@ -500,6 +500,41 @@ class GlueJobRunsTest(unittest.TestCase):
         self.assertEqual(stopped["SuccessfulSubmissions"], [])
         self.assertEqual([e["JobRunId"] for e in stopped["Errors"]], [run["Id"], "jr_x"])
 
+    def test_max_retries_attempts_a_failed_run_again(self):
+        nodes = gold_job_nodes()
+        nodes["node-posts"]["S3ParquetSource"]["Paths"] = ["s3://silver/absent/"]
+        nodes["node-target"]["S3GlueParquetTarget"]["SchemaChangePolicy"] = {
+            "EnableUpdateCatalog": False}
+        self.create("flaky", nodes, MaxRetries=2)
+        events, sqs = self.server.client("events"), self.server.client("sqs")
+        url = sqs.create_queue(QueueName="job-attempts")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        events.put_rule(Name="job-attempts", EventPattern=json.dumps(
+            {"source": ["aws.glue"], "detail": {"jobName": ["flaky"]}}))
+        events.put_targets(Rule="job-attempts", Targets=[{"Id": "q", "Arn": arn}])
+        first = self.run_job("flaky", Arguments={"--day": "7"})
+        self.assertEqual((first["JobRunState"], first["Attempt"]), ("FAILED", 0))
+        runs = self.glue.get_job_runs(JobName="flaky")["JobRuns"]  # newest first
+        self.assertEqual([r["Id"] for r in runs],
+                         [first["Id"] + "_attempt_2", first["Id"] + "_attempt_1", first["Id"]])
+        self.assertEqual([r["Attempt"] for r in runs], [2, 1, 0])
+        self.assertEqual([r.get("PreviousRunId") for r in runs],
+                         [first["Id"] + "_attempt_1", first["Id"], None])
+        self.assertTrue(all(r["JobRunState"] == "FAILED" for r in runs))
+        self.assertTrue(all(r["Arguments"]["--day"] == "7" for r in runs))
+        told = []
+        while True:
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not got:
+                break
+            told += [json.loads(m["Body"])["detail"]["jobRunId"] for m in got]
+        self.assertEqual(sorted(told), sorted(r["Id"] for r in runs))
+        # Without MaxRetries a failure is final.
+        self.create("once", nodes)
+        self.run_job("once")
+        self.assertEqual(len(self.glue.get_job_runs(JobName="once")["JobRuns"]), 1)
+
 
 class GlueJobStopTest(unittest.TestCase):
     """A run that would take minutes, stopped by BatchStopJobRun. (Its Timeout

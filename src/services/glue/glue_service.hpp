@@ -220,6 +220,13 @@ class GlueService {
   Result<std::optional<Json>> readJobRun(const Scope& scope, const std::string& job,
                                          const std::string& id);
   void finishJobRun(const Scope& scope, Json run, const JobRunOutcome& outcome);
+  // Starts a run of `name` (StartJobRun, and MaxRetries' next attempts); its
+  // start goes into `batch`. Callers hold mu_.
+  void launchJobRun(DocumentBatch& batch, const Scope& scope, const std::string& name,
+                    const JsonObject& def, JobDag dag, bool shell, JsonObject args,
+                    const JsonObject& overrides, int attempt, const std::string& previousRunId,
+                    const std::string& id);
+  void retryJobRun(DocumentBatch& batch, const Scope& scope, const Json& run);
   // The end of a run told to EventBridge and CloudWatch Logs.
   void jobRunTold(const Scope& scope, const Json& run, const JobRunOutcome& outcome);
   // Runs a crash cut short: FAILED (start-up).

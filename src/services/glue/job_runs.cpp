@@ -108,11 +108,25 @@ Result<Change> GlueService::startJobRun(const Json& in, const CallContext& ctx) 
   if (const Json* n = def.if_contains("NonOverridableArguments"); n && n->is_object()) {
     for (const auto& kv : n->as_object()) args[kv.key()] = kv.value();
   }
+  JsonObject overrides;
+  for (const char* member : {"Timeout", "WorkerType", "NumberOfWorkers"}) {
+    if (const Json* v = input.get(member); v && !v->is_null()) overrides[member] = *v;
+  }
   std::string id = "jr_" + hexId(ids_, 64);
+  Change change(JsonObject{{"JobRunId", id}});
+  launchJobRun(change.batch, ctx.scope, *name, def, std::move(*dag), shell, std::move(args),
+               overrides, 0, "", id);
+  return change;
+}
+
+void GlueService::launchJobRun(DocumentBatch& batch, const Scope& scope, const std::string& name,
+                               const JsonObject& def, JobDag dag, bool shell, JsonObject args,
+                               const JsonObject& overrides, int attempt,
+                               const std::string& previousRunId, const std::string& id) {
   TimePoint now = clock_.now();
   JsonObject run{{"Id", id},
-                 {"Attempt", 0},
-                 {"JobName", *name},
+                 {"Attempt", attempt},
+                 {"JobName", name},
                  {"JobMode", def.contains("JobMode") ? def.at("JobMode") : Json("VISUAL")},
                  {"StartedOn", epochSeconds(now)},
                  {"LastModifiedOn", epochSeconds(now)},
@@ -127,44 +141,42 @@ Result<Change> GlueService::startJobRun(const Json& in, const CallContext& ctx) 
                  {"LogGroupName", "/aws-glue/jobs"},
                  {"ExecutionClass", "STANDARD"},
                  {"_StartedMs", epochMs(now)}};
+  if (!previousRunId.empty()) run["PreviousRunId"] = previousRunId;
   for (const char* member : {"WorkerType", "NumberOfWorkers", "GlueVersion"}) {
     if (const Json* v = def.if_contains(member)) run[member] = *v;
   }
-  for (const char* member : {"Timeout", "WorkerType", "NumberOfWorkers"}) {
-    if (const Json* v = input.get(member); v && !v->is_null()) run[member] = *v;
-  }
-  Change change(JsonObject{{"JobRunId", id}});
-  putJobRun(change.batch, ctx.scope, run);
+  for (const auto& kv : overrides) run[kv.key()] = kv.value();
+  putJobRun(batch, scope, run);
   auto cancel = std::make_shared<lake::LakeCancel>();
-  active[id] = cancel;
+  activeRuns_[runKey(scope, name)][id] = cancel;
   ++inFlight_;
   // A run past its Timeout (minutes) is stopped and ends TIMEOUT.
   int64_t minutes = toInteger(run.at("Timeout")).value_or(2880);
-  runTimers_[id] = loop_.schedule(now + std::chrono::minutes(minutes),
-                                  [this, key = runKey(ctx.scope, *name), id] {
-                                    std::lock_guard lock(mu_);
-                                    auto& runs = activeRuns_[key];
-                                    if (auto it = runs.find(id); it != runs.end()) {
-                                      timedOut_.insert(id);
-                                      it->second->cancel();
-                                    }
-                                  });
-  JobRunPlan plan{ctx.scope, *name, id, std::move(*dag), epochMs(now)};
+  runTimers_[id] =
+      loop_.schedule(now + std::chrono::minutes(minutes), [this, key = runKey(scope, name), id] {
+        std::lock_guard lock(mu_);
+        auto& runs = activeRuns_[key];
+        if (auto it = runs.find(id); it != runs.end()) {
+          timedOut_.insert(id);
+          it->second->cancel();
+        }
+      });
+  JobRunPlan plan{scope, name, id, std::move(dag), epochMs(now)};
   // --job-bookmark-option: enable (read what is new, then move the
   // bookmark), pause (read what is new, keep it), disable (the default).
   std::string bookmarks = jsonString(jsonAt(Json(args), {"--job-bookmark-option"}));
   if (bookmarks == "job-bookmark-enable" || bookmarks == "job-bookmark-pause") {
     plan.bookmarks = true;
-    auto& marks = jobBookmarks_[scopeKey(ctx.scope)];
-    if (auto it = marks.find(*name); it != marks.end()) {
+    auto& marks = jobBookmarks_[scopeKey(scope)];
+    if (auto it = marks.find(name); it != marks.end()) {
       if (auto state = parseJson(jsonString(jsonAt(it->second, {"JobBookmark"})))) {
         plan.bookmark = std::move(*state);
       }
     }
     run["_Bookmarks"] = bookmarks;
   }
-  PythonShellPlan shellPlan{ctx.scope, *name, id,
-                            jsonString(jsonAt(**j, {"Command", "ScriptLocation"})), args};
+  PythonShellPlan shellPlan{scope, name, id,
+                            jsonString(jsonAt(Json(def), {"Command", "ScriptLocation"})), args};
   auto outcome = std::make_shared<JobRunOutcome>();
   loop_.runBlocking(
       [this, plan = std::move(plan), shellPlan = std::move(shellPlan), shell, cancel, outcome] {
@@ -174,8 +186,7 @@ Result<Change> GlueService::startJobRun(const Json& in, const CallContext& ctx) 
         --inFlight_;
         crawlsDone_.notify_all();
       },
-      [this, scope = ctx.scope, run = Json(run), outcome] { finishJobRun(scope, run, *outcome); });
-  return change;
+      [this, scope, run = Json(run), outcome] { finishJobRun(scope, run, *outcome); });
 }
 
 void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome& outcome) {
@@ -202,6 +213,7 @@ void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome
   if (!outcome.error.empty() && !timedOut) o["ErrorMessage"] = outcome.error;
   DocumentBatch batch;
   putJobRun(batch, scope, run);
+  retryJobRun(batch, scope, run);
   if (o["JobRunState"] == "SUCCEEDED" &&
       jsonString(o.if_contains("_Bookmarks")) == "job-bookmark-enable") {
     // The bookmark moves past what this run read.
@@ -242,6 +254,35 @@ void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome
       loop_.endJob();
     });
   });
+}
+
+void GlueService::retryJobRun(DocumentBatch& batch, const Scope& scope, const Json& run) {
+  // MaxRetries: a FAILED run (not a stopped or timed-out one) is attempted
+  // again as a new run, <first run id>_attempt_<n>, naming the one before.
+  const JsonObject& o = run.as_object();
+  if (o.at("JobRunState") != "FAILED") return;
+  std::string name(o.at("JobName").as_string());
+  auto j = job(scope, name);
+  if (!j) return;  // deleted since
+  const JsonObject& def = (*j)->as_object();
+  int64_t attempt = toInteger(o.at("Attempt")).value_or(0);
+  const Json* maxRetries = def.if_contains("MaxRetries");
+  if (!maxRetries || attempt >= toInteger(*maxRetries).value_or(0)) return;
+  bool shell = jsonString(jsonAt(**j, {"Command", "Name"})) == "pythonshell";
+  const Json* nodes = def.if_contains("CodeGenConfigurationNodes");
+  auto dag = nodes ? readJobDag(*nodes) : Result<JobDag>(JobDag{});
+  if (!dag || (!nodes && !shell)) return;  // no longer runnable: the failure stands
+  std::string id(o.at("Id").as_string());
+  std::string first = id.substr(0, id.find("_attempt_"));
+  JsonObject overrides;
+  for (const char* member : {"Timeout", "WorkerType", "NumberOfWorkers"}) {
+    if (const Json* v = o.if_contains(member)) overrides[member] = *v;
+  }
+  const Json* args = o.if_contains("Arguments");
+  launchJobRun(batch, scope, name, def, std::move(*dag), shell,
+               args && args->is_object() ? args->as_object() : JsonObject{}, overrides,
+               static_cast<int>(attempt + 1), id,
+               first + "_attempt_" + std::to_string(attempt + 1));
 }
 
 void GlueService::whenRunFinished(const Scope& scope, const std::string& job, const std::string& id,
