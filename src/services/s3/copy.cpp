@@ -4,6 +4,7 @@
 #include "services/s3/conditions.hpp"
 #include "services/s3/copy_source.hpp"
 #include "services/s3/object_attrs.hpp"
+#include "services/s3/object_encryption.hpp"
 #include "services/s3/s3_errors.hpp"
 #include "services/s3/s3_input.hpp"
 #include "services/s3/s3_service.hpp"
@@ -30,6 +31,9 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
   }
   auto storageClass = optStr(in, "StorageClass");
   if (storageClass && !isStorageClass(*storageClass)) return errors::invalidStorageClass();
+  if (auto r = checkCustomerKey(in, src->attrs, "CopySource"); !r) return r.error();
+  auto encryption = encryptionOf(in, ctx.scope);
+  if (!encryption) return encryption.takeError();
   if (source->bucket == bucket && source->key == key && metadataDirective == "COPY" &&
       !storageClass && !optStr(in, "ChecksumAlgorithm") && !source->versionId) {
     return errors::invalidRequest(
@@ -50,6 +54,7 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
     o.attrs = JsonObject{};
     copyContentAttrs(src->attrs, o.attrs);
   }
+  o.attrs.as_object()["Encryption"] = std::move(*encryption);
   if (taggingDirective == "REPLACE") {
     auto tags = parseTaggingHeader(str(in, "Tagging"));
     if (!tags) return tags.takeError();
@@ -92,6 +97,7 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
   JsonObject out{{"CopyObjectResult", std::move(result)}};
   if (o.versionId != "null") out["VersionId"] = o.versionId;
   if (src->versionId != "null") out["CopySourceVersionId"] = src->versionId;
+  describeEncryption(out, o.attrs, true);
   if (auto expiration = expirationOf(o)) out["Expiration"] = *expiration;
   return Json(std::move(out));
 }

@@ -5,6 +5,7 @@
 #include "services/s3/conditions.hpp"
 #include "services/s3/copy_source.hpp"
 #include "services/s3/object_attrs.hpp"
+#include "services/s3/object_encryption.hpp"
 #include "services/s3/s3_errors.hpp"
 #include "services/s3/s3_input.hpp"
 #include "services/s3/s3_service.hpp"
@@ -59,18 +60,21 @@ static Result<int64_t> partNumberOf(const Json& in) {
   return *n;
 }
 
-Result<Json> S3Service::createMultipartUpload(const Json& in, const CallContext&) {
+Result<Json> S3Service::createMultipartUpload(const Json& in, const CallContext& ctx) {
   std::string bucket = str(in, "Bucket"), key = str(in, "Key");
   if (auto b = requireBucket(bucket); !b) return b.takeError();
   if (auto r = checkKey(key); !r) return r.error();
   std::string storageClass = optStr(in, "StorageClass").value_or("STANDARD");
   if (!isStorageClass(storageClass)) return errors::invalidStorageClass();
+  auto encryption = encryptionOf(in, ctx.scope);
+  if (!encryption) return encryption.takeError();
   UploadRecord u;
   u.uploadId = ObjectFiles::newId(ids_) + ObjectFiles::newId(ids_);
   u.bucket = bucket;
   u.key = key;
   u.initiated = clock_.now();
   u.attrs = contentAttrs(in);
+  u.attrs.as_object()["Encryption"] = std::move(*encryption);
   u.attrs.as_object()["StorageClass"] = storageClass;
   if (auto header = optStr(in, "Tagging")) {
     auto tags = parseTaggingHeader(*header);
@@ -78,6 +82,7 @@ Result<Json> S3Service::createMultipartUpload(const Json& in, const CallContext&
     if (!tags->as_object().empty()) u.attrs.as_object()["Tags"] = *tags;
   }
   JsonObject out{{"Bucket", bucket}, {"Key", key}, {"UploadId", u.uploadId}};
+  describeEncryption(out, u.attrs, true);
   if (auto name = optStr(in, "ChecksumAlgorithm")) {
     auto alg = parseChecksumAlgorithm(*name);
     if (!alg) return errors::invalidRequest("Checksum algorithm provided is unsupported.");
@@ -109,6 +114,8 @@ Result<Json> S3Service::uploadPart(const Json& in, const CallContext& ctx) {
   if (auto b = requireBucket(str(in, "Bucket")); !b) return b.takeError();
   auto u = findUpload(*meta_, in);
   if (!u) return u.takeError();
+  // An SSE-C upload's parts come with its key.
+  if (auto r = checkCustomerKey(in, u->attrs); !r) return r.error();
   PartRecord p;
   p.uploadId = u->uploadId;
   p.partNumber = static_cast<int>(*n);
@@ -141,6 +148,7 @@ Result<Json> S3Service::uploadPart(const Json& in, const CallContext& ctx) {
   removeFiles(*put);
   JsonObject out{{"ETag", p.etag}};
   if (checksum) out[checksumMember(checksum->algorithm)] = p.checksum;
+  describeEncryption(out, u->attrs);
   return Json(std::move(out));
 }
 
@@ -284,6 +292,7 @@ Result<Json> S3Service::completeMultipartUpload(const Json& in, const CallContex
   if (o.versionId != "null") out["VersionId"] = o.versionId;
   if (auto expiration = expirationOf(o)) out["Expiration"] = *expiration;
   describeChecksum(out, o);
+  describeEncryption(out, u->attrs);
   return Json(std::move(out));
 }
 

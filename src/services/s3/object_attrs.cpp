@@ -1,4 +1,5 @@
 #include "services/s3/object_attrs.hpp"
+#include "services/s3/object_encryption.hpp"
 
 #include <set>
 
@@ -178,6 +179,7 @@ void describeObject(JsonObject& out, const ObjectRecord& o) {
   }
   if (auto* r = a.if_contains("Restore"); r && r->is_string()) out["Restore"] = *r;
   if (auto tier = accessTierOf(o); !tier.empty()) out["ArchiveStatus"] = tier;
+  describeEncryption(out, o.attrs);
 }
 
 void describeChecksum(JsonObject& out, const ObjectRecord& o) {

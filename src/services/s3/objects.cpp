@@ -5,6 +5,7 @@
 #include "services/s3/checksums.hpp"
 #include "services/s3/conditions.hpp"
 #include "services/s3/object_attrs.hpp"
+#include "services/s3/object_encryption.hpp"
 #include "services/s3/s3_errors.hpp"
 #include "services/s3/s3_input.hpp"
 #include "services/s3/s3_service.hpp"
@@ -59,6 +60,8 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
   if (auto r = checkKey(key); !r) return r.error();
   std::string storageClass = optStr(in, "StorageClass").value_or("STANDARD");
   if (!isStorageClass(storageClass)) return errors::invalidStorageClass();
+  auto encryption = encryptionOf(in, ctx.scope);
+  if (!encryption) return encryption.takeError();
   Json tags = JsonObject{};
   if (auto header = optStr(in, "Tagging")) {
     auto parsed = parseTaggingHeader(*header);
@@ -117,6 +120,7 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
   o.lastModified = clock_.now();
   o.storageClass = storageClass;
   o.attrs = contentAttrs(in);
+  o.attrs.as_object()["Encryption"] = std::move(*encryption);
   if (!tags.as_object().empty()) o.attrs.as_object()["Tags"] = tags;
   if (checksum) {
     o.attrs.as_object()["ChecksumAlgorithm"] = checksumName(checksum->algorithm);
@@ -136,6 +140,7 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
   if (o.versionId != "null") out["VersionId"] = o.versionId;
   if (auto expiration = expirationOf(o)) out["Expiration"] = *expiration;
   describeChecksum(out, o);
+  describeEncryption(out, o.attrs, true);
   return Json(std::move(out));
 }
 
@@ -145,6 +150,7 @@ Result<Json> S3Service::getObject(const Json& in, const CallContext& ctx) {
   for (int attempt = 0;; ++attempt) {
     auto obj = requireObject(str(in, "Bucket"), in);
     if (!obj) return obj.takeError();
+    if (auto r = checkCustomerKey(in, obj->attrs); !r) return r.error();
     std::optional<std::string> ifMatch, ifNoneMatch;
     auto pre = readPreconditions(in, "", ifMatch, ifNoneMatch);
     if (auto r = checkReadPreconditions(pre, obj->etag, obj->lastModified); !r) return r.error();
@@ -217,6 +223,7 @@ Result<Json> S3Service::getObject(const Json& in, const CallContext& ctx) {
 Result<Json> S3Service::headObject(const Json& in, const CallContext&) {
   auto obj = requireObject(str(in, "Bucket"), in);
   if (!obj) return obj.takeError();
+  if (auto r = checkCustomerKey(in, obj->attrs); !r) return r.error();
   std::optional<std::string> ifMatch, ifNoneMatch;
   auto pre = readPreconditions(in, "", ifMatch, ifNoneMatch);
   if (auto r = checkReadPreconditions(pre, obj->etag, obj->lastModified); !r) return r.error();
