@@ -73,6 +73,16 @@ std::optional<AwsError> presignExpired(const restxml::QueryParams& query, TimePo
   if (!when || ec != std::errc() || ptr != expires.data() + expires.size()) {
     return AwsError{"AuthorizationQueryParametersError", "X-Amz-Expires should be a number", 400};
   }
+  // S3 refuses a presigned URL valid for more than a week even unsigned.
+  if (seconds < 0) {
+    return AwsError{"AuthorizationQueryParametersError", "X-Amz-Expires must be non-negative", 400};
+  }
+  if (seconds > 604800) {
+    return AwsError{"AuthorizationQueryParametersError",
+                    "X-Amz-Expires must be less than a week (in seconds); that is, the given "
+                    "X-Amz-Expires must be less than 604800 seconds",
+                    400};
+  }
   if (now > *when + std::chrono::seconds(seconds)) {
     return AwsError{"AccessDenied", "Request has expired", 403};
   }

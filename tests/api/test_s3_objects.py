@@ -363,6 +363,15 @@ class ObjectTests(S3TestCase):
                 body = cm.exception.read().decode()
                 self.assertIn("<Code>AccessDenied</Code>", body)
                 self.assertIn("<Message>Request has expired</Message>", body)
+        # More than a week is refused outright, signed or not.
+        week_plus = v4.generate_presigned_url("get_object", Params={"Bucket": b, "Key": "p"},
+                                              ExpiresIn=604801)
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(week_plus)
+        self.assertEqual(cm.exception.code, 400)
+        body = cm.exception.read().decode()
+        self.assertIn("<Code>AuthorizationQueryParametersError</Code>", body)
+        self.assertIn("less than 604800 seconds", body)
 
 
 if __name__ == "__main__":
