@@ -126,6 +126,38 @@ class EncryptionTests(S3TestCase):
         self.assertEqual((done["ServerSideEncryption"], done["SSEKMSKeyId"]),
                          ("aws:kms", f"arn:aws:kms:{REGION_ACCOUNT}:alias/aws/s3"))
 
+    def test_bucket_default_encryption(self):
+        b = self.make_bucket()
+        # Every bucket encrypts with SSE-S3 unless configured otherwise.
+        rules = self.s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"]
+        self.assertEqual(rules, [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                                  "BucketKeyEnabled": False}])
+        self.s3.put_bucket_encryption(Bucket=b, ServerSideEncryptionConfiguration={"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                   "KMSMasterKeyID": "alias/lake"},
+            "BucketKeyEnabled": True}]})
+        rules = self.s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"]
+        self.assertEqual(rules[0]["ApplyServerSideEncryptionByDefault"],
+                         {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/lake"})
+        put = self.s3.put_object(Bucket=b, Key="d", Body=b"d")
+        self.assertEqual((put["ServerSideEncryption"], put["SSEKMSKeyId"], put["BucketKeyEnabled"]),
+                         ("aws:kms", f"arn:aws:kms:{REGION_ACCOUNT}:alias/lake", True))
+        up = self.s3.create_multipart_upload(Bucket=b, Key="m")
+        self.assertEqual(up["ServerSideEncryption"], "aws:kms")
+        # A request's own headers win over the bucket's default.
+        own = self.s3.put_object(Bucket=b, Key="own", Body=b"o", ServerSideEncryption="AES256")
+        self.assertEqual(own["ServerSideEncryption"], "AES256")
+        self.assertEqual(code_of(self.s3.put_bucket_encryption, Bucket=b,
+                                 ServerSideEncryptionConfiguration={"Rules": [{
+                                     "ApplyServerSideEncryptionByDefault": {
+                                         "SSEAlgorithm": "AES256", "KMSMasterKeyID": "k"}}]}),
+                         ("InvalidArgument", 400))
+        self.s3.delete_bucket_encryption(Bucket=b)
+        self.assertEqual(self.s3.put_object(Bucket=b, Key="after", Body=b"a")
+                         ["ServerSideEncryption"], "AES256")
+        self.assertEqual(code_of(self.s3.get_bucket_encryption, Bucket="no-such-bucket-here"),
+                         ("NoSuchBucket", 404))
+
     def test_bad_requests_leave_nothing(self):
         b = self.make_bucket()
         cases = [

@@ -32,7 +32,7 @@ Result<Json> S3Service::copyObject(const Json& in, const CallContext& ctx) {
   auto storageClass = optStr(in, "StorageClass");
   if (storageClass && !isStorageClass(*storageClass)) return errors::invalidStorageClass();
   if (auto r = checkCustomerKey(in, src->attrs, "CopySource"); !r) return r.error();
-  auto encryption = encryptionOf(in, ctx.scope);
+  auto encryption = encryptionOf(in, ctx.scope, bucketDefaultEncryption(b->config));
   if (!encryption) return encryption.takeError();
   if (source->bucket == bucket && source->key == key && metadataDirective == "COPY" &&
       !storageClass && !optStr(in, "ChecksumAlgorithm") && !source->versionId) {

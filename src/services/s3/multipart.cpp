@@ -62,11 +62,12 @@ static Result<int64_t> partNumberOf(const Json& in) {
 
 Result<Json> S3Service::createMultipartUpload(const Json& in, const CallContext& ctx) {
   std::string bucket = str(in, "Bucket"), key = str(in, "Key");
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
+  auto b = requireBucket(bucket);
+  if (!b) return b.takeError();
   if (auto r = checkKey(key); !r) return r.error();
   std::string storageClass = optStr(in, "StorageClass").value_or("STANDARD");
   if (!isStorageClass(storageClass)) return errors::invalidStorageClass();
-  auto encryption = encryptionOf(in, ctx.scope);
+  auto encryption = encryptionOf(in, ctx.scope, bucketDefaultEncryption(b->config));
   if (!encryption) return encryption.takeError();
   UploadRecord u;
   u.uploadId = ObjectFiles::newId(ids_) + ObjectFiles::newId(ids_);

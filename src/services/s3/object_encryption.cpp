@@ -33,10 +33,14 @@ std::string keyArn(const std::string& id, const Scope& scope) {
 
 }  // namespace
 
-Result<Json> encryptionOf(const Json& in, const Scope& scope) {
+Result<Json> encryptionOf(const Json& in, const Scope& scope, const Json& bucketDefaults) {
   std::string sse = member(in, "ServerSideEncryption");
   std::string algorithm = member(in, "SSECustomerAlgorithm");
   std::string key = member(in, "SSECustomerKey");
+  if (sse.empty() && algorithm.empty() && key.empty() && bucketDefaults.is_object() &&
+      !bucketDefaults.as_object().empty()) {
+    return encryptionOf(bucketDefaults, scope);  // the bucket's default
+  }
   JsonObject e;
   if (!algorithm.empty() || !key.empty()) {
     if (!sse.empty()) {

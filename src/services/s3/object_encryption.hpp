@@ -19,8 +19,14 @@ namespace sluice::services::s3 {
 
 // What a write request asks for (PutObject, CreateMultipartUpload, and
 // CopyObject's destination), as the attrs member "Encryption" records it;
-// InvalidArgument for what S3 refuses.
-Result<Json> encryptionOf(const Json& in, const Scope& scope);
+// a request without encryption headers gets `bucketDefaults` (the bucket's
+// default encryption as request members, bucketDefaultEncryption); InvalidArgument
+// for what S3 refuses.
+Result<Json> encryptionOf(const Json& in, const Scope& scope, const Json& bucketDefaults = {});
+
+// A bucket configuration's default encryption (bucket_encryption.cpp) as the
+// request members encryptionOf reads: empty for SSE-S3.
+Json bucketDefaultEncryption(const Json& bucketConfig);
 
 // A read of an object (GET, HEAD: prefix ""; a copy source: "CopySource")
 // presents the key an SSE-C object was written with, and no key for any other.

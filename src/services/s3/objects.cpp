@@ -60,7 +60,7 @@ Result<Json> S3Service::putObject(const Json& in, const CallContext& ctx) {
   if (auto r = checkKey(key); !r) return r.error();
   std::string storageClass = optStr(in, "StorageClass").value_or("STANDARD");
   if (!isStorageClass(storageClass)) return errors::invalidStorageClass();
-  auto encryption = encryptionOf(in, ctx.scope);
+  auto encryption = encryptionOf(in, ctx.scope, bucketDefaultEncryption(b->config));
   if (!encryption) return encryption.takeError();
   Json tags = JsonObject{};
   if (auto header = optStr(in, "Tagging")) {

@@ -115,6 +115,9 @@ void S3Service::registerOperations(OperationRegistry& registry) {
   add("GetBucketTagging", &S3Service::getBucketTagging);
   add("DeleteBucketTagging", &S3Service::deleteBucketTagging);
   add("PutBucketPolicy", &S3Service::putBucketPolicy);
+  add("PutBucketEncryption", &S3Service::putBucketEncryption);
+  add("GetBucketEncryption", &S3Service::getBucketEncryption);
+  add("DeleteBucketEncryption", &S3Service::deleteBucketEncryption);
   add("GetBucketPolicy", &S3Service::getBucketPolicy);
   add("DeleteBucketPolicy", &S3Service::deleteBucketPolicy);
   add("GetBucketPolicyStatus", &S3Service::getBucketPolicyStatus);

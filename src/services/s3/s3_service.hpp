@@ -90,6 +90,9 @@ class S3Service {
   Result<Json> deleteBucketTagging(const Json& in, const CallContext& ctx);
   // Bucket policies (bucket_policy.cpp): kept and answered, not enforced.
   Result<Json> putBucketPolicy(const Json& in, const CallContext& ctx);
+  Result<Json> putBucketEncryption(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketEncryption(const Json& in, const CallContext& ctx);
+  Result<Json> deleteBucketEncryption(const Json& in, const CallContext& ctx);
   Result<Json> getBucketPolicy(const Json& in, const CallContext& ctx);
   Result<Json> deleteBucketPolicy(const Json& in, const CallContext& ctx);
   Result<Json> getBucketPolicyStatus(const Json& in, const CallContext& ctx);
