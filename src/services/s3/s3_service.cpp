@@ -118,6 +118,15 @@ void S3Service::registerOperations(OperationRegistry& registry) {
   add("PutBucketEncryption", &S3Service::putBucketEncryption);
   add("GetBucketEncryption", &S3Service::getBucketEncryption);
   add("DeleteBucketEncryption", &S3Service::deleteBucketEncryption);
+  add("PutPublicAccessBlock", &S3Service::putPublicAccessBlock);
+  add("GetPublicAccessBlock", &S3Service::getPublicAccessBlock);
+  add("DeletePublicAccessBlock", &S3Service::deletePublicAccessBlock);
+  add("PutBucketOwnershipControls", &S3Service::putBucketOwnershipControls);
+  add("GetBucketOwnershipControls", &S3Service::getBucketOwnershipControls);
+  add("DeleteBucketOwnershipControls", &S3Service::deleteBucketOwnershipControls);
+  add("PutBucketCors", &S3Service::putBucketCors);
+  add("GetBucketCors", &S3Service::getBucketCors);
+  add("DeleteBucketCors", &S3Service::deleteBucketCors);
   add("GetBucketPolicy", &S3Service::getBucketPolicy);
   add("DeleteBucketPolicy", &S3Service::deleteBucketPolicy);
   add("GetBucketPolicyStatus", &S3Service::getBucketPolicyStatus);

@@ -93,6 +93,15 @@ class S3Service {
   Result<Json> putBucketEncryption(const Json& in, const CallContext& ctx);
   Result<Json> getBucketEncryption(const Json& in, const CallContext& ctx);
   Result<Json> deleteBucketEncryption(const Json& in, const CallContext& ctx);
+  Result<Json> putPublicAccessBlock(const Json& in, const CallContext& ctx);
+  Result<Json> getPublicAccessBlock(const Json& in, const CallContext& ctx);
+  Result<Json> deletePublicAccessBlock(const Json& in, const CallContext& ctx);
+  Result<Json> putBucketOwnershipControls(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketOwnershipControls(const Json& in, const CallContext& ctx);
+  Result<Json> deleteBucketOwnershipControls(const Json& in, const CallContext& ctx);
+  Result<Json> putBucketCors(const Json& in, const CallContext& ctx);
+  Result<Json> getBucketCors(const Json& in, const CallContext& ctx);
+  Result<Json> deleteBucketCors(const Json& in, const CallContext& ctx);
   Result<Json> getBucketPolicy(const Json& in, const CallContext& ctx);
   Result<Json> deleteBucketPolicy(const Json& in, const CallContext& ctx);
   Result<Json> getBucketPolicyStatus(const Json& in, const CallContext& ctx);
