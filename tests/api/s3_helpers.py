@@ -6,6 +6,7 @@ import unittest
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from sluice_server import REGION, SluiceServer
 
@@ -19,6 +20,15 @@ def s3_client(server, region=REGION, **config):
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}, **config),
     )
+
+
+def error_code(fn, **kw):
+    """(Error code, HTTP status) of a call that fails; None when it succeeds."""
+    try:
+        fn(**kw)
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+    return None
 
 
 class S3TestCase(unittest.TestCase):

@@ -5,17 +5,8 @@ all durable across kill -9."""
 import signal
 import unittest
 
-from botocore.exceptions import ClientError
+from s3_helpers import S3TestCase, error_code as code_of
 
-from s3_helpers import S3TestCase
-
-
-def code_of(fn, **kw):
-    try:
-        fn(**kw)
-    except ClientError as e:
-        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
-    return None
 
 
 ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,

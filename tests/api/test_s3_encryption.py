@@ -8,21 +8,12 @@ import json
 import os
 import unittest
 
-from botocore.exceptions import ClientError
-
-from s3_helpers import S3TestCase
+from s3_helpers import S3TestCase, error_code as code_of
 
 KEY = os.urandom(32)
 OTHER = os.urandom(32)
 REGION_ACCOUNT = "us-east-1:000000000000"
 
-
-def code_of(fn, **kw):
-    try:
-        fn(**kw)
-    except ClientError as e:
-        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
-    return None
 
 
 class EncryptionTests(S3TestCase):

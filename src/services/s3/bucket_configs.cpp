@@ -30,6 +30,13 @@ JsonArray asList(const Json* v) {
 
 }  // namespace
 
+Result<Json> S3Service::writeBucketConfig(const Json& in, std::string_view name, Json value) {
+  std::string bucket = str(in, "Bucket");
+  if (auto b = requireBucket(bucket); !b) return b.takeError();
+  if (auto r = meta_->setBucketConfig(bucket, name, value); !r) return r.error();
+  return Json(JsonObject{});
+}
+
 Result<Json> S3Service::putPublicAccessBlock(const Json& in, const CallContext&) {
   std::string bucket = str(in, "Bucket");
   if (auto b = requireBucket(bucket); !b) return b.takeError();
@@ -40,10 +47,7 @@ Result<Json> S3Service::putPublicAccessBlock(const Json& in, const CallContext&)
     const Json* v = config->as_object().if_contains(m);
     out[m] = v && v->is_bool() && v->as_bool();
   }
-  if (auto r = meta_->setBucketConfig(bucket, "PublicAccessBlock", Json(std::move(out))); !r) {
-    return r.error();
-  }
-  return Json(JsonObject{});
+  return writeBucketConfig(in, "PublicAccessBlock", Json(std::move(out)));
 }
 
 Result<Json> S3Service::getPublicAccessBlock(const Json& in, const CallContext&) {
@@ -63,12 +67,7 @@ Result<Json> S3Service::getPublicAccessBlock(const Json& in, const CallContext&)
 }
 
 Result<Json> S3Service::deletePublicAccessBlock(const Json& in, const CallContext&) {
-  std::string bucket = str(in, "Bucket");
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
-  if (auto r = meta_->setBucketConfig(bucket, "PublicAccessBlock", Json(false)); !r) {
-    return r.error();
-  }
-  return Json(JsonObject{});
+  return writeBucketConfig(in, "PublicAccessBlock", Json(false));
 }
 
 Result<Json> S3Service::putBucketOwnershipControls(const Json& in, const CallContext&) {
@@ -81,12 +80,7 @@ Result<Json> S3Service::putBucketOwnershipControls(const Json& in, const CallCon
     return errors::malformedXml();
   }
   JsonObject rule{{"ObjectOwnership", jsonString(jsonAt(rules[0], {"ObjectOwnership"}))}};
-  if (auto r =
-          meta_->setBucketConfig(bucket, "OwnershipControls", Json(JsonArray{std::move(rule)}));
-      !r) {
-    return r.error();
-  }
-  return Json(JsonObject{});
+  return writeBucketConfig(in, "OwnershipControls", Json(JsonArray{std::move(rule)}));
 }
 
 Result<Json> S3Service::getBucketOwnershipControls(const Json& in, const CallContext&) {
@@ -106,12 +100,7 @@ Result<Json> S3Service::getBucketOwnershipControls(const Json& in, const CallCon
 }
 
 Result<Json> S3Service::deleteBucketOwnershipControls(const Json& in, const CallContext&) {
-  std::string bucket = str(in, "Bucket");
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
-  if (auto r = meta_->setBucketConfig(bucket, "OwnershipControls", Json(false)); !r) {
-    return r.error();
-  }
-  return Json(JsonObject{});
+  return writeBucketConfig(in, "OwnershipControls", Json(false));
 }
 
 Result<Json> S3Service::putBucketCors(const Json& in, const CallContext&) {
@@ -150,10 +139,7 @@ Result<Json> S3Service::putBucketCors(const Json& in, const CallContext&) {
     }
     kept.push_back(std::move(r));
   }
-  if (auto r = meta_->setBucketConfig(bucket, "Cors", Json(std::move(kept))); !r) {
-    return r.error();
-  }
-  return Json(JsonObject{});
+  return writeBucketConfig(in, "Cors", Json(std::move(kept)));
 }
 
 Result<Json> S3Service::getBucketCors(const Json& in, const CallContext&) {
@@ -169,10 +155,7 @@ Result<Json> S3Service::getBucketCors(const Json& in, const CallContext&) {
 }
 
 Result<Json> S3Service::deleteBucketCors(const Json& in, const CallContext&) {
-  std::string bucket = str(in, "Bucket");
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
-  if (auto r = meta_->setBucketConfig(bucket, "Cors", nullptr); !r) return r.error();
-  return Json(JsonObject{});
+  return writeBucketConfig(in, "Cors", nullptr);
 }
 
 }  // namespace sluice::services::s3

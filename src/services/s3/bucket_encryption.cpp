@@ -46,11 +46,7 @@ Result<Json> S3Service::putBucketEncryption(const Json& in, const CallContext&) 
   JsonObject stored{
       {"ApplyServerSideEncryptionByDefault", std::move(byDefault)},
       {"BucketKeyEnabled", bucketKey && bucketKey->is_bool() && bucketKey->as_bool()}};
-  if (auto r = meta_->setBucketConfig(bucket, "Encryption", Json(JsonArray{std::move(stored)}));
-      !r) {
-    return r.error();
-  }
-  return Json(JsonObject{});
+  return writeBucketConfig(in, "Encryption", Json(JsonArray{std::move(stored)}));
 }
 
 Result<Json> S3Service::getBucketEncryption(const Json& in, const CallContext&) {
@@ -62,10 +58,7 @@ Result<Json> S3Service::getBucketEncryption(const Json& in, const CallContext&) 
 }
 
 Result<Json> S3Service::deleteBucketEncryption(const Json& in, const CallContext&) {
-  std::string bucket = str(in, "Bucket");
-  if (auto b = requireBucket(bucket); !b) return b.takeError();
-  if (auto r = meta_->setBucketConfig(bucket, "Encryption", nullptr); !r) return r.error();
-  return Json(JsonObject{});
+  return writeBucketConfig(in, "Encryption", nullptr);
 }
 
 Json bucketDefaultEncryption(const Json& bucketConfig) {

@@ -93,6 +93,9 @@ class S3Service {
   Result<Json> putBucketEncryption(const Json& in, const CallContext& ctx);
   Result<Json> getBucketEncryption(const Json& in, const CallContext& ctx);
   Result<Json> deleteBucketEncryption(const Json& in, const CallContext& ctx);
+  // Sets (null: removes) one configuration of the request's bucket: the
+  // write of a bucket subresource once its input is checked.
+  Result<Json> writeBucketConfig(const Json& in, std::string_view name, Json value);
   Result<Json> putPublicAccessBlock(const Json& in, const CallContext& ctx);
   Result<Json> getPublicAccessBlock(const Json& in, const CallContext& ctx);
   Result<Json> deletePublicAccessBlock(const Json& in, const CallContext& ctx);
