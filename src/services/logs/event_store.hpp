@@ -56,6 +56,9 @@ class LogEventStore {
   virtual void dropStream(DocumentBatch& batch, const Scope& scope, const std::string& group,
                           const std::string& stream) = 0;
   virtual void dropGroup(DocumentBatch& batch, const Scope& scope, const std::string& group) = 0;
+  // Removes the group's events older than `cutoff` (past its retention).
+  virtual void dropBefore(DocumentBatch& batch, const Scope& scope, const std::string& group,
+                          int64_t cutoff) = 0;
 
   // Up to `limit` events of one stream in `range`: after `from` in order
   // (forward), or before it newest first (backward).

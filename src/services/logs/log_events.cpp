@@ -146,6 +146,10 @@ Result<Change> LogsService::putLogEvents(const Json& in, const CallContext& ctx)
 
   Change change;
   events_->append(change.batch, ctx.scope, (*g)->name, stream.name, accepted);
+  // Events past the group's retention are gone from the store too, a little
+  // at each write (an index range, empty most of the time).
+  if ((*g)->retentionInDays)
+    events_->dropBefore(change.batch, ctx.scope, (*g)->name, expiredBefore);
   for (const LogEvent& e : accepted) {
     stream.storedBytes += e.message.size();
     if (!stream.firstEvent || e.timestamp < *stream.firstEvent) stream.firstEvent = e.timestamp;

@@ -146,6 +146,8 @@ Result<Change> LogsService::putRetentionPolicy(const Json& in, const CallContext
   if (!g) return g.error();
   (*g)->retentionInDays = static_cast<int>(**days);
   Change change;
+  events_->dropBefore(change.batch, ctx.scope, (*g)->name,
+                      nowMs() - static_cast<int64_t>(**days) * 24 * 3600 * 1000);
   persistGroup(change.batch, ctx.scope, **g);
   return change;
 }

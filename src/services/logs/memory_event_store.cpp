@@ -36,6 +36,16 @@ class MemoryEventStore final : public LogEventStore {
     }
   }
 
+  void dropBefore(DocumentBatch&, const Scope& scope, const std::string& group,
+                  int64_t cutoff) override {
+    std::string s = scopeKey(scope);
+    for (auto it = streams_.lower_bound({s, group, ""});
+         it != streams_.end() && std::get<0>(it->first) == s && std::get<1>(it->first) == group;
+         ++it) {
+      std::erase_if(it->second, [cutoff](const LogEvent& e) { return e.timestamp < cutoff; });
+    }
+  }
+
   Result<std::vector<LogEvent>> page(const Scope& scope, const std::string& group,
                                      const std::string& stream, bool forward, EventKey from,
                                      TimeRange range, size_t limit) override {

@@ -51,6 +51,17 @@ class SqlEventStore final : public LogEventStore {
     });
   }
 
+  void dropBefore(DocumentBatch& batch, const Scope& scope, const std::string& group,
+                  int64_t cutoff) override {
+    batch.sql([scope, group, cutoff](store::sqlite::Database& db) -> Result<void> {
+      auto st = db.prepare(
+          "DELETE FROM logs_events WHERE account = ? AND region = ? AND log_group = ? AND "
+          "timestamp < ?");
+      if (!st) return st.takeError();
+      return st->bindAll(scope.account, scope.region, group, cutoff).run();
+    });
+  }
+
   Result<std::vector<LogEvent>> page(const Scope& scope, const std::string& group,
                                      const std::string& stream, bool forward, EventKey from,
                                      TimeRange range, size_t limit) override {

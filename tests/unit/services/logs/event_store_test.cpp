@@ -149,5 +149,19 @@ TYPED_TEST(LogEventStoreTest, StreamsAndGroupsAreDroppedWithTheirEvents) {
   EXPECT_FALSE(this->events().stats(this->scope, "g", "t")->first.has_value());
 }
 
+TYPED_TEST(LogEventStoreTest, EventsPastRetentionAreDropped) {
+  this->put("g", "s", {{10, "old"}, {20, "older-but-kept"}, {30, "new"}});
+  this->put("g", "t", {{5, "oldest"}, {40, "newest"}});
+  this->put("h", "s", {{1, "other group"}});
+  DocumentBatch b;
+  this->events().dropBefore(b, this->scope, "g", 20);
+  this->commit(std::move(b));
+  using V = std::vector<std::string>;
+  EXPECT_EQ(this->scan({}, kFirst), (V{"s:older-but-kept", "s:new", "t:newest"}));
+  auto other = this->events().page(this->scope, "h", "s", true, kFirst, {}, 10);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(this->messages(*other), (V{"other group"}));
+}
+
 }  // namespace
 }  // namespace sluice::services::logs
