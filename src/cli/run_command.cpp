@@ -7,6 +7,7 @@
 #include "cli/run_lambdas.hpp"
 #include "core/json.hpp"
 #include "engine/functions.hpp"
+#include "engine/input_limit.hpp"
 #include "engine/local_engine.hpp"
 #include "engine/local_functions.hpp"
 
@@ -47,11 +48,9 @@ int runExecution(const RunArgs& args) {
     return 2;
   }
   // StartExecution's limit, for Standard and Express alike.
-  constexpr size_t kMaxInputBytes = 262144;
-  if (inputText.size() > kMaxInputBytes) {
-    std::cerr << "sluice run: ValidationException: 1 validation error detected: Value at 'input' "
-                 "failed to satisfy constraint: Member must have length less than or equal to "
-              << kMaxInputBytes << " (the input is " << inputText.size() << " bytes)\n";
+  if (auto tooLarge = engine::executionInputTooLarge(inputText)) {
+    std::cerr << "sluice run: " << tooLarge->code << ": " << tooLarge->message << " (the input is "
+              << inputText.size() << " bytes)\n";
     return 1;
   }
   std::string parseError;

@@ -4,9 +4,9 @@ a freshly started runtime would show it: its own environment, time zone,
 search path and nothing another function left behind."""
 import json
 import os
+import select
 import signal
 import subprocess
-import time
 import unittest
 
 from lambda_helpers import LambdaTestCase, zip_of
@@ -78,15 +78,6 @@ def children_of(pid):
     return found
 
 
-def running(pid):
-    """True while pid is a live process (not gone, not a zombie)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-
-
 class SandboxStartTests(LambdaTestCase):
     def test_each_function_starts_clean_with_its_own_environment(self):
         first = self.create(REPORT, Environment={"Variables": {"STAGE": "one",
@@ -141,16 +132,15 @@ class SandboxStartTests(LambdaTestCase):
         forks = [pid for pid, cmd in children_of(self.server.proc.pid) if "--fork-server" in cmd]
         self.assertEqual(len(forks), 1, children_of(self.server.proc.pid))
         self.assertEqual(before["ppid"], forks[0])
-        os.kill(forks[0], signal.SIGKILL)
-        # Its sandboxes die with it; the next invocation starts a new one
-        # from a new fork server.
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            if not running(before["pid"]):
-                break
-            time.sleep(0.01)  # the kernel delivers the death signal on its own time
-        else:
-            self.fail("the sandbox outlived its fork server")
+        sandbox = os.pidfd_open(before["pid"])  # readable once the sandbox has exited
+        try:
+            os.kill(forks[0], signal.SIGKILL)
+            # Its sandboxes die with it; the next invocation starts a new one
+            # from a new fork server.
+            exited, _, _ = select.select([sandbox], [], [], 10)
+            self.assertTrue(exited, "the sandbox outlived its fork server")
+        finally:
+            os.close(sandbox)
         after = json.loads(self.invoke(name)["body"])
         self.assertNotEqual(after["pid"], before["pid"])
         self.assertEqual(after["touched"], [name])

@@ -1,7 +1,7 @@
 #include "services/s3/object_encryption.hpp"
 
-#include "core/digest.hpp"
 #include "core/encoding.hpp"
+#include "services/s3/checksums.hpp"
 #include "services/s3/s3_errors.hpp"
 
 namespace sluice::services::s3 {
@@ -16,12 +16,7 @@ std::string member(const Json& in, std::string_view name) {
 // The base64 MD5 of a base64 key, as S3 compares keys.
 std::string keyDigest(std::string_view key) {
   auto raw = base64Decode(key);
-  std::string hex = hexDigest("MD5", raw ? *raw : std::string()).value_or("");
-  std::string bytes;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return base64Encode(bytes);
+  return base64Encode(md5Raw(raw ? *raw : std::string()));
 }
 
 // A key id as S3 reports it: the key's ARN.

@@ -2,6 +2,7 @@
 // ListExecutions, GetExecutionHistory, StopExecution (RedriveExecution: redrive.cpp).
 #include <algorithm>
 
+#include "engine/input_limit.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
 #include "services/states/arns.hpp"
@@ -10,8 +11,6 @@
 namespace sluice::services::states {
 
 namespace {
-
-constexpr size_t kMaxInputBytes = 256 * 1024;
 
 // Execution list order: newest first (start time, then start order). The
 // key sorts that way as a string, so it also serves as the page token.
@@ -155,11 +154,7 @@ Result<ExecutionRecord*> StatesService::launch(const Json& in, const CallContext
   auto inputText = input.optionalString("input");
   if (!inputText) return inputText.error();
   std::string text = inputText->value_or("{}");
-  if (text.size() > kMaxInputBytes) {
-    return AwsError::validation(
-        "1 validation error detected: Value at 'input' failed to satisfy "
-        "constraint: Member must have length less than or equal to 262144");
-  }
+  if (auto tooLarge = engine::executionInputTooLarge(text)) return *tooLarge;
   std::string parseError;
   auto value = parseJson(text, &parseError);
   if (!value) {

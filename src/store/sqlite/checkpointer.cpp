@@ -39,14 +39,18 @@ void Checkpointer::run() {
   std::unique_lock lock(mu_);
   while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
     lock.unlock();
-    // Best effort: a busy or failed checkpoint is simply tried again later.
-    int frames = 0;
-    sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, nullptr);
-    if (frames > 0 && frames * pageSize_ > walLimitBytes_) {
-      sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
-                                nullptr);
-    }
+    checkpoint();
     lock.lock();
+  }
+}
+
+void Checkpointer::checkpoint() {
+  std::lock_guard lock(passMu_);  // one pass at a time on the connection
+  // Best effort: a busy or failed checkpoint is simply tried again later.
+  int frames = 0;
+  sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, nullptr);
+  if (frames > 0 && frames * pageSize_ > walLimitBytes_) {
+    sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   }
 }
 

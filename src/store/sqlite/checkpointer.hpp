@@ -37,6 +37,9 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
+  // One pass, now (what the thread does every period).
+  void checkpoint();
+
  private:
   Checkpointer(Database db, std::chrono::milliseconds period, int64_t walLimitBytes,
                int64_t pageSize);
@@ -47,6 +50,7 @@ class Checkpointer {
   int64_t walLimitBytes_;
   int64_t pageSize_;
   std::mutex mu_;
+  std::mutex passMu_;
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread thread_;

@@ -57,8 +57,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   }
   // Checkpoints run beside the writer (checkpointer.hpp), not inside commits.
   if (auto r = db->exec("PRAGMA wal_autocheckpoint=0"); !r) return r.error();
-  auto checkpointer = Checkpointer::start(path, options.database, std::chrono::milliseconds(200),
-                                          options.walLimitBytes);
+  auto checkpointer =
+      Checkpointer::start(path, options.database, options.checkpointPeriod, options.walLimitBytes);
   if (!checkpointer) return checkpointer.error();
   auto writer = std::make_unique<WriteQueue>(std::move(db).value(), options.writer);
   auto readers = std::make_unique<ReadPool>(path, options.database, options.readConnections);

@@ -27,6 +27,7 @@
 // interfaces the components define.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -52,8 +53,10 @@ struct StoreOptions {
   OpenOptions database;  // sync (Normal by default, see Sync), busy timeout
   WriteQueueOptions writer;
   std::size_t readConnections = 8;
-  // The WAL's size past which it is truncated (checkpointer.hpp).
+  // The WAL's size past which it is truncated, and how often a checkpoint
+  // pass runs (checkpointer.hpp).
   int64_t walLimitBytes = int64_t{64} << 20;
+  std::chrono::milliseconds checkpointPeriod{200};
 };
 
 class SqliteStore {
@@ -66,6 +69,8 @@ class SqliteStore {
 
   WriteQueue& writer() { return *writer_; }
   ReadPool& readers() { return *readers_; }
+  // Runs a WAL checkpoint pass now, as the checkpointer does every period.
+  void checkpoint() { checkpointer_->checkpoint(); }
 
  private:
   SqliteStore(std::unique_ptr<WriteQueue> writer, std::unique_ptr<ReadPool> readers,
