@@ -265,7 +265,7 @@ Result<GlueService::CrawlCounts> GlueService::applyDiscovery(
           scope, db, table,
           JsonObject{{"Values", values}, {"StorageDescriptor", sd}, {"Parameters", JsonObject{}}});
       if (!record) return record.error();
-      storePartition(change.batch, scope, db, name, *record, false);
+      storePartition(change.batch, scope, db, name, *record);
       ++counts.partitionsCreated;
     }
     if (partial || recrawl != "CRAWL_EVERYTHING") continue;  // only part of the data was read

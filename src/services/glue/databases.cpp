@@ -120,16 +120,7 @@ Result<Change> GlueService::deleteDatabase(const Json& in, const CallContext& ct
     dropTags(change, ctx.scope, arnPrefix + "table/" + it->first);
     it = tables.erase(it);
   }
-  change.batch.sql([scope = ctx.scope, key](store::sqlite::Database& db) {
-    return store::sqlite::runStatement(
-        db, "DELETE FROM glue_partitions WHERE account = ? AND region = ? AND db = ?",
-        scope.account, scope.region, key);
-  });
-  change.batch.sql([scope = ctx.scope, key](store::sqlite::Database& db) {
-    return store::sqlite::runStatement(
-        db, "DELETE FROM glue_table_versions WHERE account = ? AND region = ? AND db = ?",
-        scope.account, scope.region, key);
-  });
+  catalog_->dropTable(change.batch, ctx.scope, TableRef{key, ""});
   dropPartitionIndexes(change, ctx.scope, key);
   change.batch.erase("glue_databases", ctx.scope, key);
   databases_[scopeKey(ctx.scope)].erase(key);

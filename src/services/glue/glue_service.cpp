@@ -74,7 +74,8 @@ GlueService::GlueService(const ServiceEnvironment& env, OperationRegistry& regis
       ids_(env.engine.ids),
       registry_(registry),
       lake_(lake),
-      docs_(env.store) {
+      docs_(env.store),
+      catalog_(env.store ? makeSqlCatalogStore(*env.store) : makeMemoryCatalogStore()) {
   auto loaded = docs_.scan("glue_databases", [this](const Scope& s, const std::string& k, Json d) {
     databases_[scopeKey(s)][k] = std::move(d);
   });

@@ -4,10 +4,8 @@
 //
 // Databases and tables are small configuration: one document each
 // (glue_databases, glue_tables), held in memory under one lock and written
-// through. Partitions grow with the data (a table partitioned by hour gains
-// 8,760 a year), and so do table versions (one per UpdateTable), so they live
-// in the store only: rows of glue_partitions and glue_table_versions, read by
-// index and paginated from there, nothing per row in memory.
+// through. Partitions and table versions grow with use, so they live in the
+// catalog store only (catalog_store.hpp), read by index and paginated there.
 //
 // Crawlers are configuration documents too (glue_crawlers); each crawl is a
 // row of glue_crawls. A crawl runs on the worker pool through the lake
@@ -30,6 +28,7 @@
 #include "lake/table_discovery.hpp"
 #include "services/builtin.hpp"
 #include "services/common/documents.hpp"
+#include "services/glue/catalog_store.hpp"
 #include "services/glue/crawl_scope.hpp"
 #include "services/glue/glue_names.hpp"
 #include "services/glue/job_execution.hpp"
@@ -176,8 +175,8 @@ class GlueService {
                                             const std::string& table, const std::string& key);
   // The table's partition-key count, for checking Values.
   static size_t partitionKeyCount(const Json& table);
-  // Stores `table` (its VersionId) as a row of glue_table_versions.
-  static void archiveVersion(DocumentBatch& batch, const Scope& scope, const Json& table);
+  // Keeps `table` as its VersionId in the catalog store.
+  void archiveVersion(DocumentBatch& batch, const Scope& scope, const Json& table);
   Result<Json> partitionRecord(const Scope& scope, const std::string& db, const Json& table,
                                const Json& input) const;
 
@@ -283,7 +282,7 @@ class GlueService {
                                      const std::map<std::string, TableRef>& fixed,
                                      std::vector<std::string>& log);
   void storePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
-                      const std::string& table, const Json& record, bool replace);
+                      const std::string& table, const Json& record);
   void erasePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
                       const std::string& table, const std::string& key);
   // Every stored partition of a table by key (a store read).
@@ -316,6 +315,8 @@ class GlueService {
   OperationRegistry& registry_;
   lake::LakeEngine& lake_;
   DocumentStore docs_;
+  // Partitions and table versions (after docs_, whose store it reads).
+  std::unique_ptr<CatalogStore> catalog_;
   std::mutex mu_;
 };
 

@@ -1,5 +1,5 @@
-// Partitions: rows of glue_partitions keyed by (database, table, values),
-// read from the store by index and paginated there.
+// Partitions, kept in the catalog store (catalog_store.hpp) keyed by their
+// values and paginated there.
 #include <set>
 
 #include "services/common/input.hpp"
@@ -16,27 +16,6 @@ constexpr size_t kBatchLimit = 100;
 
 AwsError partitionNotFound() {
   return entityNotFound("Partition not found.");
-}
-
-void insertPartition(DocumentBatch& batch, const Scope& scope, const TableRef& t,
-                     const std::string& key, const Json& doc, bool replace) {
-  std::string sql = std::string(replace ? "INSERT OR REPLACE" : "INSERT") +
-                    " INTO glue_partitions(account, region, db, tbl, vkey, doc) "
-                    "VALUES (?, ?, ?, ?, ?, ?)";
-  batch.sql([sql, scope, t, key, text = toJsonText(doc)](store::sqlite::Database& db) {
-    return store::sqlite::runStatement(db, sql, scope.account, scope.region, t.db, t.table, key,
-                                       text);
-  });
-}
-
-void deletePartitionRow(DocumentBatch& batch, const Scope& scope, const TableRef& t,
-                        const std::string& key) {
-  batch.sql([scope, t, key](store::sqlite::Database& db) {
-    return store::sqlite::runStatement(db,
-                                       "DELETE FROM glue_partitions WHERE account = ? AND "
-                                       "region = ? AND db = ? AND tbl = ? AND vkey = ?",
-                                       scope.account, scope.region, t.db, t.table, key);
-  });
 }
 
 JsonObject errorEntry(const Json& values, const AwsError& e) {
@@ -88,53 +67,30 @@ Result<Json> GlueService::partitionRecord(const Scope& scope, const std::string&
 Result<std::optional<Json>> GlueService::readPartition(const Scope& scope, const std::string& db,
                                                        const std::string& table,
                                                        const std::string& key) {
-  if (!docs_.store()) return AwsError::internal("the Glue catalog needs a data directory");
-  auto lease = docs_.store()->readers().acquire();
-  if (!lease) return lease.takeError();
-  auto st = lease->db().prepare(
-      "SELECT doc FROM glue_partitions WHERE account = ? AND region = ? AND db = ? AND tbl = ? "
-      "AND vkey = ?");
-  if (!st) return st.takeError();
-  st->bindAll(scope.account, scope.region, db, table, key);
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Json>();
-  auto doc = parseJson(st->columnText(0));
-  if (!doc) return AwsError::internal("corrupt partition in glue_partitions");
-  return std::optional<Json>(std::move(*doc));
+  return catalog_->partition(scope, TableRef{db, table}, key);
 }
 
 void GlueService::storePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
-                                 const std::string& table, const Json& record, bool replace) {
-  insertPartition(batch, scope, TableRef{db, table}, partitionKey(record.as_object().at("Values")),
-                  record, replace);
+                                 const std::string& table, const Json& record) {
+  catalog_->putPartition(batch, scope, TableRef{db, table},
+                         partitionKey(record.as_object().at("Values")), record);
 }
 
 void GlueService::erasePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
                                  const std::string& table, const std::string& key) {
-  deletePartitionRow(batch, scope, TableRef{db, table}, key);
+  catalog_->erasePartition(batch, scope, TableRef{db, table}, key);
 }
 
 Result<std::map<std::string, Json>> GlueService::readPartitions(const Scope& scope,
                                                                 const std::string& db,
                                                                 const std::string& table) {
   std::map<std::string, Json> out;
-  if (!docs_.store()) return AwsError::internal("the Glue catalog needs a data directory");
-  auto lease = docs_.store()->readers().acquire();
-  if (!lease) return lease.takeError();
-  auto st = lease->db().prepare(
-      "SELECT vkey, doc FROM glue_partitions WHERE account = ? AND region = ? AND db = ? AND "
-      "tbl = ?");
-  if (!st) return st.takeError();
-  st->bindAll(scope.account, scope.region, db, table);
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto doc = parseJson(st->columnText(1));
-    if (!doc) return AwsError::internal("corrupt partition in glue_partitions");
-    out.emplace(st->columnText(0), std::move(*doc));
-  }
+  auto scanned = catalog_->scanPartitions(scope, TableRef{db, table}, "",
+                                          [&out](const std::string& key, Json doc) {
+                                            out.emplace(key, std::move(doc));
+                                            return true;
+                                          });
+  if (!scanned) return scanned.error();
   return out;
 }
 
@@ -188,7 +144,7 @@ Result<Change> GlueService::batchCreatePartition(const Json& in, const CallConte
       errors.push_back(errorEntry(values, alreadyExists("Partition already exists.")));
       continue;
     }
-    insertPartition(change.batch, ctx.scope, *ref, key, *record, false);
+    catalog_->putPartition(change.batch, ctx.scope, *ref, key, *record);
   }
   change.response = JsonObject{{"Errors", std::move(errors)}};
   return change;
@@ -229,40 +185,29 @@ Result<Change> GlueService::getPartitions(const Json& in, const CallContext& ctx
   }
   auto page = readPage(in, 1000);
   if (!page) return page.error();
-  if (!docs_.store()) return AwsError::internal("the Glue catalog needs a data directory");
-  auto lease = docs_.store()->readers().acquire();
-  if (!lease) return lease.takeError();
-  // Without a filter the store stops after one page; with one, rows stream in
-  // key order until a page of matches (and one more, for NextToken) is found.
-  auto st = lease->db().prepare(
-      "SELECT vkey, doc FROM glue_partitions WHERE account = ? AND region = ? AND db = ? AND "
-      "tbl = ? AND vkey > ? ORDER BY vkey LIMIT ?");
-  if (!st) return st.takeError();
-  int64_t rowLimit = filter ? -1 : static_cast<int64_t>(page->limit + 1);
-  st->bindAll(ctx.scope.account, ctx.scope.region, ref->db, ref->table, page->after, rowLimit);
+  // Rows are read in key order until a page of matches (and one more, for
+  // NextToken) is found.
   JsonArray out;
   std::string last;
   bool more = false;
-  while (true) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto doc = parseJson(st->columnText(1));
-    if (!doc) return AwsError::internal("corrupt partition in glue_partitions");
-    if (filter) {
-      std::vector<std::string> values;
-      for (const Json& v : doc->as_object().at("Values").as_array()) {
-        values.emplace_back(v.is_string() ? std::string(v.get_string()) : toJsonText(v));
-      }
-      if (!filter->matches(values)) continue;
-    }
-    if (out.size() == page->limit) {
-      more = true;
-      break;
-    }
-    last = std::string(st->columnText(0));
-    out.push_back(std::move(*doc));
-  }
+  auto scanned =
+      catalog_->scanPartitions(ctx.scope, *ref, page->after, [&](const std::string& key, Json doc) {
+        if (filter) {
+          std::vector<std::string> values;
+          for (const Json& v : doc.as_object().at("Values").as_array()) {
+            values.emplace_back(v.is_string() ? std::string(v.get_string()) : toJsonText(v));
+          }
+          if (!filter->matches(values)) return true;
+        }
+        if (out.size() == page->limit) {
+          more = true;
+          return false;
+        }
+        last = key;
+        out.push_back(std::move(doc));
+        return true;
+      });
+  if (!scanned) return scanned.error();
   JsonObject r{{"Partitions", std::move(out)}};
   if (more) r["NextToken"] = encodePageToken(last);
   return Change(Json(std::move(r)));
@@ -310,9 +255,9 @@ Result<Change> GlueService::updatePartition(const Json& in, const CallContext& c
     auto clash = readPartition(ctx.scope, ref->db, ref->table, newKey);
     if (!clash) return clash.error();
     if (*clash) return alreadyExists("Partition already exists.");
-    deletePartitionRow(change.batch, ctx.scope, *ref, oldKey);
+    catalog_->erasePartition(change.batch, ctx.scope, *ref, oldKey);
   }
-  insertPartition(change.batch, ctx.scope, *ref, newKey, *record, true);
+  catalog_->putPartition(change.batch, ctx.scope, *ref, newKey, *record);
   return change;
 }
 
@@ -327,7 +272,7 @@ Result<Change> GlueService::deletePartition(const Json& in, const CallContext& c
   if (!existing) return existing.error();
   if (!*existing) return partitionNotFound();
   Change change;
-  deletePartitionRow(change.batch, ctx.scope, *ref, key);
+  catalog_->erasePartition(change.batch, ctx.scope, *ref, key);
   return change;
 }
 
@@ -352,7 +297,7 @@ Result<Change> GlueService::batchDeletePartition(const Json& in, const CallConte
       errors.push_back(errorEntry(*values, partitionNotFound()));
       continue;
     }
-    deletePartitionRow(change.batch, ctx.scope, *ref, key);
+    catalog_->erasePartition(change.batch, ctx.scope, *ref, key);
   }
   change.response = JsonObject{{"Errors", std::move(errors)}};
   return change;

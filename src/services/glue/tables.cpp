@@ -140,6 +140,8 @@ Result<Change> GlueService::updateTable(const Json& in, const CallContext& ctx) 
   if (!name) return name.error();
   auto t = table(ctx.scope, *db, *name);
   if (!t) return t.error();
+  auto skip = Input(in).optionalBool("SkipArchive");
+  if (!skip) return skip.error();
   JsonObject& obj = (*t)->as_object();
   applyTableInput(obj, input->as_object());
   obj["UpdateTime"] = epochSeconds(clock_.now());
@@ -147,18 +149,10 @@ Result<Change> GlueService::updateTable(const Json& in, const CallContext& ctx) 
   obj["VersionId"] = std::to_string(std::stoll(previous) + 1);
   Change change;
   change.batch.put("glue_tables", ctx.scope, tableKey(lowerName(*db), *name), **t);
-  auto skip = Input(in).optionalBool("SkipArchive");
-  if (!skip) return skip.error();
   if (skip->value_or(false)) {
     // The version it replaces is not kept.
-    change.batch.sql([scope = ctx.scope, d = lowerName(*db), n = *name,
-                      v = std::stoll(previous)](store::sqlite::Database& sql) {
-      return store::sqlite::runStatement(
-          sql,
-          "DELETE FROM glue_table_versions WHERE account = ? AND region = ? AND db = ? AND "
-          "tbl = ? AND version = ?",
-          scope.account, scope.region, d, n, v);
-    });
+    catalog_->eraseVersion(change.batch, ctx.scope, TableRef{lowerName(*db), lowerName(*name)},
+                           std::stoll(previous));
   }
   archiveVersion(change.batch, ctx.scope, **t);
   return change;
@@ -176,17 +170,7 @@ Result<Change> GlueService::deleteTable(const Json& in, const CallContext& ctx) 
   dropTags(
       change, ctx.scope,
       "arn:aws:glue:" + ctx.scope.region + ":" + ctx.scope.account + ":table/" + tableKey(d, n));
-  change.batch.sql([scope = ctx.scope, d, n](store::sqlite::Database& sql) {
-    return store::sqlite::runStatement(
-        sql, "DELETE FROM glue_partitions WHERE account = ? AND region = ? AND db = ? AND tbl = ?",
-        scope.account, scope.region, d, n);
-  });
-  change.batch.sql([scope = ctx.scope, d, n](store::sqlite::Database& sql) {
-    return store::sqlite::runStatement(
-        sql,
-        "DELETE FROM glue_table_versions WHERE account = ? AND region = ? AND db = ? AND tbl = ?",
-        scope.account, scope.region, d, n);
-  });
+  catalog_->dropTable(change.batch, ctx.scope, TableRef{d, n});
   dropPartitionIndexes(change, ctx.scope, d, n);
   tables_[scopeKey(ctx.scope)].erase(tableKey(d, n));
   return change;
