@@ -50,6 +50,17 @@ std::string inflateHead(std::string_view head, bool& ended) {
   return out;
 }
 
+bool isGzip(std::string_view head) {
+  return head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+         static_cast<unsigned char>(head[1]) == 0x8b;
+}
+
+bool isZstd(std::string_view head) {
+  return head.size() >= 4 && static_cast<unsigned char>(head[0]) == 0x28 &&
+         static_cast<unsigned char>(head[1]) == 0xb5 &&
+         static_cast<unsigned char>(head[2]) == 0x2f && static_cast<unsigned char>(head[3]) == 0xfd;
+}
+
 FileFormat formatOf(std::string classification) {
   FileFormat f;
   f.classification = std::move(classification);
@@ -228,10 +239,23 @@ std::optional<FileFormat> customFormat(const CustomClassifier& c, std::string_vi
 std::optional<FileFormat> classifyBytes(std::string_view head, uint64_t size, std::string_view key,
                                         const std::vector<CustomClassifier>& custom) {
   auto builtin = builtinFormat(head, size, key);
-  bool compressed = builtin && builtin->compression != "none";
+  if (custom.empty()) return builtin;
+  // Custom classifiers see what a gzip object holds; zstd (which no Glue
+  // classifier reads) they do not see at all.
+  head = head.substr(0, kSniffBytes);
+  if (isZstd(head)) return builtin;
+  std::string inflated;
+  bool gzip = isGzip(head);
+  if (gzip) {
+    bool ended = false;
+    inflated = inflateHead(head, ended);
+    head = inflated;
+  }
   for (const auto& c : custom) {
-    if (compressed && c.kind == "csv") continue;
-    if (auto f = customFormat(c, head.substr(0, kSniffBytes), builtin)) return f;
+    if (auto f = customFormat(c, head, builtin)) {
+      if (gzip) f->compression = "gzip";
+      return f;
+    }
   }
   return builtin;
 }
@@ -240,8 +264,7 @@ std::optional<FileFormat> builtinFormat(std::string_view head, uint64_t size,
                                         std::string_view key) {
   if (head.size() > kSniffBytes) head = head.substr(0, kSniffBytes);
   bool complete = size <= head.size();
-  if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
-      static_cast<unsigned char>(head[1]) == 0x8b) {
+  if (isGzip(head)) {
     bool ended = false;
     std::string inner = inflateHead(head, ended);
     std::string_view name = key;
@@ -251,9 +274,7 @@ std::optional<FileFormat> builtinFormat(std::string_view head, uint64_t size,
     f->compression = "gzip";
     return f;
   }
-  if (head.size() >= 4 && static_cast<unsigned char>(head[0]) == 0x28 &&
-      static_cast<unsigned char>(head[1]) == 0xb5 && static_cast<unsigned char>(head[2]) == 0x2f &&
-      static_cast<unsigned char>(head[3]) == 0xfd) {
+  if (isZstd(head)) {
     return std::nullopt;  // zstd: DuckDB reads it, no built-in Glue classifier does
   }
   return sniff(head, complete, key);

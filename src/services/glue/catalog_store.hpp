@@ -31,6 +31,10 @@ class CatalogStore {
  public:
   virtual ~CatalogStore() = default;
 
+  // Adds the partition `key` of a table; callers check it is absent, and a
+  // store refuses a duplicate at commit (two creates racing fail the second).
+  virtual void addPartition(DocumentBatch& batch, const Scope& scope, const TableRef& table,
+                            const std::string& key, const Json& partition) = 0;
   // Adds or replaces the partition `key` of a table.
   virtual void putPartition(DocumentBatch& batch, const Scope& scope, const TableRef& table,
                             const std::string& key, const Json& partition) = 0;

@@ -21,6 +21,12 @@ TableKey tableKeyOf(const Scope& scope, const TableRef& t) {
 
 class MemoryCatalogStore final : public CatalogStore {
  public:
+  void addPartition(DocumentBatch&, const Scope& scope, const TableRef& t, const std::string& key,
+                    const Json& partition) override {
+    std::lock_guard lock(mu_);
+    partitions_[tableKeyOf(scope, t)].emplace(key, partition);
+  }
+
   void putPartition(DocumentBatch&, const Scope& scope, const TableRef& t, const std::string& key,
                     const Json& partition) override {
     std::lock_guard lock(mu_);

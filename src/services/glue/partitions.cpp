@@ -72,7 +72,7 @@ Result<std::optional<Json>> GlueService::readPartition(const Scope& scope, const
 
 void GlueService::storePartition(DocumentBatch& batch, const Scope& scope, const std::string& db,
                                  const std::string& table, const Json& record) {
-  catalog_->putPartition(batch, scope, TableRef{db, table},
+  catalog_->addPartition(batch, scope, TableRef{db, table},
                          partitionKey(record.as_object().at("Values")), record);
 }
 
@@ -144,7 +144,7 @@ Result<Change> GlueService::batchCreatePartition(const Json& in, const CallConte
       errors.push_back(errorEntry(values, alreadyExists("Partition already exists.")));
       continue;
     }
-    catalog_->putPartition(change.batch, ctx.scope, *ref, key, *record);
+    catalog_->addPartition(change.batch, ctx.scope, *ref, key, *record);
   }
   change.response = JsonObject{{"Errors", std::move(errors)}};
   return change;

@@ -13,14 +13,14 @@ class SqlCatalogStore final : public CatalogStore {
  public:
   explicit SqlCatalogStore(store::sqlite::SqliteStore& store) : store_(store) {}
 
+  void addPartition(DocumentBatch& batch, const Scope& scope, const TableRef& t,
+                    const std::string& key, const Json& partition) override {
+    writePartition(batch, "INSERT", scope, t, key, partition);
+  }
+
   void putPartition(DocumentBatch& batch, const Scope& scope, const TableRef& t,
                     const std::string& key, const Json& partition) override {
-    batch.sql([scope, t, key, text = toJsonText(partition)](Database& db) {
-      return runStatement(db,
-                          "INSERT OR REPLACE INTO glue_partitions(account, region, db, tbl, vkey, "
-                          "doc) VALUES (?, ?, ?, ?, ?, ?)",
-                          scope.account, scope.region, t.db, t.table, key, text);
-    });
+    writePartition(batch, "INSERT OR REPLACE", scope, t, key, partition);
   }
 
   void erasePartition(DocumentBatch& batch, const Scope& scope, const TableRef& t,
@@ -122,6 +122,15 @@ class SqlCatalogStore final : public CatalogStore {
 
  private:
   store::sqlite::SqliteStore& store_;
+
+  static void writePartition(DocumentBatch& batch, std::string verb, const Scope& scope,
+                             const TableRef& t, const std::string& key, const Json& partition) {
+    batch.sql([sql = verb + " INTO glue_partitions(account, region, db, tbl, vkey, doc) VALUES "
+                            "(?, ?, ?, ?, ?, ?)",
+               scope, t, key, text = toJsonText(partition)](Database& db) {
+      return runStatement(db, sql, scope.account, scope.region, t.db, t.table, key, text);
+    });
+  }
 
   // The one document a keyed SELECT finds, if any.
   template <typename Key>

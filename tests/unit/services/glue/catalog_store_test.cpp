@@ -56,7 +56,7 @@ class CatalogStoreTest : public ::testing::Test {
     DocumentBatch b;
     for (const auto& v : values) {
       Json doc = JsonObject{{"Values", JsonArray{Json(v)}}};
-      catalog().putPartition(b, in ? *in : scope, t, partitionKey(doc.as_object().at("Values")),
+      catalog().addPartition(b, in ? *in : scope, t, partitionKey(doc.as_object().at("Values")),
                              doc);
     }
     commit(std::move(b));
