@@ -1,8 +1,9 @@
-"""Athena workgroups, prepared statements and named queries through boto3:
-the API operations and their bad inputs, what a workgroup decides for its
-queries (output location, enforcement, DISABLED, the per-query cutoff on bytes
-scanned), the SQL statements PREPARE / EXECUTE / DEALLOCATE PREPARE and
-ExecutionParameters, and that all of it survives a restart."""
+"""Athena workgroups, prepared statements, named queries and tags through
+boto3: the API operations and their bad inputs, what a workgroup decides for
+its queries (output location, enforcement, DISABLED, the per-query cutoff on
+bytes scanned), the SQL statements PREPARE / EXECUTE / DEALLOCATE PREPARE and
+ExecutionParameters, query result reuse, and that all of it survives a
+restart."""
 import signal
 import unittest
 
@@ -260,6 +261,120 @@ class AthenaWorkGroupsTest(unittest.TestCase):
                          Database="lake", QueryString="SELECT 1", WorkGroup="nope")
         a.delete_named_query(NamedQueryId=qid["NamedQueryId"])
 
+    def tags(self, arn):
+        return {t["Key"]: t["Value"]
+                for t in self.athena.list_tags_for_resource(ResourceARN=arn)["Tags"]}
+
+    def test_tags_on_workgroups(self):
+        a = self.athena
+        arn = "arn:aws:athena:us-east-1:000000000000:workgroup/tagged"
+        a.create_work_group(Name="tagged", Tags=[{"Key": "team", "Value": "lake"}])
+        self.assertEqual(self.tags(arn), {"team": "lake"})
+        a.tag_resource(ResourceARN=arn, Tags=[{"Key": "team", "Value": "bi"},
+                                              {"Key": "cost", "Value": "42"}])
+        self.assertEqual(self.tags(arn), {"team": "bi", "cost": "42"})
+        a.untag_resource(ResourceARN=arn, TagKeys=["team", "absent"])
+        self.assertEqual(self.tags(arn), {"cost": "42"})
+        # More than 50 in all is refused, and nothing changes.
+        self.assertError("InvalidRequestException", a.tag_resource, ResourceARN=arn,
+                         Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
+        self.assertEqual(self.tags(arn), {"cost": "42"})
+        self.assertError("ValidationException", a.tag_resource, ResourceARN=arn,
+                         Tags=[{"Key": "x" * 129, "Value": "v"}])
+        # Pages of at least 75.
+        many = [{"Key": f"k{i:02}", "Value": str(i)} for i in range(49)]
+        a.tag_resource(ResourceARN=arn, Tags=many)
+        first = a.list_tags_for_resource(ResourceARN=arn, MaxResults=75)
+        self.assertEqual(len(first["Tags"]), 50)
+        self.assertNotIn("NextToken", first)
+        # The primary workgroup exists without being created.
+        primary = "arn:aws:athena:us-east-1:000000000000:workgroup/primary"
+        a.tag_resource(ResourceARN=primary, Tags=[{"Key": "env", "Value": "dev"}])
+        self.assertEqual(self.tags(primary), {"env": "dev"})
+        a.untag_resource(ResourceARN=primary, TagKeys=["env"])
+        self.assertEqual(self.tags(primary), {})
+        # A workgroup that does not exist has no tags to list or change.
+        missing = "arn:aws:athena:us-east-1:000000000000:workgroup/missing"
+        self.assertError("ResourceNotFoundException", a.list_tags_for_resource,
+                         ResourceARN=missing)
+        self.assertError("ResourceNotFoundException", a.tag_resource, ResourceARN=missing,
+                         Tags=[{"Key": "k", "Value": "v"}])
+        # Deleting the workgroup takes its tags.
+        a.delete_work_group(WorkGroup="tagged")
+        a.create_work_group(Name="tagged")
+        self.assertEqual(self.tags(arn), {})
+        a.delete_work_group(WorkGroup="tagged")
+
+    def test_result_reuse(self):
+        s3 = self.server.client("s3")
+        s3.put_object(Bucket="lake", Key="reuse/part-0.parquet", Body=parquet_bytes(
+            "SELECT i::INTEGER AS n FROM range(5) t(i)"))
+        self.server.client("glue").create_table(DatabaseName="lake", TableInput={
+            "Name": "reuse", "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"classification": "parquet"},
+            "StorageDescriptor": {
+                "Columns": [{"Name": "n", "Type": "int"}], "Location": "s3://lake/reuse/",
+                "SerdeInfo": {"SerializationLibrary":
+                              "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}})
+        sql = "SELECT count(*) AS c FROM reuse"
+        reuse = {"ResultReuseConfiguration": {"ResultReuseByAgeConfiguration": {
+            "Enabled": True, "MaxAgeInMinutes": 30}}}
+
+        def reused(q):
+            return q["Statistics"]["ResultReuseInformation"]["ReusedPreviousResult"]
+
+        first = self.run_sql(sql, **reuse)
+        self.assertEqual(first["Status"]["State"], "SUCCEEDED", first)
+        self.assertFalse(reused(first))
+        self.assertGreater(first["Statistics"]["DataScannedInBytes"], 0)
+        self.assertEqual(first["ResultReuseConfiguration"]["ResultReuseByAgeConfiguration"],
+                         {"Enabled": True, "MaxAgeInMinutes": 30})
+        # New data: a reusing query still answers from the earlier result, as
+        # Athena does within the age; one without reuse reads the data.
+        s3.put_object(Bucket="lake", Key="reuse/part-1.parquet", Body=parquet_bytes(
+            "SELECT i::INTEGER AS n FROM range(3) t(i)"))
+        second = self.run_sql(sql, **reuse)
+        self.assertEqual(second["Status"]["State"], "SUCCEEDED", second)
+        self.assertTrue(reused(second))
+        self.assertEqual(second["Statistics"]["DataScannedInBytes"], 0)
+        self.assertEqual(second["ResultConfiguration"]["OutputLocation"],
+                         first["ResultConfiguration"]["OutputLocation"])
+        self.assertEqual(self.rows(second["QueryExecutionId"]), [["c"], ["5"]])
+        fresh = self.run_sql(sql)
+        self.assertFalse(reused(fresh))
+        self.assertEqual(self.rows(fresh["QueryExecutionId"]), [["c"], ["8"]])
+        # Not reused: another query string, another output location, another
+        # database, no reuse asked, or a maximum age of 0.
+        others = (self.run_sql(sql + " ", **reuse),
+                  self.run_sql(sql, ResultConfiguration={"OutputLocation": OUT + "other/"},
+                               **reuse),
+                  self.run_sql(sql, **{"ResultReuseConfiguration": {
+                      "ResultReuseByAgeConfiguration": {"Enabled": True,
+                                                        "MaxAgeInMinutes": 0}}}))
+        for q in others:
+            self.assertEqual(q["Status"]["State"], "SUCCEEDED", q)
+            self.assertFalse(reused(q), q["Query"])
+        # The newest result is the one reused (the last of those ran afresh);
+        # once every matching file is gone, the query runs again.
+        newest = self.run_sql(sql, **reuse)
+        self.assertTrue(reused(newest))
+        self.assertEqual(newest["ResultConfiguration"]["OutputLocation"],
+                         others[2]["ResultConfiguration"]["OutputLocation"])
+        for q in (first, fresh, others[2]):
+            s3.delete_object(Bucket="results",
+                             Key=q["ResultConfiguration"]["OutputLocation"][len("s3://results/"):])
+        again = self.run_sql(sql, **reuse)
+        self.assertFalse(reused(again))
+        self.assertEqual(self.rows(again["QueryExecutionId"]), [["c"], ["8"]])
+        # Statements other than SELECT and EXECUTE always run.
+        show = self.run_sql("SHOW TABLES", **reuse)
+        show2 = self.run_sql("SHOW TABLES", **reuse)
+        self.assertFalse(reused(show2), show)
+        self.assertError("ValidationException", self.athena.start_query_execution,
+                         QueryString=sql, ResultConfiguration={"OutputLocation": OUT},
+                         ResultReuseConfiguration={"ResultReuseByAgeConfiguration": {
+                             "Enabled": True, "MaxAgeInMinutes": 10081}})
+
     def test_configuration_survives_kill_9(self):
         server = SluiceServer().start()
         try:
@@ -270,6 +385,8 @@ class AthenaWorkGroupsTest(unittest.TestCase):
                                         QueryStatement="SELECT 1")
             nq = a.create_named_query(Name="kept", Database="lake", QueryString="SELECT 1",
                                       WorkGroup="kept")["NamedQueryId"]
+            arn = "arn:aws:athena:us-east-1:000000000000:workgroup/kept"
+            a.tag_resource(ResourceARN=arn, Tags=[{"Key": "team", "Value": "lake"}])
             server.stop(signal.SIGKILL)
             server.start()
             a = server.client("athena")
@@ -279,6 +396,8 @@ class AthenaWorkGroupsTest(unittest.TestCase):
                                                       WorkGroup="kept")
                              ["PreparedStatement"]["QueryStatement"], "SELECT 1")
             self.assertEqual(a.list_named_queries(WorkGroup="kept")["NamedQueryIds"], [nq])
+            self.assertEqual(a.list_tags_for_resource(ResourceARN=arn)["Tags"],
+                             [{"Key": "team", "Value": "lake"}])
             a.delete_work_group(WorkGroup="kept", RecursiveDeleteOption=True)
             self.assertError("InvalidRequestException", a.get_named_query, NamedQueryId=nq)
             self.assertError("ResourceNotFoundException", a.get_prepared_statement,

@@ -33,6 +33,9 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key));"
      "CREATE TABLE athena_named_queries(account TEXT NOT NULL, region TEXT NOT NULL, "
      "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    {4,
+     "CREATE TABLE athena_tags(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, "
+     "doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
 };
 
 constexpr const char* kPrimary = "primary";
@@ -73,6 +76,7 @@ AthenaService::AthenaService(const ServiceEnvironment& env, OperationRegistry& r
   (void)loadWorkGroups();
   (void)loadPreparedStatements();
   (void)loadNamedQueries();
+  (void)loadTags();
   recover();
 }
 
@@ -115,6 +119,9 @@ void AthenaService::registerOperations(OperationRegistry& registry) {
   add("ListNamedQueries", &AthenaService::listNamedQueries);
   add("UpdateNamedQuery", &AthenaService::updateNamedQuery);
   add("DeleteNamedQuery", &AthenaService::deleteNamedQuery);
+  add("TagResource", &AthenaService::tagResource);
+  add("UntagResource", &AthenaService::untagResource);
+  add("ListTagsForResource", &AthenaService::listTagsForResource);
   registerCatalogOperations(registry);
 }
 
@@ -212,6 +219,27 @@ Result<Change> AthenaService::startQueryExecution(const Json& in, const CallCont
       catalog = std::string(k->get_string());
     }
   }
+  // Result reuse: opt-in per query, at most 7 days old (60 minutes unless said).
+  JsonObject reuseConfig{{"Enabled", false}};
+  int64_t maxAge = 60;
+  if (const Json* rr = input.get("ResultReuseConfiguration"); rr && rr->is_object()) {
+    if (const Json* by = rr->as_object().if_contains("ResultReuseByAgeConfiguration");
+        by && by->is_object()) {
+      const Json* enabled = by->as_object().if_contains("Enabled");
+      if (!enabled || !enabled->is_bool()) {
+        return invalidRequest("ResultReuseByAgeConfiguration.Enabled is required.");
+      }
+      reuseConfig["Enabled"] = enabled->as_bool();
+      if (const Json* m = by->as_object().if_contains("MaxAgeInMinutes"); m && !m->is_null()) {
+        auto n = toInteger(*m);
+        if (!n || *n < 0 || *n > 10080) {
+          return invalidRequest("MaxAgeInMinutes must be between 0 and 10080.");
+        }
+        maxAge = *n;
+        reuseConfig["MaxAgeInMinutes"] = maxAge;
+      }
+    }
+  }
   auto token = input.optionalString("ClientRequestToken");
   if (!token) return token.error();
   if (*token) {
@@ -249,8 +277,7 @@ Result<Change> AthenaService::startQueryExecution(const Json& in, const CallCont
                                      : subtype == "INSERT"                ? output + id
                                      : type == "DDL" || type == "UTILITY" ? output + id + ".txt"
                                                                           : output + id + ".csv"}}},
-      {"ResultReuseConfiguration",
-       JsonObject{{"ResultReuseByAgeConfiguration", JsonObject{{"Enabled", false}}}}},
+      {"ResultReuseConfiguration", JsonObject{{"ResultReuseByAgeConfiguration", reuseConfig}}},
       {"QueryExecutionContext", JsonObject{{"Database", database}, {"Catalog", catalog}}},
       {"Status", JsonObject{{"State", "QUEUED"}, {"SubmissionDateTime", epochSeconds(now)}}},
       {"Statistics",
@@ -274,6 +301,23 @@ Result<Change> AthenaService::startQueryExecution(const Json& in, const CallCont
   }
   if (*token) doc["_Token"] = **token;
   Change change(JsonObject{{"QueryExecutionId", id}});
+  if (reuseConfig.at("Enabled").as_bool() && type == "DML" &&
+      (subtype == "SELECT" || subtype == "EXECUTE")) {
+    Json record = doc;
+    auto previous = reusableResult(ctx.scope, record, maxAge);
+    if (!previous) return previous.error();
+    if (*previous) {
+      reuseResult(record, **previous);
+      storeQuery(change.batch, ctx.scope, record);
+      loop_.post([this, scope = ctx.scope, ended = std::move(record)] {
+        Json queued = ended;
+        status(queued)["State"] = "QUEUED";
+        stateEvent(scope, queued, "");
+        stateEvent(scope, ended, "QUEUED");
+      });
+      return change;
+    }
+  }
   storeQuery(change.batch, ctx.scope, doc);
   // Events go out from the loop, outside this service's lock.
   loop_.post([this, scope = ctx.scope, queued = doc] { stateEvent(scope, queued, ""); });

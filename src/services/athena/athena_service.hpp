@@ -74,12 +74,22 @@ class AthenaService {
   Result<Change> listNamedQueries(const Json& in, const CallContext& ctx);
   Result<Change> updateNamedQuery(const Json& in, const CallContext& ctx);
   Result<Change> deleteNamedQuery(const Json& in, const CallContext& ctx);
+  // Tags (tags.cpp).
+  Result<Change> tagResource(const Json& in, const CallContext& ctx);
+  Result<Change> untagResource(const Json& in, const CallContext& ctx);
+  Result<Change> listTagsForResource(const Json& in, const CallContext& ctx);
 
  private:
   // The stored QueryExecution (with its internal members); nullopt if none.
   Result<std::optional<Json>> readQuery(const Scope& scope, const std::string& id);
   Result<Json> requireQuery(const Scope& scope, const std::string& id);
   void storeQuery(DocumentBatch& batch, const Scope& scope, const Json& doc);
+  // The newest stored execution whose result `wanted` (a QUEUED
+  // QueryExecution) may reuse, if any (result_reuse.cpp).
+  Result<std::optional<Json>> reusableResult(const Scope& scope, const Json& wanted,
+                                             int64_t maxAgeMinutes);
+  // Makes `doc` a SUCCEEDED execution answered by `previous`'s result.
+  static void reuseResult(Json& doc, const Json& previous);
   // Runs a QUEUED query on the worker pool.
   void launch(const Scope& scope, Json doc);
   void finish(const Scope& scope, Json doc, const QueryOutcome& outcome);
@@ -106,6 +116,19 @@ class AthenaService {
   // executions, or refuses when it has any and `refuseIfAny`.
   Result<void> removeWorkGroupContents(DocumentBatch& batch, const Scope& scope,
                                        const std::string& wg, bool refuseIfAny);
+
+  // Tags by resource ARN (tags.cpp).
+  std::map<std::string, std::map<std::string, std::string>> tags_;
+  Result<void> loadTags();
+  static std::string workGroupArn(const Scope& scope, const std::string& name);
+  // The request's ResourceARN, a workgroup or data catalog that exists;
+  // ResourceNotFoundException otherwise.
+  Result<std::string> taggable(const Scope& scope, const Input& input);
+  // Merges `tags` (a TagList) into the resource's, at most 50 in all.
+  Result<void> addTags(DocumentBatch& batch, const Scope& scope, const std::string& arn,
+                       const Json& tags);
+  void storeTags(DocumentBatch& batch, const Scope& scope, const std::string& arn,
+                 std::map<std::string, std::string> tags);
 
   const Clock& clock_;
   engine::EventLoop& loop_;

@@ -165,6 +165,10 @@ Result<Change> AthenaService::createWorkGroup(const Json& in, const CallContext&
     doc["Description"] = **d;
   }
   Change change;
+  if (const Json* tags = input.get("Tags"); tags && !tags->is_null()) {
+    auto added = addTags(change.batch, ctx.scope, workGroupArn(ctx.scope, *name), *tags);
+    if (!added) return added.error();
+  }
   change.batch.put(kTable, ctx.scope, *name, doc);
   mine[*name] = std::move(doc);
   return change;
@@ -220,6 +224,7 @@ Result<Change> AthenaService::deleteWorkGroup(const Json& in, const CallContext&
   auto removed = removeWorkGroupContents(change.batch, ctx.scope, *name, !all);
   if (!removed) return removed.error();
   change.batch.erase(kTable, ctx.scope, *name);
+  storeTags(change.batch, ctx.scope, workGroupArn(ctx.scope, *name), {});
   mine.erase(*name);
   return change;
 }
