@@ -43,12 +43,12 @@ def setup_lake(server):
     assert c["State"] == "READY" and c["LastCrawl"]["Status"] == "SUCCEEDED", c
 
 
-def wait_running(athena, qid):
-    """Waits (bounded) for the query to be RUNNING: a state, not a time."""
+def wait_running(athena, qid, state="RUNNING"):
+    """Waits (bounded) for the query to be in `state`: a state, not a time."""
     deadline = time.time() + 10
     while athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"][
-            "State"] != "RUNNING":
-        assert time.time() < deadline, "query never ran"
+            "State"] != state:
+        assert time.time() < deadline, f"query never {state}"
 
 
 class AthenaTest(unittest.TestCase):
@@ -255,6 +255,32 @@ class AthenaTest(unittest.TestCase):
         self.assertEqual(e["Status"]["StateChangeReason"], "Query cancelled by user")
         self.assertError("InvalidRequestException", self.athena.get_query_results,
                          QueryExecutionId=qid)
+
+    def test_queries_past_four_wait_their_turn(self):
+        slow = "SELECT count(*) FROM big a, big b, big c WHERE a.n + b.n + c.n = -1"
+
+        def state(qid):
+            return self.athena.get_query_execution(
+                QueryExecutionId=qid)["QueryExecution"]["Status"]["State"]
+
+        running = [self.start(slow) for _ in range(4)]
+        for qid in running:
+            wait_running(self.athena, qid)
+        queued, later = self.start(slow), self.start(slow)
+        self.assertEqual(state(queued), "QUEUED")
+        self.assertEqual(state(later), "QUEUED")
+        # Stopping a waiting query ends it without running it.
+        self.athena.stop_query_execution(QueryExecutionId=queued)
+        wait_running(self.athena, queued, "CANCELLED")
+        self.assertEqual(state(later), "QUEUED")
+        # A running one ending lets the next in line run.
+        self.athena.stop_query_execution(QueryExecutionId=running[0])
+        wait_running(self.athena, later)
+        for qid in running[1:] + [later]:
+            self.athena.stop_query_execution(QueryExecutionId=qid)
+        e = self.wait(later)
+        self.assertEqual(e["Status"]["State"], "CANCELLED")
+        self.assertGreater(e["Statistics"]["QueryQueueTimeInMillis"], 0)
 
     def test_step_functions_sync_waits_for_the_query(self):
         sfn = self.server.client("stepfunctions")

@@ -83,6 +83,8 @@ AthenaService::AthenaService(const ServiceEnvironment& env, OperationRegistry& r
 AthenaService::~AthenaService() {
   std::unique_lock lock(mu_);
   for (auto& [_, cancel] : running_) cancel->cancel();
+  inFlight_ -= static_cast<int>(waiting_.size());  // never started
+  waiting_.clear();
   done_.wait(lock, [this] { return inFlight_ == 0; });
 }
 
@@ -330,6 +332,22 @@ void AthenaService::launch(const Scope& scope, Json doc) {
   auto cancel = std::make_shared<lake::LakeCancel>();
   running_[id] = cancel;
   ++inFlight_;
+  if (runningCount_ >= kMaxRunningQueries) {
+    waiting_.push_back({scope, std::move(doc), std::move(cancel)});
+    return;
+  }
+  start(scope, std::move(doc), std::move(cancel));
+}
+
+void AthenaService::startNextQueued() {
+  if (waiting_.empty() || runningCount_ >= kMaxRunningQueries) return;
+  QueuedQuery next = std::move(waiting_.front());
+  waiting_.pop_front();
+  start(next.scope, std::move(next.doc), std::move(next.cancel));
+}
+
+void AthenaService::start(const Scope& scope, Json doc, std::shared_ptr<lake::LakeCancel> cancel) {
+  ++runningCount_;
   auto outcome = std::make_shared<QueryOutcome>();
   auto shared = std::make_shared<Json>(std::move(doc));
   loop_.runBlocking(
@@ -371,14 +389,18 @@ void AthenaService::launch(const Scope& scope, Json doc) {
         --inFlight_;
         done_.notify_all();
       },
-      [this, scope, shared, outcome] { finish(scope, std::move(*shared), *outcome); });
+      [this, scope, shared, outcome] { finish(scope, std::move(*shared), *outcome, true); });
 }
 
-void AthenaService::finish(const Scope& scope, Json doc, const QueryOutcome& outcome) {
+void AthenaService::finish(const Scope& scope, Json doc, const QueryOutcome& outcome, bool ran) {
   std::lock_guard lock(mu_);
   JsonObject& o = doc.as_object();
   std::string id(o.at("QueryExecutionId").as_string());
   running_.erase(id);
+  if (ran) {
+    --runningCount_;
+    startNextQueued();
+  }
   TimePoint now = clock_.now();
   int64_t submitted = o.at("_SubmittedMs").to_number<int64_t>();
   int64_t started = o.contains("_StartedMs") ? o.at("_StartedMs").to_number<int64_t>() : submitted;
@@ -535,6 +557,18 @@ Result<Change> AthenaService::stopQueryExecution(const Json& in, const CallConte
   auto q = requireQuery(ctx.scope, *id);
   if (!q) return q.error();
   if (auto it = running_.find(*id); it != running_.end()) it->second->cancel();
+  // A query still waiting for a turn ends at once.
+  for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+    if (it->doc.as_object().at("QueryExecutionId").as_string() != *id) continue;
+    QueuedQuery cut = std::move(*it);
+    waiting_.erase(it);
+    --inFlight_;
+    done_.notify_all();
+    loop_.post([this, cut = std::move(cut)]() mutable {
+      finish(cut.scope, std::move(cut.doc), cancelledOutcome(), false);
+    });
+    break;
+  }
   return Change();
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -90,9 +91,13 @@ class AthenaService {
                                              int64_t maxAgeMinutes);
   // Makes `doc` a SUCCEEDED execution answered by `previous`'s result.
   static void reuseResult(Json& doc, const Json& previous);
-  // Runs a QUEUED query on the worker pool.
+  // Runs a QUEUED query on the worker pool, or keeps it QUEUED until one of
+  // the queries running ends.
   void launch(const Scope& scope, Json doc);
-  void finish(const Scope& scope, Json doc, const QueryOutcome& outcome);
+  void start(const Scope& scope, Json doc, std::shared_ptr<lake::LakeCancel> cancel);
+  void startNextQueued();
+  // Records a query's end; `ran`: it held a running slot.
+  void finish(const Scope& scope, Json doc, const QueryOutcome& outcome, bool ran);
   // The EventBridge "Athena Query State Change" event of the state `doc`
   // is in now, coming from `previous` (empty for the first).
   void stateEvent(const Scope& scope, const Json& doc, const std::string& previous);
@@ -137,8 +142,20 @@ class AthenaService {
   lake::LakeEngine& lake_;
   DocumentStore docs_;
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<lake::LakeCancel>> running_;  // by query id
-  int inFlight_ = 0;
+  // Cancel handles of started and waiting queries, by query id.
+  std::map<std::string, std::shared_ptr<lake::LakeCancel>> running_;
+  // Queries running at once: DuckDB spreads each over every core, and the
+  // worker pool is shared with the other services, so more would only
+  // compete; the rest wait QUEUED, in order of submission.
+  static constexpr int kMaxRunningQueries = 4;
+  int runningCount_ = 0;
+  struct QueuedQuery {
+    Scope scope;
+    Json doc;
+    std::shared_ptr<lake::LakeCancel> cancel;
+  };
+  std::deque<QueuedQuery> waiting_;
+  int inFlight_ = 0;  // started or waiting
   std::condition_variable done_;
   // Queries whose end is being committed, and who waits for queries to end.
   std::set<std::string> finishing_;
