@@ -453,8 +453,9 @@ std::string rowCondition(const std::string& column, const DqCondition& c) {
 
 class Evaluator {
  public:
-  Evaluator(DuckConnection& con, std::string relation, TimePoint now)
-      : con_(con), relation_(std::move(relation)), now_(now) {}
+  Evaluator(DuckConnection& con, std::string relation, TimePoint now,
+            const std::map<std::string, std::string>& references)
+      : con_(con), relation_(std::move(relation)), now_(now), references_(references) {}
 
   // Passes, with its metrics; a failure message (a FAIL) or an error (ERROR).
   struct Outcome {
@@ -728,6 +729,10 @@ class Evaluator {
       }
       return out;
     }
+    if (r.type == "RowCountMatch" || r.type == "ReferentialIntegrity" || r.type == "DatasetMatch" ||
+        r.type == "SchemaMatch" || r.type == "AggregateMatch") {
+      return referenceRule(r, c);
+    }
     if (r.type == "CustomSql") {
       if (r.parameters.empty()) throw std::runtime_error("CustomSql needs its statement");
       if (!c) throw std::runtime_error("Sluice evaluates CustomSql with a condition on its value");
@@ -738,6 +743,217 @@ class Evaluator {
       return judged(v, c, {{"Dataset.*.CustomSQL", v}});
     }
     throw std::runtime_error("Rule type " + r.type + " is not supported by Sluice yet");
+  }
+
+  // The rules that compare the data with a reference dataset, named by the
+  // alias it was given (AdditionalDataSources).
+  Outcome referenceRule(const DqRule& r, const DqCondition* c) {
+    auto param = [&](size_t i) -> const std::string& {
+      if (i >= r.parameters.size()) throw std::runtime_error(r.type + " needs more parameters");
+      return r.parameters[i];
+    };
+    if (!c) throw std::runtime_error("the rule needs a condition");
+    if (r.type == "RowCountMatch") {
+      std::string ref = reference(param(0));
+      double primary = scalar("SELECT count(*) FROM " + relation_);
+      double other = scalar("SELECT count(*) FROM " + ref);
+      if (other == 0) throw std::runtime_error("The reference dataset " + param(0) + " is empty");
+      double v = primary / other;
+      return judged(v, c, {{"Dataset.*.RowCountMatch", v}});
+    }
+    if (r.type == "ReferentialIntegrity") {
+      // "a,b" "alias.{x,y}" (or "alias.x"): the share of rows whose values
+      // are among the reference's.
+      std::vector<std::string> mine = splitList(param(0));
+      const std::string& target = param(1);
+      size_t brace = target.find(".{");
+      std::string alias, cols;
+      if (brace != std::string::npos && target.back() == '}') {
+        alias = target.substr(0, brace);
+        cols = target.substr(brace + 2, target.size() - brace - 3);
+      } else if (size_t dot = target.rfind('.'); dot != std::string::npos) {
+        alias = target.substr(0, dot);
+        cols = target.substr(dot + 1);
+      } else {
+        throw std::runtime_error("ReferentialIntegrity needs the reference as alias.column");
+      }
+      std::vector<std::string> theirs = splitList(cols);
+      if (mine.size() != theirs.size()) {
+        throw std::runtime_error("ReferentialIntegrity needs as many reference columns as columns");
+      }
+      std::string ref = reference(alias);
+      std::string on;
+      for (size_t i = 0; i < mine.size(); ++i) {
+        on += std::string(i ? " AND " : "") + "r." + columnOf(ref, theirs[i]) + " = p." +
+              columnOf(relation_, mine[i]);
+      }
+      double v = scalar(
+          "SELECT CASE WHEN count(*) = 0 THEN 1.0 ELSE count(*) FILTER (WHERE EXISTS (SELECT 1 "
+          "FROM " +
+          ref + " r WHERE " + on + "))::DOUBLE / count(*) END FROM " + relation_ + " p");
+      return judged(v, c, {{"Column." + param(0) + ".ReferentialIntegrity", v}});
+    }
+    if (r.type == "DatasetMatch") {
+      std::string ref = reference(param(0));
+      auto keys = mappings(param(1));
+      std::string on, pk, rk;
+      for (size_t i = 0; i < keys.size(); ++i) {
+        std::string a = "p." + columnOf(relation_, keys[i].first);
+        std::string b = "r." + columnOf(ref, keys[i].second);
+        on += std::string(i ? " AND " : "") + a + " = " + b;
+        pk += std::string(i ? ", " : "") + a;
+        rk += std::string(i ? ", " : "") + b;
+      }
+      // The keys must be a primary key of both datasets.
+      auto unsuitable = [&](const std::string& rel, const std::string& alias,
+                            const std::string& cols) {
+        std::string nulls;
+        for (const auto& k : keys) {
+          const std::string& name = alias == "p" ? k.first : k.second;
+          nulls += " OR " + alias + "." + columnOf(rel, name) + " IS NULL";
+        }
+        return scalar("SELECT count(*) - count(DISTINCT (" + cols +
+                      ")) + count(*) FILTER (WHERE "
+                      "false" +
+                      nulls + ") FROM " + rel + " " + alias) > 0;
+      };
+      if (unsuitable(relation_, "p", pk) || unsuitable(ref, "r", rk)) {
+        throw std::runtime_error("Provided key map not suitable for given data frames.");
+      }
+      // The columns compared: those given, or every other column (which the
+      // reference must have by the same names).
+      std::vector<std::pair<std::string, std::string>> compared;
+      if (r.parameters.size() > 2) {
+        compared = mappings(r.parameters[2]);
+      } else {
+        std::set<std::string> keyNames;
+        for (const auto& k : keys) keyNames.insert(k.first);
+        for (const auto& name : columns()) {
+          if (!keyNames.count(name)) compared.emplace_back(name, name);
+        }
+      }
+      std::string same = "true";
+      for (const auto& [a, b] : compared) {
+        same += " AND p." + columnOf(relation_, a) + " IS NOT DISTINCT FROM r." + columnOf(ref, b);
+      }
+      double v =
+          scalar("SELECT CASE WHEN (SELECT count(*) FROM " + relation_ +
+                 ") = 0 THEN 1.0 ELSE count(*)::DOUBLE / (SELECT count(*) FROM " + relation_ +
+                 ") END FROM " + relation_ + " p JOIN " + ref + " r ON " + on + " WHERE " + same);
+      return judged(v, c, {{"Dataset.*.DatasetMatch", v}});
+    }
+    if (r.type == "SchemaMatch") {
+      // Columns of the same name and type in both, over the columns of the
+      // data.
+      std::string ref = reference(param(0));
+      auto types = [&](const std::string& rel) {
+        auto res = con_.query("DESCRIBE SELECT * FROM " + rel);
+        if (!res) throw std::runtime_error(res.error().message);
+        std::map<std::string, std::string> out;
+        for (size_t i = 0; i < res->rowCount(); ++i) {
+          out[res->value(i, 0).value_or("")] = res->value(i, 1).value_or("");
+        }
+        return out;
+      };
+      auto mine = types(relation_), theirs = types(ref);
+      size_t same = 0;
+      for (const auto& [name, type] : mine) {
+        auto it = theirs.find(name);
+        if (it != theirs.end() && it->second == type) ++same;
+      }
+      double v = mine.empty() ? 1.0 : static_cast<double>(same) / static_cast<double>(mine.size());
+      return judged(v, c, {{"Dataset.*.SchemaMatch", v}});
+    }
+    // AggregateMatch "sum(a)" "avg(alias.b)": the first over the second.
+    auto aggregate = [&](const std::string& text, std::string& column) {
+      size_t open = text.find('('), close = text.rfind(')');
+      if (open == std::string::npos || close == std::string::npos || close < open) {
+        throw std::runtime_error("AggregateMatch needs aggregations such as \"sum(amount)\"");
+      }
+      std::string fn = text.substr(0, open);
+      std::transform(fn.begin(), fn.end(), fn.begin(), ::tolower);
+      if (fn != "sum" && fn != "avg") {
+        throw std::runtime_error("AggregateMatch supports sum and avg, not " + fn);
+      }
+      std::string arg = text.substr(open + 1, close - open - 1);
+      std::string rel = relation_;
+      column = arg;
+      if (size_t dot = arg.rfind('.'); dot != std::string::npos) {
+        rel = reference(arg.substr(0, dot));
+        column = arg.substr(dot + 1);
+      }
+      return scalar("SELECT " + fn + "(" + columnOf(rel, column) + ")::DOUBLE FROM " + rel);
+    };
+    std::string first, second;
+    double a = aggregate(param(0), first), b = aggregate(param(1), second);
+    if (b == 0 || std::isnan(b)) {
+      throw std::runtime_error("The second aggregation of AggregateMatch is " +
+                               std::string(b == 0 ? "0" : "NULL"));
+    }
+    double v = a / b;
+    std::string key = first == second ? first : first + "," + second;
+    return judged(v, c, {{"Column." + key + ".AggregateMatch", v}});
+  }
+
+  // The relation of a reference dataset: by its alias, or, as in the Data
+  // Catalog, by "database.table".
+  std::string reference(const std::string& alias) {
+    if (auto it = references_.find(alias); it != references_.end()) return it->second;
+    for (const auto& [name, rel] : references_) {
+      if (lowered(name) == lowered(alias)) return rel;
+    }
+    throw std::runtime_error("The reference dataset " + alias +
+                             " is not among the additional data sources");
+  }
+
+  // Column `name` of `rel` as an identifier (names match case-insensitively).
+  std::string columnOf(const std::string& rel, const std::string& name) {
+    if (rel == relation_) {
+      DqRule probe;
+      probe.parameters = {name};
+      return column(probe);
+    }
+    auto r = con_.query("DESCRIBE SELECT * FROM " + rel);
+    if (!r) throw std::runtime_error(r.error().message);
+    for (size_t i = 0; i < r->rowCount(); ++i) {
+      std::string c = r->value(i, 0).value_or("");
+      if (lowered(c) == lowered(name)) return sqlIdent(c);
+    }
+    throw std::runtime_error("Column " + name + " does not exist in the reference dataset");
+  }
+
+  static std::string lowered(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+    return s;
+  }
+
+  static std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> out;
+    size_t from = 0;
+    for (;;) {
+      size_t comma = text.find(',', from);
+      std::string part = text.substr(from, comma == std::string::npos ? comma : comma - from);
+      while (!part.empty() && part.front() == ' ') part.erase(0, 1);
+      while (!part.empty() && part.back() == ' ') part.pop_back();
+      if (!part.empty()) out.push_back(part);
+      if (comma == std::string::npos) return out;
+      from = comma + 1;
+    }
+  }
+
+  // "a->x,b" as {a, x}, {b, b}.
+  static std::vector<std::pair<std::string, std::string>> mappings(const std::string& text) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& part : splitList(text)) {
+      size_t arrow = part.find("->");
+      if (arrow == std::string::npos) {
+        out.emplace_back(part, part);
+      } else {
+        out.emplace_back(part.substr(0, arrow), part.substr(arrow + 2));
+      }
+    }
+    if (out.empty()) throw std::runtime_error("DatasetMatch needs key columns");
+    return out;
   }
 
   // `primary` (a reserved word in DuckDB) as a quoted name.
@@ -763,6 +979,7 @@ class Evaluator {
   DuckConnection& con_;
   std::string relation_;
   TimePoint now_;
+  const std::map<std::string, std::string>& references_;
   std::optional<std::vector<std::string>> columns_;
 };
 
@@ -773,8 +990,9 @@ Result<DqRuleset> parseDqdl(std::string_view text) {
 }
 
 std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& relation,
-                                       const DqRuleset& ruleset, TimePoint now) {
-  Evaluator eval(con, relation, now);
+                                       const DqRuleset& ruleset, TimePoint now,
+                                       const std::map<std::string, std::string>& references) {
+  Evaluator eval(con, relation, now, references);
   std::vector<DqRuleResult> out;
   for (size_t i = 0; i < ruleset.rules.size(); ++i) {
     auto o = eval.rule(ruleset.rules[i]);

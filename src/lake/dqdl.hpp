@@ -60,8 +60,11 @@ struct DqRuleResult {
 
 // Every rule evaluated over `relation` (a table or view name, or a
 // parenthesised query) on `con`; `now` is the time DataFreshness measures
-// ages from.
+// ages from. `references` are the reference datasets the multi-dataset
+// rules (RowCountMatch, ReferentialIntegrity, DatasetMatch, SchemaMatch,
+// AggregateMatch) name, as relations by alias.
 std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& relation,
-                                       const DqRuleset& ruleset, TimePoint now);
+                                       const DqRuleset& ruleset, TimePoint now,
+                                       const std::map<std::string, std::string>& references = {});
 
 }  // namespace sluice::lake

@@ -125,6 +125,60 @@ class GlueDataQualityTest(unittest.TestCase):
         g.delete_data_quality_ruleset(Name="gate")
         self.assertError("EntityNotFoundException", g.get_data_quality_ruleset, Name="gate")
 
+    def test_rules_against_reference_tables(self):
+        # A bronze copy with 16 of the 20 posts (ids 0..15), id 3's views changed.
+        s3, g = self.server.client("s3"), self.glue
+        s3.put_object(Bucket="silver", Key="bronze/part-0.parquet", Body=parquet_bytes(
+            "SELECT i::BIGINT AS id, CASE WHEN i % 2 = 0 THEN 'post' ELSE 'page' END AS kind, "
+            "CASE WHEN i % 5 = 0 THEN NULL ELSE 'title ' || i END AS title, "
+            "(CASE WHEN i = 3 THEN 1 ELSE i * 10 END)::INTEGER AS views FROM range(16) t(i)"))
+        g.create_database(DatabaseInput={"Name": "bronze"})
+        g.create_table(DatabaseName="bronze", TableInput={
+            "Name": "posts", "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"classification": "parquet"},
+            "StorageDescriptor": {
+                "Columns": [{"Name": "id", "Type": "bigint"}, {"Name": "kind", "Type": "string"},
+                            {"Name": "title", "Type": "string"}, {"Name": "views", "Type": "int"}],
+                "Location": "s3://silver/bronze/",
+                "SerdeInfo": {"SerializationLibrary":
+                              "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}}})
+        g.create_data_quality_ruleset(Name="vs_bronze", Ruleset=(
+            'Rules = [ RowCountMatch "bronze" = 1.25, ReferentialIntegrity "id" "bronze.id" >= 0.8, '
+            'DatasetMatch "bronze" "id" = 0.75, SchemaMatch "bronze" = 1.0, '
+            'AggregateMatch "sum(views)" "sum(bronze.posts.views)" > 1.5 ]'))
+        source = {"GlueTable": {"DatabaseName": "silver", "TableName": "posts"}}
+        bronze = {"bronze": {"GlueTable": {"DatabaseName": "bronze", "TableName": "posts"}}}
+        run_id = g.start_data_quality_ruleset_evaluation_run(
+            DataSource=source, Role=ROLE, RulesetNames=["vs_bronze"],
+            AdditionalDataSources=bronze)["RunId"]
+        self.server.idle()
+        run = g.get_data_quality_ruleset_evaluation_run(RunId=run_id)
+        self.assertEqual(run["Status"], "SUCCEEDED", run)
+        self.assertEqual(run["AdditionalDataSources"], bronze)
+        result = g.get_data_quality_result(ResultId=run["ResultIds"][0])
+        rules = result["RuleResults"]
+        self.assertEqual([r["Result"] for r in rules], ["PASS"] * 5, rules)
+        # 20 rows over 16; ids 0..15 of 20 present; 15 of 20 rows equal (id 3
+        # differs); sums 1900 over 1200 - 30 + 1 = 1171.
+        self.assertEqual(rules[0]["EvaluatedMetrics"], {"Dataset.*.RowCountMatch": 1.25})
+        self.assertEqual(rules[1]["EvaluatedMetrics"], {"Column.id.ReferentialIntegrity": 0.8})
+        self.assertEqual(rules[2]["EvaluatedMetrics"], {"Dataset.*.DatasetMatch": 0.75})
+        self.assertEqual(rules[3]["EvaluatedMetrics"], {"Dataset.*.SchemaMatch": 1.0})
+        self.assertAlmostEqual(rules[4]["EvaluatedMetrics"]["Column.views.AggregateMatch"],
+                               1900 / 1171)
+        # Without the reference, the rules that need it are errors.
+        run_id = g.start_data_quality_ruleset_evaluation_run(
+            DataSource=source, Role=ROLE, RulesetNames=["vs_bronze"])["RunId"]
+        self.server.idle()
+        run = g.get_data_quality_ruleset_evaluation_run(RunId=run_id)
+        result = g.get_data_quality_result(ResultId=run["ResultIds"][0])
+        self.assertEqual({r["Result"] for r in result["RuleResults"]}, {"ERROR"})
+        # A reference table that does not exist is refused at the start.
+        self.assertError("EntityNotFoundException", g.start_data_quality_ruleset_evaluation_run,
+                         DataSource=source, Role=ROLE, RulesetNames=["vs_bronze"],
+                         AdditionalDataSources={"bronze": {"GlueTable": {
+                             "DatabaseName": "bronze", "TableName": "nope"}}})
+
     def test_cancel_stops_a_running_evaluation(self):
         g = self.glue
         # A rule that reads 20 rows x 2 billion: runs until stopped.

@@ -388,6 +388,36 @@ class GlueJobRunsTest(unittest.TestCase):
             self.create("dq-bad", dq(True, "PrimaryInput", "Rules = [ RowCount >> 1 ]"))
         self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidInputException")
 
+    def test_multi_frame_data_quality_against_a_reference(self):
+        """EvaluateDataQualityMultiFrame: rules comparing the posts with the statistics."""
+        rules = ('Rules = [ RowCountMatch "stats" = 2.0, ReferentialIntegrity "ID" "stats.id" = 0.5, '
+                 'AggregateMatch "sum(ID)" "sum(stats.id)" > 2 ]')
+        nodes = {
+            "posts": {"S3ParquetSource": {"Name": "posts", "Paths": ["s3://silver/posts/"]}},
+            "stats": {"S3ParquetSource": {"Name": "stats",
+                                          "Paths": ["s3://silver/statistics_pages/"]}},
+            "dq": {"EvaluateDataQualityMultiFrame": {
+                "Name": "dq", "Inputs": ["posts", "stats"], "Ruleset": rules,
+                "AdditionalDataSources": {"stats": "stats"}}},
+            "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["dq"], "Format": "json",
+                                       "Compression": "none", "Path": "s3://gold/dq-multi/"}},
+        }
+        self.create("dq-multi", nodes)
+        run = self.run_job("dq-multi")
+        self.assertEqual(run["JobRunState"], "SUCCEEDED", run)
+        [obj] = self.s3.list_objects_v2(Bucket="gold", Prefix="dq-multi/")["Contents"]
+        rows = [json.loads(l) for l in self.s3.get_object(
+            Bucket="gold", Key=obj["Key"])["Body"].read().decode().splitlines()]
+        # 30 posts over 15 statistics; the 15 even ids are known; 465 / 240.
+        self.assertEqual([r["Outcome"] for r in rows], ["Passed", "Passed", "Failed"], rows)
+        self.assertEqual(rows[2]["FailureReason"],
+                         "Value: 1.9375 does not meet the constraint requirement!")
+        # A data source that is not one of the node's inputs is refused.
+        nodes["dq"]["EvaluateDataQualityMultiFrame"]["Inputs"] = ["posts"]
+        with self.assertRaises(ClientError) as cm:
+            self.create("dq-multi-bad", nodes)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidInputException")
+
     def test_bookmarks_read_only_what_is_new(self):
         nodes = {
             "src": {"S3JsonSource": {"Name": "in", "Paths": ["s3://silver/incoming/"]}},

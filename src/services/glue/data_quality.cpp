@@ -211,6 +211,27 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
     if (it == mine.end()) return entityNotFound("Cannot find Data Quality Ruleset " + name);
     rulesets.emplace_back(name, jsonString(jsonAt(it->second, {"Ruleset"})));
   }
+  // Reference datasets for the multi-dataset rules, by alias; a rule may
+  // also name one "database.table", as in the Data Catalog.
+  std::map<std::pair<std::string, std::string>, Json> tables{{{db, tableName}, **t}};
+  std::map<std::string, std::pair<std::string, std::string>> references;
+  const Json* additional = input.get("AdditionalDataSources");
+  if (additional && !additional->is_null()) {
+    if (!additional->is_object()) return invalidInput("AdditionalDataSources must be a map.");
+    for (const auto& kv : additional->as_object()) {
+      std::string refDb = lowerName(jsonString(jsonAt(kv.value(), {"GlueTable", "DatabaseName"})));
+      std::string refTable = lowerName(jsonString(jsonAt(kv.value(), {"GlueTable", "TableName"})));
+      if (refDb.empty() || refTable.empty()) {
+        return invalidInput("AdditionalDataSources." + std::string(kv.key()) +
+                            ".GlueTable needs DatabaseName and TableName.");
+      }
+      auto ref = table(ctx.scope, refDb, refTable);
+      if (!ref) return ref.error();
+      tables[{refDb, refTable}] = **ref;
+      references[std::string(kv.key())] = {refDb, refTable};
+      references.emplace(refDb + "." + refTable, std::make_pair(refDb, refTable));
+    }
+  }
   std::string id = "dqrun-" + hexId(ids_, 40);
   TimePoint now = clock_.now();
   JsonObject run{{"RunId", id},
@@ -223,12 +244,12 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
                  {"LastModifiedOn", epochSeconds(now)},
                  {"RulesetNames", *names},
                  {"_StartedMs", epochMs(now)}};
-  for (const char* member : {"NumberOfWorkers", "Timeout", "AdditionalRunOptions"}) {
+  for (const char* member :
+       {"NumberOfWorkers", "Timeout", "AdditionalRunOptions", "AdditionalDataSources"}) {
     if (const Json* v = input.get(member); v && !v->is_null()) run[member] = *v;
   }
   Change change(JsonObject{{"RunId", id}});
   putDqRun(change.batch, ctx.scope, run);
-  std::map<std::pair<std::string, std::string>, Json> tables{{{db, tableName}, **t}};
   ++inFlight_;
   struct Evaluated {
     std::string error;
@@ -238,7 +259,8 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
   auto cancel = std::make_shared<lake::LakeCancel>();
   dqRunsInFlight_[id] = DqRunInFlight{ctx.scope, run, cancel};
   loop_.runBlocking(
-      [this, scope = ctx.scope, tables, rulesets, evaluated, db, tableName, now, cancel] {
+      [this, scope = ctx.scope, tables, references, rulesets, evaluated, db, tableName, now,
+       cancel] {
         auto reads = readCatalogTables(registry_, lake_, scope, tables, now);
         auto con = lake_.connection();
         if (!reads) {
@@ -247,6 +269,10 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
           evaluated->error = con.error().message;
         } else if (cancel->attach(&**con)) {
           std::string relation = "(" + reads->readers.at({db, tableName}) + ")";
+          std::map<std::string, std::string> referenced;
+          for (const auto& [alias, key] : references) {
+            referenced[alias] = "(" + reads->readers.at(key) + ")";
+          }
           for (const auto& [name, text] : rulesets) {
             if (cancel->cancelled()) break;
             auto parsed = lake::parseDqdl(text);
@@ -254,8 +280,8 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
               evaluated->error = parsed.error().message;
               break;
             }
-            evaluated->results.emplace_back(name,
-                                            lake::evaluateDqdl(**con, relation, *parsed, now));
+            evaluated->results.emplace_back(
+                name, lake::evaluateDqdl(**con, relation, *parsed, now, referenced));
           }
         }
         std::lock_guard lock(mu_);

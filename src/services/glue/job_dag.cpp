@@ -37,6 +37,7 @@ const std::vector<NodeKind>& kinds() {
       {"Aggregate", R::kTransform, 1, 1},
       {"SparkSQL", R::kTransform, 1, -1},
       {"EvaluateDataQuality", R::kTransform, 1, 1},
+      {"EvaluateDataQualityMultiFrame", R::kTransform, 1, -1},
       {"S3GlueParquetTarget", R::kTarget, 1, 1},
       {"S3DirectTarget", R::kTarget, 1, 1},
       {"S3CatalogTarget", R::kTarget, 1, 1},
@@ -100,10 +101,23 @@ Result<JobDag> readJobDag(const Json& nodes) {
                                : "at least " + std::to_string(kind->minInputs)) +
                           " input(s), not " + std::to_string(n) + ".");
     }
-    if (node.type == "EvaluateDataQuality") {
+    if (node.type == "EvaluateDataQuality" || node.type == "EvaluateDataQualityMultiFrame") {
       auto rules = lake::parseDqdl(jsonString(jsonAt(node.spec, {"Ruleset"})));
-      if (!rules)
-        return invalidInput("Node " + id + " (EvaluateDataQuality): " + rules.error().message);
+      if (!rules) {
+        return invalidInput("Node " + id + " (" + node.type + "): " + rules.error().message);
+      }
+      // Its references are among its inputs.
+      if (const Json* extra = jsonAt(node.spec, {"AdditionalDataSources"});
+          extra && extra->is_object()) {
+        for (const auto& kv : extra->as_object()) {
+          std::string from = jsonString(&kv.value());
+          if (std::find(node.inputs.begin(), node.inputs.end(), from) == node.inputs.end()) {
+            return invalidInput("Node " + id + " (" + node.type + "): the data source " +
+                                std::string(kv.key()) + " names " + from +
+                                ", which is not one of its Inputs.");
+          }
+        }
+      }
     }
     byId.emplace(id, std::move(node));
   }

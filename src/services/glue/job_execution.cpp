@@ -500,21 +500,36 @@ Result<Relation> Run::transform(const DagNode& n) {
     for (const auto& k : groups) by += (by.empty() ? "" : ", ") + k;
     return define(n.id, selectAs(exprs, in.view) + (by.empty() ? "" : " GROUP BY " + by), names);
   }
-  if (n.type == "EvaluateDataQuality") {
-    // The ruleset over the input; the node passes the input on, or gives the
-    // rule outcomes (Rule, Outcome, FailureReason, EvaluatedMetrics) as
-    // Glue's ruleOutcomes; with StopJobOnFailureOptions a failed rule fails
-    // the run before anything is written.
+  if (n.type == "EvaluateDataQuality" || n.type == "EvaluateDataQualityMultiFrame") {
+    // The ruleset over the (first) input; the node passes the input on, or
+    // gives the rule outcomes (Rule, Outcome, FailureReason,
+    // EvaluatedMetrics) as Glue's ruleOutcomes — always for the multi-frame
+    // node, whose AdditionalDataSources name the reference datasets' nodes
+    // by alias. With StopJobOnFailureOptions a failed rule fails the run
+    // before anything is written.
     auto rules = lake::parseDqdl(jsonString(jsonAt(spec, {"Ruleset"})));
     if (!rules) return failure("Node " + n.id + ": " + rules.error().message);
-    // The rules name the input's columns by their Glue names.
-    std::string named;
-    for (size_t i = 0; i < in.columns.size(); ++i) {
-      named += (i ? ", " : "") + col(i) + " AS " + lake::sqlIdent(in.columns[i]);
+    // The rules name the inputs' columns by their Glue names.
+    auto named = [&](const Relation& r) {
+      std::string list;
+      for (size_t i = 0; i < r.columns.size(); ++i) {
+        list += (i ? ", " : "") + col(i) + " AS " + lake::sqlIdent(r.columns[i]);
+      }
+      return "(SELECT " + (list.empty() ? std::string("*") : list) + " FROM " + r.view + ")";
+    };
+    std::map<std::string, std::string> references;
+    if (const Json* extra = jsonAt(spec, {"AdditionalDataSources"}); extra && extra->is_object()) {
+      for (const auto& kv : extra->as_object()) {
+        std::string node = jsonString(&kv.value());
+        if (!relations_.count(node)) {
+          return failure("Node " + n.id + ": reference " + std::string(kv.key()) + " reads node " +
+                         node + ", which is not among its inputs.");
+        }
+        references[std::string(kv.key())] = named(relations_.at(node));
+      }
     }
     auto results = lake::evaluateDqdl(
-        con_, "(SELECT " + (named.empty() ? std::string("*") : named) + " FROM " + in.view + ")",
-        *rules, TimePoint(std::chrono::milliseconds(plan_.startMs)));
+        con_, named(in), *rules, TimePoint(std::chrono::milliseconds(plan_.startMs)), references);
     std::string failed;
     std::string values;
     for (const auto& r : results) {
@@ -533,12 +548,13 @@ Result<Relation> Run::transform(const DagNode& n) {
                 ", " + lake::sqlString(r.result == "PASS" ? "Passed" : "Failed") + ", " +
                 (r.message.empty() ? "NULL" : lake::sqlString(r.message)) + ", " + metrics + ")";
     }
-    log.push_back("Node " + n.id + " (EvaluateDataQuality): " + std::to_string(results.size()) +
+    log.push_back("Node " + n.id + " (" + n.type + "): " + std::to_string(results.size()) +
                   " rules" + (failed.empty() ? ", all passed" : "; failed: " + failed));
     if (!failed.empty() && jsonAt(spec, {"StopJobOnFailureOptions"})) {
       return failure("Data quality rules failed: " + failed);
     }
-    if (jsonString(jsonAt(spec, {"Output"})) == "EvaluationResults") {
+    if (jsonString(jsonAt(spec, {"Output"})) == "EvaluationResults" ||
+        n.type == "EvaluateDataQualityMultiFrame") {
       if (values.empty()) values = "(NULL, NULL, NULL, NULL)";
       return define(n.id, "SELECT * FROM (VALUES " + values + ") AS t(c0, c1, c2, c3)",
                     {"Rule", "Outcome", "FailureReason", "EvaluatedMetrics"});

@@ -101,7 +101,18 @@ TEST(Dqdl, GoldenCases) {
       }
       ASSERT_TRUE(parsed) << where << ": " << parsed.error().message;
       std::vector<std::string> got;
-      for (const auto& r : evaluateDqdl(**con, "orders", *parsed, kNow)) got.push_back(line(r));
+      // Tables ref_<alias> are the reference datasets.
+      std::map<std::string, std::string> references;
+      auto refs = (*con)->query(
+          "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, 'ref_')");
+      ASSERT_TRUE(refs) << refs.error().message;
+      for (size_t i = 0; i < refs->rowCount(); ++i) {
+        std::string name = refs->value(i, 0).value_or("");
+        references[name.substr(4)] = name;
+      }
+      for (const auto& r : evaluateDqdl(**con, "orders", *parsed, kNow, references)) {
+        got.push_back(line(r));
+      }
       EXPECT_EQ(got, b.expected) << where;
     }
   }
