@@ -61,29 +61,34 @@ void SqsService::startMessageMoveTask(const Json& in, const CallContext& ctx, Re
 
   SqsStore::Changes changes;
   std::set<Queue*> touched;
-  std::vector<uint64_t> seqs;
-  for (const auto& [seq, m] : source->messages) {
-    if (!m.inFlight(now)) seqs.push_back(seq);
-  }
-  task.toMove = static_cast<int64_t>(seqs.size());
-  for (uint64_t seq : seqs) {
-    const Message& m = source->messages.at(seq);
-    Queue* target = destination ? destination : queueByArn(m.deadLetterSourceArn);
-    if (!target) continue;
-    Message moved = m;
-    moved.seq = target->nextSeq++;
-    moved.deadLetterSourceArn.clear();
-    moved.receiveCount = 0;
-    moved.firstReceive.reset();
-    moved.receipt.clear();
-    moved.visibleAt = now;
-    changes.deleteMessage(source->arn, seq);
-    changes.saveMessage(target->arn, moved);
-    removeMessage(*source, seq);
-    addMessage(*target, std::move(moved));
-    touched.insert(target);
-    ++task.moved;
-  }
+  // The messages not in flight: the window's, then the store's a page at a
+  // time (each page moved before the next is read).
+  task.toMove = static_cast<int64_t>(source->spilled);
+  for (const auto& [seq, m] : source->messages) task.toMove += m.inFlight(now) ? 0 : 1;
+  do {
+    std::vector<uint64_t> seqs;
+    for (const auto& [seq, m] : source->messages) {
+      if (!m.inFlight(now)) seqs.push_back(seq);
+    }
+    for (uint64_t seq : seqs) {
+      const Message& m = source->messages.at(seq);
+      Queue* target = destination ? destination : queueByArn(m.deadLetterSourceArn);
+      if (!target) continue;
+      Message moved = m;
+      moved.seq = target->nextSeq++;
+      moved.deadLetterSourceArn.clear();
+      moved.receiveCount = 0;
+      moved.firstReceive.reset();
+      moved.receipt.clear();
+      moved.visibleAt = now;
+      changes.deleteMessage(source->arn, seq);
+      changes.saveMessage(target->arn, moved);
+      removeMessage(*source, seq);
+      admit(*target, std::move(moved));
+      touched.insert(target);
+      ++task.moved;
+    }
+  } while (fillWindow(*source, true));
   task.status = "COMPLETED";
   std::string handle = task.handle;
   source->moveTasks.push_back(std::move(task));

@@ -94,7 +94,16 @@ struct Queue {
   TimePoint created{};
   TimePoint modified{};
   uint64_t nextSeq = 1;
-  std::map<uint64_t, Message> messages;                   // by seq
+  // Messages live in the store; memory holds a window of them: those in
+  // flight and the next ones to deliver, in seq order. The `spilled`
+  // messages from seq `spillFrom` on are in the store only, read a page at a
+  // time as the window drains (SqsService::fillWindow); `faulted` are the
+  // ones of them read early, for a receipt handle (after a restart).
+  std::map<uint64_t, Message> messages;  // the window, by seq
+  uint64_t spilled = 0;
+  uint64_t spillFrom = 0;
+  std::set<uint64_t> faulted;
+  std::multiset<TimePoint> spilledDelays;                 // visibleAt of delayed spilled messages
   std::set<std::pair<TimePoint, uint64_t>> byVisibility;  // (visibleAt, seq) of every message
   std::map<std::string, std::deque<uint64_t>> groups;     // FIFO: group id -> seqs in order
   DeduplicationWindow deduplication;

@@ -196,6 +196,11 @@ void SqsService::getQueueAttributes(const Json& in, const CallContext& ctx, Repl
       ++delayed;
     }
   }
+  // Messages waiting in the store past the window: visible unless delayed.
+  std::erase_if(queue.spilledDelays, [now](TimePoint t) { return t <= now; });
+  int64_t spilledDelayed = static_cast<int64_t>(queue.spilledDelays.size());
+  delayed += spilledDelayed;
+  visible += static_cast<int64_t>(queue.spilled) - spilledDelayed;
   all["ApproximateNumberOfMessages"] = std::to_string(visible);
   all["ApproximateNumberOfMessagesNotVisible"] = std::to_string(inFlight);
   all["ApproximateNumberOfMessagesDelayed"] = std::to_string(delayed);
@@ -292,6 +297,10 @@ void SqsService::purgeQueue(const Json& in, const CallContext& ctx, Reply reply)
   queue.byVisibility.clear();
   queue.groups.clear();
   queue.attempts.clear();
+  queue.spilled = 0;
+  queue.spillFrom = queue.nextSeq;
+  queue.faulted.clear();
+  queue.spilledDelays.clear();
   SqsStore::Changes changes;
   changes.purge(queue.arn);
   commitThenReply(std::move(changes), Json(JsonObject{}), std::move(reply));

@@ -13,6 +13,8 @@ namespace sluice::services::sqs {
 namespace {
 
 constexpr Duration kAttemptWindow = std::chrono::minutes(5);
+// Pages a FIFO receive reads past groups blocked in the window.
+constexpr int kFifoPages = 10;
 
 AwsError invalidParameter(const std::string& message) {
   return {"InvalidParameterValue", message, 400};
@@ -154,41 +156,29 @@ Result<JsonArray> SqsService::receiveNow(Queue& q, const Json& in, const CallCon
   };
 
   if (!q.config.fifo) {
+    fillWindow(q);
     std::set<uint64_t> seen;
     while (static_cast<int64_t>(picked.size()) < max) {
       auto it = q.byVisibility.begin();
       while (it != q.byVisibility.end() && it->first <= now && seen.count(it->second)) ++it;
-      if (it == q.byVisibility.end() || it->first > now) break;
+      if (it == q.byVisibility.end() || it->first > now) {
+        // Some may have been dropped (expired, dead-lettered) on the way.
+        if (fillWindow(q)) continue;
+        break;
+      }
       uint64_t seq = it->second;
       seen.insert(seq);
       if (deliverable(q.messages.at(seq))) picked.push_back(seq);
     }
   } else {
-    // Groups in the order of their oldest message; a group with a message in
-    // flight is blocked, so its order holds.
-    std::vector<std::pair<uint64_t, std::string>> heads;
-    for (const auto& [group, seqs] : q.groups) {
-      if (!seqs.empty()) heads.emplace_back(seqs.front(), group);
-    }
-    std::sort(heads.begin(), heads.end());
-    for (const auto& [head, group] : heads) {
-      if (static_cast<int64_t>(picked.size()) >= max) break;
-      auto g = q.groups.find(group);
-      if (g == q.groups.end()) continue;
-      bool blocked = false;
-      for (uint64_t seq : g->second) {
-        const Message& m = q.messages.at(seq);
-        if (m.receiveCount == 0) break;
-        if (m.inFlight(now)) blocked = true;
-      }
-      if (blocked) continue;
-      std::vector<uint64_t> seqs(g->second.begin(), g->second.end());
-      for (uint64_t seq : seqs) {
-        if (static_cast<int64_t>(picked.size()) >= max) break;
-        Message& m = q.messages.at(seq);
-        if (m.visibleAt > now) break;
-        if (deliverable(m)) picked.push_back(seq);
-      }
+    pickFromGroups(q, max, now, picked, deliverable);
+    // Groups blocked by messages in flight may fill the window: the store
+    // may hold others, a page at a time.
+    for (int pages = 0;
+         static_cast<int64_t>(picked.size()) < max && pages < kFifoPages && fillWindow(q, true);
+         ++pages) {
+      picked.clear();
+      pickFromGroups(q, max, now, picked, deliverable);
     }
   }
 
@@ -209,6 +199,36 @@ Result<JsonArray> SqsService::receiveNow(Queue& q, const Json& in, const CallCon
   return out;
 }
 
+void SqsService::pickFromGroups(Queue& q, int64_t max, TimePoint now, std::vector<uint64_t>& picked,
+                                const std::function<bool(Message&)>& deliverable) {
+  // Groups in the order of their oldest message; a group with a message in
+  // flight is blocked, so its order holds.
+  std::vector<std::pair<uint64_t, std::string>> heads;
+  for (const auto& [group, seqs] : q.groups) {
+    if (!seqs.empty()) heads.emplace_back(seqs.front(), group);
+  }
+  std::sort(heads.begin(), heads.end());
+  for (const auto& [head, group] : heads) {
+    if (static_cast<int64_t>(picked.size()) >= max) break;
+    auto g = q.groups.find(group);
+    if (g == q.groups.end()) continue;
+    bool blocked = false;
+    for (uint64_t seq : g->second) {
+      const Message& m = q.messages.at(seq);
+      if (m.receiveCount == 0) break;
+      if (m.inFlight(now)) blocked = true;
+    }
+    if (blocked) continue;
+    std::vector<uint64_t> seqs(g->second.begin(), g->second.end());
+    for (uint64_t seq : seqs) {
+      if (static_cast<int64_t>(picked.size()) >= max) break;
+      Message& m = q.messages.at(seq);
+      if (m.visibleAt > now) break;
+      if (deliverable(m)) picked.push_back(seq);
+    }
+  }
+}
+
 void SqsService::moveToDeadLetter(Queue& source, Message& m, SqsStore::Changes& changes) {
   Queue* dlq = queueByArn(source.config.deadLetterTargetArn);
   Message moved = m;
@@ -219,7 +239,7 @@ void SqsService::moveToDeadLetter(Queue& source, Message& m, SqsStore::Changes& 
   changes.deleteMessage(source.arn, m.seq);
   changes.saveMessage(dlq->arn, moved);
   removeMessage(source, m.seq);
-  addMessage(*dlq, std::move(moved));
+  admit(*dlq, std::move(moved));
   if (!dlq->waiters.empty()) {
     // After the caller's commit: wake the dead-letter queue's long polls.
     engine_.loop.post([this, arn = dlq->arn] {
@@ -339,13 +359,19 @@ void SqsService::armWakeTimer(Queue& q) {
     return;
   }
   TimePoint now = clock_.now();
-  auto next = q.byVisibility.upper_bound({now, UINT64_MAX});
-  if (next == q.byVisibility.end()) return;
-  TimePoint at = next->first;
-  if (q.wakeTimer && q.wakeAt <= at) return;
+  // The next moment a message becomes visible, in the window or the store.
+  std::optional<TimePoint> at;
+  if (auto next = q.byVisibility.upper_bound({now, UINT64_MAX}); next != q.byVisibility.end()) {
+    at = next->first;
+  }
+  if (auto d = q.spilledDelays.upper_bound(now); d != q.spilledDelays.end() && (!at || *d < *at)) {
+    at = *d;
+  }
+  if (!at) return;
+  if (q.wakeTimer && q.wakeAt <= *at) return;
   if (q.wakeTimer) engine_.loop.cancel(q.wakeTimer);
-  q.wakeAt = at;
-  q.wakeTimer = engine_.loop.schedule(at, [this, arn = q.arn] {
+  q.wakeAt = *at;
+  q.wakeTimer = engine_.loop.schedule(*at, [this, arn = q.arn] {
     Queue* queue = queueByArn(arn);
     if (!queue) return;
     queue->wakeTimer = 0;

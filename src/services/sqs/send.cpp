@@ -257,7 +257,7 @@ Result<Json> SqsService::enqueue(Queue& q, const Json& entry, const CallContext&
     changes.rememberDeduplication(q.arn, dedupKey, e);
   }
   changes.saveMessage(q.arn, m);
-  addMessage(q, std::move(m));
+  admit(q, std::move(m));
   return Json(std::move(out));
 }
 
@@ -267,7 +267,7 @@ void SqsService::sendMessage(const Json& in, const CallContext& ctx, Reply reply
   SqsStore::Changes changes;
   auto out = enqueue(**q, in, ctx, changes);
   if (!out) return reply(out.error());
-  commitThenReply(std::move(changes), std::move(out), std::move(reply));
+  commitThenReply(std::move(changes), std::move(out), std::move(reply), *q);
   wakeWaiters(**q);
 }
 
@@ -350,7 +350,7 @@ void SqsService::sendMessageBatch(const Json& in, const CallContext& ctx, Reply 
   JsonObject result;
   result["Successful"] = std::move(ok);
   result["Failed"] = std::move(failed);
-  commitThenReply(std::move(changes), Json(std::move(result)), std::move(reply));
+  commitThenReply(std::move(changes), Json(std::move(result)), std::move(reply), *q);
   wakeWaiters(**q);
 }
 

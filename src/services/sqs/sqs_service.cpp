@@ -13,7 +13,7 @@ SqsService::SqsService(engine::EngineContext engine, const Clock& clock,
 SqsService::~SqsService() = default;
 
 Result<void> SqsService::load() {
-  auto loaded = store_.load(clock_.now());
+  auto loaded = store_.load(clock_.now(), kWindow);
   if (!loaded) return loaded.error();
   for (auto& q : *loaded) {
     index(*q);
@@ -56,11 +56,20 @@ void SqsService::registerOperations(OperationRegistry& registry) {
   add("CancelMessageMoveTask", &SqsService::cancelMessageMoveTask);
 }
 
-void SqsService::commitThenReply(SqsStore::Changes changes, Result<Json> result, Reply reply) {
-  store_.commit(std::move(changes), [result = std::move(result),
+void SqsService::commitThenReply(SqsStore::Changes changes, Result<Json> result, Reply reply,
+                                 const Queue* wake) {
+  // Messages outside the window are read from the store, so long polls
+  // that may want them (parked now, or parking before the commit ends)
+  // look once the commit is done.
+  std::string arn = wake && wake->spilled > 0 ? wake->arn : "";
+  store_.commit(std::move(changes), [this, arn, result = std::move(result),
                                      reply = std::move(reply)](Result<void> committed) mutable {
     if (!committed) return reply(committed.error());
     reply(std::move(result));
+    if (arn.empty()) return;
+    engine_.loop.post([this, arn] {
+      if (Queue* q = queueByArn(arn)) wakeWaiters(*q);
+    });
   });
 }
 
@@ -69,13 +78,7 @@ void SqsService::index(Queue& q) {
   q.byVisibility.clear();
   q.groups.clear();
   for (auto& [seq, m] : q.messages) {
-    m.md5OfBody = md5Hex(m.body);
-    m.md5OfAttributes = md5OfCheckedAttributes(m.attributes);
-    if (!m.traceHeader.empty()) {
-      JsonObject sys;
-      sys["AWSTraceHeader"] = JsonObject{{"DataType", "String"}, {"StringValue", m.traceHeader}};
-      m.md5OfSystemAttributes = md5OfCheckedAttributes(sys);
-    }
+    digest(m);
     q.byVisibility.emplace(m.visibleAt, seq);
     if (q.config.fifo) q.groups[m.groupId].push_back(seq);
   }

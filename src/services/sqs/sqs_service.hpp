@@ -62,8 +62,22 @@ class SqsService {
   std::string urlOf(const Queue& q, const CallContext& ctx) const;
   // Derived state of a queue loaded or (re)configured.
   void index(Queue& q);
+  // A stored message's digests, computed once it is read.
+  static void digest(Message& m);
+  // Messages held in memory per queue besides those in flight (window.cpp).
+  static constexpr size_t kWindow = 1000;
   void addMessage(Queue& q, Message m);
   void removeMessage(Queue& q, uint64_t seq);
+  // A new message (already saved in the caller's changes): into the window,
+  // or only in the store when the window is full or others wait there.
+  void admit(Queue& q, Message m);
+  // Reads the next page of stored messages into the window when fewer than
+  // a few visible ones are left there (or, `force`, whenever some wait in
+  // the store). Returns whether any came in.
+  bool fillWindow(Queue& q, bool force = false);
+  // The message `seq` of the queue, read from the store if it is outside the
+  // window; null if there is none.
+  Message* findMessage(Queue& q, uint64_t seq);
   void setVisibility(Queue& q, Message& m, TimePoint visibleAt);
 
   // Sending (send.cpp): validates and enqueues one entry; the result is the
@@ -79,9 +93,15 @@ class SqsService {
   void armWakeTimer(Queue& q);
   void finishWaiter(uint64_t id, bool timedOut);
   void moveToDeadLetter(Queue& source, Message& m, SqsStore::Changes& changes);
+  // FIFO: up to `max` deliverable messages in group order from the window.
+  void pickFromGroups(Queue& q, int64_t max, TimePoint now, std::vector<uint64_t>& picked,
+                      const std::function<bool(Message&)>& deliverable);
 
-  // Commits and answers with `result` (or the commit's error).
-  void commitThenReply(SqsStore::Changes changes, Result<Json> result, Reply reply);
+  // Commits and answers with `result` (or the commit's error). Long polls on
+  // `wake` are woken once the commit is done: what they read from the store
+  // includes it.
+  void commitThenReply(SqsStore::Changes changes, Result<Json> result, Reply reply,
+                       const Queue* wake = nullptr);
 
   engine::EngineContext engine_;
   const Clock& clock_;

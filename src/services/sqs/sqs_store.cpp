@@ -115,7 +115,61 @@ void SqsStore::Changes::rememberDeduplication(const std::string& queueArn, const
   });
 }
 
-Result<std::vector<std::unique_ptr<Queue>>> SqsStore::load(TimePoint now) const {
+namespace {
+
+constexpr const char* kMessageColumns =
+    "seq, id, body, attributes, trace_header, group_id, deduplication_id, sender_id, "
+    "dead_letter_source, sent_us, visible_us, first_receive_us, receive_count, receipt";
+
+// A message from a row of kMessageColumns.
+Message readMessage(sql::Statement& st) {
+  Message m;
+  m.seq = static_cast<uint64_t>(st.columnInt(0));
+  m.id = std::string(st.columnText(1));
+  m.body = std::string(st.columnText(2));
+  m.attributes = parseJson(st.columnText(3)).value_or(JsonObject{});
+  m.traceHeader = std::string(st.columnText(4));
+  m.groupId = std::string(st.columnText(5));
+  m.deduplicationId = std::string(st.columnText(6));
+  m.senderId = std::string(st.columnText(7));
+  m.deadLetterSourceArn = std::string(st.columnText(8));
+  m.sent = fromEpochMicros(st.columnInt(9));
+  m.visibleAt = fromEpochMicros(st.columnInt(10));
+  if (auto f = st.columnOptionalInt(11)) m.firstReceive = fromEpochMicros(*f);
+  m.receiveCount = st.columnInt(12);
+  m.receipt = std::string(st.columnText(13));
+  return m;
+}
+
+}  // namespace
+
+Result<std::vector<Message>> SqsStore::page(const std::string& queueArn, uint64_t from,
+                                            size_t limit) const {
+  std::vector<Message> out;
+  if (!store_) return out;
+  auto lease = store_->readers().acquire();
+  if (!lease) return lease.takeError();
+  auto st = lease->db().prepare(std::string("SELECT ") + kMessageColumns +
+                                " FROM sqs_messages WHERE queue_arn = ? AND seq >= ? ORDER BY "
+                                "seq LIMIT ?");
+  if (!st) return st.takeError();
+  st->bindAll(queueArn, static_cast<int64_t>(from), static_cast<int64_t>(limit));
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.takeError();
+    if (!*row) return out;
+    out.push_back(readMessage(*st));
+  }
+}
+
+Result<std::optional<Message>> SqsStore::message(const std::string& queueArn, uint64_t seq) const {
+  auto one = page(queueArn, seq, 1);
+  if (!one) return one.error();
+  if (one->empty() || one->front().seq != seq) return std::optional<Message>();
+  return std::optional<Message>(std::move(one->front()));
+}
+
+Result<std::vector<std::unique_ptr<Queue>>> SqsStore::load(TimePoint now, size_t window) const {
   std::vector<std::unique_ptr<Queue>> queues;
   if (!store_) return queues;
   auto lease = store_->readers().acquire();
@@ -144,36 +198,31 @@ Result<std::vector<std::unique_ptr<Queue>>> SqsStore::load(TimePoint now) const 
       queues.push_back(std::move(q));
     }
   }
-  {
-    auto st = db.prepare(
-        "SELECT queue_arn, seq, id, body, attributes, trace_header, group_id, deduplication_id, "
-        "sender_id, dead_letter_source, sent_us, visible_us, first_receive_us, receive_count, "
-        "receipt FROM sqs_messages ORDER BY queue_arn, seq");
+  // Each queue's first `window` messages in order; the rest stay in the
+  // store, counted (and read a page at a time as the window drains).
+  for (auto& q : queues) {
+    auto st = db.prepare(std::string("SELECT ") + kMessageColumns +
+                         " FROM sqs_messages WHERE queue_arn = ? ORDER BY seq LIMIT ?");
     if (!st) return st.takeError();
+    st->bindAll(q->arn, static_cast<int64_t>(window));
     for (;;) {
       auto row = st->step();
       if (!row) return row.takeError();
       if (!*row) break;
-      auto it = byArn.find(std::string(st->columnText(0)));
-      if (it == byArn.end()) continue;
-      Queue& q = *it->second;
-      Message m;
-      m.seq = static_cast<uint64_t>(st->columnInt(1));
-      m.id = std::string(st->columnText(2));
-      m.body = std::string(st->columnText(3));
-      m.attributes = parseJson(st->columnText(4)).value_or(JsonObject{});
-      m.traceHeader = std::string(st->columnText(5));
-      m.groupId = std::string(st->columnText(6));
-      m.deduplicationId = std::string(st->columnText(7));
-      m.senderId = std::string(st->columnText(8));
-      m.deadLetterSourceArn = std::string(st->columnText(9));
-      m.sent = fromEpochMicros(st->columnInt(10));
-      m.visibleAt = fromEpochMicros(st->columnInt(11));
-      if (auto f = st->columnOptionalInt(12)) m.firstReceive = fromEpochMicros(*f);
-      m.receiveCount = st->columnInt(13);
-      m.receipt = std::string(st->columnText(14));
-      q.nextSeq = std::max(q.nextSeq, m.seq + 1);
-      q.messages.emplace(m.seq, std::move(m));
+      Message m = readMessage(*st);
+      q->nextSeq = std::max(q->nextSeq, m.seq + 1);
+      q->messages.emplace(m.seq, std::move(m));
+    }
+    auto rest =
+        db.prepare("SELECT count(*), max(seq) FROM sqs_messages WHERE queue_arn = ? AND seq >= ?");
+    if (!rest) return rest.takeError();
+    rest->bindAll(q->arn, static_cast<int64_t>(q->nextSeq));
+    auto row = rest->step();
+    if (!row) return row.takeError();
+    if (*row && rest->columnInt(0) > 0) {
+      q->spilled = static_cast<uint64_t>(rest->columnInt(0));
+      q->spillFrom = q->nextSeq;
+      q->nextSeq = static_cast<uint64_t>(rest->columnInt(1)) + 1;
     }
   }
   {

@@ -1,5 +1,7 @@
 // SQS's tables in the metadata store: queues, messages and the FIFO
-// deduplication window. Every change an operation makes is collected in one
+// deduplication window. The store is where messages live: the service keeps
+// a window of each queue's messages in memory and reads the rest from here
+// a page at a time (Queue::spilled). Every change an operation makes is collected in one
 // Changes set and committed as one WriteQueue item; the operation answers in
 // the completion, so an acknowledged send, receive, delete or visibility
 // change is durable (and survives kill -9). Without a store (in-memory mode)
@@ -47,8 +49,13 @@ class SqsStore {
 
   bool durable() const { return store_ != nullptr; }
 
-  // Every stored queue with its messages and open deduplication entries.
-  Result<std::vector<std::unique_ptr<Queue>>> load(TimePoint now) const;
+  // Every stored queue with its open deduplication entries and its first
+  // `window` messages; the others are counted (Queue::spilled).
+  Result<std::vector<std::unique_ptr<Queue>>> load(TimePoint now, size_t window) const;
+  // Up to `limit` committed messages of a queue from `from` on, in order.
+  Result<std::vector<Message>> page(const std::string& queueArn, uint64_t from, size_t limit) const;
+  // The committed message `seq` of a queue, if any.
+  Result<std::optional<Message>> message(const std::string& queueArn, uint64_t seq) const;
 
   // Commits `changes` as one unit; `done` runs after the commit (on the
   // writer thread), or at once without a store.

@@ -38,13 +38,12 @@ Result<Receipt> parseReceipt(const std::string& handle) {
 // Deletes the message a handle names. A handle of a message already deleted
 // (or received again since) succeeds without effect, as on AWS.
 static Result<bool> deleteByHandle(Queue& q, const std::string& handle, SqsStore::Changes& changes,
+                                   const std::function<Message*(uint64_t)>& find,
                                    const std::function<void(Queue&, uint64_t)>& remove) {
   auto r = parseReceipt(handle);
   if (!r) return r.error();
-  auto it = q.messages.find(r->seq);
-  if (it == q.messages.end() || it->second.id != r->messageId || it->second.receipt != handle) {
-    return false;
-  }
+  Message* m = find(r->seq);
+  if (!m || m->id != r->messageId || m->receipt != handle) return false;
   changes.deleteMessage(q.arn, r->seq);
   remove(q, r->seq);
   return true;
@@ -57,7 +56,8 @@ void SqsService::deleteMessage(const Json& in, const CallContext& ctx, Reply rep
   if (!handle) return reply(handle.error());
   SqsStore::Changes changes;
   auto remove = [this](Queue& queue, uint64_t seq) { removeMessage(queue, seq); };
-  auto deleted = deleteByHandle(**q, *handle, changes, remove);
+  auto find = [this, queue = *q](uint64_t seq) { return findMessage(*queue, seq); };
+  auto deleted = deleteByHandle(**q, *handle, changes, find, remove);
   if (!deleted) return reply(deleted.error());
   commitThenReply(std::move(changes), Json(JsonObject{}), std::move(reply));
   // A FIFO group may be unblocked.
@@ -73,10 +73,11 @@ void SqsService::deleteMessageBatch(const Json& in, const CallContext& ctx, Repl
   JsonArray ok, failed;
   bool any = false;
   auto remove = [this](Queue& queue, uint64_t seq) { removeMessage(queue, seq); };
+  auto find = [this, queue = *q](uint64_t seq) { return findMessage(*queue, seq); };
   for (const Json& e : **entries) {
     auto handle = Input(e).requiredString("ReceiptHandle");
     Result<bool> deleted =
-        handle ? deleteByHandle(**q, *handle, changes, remove) : Result<bool>(handle.error());
+        handle ? deleteByHandle(**q, *handle, changes, find, remove) : Result<bool>(handle.error());
     if (!deleted) {
       failed.push_back(batchFailure(e, deleted.error()));
       continue;
@@ -94,6 +95,7 @@ void SqsService::deleteMessageBatch(const Json& in, const CallContext& ctx, Repl
 // Sets a received message's visibility timeout, counted from now.
 static Result<void> changeVisibility(Queue& q, const Json& entry, TimePoint now,
                                      SqsStore::Changes& changes,
+                                     const std::function<Message*(uint64_t)>& find,
                                      const std::function<void(Queue&, Message&, TimePoint)>& set) {
   Input input(entry);
   auto handle = input.requiredString("ReceiptHandle");
@@ -110,15 +112,15 @@ static Result<void> changeVisibility(Queue& q, const Json& entry, TimePoint now,
   }
   auto r = parseReceipt(*handle);
   if (!r) return r.error();
-  auto it = q.messages.find(r->seq);
-  if (it == q.messages.end() || it->second.id != r->messageId || it->second.receipt != *handle) {
+  Message* found = find(r->seq);
+  if (!found || found->id != r->messageId || found->receipt != *handle) {
     return AwsError{"InvalidParameterValue",
                     "Value " + *handle +
                         " for parameter ReceiptHandle is invalid. Reason: Message does not exist "
                         "or is not available for visibility timeout change.",
                     400};
   }
-  Message& m = it->second;
+  Message& m = *found;
   if (!m.inFlight(now)) return AwsError{"MessageNotInflight", "Message not inflight.", 400};
   set(q, m, now + std::chrono::seconds(**timeout));
   changes.updateMessage(q.arn, m);
@@ -130,7 +132,8 @@ void SqsService::changeMessageVisibility(const Json& in, const CallContext& ctx,
   if (!q) return reply(q.error());
   SqsStore::Changes changes;
   auto set = [this](Queue& queue, Message& m, TimePoint t) { setVisibility(queue, m, t); };
-  if (auto ok = changeVisibility(**q, in, clock_.now(), changes, set); !ok) {
+  auto find = [this, queue = *q](uint64_t seq) { return findMessage(*queue, seq); };
+  if (auto ok = changeVisibility(**q, in, clock_.now(), changes, find, set); !ok) {
     return reply(ok.error());
   }
   commitThenReply(std::move(changes), Json(JsonObject{}), std::move(reply));
@@ -145,8 +148,9 @@ void SqsService::changeMessageVisibilityBatch(const Json& in, const CallContext&
   SqsStore::Changes changes;
   JsonArray ok, failed;
   auto set = [this](Queue& queue, Message& m, TimePoint t) { setVisibility(queue, m, t); };
+  auto find = [this, queue = *q](uint64_t seq) { return findMessage(*queue, seq); };
   for (const Json& e : **entries) {
-    if (auto r = changeVisibility(**q, e, clock_.now(), changes, set); !r) {
+    if (auto r = changeVisibility(**q, e, clock_.now(), changes, find, set); !r) {
       failed.push_back(batchFailure(e, r.error()));
       continue;
     }

@@ -1,0 +1,99 @@
+// The window of a queue's messages held in memory. Every message is a row
+// of the store; memory holds those in flight and the next ones to deliver,
+// at most about kWindow of the latter, so a queue used as a buffer is
+// bounded by the disk, not by RAM. Messages past the window wait in the
+// store (Queue::spilled, all with seqs from Queue::spillFrom on) and come in
+// a page at a time, in seq order, as receives drain the window.
+//
+// Only this loop writes the rows, and commits follow the order of changes,
+// so a page read from the store is a prefix of the spilled messages: those
+// whose sends are still being committed come in with a later page.
+#include "services/common/input.hpp"
+#include "services/sqs/message_md5.hpp"
+#include "services/sqs/sqs_service.hpp"
+
+namespace sluice::services::sqs {
+
+namespace {
+
+constexpr size_t kPage = 500;
+// Fewer visible messages than this in the window read the next page.
+constexpr size_t kLowWater = 100;
+
+}  // namespace
+
+void SqsService::digest(Message& m) {
+  m.md5OfBody = md5Hex(m.body);
+  m.md5OfAttributes = md5OfCheckedAttributes(m.attributes);
+  if (!m.traceHeader.empty()) {
+    JsonObject sys;
+    sys["AWSTraceHeader"] = JsonObject{{"DataType", "String"}, {"StringValue", m.traceHeader}};
+    m.md5OfSystemAttributes = md5OfCheckedAttributes(sys);
+  }
+}
+
+void SqsService::admit(Queue& q, Message m) {
+  if (!store_.durable() || (q.spilled == 0 && q.messages.size() < kWindow)) {
+    addMessage(q, std::move(m));
+    return;
+  }
+  if (q.spilled == 0) q.spillFrom = m.seq;
+  ++q.spilled;
+  if (m.visibleAt > m.sent) q.spilledDelays.insert(m.visibleAt);
+}
+
+bool SqsService::fillWindow(Queue& q, bool force) {
+  if (q.spilled == 0) return false;
+  if (!force) {
+    TimePoint now = clock_.now();
+    size_t visible = 0;
+    for (auto it = q.byVisibility.begin();
+         it != q.byVisibility.end() && it->first <= now && visible < kLowWater; ++it) {
+      ++visible;
+    }
+    if (visible >= kLowWater) return false;
+  }
+  auto page = store_.page(q.arn, q.spillFrom, kPage);
+  if (!page) return false;  // the store is unreadable: the window serves what it has
+  bool any = false;
+  for (Message& m : *page) {
+    q.spillFrom = m.seq + 1;
+    if (q.faulted.erase(m.seq)) continue;  // already in the window
+    if (q.spilled > 0) --q.spilled;
+    if (m.visibleAt > m.sent) {
+      if (auto d = q.spilledDelays.find(m.visibleAt); d != q.spilledDelays.end()) {
+        q.spilledDelays.erase(d);
+      }
+    }
+    digest(m);
+    addMessage(q, std::move(m));
+    any = true;
+  }
+  if (q.spilled == 0) {
+    q.faulted.clear();
+    q.spilledDelays.clear();
+  }
+  return any;
+}
+
+Message* SqsService::findMessage(Queue& q, uint64_t seq) {
+  if (auto it = q.messages.find(seq); it != q.messages.end()) return &it->second;
+  if (q.spilled == 0 || seq < q.spillFrom || q.faulted.count(seq)) return nullptr;
+  // In the store only: a message received before a restart whose handle
+  // comes back. It joins the window now.
+  auto stored = store_.message(q.arn, seq);
+  if (!stored || !*stored) return nullptr;
+  Message m = std::move(**stored);
+  digest(m);
+  q.faulted.insert(seq);
+  --q.spilled;
+  if (m.visibleAt > m.sent) {
+    if (auto d = q.spilledDelays.find(m.visibleAt); d != q.spilledDelays.end()) {
+      q.spilledDelays.erase(d);
+    }
+  }
+  addMessage(q, std::move(m));
+  return &q.messages.at(seq);
+}
+
+}  // namespace sluice::services::sqs
