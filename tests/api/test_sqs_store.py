@@ -174,5 +174,37 @@ class SqsStoreTest(unittest.TestCase):
         self.assertEqual(len(first), 10)
 
 
+class SqsRetentionTest(unittest.TestCase):
+    def test_messages_past_retention_are_deleted_on_the_server_clock(self):
+        server = SluiceServer("--clock", "virtual").start()
+        try:
+            sqs = server.client("sqs")
+            url = sqs.create_queue(QueueName="short", Attributes={
+                "MessageRetentionPeriod": "120"})["QueueUrl"]
+            send_all(sqs, url, [f"old{i}" for i in range(WINDOW + 300)])
+            server.admin("/_sluice/clock/advance", {"seconds": 90})
+            send_all(sqs, url, [f"young{i}" for i in range(20)])  # in the store only
+            self.assertEqual(counts(sqs, url), (WINDOW + 320, 0, 0))
+            # 180 s after the first send: the old ones are past 120 s, the
+            # young ones 90 s old. Nobody received anything.
+            server.admin("/_sluice/clock/advance", {"seconds": 90})
+            server.idle()
+            self.assertEqual(counts(sqs, url), (20, 0, 0))
+            server.stop(signal.SIGKILL)
+            server.start()
+            sqs = server.client("sqs")
+            self.assertEqual(counts(sqs, url), (20, 0, 0))
+            got = []
+            while True:
+                msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+                    "Messages", [])
+                if not msgs:
+                    break
+                got += [m["Body"] for m in msgs]
+            self.assertEqual(sorted(got), sorted(f"young{i}" for i in range(20)))
+        finally:
+            server.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main()

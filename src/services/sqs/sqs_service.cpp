@@ -20,6 +20,7 @@ Result<void> SqsService::load() {
     std::string arn = q->arn;
     queues_[arn] = std::move(q);
   }
+  engine_.loop.post([this] { armRetentionSweep(); });  // timers are the loop's
   return {};
 }
 

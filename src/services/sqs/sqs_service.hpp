@@ -78,6 +78,10 @@ class SqsService {
   // The message `seq` of the queue, read from the store if it is outside the
   // window; null if there is none.
   Message* findMessage(Queue& q, uint64_t seq);
+  // Every minute on the server's clock, messages past their queue's
+  // MessageRetentionPeriod are deleted, in the window and in the store.
+  void armRetentionSweep();
+  void dropExpired(Queue& q, TimePoint now, SqsStore::Changes& changes);
   void setVisibility(Queue& q, Message& m, TimePoint visibleAt);
 
   // Sending (send.cpp): validates and enqueues one entry; the result is the

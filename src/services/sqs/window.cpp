@@ -17,6 +17,8 @@ namespace sluice::services::sqs {
 namespace {
 
 constexpr size_t kPage = 500;
+// How often messages past their queue's retention period are deleted.
+constexpr Duration kRetentionSweep = std::chrono::seconds(60);
 // Fewer visible messages than this in the window read the next page.
 constexpr size_t kLowWater = 100;
 
@@ -74,6 +76,54 @@ bool SqsService::fillWindow(Queue& q, bool force) {
     q.spilledDelays.clear();
   }
   return any;
+}
+
+void SqsService::armRetentionSweep() {
+  if (!store_.durable()) return;  // sluice run: nothing outlives the run
+  engine_.loop.schedule(clock_.now() + kRetentionSweep, [this] {
+    TimePoint now = clock_.now();
+    SqsStore::Changes changes;
+    for (auto& [arn, q] : queues_) dropExpired(*q, now, changes);
+    if (!changes.empty()) store_.commit(std::move(changes), [](Result<void>) {});
+    armRetentionSweep();
+  });
+}
+
+void SqsService::dropExpired(Queue& q, TimePoint now, SqsStore::Changes& changes) {
+  auto expired = [&](const Message& m) {
+    return m.sent + std::chrono::seconds(q.config.retentionPeriod) <= now;
+  };
+  std::vector<uint64_t> gone;
+  for (const auto& [seq, m] : q.messages) {
+    if (expired(m)) gone.push_back(seq);
+  }
+  for (uint64_t seq : gone) {
+    changes.deleteMessage(q.arn, seq);
+    removeMessage(q, seq);
+  }
+  // Stored messages were sent in seq order, so the expired ones come first;
+  // one moved to a dead-letter queue after a younger one (it keeps its send
+  // time) goes when it is read.
+  while (q.spilled > 0) {
+    auto page = store_.page(q.arn, q.spillFrom, kPage);
+    if (!page || page->empty()) return;
+    for (const Message& m : *page) {
+      if (q.faulted.erase(m.seq)) {  // in the window, dealt with above
+        q.spillFrom = m.seq + 1;
+        continue;
+      }
+      if (!expired(m)) return;
+      changes.deleteMessage(q.arn, m.seq);
+      q.spillFrom = m.seq + 1;
+      --q.spilled;
+      if (m.visibleAt > m.sent) {
+        if (auto d = q.spilledDelays.find(m.visibleAt); d != q.spilledDelays.end()) {
+          q.spilledDelays.erase(d);
+        }
+      }
+      if (q.spilled == 0) return;
+    }
+  }
 }
 
 Message* SqsService::findMessage(Queue& q, uint64_t seq) {
