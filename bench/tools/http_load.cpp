@@ -6,7 +6,10 @@
 // hide its queueing — no coordinated omission). Bounded by --seconds.
 //
 //   sluice_http_load --port P --header 'X-Amz-Target: ...' --body '{...}'
-//                    [--connections 16] [--seconds 5] [--rate 1000]
+//                    [--connections 16] [--seconds 5] [--rate 1000] [--requests N]
+//
+// --requests stops after N requests in all (filling a server for a restart
+// benchmark); --seconds still bounds the run.
 //
 // A "%N" in the body becomes a counter (unique execution names). Prints one JSON line: requests,
 // errors (non-2xx), rate, latency percentiles in milliseconds.
@@ -33,7 +36,8 @@ struct Options {
   int port = 4566;
   int connections = 16;
   double seconds = 5;
-  double rate = 0;  // 0: closed loop
+  double rate = 0;        // 0: closed loop
+  uint64_t requests = 0;  // 0: no limit
   std::string method = "POST";
   std::string target = "/";
   std::vector<std::string> headers;
@@ -96,8 +100,8 @@ int readResponse(int fd, std::string& buf) {
   return status;
 }
 
-void worker(const Options& o, int index, std::atomic<uint64_t>& counter, Clock::time_point start,
-            Result& out) {
+void worker(const Options& o, int index, std::atomic<uint64_t>& counter,
+            std::atomic<uint64_t>& issued, Clock::time_point start, Result& out) {
   int fd = connectTo(o.port);
   std::string buf;
   auto end =
@@ -116,6 +120,7 @@ void worker(const Options& o, int index, std::atomic<uint64_t>& counter, Clock::
     } else if (scheduled >= end) {
       break;
     }
+    if (o.requests > 0 && issued.fetch_add(1) >= o.requests) break;
     std::string request = buildRequest(o, counter.fetch_add(1));
     if (write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) break;
     int status = readResponse(fd, buf);
@@ -155,6 +160,8 @@ int main(int argc, char** argv) {
       o.headers.push_back(v);
     else if (k == "--body")
       o.body = v;
+    else if (k == "--requests")
+      o.requests = std::stoull(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -162,11 +169,12 @@ int main(int argc, char** argv) {
   }
   std::atomic<uint64_t> counter{
       static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count())};
+  std::atomic<uint64_t> issued{0};
   std::vector<Result> results(static_cast<size_t>(o.connections));
   std::vector<std::thread> threads;
   auto start = Clock::now() + std::chrono::milliseconds(50);
   for (int i = 0; i < o.connections; ++i) {
-    threads.emplace_back(worker, std::cref(o), i, std::ref(counter), start,
+    threads.emplace_back(worker, std::cref(o), i, std::ref(counter), std::ref(issued), start,
                          std::ref(results[static_cast<size_t>(i)]));
   }
   for (auto& t : threads) t.join();

@@ -31,6 +31,7 @@ struct ServerArgs {
   std::string clock = "real";
   std::string credentialsFile;
   std::string s3RestoreDelays;
+  int executionRetentionDays = 90;
   std::string smtp;    // host:port of the SMTP relay for SNS email; empty: the outbox
   std::string caFile;  // PEM CAs trusted for outbound TLS besides the system's
   std::string account = "000000000000";
@@ -139,12 +140,14 @@ int runServer(const ServerArgs& args) {
     std::cerr << "sluice server: " << delays.error().message << "\n";
     return 1;
   }
-  auto builtins = services::registerBuiltinServices(registry, {{loop, integrations, ids, &tokens},
-                                                               *clock,
-                                                               store->get(),
-                                                               dataDir->root(),
-                                                               args.s3RestoreDelays,
-                                                               {args.smtp, args.caFile}});
+  auto builtins = services::registerBuiltinServices(
+      registry, {{loop, integrations, ids, &tokens},
+                 *clock,
+                 store->get(),
+                 dataDir->root(),
+                 args.s3RestoreDelays,
+                 {args.smtp, args.caFile},
+                 std::chrono::hours(24 * args.executionRetentionDays)});
   if (!builtins) {
     std::cerr << "sluice server: cannot load the data directory: " << builtins.error().message
               << "\n";
@@ -243,6 +246,10 @@ Action addServerCommand(CLI::App& app) {
   cmd->add_option("--s3-restore-delays", args->s3RestoreDelays,
                   "S3 restore times in seconds, e.g. GLACIER.Expedited=60,DEEP_ARCHIVE.Bulk=3600, "
                   "ARCHIVE_ACCESS.Standard=60 (default: AWS's upper bounds)");
+  cmd->add_option("--execution-retention-days", args->executionRetentionDays,
+                  "Days closed Step Functions executions are kept before they are deleted "
+                  "(default 90, as on AWS)")
+      ->check(CLI::Range(1, 36500));
   cmd->add_option("--account", args->account,
                   "The 12-digit account id requests act in (default 000000000000)")
       ->check([](const std::string& v) {

@@ -47,6 +47,7 @@ Result<std::unique_ptr<BuiltinServices>> registerBuiltinServices(OperationRegist
   auto s = std::make_unique<BuiltinServices>();
   s->states = std::make_unique<states::StatesService>(env.engine, env.clock, env.store);
   s->states->registerOperations(registry);
+  s->states->keepClosedExecutionsFor(env.executionRetention);
   s->sqs = std::make_unique<sqs::SqsService>(env.engine, env.clock, env.store);
   if (auto loaded = s->sqs->load(); !loaded) return loaded.error();
   s->sqs->registerOperations(registry);

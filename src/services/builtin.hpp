@@ -83,6 +83,8 @@ struct ServiceEnvironment {
   // --s3-restore-delays gives them ("GLACIER.Expedited=60,..."); empty: defaults.
   std::string s3RestoreDelays;
   OutboundOptions outbound;
+  // How long closed Step Functions executions are kept (--execution-retention-days).
+  Duration executionRetention = std::chrono::hours(24 * 90);
 };
 
 struct BuiltinServices {

@@ -36,6 +36,10 @@ constexpr store::sqlite::Migration kMigrations[] = {
      "json_extract(record, '$.stateMachineArn'), json_extract(record, '$.startTime'), seq);"
      "CREATE INDEX states_executions_unfinished ON states_executions(status) "
      "WHERE status IN ('RUNNING', 'PENDING_REDRIVE')"},
+    // Closed executions expire after the retention (retention.cpp).
+    {3,
+     "CREATE INDEX states_executions_by_stop ON states_executions("
+     "json_extract(result, '$.stopTime')) WHERE result IS NOT NULL"},
 };
 
 TimePoint fromMicros(const Json* v) {

@@ -116,6 +116,10 @@ class StatesService {
 
   // Registers every operation; each is posted onto the engine loop.
   void registerOperations(OperationRegistry& registry);
+  // Closed executions are deleted `retention` after they stopped (AWS: 90
+  // days), swept hourly on the server's clock; with a store only
+  // (retention.cpp).
+  void keepClosedExecutionsFor(Duration retention);
 
   // Told of every execution just before it runs (engine loop thread): when
   // it starts, when it is redriven, and when it resumes after a restart, with
@@ -205,6 +209,9 @@ class StatesService {
   void scheduleFlush();
   void flush();
   void evictFinished(const std::vector<std::string>& arns);
+  Duration retention_ = std::chrono::hours(24 * 90);
+  void armRetentionSweep(Duration after);
+  void sweepClosedExecutions();
 
  public:
   // StartExecution from a workflow task (the states:startExecution integration).
