@@ -103,7 +103,12 @@ struct Queue {
   uint64_t spilled = 0;
   uint64_t spillFrom = 0;
   std::set<uint64_t> faulted;
-  std::multiset<TimePoint> spilledDelays;                 // visibleAt of delayed spilled messages
+  // The visibleAt of the delayed spilled messages.
+  std::multiset<TimePoint> spilledDelays;
+  // After a restart `spilled` starts as the seq range up to this seq (gaps
+  // included) until a count in the background corrects it; 0: exact.
+  uint64_t spillEstimatedTo = 0;
+  uint64_t purges = 0;  // a purge voids a correction counted before it
   std::set<std::pair<TimePoint, uint64_t>> byVisibility;  // (visibleAt, seq) of every message
   std::map<std::string, std::deque<uint64_t>> groups;     // FIFO: group id -> seqs in order
   DeduplicationWindow deduplication;

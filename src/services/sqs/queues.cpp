@@ -299,6 +299,8 @@ void SqsService::purgeQueue(const Json& in, const CallContext& ctx, Reply reply)
   queue.attempts.clear();
   queue.spilled = 0;
   queue.spillFrom = queue.nextSeq;
+  queue.spillEstimatedTo = 0;
+  ++queue.purges;
   queue.faulted.clear();
   queue.spilledDelays.clear();
   SqsStore::Changes changes;

@@ -20,7 +20,12 @@ Result<void> SqsService::load() {
     std::string arn = q->arn;
     queues_[arn] = std::move(q);
   }
-  engine_.loop.post([this] { armRetentionSweep(); });  // timers are the loop's
+  engine_.loop.post([this] {  // timers and blocking work are the loop's
+    armRetentionSweep();
+    for (auto& [arn, q] : queues_) {
+      if (q->spillEstimatedTo) countSpilled(*q);
+    }
+  });
   return {};
 }
 

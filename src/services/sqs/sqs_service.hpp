@@ -81,6 +81,9 @@ class SqsService {
   // Every minute on the server's clock, messages past their queue's
   // MessageRetentionPeriod are deleted, in the window and in the store.
   void armRetentionSweep();
+  // Corrects a queue's estimated `spilled` with a count of its stored
+  // messages, read on the worker pool after a restart.
+  void countSpilled(Queue& q);
   void dropExpired(Queue& q, TimePoint now, SqsStore::Changes& changes);
   void setVisibility(Queue& q, Message& m, TimePoint visibleAt);
 

@@ -162,6 +162,19 @@ Result<std::vector<Message>> SqsStore::page(const std::string& queueArn, uint64_
   }
 }
 
+Result<uint64_t> SqsStore::count(const std::string& queueArn, uint64_t from, uint64_t to) const {
+  if (!store_) return uint64_t{0};
+  auto lease = store_->readers().acquire();
+  if (!lease) return lease.takeError();
+  auto st = lease->db().prepare(
+      "SELECT count(*) FROM sqs_messages WHERE queue_arn = ? AND seq >= ? AND seq <= ?");
+  if (!st) return st.takeError();
+  st->bindAll(queueArn, static_cast<int64_t>(from), static_cast<int64_t>(to));
+  auto row = st->step();
+  if (!row) return row.takeError();
+  return static_cast<uint64_t>(*row ? st->columnInt(0) : 0);
+}
+
 Result<std::optional<Message>> SqsStore::message(const std::string& queueArn, uint64_t seq) const {
   auto one = page(queueArn, seq, 1);
   if (!one) return one.error();
@@ -213,16 +226,20 @@ Result<std::vector<std::unique_ptr<Queue>>> SqsStore::load(TimePoint now, size_t
       q->nextSeq = std::max(q->nextSeq, m.seq + 1);
       q->messages.emplace(m.seq, std::move(m));
     }
-    auto rest =
-        db.prepare("SELECT count(*), max(seq) FROM sqs_messages WHERE queue_arn = ? AND seq >= ?");
+    // The last seq is one index seek; counting the rest would read them all,
+    // so the count starts as the seq range and is made exact later
+    // (Queue::spillEstimatedTo).
+    auto rest = db.prepare("SELECT max(seq) FROM sqs_messages WHERE queue_arn = ?");
     if (!rest) return rest.takeError();
-    rest->bindAll(q->arn, static_cast<int64_t>(q->nextSeq));
+    rest->bindAll(q->arn);
     auto row = rest->step();
     if (!row) return row.takeError();
-    if (*row && rest->columnInt(0) > 0) {
-      q->spilled = static_cast<uint64_t>(rest->columnInt(0));
+    auto last = *row ? rest->columnOptionalInt(0) : std::nullopt;
+    if (last && static_cast<uint64_t>(*last) >= q->nextSeq) {
       q->spillFrom = q->nextSeq;
-      q->nextSeq = static_cast<uint64_t>(rest->columnInt(1)) + 1;
+      q->spilled = static_cast<uint64_t>(*last) - q->nextSeq + 1;
+      q->spillEstimatedTo = static_cast<uint64_t>(*last);
+      q->nextSeq = static_cast<uint64_t>(*last) + 1;
     }
   }
   {

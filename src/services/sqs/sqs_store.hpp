@@ -54,6 +54,8 @@ class SqsStore {
   Result<std::vector<std::unique_ptr<Queue>>> load(TimePoint now, size_t window) const;
   // Up to `limit` committed messages of a queue from `from` on, in order.
   Result<std::vector<Message>> page(const std::string& queueArn, uint64_t from, size_t limit) const;
+  // How many messages of a queue have seqs in [from, to].
+  Result<uint64_t> count(const std::string& queueArn, uint64_t from, uint64_t to) const;
   // The committed message `seq` of a queue, if any.
   Result<std::optional<Message>> message(const std::string& queueArn, uint64_t seq) const;
 

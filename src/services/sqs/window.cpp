@@ -126,6 +126,23 @@ void SqsService::dropExpired(Queue& q, TimePoint now, SqsStore::Changes& changes
   }
 }
 
+void SqsService::countSpilled(Queue& q) {
+  auto counted = std::make_shared<Result<uint64_t>>(uint64_t{0});
+  uint64_t from = q.spillFrom, to = q.spillEstimatedTo, purges = q.purges;
+  uint64_t estimate = to - from + 1;
+  engine_.loop.runBlocking(
+      [this, counted, arn = q.arn, from, to] { *counted = store_.count(arn, from, to); },
+      [this, counted, arn = q.arn, estimate, purges] {
+        Queue* queue = queueByArn(arn);
+        if (!queue || queue->purges != purges || !*counted) return;
+        // Every change since the estimate moved it by one real message, so
+        // the gap between the estimate and the count is still the error.
+        uint64_t gaps = estimate - **counted;
+        queue->spilled = queue->spilled > gaps ? queue->spilled - gaps : 0;
+        queue->spillEstimatedTo = 0;
+      });
+}
+
 Message* SqsService::findMessage(Queue& q, uint64_t seq) {
   if (auto it = q.messages.find(seq); it != q.messages.end()) return &it->second;
   if (q.spilled == 0 || seq < q.spillFrom || q.faulted.count(seq)) return nullptr;
