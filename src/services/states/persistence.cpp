@@ -40,6 +40,15 @@ constexpr store::sqlite::Migration kMigrations[] = {
     {3,
      "CREATE INDEX states_executions_by_stop ON states_executions("
      "json_extract(result, '$.stopTime')) WHERE result IS NOT NULL"},
+    // History chunks are a kilobyte and more: in a WITHOUT ROWID table a row
+    // past ~1 KB (a 4 KB page) goes to overflow pages, so each took 4-5 KB.
+    // A rowid table keeps them on their leaf pages.
+    {4,
+     "CREATE TABLE states_history_rows(arn TEXT NOT NULL, first_id INTEGER NOT NULL,"
+     " events TEXT NOT NULL, PRIMARY KEY(arn, first_id));"
+     "INSERT INTO states_history_rows SELECT arn, first_id, events FROM states_history;"
+     "DROP TABLE states_history;"
+     "ALTER TABLE states_history_rows RENAME TO states_history"},
 };
 
 TimePoint fromMicros(const Json* v) {
