@@ -8,6 +8,7 @@
 #include "core/encoding.hpp"
 #include "gateway/aws_chunked.hpp"
 #include "gateway/rest_xml_codec.hpp"
+#include "gateway/s3_cors.hpp"
 #include "gateway/s3_post_form.hpp"
 
 namespace sluice::gateway {
@@ -142,6 +143,50 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
       !a.bucket.empty()) {
     return handleBrowserPost(std::move(request), a.bucket, std::move(reply));
   }
+  // A browser's CORS preflight carries no credentials: it is answered from
+  // the bucket's CORS rules alone.
+  if (http.method == "OPTIONS" && !a.bucket.empty()) {
+    std::string origin(http.header("Origin")), method(http.header("Access-Control-Request-Method"));
+    if (origin.empty()) {
+      return fail({"BadRequest", "Insufficient information. Origin request header needed.", 400});
+    }
+    if (method.empty()) {
+      return fail({"BadRequest", "Invalid Access-Control-Request-Method: null", 400});
+    }
+    auto headers = splitHeaderList(http.header("Access-Control-Request-Headers"));
+    std::string resourceType = a.key ? "OBJECT" : "BUCKET";
+    registry_.call(kService, "GetBucketCors", JsonObject{{"Bucket", a.bucket}}, request.ctx,
+                   [reply = std::move(reply), origin, method, headers, requestId, resource,
+                    resourceType](Result<Json> rules) {
+                     auto refuse = [&](std::string why) {
+                       AwsError e = AwsError{"AccessForbidden", "CORSResponse: " + why, 403}
+                                        .with("Method", method)
+                                        .with("ResourceType", resourceType);
+                       reply(restxml::encodeError(e, resource, requestId, false));
+                     };
+                     if (!rules) {
+                       if (rules.error().code != "NoSuchCORSConfiguration") {
+                         return reply(restxml::encodeError(asS3Error(rules.error()), resource,
+                                                           requestId, false));
+                       }
+                       return refuse("CORS is not enabled for this bucket.");
+                     }
+                     auto allowed = corsHeaders(rules->as_object().at("CORSRules"), origin, method,
+                                                headers, true);
+                     if (!allowed) {
+                       return refuse(
+                           "This CORS request is not allowed. This is usually because the "
+                           "evalution of Origin, request method / Access-Control-Request-Method "
+                           "or Access-Control-Request-Headers are not whitelisted by the "
+                           "resource's CORS spec.");
+                     }
+                     HttpResponse r;
+                     r.headers = {{"x-amz-request-id", requestId}, {"x-amz-id-2", requestId}};
+                     for (auto& h : *allowed) r.headers.push_back(std::move(h));
+                     reply(std::move(r));
+                   });
+    return;
+  }
   if (request.authenticateByPolicy) return fail({"AccessDenied", "Access Denied", 403});
   if (!request.verified) {
     if (auto expired = presignExpired(a.query, clock_.now())) return fail(*expired);
@@ -247,6 +292,25 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
   auto input = restxml::decodeInput(*op, a, http, std::move(http.body), *payload);
   if (!input) return fail(input.error());
   request.ctx.payload = payload;
+  // A browser's request (it names its Origin) gets the CORS headers of the
+  // rule that allows it, as S3 adds them.
+  std::string origin(http.header("Origin"));
+  if (!origin.empty() && !a.bucket.empty()) {
+    reply = [this, reply = std::move(reply), origin, method = http.method, bucket = a.bucket,
+             ctx = request.ctx](HttpResponse r) mutable {
+      registry_.call(
+          kService, "GetBucketCors", JsonObject{{"Bucket", bucket}}, ctx,
+          [reply = std::move(reply), r = std::move(r), origin, method](Result<Json> rules) mutable {
+            if (rules) {
+              if (auto h =
+                      corsHeaders(rules->as_object().at("CORSRules"), origin, method, {}, false)) {
+                for (auto& x : *h) r.headers.push_back(std::move(x));
+              }
+            }
+            reply(std::move(r));
+          });
+    };
+  }
   registry_.call(
       kService, op->name, *input, request.ctx,
       [reply = std::move(reply), op, payload, requestId, resource, head](Result<Json> result) {
