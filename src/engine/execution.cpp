@@ -203,6 +203,19 @@ void Execution::finishExecution(ExecutionStatus status, Json output, std::string
 
 int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
   if (!f.recordEvents) return 0;
+  bool ends = type == "ExecutionSucceeded" || type == "ExecutionFailed" ||
+              type == "ExecutionTimedOut" || type == "ExecutionAborted";
+  if (historyFull_ && !ends) return 0;
+  if (!config_.express && !ends && history_.size() + 1 >= kMaxHistoryEvents) {
+    // No room but for the end: the execution fails with the next event, as
+    // AWS ends it, and what it was doing stops unrecorded.
+    historyFull_ = true;
+    root_->lastEventId = static_cast<int64_t>(history_.size());
+    abortFrame(root_);
+    finishExecution(ExecutionStatus::Failed, nullptr, std::string(asl::errors::kRuntime),
+                    "The execution reached the maximum number of history events (25000).");
+    return 0;
+  }
   EventTypeInfo info = eventTypeInfo(type);
   if (info.name.empty()) throw std::logic_error("unknown history event type " + std::string(type));
   HistoryEvent e;
@@ -299,6 +312,7 @@ void Execution::enterState(const FramePtr& f, int index, Json input) {
   f->outputText.reset();
   const std::string* inputText = splices && !f->inputMembers.empty() ? text.get() : nullptr;
   f->enteredEventId = emitState(*f, stateEventName(s.type, kEntered), "input", std::move(text));
+  if (done()) return;  // its history is full: the state does not run
   // The text lives on in the recorded event (not recorded: no splicing).
   f->inputText = f->enteredEventId > 0 ? inputText : nullptr;
   runState(f);

@@ -276,6 +276,10 @@ class Execution : public std::enable_shared_from_this<Execution> {
   Json output_;
   std::string error_, cause_;
   std::vector<HistoryEvent> history_;
+  // A Standard execution fails when its history reaches AWS's 25,000 events:
+  // the failure is the 25,000th, and nothing is recorded after it.
+  static constexpr size_t kMaxHistoryEvents = 25000;
+  bool historyFull_ = false;
   FramePtr root_;
   EventLoop::TimerId executionTimer_ = 0;
   std::vector<std::function<void()>> finished_;

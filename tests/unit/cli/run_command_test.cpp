@@ -279,6 +279,36 @@ TEST(CliRun, InputOverStartExecutionsLimitIsRejected) {
   }
 }
 
+TEST(CliRun, AStandardExecutionFailsAtTwentyFiveThousandHistoryEvents) {
+  TempDir dir;
+  // Four events a round, 100,000 rounds: past AWS's history limit.
+  std::string def = dir.write("loop.json", R"json({"StartAt": "Inc", "States": {
+    "Inc": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "Check"},
+    "Check": {"Type": "Choice", "Choices": [
+      {"Variable": "$.n", "NumericLessThan": 100000, "Next": "Inc"}], "Default": "Done"},
+    "Done": {"Type": "Succeed"}}})json");
+  auto r = runCommand({kSluice, "run", def, "--input", R"({"n": 0})", "--history"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  Json out = parseOutput(r);
+  EXPECT_EQ(str(out, "status"), "FAILED");
+  EXPECT_EQ(str(out, "error"), "States.Runtime");
+  EXPECT_EQ(str(out, "cause"),
+            "The execution reached the maximum number of history events (25000).");
+  const JsonArray& events = out.at("events").as_array();
+  ASSERT_EQ(events.size(), 25000u);
+  // The failure is event 25,000; the loop's last step before it is 24,999.
+  EXPECT_EQ(events.back().at("type").as_string(), "ExecutionFailed");
+  EXPECT_EQ(events.back().at("id").to_number<int64_t>(), 25000);
+  EXPECT_EQ(events.back().at("previousEventId").to_number<int64_t>(), 24999);
+  EXPECT_EQ(events[24998].at("type").as_string(), "PassStateExited");
+  // Express has no history limit: the same loop runs to its end.
+  auto express = runCommand({kSluice, "run", def, "--type", "EXPRESS", "--input", R"({"n": 0})"});
+  ASSERT_EQ(express.exitCode, 0) << express.err;
+  Json done = parseOutput(express);
+  EXPECT_EQ(str(done, "status"), "SUCCEEDED");
+  EXPECT_EQ(done.at("output").at("n").to_number<int64_t>(), 100000);
+}
+
 TEST(CliRun, MissingFilesAreErrors) {
   TempDir dir;
   auto r = runCommand({kSluice, "run", dir.path("does-not-exist.json")});
