@@ -49,7 +49,9 @@ def worker(port, url, seconds, start, out):
     out.put(done)
 
 
-def throughput(port, url, seconds, clients):
+def throughput(port, url, seconds, clients, worker=worker):
+    """Messages/s of `clients` processes running `worker(port, url, seconds,
+    start, out)` together; each puts its count on `out`."""
     start, out = mp.Event(), mp.Queue()
     procs = [mp.Process(target=worker, args=(port, url, seconds, start, out)) for _ in range(clients)]
     for p in procs:

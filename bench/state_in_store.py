@@ -15,7 +15,6 @@ DeleteMessageBatch from 8 client processes.
 import argparse
 import http.client
 import json
-import multiprocessing as mp
 import os
 import shutil
 import socket
@@ -27,7 +26,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sqs_bench import call  # noqa: E402
+from sqs_bench import call, throughput  # noqa: E402
 
 ACCOUNT = "000000000000"
 
@@ -97,22 +96,6 @@ def receive_delete_worker(port, url, seconds, start, out):
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(msgs)]})
         done += len(msgs)
     out.put(done)
-
-
-def receive_delete(port, url, seconds, clients=8):
-    start, out = mp.Event(), mp.Queue()
-    procs = [mp.Process(target=receive_delete_worker, args=(port, url, seconds, start, out))
-             for _ in range(clients)]
-    for p in procs:
-        p.start()
-    time.sleep(0.3)
-    t = time.monotonic()
-    start.set()
-    total = sum(out.get() for _ in procs)
-    elapsed = time.monotonic() - t
-    for p in procs:
-        p.join()
-    return total / elapsed
 
 
 def main():
@@ -192,7 +175,7 @@ def main():
         s = args.seconds
         send = load(args.build, port, "AmazonSQS.SendMessage",
                     json.dumps({"QueueUrl": url, "MessageBody": "hot %N"}), seconds=s)
-        rd = receive_delete(port, url, s)
+        rd = throughput(port, url, s, 8, worker=receive_delete_worker)
         start = load(args.build, port, "AWSStepFunctions.StartExecution",
                      json.dumps({"stateMachineArn": arn, "name": "hot-%N"}), seconds=s)
         server.idle()

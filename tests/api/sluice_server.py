@@ -71,6 +71,14 @@ class SluiceServer:
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
+    def resident_mb(self):
+        """The running server's resident memory (VmRSS) in MB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
     def client(self, service, access_key="test", secret_key="test"):
         return boto3.client(
             service,

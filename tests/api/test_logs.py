@@ -392,13 +392,6 @@ class LogsRestartTest(unittest.TestCase):
         """24 MB of events: after a restart the server holds none of them in
         memory (its resident size stays near an empty server's), yet pages,
         filters and stream statistics read them all."""
-        def resident_mb(server):
-            with open(f"/proc/{server.proc.pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) / 1024
-            return 0
-
         server = SluiceServer().start()
         try:
             logs = server.client("logs")
@@ -417,10 +410,10 @@ class LogsRestartTest(unittest.TestCase):
             empty = SluiceServer().start()
             try:
                 empty.client("logs").describe_log_groups()
-                baseline = resident_mb(empty)
+                baseline = empty.resident_mb()
             finally:
                 empty.cleanup()
-            self.assertLess(resident_mb(server), baseline + 12)  # 24 MB of events not loaded
+            self.assertLess(server.resident_mb(), baseline + 12)  # 24 MB of events not loaded
             s = logs.describe_log_streams(logGroupName="big")["logStreams"][0]
             self.assertEqual((s["firstEventTimestamp"], s["lastEventTimestamp"]),
                              (t, t + 23 * 1000 + 999))

@@ -13,14 +13,6 @@ from sluice_server import SluiceServer
 WINDOW = 1000  # SqsService::kWindow
 
 
-def resident_mb(server):
-    with open(f"/proc/{server.proc.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0
-
-
 def send_all(sqs, url, bodies):
     for i in range(0, len(bodies), 10):
         out = sqs.send_message_batch(QueueUrl=url, Entries=[
@@ -185,10 +177,10 @@ class SqsStoreTest(unittest.TestCase):
         empty = SluiceServer().start()
         try:
             empty.client("sqs").list_queues()
-            baseline = resident_mb(empty)
+            baseline = empty.resident_mb()
         finally:
             empty.cleanup()
-        held = resident_mb(self.server)
+        held = self.server.resident_mb()
         # The window is ~2 MB of these messages; the queue is 60 MB.
         self.assertLess(held, baseline + 15, (held, baseline))
         first = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]

@@ -259,21 +259,18 @@ class DurabilityTest(unittest.TestCase):
                 range(2400)))
         self.server.idle()
 
-        def resident_mb(server):
-            with open(f"/proc/{server.proc.pid}/status") as f:
-                return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) / 1024
         empty = SluiceServer().start()
         try:
             empty.client("stepfunctions").list_state_machines()
-            baseline = resident_mb(empty)
+            baseline = empty.resident_mb()
         finally:
             empty.cleanup()
         # Finished executions left memory once their ends were committed...
-        self.assertLess(resident_mb(self.server), baseline + 12)  # ~2,400 x 10 KB
+        self.assertLess(self.server.resident_mb(), baseline + 12)  # ~2,400 x 10 KB
         self.restart()
         self.sfn.list_state_machines()
         # ...and a restart does not load them.
-        self.assertLess(resident_mb(self.server), baseline + 12)
+        self.assertLess(self.server.resident_mb(), baseline + 12)
 
         listed, token, pages = [], None, 0
         while True:

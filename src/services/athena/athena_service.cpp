@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "services/athena/athena_errors.hpp"
 #include "services/athena/athena_results.hpp"
 #include "services/athena/query_run.hpp"
 #include "services/common/input.hpp"
@@ -39,11 +40,6 @@ constexpr store::sqlite::Migration kMigrations[] = {
 };
 
 constexpr const char* kPrimary = "primary";
-
-AwsError invalidRequest(std::string message, std::string code = "INVALID_INPUT") {
-  return AwsError{"InvalidRequestException", std::move(message), 400}.with("AthenaErrorCode",
-                                                                           std::move(code));
-}
 
 int64_t epochMs(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

@@ -4,6 +4,7 @@
 // from Glue's own operations, called through the registry.
 #include <regex>
 
+#include "services/athena/athena_errors.hpp"
 #include "services/athena/athena_service.hpp"
 #include "services/athena/statement_tokens.hpp"
 #include "services/common/input.hpp"
@@ -17,11 +18,6 @@ constexpr const char* kCatalog = "AwsDataCatalog";
 
 AwsError metadataError(std::string message) {
   return AwsError{"MetadataException", std::move(message), 400};
-}
-
-AwsError invalid(std::string message) {
-  return AwsError{"InvalidRequestException", std::move(message), 400}.with("AthenaErrorCode",
-                                                                           "INVALID_INPUT");
 }
 
 bool isCatalog(const Json& in, const char* member) {
@@ -91,11 +87,12 @@ void AthenaService::registerCatalogOperations(OperationRegistry& registry) {
   });
   registry.add("athena", "GetDataCatalog", [](const Json& in, const CallContext& ctx, Reply reply) {
     if (!isCatalog(in, "Name")) {
-      return reply(invalid("Catalog " +
-                           std::string(Input(in).get("Name") && Input(in).get("Name")->is_string()
-                                           ? Input(in).get("Name")->get_string()
-                                           : "") +
-                           " was not found."));
+      return reply(
+          invalidRequest("Catalog " +
+                         std::string(Input(in).get("Name") && Input(in).get("Name")->is_string()
+                                         ? Input(in).get("Name")->get_string()
+                                         : "") +
+                         " was not found."));
     }
     reply(Json(
         JsonObject{{"DataCatalog",

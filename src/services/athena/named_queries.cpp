@@ -2,6 +2,7 @@
 // ListNamedQueries, UpdateNamedQuery, DeleteNamedQuery. Documents of
 // athena_named_queries keyed by NamedQueryId; a ClientRequestToken makes
 // CreateNamedQuery idempotent (the same token answers the same id).
+#include "services/athena/athena_errors.hpp"
 #include "services/athena/athena_service.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
@@ -12,20 +13,15 @@ namespace {
 
 constexpr const char* kTable = "athena_named_queries";
 
-AwsError invalid(std::string message) {
-  return AwsError{"InvalidRequestException", std::move(message), 400}.with("AthenaErrorCode",
-                                                                           "INVALID_INPUT");
-}
-
 AwsError notFound(const std::string& id) {
-  return invalid("NamedQuery " + id + " was not found.");
+  return invalidRequest("NamedQuery " + id + " was not found.");
 }
 
 Result<void> checkLength(const std::string& what, const std::string& value, size_t min,
                          size_t max) {
   if (value.size() < min || value.size() > max) {
-    return invalid(what + " must be " + std::to_string(min) + " to " + std::to_string(max) +
-                   " characters long.");
+    return invalidRequest(what + " must be " + std::to_string(min) + " to " + std::to_string(max) +
+                          " characters long.");
   }
   return {};
 }
@@ -93,7 +89,7 @@ Result<Change> AthenaService::getNamedQuery(const Json& in, const CallContext& c
 Result<Change> AthenaService::batchGetNamedQuery(const Json& in, const CallContext& ctx) {
   const Json* ids = Input(in).get("NamedQueryIds");
   if (!ids || !ids->is_array() || ids->as_array().empty() || ids->as_array().size() > 50) {
-    return invalid("NamedQueryIds must list 1 to 50 ids.");
+    return invalidRequest("NamedQueryIds must list 1 to 50 ids.");
   }
   auto& mine = namedQueries_[scopeKey(ctx.scope)];
   JsonArray found, missing;
@@ -122,7 +118,7 @@ Result<Change> AthenaService::listNamedQueries(const Json& in, const CallContext
   std::string after;
   if (*token && !(*token)->empty()) {
     auto key = decodePageToken(**token);
-    if (!key) return invalid("Invalid NextToken.");
+    if (!key) return invalidRequest("Invalid NextToken.");
     after = *key;
   }
   size_t limit = static_cast<size_t>(std::clamp<int64_t>(max->value_or(50), 0, 50));
@@ -206,7 +202,8 @@ Result<void> AthenaService::removeWorkGroupContents(DocumentBatch& batch, const 
     executions = *row;
   }
   if (refuseIfAny && (!named.empty() || !prepared.empty() || executions)) {
-    return invalid("WorkGroup " + wg + " is not empty: delete it with RecursiveDeleteOption.");
+    return invalidRequest("WorkGroup " + wg +
+                          " is not empty: delete it with RecursiveDeleteOption.");
   }
   for (const auto& id : named) {
     batch.erase(kTable, scope, id);

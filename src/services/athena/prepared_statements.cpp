@@ -5,6 +5,7 @@
 // Documents of athena_prepared_statements keyed "<workgroup>/<name>".
 #include <regex>
 
+#include "services/athena/athena_errors.hpp"
 #include "services/athena/athena_service.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
@@ -15,11 +16,6 @@ namespace {
 
 constexpr const char* kTable = "athena_prepared_statements";
 constexpr size_t kMaxPerWorkGroup = 1000;
-
-AwsError invalid(std::string message) {
-  return AwsError{"InvalidRequestException", std::move(message), 400}.with("AthenaErrorCode",
-                                                                           "INVALID_INPUT");
-}
 
 AwsError notFound(const std::string& name, const std::string& wg) {
   return AwsError{"ResourceNotFoundException",
@@ -52,13 +48,13 @@ Result<Change> AthenaService::createPreparedStatement(const Json& in, const Call
   auto sql = input.requiredString("QueryStatement");
   if (!sql) return sql.error();
   if (!validName(*name)) {
-    return invalid(
+    return invalidRequest(
         "StatementName must start with a letter or '_' and hold only letters, digits, "
         "'_', '@' and ':' (at most 256).");
   }
   auto& mine = prepared_[scopeKey(ctx.scope)];
   if (mine.count(keyOf(*wg, *name))) {
-    return invalid("Prepared statement " + *name + " already exists in workGroup " + *wg);
+    return invalidRequest("Prepared statement " + *name + " already exists in workGroup " + *wg);
   }
   size_t inGroup = 0;
   for (auto it = mine.lower_bound(*wg + "/"); it != mine.end() && it->first.starts_with(*wg + "/");
@@ -66,8 +62,8 @@ Result<Change> AthenaService::createPreparedStatement(const Json& in, const Call
     ++inGroup;
   }
   if (inGroup >= kMaxPerWorkGroup) {
-    return invalid("WorkGroup " + *wg + " already has " + std::to_string(kMaxPerWorkGroup) +
-                   " prepared statements, the most Athena allows.");
+    return invalidRequest("WorkGroup " + *wg + " already has " + std::to_string(kMaxPerWorkGroup) +
+                          " prepared statements, the most Athena allows.");
   }
   JsonObject doc{{"StatementName", *name},
                  {"QueryStatement", *sql},
@@ -139,7 +135,7 @@ Result<Change> AthenaService::listPreparedStatements(const Json& in, const CallC
   std::string after = *wg + "/";
   if (*token && !(*token)->empty()) {
     auto key = decodePageToken(**token);
-    if (!key || !key->starts_with(*wg + "/")) return invalid("Invalid NextToken.");
+    if (!key || !key->starts_with(*wg + "/")) return invalidRequest("Invalid NextToken.");
     after = *key;
   }
   size_t limit = static_cast<size_t>(std::clamp<int64_t>(max->value_or(50), 1, 50));
@@ -169,7 +165,7 @@ Result<Change> AthenaService::batchGetPreparedStatement(const Json& in, const Ca
   if (!wg) return wg.error();
   const Json* names = input.get("PreparedStatementNames");
   if (!names || !names->is_array() || names->as_array().empty() || names->as_array().size() > 50) {
-    return invalid("PreparedStatementNames must list 1 to 50 names.");
+    return invalidRequest("PreparedStatementNames must list 1 to 50 names.");
   }
   auto& mine = prepared_[scopeKey(ctx.scope)];
   JsonArray found, missing;

@@ -3,6 +3,7 @@
 // CreateWorkGroup. Tags are documents of athena_tags keyed by ARN, held in
 // memory and written through (small configuration); a deleted workgroup's
 // go with it.
+#include "services/athena/athena_errors.hpp"
 #include "services/athena/athena_service.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
@@ -13,11 +14,6 @@ namespace {
 
 constexpr const char* kTagTable = "athena_tags";
 constexpr size_t kMaxTags = 50;
-
-AwsError invalid(std::string message) {
-  return AwsError{"InvalidRequestException", std::move(message), 400}.with("AthenaErrorCode",
-                                                                           "INVALID_INPUT");
-}
 
 AwsError notFound(const std::string& arn) {
   return AwsError{"ResourceNotFoundException", "Resource " + arn + " was not found.", 400}.with(
@@ -54,21 +50,21 @@ Result<std::string> AthenaService::taggable(const Scope& scope, const Input& inp
 
 Result<void> AthenaService::addTags(DocumentBatch& batch, const Scope& scope,
                                     const std::string& arn, const Json& tags) {
-  if (!tags.is_array()) return invalid("Tags must be a list of Key and Value.");
+  if (!tags.is_array()) return invalidRequest("Tags must be a list of Key and Value.");
   auto merged = tags_.count(arn) ? tags_.at(arn) : std::map<std::string, std::string>{};
   for (const Json& t : tags.as_array()) {
     const Json* k = t.is_object() ? t.as_object().if_contains("Key") : nullptr;
     const Json* v = t.is_object() ? t.as_object().if_contains("Value") : nullptr;
     if (!k || !k->is_string() || k->get_string().empty() || k->get_string().size() > 128) {
-      return invalid("Tag keys must be 1 to 128 characters.");
+      return invalidRequest("Tag keys must be 1 to 128 characters.");
     }
     if (v && (!v->is_string() || v->get_string().size() > 256)) {
-      return invalid("Tag values must be at most 256 characters.");
+      return invalidRequest("Tag values must be at most 256 characters.");
     }
     merged[std::string(k->get_string())] = v ? std::string(v->get_string()) : "";
   }
   if (merged.size() > kMaxTags) {
-    return invalid("A resource can have at most " + std::to_string(kMaxTags) + " tags.");
+    return invalidRequest("A resource can have at most " + std::to_string(kMaxTags) + " tags.");
   }
   storeTags(batch, scope, arn, std::move(merged));
   return {};
@@ -92,7 +88,7 @@ Result<Change> AthenaService::tagResource(const Json& in, const CallContext& ctx
   auto arn = taggable(ctx.scope, input);
   if (!arn) return arn.error();
   const Json* tags = input.get("Tags");
-  if (!tags) return invalid("Tags is required.");
+  if (!tags) return invalidRequest("Tags is required.");
   Change change;
   if (auto added = addTags(change.batch, ctx.scope, *arn, *tags); !added) return added.error();
   return change;
@@ -103,7 +99,7 @@ Result<Change> AthenaService::untagResource(const Json& in, const CallContext& c
   auto arn = taggable(ctx.scope, input);
   if (!arn) return arn.error();
   const Json* keys = input.get("TagKeys");
-  if (!keys || !keys->is_array()) return invalid("TagKeys is required.");
+  if (!keys || !keys->is_array()) return invalidRequest("TagKeys is required.");
   auto kept = tags_.count(*arn) ? tags_.at(*arn) : std::map<std::string, std::string>{};
   for (const Json& k : keys->as_array()) {
     if (k.is_string()) kept.erase(std::string(k.get_string()));
@@ -119,14 +115,14 @@ Result<Change> AthenaService::listTagsForResource(const Json& in, const CallCont
   if (!arn) return arn.error();
   auto max = input.optionalInt("MaxResults");
   if (!max) return max.error();
-  if (*max && **max < 75) return invalid("MaxResults must be at least 75.");
+  if (*max && **max < 75) return invalidRequest("MaxResults must be at least 75.");
   size_t limit = static_cast<size_t>(max->value_or(100));
   std::string after;
   if (auto token = input.optionalString("NextToken"); !token) {
     return token.error();
   } else if (*token && !(*token)->empty()) {
     auto key = decodePageToken(**token);
-    if (!key) return invalid("Invalid NextToken.");
+    if (!key) return invalidRequest("Invalid NextToken.");
     after = *key;
   }
   JsonArray out;

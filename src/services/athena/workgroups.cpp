@@ -7,6 +7,7 @@
 // bytes scanned) is read by StartQueryExecution through effectiveWorkGroup.
 #include <regex>
 
+#include "services/athena/athena_errors.hpp"
 #include "services/athena/athena_service.hpp"
 #include "services/common/input.hpp"
 #include "services/common/pagination.hpp"
@@ -16,11 +17,6 @@ namespace sluice::services::athena {
 namespace {
 
 constexpr const char* kTable = "athena_workgroups";
-
-AwsError invalid(std::string message) {
-  return AwsError{"InvalidRequestException", std::move(message), 400}.with("AthenaErrorCode",
-                                                                           "INVALID_INPUT");
-}
 
 JsonObject engineVersion() {
   return JsonObject{{"SelectedEngineVersion", "AUTO"},
@@ -46,14 +42,14 @@ Result<void> checkOutput(const Json* rc) {
   if (!o || !o->is_string()) return {};
   std::string out(o->as_string());
   if (!out.starts_with("s3://") || !lake::parseS3Uri(out)) {
-    return invalid("outputLocation is not a valid S3 path.");
+    return invalidRequest("outputLocation is not a valid S3 path.");
   }
   return {};
 }
 
 // Applies a WorkGroupConfiguration (Create) to `config`.
 Result<void> applyConfiguration(JsonObject& config, const Json& in) {
-  if (!in.is_object()) return invalid("Configuration must be an object.");
+  if (!in.is_object()) return invalidRequest("Configuration must be an object.");
   const JsonObject& c = in.as_object();
   if (auto r = checkOutput(c.if_contains("ResultConfiguration")); !r) return r;
   for (const char* key :
@@ -67,7 +63,7 @@ Result<void> applyConfiguration(JsonObject& config, const Json& in) {
   if (const Json* cutoff = c.if_contains("BytesScannedCutoffPerQuery")) {
     auto n = toInteger(*cutoff);
     if (!n || *n < 10000000) {
-      return invalid("BytesScannedCutoffPerQuery must be at least 10000000 (10 MB).");
+      return invalidRequest("BytesScannedCutoffPerQuery must be at least 10000000 (10 MB).");
     }
   }
   return {};
@@ -75,7 +71,7 @@ Result<void> applyConfiguration(JsonObject& config, const Json& in) {
 
 // Applies WorkGroupConfigurationUpdates (Update) to `config`.
 Result<void> applyUpdates(JsonObject& config, const Json& in) {
-  if (!in.is_object()) return invalid("ConfigurationUpdates must be an object.");
+  if (!in.is_object()) return invalidRequest("ConfigurationUpdates must be an object.");
   const JsonObject& u = in.as_object();
   for (const char* key : {"EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled",
                           "RequesterPaysEnabled", "AdditionalConfiguration", "ExecutionRole"}) {
@@ -84,7 +80,7 @@ Result<void> applyUpdates(JsonObject& config, const Json& in) {
   if (const Json* cutoff = u.if_contains("BytesScannedCutoffPerQuery")) {
     auto n = toInteger(*cutoff);
     if (!n || *n < 10000000) {
-      return invalid("BytesScannedCutoffPerQuery must be at least 10000000 (10 MB).");
+      return invalidRequest("BytesScannedCutoffPerQuery must be at least 10000000 (10 MB).");
     }
     config["BytesScannedCutoffPerQuery"] = *cutoff;
   }
@@ -125,7 +121,7 @@ Result<Json> AthenaService::effectiveWorkGroup(const Scope& scope, const std::st
   auto& mine = workgroups_[scopeKey(scope)];
   if (auto it = mine.find(name); it != mine.end()) return it->second;
   if (name == "primary") return Json(freshWorkGroup(name, epochSeconds(TimePoint{})));
-  return invalid("WorkGroup " + name + " is not found.");
+  return invalidRequest("WorkGroup " + name + " is not found.");
 }
 
 Result<std::string> AthenaService::requestWorkGroup(const Input& input, const Scope& scope,
@@ -149,11 +145,11 @@ Result<Change> AthenaService::createWorkGroup(const Json& in, const CallContext&
   auto name = input.requiredString("Name");
   if (!name) return name.error();
   if (!validName(*name)) {
-    return invalid("WorkGroup name must be 1 to 128 letters, digits, '.', '_' or '-'.");
+    return invalidRequest("WorkGroup name must be 1 to 128 letters, digits, '.', '_' or '-'.");
   }
   auto& mine = workgroups_[scopeKey(ctx.scope)];
   if (*name == "primary" || mine.count(*name)) {
-    return invalid("WorkGroup " + *name + " is already created");
+    return invalidRequest("WorkGroup " + *name + " is already created");
   }
   JsonObject doc = freshWorkGroup(*name, epochSeconds(clock_.now()));
   if (const Json* c = input.get("Configuration"); c && !c->is_null()) {
@@ -198,7 +194,7 @@ Result<Change> AthenaService::updateWorkGroup(const Json& in, const CallContext&
     return s.error();
   } else if (*s) {
     if (**s != "ENABLED" && **s != "DISABLED") {
-      return invalid("State must be ENABLED or DISABLED.");
+      return invalidRequest("State must be ENABLED or DISABLED.");
     }
     doc["State"] = **s;
   }
@@ -215,9 +211,9 @@ Result<Change> AthenaService::deleteWorkGroup(const Json& in, const CallContext&
   Input input(in);
   auto name = input.requiredString("WorkGroup");
   if (!name) return name.error();
-  if (*name == "primary") return invalid("primary workgroup could not be removed.");
+  if (*name == "primary") return invalidRequest("primary workgroup could not be removed.");
   auto& mine = workgroups_[scopeKey(ctx.scope)];
-  if (!mine.count(*name)) return invalid("WorkGroup " + *name + " is not found.");
+  if (!mine.count(*name)) return invalidRequest("WorkGroup " + *name + " is not found.");
   const Json* recursive = input.get("RecursiveDeleteOption");
   bool all = recursive && recursive->is_bool() && recursive->as_bool();
   Change change;
@@ -240,7 +236,7 @@ Result<Change> AthenaService::listWorkGroups(const Json& in, const CallContext& 
   std::string after;
   if (*token && !(*token)->empty()) {
     auto key = decodePageToken(**token);
-    if (!key) return invalid("Invalid NextToken.");
+    if (!key) return invalidRequest("Invalid NextToken.");
     after = *key;
   }
   size_t limit = static_cast<size_t>(std::clamp<int64_t>(max->value_or(50), 1, 50));
