@@ -54,16 +54,20 @@ class Server:
         self.proc = None
 
     def start(self):
-        """Spawns the server; returns ms from spawn to its first API answer."""
+        """Spawns the server; returns ms from spawn to its first API answer.
+        The server prints its "listening" line once it accepts connections."""
         t = time.perf_counter()
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while True:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                call(c, "ListQueues", {})
-                return (time.perf_counter() - t) * 1000
-            except (ConnectionRefusedError, ConnectionResetError, OSError):
-                time.sleep(0.001)
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        line = self.proc.stdout.readline()
+        if "listening" not in line:
+            raise RuntimeError(f"sluice server did not start: {line!r}")
+        call(http.client.HTTPConnection("127.0.0.1", self.port, timeout=5), "ListQueues", {})
+        first = (time.perf_counter() - t) * 1000
+        # Keep reading what it prints: a pipe nobody reads fills and blocks it.
+        threading.Thread(target=lambda out: [None for _ in out], args=(self.proc.stdout,),
+                         daemon=True).start()
+        return first
 
     def kill9(self):
         self.proc.kill()

@@ -6,6 +6,7 @@
 
 #include "core/digest.hpp"
 #include "core/encoding.hpp"
+#include "core/text.hpp"
 #include "gateway/aws_chunked.hpp"
 #include "gateway/rest_xml_codec.hpp"
 #include "gateway/s3_cors.hpp"
@@ -153,7 +154,7 @@ void RestXmlProtocol::handle(RoutedRequest request, HttpReply reply) const {
     if (method.empty()) {
       return fail({"BadRequest", "Invalid Access-Control-Request-Method: null", 400});
     }
-    auto headers = splitHeaderList(http.header("Access-Control-Request-Headers"));
+    auto headers = splitList(http.header("Access-Control-Request-Headers"));
     std::string resourceType = a.key ? "OBJECT" : "BUCKET";
     registry_.call(kService, "GetBucketCors", JsonObject{{"Bucket", a.bucket}}, request.ctx,
                    [reply = std::move(reply), origin, method, headers, requestId, resource,

@@ -24,7 +24,4 @@ std::optional<HeaderList> corsHeaders(const Json& rules, const std::string& orig
                                       const std::vector<std::string>& requestHeaders,
                                       bool preflight);
 
-// A comma-separated header list (Access-Control-Request-Headers) as names.
-std::vector<std::string> splitHeaderList(std::string_view text);
-
 }  // namespace sluice::gateway

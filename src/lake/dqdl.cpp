@@ -7,6 +7,8 @@
 #include <regex>
 #include <set>
 
+#include "core/text.hpp"
+
 namespace sluice::lake {
 
 namespace {
@@ -900,7 +902,7 @@ class Evaluator {
   std::string reference(const std::string& alias) {
     if (auto it = references_.find(alias); it != references_.end()) return it->second;
     for (const auto& [name, rel] : references_) {
-      if (lowered(name) == lowered(alias)) return rel;
+      if (asciiLower(name) == asciiLower(alias)) return rel;
     }
     throw std::runtime_error("The reference dataset " + alias +
                              " is not among the additional data sources");
@@ -917,28 +919,9 @@ class Evaluator {
     if (!r) throw std::runtime_error(r.error().message);
     for (size_t i = 0; i < r->rowCount(); ++i) {
       std::string c = r->value(i, 0).value_or("");
-      if (lowered(c) == lowered(name)) return sqlIdent(c);
+      if (asciiLower(c) == asciiLower(name)) return sqlIdent(c);
     }
     throw std::runtime_error("Column " + name + " does not exist in the reference dataset");
-  }
-
-  static std::string lowered(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), ::tolower);
-    return s;
-  }
-
-  static std::vector<std::string> splitList(const std::string& text) {
-    std::vector<std::string> out;
-    size_t from = 0;
-    for (;;) {
-      size_t comma = text.find(',', from);
-      std::string part = text.substr(from, comma == std::string::npos ? comma : comma - from);
-      while (!part.empty() && part.front() == ' ') part.erase(0, 1);
-      while (!part.empty() && part.back() == ' ') part.pop_back();
-      if (!part.empty()) out.push_back(part);
-      if (comma == std::string::npos) return out;
-      from = comma + 1;
-    }
   }
 
   // "a->x,b" as {a, x}, {b, b}.

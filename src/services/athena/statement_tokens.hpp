@@ -9,14 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.hpp"
 #include "services/athena/query_run.hpp"
 
 namespace sluice::services::athena {
 
 inline std::string lowerText(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return asciiLower(s);
 }
 
 // The head of a statement, token by token: words, "quoted" identifiers,

@@ -1,5 +1,7 @@
 #include "services/events/event_pattern.hpp"
 
+#include "core/text.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -14,32 +16,6 @@ namespace {
 
 AwsError invalid(const std::string& reason) {
   return {"InvalidEventPatternException", "Event pattern is not valid. Reason: " + reason, 400};
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool wildcardMatch(std::string_view p, std::string_view t) {
-  size_t i = 0, j = 0, star = std::string_view::npos, mark = 0;
-  while (j < t.size()) {
-    if (i < p.size() && p[i] == '*') {
-      star = i++;
-      mark = j;
-    } else if (i < p.size() && p[i] == t[j]) {
-      ++i;
-      ++j;
-    } else if (star != std::string_view::npos) {
-      i = star + 1;
-      j = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (i < p.size() && p[i] == '*') ++i;
-  return i == p.size();
 }
 
 // An IPv4 or IPv6 network: address bytes and prefix length.
@@ -115,12 +91,12 @@ bool Matcher::matchesValue(const Json& v) const {
     case Kind::Prefix:
     case Kind::Suffix: {
       if (!v.is_string()) return false;
-      std::string s = ignoreCase ? lower(v.get_string()) : std::string(v.get_string());
-      std::string t = ignoreCase ? lower(text) : text;
+      std::string s = ignoreCase ? asciiLower(v.get_string()) : std::string(v.get_string());
+      std::string t = ignoreCase ? asciiLower(text) : text;
       return kind == Kind::Prefix ? s.starts_with(t) : s.ends_with(t);
     }
     case Kind::EqualsIgnoreCase:
-      return v.is_string() && lower(v.get_string()) == lower(text);
+      return v.is_string() && asciiLower(v.get_string()) == asciiLower(text);
     case Kind::Wildcard:
       return v.is_string() && wildcardMatch(text, v.get_string());
     case Kind::Numeric: {

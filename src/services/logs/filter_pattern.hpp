@@ -26,11 +26,12 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace sluice::services::logs {
 
 // "*" matches any run of characters; everything else literally.
-bool wildcardMatch(std::string_view pattern, std::string_view text);
+using sluice::wildcardMatch;
 
 class FilterPattern {
  public:

@@ -22,6 +22,17 @@ constexpr Duration kRetentionSweep = std::chrono::seconds(60);
 // Fewer visible messages than this in the window read the next page.
 constexpr size_t kLowWater = 100;
 
+// A message counted as waiting in the store that leaves that count: read
+// into the window, or deleted there.
+void unspill(Queue& q, const Message& m) {
+  if (q.spilled > 0) --q.spilled;
+  if (m.visibleAt > m.sent) {
+    if (auto d = q.spilledDelays.find(m.visibleAt); d != q.spilledDelays.end()) {
+      q.spilledDelays.erase(d);
+    }
+  }
+}
+
 }  // namespace
 
 void SqsService::digest(Message& m) {
@@ -61,12 +72,7 @@ bool SqsService::fillWindow(Queue& q, bool force) {
   for (Message& m : *page) {
     q.spillFrom = m.seq + 1;
     if (q.faulted.erase(m.seq)) continue;  // already in the window
-    if (q.spilled > 0) --q.spilled;
-    if (m.visibleAt > m.sent) {
-      if (auto d = q.spilledDelays.find(m.visibleAt); d != q.spilledDelays.end()) {
-        q.spilledDelays.erase(d);
-      }
-    }
+    unspill(q, m);
     digest(m);
     addMessage(q, std::move(m));
     any = true;
@@ -115,12 +121,7 @@ void SqsService::dropExpired(Queue& q, TimePoint now, SqsStore::Changes& changes
       if (!expired(m)) return;
       changes.deleteMessage(q.arn, m.seq);
       q.spillFrom = m.seq + 1;
-      --q.spilled;
-      if (m.visibleAt > m.sent) {
-        if (auto d = q.spilledDelays.find(m.visibleAt); d != q.spilledDelays.end()) {
-          q.spilledDelays.erase(d);
-        }
-      }
+      unspill(q, m);
       if (q.spilled == 0) return;
     }
   }
@@ -153,12 +154,7 @@ Message* SqsService::findMessage(Queue& q, uint64_t seq) {
   Message m = std::move(**stored);
   digest(m);
   q.faulted.insert(seq);
-  --q.spilled;
-  if (m.visibleAt > m.sent) {
-    if (auto d = q.spilledDelays.find(m.visibleAt); d != q.spilledDelays.end()) {
-      q.spilledDelays.erase(d);
-    }
-  }
+  unspill(q, m);
   addMessage(q, std::move(m));
   return &q.messages.at(seq);
 }

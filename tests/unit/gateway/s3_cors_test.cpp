@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/text.hpp"
 namespace sluice::gateway {
 namespace {
 
@@ -54,9 +55,9 @@ TEST(S3Cors, AnyOriginFallsToTheOpenRule) {
 }
 
 TEST(S3Cors, HeaderListsSplitOnCommas) {
-  EXPECT_EQ(splitHeaderList(" content-type ,x-amz-date,,"),
+  EXPECT_EQ(splitList(" content-type ,x-amz-date,,"),
             (std::vector<std::string>{"content-type", "x-amz-date"}));
-  EXPECT_TRUE(splitHeaderList("").empty());
+  EXPECT_TRUE(splitList("").empty());
 }
 
 }  // namespace
