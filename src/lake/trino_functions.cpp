@@ -34,6 +34,8 @@ const std::vector<Entry>& entries() {
       // Arithmetic: integer division and modulo by zero fail in Trino.
       {"mod", 2, expr("trino_mod($1, $2)")},
       {"truncate", 1, renamed("trunc")},
+      {"round", 1, same()},
+      {"round", 2, expr("trino_round($1, $2)")},
       {"is_nan", 1, renamed("isnan")},
       {"e", 0, expr("exp(1)")},
       // Java's cube root is exact for perfect cubes; DuckDB's is 1 ulp off.
@@ -307,6 +309,14 @@ std::string trinoSessionSql() {
         "typeof(b) NOT IN ('DOUBLE', 'FLOAT') THEN CAST('" +
         std::string(kDivisionByZero) + "' AS INTEGER) ELSE a " + generic + " b END;";
   }
+  // round(x, d) of a decimal keeps x's scale in Trino (round(1.2345, 2) is
+  // 1.2300); DuckDB's narrows it to d. Adding x - x (zero, of x's type)
+  // brings the scale back; other types add a plain zero (x - x would be NaN
+  // for an infinite double). One macro: a DOUBLE overload would catch
+  // decimals too.
+  sql +=
+      "CREATE OR REPLACE TEMP MACRO trino_round(x, d) AS round(x, d) + CASE WHEN typeof(x) "
+      "LIKE 'DECIMAL%' THEN x - x ELSE 0 END;";
   sql +=
       "CREATE OR REPLACE TEMP MACRO trino_interval(unit, n) AS CASE lower(unit) "
       "WHEN 'millisecond' THEN to_milliseconds(n) WHEN 'second' THEN to_seconds(n) "
