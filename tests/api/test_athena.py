@@ -397,6 +397,77 @@ class AthenaTest(unittest.TestCase):
         self.assertEqual(rows, [["a", "b"], ["1", "x"]])
         self.execute("CREATE TABLE IF NOT EXISTS small AS SELECT 2 AS a")
 
+    def test_bucketed_table_files_are_hive_buckets(self):
+        # Hive bucketing v1 of a string column: Java's hash of the UTF-8
+        # bytes, (hash & 0x7fffffff) % 10 — 'hello' 99162322 -> 2, 'a' 97 -> 7,
+        # 'é' -1978 -> 0, NULL -> 0.
+        r, e = self.execute(
+            "CREATE TABLE bucketed WITH (format = 'JSON', external_location = "
+            "'s3://lake/out/bucketed/', partitioned_by = ARRAY['p'], "
+            "bucketed_by = ARRAY['label'], bucket_count = 10) AS SELECT n, label, p FROM "
+            "(VALUES (1, 'hello', 'x'), (2, 'é', 'x'), (3, 'a', 'x'), (4, NULL, 'x'), "
+            "(5, 'a', 'y')) t(n, label, p)")
+        self.assertEqual(r["UpdateCount"], 5)
+        qid = e["QueryExecutionId"]
+        files = {}
+        for o in self.s3.list_objects_v2(Bucket="lake", Prefix="out/bucketed/")["Contents"]:
+            body = self.s3.get_object(Bucket="lake", Key=o["Key"])["Body"].read()
+            if body[:2] == b"\x1f\x8b":
+                body = gzip.decompress(body)
+            rel = o["Key"][len("out/bucketed/"):]
+            files[rel.split(".")[0]] = sorted(json.loads(line)["n"] for line in body.splitlines())
+        self.assertEqual(files, {f"p=x/000000_0_{qid}": [2, 4], f"p=x/000002_0_{qid}": [1],
+                                 f"p=x/000007_0_{qid}": [3], f"p=y/000007_0_{qid}": [5]})
+        glue = self.server.client("glue")
+        sd = glue.get_table(DatabaseName="lake", Name="bucketed")["Table"]["StorageDescriptor"]
+        self.assertEqual((sd["BucketColumns"], sd["NumberOfBuckets"]), (["label"], 10))
+        _, _, rows, _ = self.run_query("SELECT p, count(*), count(label) FROM bucketed GROUP BY p "
+                                       "ORDER BY p")
+        self.assertEqual(rows[1:], [["x", "4", "3"], ["y", "1", "1"]])
+        # Athena adds no rows to a bucketed table.
+        self.assertEqual(self.failure("INSERT INTO bucketed VALUES (6, 'b', 'x')")[:2], (2, 1200))
+        _, _, rows, _ = self.run_query("SELECT count(*) FROM bucketed")
+        self.assertEqual(rows[1:], [["5"]])
+        # Bad bucketing properties fail before anything is written.
+        for sql, message in (
+                ("bucketed_by = ARRAY['nope'], bucket_count = 2",
+                 "INVALID_TABLE_PROPERTY: Bucketing columns [nope] not present in schema"),
+                ("bucketed_by = ARRAY['a']",
+                 "INVALID_TABLE_PROPERTY: bucketed_by and bucket_count must be specified "
+                 "together"),
+                ("bucketed_by = ARRAY['a'], bucket_count = -1",
+                 "INVALID_TABLE_PROPERTY: bucket_count must be greater than zero")):
+            self.assertEqual(self.failure(
+                f"CREATE TABLE bad_buckets WITH (external_location = 's3://lake/out/bad/', {sql}) "
+                "AS SELECT 1 AS a")[2], message, sql)
+        category, kind, message = self.failure(
+            "CREATE TABLE bad_buckets WITH (external_location = 's3://lake/out/bad/', "
+            "bucketed_by = ARRAY['d'], bucket_count = 2) AS SELECT 1.5E0 AS d")
+        self.assertEqual((category, kind), (2, 1200), message)
+        self.assertIn("'d'", message)
+        self.assertNotIn("Contents", self.s3.list_objects_v2(Bucket="lake", Prefix="out/bad/"))
+        self.assertError("EntityNotFoundException", glue.get_table, DatabaseName="lake",
+                         Name="bad_buckets")
+        shown = [row[0] for row in self.text_rows("SHOW CREATE TABLE bucketed")[0]]
+        self.assertEqual(shown[shown.index("CLUSTERED BY ( "):][:3],
+                         ["CLUSTERED BY ( ", "  `label`) ", "INTO 10 BUCKETS"])
+        self.execute("DROP TABLE bucketed")  # the catalogue test counts the tables
+        # Hive DDL declares buckets too.
+        self.execute("CREATE EXTERNAL TABLE clustered (id int, name string) CLUSTERED BY (id, "
+                     "Name) SORTED BY (id DESC) INTO 8 BUCKETS STORED AS PARQUET "
+                     "LOCATION 's3://lake/clustered/'")
+        sd = glue.get_table(DatabaseName="lake", Name="clustered")["Table"]["StorageDescriptor"]
+        self.assertEqual((sd["BucketColumns"], sd["NumberOfBuckets"], sd["SortColumns"]),
+                         (["id", "name"], 8, [{"Column": "id", "SortOrder": 0}]))
+        shown = [row[0] for row in self.text_rows("SHOW CREATE TABLE clustered")[0]]
+        self.assertEqual(shown[shown.index("CLUSTERED BY ( "):][:6],
+                         ["CLUSTERED BY ( ", "  `id`, ", "  `name`) ", "SORTED BY ( ",
+                          "  `id` DESC) ", "INTO 8 BUCKETS"])
+        self.assertEqual(self.failure(
+            "CREATE EXTERNAL TABLE c2 (id int) CLUSTERED BY (id) INTO 0 BUCKETS "
+            "LOCATION 's3://lake/c2/'")[1], 1006)
+        self.execute("DROP TABLE clustered")
+
     def test_unload_writes_files_and_a_manifest(self):
         r, e = self.execute(
             "UNLOAD (SELECT id, name, month FROM events WHERE id < 2) TO 's3://lake/unload/json/' "

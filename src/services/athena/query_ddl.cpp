@@ -41,6 +41,8 @@ QueryOutcome createExternalTable(const OperationRegistry& registry, const QueryJ
   std::string output = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
   std::string location;
   bool serdeGiven = false;
+  JsonArray bucketColumns, sortColumns;
+  int bucketCount = -1;
   for (;;) {
     if (t.keyword("comment")) {
       table["Description"] = t.next().text;
@@ -49,6 +51,36 @@ QueryOutcome createExternalTable(const OperationRegistry& registry, const QueryJ
       auto k = readColumns(t);
       if (!k) return syntaxError(job.sql, t.position(), "expected ( column type, ... )");
       keys = std::move(*k);
+    } else if (t.keyword("clustered")) {
+      // CLUSTERED BY (c, ...) [SORTED BY (c [ASC|DESC], ...)] INTO n BUCKETS
+      if (!t.keyword("by") || !t.symbol('(')) {
+        return syntaxError(job.sql, t.position(), "expected BY (");
+      }
+      bucketColumns.clear();
+      do {
+        bucketColumns.push_back(Json(lowerText(t.next().text)));
+      } while (t.symbol(','));
+      if (!t.symbol(')')) return syntaxError(job.sql, t.position(), "expected )");
+      if (t.keyword("sorted")) {
+        if (!t.keyword("by") || !t.symbol('(')) {
+          return syntaxError(job.sql, t.position(), "expected BY (");
+        }
+        do {
+          std::string column = lowerText(t.next().text);
+          int order = t.keyword("desc") ? 0 : 1;
+          if (order == 1) t.keyword("asc");
+          sortColumns.push_back(JsonObject{{"Column", column}, {"SortOrder", order}});
+        } while (t.symbol(','));
+        if (!t.symbol(')')) return syntaxError(job.sql, t.position(), "expected )");
+      }
+      if (!t.keyword("into")) return syntaxError(job.sql, t.position(), "expected INTO");
+      Token n = t.next();
+      if (n.kind != Token::Word || n.text.find_first_not_of("0123456789") != std::string::npos ||
+          n.text.size() > 7 || std::stoi(n.text) < 1) {
+        return syntaxError(job.sql, n.at, "expected a number of buckets");
+      }
+      bucketCount = std::stoi(n.text);
+      if (!t.keyword("buckets")) return syntaxError(job.sql, t.position(), "expected BUCKETS");
     } else if (t.keyword("row")) {
       if (!t.keyword("format")) return syntaxError(job.sql, t.position(), "expected FORMAT");
       if (t.keyword("serde")) {
@@ -140,10 +172,10 @@ QueryOutcome createExternalTable(const OperationRegistry& registry, const QueryJ
       {"InputFormat", input},
       {"OutputFormat", output},
       {"Compressed", false},
-      {"NumberOfBuckets", -1},
+      {"NumberOfBuckets", bucketCount},
       {"SerdeInfo", JsonObject{{"SerializationLibrary", serde}, {"Parameters", serdeParameters}}},
-      {"BucketColumns", JsonArray{}},
-      {"SortColumns", JsonArray{}},
+      {"BucketColumns", std::move(bucketColumns)},
+      {"SortColumns", std::move(sortColumns)},
       {"StoredAsSubDirectories", false}};
   if (name->db == "default") {
     // Athena's default database is there from the start.

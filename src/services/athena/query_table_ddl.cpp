@@ -164,6 +164,26 @@ QueryOutcome showCreate(const OperationRegistry& registry, const QueryJob& job, 
   }
   Json sd =
       table.contains("StorageDescriptor") ? table.at("StorageDescriptor") : Json(JsonObject{});
+  if (const Json* n = jsonAt(sd, {"NumberOfBuckets"}); n && n->is_int64() && n->as_int64() > 0) {
+    // Hive's bucketing clause, one name a line as Hive prints it.
+    auto nameList = [&](const JsonArray& items, auto text) {
+      for (size_t i = 0; i < items.size(); ++i) {
+        lines.push_back("  " + text(items[i]) + (i + 1 < items.size() ? ", " : ") "));
+      }
+    };
+    lines.push_back("CLUSTERED BY ( ");
+    nameList(arrayAt(sd.as_object(), {"BucketColumns"}),
+             [](const Json& c) { return "`" + jsonString(&c) + "`"; });
+    if (const JsonArray& sorted = arrayAt(sd.as_object(), {"SortColumns"}); !sorted.empty()) {
+      lines.push_back("SORTED BY ( ");
+      nameList(sorted, [](const Json& c) {
+        const Json* order = jsonAt(c, {"SortOrder"});
+        bool desc = order && order->is_int64() && order->as_int64() == 0;
+        return "`" + jsonString(jsonAt(c, {"Column"})) + "` " + (desc ? "DESC" : "ASC");
+      });
+    }
+    lines.push_back("INTO " + std::to_string(n->as_int64()) + " BUCKETS");
+  }
   lines.push_back("ROW FORMAT SERDE ");
   lines.push_back("  '" + jsonString(jsonAt(sd, {"SerdeInfo", "SerializationLibrary"})) + "' ");
   if (const Json* p = jsonAt(sd, {"SerdeInfo", "Parameters"});

@@ -1,5 +1,6 @@
 #include "services/athena/query_write.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <variant>
 
 #include "lake/glue_types.hpp"
+#include "lake/hive_bucketing.hpp"
 #include "services/athena/athena_results.hpp"
 #include "services/athena/statement_tokens.hpp"
 #include "services/common/call_and_wait.hpp"
@@ -37,20 +39,28 @@ std::variant<Written, QueryOutcome> writeRows(PreparedQuery& q, const QueryJob& 
                                               const std::vector<std::string>& data,
                                               const std::vector<std::string>& keys,
                                               const WriteFormat& format, const fs::path& scratch,
-                                              lake::LakeCancel& cancel) {
+                                              lake::LakeCancel& cancel,
+                                              const std::string& bucketExpression = "") {
   auto& con = *q.con;
   std::string result = sqlIdent(q.catalog) + ".main." + sqlIdent("_result");
   if (!cancel.attach(&*con)) {
     cancel.attach(nullptr);
     return cancelledOutcome();
   }
-  auto made = con->query("CREATE TABLE " + result + " AS " + select);
+  // Each row's Hive bucket, when the table is bucketed, as a last column.
+  std::string bucketColumn = bucketExpression.empty() ? "" : "$bucket";
+  std::string rows = bucketExpression.empty()
+                         ? select
+                         : "SELECT *, " + bucketExpression + " AS " + sqlIdent(bucketColumn) +
+                               " FROM (" + select + ")";
+  auto made = con->query("CREATE TABLE " + result + " AS " + rows);
   cancel.attach(nullptr);
   if (!made) {
     if (cancel.cancelled()) return cancelledOutcome();
     return duckFailure(job.sql, made.error().message);
   }
-  auto w = writePartitionFiles(*con, result, data, keys, format, scratch, job.id, kMaxPartitions);
+  auto w = writePartitionFiles(*con, result, data, keys, format, scratch, job.id, kMaxPartitions,
+                               bucketColumn);
   if (!w) {
     if (w.error().code == kTooManyPartitions) return queryFailure(1000, w.error().message);
     return duckFailure(job.sql, w.error().message);
@@ -84,10 +94,11 @@ Result<void> registerPartitions(const OperationRegistry& registry, const QueryJo
 }
 
 // WITH's `(key = value, key = ARRAY['a', ...], ...)`: keys lower-cased, an
-// array's items in `partitionedBy` when the key is partitioned_by.
+// array's items (lower-cased) in `arrays` under its key.
+using PropertyArrays = std::map<std::string, std::vector<std::string>>;
 std::optional<QueryOutcome> readProperties(Tokens& t, const std::string& sql,
                                            std::map<std::string, std::string>& props,
-                                           std::vector<std::string>& partitionedBy) {
+                                           PropertyArrays& arrays) {
   if (!t.symbol('(')) return syntaxError(sql, t.position(), "expected (");
   do {
     Token key = t.next();
@@ -105,12 +116,13 @@ std::optional<QueryOutcome> readProperties(Tokens& t, const std::string& sql,
         items.push_back(lower(item.text));
         t.symbol(',');
       }
-      if (k == "partitioned_by") partitionedBy = items;
+      arrays[k] = std::move(items);
       props[k] = "array";
     } else {
+      bool negative = t.symbol('-');
       Token v = t.next();
       if (v.kind == Token::End) return syntaxError(sql, v.at, "expected a value");
-      props[k] = v.text;
+      props[k] = (negative ? "-" : "") + v.text;
     }
   } while (t.symbol(','));
   if (!t.symbol(')')) return syntaxError(sql, t.position(), "expected )");
@@ -173,6 +185,37 @@ QueryOutcome succeeded(uint64_t rows, uint64_t scanned) {
   return o;
 }
 
+// The bucket of each row, from CTAS's bucketed_by columns: they must be
+// data columns (not partition keys) of a type Hive's bucketing hashes.
+std::variant<std::string, QueryOutcome> bucketRows(const std::vector<std::string>& bucketedBy,
+                                                   int bucketCount,
+                                                   const std::vector<std::string>& names,
+                                                   const std::vector<std::string>& types,
+                                                   size_t dataCount) {
+  std::vector<lake::BucketColumn> columns;
+  std::string missing;
+  for (const auto& b : bucketedBy) {
+    auto at = std::find(names.begin(), names.end(), b);
+    if (at == names.end()) {
+      missing += (missing.empty() ? "" : ", ") + b;
+      continue;
+    }
+    size_t i = static_cast<size_t>(at - names.begin());
+    if (i >= dataCount) {
+      return queryFailure(1103, "INVALID_TABLE_PROPERTY: Bucketing columns [" + b +
+                                    "] cannot be partition columns");
+    }
+    columns.push_back(lake::BucketColumn{b, types[i], false});
+  }
+  if (!missing.empty()) {
+    return queryFailure(
+        1103, "INVALID_TABLE_PROPERTY: Bucketing columns [" + missing + "] not present in schema");
+  }
+  auto expression = lake::hiveBucketExpression(columns, bucketCount);
+  if (!expression) return queryFailure(1200, "NOT_SUPPORTED: " + expression.error().message);
+  return *expression;
+}
+
 }  // namespace
 
 QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngine& lake,
@@ -193,10 +236,12 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
   if (!name) return syntaxError(job.sql, nameAt, "expected a table name");
   (void)external;
   std::map<std::string, std::string> props;
-  std::vector<std::string> partitionedBy;
+  PropertyArrays arrays;
   if (t.keyword("with")) {
-    if (auto bad = readProperties(t, job.sql, props, partitionedBy)) return *bad;
+    if (auto bad = readProperties(t, job.sql, props, arrays)) return *bad;
   }
+  const std::vector<std::string>& partitionedBy = arrays["partitioned_by"];
+  const std::vector<std::string>& bucketedBy = arrays["bucketed_by"];
   if (!t.keyword("as")) return syntaxError(job.sql, t.position(), "expected AS");
   std::string query(std::string_view(job.sql).substr(t.position()));
   // WITH [NO] DATA at the end.
@@ -223,7 +268,9 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
                                                 "parquet_compression",
                                                 "field_delimiter",
                                                 "table_type",
-                                                "is_external"};
+                                                "is_external",
+                                                "bucketed_by",
+                                                "bucket_count"};
     if (!known.count(k)) {
       return queryFailure(1103,
                           "INVALID_TABLE_PROPERTY: line 1:1: Sluice does not know (or "
@@ -243,6 +290,33 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
   if (!format) {
     return queryFailure(format.error().code == "NOT_SUPPORTED" ? 1200 : 1103,
                         format.error().code + ": " + format.error().message);
+  }
+  // bucketed_by and bucket_count come together (Hive bucketing, version 1).
+  int bucketCount = 0;
+  if (props.count("bucket_count")) {
+    const std::string& v = props["bucket_count"];
+    bool digits = !v.empty() && std::all_of(v.begin() + (v[0] == '-' ? 1 : 0), v.end(),
+                                            [](char c) { return std::isdigit(c); });
+    if (!digits || v.size() > 8) {
+      return queryFailure(1103,
+                          "INVALID_TABLE_PROPERTY: Invalid value for table property "
+                          "'bucket_count': Cannot convert [" +
+                              v + "] to integer");
+    }
+    bucketCount = std::stoi(v);
+    if (bucketCount < 0) {
+      return queryFailure(1103, "INVALID_TABLE_PROPERTY: bucket_count must be greater than zero");
+    }
+    if (bucketCount > 1000000) {
+      return queryFailure(1103,
+                          "INVALID_TABLE_PROPERTY: bucket_count should be no more than "
+                          "1000000");
+    }
+  }
+  if (bucketedBy.empty() != (bucketCount == 0)) {
+    return queryFailure(1103,
+                        "INVALID_TABLE_PROPERTY: bucketed_by and bucket_count must be "
+                        "specified together");
   }
   // The table must not exist, its location must be empty.
   if (auto existing = callAndWait(registry, job.scope, "glue", "GetTable",
@@ -282,12 +356,18 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
     JsonObject c{{"Name", names[i]}, {"Type", lake::glueType(types[i])}};
     (i < dataCount ? columns : keys).push_back(std::move(c));
   }
+  std::string bucketExpression;
+  if (bucketCount > 0) {
+    auto expression = bucketRows(bucketedBy, bucketCount, names, types, dataCount);
+    if (auto* f = std::get_if<QueryOutcome>(&expression)) return *f;
+    bucketExpression = std::get<std::string>(expression);
+  }
   auto scratch = lake.scratch();
   if (!scratch) return queryFailure(1000, "INTERNAL_ERROR: " + scratch.error().message);
   Written w;
   if (!noData) {
-    auto written =
-        writeRows(*q, job, select, data, partitionedBy, *format, scratch->path(), cancel);
+    auto written = writeRows(*q, job, select, data, partitionedBy, *format, scratch->path(), cancel,
+                             bucketExpression);
     if (auto* f = std::get_if<QueryOutcome>(&written)) return *f;
     w = std::get<Written>(std::move(written));
   }
@@ -297,6 +377,12 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
     return *f;
   }
   JsonObject sd = storageDescriptorFor(*format, columns, location);
+  if (bucketCount > 0) {
+    JsonArray bucketColumns;
+    for (const auto& b : bucketedBy) bucketColumns.push_back(Json(b));
+    sd["BucketColumns"] = std::move(bucketColumns);
+    sd["NumberOfBuckets"] = bucketCount;
+  }
   JsonObject input{{"Name", name->name},
                    {"TableType", "EXTERNAL_TABLE"},
                    {"PartitionKeys", std::move(keys)},
@@ -357,6 +443,14 @@ QueryOutcome runInsertInto(const OperationRegistry& registry, lake::LakeEngine& 
   }
   const Json& table = got->as_object().at("Table");
   const JsonObject& sd = table.as_object().at("StorageDescriptor").as_object();
+  if (const Json* n = sd.if_contains("NumberOfBuckets"); n && n->is_int64() && n->as_int64() > 0) {
+    // Athena adds no rows to a bucketed table: its files would no longer
+    // be the buckets.
+    return queryFailure(1200, "NOT_SUPPORTED: Cannot insert into bucketed table '" + name->db +
+                                  "." + name->name +
+                                  "': Athena does not support INSERT INTO "
+                                  "bucketed tables");
+  }
   std::string location(sd.at("Location").as_string());
   if (!location.ends_with("/")) location += "/";
   std::vector<std::pair<std::string, std::string>> dataCols, keyCols;  // name, glue type
@@ -475,9 +569,10 @@ QueryOutcome runUnload(const OperationRegistry& registry, lake::LakeEngine& lake
     return syntaxError(job.sql, target.at, "expected the target location as a string");
   }
   std::map<std::string, std::string> props;
-  std::vector<std::string> partitionedBy;
+  PropertyArrays arrays;
   if (!t.keyword("with")) return syntaxError(job.sql, t.position(), "expected WITH");
-  if (auto bad = readProperties(t, job.sql, props, partitionedBy)) return *bad;
+  if (auto bad = readProperties(t, job.sql, props, arrays)) return *bad;
+  const std::vector<std::string>& partitionedBy = arrays["partitioned_by"];
   for (const auto& [k, _] : props) {
     static const std::set<std::string> known = {"format", "compression", "field_delimiter",
                                                 "partitioned_by"};

@@ -3,8 +3,10 @@
 #include <cctype>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "lake/hive_bucketing.hpp"
 #include "lake/object_snapshot.hpp"
 #include "services/common/call_and_wait.hpp"
 
@@ -139,13 +141,17 @@ Result<WrittenFiles> writePartitionFiles(lake::DuckConnection& con, const std::s
                                          const std::vector<std::string>& data,
                                          const std::vector<std::string>& keys,
                                          const WriteFormat& format, const fs::path& scratch,
-                                         const std::string& stem, size_t maxPartitions) {
+                                         const std::string& stem, size_t maxPartitions,
+                                         const std::string& bucketColumn) {
   WrittenFiles w;
+  // Each writer: the partition keys' values, then the bucket's.
+  std::vector<std::string> by = keys;
+  if (!bucketColumn.empty()) by.push_back(bucketColumn);
   std::vector<std::vector<std::optional<std::string>>> groups = {{}};
-  if (!keys.empty()) {
+  if (!by.empty()) {
     std::string list;
-    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + lake::sqlIdent(k);
-    auto distinct = con.query("SELECT DISTINCT " + list + " FROM " + table);
+    for (const auto& k : by) list += (list.empty() ? "" : ", ") + lake::sqlIdent(k);
+    auto distinct = con.query("SELECT DISTINCT " + list + " FROM " + table + " ORDER BY " + list);
     if (!distinct) return distinct.error();
     if (distinct->rowCount() > maxPartitions) {
       return AwsError{kTooManyPartitions,
@@ -156,21 +162,25 @@ Result<WrittenFiles> writePartitionFiles(lake::DuckConnection& con, const std::s
     groups.clear();
     for (size_t r = 0; r < distinct->rowCount(); ++r) {
       std::vector<std::optional<std::string>> values;
-      for (size_t c = 0; c < keys.size(); ++c) values.push_back(distinct->value(r, c));
+      for (size_t c = 0; c < by.size(); ++c) values.push_back(distinct->value(r, c));
       groups.push_back(std::move(values));
     }
   }
   std::string columns;
   for (const auto& d : data) columns += (columns.empty() ? "" : ", ") + lake::sqlIdent(d);
   if (columns.empty()) columns = "*";
+  std::set<std::string> folders;
   for (size_t g = 0; g < groups.size(); ++g) {
     std::string folder, where;
-    for (size_t k = 0; k < keys.size(); ++k) {
-      folder += keys[k] + "=" + hiveFolderValue(groups[g][k]) + "/";
-      where += std::string(where.empty() ? " WHERE " : " AND ") + lake::sqlIdent(keys[k]) +
+    for (size_t k = 0; k < by.size(); ++k) {
+      if (k < keys.size()) folder += keys[k] + "=" + hiveFolderValue(groups[g][k]) + "/";
+      where += std::string(where.empty() ? " WHERE " : " AND ") + lake::sqlIdent(by[k]) +
                (groups[g][k] ? " = " + lake::sqlString(*groups[g][k]) : " IS NULL");
     }
-    std::string name = stem + "_" + std::to_string(g) + format.extension;
+    std::string name = bucketColumn.empty() ? stem + "_" + std::to_string(g) + format.extension
+                                            : lake::hiveBucketFileName(
+                                                  std::stoi(groups[g].back().value_or("0")), stem) +
+                                                  format.extension;
     fs::path dir = scratch / folder;
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -181,7 +191,12 @@ Result<WrittenFiles> writePartitionFiles(lake::DuckConnection& con, const std::s
     if (!copied) return copied.error();
     w.rows += std::stoull(copied->value(0, 0).value_or("0"));
     w.files.emplace_back(file, folder + name);
-    if (!keys.empty()) w.partitions.emplace_back(groups[g], folder);
+    if (!keys.empty() && folders.insert(folder).second) {
+      w.partitions.emplace_back(
+          std::vector<std::optional<std::string>>(
+              groups[g].begin(), groups[g].begin() + static_cast<long>(keys.size())),
+          folder);
+    }
   }
   return w;
 }

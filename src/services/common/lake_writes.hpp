@@ -52,14 +52,18 @@ inline constexpr const char* kTooManyPartitions = "HIVE_TOO_MANY_OPEN_PARTITIONS
 
 // Writes the rows of DuckDB table `table` (its columns `data`; `keys` the
 // partition columns) as one file per partition under `scratch`, in folders
-// `key=value/`, named `<stem>_<n><extension>`. More than `maxPartitions`
-// partitions is kTooManyPartitions; DuckDB's failures are lake::kDuckDbError.
+// `key=value/`, named `<stem>_<n><extension>`. With a `bucketColumn` (a
+// column of `table` holding each row's Hive bucket) a partition is one file
+// per bucket it has rows in, named as Hive names buckets. More than
+// `maxPartitions` files (writers: partitions times buckets) is
+// kTooManyPartitions; DuckDB's failures are lake::kDuckDbError.
 Result<WrittenFiles> writePartitionFiles(lake::DuckConnection& con, const std::string& table,
                                          const std::vector<std::string>& data,
                                          const std::vector<std::string>& keys,
                                          const WriteFormat& format,
                                          const std::filesystem::path& scratch,
-                                         const std::string& stem, size_t maxPartitions);
+                                         const std::string& stem, size_t maxPartitions,
+                                         const std::string& bucketColumn = "");
 
 // Uploads the written files under `location` (s3://bucket/prefix/); the keys
 // put. A failure removes what it had put and is the failed PutObject's error.
