@@ -94,7 +94,7 @@ Result<LakeEngine::Lease> LakeEngine::connection() {
     if (!fresh) return fresh.error();
     // Every connection speaks Trino's semantics where a setting or a macro
     // gives them (the Athena translation calls the macros).
-    if (auto session = (*fresh)->query(trinoSessionSql()); !session) return session.error();
+    if (auto session = startTrinoSession(**fresh); !session) return session.error();
     con = std::move(*fresh);
   }
   ++leased_;

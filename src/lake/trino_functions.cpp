@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <map>
+#include <set>
 #include <vector>
 
 namespace sluice::lake {
@@ -285,11 +286,30 @@ std::optional<Result<TrinoRewrite>> trinoRewrite(std::string_view name, size_t a
   return std::nullopt;
 }
 
+Result<void> startTrinoSession(DuckConnection& con) {
+  // The macros first: integer_division applies to a `/` as it is parsed,
+  // and the macros' `/` is IEEE division (their integer cases use `//`).
+  auto made = con.query(trinoSessionSql());
+  if (!made) return made.error();
+  auto set = con.query(
+      "SET integer_division = true; SET ieee_floating_point_ops = true; SET TimeZone = 'UTC';");
+  if (!set) return set.error();
+  return {};
+}
+
+bool trinoTypedMacro(std::string_view name) {
+  static const std::set<std::string_view> typed = {
+      "trino_div",          "trino_mod",           "trino_date_add",     "trino_date_trunc",
+      "trino_plus",         "trino_minus",         "trino_to_iso8601",   "trino_sequence",
+      "trino_cast_tinyint", "trino_cast_smallint", "trino_cast_integer", "trino_cast_bigint"};
+  return typed.count(name) > 0;
+}
+
 std::string trinoSessionSql() {
-  std::string sql =
-      "SET integer_division = true; SET ieee_floating_point_ops = true; SET TimeZone = 'UTC';";
+  std::string sql;
   // Integer division and modulo: an error on zero, as Trino (DuckDB gives
-  // NULL); the typed overloads keep the operands' type.
+  // NULL); the typed overloads keep the operands' type, and cover every
+  // pair of integer types by widening (an aggregate's sum is a HUGEINT).
   // The failure is a cast that cannot succeed, not error(): TRY(...) takes
   // no volatile function, and Trino's TRY catches a division by zero.
   for (std::string_view op : {"div", "mod"}) {
@@ -297,13 +317,14 @@ std::string trinoSessionSql() {
     std::string generic = op == "div" ? "/" : "%";
     sql += "CREATE OR REPLACE TEMP MACRO trino_" + std::string(op);
     const char* sep = "";
-    for (std::string_view type : {"TINYINT", "SMALLINT", "INTEGER", "BIGINT"}) {
+    for (std::string_view type : {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}) {
       std::string t(type);
       sql += std::string(sep) + "(a " + t + ", b " + t + ") AS CASE WHEN b = 0 THEN CAST('" +
              kDivisionByZero + "' AS " + t + ") ELSE a " + symbol + " b END";
       sep = ", ";
     }
-    // Decimals fail on zero too; doubles give Infinity or NaN.
+    // Decimals fail on zero too; doubles give Infinity or NaN (IEEE `/`:
+    // the macros are parsed before integer_division is set).
     sql +=
         ", (a, b) AS CASE WHEN b = 0 AND typeof(a) NOT IN ('DOUBLE', 'FLOAT') AND "
         "typeof(b) NOT IN ('DOUBLE', 'FLOAT') THEN CAST('" +

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "lake/duckdb.hpp"
 
 namespace sluice::lake {
 
@@ -31,9 +32,15 @@ struct TrinoRewrite {
 // when Sluice does not translate it (never a silently different answer).
 std::optional<Result<TrinoRewrite>> trinoRewrite(std::string_view name, size_t arity);
 
-// The session every lake connection runs in: Trino's arithmetic (integer
-// division, IEEE doubles), UTC, and the trino_* macros the rewrites call.
+// Starts the session every lake connection runs in: Trino's arithmetic
+// (integer division, IEEE doubles), UTC, then the trino_* macros the
+// rewrites call (trinoSessionSql).
+Result<void> startTrinoSession(DuckConnection& con);
 std::string trinoSessionSql();
+
+// Whether a macro of trinoSessionSql() has typed overloads (DuckDB chooses
+// among them by its arguments' types).
+bool trinoTypedMacro(std::string_view name);
 
 // strftime / strptime patterns for a MySQL-style date_format pattern and a
 // Joda pattern (format_datetime); an error names what cannot be translated.

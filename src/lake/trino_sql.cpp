@@ -417,8 +417,93 @@ Result<Json> TrinoTranslator::translate(std::string_view sql) {
   auto tree = parse(text_);
   if (!tree) return tree;
   if (auto e = rewrite(*tree)) return *e;
+  if (auto e = guardTypedMacros(*tree)) return *e;
   nameOutputs(*tree);
   return tree;
+}
+
+// Whether DuckDB computes `node` after binding its enclosing expression: it
+// is, or holds, an aggregate or a window call.
+bool TrinoTranslator::computedLater(const Json& node) {
+  if (node.is_array()) {
+    for (const Json& v : node.as_array()) {
+      if (computedLater(v)) return true;
+    }
+    return false;
+  }
+  if (!node.is_object()) return false;
+  const JsonObject& o = node.as_object();
+  std::string cls = str(o.if_contains("class"));
+  if (cls == "WINDOW") return true;
+  if (cls == "SUBQUERY") return false;  // bound on its own
+  if (cls == "FUNCTION") {
+    if (!aggregates_) {
+      if (shared_) aggregates_ = shared_->aggregates();
+      if (!aggregates_) {
+        std::set<std::string> names;
+        auto r = con_.query(
+            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = "
+            "'aggregate'");
+        if (r) {
+          for (size_t i = 0; i < r->rowCount(); ++i) names.insert(r->value(i, 0).value_or(""));
+        }
+        if (shared_ && r) shared_->setAggregates(names);
+        aggregates_ = std::move(names);
+      }
+    }
+    if (aggregates_->count(lower(str(o.if_contains("function_name"))))) return true;
+  }
+  for (const auto& kv : o) {
+    if (computedLater(kv.value())) return true;
+  }
+  return false;
+}
+
+// DuckDB picks a macro's typed overload from its arguments' types, and an
+// aggregate's or a window's type is not known yet when it does: it refuses
+// ("multiple overloads match") or takes the first typed one. So each such
+// argument is computed first, as the parameter of a lambda over a
+// one-element list (nested, one per argument), and the call made inside.
+std::optional<AwsError> TrinoTranslator::guardTypedMacros(Json& node) {
+  if (node.is_array()) {
+    for (Json& v : node.as_array()) {
+      if (auto e = guardTypedMacros(v)) return e;
+    }
+    return std::nullopt;
+  }
+  if (!node.is_object()) return std::nullopt;
+  for (auto& kv : node.as_object()) {
+    if (auto e = guardTypedMacros(kv.value())) return e;
+  }
+  JsonObject& call = node.as_object();
+  if (str(call.if_contains("class")) != "FUNCTION") return std::nullopt;
+  std::string name = str(call.if_contains("function_name"));
+  if (!trinoTypedMacro(name)) return std::nullopt;
+  const Json* children = call.if_contains("children");
+  if (!children || !children->is_array()) return std::nullopt;
+  const JsonArray& args = children->as_array();
+  std::string inner = name + "(", outer;
+  size_t wrapped = 0;
+  for (size_t i = 1; i <= args.size(); ++i) {
+    std::string n = std::to_string(i);
+    if (computedLater(args[i - 1])) {
+      outer += "list_transform([__trino_arg" + n + "], trino_e" + n + " -> ";
+      inner += (i > 1 ? ", trino_e" : "trino_e") + n;
+      ++wrapped;
+    } else {
+      inner += (i > 1 ? ", __trino_arg" : "__trino_arg") + n;
+    }
+  }
+  if (wrapped == 0) return std::nullopt;
+  std::string text = outer + inner + ")";
+  for (size_t w = 0; w < wrapped; ++w) text += ")[1]";
+  auto guarded = expression(text);
+  if (!guarded) return guarded.error();
+  Json replaced = *guarded;
+  substitute(replaced, args);
+  replaced.as_object()["alias"] = call.if_contains("alias") ? *call.if_contains("alias") : "";
+  node = std::move(replaced);
+  return std::nullopt;
 }
 
 Result<std::string> TrinoTranslator::render(const Json& tree) {

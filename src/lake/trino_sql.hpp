@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -37,10 +38,20 @@ class TrinoExpressionCache {
     std::lock_guard lock(mu_);
     parsed_.emplace(text, tree);
   }
+  // DuckDB's aggregate function names, once read.
+  std::optional<std::set<std::string>> aggregates() const {
+    std::lock_guard lock(mu_);
+    return aggregates_;
+  }
+  void setAggregates(const std::set<std::string>& names) {
+    std::lock_guard lock(mu_);
+    aggregates_ = names;
+  }
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, Json> parsed_;
+  std::optional<std::set<std::string>> aggregates_;
 };
 
 class TrinoTranslator {
@@ -61,10 +72,15 @@ class TrinoTranslator {
   Result<Json> expression(const std::string& text);
   std::optional<AwsError> rewrite(Json& node);
   std::optional<AwsError> rewriteCall(Json& node);
+  // Calls of the typed-overload macros given an aggregate or a window
+  // call: run on the computed arguments (see the definition).
+  std::optional<AwsError> guardTypedMacros(Json& node);
+  bool computedLater(const Json& node);
 
   DuckConnection& con_;
   std::string text_;                   // the statement being translated
   std::map<std::string, Json> cache_;  // parsed rewrite expressions
+  std::optional<std::set<std::string>> aggregates_;
   TrinoExpressionCache* shared_;
 };
 

@@ -135,6 +135,11 @@ class AthenaTest(unittest.TestCase):
         self.assertEqual(rows, [["id", "tags", "title"], ["1", "[a, b]", "first"],
                                 ["2", "[]", None]])
         self.assertEqual(cols[1]["Type"], "array")
+        # A sum of integers is a bigint, and integer division of it truncates.
+        _, _, rows, cols = self.run_query(
+            "SELECT sum(id), sum(id) / count(*) FROM events WHERE month = '01'")
+        self.assertEqual(rows[1], ["3", "1"])
+        self.assertEqual([(c["Type"], c["Precision"]) for c in cols], [("bigint", 19)] * 2)
 
     def test_trino_functions_over_a_crawled_table(self):
         # Trino's semantics where DuckDB's namesakes differ, through the API

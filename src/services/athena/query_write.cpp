@@ -145,8 +145,13 @@ std::variant<Projection, QueryOutcome> project(PreparedQuery& q, const QueryJob&
   for (size_t r = 0; r < described->rowCount(); ++r) {
     p.names.push_back(lower(described->value(r, 0).value_or("")));
     p.types.push_back(described->value(r, 1).value_or("VARCHAR"));
-    p.select += (r ? ", " : "") + std::string("#") + std::to_string(r + 1) + " AS " +
-                sqlIdent(p.names.back());
+    std::string column = "#" + std::to_string(r + 1);
+    if (p.types.back() == "HUGEINT") {
+      // DuckDB's sum of integers; Trino's is a bigint (and fails past it).
+      p.types.back() = "BIGINT";
+      column = "CAST(" + column + " AS BIGINT)";
+    }
+    p.select += (r ? ", " : "") + column + " AS " + sqlIdent(p.names.back());
   }
   p.select += " FROM (" + q.sql + ")";
   p.dataCount = p.names.size() - std::min(p.names.size(), partitionedBy.size());

@@ -130,7 +130,7 @@ TEST_P(TrinoCorpus, AnswersAsTrino) {
   ASSERT_TRUE(db) << db.error().message;
   auto con = (*db)->connect();
   ASSERT_TRUE(con) << con.error().message;
-  auto session = (*con)->query(lake::trinoSessionSql());
+  auto session = lake::startTrinoSession(**con);
   ASSERT_TRUE(session) << session.error().message;
   int queries = 0;
   for (const Block& b : blocks) {
