@@ -5,6 +5,8 @@
 #include <set>
 #include <vector>
 
+#include "lake/trino_zones.hpp"
+
 namespace sluice::lake {
 
 namespace {
@@ -160,6 +162,14 @@ const std::vector<Entry>& entries() {
       {"week_of_year", 1, renamed("week")},
       {"last_day_of_month", 1, renamed("last_day")},
       {"millisecond", 1, expr("(millisecond($1) % 1000)")},
+      // Zones (trino_zones; x AT TIME ZONE z parses as timezone(z, x)). A
+      // timestamp with time zone that is not zoned is in UTC.
+      {"at_timezone", 2, expr("trino_zoned($1, $2)")},
+      {"timezone", 2, expr("trino_zoned($2, $1)")},
+      {"with_timezone", 2, expr("trino_with_timezone($1, $2)")},
+      {"timezone_hour", 1, expr("CAST(epoch($1) * 0 AS BIGINT)")},
+      {"timezone_minute", 1, expr("CAST(epoch($1) * 0 AS BIGINT)")},
+      {"from_unixtime", 2, expr("trino_zoned(to_timestamp($1), $2)")},
       {"from_unixtime", 1, expr("to_timestamp($1)")},
       {"to_unixtime", 1, expr("epoch($1)")},
       {"from_iso8601_timestamp", 1, expr("CAST($1 AS TIMESTAMPTZ)")},
@@ -183,8 +193,6 @@ const std::vector<Entry>& entries() {
 // Sluice does not translate yet: refused by name.
 const std::vector<std::string_view>& refused() {
   static const std::vector<std::string_view> names = {
-      "at_timezone",
-      "with_timezone",
       "human_readable_seconds",
       "split_to_map",
       "regexp_position",
@@ -216,8 +224,6 @@ const std::vector<std::string_view>& refused() {
       "luhn_check",
       "word_stem",
       "normalize",
-      "timezone_hour",
-      "timezone_minute",
       "to_milliseconds",
       "parse_duration",
       "to_big_endian_64",
@@ -338,6 +344,7 @@ std::string trinoSessionSql() {
   sql +=
       "CREATE OR REPLACE TEMP MACRO trino_round(x, d) AS round(x, d) + CASE WHEN typeof(x) "
       "LIKE 'DECIMAL%' THEN x - x ELSE 0 END;";
+  sql += trinoZoneSql();
   sql +=
       "CREATE OR REPLACE TEMP MACRO trino_interval(unit, n) AS CASE lower(unit) "
       "WHEN 'millisecond' THEN to_milliseconds(n) WHEN 'second' THEN to_seconds(n) "

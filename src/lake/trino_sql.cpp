@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "lake/trino_functions.hpp"
 
@@ -126,6 +127,49 @@ void substitute(Json& node, const JsonArray& args) {
   } else if (node.is_array()) {
     for (Json& v : node.as_array()) substitute(v, args);
   }
+}
+
+// Whether an expression (already translated) is a zoned timestamp
+// (trino_zones): made by a zoned macro, or passed through by an aggregate,
+// CASE or COALESCE that keeps its argument's type. A column of a subquery
+// is not known here (DuckDB then refuses the call it reaches: no silent
+// answer).
+bool zonedValue(const Json& node) {
+  if (!node.is_object()) return false;
+  const JsonObject& o = node.as_object();
+  std::string cls = str(o.if_contains("class"));
+  const Json* children = o.if_contains("children");
+  auto anyChild = [&] {
+    if (!children || !children->is_array()) return false;
+    for (const Json& c : children->as_array()) {
+      if (zonedValue(c)) return true;
+    }
+    return false;
+  };
+  if (cls == "FUNCTION") {
+    static const std::set<std::string> made = {"trino_zoned", "trino_with_timezone",
+                                               "trino_zoned_trunc", "trino_zoned_add",
+                                               "trino_zoned_plus"};
+    static const std::set<std::string> kept = {"max",   "min",  "any_value", "arbitrary",
+                                               "first", "last", "max_by",    "min_by"};
+    std::string fn = str(o.if_contains("function_name"));
+    if (made.count(fn)) return true;
+    if (kept.count(fn) && children && children->is_array() && !children->as_array().empty()) {
+      return zonedValue(children->as_array()[0]);
+    }
+    return false;
+  }
+  if (cls == "CASE") {
+    if (zonedValue(o.contains("else_expr") ? o.at("else_expr") : Json())) return true;
+    if (const Json* checks = o.if_contains("case_checks"); checks && checks->is_array()) {
+      for (const Json& c : checks->as_array()) {
+        if (const Json* t = jsonAt(c, {"then_expr"}); t && zonedValue(*t)) return true;
+      }
+    }
+    return false;
+  }
+  if (cls == "OPERATOR" && str(o.if_contains("type")) == "OPERATOR_COALESCE") return anyChild();
+  return false;
 }
 
 // Trino's names for a query's output columns that are neither aliased nor
@@ -525,6 +569,31 @@ std::optional<AwsError> TrinoTranslator::rewrite(Json& node) {
   }
   std::string cls = str(node.as_object().if_contains("class"));
   if (cls == "FUNCTION" || cls == "WINDOW") return rewriteCall(node);
+  if (cls == "CAST" && zonedValue(node.as_object()["child"])) {
+    // A zoned timestamp is text as Trino prints it, a date or timestamp
+    // from its wall time, and already a timestamp with time zone.
+    std::string target = str(jsonAt(node, {"cast_type", "id"}));
+    if (target == "VARCHAR") return replaceBy(node, "trino_render_zoned", "child");
+    if (target == "DATE" || target == "TIMESTAMP") {
+      return wrapIn(node.as_object()["child"], "trino_zoned_wall");
+    }
+    if (target == "TIMESTAMP WITH TIME ZONE") {
+      Json child = node.as_object()["child"];
+      child.as_object()["alias"] = node.as_object()["alias"];
+      node = std::move(child);
+    }
+    return std::nullopt;
+  }
+  if (cls == "COMPARISON" || cls == "BETWEEN") {
+    // Trino compares zoned timestamps by their instants.
+    for (const char* side : {"left", "right", "input", "lower", "upper"}) {
+      JsonObject& o = node.as_object();
+      if (o.contains(side) && zonedValue(o[side])) {
+        if (auto e = wrapIn(o[side], "trino_zoned_instant")) return e;
+      }
+    }
+    return std::nullopt;
+  }
   if (cls == "CAST") {
     // To an integer type Trino rounds a double half away from zero; to
     // varchar it writes a double in scientific notation (trino_functions).
@@ -557,15 +626,122 @@ std::optional<AwsError> TrinoTranslator::rewrite(Json& node) {
   return std::nullopt;
 }
 
+std::optional<AwsError> TrinoTranslator::wrapIn(Json& node, const std::string& macro) {
+  auto call = expression(macro + "(__trino_arg1)");
+  if (!call) return call.error();
+  Json wrapped = *call;
+  Json alias =
+      node.is_object() && node.as_object().contains("alias") ? node.as_object()["alias"] : Json("");
+  if (node.is_object()) node.as_object()["alias"] = "";
+  substitute(wrapped, JsonArray{node});
+  wrapped.as_object()["alias"] = alias;
+  node = std::move(wrapped);
+  return std::nullopt;
+}
+
+std::optional<AwsError> TrinoTranslator::replaceBy(Json& node, const std::string& macro,
+                                                   const char* member) {
+  Json alias = node.as_object()["alias"];
+  Json inner = node.as_object()[member];
+  node = std::move(inner);
+  if (auto e = wrapIn(node, macro)) return e;
+  node.as_object()["alias"] = alias;
+  return std::nullopt;
+}
+
+// A call given a zoned timestamp (trino_zones): functions of the wall time
+// read it, functions of the instant its instant; the date functions have
+// zoned versions. True when the call was rewritten here.
+Result<bool> TrinoTranslator::zonedCall(Json& node, const std::string& name) {
+  JsonObject& call = node.as_object();
+  Json* children = call.if_contains("children");
+  if (!children || !children->is_array()) return false;
+  JsonArray& args = children->as_array();
+  bool any = false;
+  for (const Json& a : args) any = any || zonedValue(a);
+  if (!any) return false;
+  static const std::set<std::string> wall = {"year",         "quarter",
+                                             "month",        "week",
+                                             "week_of_year", "day",
+                                             "day_of_month", "day_of_week",
+                                             "dow",          "day_of_year",
+                                             "doy",          "year_of_week",
+                                             "yow",          "hour",
+                                             "minute",       "second",
+                                             "millisecond",  "last_day_of_month",
+                                             "date",         "date_part",
+                                             "date_format",  "format_datetime"};
+  static const std::set<std::string> instant = {"to_unixtime", "at_timezone", "timezone"};
+  auto each = [&](const std::string& macro) -> std::optional<AwsError> {
+    for (Json& a : args) {
+      if (zonedValue(a)) {
+        if (auto e = wrapIn(a, macro)) return e;
+      }
+    }
+    return std::nullopt;
+  };
+  if (wall.count(name)) {
+    if (auto e = each("trino_zoned_wall")) return *e;
+    return false;  // then translated as for a timestamp
+  }
+  if (instant.count(name)) {
+    if (auto e = each("trino_zoned_instant")) return *e;
+    return false;
+  }
+  std::string zoned = name == "date_trunc" && args.size() == 2   ? "trino_zoned_trunc"
+                      : name == "date_add" && args.size() == 3   ? "trino_zoned_add"
+                      : name == "date_diff" && args.size() == 3  ? "trino_zoned_diff"
+                      : name == "to_iso8601" && args.size() == 1 ? "trino_zoned_iso8601"
+                                                                 : "";
+  if (name == "timezone_hour" || name == "timezone_minute") {
+    auto e = expression(name == "timezone_hour" ? "(trino_zoned_minutes(__trino_arg1) // 60)"
+                                                : "(trino_zoned_minutes(__trino_arg1) % 60)");
+    if (!e) return e.error();
+    Json replaced = *e;
+    substitute(replaced, args);
+    replaced.as_object()["alias"] = call["alias"];
+    node = std::move(replaced);
+    return true;
+  }
+  if (zoned.empty()) return false;
+  if (zoned == "trino_zoned_diff") {
+    // Both sides zoned: a timestamp with time zone is in UTC.
+    for (size_t i = 1; i < 3; ++i) {
+      if (!zonedValue(args[i])) {
+        auto e = expression("trino_zoned(__trino_arg1, 'UTC')");
+        if (!e) return e.error();
+        Json replaced = *e;
+        substitute(replaced, JsonArray{args[i]});
+        args[i] = std::move(replaced);
+      }
+    }
+  }
+  call["function_name"] = zoned;
+  return true;
+}
+
 std::optional<AwsError> TrinoTranslator::rewriteCall(Json& node) {
   JsonObject& call = node.as_object();
-  if (!str(call.if_contains("schema")).empty() || !str(call.if_contains("catalog")).empty()) {
-    return std::nullopt;  // a qualified name is the user's own
+  // EXTRACT(f FROM x) and x AT TIME ZONE z come as main.date_part and
+  // main.timezone; any other qualified name is the user's own.
+  std::string schema = str(call.if_contains("schema"));
+  std::string called = lower(str(call.if_contains("function_name")));
+  bool desugared = schema == "main" && (called == "date_part" || called == "timezone");
+  if ((!schema.empty() && !desugared) || !str(call.if_contains("catalog")).empty()) {
+    return std::nullopt;
   }
   std::string name = lower(str(call.if_contains("function_name")));
   bool window = str(call.if_contains("class")) == "WINDOW";
   const Json* children = call.if_contains("children");
   JsonArray args = children && children->is_array() ? children->as_array() : JsonArray();
+  if (auto zoned = zonedCall(node, name); !zoned) {
+    return zoned.error();
+  } else if (*zoned) {
+    return std::nullopt;
+  } else {
+    const Json* c = call.if_contains("children");
+    args = c && c->is_array() ? c->as_array() : JsonArray();
+  }
   // Division and modulo are calls of the operators / and %.
   if (name == "/" || name == "%") {
     if (args.size() != 2) return std::nullopt;
@@ -586,6 +762,18 @@ std::optional<AwsError> TrinoTranslator::rewriteCall(Json& node) {
              str(jsonAt(e, {"cast_type", "id"})) == "INTERVAL";
     };
     if (interval(args[0]) || interval(args[1])) {
+      if (zonedValue(args[0]) || zonedValue(args[1])) {
+        // A zoned timestamp moves its instant (trino_zones).
+        bool first = zonedValue(args[0]);
+        auto e = expression(name == "+" ? "trino_zoned_plus(__trino_arg1, __trino_arg2)"
+                                        : "trino_zoned_plus(__trino_arg1, -(__trino_arg2))");
+        if (!e) return e.error();
+        Json replaced = *e;
+        substitute(replaced, first ? JsonArray{args[0], args[1]} : JsonArray{args[1], args[0]});
+        replaced.as_object()["alias"] = call["alias"];
+        node = std::move(replaced);
+        return std::nullopt;
+      }
       call["function_name"] = name == "+" ? "trino_plus" : "trino_minus";
       call["is_operator"] = false;
     }

@@ -72,6 +72,11 @@ class TrinoTranslator {
   Result<Json> expression(const std::string& text);
   std::optional<AwsError> rewrite(Json& node);
   std::optional<AwsError> rewriteCall(Json& node);
+  Result<bool> zonedCall(Json& node, const std::string& name);
+  // Replaces node by macro(node), keeping its alias.
+  std::optional<AwsError> wrapIn(Json& node, const std::string& macro);
+  // Replaces node by macro(node[member]), keeping node's alias.
+  std::optional<AwsError> replaceBy(Json& node, const std::string& macro, const char* member);
   // Calls of the typed-overload macros given an aggregate or a window
   // call: run on the computed arguments (see the definition).
   std::optional<AwsError> guardTypedMacros(Json& node);

@@ -160,11 +160,22 @@ class AthenaTest(unittest.TestCase):
                           "array", "varchar"])
         self.assertEqual(self.failure("SELECT id / 0 FROM events")[2],
                          "DIVISION_BY_ZERO: Division by zero")
-        category, kind, message = self.failure(
-            "SELECT at_timezone(TIMESTAMP '2024-01-01 00:00:00', 'UTC')")
+        category, kind, message = self.failure("SELECT human_readable_seconds(96)")
         self.assertEqual((category, kind), (2, 1200))
-        self.assertEqual(message, "NOT_SUPPORTED: line 1:8: Function 'at_timezone' is not "
-                                  "supported by Sluice")
+        self.assertEqual(message, "NOT_SUPPORTED: line 1:8: Function 'human_readable_seconds' "
+                                  "is not supported by Sluice")
+        # A timestamp keeps the zone it is put in.
+        _, _, rows, cols = self.run_query(
+            "SELECT at_timezone(TIMESTAMP '2024-01-31 23:30:00', 'Europe/Paris') AS paris, "
+            "hour(TIMESTAMP '2024-01-31 23:30:00' AT TIME ZONE 'Asia/Kolkata') AS h")
+        self.assertEqual(rows[1], ["2024-02-01 00:30:00.000 Europe/Paris", "5"])
+        self.assertEqual([c["Type"] for c in cols], ["timestamp with time zone", "bigint"])
+        self.assertEqual(self.failure(
+            "SELECT at_timezone(TIMESTAMP '2024-01-31 23:30:00', 'Mars/Olympus')")[2],
+            "NOT_SUPPORTED: Time zone not supported: Mars/Olympus")
+        self.assertEqual(self.failure(
+            "CREATE TABLE zoned AS SELECT at_timezone(TIMESTAMP '2024-01-31 23:30:00', 'UTC') AS t")[2],
+            "NOT_SUPPORTED: Unsupported Hive type: timestamp(3) with time zone")
 
     def test_pages_of_a_large_result(self):
         qid = self.start("SELECT n, label FROM big ORDER BY n")

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "lake/trino_zones.hpp"
+
 namespace sluice::services::athena {
 
 namespace {
@@ -41,6 +43,7 @@ std::string javaDouble(double v) {
 }  // namespace
 
 std::string athenaType(std::string_view t) {
+  if (t == lake::kTrinoZonedType) return "timestamp with time zone";
   std::string u = upper(t);
   if (u.ends_with("]")) return "array";
   if (u.starts_with("STRUCT")) return "row";
@@ -193,6 +196,11 @@ std::string athenaFetch(std::string_view duckType, const std::string& column) {
     return "CAST(to_json(" + column + ") AS VARCHAR)";
   }
   if (kind == "varbinary") return "hex(" + column + ")";
+  // A zoned timestamp prints its wall time and zone (trino_zones).
+  // (The cast: a macro takes no bare positional reference such as #1.)
+  if (duckType == lake::kTrinoZonedType) {
+    return "trino_render_zoned(CAST(" + column + " AS " + std::string(lake::kTrinoZonedType) + "))";
+  }
   // The C API's text of a TIMESTAMPTZ is not the value: cast it.
   if (kind == "timestamp with time zone") return "CAST(" + column + " AS VARCHAR)";
   return column;
@@ -214,6 +222,7 @@ std::string athenaValue(std::string_view duckType, const std::string& text) {
     }
     return out;
   }
+  if (duckType == lake::kTrinoZonedType) return text;  // printed by trino_render_zoned
   if (type == "timestamp with time zone") {
     // The session is UTC: "2024-01-02 03:04:05[.ffffff]+00".
     auto zone = text.find_last_of("+-");

@@ -206,6 +206,11 @@ QueryOutcome duckFailureOf(std::string_view sql, const std::string& full) {
   if (message.find(lake::kDivisionByZero) != std::string::npos) {
     return failed(1001, "DIVISION_BY_ZERO: Division by zero");
   }
+  if (auto at = message.find("Unknown TimeZone '"); at != std::string::npos) {
+    std::string zone = message.substr(at + 18);
+    return failed(1200,
+                  "NOT_SUPPORTED: Time zone not supported: " + zone.substr(0, zone.find('\'')));
+  }
   if (message.find("Could not parse string") != std::string::npos) {
     // date_parse / parse_datetime of a value the pattern does not match.
     std::string m = message.substr(message.find(": ") + 2);

@@ -11,6 +11,7 @@
 
 #include "lake/glue_types.hpp"
 #include "lake/hive_bucketing.hpp"
+#include "lake/trino_zones.hpp"
 #include "services/athena/athena_results.hpp"
 #include "services/athena/statement_tokens.hpp"
 #include "services/common/call_and_wait.hpp"
@@ -146,6 +147,11 @@ std::variant<Projection, QueryOutcome> project(PreparedQuery& q, const QueryJob&
     p.names.push_back(lower(described->value(r, 0).value_or("")));
     p.types.push_back(described->value(r, 1).value_or("VARCHAR"));
     std::string column = "#" + std::to_string(r + 1);
+    if (p.types.back() == lake::kTrinoZonedType) {
+      // Hive tables have no zoned timestamps (Athena refuses them too).
+      return queryFailure(1200,
+                          "NOT_SUPPORTED: Unsupported Hive type: timestamp(3) with time zone");
+    }
     if (p.types.back() == "HUGEINT") {
       // DuckDB's sum of integers; Trino's is a bigint (and fails past it).
       p.types.back() = "BIGINT";

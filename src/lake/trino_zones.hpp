@@ -1,0 +1,35 @@
+// Trino's `timestamp with time zone` on DuckDB. A Trino value keeps its zone
+// (`2024-03-05 09:07:09.000 America/New_York`, `... +02:00`); DuckDB's
+// TIMESTAMPTZ is an instant shown in the session's zone (UTC here). A value
+// given a zone by at_timezone, AT TIME ZONE, with_timezone or
+// from_unixtime(t, zone) is kept as a struct of its instant and zone name;
+// the translation (trino_sql) sends such a value, wherever it is used in the
+// expression that makes it, to the macros below, which each take only that
+// struct: no overloads for DuckDB to choose among. (Other timestamps with a
+// time zone, e.g. from_iso8601_timestamp's, stay TIMESTAMPTZ: UTC.)
+//
+// Zones are region ids (ICU's, as DuckDB's timezone() knows them) or
+// offsets `+HH:MM`; `Z`, `UTC`, `+00:00` and the like are `UTC`.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sluice::lake {
+
+// The DuckDB type of a zoned timestamp, as DESCRIBE prints it.
+inline constexpr std::string_view kTrinoZonedType =
+    "STRUCT(trino_instant TIMESTAMP WITH TIME ZONE, trino_zone VARCHAR)";
+
+// The macros (CREATE OR REPLACE TEMP MACRO ...;) for zoned timestamps:
+//   trino_zoned(instant, zone)         a zoned value
+//   trino_zoned_wall(x)                its wall time (TIMESTAMP)
+//   trino_zoned_instant(x)             its instant (TIMESTAMPTZ)
+//   trino_zoned_minutes(x)             its zone's offset from UTC, minutes
+//   trino_with_timezone(timestamp, z)  a wall time read in zone z
+//   trino_zoned_trunc(unit, x), trino_zoned_add(unit, n, x),
+//   trino_zoned_diff(unit, a, b), trino_zoned_plus(x, interval),
+//   trino_zoned_iso8601(x), trino_render_zoned(x)   as Trino's functions
+std::string trinoZoneSql();
+
+}  // namespace sluice::lake
