@@ -378,6 +378,13 @@ class AthenaTest(unittest.TestCase):
                          ("DDL", "CREATE_TABLE_AS_SELECT"))
         self.assertEqual(r["UpdateCount"], 5)
         self.assertEqual(r["ResultSet"]["Rows"], [])
+        # The data manifest lists the files written, one URI a line.
+        bucket, key = e["Statistics"]["DataManifestLocation"][len("s3://"):].split("/", 1)
+        written = sorted(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+                         .split())
+        self.assertEqual([w.split("/")[:6] for w in written],
+                         [["s3:", "", "lake", "out", "by_month", "month=01"],
+                          ["s3:", "", "lake", "out", "by_month", "month=02"]])
         glue = self.server.client("glue")
         t = glue.get_table(DatabaseName="lake", Name="by_month")["Table"]
         self.assertEqual([(c["Name"], c["Type"]) for c in t["StorageDescriptor"]["Columns"]],

@@ -413,7 +413,9 @@ QueryOutcome runCreateTableAs(const OperationRegistry& registry, lake::LakeEngin
                       JsonObject{{"DatabaseName", name->db}, {"Name", name->name}});
     return queryFailure(1003, "HIVE_METASTORE_ERROR: " + r.error().message);
   }
-  return succeeded(w.rows, q->scannedBytes);
+  QueryOutcome done = succeeded(w.rows, q->scannedBytes);
+  done.manifest = writeManifest(registry, job, location, w);
+  return done;
 }
 
 QueryOutcome runInsertInto(const OperationRegistry& registry, lake::LakeEngine& lake,
