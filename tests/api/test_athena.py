@@ -735,6 +735,18 @@ class AthenaTest(unittest.TestCase):
             ["# Partition Information", "", ""], ["# col_name", "data_type", "comment"],
             ["", "", ""], ["dt", "string", ""]])
         self.assertEqual(rows[0][0], "id" + " " * 18)
+        rows, _ = self.text_rows("DESCRIBE FORMATTED alt")
+        flat = [[c.strip() for c in r] for r in rows]
+        self.assertEqual(flat[:9], [
+            ["# col_name", "data_type", "comment"], ["", "", ""], ["id", "int", ""],
+            ["word", "string", ""], ["", "", ""], ["# Partition Information", "", ""],
+            ["# col_name", "data_type", "comment"], ["", "", ""], ["dt", "string", ""]])
+        for line in (["# Detailed Table Information", "", ""], ["Database:", "lake", ""],
+                     ["Location:", "s3://lake/alt/", ""], ["Table Type:", "EXTERNAL_TABLE", ""],
+                     ["# Storage Information", "", ""], ["Num Buckets:", "-1", ""],
+                     ["Bucket Columns:", "[]", ""], ["Compressed:", "No", ""],
+                     ["", "field.delim", ","]):
+            self.assertIn(line, flat)
         rows, _ = self.text_rows("SHOW CREATE TABLE alt")
         ddl = "\n".join(r[0] for r in rows)
         self.assertTrue(ddl.startswith("CREATE EXTERNAL TABLE `lake`.`alt`(\n  `id` int, \n"

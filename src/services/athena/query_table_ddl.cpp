@@ -3,6 +3,7 @@
 // TBLPROPERTIES, ADD / REPLACE COLUMNS), against the Glue catalog through its
 // operations, with Hive's text layouts for what they print.
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <variant>
 
@@ -24,6 +25,68 @@ std::string padded(std::string_view s) {
 
 std::string describeLine(std::string_view name, std::string_view type, std::string_view comment) {
   return padded(name) + "\t" + padded(type) + "\t" + padded(comment);
+}
+
+// DESCRIBE FORMATTED's sections after the columns: the table's and its
+// storage's details, as Hive prints them ("Name:" and value padded, the
+// parameters indented a tab).
+void detailedInformation(const JsonObject& table, const std::string& db,
+                         std::vector<std::string>& lines) {
+  Json t(table);
+  auto field = [&](std::string_view name, const std::string& value) {
+    lines.push_back(padded(std::string(name) + ":") + "\t" + padded(value) + "\t ");
+  };
+  auto parameters = [&](const Json* p) {
+    if (!p || !p->is_object()) return;
+    std::map<std::string, std::string> sorted;  // Hive lists them by name
+    for (const auto& kv : p->as_object()) sorted[std::string(kv.key())] = jsonString(&kv.value());
+    for (const auto& [k, v] : sorted) lines.push_back("\t" + padded(k) + "\t" + padded(v));
+  };
+  auto list = [](const Json* items, const char* member) {
+    std::string out = "[";
+    if (items && items->is_array()) {
+      for (const Json& i : items->as_array()) {
+        if (out.size() > 1) out += ", ";
+        out += member ? jsonString(jsonAt(i, {member})) : jsonString(&i);
+      }
+    }
+    return out + "]";
+  };
+  std::string created = "UNKNOWN";
+  if (const Json* c = jsonAt(t, {"CreateTime"}); c && c->is_number()) {
+    std::time_t when = static_cast<std::time_t>(c->to_number<double>());
+    std::tm tm{};
+    gmtime_r(&when, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
+    created = buf;
+  }
+  lines.push_back("\t \t ");
+  lines.push_back("# Detailed Table Information\t \t ");
+  field("Database", db);
+  field("Owner", jsonAt(t, {"Owner"}) ? jsonString(jsonAt(t, {"Owner"})) : "hadoop");
+  field("CreateTime", created);
+  field("LastAccessTime", "UNKNOWN");
+  field("Retention", "0");
+  field("Location", jsonString(jsonAt(t, {"StorageDescriptor", "Location"})));
+  field("Table Type", jsonString(jsonAt(t, {"TableType"})));
+  lines.push_back("Table Parameters:\t \t ");
+  parameters(jsonAt(t, {"Parameters"}));
+  lines.push_back("\t \t ");
+  lines.push_back("# Storage Information\t \t ");
+  field("SerDe Library",
+        jsonString(jsonAt(t, {"StorageDescriptor", "SerdeInfo", "SerializationLibrary"})));
+  field("InputFormat", jsonString(jsonAt(t, {"StorageDescriptor", "InputFormat"})));
+  field("OutputFormat", jsonString(jsonAt(t, {"StorageDescriptor", "OutputFormat"})));
+  const Json* compressed = jsonAt(t, {"StorageDescriptor", "Compressed"});
+  field("Compressed", compressed && compressed->is_bool() && compressed->as_bool() ? "Yes" : "No");
+  const Json* buckets = jsonAt(t, {"StorageDescriptor", "NumberOfBuckets"});
+  field("Num Buckets",
+        buckets && buckets->is_int64() ? std::to_string(buckets->as_int64()) : std::string("-1"));
+  field("Bucket Columns", list(jsonAt(t, {"StorageDescriptor", "BucketColumns"}), nullptr));
+  field("Sort Columns", list(jsonAt(t, {"StorageDescriptor", "SortColumns"}), "Column"));
+  lines.push_back("Storage Desc Params:\t \t ");
+  parameters(jsonAt(t, {"StorageDescriptor", "SerdeInfo", "Parameters"}));
 }
 
 QueryOutcome tableNotFound(const TableName& name) {
@@ -76,7 +139,7 @@ QueryOutcome updateTable(const OperationRegistry& registry, const QueryJob& job,
 }
 
 QueryOutcome describe(const OperationRegistry& registry, const QueryJob& job, Tokens& t) {
-  t.keyword("formatted");
+  bool formatted = t.keyword("formatted");
   t.keyword("extended");
   size_t at = t.position();
   auto name = readTableName(t, job.database);
@@ -97,9 +160,14 @@ QueryOutcome describe(const OperationRegistry& registry, const QueryJob& job, To
           describeLine(n, jsonString(jsonAt(c, {"Type"})), jsonString(jsonAt(c, {"Comment"}))));
     }
   };
+  formatted = formatted && only.empty();
+  if (formatted) {
+    lines.push_back(describeLine("# col_name", "data_type", "comment"));
+    lines.push_back("\t \t ");
+  }
   add(arrayAt(table, {"StorageDescriptor", "Columns"}));
   const JsonArray& keys = arrayAt(table, {"PartitionKeys"});
-  add(keys);
+  if (!formatted) add(keys);
   if (!only.empty() && lines.empty()) {
     return ddlFailure("SemanticException [Error 10002]: Invalid column reference " + only);
   }
@@ -110,6 +178,7 @@ QueryOutcome describe(const OperationRegistry& registry, const QueryJob& job, To
     lines.push_back("\t \t ");
     add(keys);
   }
+  if (formatted) detailedInformation(table, name->db, lines);
   return textResult("col_name", std::move(lines));
 }
 
