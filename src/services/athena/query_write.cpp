@@ -33,8 +33,10 @@ std::string lower(std::string_view s) {
 
 using Written = WrittenFiles;
 
-// Runs `select` (columns `data` then `keys`) into the result table, then
-// writes each partition's rows as a file.
+// Writes the rows of `select` (columns `data` then `keys`) as a file per
+// partition (and bucket). Partitions and buckets need the rows first, in a
+// result table, to find their values; without either the query is copied
+// straight to its one file.
 std::variant<Written, QueryOutcome> writeRows(PreparedQuery& q, const QueryJob& job,
                                               const std::string& select,
                                               const std::vector<std::string>& data,
@@ -43,7 +45,6 @@ std::variant<Written, QueryOutcome> writeRows(PreparedQuery& q, const QueryJob& 
                                               lake::LakeCancel& cancel,
                                               const std::string& bucketExpression = "") {
   auto& con = *q.con;
-  std::string result = sqlIdent(q.catalog) + ".main." + sqlIdent("_result");
   if (!cancel.attach(&*con)) {
     cancel.attach(nullptr);
     return cancelledOutcome();
@@ -54,15 +55,20 @@ std::variant<Written, QueryOutcome> writeRows(PreparedQuery& q, const QueryJob& 
                          ? select
                          : "SELECT *, " + bucketExpression + " AS " + sqlIdent(bucketColumn) +
                                " FROM (" + select + ")";
-  auto made = con->query("CREATE TABLE " + result + " AS " + rows);
-  cancel.attach(nullptr);
-  if (!made) {
-    if (cancel.cancelled()) return cancelledOutcome();
-    return duckFailure(job.sql, made.error().message);
+  std::string source = "(" + rows + ")";
+  if (!keys.empty() || !bucketColumn.empty()) {
+    source = sqlIdent(q.catalog) + ".main." + sqlIdent("_result");
+    if (auto made = con->query("CREATE TABLE " + source + " AS " + rows); !made) {
+      cancel.attach(nullptr);
+      if (cancel.cancelled()) return cancelledOutcome();
+      return duckFailure(job.sql, made.error().message);
+    }
   }
-  auto w = writePartitionFiles(*con, result, data, keys, format, scratch, job.id, kMaxPartitions,
+  auto w = writePartitionFiles(*con, source, data, keys, format, scratch, job.id, kMaxPartitions,
                                bucketColumn);
+  cancel.attach(nullptr);
   if (!w) {
+    if (cancel.cancelled()) return cancelledOutcome();
     if (w.error().code == kTooManyPartitions) return queryFailure(1000, w.error().message);
     return duckFailure(job.sql, w.error().message);
   }
