@@ -493,6 +493,46 @@ class Evaluator {
     }
   }
 
+  // An analyzer: the rule's metrics, with no condition to meet (an error
+  // still says why there are none). AllStatistics "c" gathers a column's:
+  // completeness, uniqueness, distinct values, entropy, and the mean, sum,
+  // standard deviation, minimum and maximum of a number or the lengths of
+  // anything else.
+  Outcome analyze(const DqRule& r) {
+    analyzing_ = true;
+    Outcome out;
+    if (r.type != "AllStatistics") {
+      out = rule(r);
+    } else {
+      auto part = [&](const char* type) {
+        DqRule p = r;
+        p.type = type;
+        Outcome o = rule(p);
+        if (o.result == "ERROR" && out.message.empty()) out.message = o.message;
+        for (const auto& [k, v] : o.metrics) out.metrics[k] = v;
+        return o.result != "ERROR";
+      };
+      for (const char* type :
+           {"Completeness", "Uniqueness", "DistinctValuesCount", "UniqueValueRatio", "Entropy"}) {
+        part(type);
+      }
+      if (out.message.empty()) {
+        DqRule mean = r;
+        mean.type = "Mean";
+        if (rule(mean).result == "ERROR") {
+          part("ColumnLength");
+        } else {
+          for (const char* type : {"Mean", "Sum", "StandardDeviation", "Minimum", "Maximum"}) {
+            part(type);
+          }
+        }
+      }
+      out.result = out.message.empty() ? "PASS" : "ERROR";
+    }
+    analyzing_ = false;
+    return out;
+  }
+
  private:
   double scalar(const std::string& sql) {
     auto r = con_.query(sql);
@@ -535,6 +575,7 @@ class Evaluator {
                  bool mustBeOne = false) {
     Outcome out;
     out.metrics = std::move(metrics);
+    if (analyzing_ && !c) return out;  // metrics only
     bool pass = mustBeOne ? v == 1.0 : (c && holds(*c, v));
     if (!c && !mustBeOne) throw std::runtime_error("the rule needs a condition");
     if (!pass) {
@@ -646,6 +687,11 @@ class Evaluator {
       std::string col = "length(CAST(" + column(r) + " AS VARCHAR))";
       double lo = scalar("SELECT min(" + col + ") FROM " + from);
       double hi = scalar("SELECT max(" + col + ") FROM " + from);
+      if (!c && analyzing_) {
+        Outcome out;
+        out.metrics = {{columnKey("MaximumLength"), hi}, {columnKey("MinimumLength"), lo}};
+        return out;
+      }
       if (!c) throw std::runtime_error("ColumnLength needs a condition");
       double compliance = scalar(
           "SELECT CASE WHEN count(*) = 0 THEN 1.0 ELSE count(*) FILTER "
@@ -665,6 +711,11 @@ class Evaluator {
                         rowCondition(column(r), *c) + ")::DOUBLE / count(*) END FROM " + from);
       std::map<std::string, double> m = {{columnKey("ColumnValues.Compliance"), v}};
       return r.threshold ? judged(v, &*r.threshold, m) : judged(v, nullptr, m, true);
+    }
+    if (analyzing_ && (r.type == "Minimum" || r.type == "Maximum")) {
+      double v = scalar("SELECT " + std::string(r.type == "Minimum" ? "min" : "max") + "(" +
+                        column(r) + ")::DOUBLE FROM " + from);
+      return judged(v, c, {{columnKey(r.type), v}});
     }
     if (r.type == "Median") {
       // The lower middle value, as Spark's percentile_approx gives it.
@@ -962,6 +1013,7 @@ class Evaluator {
   DuckConnection& con_;
   std::string relation_;
   TimePoint now_;
+  bool analyzing_ = false;  // evaluating an analyzer: no condition needed
   const std::map<std::string, std::string>& references_;
   std::optional<std::vector<std::string>> columns_;
 };
@@ -981,6 +1033,19 @@ std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& r
     auto o = eval.rule(ruleset.rules[i]);
     out.push_back(DqRuleResult{"Rule_" + std::to_string(i + 1), ruleset.rules[i].text, o.result,
                                o.message, std::move(o.metrics)});
+  }
+  return out;
+}
+
+std::vector<DqRuleResult> analyzeDqdl(DuckConnection& con, const std::string& relation,
+                                      const DqRuleset& ruleset, TimePoint now,
+                                      const std::map<std::string, std::string>& references) {
+  Evaluator eval(con, relation, now, references);
+  std::vector<DqRuleResult> out;
+  for (size_t i = 0; i < ruleset.analyzers.size(); ++i) {
+    auto o = eval.analyze(ruleset.analyzers[i]);
+    out.push_back(DqRuleResult{"Analyzer_" + std::to_string(i + 1), ruleset.analyzers[i].text,
+                               o.result, o.message, std::move(o.metrics)});
   }
   return out;
 }

@@ -67,4 +67,11 @@ std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& r
                                        const DqRuleset& ruleset, TimePoint now,
                                        const std::map<std::string, std::string>& references = {});
 
+// The ruleset's Analyzers (Analyzer_1, ...): each one's metrics, without a
+// condition to meet; result ERROR with the message when it cannot be
+// computed. AllStatistics "c" gives all of a column's.
+std::vector<DqRuleResult> analyzeDqdl(DuckConnection& con, const std::string& relation,
+                                      const DqRuleset& ruleset, TimePoint now,
+                                      const std::map<std::string, std::string>& references = {});
+
 }  // namespace sluice::lake

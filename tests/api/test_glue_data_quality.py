@@ -125,6 +125,29 @@ class GlueDataQualityTest(unittest.TestCase):
         g.delete_data_quality_ruleset(Name="gate")
         self.assertError("EntityNotFoundException", g.get_data_quality_ruleset, Name="gate")
 
+    def test_analyzers_report_metrics(self):
+        self.glue.create_data_quality_ruleset(
+            Name="profiled", Ruleset='Rules = [ RowCount > 0 ] '
+                                     'Analyzers = [ Completeness "title", AllStatistics "views" ]')
+        run = self.evaluate("profiled")
+        result = self.glue.get_data_quality_result(ResultId=run["ResultIds"][0])
+        self.assertEqual(result["Score"], 1.0)  # analyzers neither pass nor fail
+        first, stats = result["AnalyzerResults"]
+        self.assertEqual(first, {"Name": "Analyzer_1", "Description": 'Completeness "title"',
+                                 "EvaluatedMetrics": {"Column.title.Completeness": 0.8}})
+        self.assertEqual(stats["Name"], "Analyzer_2")
+        metrics = stats["EvaluatedMetrics"]
+        # views: 0, 10, ..., 190, all present and distinct.
+        self.assertEqual({k: metrics[k] for k in (
+            "Column.views.Completeness", "Column.views.Uniqueness",
+            "Column.views.DistinctValuesCount", "Column.views.Mean", "Column.views.Sum",
+            "Column.views.Minimum", "Column.views.Maximum")},
+            {"Column.views.Completeness": 1.0, "Column.views.Uniqueness": 1.0,
+             "Column.views.DistinctValuesCount": 20.0, "Column.views.Mean": 95.0,
+             "Column.views.Sum": 1900.0, "Column.views.Minimum": 0.0,
+             "Column.views.Maximum": 190.0})
+        self.glue.delete_data_quality_ruleset(Name="profiled")
+
     def test_rules_against_reference_tables(self):
         # A bronze copy with 16 of the 20 posts (ids 0..15), id 3's views changed.
         s3, g = self.server.client("s3"), self.glue

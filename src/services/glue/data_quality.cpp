@@ -253,7 +253,7 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
   ++inFlight_;
   struct Evaluated {
     std::string error;
-    std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>> results;
+    std::vector<DqRulesetOutcome> results;
   };
   auto evaluated = std::make_shared<Evaluated>();
   auto cancel = std::make_shared<lake::LakeCancel>();
@@ -280,8 +280,9 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
               evaluated->error = parsed.error().message;
               break;
             }
-            evaluated->results.emplace_back(
-                name, lake::evaluateDqdl(**con, relation, *parsed, now, referenced));
+            evaluated->results.push_back(DqRulesetOutcome{
+                name, lake::evaluateDqdl(**con, relation, *parsed, now, referenced),
+                lake::analyzeDqdl(**con, relation, *parsed, now, referenced)});
           }
         }
         std::lock_guard lock(mu_);
@@ -294,9 +295,8 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
   return change;
 }
 
-void GlueService::finishDqRun(
-    const Scope& scope, Json run, const std::string& error,
-    std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>> results) {
+void GlueService::finishDqRun(const Scope& scope, Json run, const std::string& error,
+                              std::vector<DqRulesetOutcome> results) {
   std::lock_guard lock(mu_);
   JsonObject& o = run.as_object();
   TimePoint now = clock_.now();
@@ -310,7 +310,7 @@ void GlueService::finishDqRun(
   DocumentBatch batch;
   JsonArray resultIds;
   std::vector<Json> events;
-  for (const auto& [name, rules] : results) {
+  for (const auto& [name, rules, analyzers] : results) {
     std::string resultId = "dqresult-" + hexId(ids_, 40);
     JsonArray ruleResults;
     int passed = 0, failed = 0, errored = 0;
@@ -325,6 +325,16 @@ void GlueService::finishDqRun(
       ruleResults.push_back(std::move(rr));
       (r.result == "PASS" ? passed : r.result == "FAIL" ? failed : errored)++;
     }
+    JsonArray analyzerResults;
+    for (const auto& a : analyzers) {
+      JsonObject metrics;
+      for (const auto& [k, v] : a.metrics) metrics[k] = v;
+      JsonObject ar{{"Name", a.name},
+                    {"Description", a.description},
+                    {"EvaluatedMetrics", std::move(metrics)}};
+      if (!a.message.empty()) ar["EvaluationMessage"] = a.message;
+      analyzerResults.push_back(std::move(ar));
+    }
     double score = rules.empty() ? 1.0 : static_cast<double>(passed) / rules.size();
     JsonObject result{{"ResultId", resultId},
                       {"Score", score},
@@ -334,7 +344,7 @@ void GlueService::finishDqRun(
                       {"CompletedOn", epochSeconds(now)},
                       {"RulesetEvaluationRunId", runId},
                       {"RuleResults", std::move(ruleResults)},
-                      {"AnalyzerResults", JsonArray{}},
+                      {"AnalyzerResults", std::move(analyzerResults)},
                       {"Observations", JsonArray{}}};
     batch.sql([scope, resultId, ms = epochMs(now), name,
                text = toJsonText(result)](store::sqlite::Database& db) {

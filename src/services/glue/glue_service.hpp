@@ -195,8 +195,13 @@ class GlueService {
   void recoverDqRuns();
   Result<std::optional<Json>> readDqRow(const char* table, const Scope& scope,
                                         const std::string& id);
+  // One ruleset's outcome in a run: its rules' and its analyzers' results.
+  struct DqRulesetOutcome {
+    std::string name;
+    std::vector<lake::DqRuleResult> rules, analyzers;
+  };
   void finishDqRun(const Scope& scope, Json run, const std::string& error,
-                   std::vector<std::pair<std::string, std::vector<lake::DqRuleResult>>> results);
+                   std::vector<DqRulesetOutcome> results);
   // Rows of `table` (of this scope, and whose `filter` column has its value)
   // newest first by `time`, paged, each shown by `item` (newest_first.cpp).
   Result<Change> listNewestFirst(const Json& in, const Scope& scope, const char* table,
