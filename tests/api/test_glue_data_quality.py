@@ -298,6 +298,57 @@ class GlueDataQualityTest(unittest.TestCase):
         self.assertIn("Contents", self.server.client("s3").list_objects_v2(
             Bucket="gold", Prefix="posts/"))
 
+    def test_rule_recommendations(self):
+        g = self.glue
+        source = {"GlueTable": {"DatabaseName": "silver", "TableName": "posts"}}
+        run_id = g.start_data_quality_rule_recommendation_run(
+            DataSource=source, Role=ROLE, CreatedRulesetName="recommended")["RunId"]
+        self.assertTrue(run_id.startswith("dqrun-"))
+        self.server.idle()  # profiled, stored and saved
+        run = g.get_data_quality_rule_recommendation_run(RunId=run_id)
+        self.assertEqual(run["Status"], "SUCCEEDED", run)
+        self.assertEqual((run["DataSource"], run["Role"], run["CreatedRulesetName"]),
+                         (source, ROLE, "recommended"))
+        # The 20 posts: ids 0..19, kinds post / page, 16 titles ('title 1' ..
+        # 'title 19'), views 0..190 by tens.
+        self.assertEqual(run["RecommendedRuleset"], "\n".join([
+            "Rules = [",
+            "    RowCount between 10 and 40,",
+            '    IsComplete "id",',
+            '    Uniqueness "id" > 0.95,',
+            '    ColumnValues "id" between -1 and 20,',
+            '    IsComplete "kind",',
+            '    ColumnValues "kind" in ["page", "post"],',
+            '    Completeness "title" >= 0.8,',
+            '    ColumnLength "title" between 6 and 9,',
+            '    IsComplete "views",',
+            '    Uniqueness "views" > 0.95,',
+            '    ColumnValues "views" between -1 and 191',
+            "]"]))
+        saved = g.get_data_quality_ruleset(Name="recommended")
+        self.assertEqual(saved["Ruleset"], run["RecommendedRuleset"])
+        self.assertEqual(saved["TargetTable"], {"DatabaseName": "silver", "TableName": "posts"})
+        # The data it was made from passes it.
+        result = g.get_data_quality_result(ResultId=self.evaluate("recommended")["ResultIds"][0])
+        self.assertEqual(result["Score"], 1.0, result["RuleResults"])
+        runs = g.list_data_quality_rule_recommendation_runs()["Runs"]
+        self.assertEqual((runs[0]["RunId"], runs[0]["Status"]), (run_id, "SUCCEEDED"))
+        self.assertNotIn(run_id, [r["RunId"] for r in
+                                  g.list_data_quality_ruleset_evaluation_runs()["Runs"]])
+        # Bad inputs change nothing.
+        self.assertError("AlreadyExistsException", g.start_data_quality_rule_recommendation_run,
+                         DataSource=source, Role=ROLE, CreatedRulesetName="recommended")
+        self.assertError("EntityNotFoundException", g.start_data_quality_rule_recommendation_run,
+                         DataSource={"GlueTable": {"DatabaseName": "silver",
+                                                   "TableName": "missing"}}, Role=ROLE)
+        self.assertError("EntityNotFoundException", g.get_data_quality_rule_recommendation_run,
+                         RunId="dqrun-nope")
+        self.assertError("InvalidInputException", g.cancel_data_quality_rule_recommendation_run,
+                         RunId=run_id)
+        self.assertEqual(g.list_data_quality_rule_recommendation_runs()["Runs"][0]["RunId"],
+                         run_id)
+        g.delete_data_quality_ruleset(Name="recommended")
+
     def test_bad_inputs(self):
         g = self.glue
         msg = self.assertError("InvalidInputException", g.create_data_quality_ruleset,
@@ -342,6 +393,14 @@ class GlueDataQualityTest(unittest.TestCase):
                            "--result-id", run["ResultIds"][0])
         self.assertEqual([r["Result"] for r in result["RuleResults"]], ["PASS", "FAIL"])
         self.assertEqual(result["Score"], 0.5)
+        _, out, _ = aws(self.server, "glue", "start-data-quality-rule-recommendation-run",
+                        "--data-source", "GlueTable={DatabaseName=silver,TableName=posts}",
+                        "--role", ROLE)
+        self.server.idle()
+        _, run, _ = aws(self.server, "glue", "get-data-quality-rule-recommendation-run",
+                        "--run-id", out["RunId"])
+        self.assertEqual(run["Status"], "SUCCEEDED")
+        self.assertTrue(run["RecommendedRuleset"].startswith("Rules = [\n    RowCount between"))
         code, _, err = aws(self.server, "glue", "create-data-quality-ruleset", "--name", "cli2",
                            "--ruleset", "Rules = [ RowCount >> 1 ]", check=False)
         self.assertNotEqual(code, 0)
@@ -352,11 +411,23 @@ class GlueDataQualityTest(unittest.TestCase):
         try:
             g = server.client("glue")
             g.create_data_quality_ruleset(Name="kept", Ruleset="Rules = [ RowCount > 0 ]")
+            server.client("s3").create_bucket(Bucket="nowhere")
+            g.create_database(DatabaseInput={"Name": "d"})
+            g.create_table(DatabaseName="d", TableInput={
+                "Name": "empty", "StorageDescriptor": {"Columns": [{"Name": "a", "Type": "int"}],
+                                                       "Location": "s3://nowhere/empty/"}})
+            run_id = g.start_data_quality_rule_recommendation_run(
+                DataSource={"GlueTable": {"DatabaseName": "d", "TableName": "empty"}},
+                Role=ROLE)["RunId"]
+            server.idle()
             server.stop(signal.SIGKILL)
             server.start()
             g = server.client("glue")
             self.assertEqual(g.get_data_quality_ruleset(Name="kept")["Ruleset"],
                              "Rules = [ RowCount > 0 ]")
+            run = g.get_data_quality_rule_recommendation_run(RunId=run_id)
+            self.assertEqual(run["Status"], "SUCCEEDED", run)
+            self.assertEqual(run["RecommendedRuleset"], "Rules = [\n    RowCount = 0\n]")
         finally:
             server.cleanup()
 

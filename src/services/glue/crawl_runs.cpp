@@ -34,10 +34,6 @@ void putCrawl(DocumentBatch& batch, const Scope& scope, const std::string& crawl
   });
 }
 
-int64_t epochMs(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 // What Glue puts in a crawl's Summary.
 std::string summaryOf(int tablesCreated, int tablesUpdated, int tablesDeleted,
                       int partitionsCreated, int partitionsDeleted) {

@@ -25,10 +25,6 @@ namespace {
 
 constexpr const char* kRulesets = "glue_dq_rulesets";
 
-int64_t epochMs(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 // The ruleset document as the API shows it.
 Json rulesetView(const Json& doc) {
   JsonObject out;
@@ -155,15 +151,16 @@ Result<Change> GlueService::listDataQualityRulesets(const Json& in, const CallCo
   return Change(Json(std::move(r)));
 }
 
-void GlueService::putDqRun(DocumentBatch& batch, const Scope& scope, const Json& run) {
-  batch.sql([scope, id = jsonString(jsonAt(run, {"RunId"})),
+void GlueService::putDqRun(DocumentBatch& batch, const Scope& scope, const Json& run,
+                           const char* table) {
+  batch.sql([scope, table, id = jsonString(jsonAt(run, {"RunId"})),
              ms = run.as_object().at("_StartedMs").to_number<int64_t>(),
              status = jsonString(jsonAt(run, {"Status"})),
              text = toJsonText(run)](store::sqlite::Database& db) {
-    return storeRow(db,
-                    "INSERT OR REPLACE INTO glue_dq_runs(account, region, id, started_ms, status, "
-                    "doc) VALUES (?, ?, ?, ?, ?, ?)",
-                    scope, id, ms, status, text);
+    // `table` is one of two compile-time names.
+    std::string sql = std::string("INSERT OR REPLACE INTO ") + table +
+                      "(account, region, id, started_ms, status, doc) VALUES (?, ?, ?, ?, ?, ?)";
+    return storeRow(db, sql.c_str(), scope, id, ms, status, text);
   });
 }
 
@@ -257,7 +254,7 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
   };
   auto evaluated = std::make_shared<Evaluated>();
   auto cancel = std::make_shared<lake::LakeCancel>();
-  dqRunsInFlight_[id] = DqRunInFlight{ctx.scope, run, cancel};
+  dqRunsInFlight_[id] = DqRunInFlight{ctx.scope, run, cancel, "glue_dq_runs"};
   loop_.runBlocking(
       [this, scope = ctx.scope, tables, references, rulesets, evaluated, db, tableName, now,
        cancel] {
@@ -408,7 +405,8 @@ Result<Change> GlueService::cancelDataQualityRulesetEvaluationRun(const Json& in
   if (!id) return id.error();
   auto it = dqRunsInFlight_.find(*id);
   if (it == dqRunsInFlight_.end() || it->second.scope.account != ctx.scope.account ||
-      it->second.scope.region != ctx.scope.region) {
+      it->second.scope.region != ctx.scope.region ||
+      std::string_view(it->second.table) != "glue_dq_runs") {
     auto run = readDqRow("glue_dq_runs", ctx.scope, *id);
     if (!run) return run.error();
     if (!*run) return entityNotFound("Cannot find Data Quality Ruleset Evaluation Run " + *id);
@@ -477,19 +475,22 @@ Result<Change> GlueService::listDataQualityResults(const Json& in, const CallCon
 }
 
 void GlueService::recoverDqRuns() {
-  auto cut = unfinishedDocuments(
-      docs_,
-      "SELECT account, region, doc FROM glue_dq_runs WHERE status IN ('STARTING', 'RUNNING')");
-  if (cut.empty()) return;
   DocumentBatch batch;
-  for (auto& [scope, run] : cut) {
-    JsonObject& o = run.as_object();
-    o["Status"] = "FAILED";
-    o["ErrorString"] = "The run was cut short by a restart of the server; start it again.";
-    o["CompletedOn"] = epochSeconds(clock_.now());
-    putDqRun(batch, scope, run);
+  bool any = false;
+  for (const char* table : {"glue_dq_runs", "glue_dq_recommendation_runs"}) {
+    auto cut = unfinishedDocuments(docs_, std::string("SELECT account, region, doc FROM ") + table +
+                                              " WHERE status IN ('STARTING', 'RUNNING', "
+                                              "'STOPPING')");
+    for (auto& [scope, run] : cut) {
+      JsonObject& o = run.as_object();
+      o["Status"] = "FAILED";
+      o["ErrorString"] = "The run was cut short by a restart of the server; start it again.";
+      o["CompletedOn"] = epochSeconds(clock_.now());
+      putDqRun(batch, scope, run, table);
+      any = true;
+    }
   }
-  docs_.commit(std::move(batch), [](Result<void>) {});
+  if (any) docs_.commit(std::move(batch), [](Result<void>) {});
 }
 
 }  // namespace sluice::services::glue

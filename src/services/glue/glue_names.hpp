@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
@@ -41,5 +42,10 @@ Result<GluePage> readPage(const Json& in, size_t maxLimit);
 
 // `digits` random lower-case hex digits (run and result ids: jr_..., dqrun-...).
 std::string hexId(IdGenerator& ids, size_t digits);
+
+// Milliseconds since the epoch (the stores' time columns).
+inline int64_t epochMs(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
 
 }  // namespace sluice::services::glue

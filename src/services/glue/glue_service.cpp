@@ -59,6 +59,12 @@ constexpr store::sqlite::Migration kMigrations[] = {
     {10,
      "CREATE TABLE glue_partition_indexes(account TEXT NOT NULL, region TEXT NOT NULL, key TEXT "
      "NOT NULL, doc TEXT NOT NULL, PRIMARY KEY(account, region, key))"},
+    {11,
+     "CREATE TABLE glue_dq_recommendation_runs(account TEXT NOT NULL, region TEXT NOT NULL, id "
+     "TEXT NOT NULL, started_ms INTEGER NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL, "
+     "PRIMARY KEY(account, region, id));"
+     "CREATE INDEX glue_dq_recommendation_runs_by_start ON "
+     "glue_dq_recommendation_runs(account, region, started_ms)"},
 };
 
 }  // namespace
@@ -221,6 +227,11 @@ void GlueService::registerOperations(OperationRegistry& registry) {
   add("GetDataQualityRulesetEvaluationRun", &GlueService::getDataQualityRulesetEvaluationRun);
   add("CancelDataQualityRulesetEvaluationRun", &GlueService::cancelDataQualityRulesetEvaluationRun);
   add("ListDataQualityRulesetEvaluationRuns", &GlueService::listDataQualityRulesetEvaluationRuns);
+  add("StartDataQualityRuleRecommendationRun", &GlueService::startDataQualityRuleRecommendationRun);
+  add("GetDataQualityRuleRecommendationRun", &GlueService::getDataQualityRuleRecommendationRun);
+  add("CancelDataQualityRuleRecommendationRun",
+      &GlueService::cancelDataQualityRuleRecommendationRun);
+  add("ListDataQualityRuleRecommendationRuns", &GlueService::listDataQualityRuleRecommendationRuns);
   add("GetDataQualityResult", &GlueService::getDataQualityResult);
   add("BatchGetDataQualityResult", &GlueService::batchGetDataQualityResult);
   add("ListDataQualityResults", &GlueService::listDataQualityResults);

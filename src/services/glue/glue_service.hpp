@@ -142,6 +142,12 @@ class GlueService {
   Result<Change> getDataQualityResult(const Json& in, const CallContext& ctx);
   Result<Change> batchGetDataQualityResult(const Json& in, const CallContext& ctx);
   Result<Change> listDataQualityResults(const Json& in, const CallContext& ctx);
+  Result<Change> startDataQualityRuleRecommendationRun(const Json& in, const CallContext& ctx);
+  Result<Change> getDataQualityRuleRecommendationRun(const Json& in, const CallContext& ctx);
+  Result<Change> cancelDataQualityRuleRecommendationRun(const Json& in, const CallContext& ctx);
+  Result<Change> listDataQualityRuleRecommendationRuns(const Json& in, const CallContext& ctx);
+  void finishRecommendationRun(const Scope& scope, Json run, const std::string& error,
+                               const std::string& ruleset);
 
  private:
   // By scopeKey, then lower-cased name (Glue keeps names in lower case).
@@ -190,7 +196,10 @@ class GlueService {
   static std::string jobArn(const Scope& scope, const std::string& name);
   // Data Quality rulesets by scopeKey then name (glue_dq_rulesets).
   std::map<std::string, std::map<std::string, Json>> dqRulesets_;
-  static void putDqRun(DocumentBatch& batch, const Scope& scope, const Json& run);
+  // Stores a Data Quality run's document: an evaluation run
+  // (glue_dq_runs) or a recommendation run (glue_dq_recommendation_runs).
+  static void putDqRun(DocumentBatch& batch, const Scope& scope, const Json& run,
+                       const char* table = "glue_dq_runs");
   // Evaluation runs a crash cut short: FAILED (start-up).
   void recoverDqRuns();
   Result<std::optional<Json>> readDqRow(const char* table, const Scope& scope,
@@ -308,6 +317,7 @@ class GlueService {
     Scope scope;
     Json run;
     std::shared_ptr<lake::LakeCancel> cancel;
+    const char* table;  // where the run is stored: which kind of run it is
   };
   std::map<std::string, DqRunInFlight> dqRunsInFlight_;
   // Schedule generations by "scopeKey/name".

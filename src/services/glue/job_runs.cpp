@@ -23,10 +23,6 @@ constexpr const char* kRuns = "glue_job_runs";
 constexpr const char* kOutputLog = "/aws-glue/jobs/output";
 constexpr const char* kErrorLog = "/aws-glue/jobs/error";
 
-int64_t epochMs(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 }  // namespace
 
 std::string GlueService::runKey(const Scope& scope, const std::string& job) {
