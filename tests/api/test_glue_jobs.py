@@ -378,10 +378,27 @@ class GlueJobRunsTest(unittest.TestCase):
             ('ColumnValues "post_type" = "post"', "Failed")])
         self.assertEqual(rows[2]["FailureReason"],
                          "Value: 0.6666666666666666 does not meet the constraint requirement!")
+        # The node's results are published as the run's Data Quality result.
+        def published(run_id):
+            return [r for r in (self.glue.get_data_quality_result(ResultId=i["ResultId"])
+                                for i in self.glue.list_data_quality_results()["Results"])
+                    if r.get("JobRunId") == run_id]
+        [result] = published(run["Id"])
+        self.assertEqual((result["JobName"], result["EvaluationContext"]), ("dq-outcomes", "dq"))
+        self.assertAlmostEqual(result["Score"], 2 / 3)
+        self.assertEqual([r["Result"] for r in result["RuleResults"]], ["PASS", "PASS", "FAIL"])
         self.create("dq-gate", dq(True, "PrimaryInput", rules))
         run = self.run_job("dq-gate")
         self.assertEqual(run["JobRunState"], "FAILED")
         self.assertIn("Data quality rules failed: Rule_3", run["ErrorMessage"])
+        self.assertEqual(len(published(run["Id"])), 1)  # published though the run failed
+        quiet = dq(False, "PrimaryInput", rules)
+        quiet["dq"]["EvaluateDataQuality"]["PublishingOptions"] = {
+            "EvaluationContext": "silent", "ResultsPublishingEnabled": False}
+        self.create("dq-quiet", quiet)
+        run = self.run_job("dq-quiet")
+        self.assertEqual(run["JobRunState"], "SUCCEEDED", run)
+        self.assertEqual(published(run["Id"]), [])
         self.assertNotIn("Contents", self.s3.list_objects_v2(
             Bucket="gold", Prefix="dq-PrimaryInput-True/"))
         with self.assertRaises(ClientError) as cm:

@@ -292,6 +292,71 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
   return change;
 }
 
+std::string GlueService::recordDqResult(DocumentBatch& batch, const Scope& scope, JsonObject result,
+                                        const std::vector<lake::DqRuleResult>& rules,
+                                        const std::vector<lake::DqRuleResult>& analyzers,
+                                        JsonObject context, JsonArray rulesetNames,
+                                        std::vector<Json>& events) {
+  std::string resultId = "dqresult-" + hexId(ids_, 40);
+  TimePoint now = clock_.now();
+  auto metricsOf = [](const lake::DqRuleResult& r) {
+    JsonObject metrics;
+    for (const auto& [k, v] : r.metrics) metrics[k] = v;
+    return metrics;
+  };
+  JsonArray ruleResults;
+  int passed = 0, failed = 0, errored = 0;
+  for (const auto& r : rules) {
+    JsonObject rr{{"Name", r.name},
+                  {"Description", r.description},
+                  {"Result", r.result},
+                  {"EvaluatedMetrics", metricsOf(r)}};
+    if (!r.message.empty()) rr["EvaluationMessage"] = r.message;
+    ruleResults.push_back(std::move(rr));
+    (r.result == "PASS" ? passed : r.result == "FAIL" ? failed : errored)++;
+  }
+  JsonArray analyzerResults;
+  for (const auto& a : analyzers) {
+    JsonObject ar{
+        {"Name", a.name}, {"Description", a.description}, {"EvaluatedMetrics", metricsOf(a)}};
+    if (!a.message.empty()) ar["EvaluationMessage"] = a.message;
+    analyzerResults.push_back(std::move(ar));
+  }
+  double score = rules.empty() ? 1.0 : static_cast<double>(passed) / rules.size();
+  result["ResultId"] = resultId;
+  result["Score"] = score;
+  result["CompletedOn"] = epochSeconds(now);
+  result["RuleResults"] = std::move(ruleResults);
+  result["AnalyzerResults"] = std::move(analyzerResults);
+  result["Observations"] = JsonArray{};
+  std::string ruleset = jsonString(result.if_contains("RulesetName"));
+  batch.sql([scope, resultId, ms = epochMs(now), ruleset,
+             text = toJsonText(Json(std::move(result)))](store::sqlite::Database& db) {
+    return storeRow(db,
+                    "INSERT OR REPLACE INTO glue_dq_results(account, region, id, completed_ms, "
+                    "ruleset, doc) VALUES (?, ?, ?, ?, ?, ?)",
+                    scope, resultId, ms, ruleset, text);
+  });
+  char shown[16];
+  std::snprintf(shown, sizeof shown, "%.2f", score);
+  events.push_back(JsonObject{{"context", std::move(context)},
+                              {"resultId", resultId},
+                              {"rulesetNames", std::move(rulesetNames)},
+                              {"state", "SUCCEEDED"},
+                              {"score", std::string(shown)},
+                              {"rulesSucceeded", passed},
+                              {"rulesFailed", failed},
+                              {"rulesSkipped", errored}});
+  return resultId;
+}
+
+void GlueService::publishDqEvents(const Scope& scope, const std::vector<Json>& events) {
+  for (const auto& detail : events) {
+    publishEvent(registry_, scope, "aws.glue-dataquality",
+                 "Data Quality Evaluation Results Available", detail.as_object());
+  }
+}
+
 void GlueService::finishDqRun(const Scope& scope, Json run, const std::string& error,
                               std::vector<DqRulesetOutcome> results) {
   std::lock_guard lock(mu_);
@@ -308,66 +373,18 @@ void GlueService::finishDqRun(const Scope& scope, Json run, const std::string& e
   JsonArray resultIds;
   std::vector<Json> events;
   for (const auto& [name, rules, analyzers] : results) {
-    std::string resultId = "dqresult-" + hexId(ids_, 40);
-    JsonArray ruleResults;
-    int passed = 0, failed = 0, errored = 0;
-    for (const auto& r : rules) {
-      JsonObject metrics;
-      for (const auto& [k, v] : r.metrics) metrics[k] = v;
-      JsonObject rr{{"Name", r.name},
-                    {"Description", r.description},
-                    {"Result", r.result},
-                    {"EvaluatedMetrics", std::move(metrics)}};
-      if (!r.message.empty()) rr["EvaluationMessage"] = r.message;
-      ruleResults.push_back(std::move(rr));
-      (r.result == "PASS" ? passed : r.result == "FAIL" ? failed : errored)++;
-    }
-    JsonArray analyzerResults;
-    for (const auto& a : analyzers) {
-      JsonObject metrics;
-      for (const auto& [k, v] : a.metrics) metrics[k] = v;
-      JsonObject ar{{"Name", a.name},
-                    {"Description", a.description},
-                    {"EvaluatedMetrics", std::move(metrics)}};
-      if (!a.message.empty()) ar["EvaluationMessage"] = a.message;
-      analyzerResults.push_back(std::move(ar));
-    }
-    double score = rules.empty() ? 1.0 : static_cast<double>(passed) / rules.size();
-    JsonObject result{{"ResultId", resultId},
-                      {"Score", score},
-                      {"DataSource", o.at("DataSource")},
+    JsonObject result{{"DataSource", o.at("DataSource")},
                       {"RulesetName", name},
                       {"StartedOn", o.at("StartedOn")},
-                      {"CompletedOn", epochSeconds(now)},
-                      {"RulesetEvaluationRunId", runId},
-                      {"RuleResults", std::move(ruleResults)},
-                      {"AnalyzerResults", std::move(analyzerResults)},
-                      {"Observations", JsonArray{}}};
-    batch.sql([scope, resultId, ms = epochMs(now), name,
-               text = toJsonText(result)](store::sqlite::Database& db) {
-      return storeRow(db,
-                      "INSERT OR REPLACE INTO glue_dq_results(account, region, id, completed_ms, "
-                      "ruleset, doc) VALUES (?, ?, ?, ?, ?, ?)",
-                      scope, resultId, ms, name, text);
-    });
-    resultIds.push_back(Json(resultId));
-    char shown[16];
-    std::snprintf(shown, sizeof shown, "%.2f", score);
-    events.push_back(JsonObject{
-        {"context",
-         JsonObject{
-             {"contextType", "GLUE_DATA_CATALOG"},
-             {"runId", runId},
-             {"databaseName", jsonString(jsonAt(run, {"DataSource", "GlueTable", "DatabaseName"}))},
-             {"tableName", jsonString(jsonAt(run, {"DataSource", "GlueTable", "TableName"}))},
-             {"catalogId", scope.account}}},
-        {"resultId", resultId},
-        {"rulesetNames", JsonArray{Json(name)}},
-        {"state", "SUCCEEDED"},
-        {"score", std::string(shown)},
-        {"rulesSucceeded", passed},
-        {"rulesFailed", failed},
-        {"rulesSkipped", errored}});
+                      {"RulesetEvaluationRunId", runId}};
+    JsonObject context{
+        {"contextType", "GLUE_DATA_CATALOG"},
+        {"runId", runId},
+        {"databaseName", jsonString(jsonAt(run, {"DataSource", "GlueTable", "DatabaseName"}))},
+        {"tableName", jsonString(jsonAt(run, {"DataSource", "GlueTable", "TableName"}))},
+        {"catalogId", scope.account}};
+    resultIds.push_back(Json(recordDqResult(batch, scope, std::move(result), rules, analyzers,
+                                            std::move(context), JsonArray{Json(name)}, events)));
   }
   o["Status"] = stopped ? "STOPPED" : error.empty() ? "SUCCEEDED" : "FAILED";
   if (!error.empty() && !stopped) o["ErrorString"] = error;
@@ -380,10 +397,7 @@ void GlueService::finishDqRun(const Scope& scope, Json run, const std::string& e
   loop_.beginJob();
   docs_.commit(std::move(batch), [this, scope, events](Result<void>) {
     loop_.post([this, scope, events] {
-      for (const auto& detail : events) {
-        publishEvent(registry_, scope, "aws.glue-dataquality",
-                     "Data Quality Evaluation Results Available", detail.as_object());
-      }
+      publishDqEvents(scope, events);
       loop_.endJob();
     });
   });

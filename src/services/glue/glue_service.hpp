@@ -211,6 +211,15 @@ class GlueService {
   };
   void finishDqRun(const Scope& scope, Json run, const std::string& error,
                    std::vector<DqRulesetOutcome> results);
+  // Stores one Data Quality result (a ruleset's in a run, or a job node's):
+  // `result` holds what identifies it, this adds ResultId, Score,
+  // RuleResults, AnalyzerResults; the event announcing it is added to
+  // `events`, published once the batch is stored (publishDqEvents).
+  std::string recordDqResult(DocumentBatch& batch, const Scope& scope, JsonObject result,
+                             const std::vector<lake::DqRuleResult>& rules,
+                             const std::vector<lake::DqRuleResult>& analyzers, JsonObject context,
+                             JsonArray rulesetNames, std::vector<Json>& events);
+  void publishDqEvents(const Scope& scope, const std::vector<Json>& events);
   // Rows of `table` (of this scope, and whose `filter` column has its value)
   // newest first by `time`, paged, each shown by `item` (newest_first.cpp).
   Result<Change> listNewestFirst(const Json& in, const Scope& scope, const char* table,

@@ -100,6 +100,7 @@ class Run {
   Result<void> node(const DagNode& n);
   Result<void> uploadAndCatalogue();
   std::vector<std::string> log;
+  std::vector<JobDqEvaluation> dataQuality;
   uint64_t rows = 0;
   JsonObject bookmark;      // the S3 sources' state after this run
   bool nothingNew = false;  // a bookmarked source had nothing new
@@ -528,8 +529,15 @@ Result<Relation> Run::transform(const DagNode& n) {
         references[std::string(kv.key())] = named(relations_.at(node));
       }
     }
-    auto results = lake::evaluateDqdl(
-        con_, named(in), *rules, TimePoint(std::chrono::milliseconds(plan_.startMs)), references);
+    TimePoint started(std::chrono::milliseconds(plan_.startMs));
+    auto results = lake::evaluateDqdl(con_, named(in), *rules, started, references);
+    if (const Json* publish = jsonAt(spec, {"PublishingOptions", "ResultsPublishingEnabled"});
+        !publish || !publish->is_bool() || publish->as_bool()) {
+      std::string context = jsonString(jsonAt(spec, {"PublishingOptions", "EvaluationContext"}));
+      dataQuality.push_back(
+          JobDqEvaluation{context.empty() ? n.id : context, results,
+                          lake::analyzeDqdl(con_, named(in), *rules, started, references)});
+    }
     std::string failed;
     std::string values;
     for (const auto& r : results) {
@@ -811,6 +819,7 @@ JobRunOutcome executeJobRun(const OperationRegistry& registry, lake::LakeEngine&
   (void)(*con)->query("USE memory");
   (void)(*con)->query("DETACH " + lake::sqlIdent(catalog));
   out.log = std::move(run.log);
+  out.dataQuality = std::move(run.dataQuality);
   out.rowsWritten = run.rows;
   out.bookmark = std::move(run.bookmark);
   if (run.nothingNew && !cancel.cancelled()) {

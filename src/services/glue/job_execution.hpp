@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "lake/dqdl.hpp"
 #include "lake/lake_engine.hpp"
 #include "services/glue/job_dag.hpp"
 #include "services/operation.hpp"
@@ -28,13 +29,21 @@ struct JobRunPlan {
   Json bookmark = JsonObject{};
 };
 
+// An EvaluateDataQuality node's outcome to publish as a Data Quality result
+// (PublishingOptions.ResultsPublishingEnabled, on unless turned off).
+struct JobDqEvaluation {
+  std::string context;  // PublishingOptions.EvaluationContext, else the node's id
+  std::vector<lake::DqRuleResult> rules, analyzers;
+};
+
 struct JobRunOutcome {
   std::string state = "SUCCEEDED";  // SUCCEEDED, FAILED or STOPPED
   std::string error;                // ErrorMessage when FAILED
   uint64_t rowsWritten = 0;
-  std::vector<std::string> log;  // what the run did, for /aws-glue/jobs/output
-  Json bookmark = JsonObject{};  // the sources' state after this run (bookmarks)
-  bool nothingNew = false;       // bookmarks: every source had read all it has
+  std::vector<std::string> log;              // what the run did, for /aws-glue/jobs/output
+  Json bookmark = JsonObject{};              // the sources' state after this run (bookmarks)
+  bool nothingNew = false;                   // bookmarks: every source had read all it has
+  std::vector<JobDqEvaluation> dataQuality;  // evaluations to publish, in node order
 };
 
 JobRunOutcome executeJobRun(const OperationRegistry& registry, lake::LakeEngine& lake,

@@ -210,6 +210,23 @@ void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome
   DocumentBatch batch;
   putJobRun(batch, scope, run);
   retryJobRun(batch, scope, run);
+  // The EvaluateDataQuality nodes' results, published as Data Quality
+  // results of the job run (a stopped run publishes nothing).
+  std::vector<Json> dqEvents;
+  if (o["JobRunState"] != "STOPPED") {
+    for (const auto& e : outcome.dataQuality) {
+      JsonObject result{{"JobName", job},
+                        {"JobRunId", id},
+                        {"EvaluationContext", e.context},
+                        {"StartedOn", o.at("StartedOn")}};
+      JsonObject context{{"contextType", "GLUE_JOB"},
+                         {"jobName", job},
+                         {"jobId", id},
+                         {"evaluationContext", e.context}};
+      recordDqResult(batch, scope, std::move(result), e.rules, e.analyzers, std::move(context),
+                     JsonArray{}, dqEvents);
+    }
+  }
   if (o["JobRunState"] == "SUCCEEDED" &&
       jsonString(o.if_contains("_Bookmarks")) == "job-bookmark-enable") {
     // The bookmark moves past what this run read.
@@ -234,8 +251,9 @@ void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome
   }
   finishingRuns_.insert(id);
   loop_.beginJob();  // settling waits until the end is stored and told
-  docs_.commit(std::move(batch), [this, scope, run, outcome, id](Result<void>) {
-    loop_.post([this, scope, run, outcome, id] {
+  docs_.commit(std::move(batch), [this, scope, run, outcome, id, dqEvents](Result<void>) {
+    loop_.post([this, scope, run, outcome, id, dqEvents] {
+      publishDqEvents(scope, dqEvents);
       std::vector<std::function<void(Json)>> waiting;
       {
         std::lock_guard lock(mu_);
