@@ -74,3 +74,12 @@ done
 
 echo "raw results: $OUT_DIR" >&2
 python3 "$here/compare_report.py" --sluice "${sluice_out[@]}" --peer "${peer_out[@]}"
+
+# `sluice run` as a user runs it (the whole process) on the inline Map,
+# against both in-process figures above.
+SLUICE_BIN="${SLUICE_BIN:-$BUILD_DIR/sluice}"
+if [[ -x "$SLUICE_BIN" && -f "$OUT_DIR/sluice_b_inline_map.json" ]]; then
+  python3 "$here/run_whole_process.py" --binary "$SLUICE_BIN" --workloads "$here/workloads" \
+    --workload b_inline_map --sluice-json "$OUT_DIR/sluice_b_inline_map.json" \
+    --peer-json "$OUT_DIR/peer_b_inline_map.json" ${pin:+--pin "$CORE"}
+fi

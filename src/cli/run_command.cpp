@@ -97,6 +97,7 @@ int runExecution(const RunArgs& args) {
                                 ? std::filesystem::path(args.definition).stem().string()
                                 : args.stateMachineName;
   config.express = args.type == "EXPRESS";
+  config.keepHistory = args.history;  // nothing per event unless it is printed
   auto exec = eng.run(*machine, std::move(*input), config);
 
   JsonObject out;

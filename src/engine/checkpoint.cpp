@@ -114,6 +114,7 @@ Result<std::shared_ptr<Execution>> Execution::restore(EngineContext ctx,
       new Execution(ctx, std::move(machine), std::move(saved.input), std::move(saved.config)));
   e->startTime_ = saved.startTime;
   e->history_ = std::move(saved.history);
+  e->eventCount_ = static_cast<int64_t>(e->history_.size());
   e->status_ = saved.status;
   e->stopTime_ = saved.stopTime;
   e->output_ = std::move(saved.output);

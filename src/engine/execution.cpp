@@ -206,11 +206,11 @@ int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
   bool ends = type == "ExecutionSucceeded" || type == "ExecutionFailed" ||
               type == "ExecutionTimedOut" || type == "ExecutionAborted";
   if (historyFull_ && !ends) return 0;
-  if (!config_.express && !ends && history_.size() + 1 >= kMaxHistoryEvents) {
+  if (!config_.express && !ends && static_cast<size_t>(eventCount_) + 1 >= kMaxHistoryEvents) {
     // No room but for the end: the execution fails with the next event, as
     // AWS ends it, and what it was doing stops unrecorded.
     historyFull_ = true;
-    root_->lastEventId = static_cast<int64_t>(history_.size());
+    root_->lastEventId = eventCount_;
     abortFrame(root_);
     finishExecution(ExecutionStatus::Failed, nullptr, std::string(asl::errors::kRuntime),
                     "The execution reached the maximum number of history events (25000).");
@@ -218,8 +218,13 @@ int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
   }
   EventTypeInfo info = eventTypeInfo(type);
   if (info.name.empty()) throw std::logic_error("unknown history event type " + std::string(type));
+  if (!config_.keepHistory) {
+    f.lastEventId = ++eventCount_;
+    if (progress_) progress_();
+    return f.lastEventId;
+  }
   HistoryEvent e;
-  e.id = static_cast<int64_t>(history_.size()) + 1;
+  e.id = ++eventCount_;
   e.previousEventId = f.lastEventId;
   e.timestamp = ctx_.loop.now();
   e.type = info.name;
@@ -235,6 +240,8 @@ int64_t Execution::emitState(Frame& f, std::string_view type, std::string_view p
                              std::shared_ptr<const std::string> payload, JsonObject details) {
   int64_t id = emit(f, type, std::move(details));
   if (id == 0) return 0;
+  lastPayloadSize_ = payload ? payload->size() : 0;
+  if (!config_.keepHistory) return id;
   HistoryEvent& e = history_.back();
   e.detailsKey = eventTypeInfo(type).detailsKey;
   e.name = f.state().name;
@@ -245,7 +252,7 @@ int64_t Execution::emitState(Frame& f, std::string_view type, std::string_view p
 
 int64_t Execution::emitIteration(Frame& f, std::string_view type, int64_t index) {
   int64_t id = emit(f, type);
-  if (id == 0) return 0;
+  if (id == 0 || !config_.keepHistory) return id;
   HistoryEvent& e = history_.back();
   e.detailsKey = eventTypeInfo(type).detailsKey;
   e.name = f.state().name;
@@ -310,11 +317,13 @@ void Execution::enterState(const FramePtr& f, int index, Json input) {
   f->pendingInputText.reset();
   f->pendingInputMembers.clear();
   f->outputText.reset();
-  const std::string* inputText = splices && !f->inputMembers.empty() ? text.get() : nullptr;
+  std::shared_ptr<const std::string> inputText =
+      splices && !f->inputMembers.empty() ? text : nullptr;
+  f->enteredAfterEventId = f->lastEventId;
   f->enteredEventId = emitState(*f, stateEventName(s.type, kEntered), "input", std::move(text));
   if (done()) return;  // its history is full: the state does not run
-  // The text lives on in the recorded event (not recorded: no splicing).
-  f->inputText = f->enteredEventId > 0 ? inputText : nullptr;
+  // Not recorded (a branch's event the history leaves out): no splicing.
+  f->inputText = f->enteredEventId > 0 ? std::move(inputText) : nullptr;
   runState(f);
 }
 
@@ -385,8 +394,7 @@ void Execution::completeState(const FramePtr& f, Json result) {
 void Execution::exitState(const FramePtr& f, Json output, const JsonObject* assigned) {
   const asl::State& s = f->state();
   // The state's input text is a good size estimate for its output text.
-  size_t hint =
-      history_.empty() || !history_.back().payload ? 256 : history_.back().payload->size() + 64;
+  size_t hint = lastPayloadSize_ == 0 ? 256 : lastPayloadSize_ + 64;
   std::shared_ptr<const std::string> outputText = std::move(f->outputText);
   std::vector<MemberSpan> members = std::move(f->outputMembers);
   f->outputText.reset();

@@ -38,6 +38,9 @@ struct ExecutionConfig {
   std::string executionName;  // a UUID when empty
   std::string roleArn;        // default: a role in the scope's account
   bool express = false;
+  // Whether the events are kept (history()). Without, they are numbered and
+  // shaped as ever but not stored: `sluice run` without --history.
+  bool keepHistory = true;
 };
 
 // What all executions of an engine share.
@@ -276,6 +279,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   Json output_;
   std::string error_, cause_;
   std::vector<HistoryEvent> history_;
+  int64_t eventCount_ = 0;      // events emitted (the last one's id), kept or not
+  size_t lastPayloadSize_ = 0;  // the last state event's payload, a size hint
   // A Standard execution fails when its history reaches AWS's 25,000 events:
   // the failure is the 25,000th, and nothing is recorded after it.
   static constexpr size_t kMaxHistoryEvents = 25000;

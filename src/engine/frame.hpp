@@ -53,6 +53,7 @@ struct Execution::Frame {
   Json rawInput;
   Json effectiveInput;  // InputPath's selection, when it is not `$`
   int64_t enteredEventId = 0;
+  int64_t enteredAfterEventId = 0;  // the event before the state was entered
   TimePoint enteredTime;
   int retryCount = 0;
   std::vector<int> retrierAttempts;
@@ -95,7 +96,7 @@ struct Execution::Frame {
   // object, where its members are: a state that only sets `$.name` gets its
   // output text by splicing the result in, not by serialising the whole
   // document again (completeState). `outputText` carries that to exitState.
-  const std::string* inputText = nullptr;  // owned by the Entered event in the history
+  std::shared_ptr<const std::string> inputText;  // shared with the Entered event
   std::vector<MemberSpan> inputMembers;
   std::shared_ptr<const std::string> outputText;
   std::vector<MemberSpan> outputMembers;

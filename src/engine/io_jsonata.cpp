@@ -102,7 +102,11 @@ void Execution::recordEvaluationFailure(Frame& f, StatesError& e) {
   // a Wait state's evaluation, and anything later, follows the latest event.
   if (f.recordEvents && f.lastEventId == f.enteredEventId && f.enteredEventId > 0 &&
       f.state().type != asl::StateType::Wait) {
-    f.lastEventId = history_[static_cast<size_t>(f.enteredEventId - 1)].previousEventId;
+    // (A frame restored from a checkpoint has no enteredAfterEventId: the
+    // kept history has it.)
+    f.lastEventId = config_.keepHistory
+                        ? history_[static_cast<size_t>(f.enteredEventId - 1)].previousEventId
+                        : f.enteredAfterEventId;
   }
   emit(f, "EvaluationFailed", std::move(d));
   e.evaluationLocation.reset();

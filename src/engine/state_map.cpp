@@ -322,6 +322,10 @@ void Execution::attachIteration(const FramePtr& f, size_t i) {
       if (inline_) {
         emitIteration(*f, "MapIterationSucceeded", static_cast<int64_t>(i));
       }
+      // Redrive reads finished iterations' frames (and the history): an
+      // execution that keeps no history cannot be redriven, so its finished
+      // iterations are let go — memory then follows the iterations running.
+      if (!config_.keepHistory) group->frames[i].reset();
     } else {
       ++group->failures;
       if (inline_) {

@@ -47,7 +47,7 @@ void Execution::attachBranch(const FramePtr& f, size_t i) {
       for (auto& other : group->frames) {
         if (other && !other->finished) abortFrame(other);
       }
-      f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
+      f->lastEventId = eventCount_ == 0 ? f->lastEventId : eventCount_;
       // AWS records ParallelStateFailed for a branch ended by a Fail state,
       // not for one ended by a failed (then aborted) Task.
       if (group->frames[i]->state().type == asl::StateType::Task) {
@@ -58,7 +58,7 @@ void Execution::attachBranch(const FramePtr& f, size_t i) {
     group->results[i] = std::move(outcome.value());
     if (++group->completed == group->frames.size()) {
       group->closed = true;
-      f->lastEventId = history_.empty() ? f->lastEventId : history_.back().id;
+      f->lastEventId = eventCount_ == 0 ? f->lastEventId : eventCount_;
       emit(*f, "ParallelStateSucceeded");
       Json results = std::move(group->results);
       completeState(f, std::move(results));

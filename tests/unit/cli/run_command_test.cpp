@@ -309,6 +309,30 @@ TEST(CliRun, AStandardExecutionFailsAtTwentyFiveThousandHistoryEvents) {
   EXPECT_EQ(done.at("output").at("n").to_number<int64_t>(), 100000);
 }
 
+TEST(CliRun, WithoutHistoryEventsAreCountedNotKept) {
+  TempDir dir;
+  // The failing item's cause names the event its state entered at: the
+  // same number whether the events are kept (--history) or only counted.
+  std::string def = dir.write("map.json", R"json({"StartAt": "Each", "States": {
+    "Each": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": {
+      "ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Pick", "States": {
+        "Pick": {"Type": "Pass", "Parameters": {"v.$": "$.v"}, "ResultPath": "$.picked",
+                 "Next": "Out"},
+        "Out": {"Type": "Pass", "OutputPath": "$.nope", "End": true}}}, "End": true}}})json");
+  std::string input = R"({"items": [{"v": 1}, {"v": 2}, {"v": 3}]})";
+  auto kept = runCommand({kSluice, "run", def, "--input", input, "--history"});
+  auto counted = runCommand({kSluice, "run", def, "--input", input});
+  ASSERT_EQ(kept.exitCode, 0) << kept.err;
+  ASSERT_EQ(counted.exitCode, 0) << counted.err;
+  Json a = parseOutput(kept), b = parseOutput(counted);
+  EXPECT_EQ(str(b, "status"), "FAILED");
+  EXPECT_EQ(str(b, "error"), "States.Runtime");
+  EXPECT_NE(str(b, "cause").find("(entered at the event id #"), std::string::npos)
+      << str(b, "cause");
+  EXPECT_EQ(str(a, "cause"), str(b, "cause"));
+  EXPECT_FALSE(b.as_object().contains("events"));
+}
+
 TEST(CliRun, MissingFilesAreErrors) {
   TempDir dir;
   auto r = runCommand({kSluice, "run", dir.path("does-not-exist.json")});
