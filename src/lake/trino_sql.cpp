@@ -129,6 +129,23 @@ void substitute(Json& node, const JsonArray& args) {
   }
 }
 
+// Calls `visit` on every node of a parse tree, children first (a node's
+// rewrite sees its arguments rewritten), stopping at the first error.
+template <typename Visit>
+std::optional<AwsError> postOrder(Json& node, const Visit& visit) {
+  if (node.is_array()) {
+    for (Json& v : node.as_array()) {
+      if (auto e = postOrder(v, visit)) return e;
+    }
+    return std::nullopt;
+  }
+  if (!node.is_object()) return std::nullopt;
+  for (auto& kv : node.as_object()) {
+    if (auto e = postOrder(kv.value(), visit)) return e;
+  }
+  return visit(node);
+}
+
 // Whether an expression (already translated) is a zoned timestamp
 // (trino_zones): made by a zoned macro, or passed through by an aggregate,
 // CASE or COALESCE that keeps its argument's type. A column of a subquery
@@ -508,17 +525,11 @@ bool TrinoTranslator::computedLater(const Json& node) {
 // ("multiple overloads match") or takes the first typed one. So each such
 // argument is computed first, as the parameter of a lambda over a
 // one-element list (nested, one per argument), and the call made inside.
-std::optional<AwsError> TrinoTranslator::guardTypedMacros(Json& node) {
-  if (node.is_array()) {
-    for (Json& v : node.as_array()) {
-      if (auto e = guardTypedMacros(v)) return e;
-    }
-    return std::nullopt;
-  }
-  if (!node.is_object()) return std::nullopt;
-  for (auto& kv : node.as_object()) {
-    if (auto e = guardTypedMacros(kv.value())) return e;
-  }
+std::optional<AwsError> TrinoTranslator::guardTypedMacros(Json& tree) {
+  return postOrder(tree, [this](Json& node) { return guardTypedCall(node); });
+}
+
+std::optional<AwsError> TrinoTranslator::guardTypedCall(Json& node) {
   JsonObject& call = node.as_object();
   if (str(call.if_contains("class")) != "FUNCTION") return std::nullopt;
   std::string name = str(call.if_contains("function_name"));
@@ -556,17 +567,11 @@ Result<std::string> TrinoTranslator::render(const Json& tree) {
   return r->value(0, 0).value_or("");
 }
 
-std::optional<AwsError> TrinoTranslator::rewrite(Json& node) {
-  if (node.is_array()) {
-    for (Json& v : node.as_array()) {
-      if (auto e = rewrite(v)) return e;
-    }
-    return std::nullopt;
-  }
-  if (!node.is_object()) return std::nullopt;
-  for (auto& kv : node.as_object()) {
-    if (auto e = rewrite(kv.value())) return e;
-  }
+std::optional<AwsError> TrinoTranslator::rewrite(Json& tree) {
+  return postOrder(tree, [this](Json& node) { return rewriteNode(node); });
+}
+
+std::optional<AwsError> TrinoTranslator::rewriteNode(Json& node) {
   std::string cls = str(node.as_object().if_contains("class"));
   if (cls == "FUNCTION" || cls == "WINDOW") return rewriteCall(node);
   if (cls == "CAST" && zonedValue(node.as_object()["child"])) {

@@ -70,7 +70,8 @@ class TrinoTranslator {
  private:
   Result<Json> parse(const std::string& sql);
   Result<Json> expression(const std::string& text);
-  std::optional<AwsError> rewrite(Json& node);
+  std::optional<AwsError> rewrite(Json& tree);
+  std::optional<AwsError> rewriteNode(Json& node);
   std::optional<AwsError> rewriteCall(Json& node);
   Result<bool> zonedCall(Json& node, const std::string& name);
   // Replaces node by macro(node), keeping its alias.
@@ -79,7 +80,8 @@ class TrinoTranslator {
   std::optional<AwsError> replaceBy(Json& node, const std::string& macro, const char* member);
   // Calls of the typed-overload macros given an aggregate or a window
   // call: run on the computed arguments (see the definition).
-  std::optional<AwsError> guardTypedMacros(Json& node);
+  std::optional<AwsError> guardTypedMacros(Json& tree);
+  std::optional<AwsError> guardTypedCall(Json& node);
   bool computedLater(const Json& node);
 
   DuckConnection& con_;

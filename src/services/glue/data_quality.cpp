@@ -25,15 +25,6 @@ namespace {
 
 constexpr const char* kRulesets = "glue_dq_rulesets";
 
-// The ruleset document as the API shows it.
-Json rulesetView(const Json& doc) {
-  JsonObject out;
-  for (const auto& kv : doc.as_object()) {
-    if (!kv.key().starts_with("_")) out[kv.key()] = kv.value();
-  }
-  return out;
-}
-
 Result<void> storeRow(store::sqlite::Database& db, const char* sql, const Scope& scope,
                       const std::string& id, int64_t ms, const std::string& key,
                       const std::string& text) {
@@ -77,7 +68,7 @@ Result<Change> GlueService::getDataQualityRuleset(const Json& in, const CallCont
   auto& mine = dqRulesets_[scopeKey(ctx.scope)];
   auto it = mine.find(*name);
   if (it == mine.end()) return entityNotFound("Cannot find Data Quality Ruleset " + *name);
-  return Change(rulesetView(it->second));
+  return Change(publicView(it->second));
 }
 
 Result<Change> GlueService::updateDataQualityRuleset(const Json& in, const CallContext& ctx) {
@@ -181,21 +172,67 @@ Result<std::optional<Json>> GlueService::readDqRow(const char* table, const Scop
   return std::optional<Json>(std::move(*doc));
 }
 
-Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
-                                                                 const CallContext& ctx) {
-  Input input(in);
+Result<GlueService::DqRunStart> GlueService::beginDqRun(const Input& input, const Scope& scope) {
   const Json* source = input.get("DataSource");
-  std::string db =
+  DqRunStart start;
+  start.db =
       lowerName(jsonString(source ? jsonAt(*source, {"GlueTable", "DatabaseName"}) : nullptr));
-  std::string tableName =
+  start.table =
       lowerName(jsonString(source ? jsonAt(*source, {"GlueTable", "TableName"}) : nullptr));
-  if (db.empty() || tableName.empty()) {
+  if (start.db.empty() || start.table.empty()) {
     return invalidInput("DataSource.GlueTable needs DatabaseName and TableName.");
   }
   auto role = input.requiredString("Role");
   if (!role) return role.error();
-  auto t = table(ctx.scope, db, tableName);
+  auto t = table(scope, start.db, start.table);
   if (!t) return t.error();
+  start.tableDoc = **t;
+  TimePoint now = clock_.now();
+  start.run = JsonObject{{"RunId", "dqrun-" + hexId(ids_, 40)},
+                         {"DataSource", *source},
+                         {"Role", *role},
+                         {"NumberOfWorkers", 5},
+                         {"Timeout", 2880},
+                         {"Status", "RUNNING"},
+                         {"StartedOn", epochSeconds(now)},
+                         {"LastModifiedOn", epochSeconds(now)},
+                         {"_StartedMs", epochMs(now)}};
+  for (const char* member : {"NumberOfWorkers", "Timeout"}) {
+    if (const Json* v = input.get(member); v && !v->is_null()) start.run[member] = *v;
+  }
+  return start;
+}
+
+Result<Change> GlueService::cancelDqRun(const Json& in, const Scope& scope, const char* table,
+                                        const std::string& kind) {
+  auto id = Input(in).requiredString("RunId");
+  if (!id) return id.error();
+  auto it = dqRunsInFlight_.find(*id);
+  if (it == dqRunsInFlight_.end() || it->second.scope.account != scope.account ||
+      it->second.scope.region != scope.region || std::string_view(it->second.table) != table) {
+    auto run = readDqRow(table, scope, *id);
+    if (!run) return run.error();
+    if (!*run) return entityNotFound("Cannot find " + kind + " " + *id);
+    return invalidInput(kind + " " + *id + " is " + jsonString(jsonAt(**run, {"Status"})) +
+                        ", not running.");
+  }
+  // STOPPING until the run gives up its query; then STOPPED.
+  it->second.cancel->cancel();
+  Json& run = it->second.run;
+  run.as_object()["Status"] = "STOPPING";
+  run.as_object()["LastModifiedOn"] = epochSeconds(clock_.now());
+  Change change;
+  putDqRun(change.batch, scope, run, table);
+  return change;
+}
+
+Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
+                                                                 const CallContext& ctx) {
+  Input input(in);
+  auto start = beginDqRun(input, ctx.scope);
+  if (!start) return start.error();
+  const std::string& db = start->db;
+  const std::string& tableName = start->table;
   const Json* names = input.get("RulesetNames");
   if (!names || !names->is_array() || names->as_array().empty()) {
     return invalidInput("RulesetNames must name at least one ruleset.");
@@ -210,7 +247,7 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
   }
   // Reference datasets for the multi-dataset rules, by alias; a rule may
   // also name one "database.table", as in the Data Catalog.
-  std::map<std::pair<std::string, std::string>, Json> tables{{{db, tableName}, **t}};
+  std::map<std::pair<std::string, std::string>, Json> tables{{{db, tableName}, start->tableDoc}};
   std::map<std::string, std::pair<std::string, std::string>> references;
   const Json* additional = input.get("AdditionalDataSources");
   if (additional && !additional->is_null()) {
@@ -229,20 +266,11 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
       references.emplace(refDb + "." + refTable, std::make_pair(refDb, refTable));
     }
   }
-  std::string id = "dqrun-" + hexId(ids_, 40);
+  JsonObject& run = start->run;
+  std::string id = jsonString(&run["RunId"]);
   TimePoint now = clock_.now();
-  JsonObject run{{"RunId", id},
-                 {"DataSource", *source},
-                 {"Role", *role},
-                 {"NumberOfWorkers", 5},
-                 {"Timeout", 2880},
-                 {"Status", "RUNNING"},
-                 {"StartedOn", epochSeconds(now)},
-                 {"LastModifiedOn", epochSeconds(now)},
-                 {"RulesetNames", *names},
-                 {"_StartedMs", epochMs(now)}};
-  for (const char* member :
-       {"NumberOfWorkers", "Timeout", "AdditionalRunOptions", "AdditionalDataSources"}) {
+  run["RulesetNames"] = *names;
+  for (const char* member : {"AdditionalRunOptions", "AdditionalDataSources"}) {
     if (const Json* v = input.get(member); v && !v->is_null()) run[member] = *v;
   }
   Change change(JsonObject{{"RunId", id}});
@@ -410,31 +438,12 @@ Result<Change> GlueService::getDataQualityRulesetEvaluationRun(const Json& in,
   auto run = readDqRow("glue_dq_runs", ctx.scope, *id);
   if (!run) return run.error();
   if (!*run) return entityNotFound("Cannot find Data Quality Ruleset Evaluation Run " + *id);
-  return Change(rulesetView(**run));
+  return Change(publicView(**run));
 }
 
 Result<Change> GlueService::cancelDataQualityRulesetEvaluationRun(const Json& in,
                                                                   const CallContext& ctx) {
-  auto id = Input(in).requiredString("RunId");
-  if (!id) return id.error();
-  auto it = dqRunsInFlight_.find(*id);
-  if (it == dqRunsInFlight_.end() || it->second.scope.account != ctx.scope.account ||
-      it->second.scope.region != ctx.scope.region ||
-      std::string_view(it->second.table) != "glue_dq_runs") {
-    auto run = readDqRow("glue_dq_runs", ctx.scope, *id);
-    if (!run) return run.error();
-    if (!*run) return entityNotFound("Cannot find Data Quality Ruleset Evaluation Run " + *id);
-    return invalidInput("Data Quality Ruleset Evaluation Run " + *id + " is " +
-                        jsonString(jsonAt(**run, {"Status"})) + ", not running.");
-  }
-  // STOPPING until the evaluation gives up its query; then STOPPED.
-  it->second.cancel->cancel();
-  Json& run = it->second.run;
-  run.as_object()["Status"] = "STOPPING";
-  run.as_object()["LastModifiedOn"] = epochSeconds(clock_.now());
-  Change change;
-  putDqRun(change.batch, ctx.scope, run);
-  return change;
+  return cancelDqRun(in, ctx.scope, "glue_dq_runs", "Data Quality Ruleset Evaluation Run");
 }
 
 Result<Change> GlueService::listDataQualityRulesetEvaluationRuns(const Json& in,

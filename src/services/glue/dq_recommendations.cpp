@@ -17,50 +17,23 @@ namespace {
 
 constexpr const char* kRuns = "glue_dq_recommendation_runs";
 
-// The run as the API shows it (internal members start with `_`).
-Json runView(const Json& doc) {
-  JsonObject out;
-  for (const auto& kv : doc.as_object()) {
-    if (!kv.key().starts_with("_")) out[kv.key()] = kv.value();
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<Change> GlueService::startDataQualityRuleRecommendationRun(const Json& in,
                                                                   const CallContext& ctx) {
   Input input(in);
-  const Json* source = input.get("DataSource");
-  std::string db =
-      lowerName(jsonString(source ? jsonAt(*source, {"GlueTable", "DatabaseName"}) : nullptr));
-  std::string tableName =
-      lowerName(jsonString(source ? jsonAt(*source, {"GlueTable", "TableName"}) : nullptr));
-  if (db.empty() || tableName.empty()) {
-    return invalidInput("DataSource.GlueTable needs DatabaseName and TableName.");
-  }
-  auto role = input.requiredString("Role");
-  if (!role) return role.error();
   auto created = input.optionalString("CreatedRulesetName");
   if (!created) return created.error();
   if (*created && dqRulesets_[scopeKey(ctx.scope)].count(**created)) {
     return alreadyExists("Ruleset " + **created + " already exists.");
   }
-  auto t = table(ctx.scope, db, tableName);
-  if (!t) return t.error();
-  std::string id = "dqrun-" + hexId(ids_, 40);
+  auto start = beginDqRun(input, ctx.scope);
+  if (!start) return start.error();
+  const std::string db = start->db, tableName = start->table;
+  JsonObject& run = start->run;
+  std::string id = jsonString(&run["RunId"]);
   TimePoint now = clock_.now();
-  JsonObject run{{"RunId", id},
-                 {"DataSource", *source},
-                 {"Role", *role},
-                 {"NumberOfWorkers", 5},
-                 {"Timeout", 2880},
-                 {"Status", "RUNNING"},
-                 {"StartedOn", epochSeconds(now)},
-                 {"LastModifiedOn", epochSeconds(now)},
-                 {"_StartedMs", epochMs(now)}};
-  for (const char* member :
-       {"NumberOfWorkers", "Timeout", "CreatedRulesetName", "DataQualitySecurityConfiguration"}) {
+  for (const char* member : {"CreatedRulesetName", "DataQualitySecurityConfiguration"}) {
     if (const Json* v = input.get(member); v && !v->is_null()) run[member] = *v;
   }
   Change change(JsonObject{{"RunId", id}});
@@ -72,7 +45,7 @@ Result<Change> GlueService::startDataQualityRuleRecommendationRun(const Json& in
   auto cancel = std::make_shared<lake::LakeCancel>();
   dqRunsInFlight_[id] = DqRunInFlight{ctx.scope, run, cancel, kRuns};
   ++inFlight_;
-  std::map<std::pair<std::string, std::string>, Json> tables{{{db, tableName}, **t}};
+  std::map<std::pair<std::string, std::string>, Json> tables{{{db, tableName}, start->tableDoc}};
   loop_.runBlocking(
       [this, scope = ctx.scope, tables, recommended, cancel, db, tableName, now] {
         auto reads = readCatalogTables(registry_, lake_, scope, tables, now);
@@ -149,30 +122,12 @@ Result<Change> GlueService::getDataQualityRuleRecommendationRun(const Json& in,
   auto run = readDqRow(kRuns, ctx.scope, *id);
   if (!run) return run.error();
   if (!*run) return entityNotFound("Cannot find Data Quality Rule Recommendation Run " + *id);
-  return Change(runView(**run));
+  return Change(publicView(**run));
 }
 
 Result<Change> GlueService::cancelDataQualityRuleRecommendationRun(const Json& in,
                                                                    const CallContext& ctx) {
-  auto id = Input(in).requiredString("RunId");
-  if (!id) return id.error();
-  auto it = dqRunsInFlight_.find(*id);
-  if (it == dqRunsInFlight_.end() || it->second.scope.account != ctx.scope.account ||
-      it->second.scope.region != ctx.scope.region || std::string_view(it->second.table) != kRuns) {
-    auto run = readDqRow(kRuns, ctx.scope, *id);
-    if (!run) return run.error();
-    if (!*run) return entityNotFound("Cannot find Data Quality Rule Recommendation Run " + *id);
-    return invalidInput("Data Quality Rule Recommendation Run " + *id + " is " +
-                        jsonString(jsonAt(**run, {"Status"})) + ", not running.");
-  }
-  // STOPPING until the profile gives up its query; then STOPPED.
-  it->second.cancel->cancel();
-  Json& run = it->second.run;
-  run.as_object()["Status"] = "STOPPING";
-  run.as_object()["LastModifiedOn"] = epochSeconds(clock_.now());
-  Change change;
-  putDqRun(change.batch, ctx.scope, run, kRuns);
-  return change;
+  return cancelDqRun(in, ctx.scope, kRuns, "Data Quality Rule Recommendation Run");
 }
 
 Result<Change> GlueService::listDataQualityRuleRecommendationRuns(const Json& in,

@@ -61,4 +61,12 @@ std::string hexId(IdGenerator& ids, size_t digits) {
   return out;
 }
 
+Json publicView(const Json& doc) {
+  JsonObject out;
+  for (const auto& kv : doc.as_object()) {
+    if (!kv.key().starts_with("_")) out[kv.key()] = kv.value();
+  }
+  return out;
+}
+
 }  // namespace sluice::services::glue

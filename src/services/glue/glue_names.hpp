@@ -43,6 +43,10 @@ Result<GluePage> readPage(const Json& in, size_t maxLimit);
 // `digits` random lower-case hex digits (run and result ids: jr_..., dqrun-...).
 std::string hexId(IdGenerator& ids, size_t digits);
 
+// A stored document as the API shows it: members starting with `_` are
+// Sluice's own (times in milliseconds for the store's columns, ...).
+Json publicView(const Json& doc);
+
 // Milliseconds since the epoch (the stores' time columns).
 inline int64_t epochMs(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

@@ -28,6 +28,7 @@
 #include "lake/table_discovery.hpp"
 #include "services/builtin.hpp"
 #include "services/common/documents.hpp"
+#include "services/common/input.hpp"
 #include "services/glue/catalog_store.hpp"
 #include "services/glue/crawl_scope.hpp"
 #include "services/glue/glue_names.hpp"
@@ -148,6 +149,18 @@ class GlueService {
   Result<Change> listDataQualityRuleRecommendationRuns(const Json& in, const CallContext& ctx);
   void finishRecommendationRun(const Scope& scope, Json run, const std::string& error,
                                const std::string& ruleset);
+  // What starting a Data Quality run (an evaluation or a recommendation)
+  // reads — DataSource.GlueTable (which must exist), Role, NumberOfWorkers,
+  // Timeout — and the new run's document.
+  struct DqRunStart {
+    std::string db, table;
+    Json tableDoc;
+    JsonObject run;
+  };
+  Result<DqRunStart> beginDqRun(const Input& input, const Scope& scope);
+  // Cancel...Run of a run of `table` (`kind` names it in errors).
+  Result<Change> cancelDqRun(const Json& in, const Scope& scope, const char* table,
+                             const std::string& kind);
 
  private:
   // By scopeKey, then lower-cased name (Glue keeps names in lower case).

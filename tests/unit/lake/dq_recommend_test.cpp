@@ -3,22 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "lake/dqdl.hpp"
+#include "small_duck.hpp"
 
 namespace sluice::lake {
 namespace {
 
-class DqRecommendTest : public ::testing::Test {
+class DqRecommendTest : public SmallDuckTest {
  protected:
   void SetUp() override {
-    DuckDbOptions options;
-    options.memoryLimit = "256MB";
-    options.threads = 1;
-    auto db = DuckDatabase::open(options);
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    db_ = std::move(*db);
-    auto con = db_->connect();
-    ASSERT_TRUE(con.ok()) << con.error().message;
-    con_ = std::move(*con);
+    SmallDuckTest::SetUp();
     // 20 posts: ids 0..19, two kinds, every fifth title missing, views by
     // tens, scores by halves of three.
     auto made = con_->query(
@@ -27,8 +20,6 @@ class DqRecommendTest : public ::testing::Test {
         "(i * 10)::INTEGER AS views, i * 1.5::DOUBLE AS score FROM range(20) t(i)");
     ASSERT_TRUE(made.ok()) << made.error().message;
   }
-  std::unique_ptr<DuckDatabase> db_;
-  std::unique_ptr<DuckConnection> con_;
 };
 
 TEST_F(DqRecommendTest, RulesFromTheProfileOfEachColumn) {

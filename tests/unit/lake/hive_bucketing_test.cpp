@@ -3,24 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "lake/duckdb.hpp"
+#include "small_duck.hpp"
 
 namespace sluice::lake {
 namespace {
 
 // The bucket DuckDB computes for one value of one column.
-class HiveBucketingTest : public ::testing::Test {
+class HiveBucketingTest : public SmallDuckTest {
  protected:
-  void SetUp() override {
-    DuckDbOptions options;
-    options.memoryLimit = "256MB";
-    options.threads = 1;
-    auto db = DuckDatabase::open(options);
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    db_ = std::move(*db);
-    auto con = db_->connect();
-    ASSERT_TRUE(con.ok()) << con.error().message;
-    con_ = std::move(*con);
-  }
   std::string bucket(const std::string& literal, const std::string& type, int count,
                      bool varchar = false) {
     auto expr =
@@ -32,8 +22,6 @@ class HiveBucketingTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? r->value(0, 0).value_or("NULL") : "";
   }
-  std::unique_ptr<DuckDatabase> db_;
-  std::unique_ptr<DuckConnection> con_;
 };
 
 // Expected values are Java's: Integer/Long/String hash codes, then

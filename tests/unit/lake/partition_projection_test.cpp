@@ -67,9 +67,9 @@ TEST(PartitionProjection, TemplatesDigitsIntervalsAndDates) {
                  {{"day", "string"}, {"hour", "int"}});
   EXPECT_EQ(partitionOf(t, "s3://lake/raw/2024/03/01/07/f.gz"),
             "2024/03/01|07|s3://lake/raw/2024/03/01/07/");
-  EXPECT_EQ(partitionOf(t, "s3://lake/raw/2024/03/01/7/f.gz"), "none");     // digits 2
-  EXPECT_EQ(partitionOf(t, "s3://lake/raw/2024/01/01/07/f.gz"), "none");    // before NOW-1MONTHS
-  EXPECT_EQ(partitionOf(t, "s3://lake/raw/2024/03/16/07/f.gz"), "none");    // after NOW
+  EXPECT_EQ(partitionOf(t, "s3://lake/raw/2024/03/01/7/f.gz"), "none");   // digits 2
+  EXPECT_EQ(partitionOf(t, "s3://lake/raw/2024/01/01/07/f.gz"), "none");  // before NOW-1MONTHS
+  EXPECT_EQ(partitionOf(t, "s3://lake/raw/2024/03/16/07/f.gz"), "none");  // after NOW
   EXPECT_EQ(partitionOf(t, "s3://lake/raw/2024/02/15/23/f.gz"),
             "2024/02/15|23|s3://lake/raw/2024/02/15/23/");
   Json every5 = table({{"projection.m.type", "integer"},
@@ -95,8 +95,7 @@ TEST(PartitionProjection, ConfigurationErrors) {
        "yesterday"},
       {{{"projection.k.type", "sequence"}}, "projection.k.type"},
       {{}, "projection.k.type"},
-      {{{"projection.k.type", "injected"}, {"storage.location.template", "s3://lake/x/"}},
-       "${k}"},
+      {{{"projection.k.type", "injected"}, {"storage.location.template", "s3://lake/x/"}}, "${k}"},
       {{{"projection.k.type", "injected"}, {"storage.location.template", "s3://lake/${j}/"}},
        "${j}"},
   };
