@@ -7,6 +7,7 @@
 #include "cli/run_lambdas.hpp"
 #include "core/json.hpp"
 #include "engine/functions.hpp"
+#include "engine/history.hpp"
 #include "engine/input_limit.hpp"
 #include "engine/local_engine.hpp"
 #include "engine/local_functions.hpp"
@@ -14,6 +15,33 @@
 namespace sluice::cli {
 
 namespace {
+
+// Prints `{"events": [` and then each history event, pretty and indented as
+// a member of the run's result, as the execution makes it; buffered.
+class EventPrinter {
+ public:
+  void add(const engine::HistoryEvent& e) {
+    buffer_ += count_++ == 0 ? "{\n  \"events\": [\n    " : ",\n    ";
+    std::string text = toPrettyJsonText(engine::historyEventToJson(e));
+    for (char c : text) {
+      buffer_ += c;
+      if (c == '\n') buffer_ += "    ";
+    }
+    if (buffer_.size() > (1 << 20)) flush();
+  }
+  void close() {
+    buffer_ += count_ == 0 ? "{\n  \"events\": [\n  ]" : "\n  ]";
+    flush();
+  }
+
+ private:
+  void flush() {
+    std::cout << buffer_;
+    buffer_.clear();
+  }
+  std::string buffer_;
+  size_t count_ = 0;
+};
 
 struct RunArgs {
   std::string definition;
@@ -97,7 +125,13 @@ int runExecution(const RunArgs& args) {
                                 ? std::filesystem::path(args.definition).stem().string()
                                 : args.stateMachineName;
   config.express = args.type == "EXPRESS";
-  config.keepHistory = args.history;  // nothing per event unless it is printed
+  // Nothing is kept per event: with --history each one is printed as it
+  // happens (the "events" member first, the status after it).
+  config.keepHistory = false;
+  EventPrinter printer;
+  if (args.history) {
+    config.onEvent = [&printer](const engine::HistoryEvent& e) { printer.add(e); };
+  }
   auto exec = eng.run(*machine, std::move(*input), config);
 
   JsonObject out;
@@ -108,8 +142,14 @@ int runExecution(const RunArgs& args) {
     if (!exec->error().empty()) out["error"] = exec->error();
     if (!exec->cause().empty()) out["cause"] = exec->cause();
   }
-  if (args.history) out["events"] = engine::historyToJson(exec->history());
-  std::cout << toPrettyJsonText(out) << "\n";
+  std::string shown = toPrettyJsonText(out);
+  if (args.history) {
+    // `{` then the events, then the other members (the text after `{\n`).
+    printer.close();
+    std::cout << ",\n" << shown.substr(shown.find('\n') + 1) << "\n";
+  } else {
+    std::cout << shown << "\n";
+  }
   return 0;
 }
 

@@ -195,6 +195,7 @@ void Execution::finishExecution(ExecutionStatus status, Json output, std::string
     case ExecutionStatus::Running:
       break;
   }
+  handOver();  // the final event
   if (status != ExecutionStatus::Succeeded && !config_.express) keepForRedrive();
   auto listeners = std::move(finished_);
   finished_.clear();
@@ -218,7 +219,7 @@ int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
   }
   EventTypeInfo info = eventTypeInfo(type);
   if (info.name.empty()) throw std::logic_error("unknown history event type " + std::string(type));
-  if (!config_.keepHistory) {
+  if (!config_.keepHistory && !config_.onEvent) {
     f.lastEventId = ++eventCount_;
     if (progress_) progress_();
     return f.lastEventId;
@@ -231,9 +232,25 @@ int64_t Execution::emit(Frame& f, std::string_view type, JsonObject details) {
   if (!details.empty() || type == "ExecutionSucceeded") e.detailsKey = info.detailsKey;
   e.details = std::move(details);
   f.lastEventId = e.id;
-  history_.push_back(std::move(e));
+  if (config_.keepHistory) {
+    history_.push_back(std::move(e));
+  } else {
+    handOver();
+    streamed_ = std::move(e);
+  }
   if (progress_) progress_();
   return f.lastEventId;
+}
+
+void Execution::handOver() {
+  if (!streamed_) return;
+  config_.onEvent(*streamed_);
+  streamed_.reset();
+}
+
+HistoryEvent* Execution::latestEvent() {
+  if (config_.keepHistory) return history_.empty() ? nullptr : &history_.back();
+  return streamed_ ? &*streamed_ : nullptr;
 }
 
 int64_t Execution::emitState(Frame& f, std::string_view type, std::string_view payloadKey,
@@ -241,22 +258,22 @@ int64_t Execution::emitState(Frame& f, std::string_view type, std::string_view p
   int64_t id = emit(f, type, std::move(details));
   if (id == 0) return 0;
   lastPayloadSize_ = payload ? payload->size() : 0;
-  if (!config_.keepHistory) return id;
-  HistoryEvent& e = history_.back();
-  e.detailsKey = eventTypeInfo(type).detailsKey;
-  e.name = f.state().name;
-  e.payloadKey = payloadKey;
-  e.payload = std::move(payload);
+  HistoryEvent* e = latestEvent();
+  if (!e) return id;  // counted only
+  e->detailsKey = eventTypeInfo(type).detailsKey;
+  e->name = f.state().name;
+  e->payloadKey = payloadKey;
+  e->payload = std::move(payload);
   return id;
 }
 
 int64_t Execution::emitIteration(Frame& f, std::string_view type, int64_t index) {
   int64_t id = emit(f, type);
-  if (id == 0 || !config_.keepHistory) return id;
-  HistoryEvent& e = history_.back();
-  e.detailsKey = eventTypeInfo(type).detailsKey;
-  e.name = f.state().name;
-  e.index = index;
+  HistoryEvent* e = id == 0 ? nullptr : latestEvent();
+  if (!e) return id;
+  e->detailsKey = eventTypeInfo(type).detailsKey;
+  e->name = f.state().name;
+  e->index = index;
   return id;
 }
 

@@ -41,6 +41,9 @@ struct ExecutionConfig {
   // Whether the events are kept (history()). Without, they are numbered and
   // shaped as ever but not stored: `sluice run` without --history.
   bool keepHistory = true;
+  // Given (with keepHistory false): each event, complete, as it happens and
+  // in order — `sluice run --history` prints them so instead of keeping them.
+  std::function<void(const HistoryEvent&)> onEvent;
 };
 
 // What all executions of an engine share.
@@ -279,7 +282,14 @@ class Execution : public std::enable_shared_from_this<Execution> {
   Json output_;
   std::string error_, cause_;
   std::vector<HistoryEvent> history_;
-  int64_t eventCount_ = 0;      // events emitted (the last one's id), kept or not
+  int64_t eventCount_ = 0;  // events emitted (the last one's id), kept or not
+  // The latest event for config_.onEvent, handed over once the next one
+  // comes (or the execution ends): its typed fields are filled after emit.
+  std::optional<HistoryEvent> streamed_;
+  void handOver();
+  // The event emit just made, to fill its typed fields; nullptr when events
+  // are only counted.
+  HistoryEvent* latestEvent();
   size_t lastPayloadSize_ = 0;  // the last state event's payload, a size hint
   // A Standard execution fails when its history reaches AWS's 25,000 events:
   // the failure is the 25,000th, and nothing is recorded after it.
