@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <regex>
 #include <set>
 
@@ -1024,30 +1025,35 @@ Result<DqRuleset> parseDqdl(std::string_view text) {
   return Parser(text).ruleset();
 }
 
+namespace {
+
+// Each rule (or analyzer) through `run`, named `<prefix>_<n>` and described
+// by its text.
+std::vector<DqRuleResult> outcomes(const std::vector<DqRule>& rules, const std::string& prefix,
+                                   const std::function<Evaluator::Outcome(const DqRule&)>& run) {
+  std::vector<DqRuleResult> out;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    auto o = run(rules[i]);
+    out.push_back(DqRuleResult{prefix + "_" + std::to_string(i + 1), rules[i].text, o.result,
+                               o.message, std::move(o.metrics)});
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& relation,
                                        const DqRuleset& ruleset, TimePoint now,
                                        const std::map<std::string, std::string>& references) {
   Evaluator eval(con, relation, now, references);
-  std::vector<DqRuleResult> out;
-  for (size_t i = 0; i < ruleset.rules.size(); ++i) {
-    auto o = eval.rule(ruleset.rules[i]);
-    out.push_back(DqRuleResult{"Rule_" + std::to_string(i + 1), ruleset.rules[i].text, o.result,
-                               o.message, std::move(o.metrics)});
-  }
-  return out;
+  return outcomes(ruleset.rules, "Rule", [&](const DqRule& r) { return eval.rule(r); });
 }
 
 std::vector<DqRuleResult> analyzeDqdl(DuckConnection& con, const std::string& relation,
                                       const DqRuleset& ruleset, TimePoint now,
                                       const std::map<std::string, std::string>& references) {
   Evaluator eval(con, relation, now, references);
-  std::vector<DqRuleResult> out;
-  for (size_t i = 0; i < ruleset.analyzers.size(); ++i) {
-    auto o = eval.analyze(ruleset.analyzers[i]);
-    out.push_back(DqRuleResult{"Analyzer_" + std::to_string(i + 1), ruleset.analyzers[i].text,
-                               o.result, o.message, std::move(o.metrics)});
-  }
-  return out;
+  return outcomes(ruleset.analyzers, "Analyzer", [&](const DqRule& r) { return eval.analyze(r); });
 }
 
 }  // namespace sluice::lake

@@ -552,13 +552,7 @@ std::optional<AwsError> TrinoTranslator::guardTypedCall(Json& node) {
   if (wrapped == 0) return std::nullopt;
   std::string text = outer + inner + ")";
   for (size_t w = 0; w < wrapped; ++w) text += ")[1]";
-  auto guarded = expression(text);
-  if (!guarded) return guarded.error();
-  Json replaced = *guarded;
-  substitute(replaced, args);
-  replaced.as_object()["alias"] = call.if_contains("alias") ? *call.if_contains("alias") : "";
-  node = std::move(replaced);
-  return std::nullopt;
+  return replaceWith(node, text, args);
 }
 
 Result<std::string> TrinoTranslator::render(const Json& tree) {
@@ -578,9 +572,12 @@ std::optional<AwsError> TrinoTranslator::rewriteNode(Json& node) {
     // A zoned timestamp is text as Trino prints it, a date or timestamp
     // from its wall time, and already a timestamp with time zone.
     std::string target = str(jsonAt(node, {"cast_type", "id"}));
-    if (target == "VARCHAR") return replaceBy(node, "trino_render_zoned", "child");
+    if (target == "VARCHAR") {
+      return replaceWith(node, "trino_render_zoned(__trino_arg1)",
+                         JsonArray{node.as_object()["child"]});
+    }
     if (target == "DATE" || target == "TIMESTAMP") {
-      return wrapIn(node.as_object()["child"], "trino_zoned_wall");
+      return wrapIn(node.as_object()["child"], "trino_zoned_wall(__trino_arg1)");
     }
     if (target == "TIMESTAMP WITH TIME ZONE") {
       Json child = node.as_object()["child"];
@@ -594,7 +591,7 @@ std::optional<AwsError> TrinoTranslator::rewriteNode(Json& node) {
     for (const char* side : {"left", "right", "input", "lower", "upper"}) {
       JsonObject& o = node.as_object();
       if (o.contains(side) && zonedValue(o[side])) {
-        if (auto e = wrapIn(o[side], "trino_zoned_instant")) return e;
+        if (auto e = wrapIn(o[side], "trino_zoned_instant(__trino_arg1)")) return e;
       }
     }
     return std::nullopt;
@@ -608,50 +605,34 @@ std::optional<AwsError> TrinoTranslator::rewriteNode(Json& node) {
       const Json* tryCast = jsonAt(node, {"try_cast"});
       bool isTry = tryCast && tryCast->is_bool() && tryCast->as_bool();
       std::string call = "trino_cast_" + lower(target) + "(__trino_arg1)";
-      auto cast = expression(isTry ? "TRY(" + call + ")" : call);
-      if (!cast) return cast.error();
-      Json typed = *cast;
-      substitute(typed, JsonArray{node.as_object()["child"]});
-      typed.as_object()["alias"] = node.as_object()["alias"];
-      node = std::move(typed);
+      return replaceWith(node, isTry ? "TRY(" + call + ")" : call,
+                         JsonArray{node.as_object()["child"]});
     }
     return std::nullopt;
   }
   if (cls == "CONSTANT" && str(jsonAt(node, {"value", "type", "id"})) == "DOUBLE") {
     // SQL text loses a double literal's type (1E10 reads back as a decimal).
-    auto cast = expression("CAST(__trino_arg1 AS DOUBLE)");
-    if (!cast) return cast.error();
-    Json typed = *cast;
-    Json alias = node.as_object()["alias"];
-    node.as_object()["alias"] = "";
-    substitute(typed, JsonArray{node});
-    typed.as_object()["alias"] = alias;
-    node = std::move(typed);
+    return wrapIn(node, "CAST(__trino_arg1 AS DOUBLE)");
   }
   return std::nullopt;
 }
 
-std::optional<AwsError> TrinoTranslator::wrapIn(Json& node, const std::string& macro) {
-  auto call = expression(macro + "(__trino_arg1)");
-  if (!call) return call.error();
-  Json wrapped = *call;
-  Json alias =
-      node.is_object() && node.as_object().contains("alias") ? node.as_object()["alias"] : Json("");
-  if (node.is_object()) node.as_object()["alias"] = "";
-  substitute(wrapped, JsonArray{node});
-  wrapped.as_object()["alias"] = alias;
-  node = std::move(wrapped);
+std::optional<AwsError> TrinoTranslator::replaceWith(Json& node, const std::string& text,
+                                                     const JsonArray& args) {
+  auto parsed = expression(text);
+  if (!parsed) return parsed.error();
+  Json replaced = *parsed;
+  substitute(replaced, args);
+  const Json* alias = node.is_object() ? node.as_object().if_contains("alias") : nullptr;
+  replaced.as_object()["alias"] = alias ? *alias : Json("");
+  node = std::move(replaced);
   return std::nullopt;
 }
 
-std::optional<AwsError> TrinoTranslator::replaceBy(Json& node, const std::string& macro,
-                                                   const char* member) {
-  Json alias = node.as_object()["alias"];
-  Json inner = node.as_object()[member];
-  node = std::move(inner);
-  if (auto e = wrapIn(node, macro)) return e;
-  node.as_object()["alias"] = alias;
-  return std::nullopt;
+std::optional<AwsError> TrinoTranslator::wrapIn(Json& node, const std::string& text) {
+  Json inner = node;  // the alias moves to the wrapping expression
+  if (inner.is_object()) inner.as_object()["alias"] = "";
+  return replaceWith(node, text, JsonArray{std::move(inner)});
 }
 
 // A call given a zoned timestamp (trino_zones): functions of the wall time
@@ -680,7 +661,7 @@ Result<bool> TrinoTranslator::zonedCall(Json& node, const std::string& name) {
   auto each = [&](const std::string& macro) -> std::optional<AwsError> {
     for (Json& a : args) {
       if (zonedValue(a)) {
-        if (auto e = wrapIn(a, macro)) return e;
+        if (auto e = wrapIn(a, macro + "(__trino_arg1)")) return e;
       }
     }
     return std::nullopt;
@@ -699,13 +680,12 @@ Result<bool> TrinoTranslator::zonedCall(Json& node, const std::string& name) {
                       : name == "to_iso8601" && args.size() == 1 ? "trino_zoned_iso8601"
                                                                  : "";
   if (name == "timezone_hour" || name == "timezone_minute") {
-    auto e = expression(name == "timezone_hour" ? "(trino_zoned_minutes(__trino_arg1) // 60)"
-                                                : "(trino_zoned_minutes(__trino_arg1) % 60)");
-    if (!e) return e.error();
-    Json replaced = *e;
-    substitute(replaced, args);
-    replaced.as_object()["alias"] = call["alias"];
-    node = std::move(replaced);
+    if (auto e = replaceWith(node,
+                             name == "timezone_hour" ? "(trino_zoned_minutes(__trino_arg1) // 60)"
+                                                     : "(trino_zoned_minutes(__trino_arg1) % 60)",
+                             JsonArray(args))) {
+      return *e;
+    }
     return true;
   }
   if (zoned.empty()) return false;
@@ -713,11 +693,7 @@ Result<bool> TrinoTranslator::zonedCall(Json& node, const std::string& name) {
     // Both sides zoned: a timestamp with time zone is in UTC.
     for (size_t i = 1; i < 3; ++i) {
       if (!zonedValue(args[i])) {
-        auto e = expression("trino_zoned(__trino_arg1, 'UTC')");
-        if (!e) return e.error();
-        Json replaced = *e;
-        substitute(replaced, JsonArray{args[i]});
-        args[i] = std::move(replaced);
+        if (auto e = wrapIn(args[i], "trino_zoned(__trino_arg1, 'UTC')")) return *e;
       }
     }
   }
@@ -770,14 +746,10 @@ std::optional<AwsError> TrinoTranslator::rewriteCall(Json& node) {
       if (zonedValue(args[0]) || zonedValue(args[1])) {
         // A zoned timestamp moves its instant (trino_zones).
         bool first = zonedValue(args[0]);
-        auto e = expression(name == "+" ? "trino_zoned_plus(__trino_arg1, __trino_arg2)"
-                                        : "trino_zoned_plus(__trino_arg1, -(__trino_arg2))");
-        if (!e) return e.error();
-        Json replaced = *e;
-        substitute(replaced, first ? JsonArray{args[0], args[1]} : JsonArray{args[1], args[0]});
-        replaced.as_object()["alias"] = call["alias"];
-        node = std::move(replaced);
-        return std::nullopt;
+        return replaceWith(node,
+                           name == "+" ? "trino_zoned_plus(__trino_arg1, __trino_arg2)"
+                                       : "trino_zoned_plus(__trino_arg1, -(__trino_arg2))",
+                           first ? JsonArray{args[0], args[1]} : JsonArray{args[1], args[0]});
       }
       call["function_name"] = name == "+" ? "trino_plus" : "trino_minus";
       call["is_operator"] = false;
@@ -811,13 +783,7 @@ std::optional<AwsError> TrinoTranslator::rewriteCall(Json& node) {
     if (!pattern) return errorAt(text_, node, pattern.error());
     args[1].as_object()["value"].as_object()["value"] = *pattern;
   }
-  auto skeleton = expression(placeholders(rw.expression, args.size()));
-  if (!skeleton) return skeleton.error();
-  Json replaced = *skeleton;
-  substitute(replaced, args);
-  replaced.as_object()["alias"] = call.if_contains("alias") ? *call.if_contains("alias") : "";
-  node = std::move(replaced);
-  return std::nullopt;
+  return replaceWith(node, placeholders(rw.expression, args.size()), args);
 }
 
 }  // namespace sluice::lake

@@ -74,10 +74,11 @@ class TrinoTranslator {
   std::optional<AwsError> rewriteNode(Json& node);
   std::optional<AwsError> rewriteCall(Json& node);
   Result<bool> zonedCall(Json& node, const std::string& name);
-  // Replaces node by macro(node), keeping its alias.
-  std::optional<AwsError> wrapIn(Json& node, const std::string& macro);
-  // Replaces node by macro(node[member]), keeping node's alias.
-  std::optional<AwsError> replaceBy(Json& node, const std::string& macro, const char* member);
+  // Replaces node by the expression `text` over `args` (its placeholders
+  // __trino_arg1.. are the arguments), keeping node's alias.
+  std::optional<AwsError> replaceWith(Json& node, const std::string& text, const JsonArray& args);
+  // Replaces node by `text` over node itself (__trino_arg1).
+  std::optional<AwsError> wrapIn(Json& node, const std::string& text);
   // Calls of the typed-overload macros given an aggregate or a window
   // call: run on the computed arguments (see the definition).
   std::optional<AwsError> guardTypedMacros(Json& tree);
