@@ -26,6 +26,19 @@ Result<SpilledBody> SpilledBody::create(const fs::path& dir) {
   return SpilledBody(fs::path(buffer.data()), UniqueFd(fd));
 }
 
+Result<SpilledBody> SpilledBody::adopt(const fs::path& file) {
+  const int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return ioError("open", file, errno);
+  UniqueFd owned(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ioError("stat", file, errno);
+  ::fchmod(fd, 0644);
+  SpilledBody body(file, std::move(owned));
+  body.size_ = static_cast<uint64_t>(st.st_size);
+  body.writebackFrom_ = body.size_;
+  return body;
+}
+
 SpilledBody::SpilledBody(SpilledBody&& other) noexcept
     : path_(std::move(other.path_)),
       fd_(std::move(other.fd_)),

@@ -21,6 +21,10 @@ class SpilledBody {
  public:
   // Creates an empty spill file in `dir` (which must exist).
   static Result<SpilledBody> create(const std::filesystem::path& dir);
+  // Takes over a finished file written by someone else (a query's output in
+  // the lake's scratch directory, on the same file system): stored by
+  // renaming it like a spilled request body, removed if it is not.
+  static Result<SpilledBody> adopt(const std::filesystem::path& file);
 
   SpilledBody(SpilledBody&& other) noexcept;
   SpilledBody& operator=(SpilledBody&& other) noexcept;

@@ -7,15 +7,19 @@
 #include <future>
 
 #include "services/operation.hpp"
+#include "services/payload.hpp"
 
 namespace sluice::services {
 
+// `payload`: a streaming body beside the JSON, as the HTTP door passes one
+// (an S3 object's bytes as a file to adopt instead of a string to copy).
 inline Result<Json> callAndWait(const OperationRegistry& registry, const Scope& scope,
                                 std::string_view service, std::string_view operation,
-                                const Json& input) {
+                                const Json& input, std::shared_ptr<Payload> payload = nullptr) {
   std::promise<Result<Json>> done;
   CallContext ctx;
   ctx.scope = scope;
+  ctx.payload = std::move(payload);
   registry.call(service, operation, input, ctx,
                 [&done](Result<Json> r) { done.set_value(std::move(r)); });
   return done.get_future().get();

@@ -2,13 +2,12 @@
 
 #include <cctype>
 #include <cstdio>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "lake/hive_bucketing.hpp"
 #include "lake/object_snapshot.hpp"
 #include "services/common/call_and_wait.hpp"
+#include "store/spilled_body.hpp"
 
 namespace sluice::services {
 
@@ -20,13 +19,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream all;
-  all << in.rdbuf();
-  return all.str();
 }
 
 }  // namespace
@@ -208,9 +200,17 @@ Result<std::vector<std::string>> uploadFiles(const OperationRegistry& registry, 
   std::vector<std::string> put;
   for (const auto& [file, rel] : w.files) {
     std::string key = loc->prefix + rel;
-    auto done =
-        callAndWait(registry, scope, "s3", "PutObject",
-                    JsonObject{{"Bucket", loc->bucket}, {"Key", key}, {"Body", readFile(file)}});
+    // The file is renamed into the object store as the HTTP door's spilled
+    // bodies are (its digests read where it lies), not copied through a string.
+    auto body = store::SpilledBody::adopt(file);
+    if (!body) {
+      removeUploads(registry, scope, location, put);
+      return body.error();
+    }
+    auto payload = std::make_shared<Payload>();
+    payload->requestFile = std::move(*body);
+    auto done = callAndWait(registry, scope, "s3", "PutObject",
+                            JsonObject{{"Bucket", loc->bucket}, {"Key", key}}, std::move(payload));
     if (!done) {
       removeUploads(registry, scope, location, put);
       return AwsError{done.error().code,

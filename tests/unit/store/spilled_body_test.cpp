@@ -71,6 +71,29 @@ TEST(SpilledBody, CommitAsRenamesItIntoPlace) {
   EXPECT_EQ(filesIn(tmp.path() / "spill"), 0u);
 }
 
+TEST(SpilledBody, AdoptsAFinishedFileWithItsSize) {
+  TempDir tmp;
+  fs::path written = tmp.path() / "query-output.parquet";
+  std::ofstream(written, std::ios::binary) << "written by DuckDB";
+  fs::path target = tmp.path() / "object";
+  {
+    auto body = SpilledBody::adopt(written);
+    ASSERT_TRUE(body.ok()) << body.error().message;
+    EXPECT_EQ(body->size(), 17u);
+    EXPECT_EQ(*body->readAll(), "written by DuckDB");
+    ASSERT_TRUE(body->commitAs(target).ok());
+  }
+  EXPECT_FALSE(fs::exists(written));
+  EXPECT_TRUE(fs::exists(target));
+  {
+    std::ofstream(written, std::ios::binary) << "refused";
+    auto refused = SpilledBody::adopt(written);
+    ASSERT_TRUE(refused.ok());
+  }
+  EXPECT_FALSE(fs::exists(written));  // not committed: removed like a spilled body
+  EXPECT_FALSE(SpilledBody::adopt(tmp.path() / "missing").ok());
+}
+
 TEST(SpilledBody, ACrashLeavesAFileTheStartUpSweepRemoves) {
   TempDir tmp;
   auto child = sluice::testing::ChildProcess::spawn([&](int out) {
