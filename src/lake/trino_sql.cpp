@@ -5,6 +5,7 @@
 #include <set>
 
 #include "lake/trino_functions.hpp"
+#include "lake/trino_zones.hpp"
 
 namespace sluice::lake {
 
@@ -144,49 +145,6 @@ std::optional<AwsError> postOrder(Json& node, const Visit& visit) {
     if (auto e = postOrder(kv.value(), visit)) return e;
   }
   return visit(node);
-}
-
-// Whether an expression (already translated) is a zoned timestamp
-// (trino_zones): made by a zoned macro, or passed through by an aggregate,
-// CASE or COALESCE that keeps its argument's type. A column of a subquery
-// is not known here (DuckDB then refuses the call it reaches: no silent
-// answer).
-bool zonedValue(const Json& node) {
-  if (!node.is_object()) return false;
-  const JsonObject& o = node.as_object();
-  std::string cls = str(o.if_contains("class"));
-  const Json* children = o.if_contains("children");
-  auto anyChild = [&] {
-    if (!children || !children->is_array()) return false;
-    for (const Json& c : children->as_array()) {
-      if (zonedValue(c)) return true;
-    }
-    return false;
-  };
-  if (cls == "FUNCTION") {
-    static const std::set<std::string> made = {"trino_zoned", "trino_with_timezone",
-                                               "trino_zoned_trunc", "trino_zoned_add",
-                                               "trino_zoned_plus"};
-    static const std::set<std::string> kept = {"max",   "min",  "any_value", "arbitrary",
-                                               "first", "last", "max_by",    "min_by"};
-    std::string fn = str(o.if_contains("function_name"));
-    if (made.count(fn)) return true;
-    if (kept.count(fn) && children && children->is_array() && !children->as_array().empty()) {
-      return zonedValue(children->as_array()[0]);
-    }
-    return false;
-  }
-  if (cls == "CASE") {
-    if (zonedValue(o.contains("else_expr") ? o.at("else_expr") : Json())) return true;
-    if (const Json* checks = o.if_contains("case_checks"); checks && checks->is_array()) {
-      for (const Json& c : checks->as_array()) {
-        if (const Json* t = jsonAt(c, {"then_expr"}); t && zonedValue(*t)) return true;
-      }
-    }
-    return false;
-  }
-  if (cls == "OPERATOR" && str(o.if_contains("type")) == "OPERATOR_COALESCE") return anyChild();
-  return false;
 }
 
 // Trino's names for a query's output columns that are neither aliased nor
@@ -561,14 +519,10 @@ Result<std::string> TrinoTranslator::render(const Json& tree) {
   return r->value(0, 0).value_or("");
 }
 
-std::optional<AwsError> TrinoTranslator::rewrite(Json& tree) {
-  return postOrder(tree, [this](Json& node) { return rewriteNode(node); });
-}
-
 std::optional<AwsError> TrinoTranslator::rewriteNode(Json& node) {
   std::string cls = str(node.as_object().if_contains("class"));
   if (cls == "FUNCTION" || cls == "WINDOW") return rewriteCall(node);
-  if (cls == "CAST" && zonedValue(node.as_object()["child"])) {
+  if (cls == "CAST" && trinoZonedValue(node.as_object()["child"])) {
     // A zoned timestamp is text as Trino prints it, a date or timestamp
     // from its wall time, and already a timestamp with time zone.
     std::string target = str(jsonAt(node, {"cast_type", "id"}));
@@ -590,7 +544,7 @@ std::optional<AwsError> TrinoTranslator::rewriteNode(Json& node) {
     // Trino compares zoned timestamps by their instants.
     for (const char* side : {"left", "right", "input", "lower", "upper"}) {
       JsonObject& o = node.as_object();
-      if (o.contains(side) && zonedValue(o[side])) {
+      if (o.contains(side) && trinoZonedValue(o[side])) {
         if (auto e = wrapIn(o[side], "trino_zoned_instant(__trino_arg1)")) return e;
       }
     }
@@ -644,7 +598,7 @@ Result<bool> TrinoTranslator::zonedCall(Json& node, const std::string& name) {
   if (!children || !children->is_array()) return false;
   JsonArray& args = children->as_array();
   bool any = false;
-  for (const Json& a : args) any = any || zonedValue(a);
+  for (const Json& a : args) any = any || trinoZonedValue(a);
   if (!any) return false;
   static const std::set<std::string> wall = {"year",         "quarter",
                                              "month",        "week",
@@ -660,7 +614,7 @@ Result<bool> TrinoTranslator::zonedCall(Json& node, const std::string& name) {
   static const std::set<std::string> instant = {"to_unixtime", "at_timezone", "timezone"};
   auto each = [&](const std::string& macro) -> std::optional<AwsError> {
     for (Json& a : args) {
-      if (zonedValue(a)) {
+      if (trinoZonedValue(a)) {
         if (auto e = wrapIn(a, macro + "(__trino_arg1)")) return e;
       }
     }
@@ -692,7 +646,7 @@ Result<bool> TrinoTranslator::zonedCall(Json& node, const std::string& name) {
   if (zoned == "trino_zoned_diff") {
     // Both sides zoned: a timestamp with time zone is in UTC.
     for (size_t i = 1; i < 3; ++i) {
-      if (!zonedValue(args[i])) {
+      if (!trinoZonedValue(args[i])) {
         if (auto e = wrapIn(args[i], "trino_zoned(__trino_arg1, 'UTC')")) return *e;
       }
     }
@@ -743,9 +697,9 @@ std::optional<AwsError> TrinoTranslator::rewriteCall(Json& node) {
              str(jsonAt(e, {"cast_type", "id"})) == "INTERVAL";
     };
     if (interval(args[0]) || interval(args[1])) {
-      if (zonedValue(args[0]) || zonedValue(args[1])) {
+      if (trinoZonedValue(args[0]) || trinoZonedValue(args[1])) {
         // A zoned timestamp moves its instant (trino_zones).
-        bool first = zonedValue(args[0]);
+        bool first = trinoZonedValue(args[0]);
         return replaceWith(node,
                            name == "+" ? "trino_zoned_plus(__trino_arg1, __trino_arg2)"
                                        : "trino_zoned_plus(__trino_arg1, -(__trino_arg2))",

@@ -56,6 +56,10 @@ class TrinoExpressionCache {
 
 class TrinoTranslator {
  public:
+  // The zoned columns of the relations a query reads, by relation name
+  // (trino_scopes.cpp).
+  using Relations = std::map<std::string, std::set<std::string>>;
+
   // `cache` (optional) keeps the rewrite expressions parsed across queries.
   explicit TrinoTranslator(DuckConnection& con, TrinoExpressionCache* cache = nullptr)
       : con_(con), shared_(cache) {}
@@ -71,6 +75,11 @@ class TrinoTranslator {
   Result<Json> parse(const std::string& sql);
   Result<Json> expression(const std::string& text);
   std::optional<AwsError> rewrite(Json& tree);
+  // Translates a query node and says which of its output columns are zoned.
+  Result<std::set<std::string>> rewriteQuery(Json& node, const Relations& ctes);
+  std::optional<AwsError> rewriteFrom(Json& ref, const Relations& ctes, Relations& from);
+  std::optional<AwsError> rewriteExpressions(Json& node, const Relations& from,
+                                             const Relations& ctes);
   std::optional<AwsError> rewriteNode(Json& node);
   std::optional<AwsError> rewriteCall(Json& node);
   Result<bool> zonedCall(Json& node, const std::string& name);

@@ -1,6 +1,54 @@
 #include "lake/trino_zones.hpp"
 
+#include <set>
+
 namespace sluice::lake {
+
+namespace {
+
+std::string text(const Json* v) {
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+}  // namespace
+
+bool trinoZonedValue(const Json& node) {
+  if (!node.is_object()) return false;
+  const JsonObject& o = node.as_object();
+  std::string cls = text(o.if_contains("class"));
+  const Json* children = o.if_contains("children");
+  auto anyChild = [&] {
+    if (!children || !children->is_array()) return false;
+    for (const Json& c : children->as_array()) {
+      if (trinoZonedValue(c)) return true;
+    }
+    return false;
+  };
+  if (cls == "FUNCTION") {
+    static const std::set<std::string> made = {"trino_zoned",         "trino_zoned_ref",
+                                               "trino_with_timezone", "trino_zoned_trunc",
+                                               "trino_zoned_add",     "trino_zoned_plus"};
+    static const std::set<std::string> kept = {"max",   "min",  "any_value", "arbitrary",
+                                               "first", "last", "max_by",    "min_by"};
+    std::string fn = text(o.if_contains("function_name"));
+    if (made.count(fn)) return true;
+    if (kept.count(fn) && children && children->is_array() && !children->as_array().empty()) {
+      return trinoZonedValue(children->as_array()[0]);
+    }
+    return false;
+  }
+  if (cls == "CASE") {
+    if (trinoZonedValue(o.contains("else_expr") ? o.at("else_expr") : Json())) return true;
+    if (const Json* checks = o.if_contains("case_checks"); checks && checks->is_array()) {
+      for (const Json& c : checks->as_array()) {
+        if (const Json* t = jsonAt(c, {"then_expr"}); t && trinoZonedValue(*t)) return true;
+      }
+    }
+    return false;
+  }
+  if (cls == "OPERATOR" && text(o.if_contains("type")) == "OPERATOR_COALESCE") return anyChild();
+  return false;
+}
 
 std::string trinoZoneSql() {
   return
@@ -21,6 +69,13 @@ std::string trinoZoneSql() {
       "CREATE OR REPLACE TEMP MACRO trino_instant_of(w, z) AS CASE WHEN trino_zone_offset(z) IS "
       "NOT NULL THEN CAST(w - to_minutes(trino_zone_offset(z)) AS TIMESTAMPTZ) ELSE "
       "timezone(CASE WHEN trino_zone_offset(z) IS NULL THEN z ELSE 'UTC' END, w) END;"
+      // A subquery's zoned column where the translation marks it (trino_scopes).
+      "CREATE OR REPLACE TEMP MACRO trino_zoned_ref(x) AS x;"
+      // from_iso8601_timestamp's zone: the text's offset, else the session's.
+      "CREATE OR REPLACE TEMP MACRO trino_iso8601_zone(s) AS CASE WHEN regexp_matches(s, "
+      "'[T ][0-9:.,]+[+-][0-9]{2}(:?[0-9]{2})?$') THEN regexp_extract(s, "
+      "'([+-][0-9]{2}):?([0-9]{2})?$', 1) || ':' || coalesce(nullif(regexp_extract(s, "
+      "'([+-][0-9]{2}):?([0-9]{2})?$', 2), ''), '00') ELSE 'UTC' END;"
       "CREATE OR REPLACE TEMP MACRO trino_zoned_instant(x) AS x.trino_instant;"
       "CREATE OR REPLACE TEMP MACRO trino_zoned_wall(x) AS trino_wall(x.trino_instant, "
       "x.trino_zone);"
