@@ -494,6 +494,55 @@ class Evaluator {
     }
   }
 
+  // A rule's outcome for each row, as SQL over the relation's columns
+  // (true, false, or NULL where the rule does not apply to the row), for the
+  // rules Glue gives row-level results that Sluice judges by row:
+  // completeness, values, lengths and uniqueness, `where` limiting them and
+  // composites of such rules. None for the rules about the whole dataset
+  // (RowCount, Mean, ...) — nor, not built yet, for ColumnDataType,
+  // DataFreshness and CustomSql's row form, which Glue also judges by row.
+  // Each row is judged as the rule's compliance counts it.
+  std::optional<std::string> rowOutcome(const DqRule& r) {
+    if (!r.composite.empty()) {
+      std::string joined;
+      for (const auto& part : r.parts) {
+        auto e = rowOutcome(part);
+        if (!e) return std::nullopt;
+        joined += (joined.empty() ? "" : r.composite == "and" ? " AND " : " OR ") + *e;
+      }
+      return "(" + joined + ")";
+    }
+    std::string e;
+    try {
+      const DqCondition* c = r.condition ? &*r.condition : nullptr;
+      if (r.type == "IsComplete" || r.type == "Completeness") {
+        e = column(r) + " IS NOT NULL";
+      } else if (r.type == "ColumnValues" && c) {
+        e = "coalesce(" + rowCondition(column(r), *c) + ", false)";
+      } else if (r.type == "ColumnLength" && c) {
+        // Compliance counts the values there are: a NULL is not judged.
+        std::string col = column(r);
+        e = "CASE WHEN " + col + " IS NOT NULL THEN coalesce(" +
+            rowCondition("length(CAST(" + col + " AS VARCHAR))", *c) + ", false) END";
+      } else if (r.type == "IsUnique" || r.type == "Uniqueness" || r.type == "IsPrimaryKey") {
+        // A value seen once over all rows; a NULL is not unique.
+        std::string cols, notNull;
+        for (size_t i = 0; i < r.parameters.size(); ++i) {
+          std::string col = column(r, i);
+          cols += (i ? ", " : "") + col;
+          notNull += (i ? " AND " : "") + col + " IS NOT NULL";
+        }
+        e = "(" + notNull + " AND count(*) OVER (PARTITION BY " + cols + ") = 1)";
+      } else {
+        return std::nullopt;
+      }
+    } catch (const std::runtime_error&) {
+      return std::nullopt;  // the rule is an ERROR: nothing to say of a row
+    }
+    if (!r.where.empty()) e = "CASE WHEN " + r.where + " THEN " + e + " END";
+    return "(" + e + ")";
+  }
+
   // An analyzer: the rule's metrics, with no condition to meet (an error
   // still says why there are none). AllStatistics "c" gathers a column's:
   // completeness, uniqueness, distinct values, entropy, and the mean, sum,
@@ -1047,6 +1096,42 @@ std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& r
                                        const std::map<std::string, std::string>& references) {
   Evaluator eval(con, relation, now, references);
   return outcomes(ruleset.rules, "Rule", [&](const DqRule& r) { return eval.rule(r); });
+}
+
+std::string rowLevelOutcomesSql(DuckConnection& con, const std::string& relation,
+                                const DqRuleset& ruleset, TimePoint now) {
+  Evaluator eval(con, relation, now, {});
+  std::string judged, pass, fail, skip, skipped;
+  size_t n = 0;
+  for (const auto& r : ruleset.rules) {
+    auto e = eval.rowOutcome(r);
+    std::string text = sqlString(r.text);
+    if (!e) {
+      skipped += (skipped.empty() ? "" : ", ") + text;
+      continue;
+    }
+    std::string v = "__dq_rule_" + std::to_string(++n);
+    judged += ", " + *e + " AS " + v;
+    pass += ", CASE WHEN " + v + " THEN " + text + " END";
+    fail += ", CASE WHEN NOT " + v + " THEN " + text + " END";
+    skip += ", CASE WHEN " + v + " IS NULL THEN " + text + " END";
+  }
+  // The judged rules' names where they hold (fail, do not apply), then the
+  // rules about the whole dataset, which no row is judged by.
+  auto names = [](const std::string& list, const std::string& always) {
+    std::string all = "list_filter([NULL::VARCHAR" + list + "], x -> x IS NOT NULL)";
+    return always.empty() ? all : "list_concat(" + all + ", [" + always + "])";
+  };
+  std::string exclude;
+  for (size_t i = 1; i <= n; ++i) {
+    exclude += (i > 1 ? ", " : "") + std::string("__dq_rule_") + std::to_string(i);
+  }
+  return "SELECT *, CASE WHEN len(DataQualityRulesFail) = 0 THEN 'Passed' ELSE 'Failed' END AS "
+         "DataQualityEvaluationResult FROM (SELECT * " +
+         (exclude.empty() ? "" : "EXCLUDE (" + exclude + ") ") + ", " + names(pass, "") +
+         " AS DataQualityRulesPass, " + names(fail, "") + " AS DataQualityRulesFail, " +
+         names(skip, skipped) + " AS DataQualityRulesSkip FROM (SELECT *" + judged + " FROM " +
+         relation + "))";
 }
 
 std::vector<DqRuleResult> analyzeDqdl(DuckConnection& con, const std::string& relation,

@@ -67,6 +67,15 @@ std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& r
                                        const DqRuleset& ruleset, TimePoint now,
                                        const std::map<std::string, std::string>& references = {});
 
+// A query giving the rows of `relation` with Glue's row-level outcomes (the
+// rowLevelOutcomes frame of an EvaluateDataQuality node): each row's columns
+// then DataQualityRulesPass, DataQualityRulesFail and DataQualityRulesSkip
+// (the texts of the rules it passes, fails, and that do not judge it — a
+// rule about the whole dataset, or one whose `where` leaves the row out)
+// and DataQualityEvaluationResult, "Failed" when it fails any rule.
+std::string rowLevelOutcomesSql(DuckConnection& con, const std::string& relation,
+                                const DqRuleset& ruleset, TimePoint now);
+
 // The ruleset's Analyzers (Analyzer_1, ...): each one's metrics, without a
 // condition to meet; result ERROR with the message when it cannot be
 // computed. AllStatistics "c" gives all of a column's.

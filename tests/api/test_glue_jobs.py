@@ -211,6 +211,12 @@ class GlueJobRunsTest(unittest.TestCase):
         self.glue.create_job(Name=name, Role=ROLE, Command={"Name": "glueetl"},
                              CodeGenConfigurationNodes=nodes, **extra)
 
+    def assertRaisesCode(self, code, fn, *args):
+        with self.assertRaises(ClientError) as cm:
+            fn(*args)
+        self.assertEqual(cm.exception.response["Error"]["Code"], code, cm.exception.response)
+        return cm.exception.response["Error"]["Message"]
+
     def run_job(self, name, **extra):
         run_id = self.glue.start_job_run(JobName=name, **extra)["JobRunId"]
         self.server.idle()  # the run has executed and its end is stored
@@ -404,6 +410,58 @@ class GlueJobRunsTest(unittest.TestCase):
         with self.assertRaises(ClientError) as cm:
             self.create("dq-bad", dq(True, "PrimaryInput", "Rules = [ RowCount >> 1 ]"))
         self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidInputException")
+
+    def test_row_level_outcomes_through_select_from_collection(self):
+        """A Data Quality node's collection: ruleOutcomes (Index 0) and rowLevelOutcomes
+        (Index 1), each row with the rules it passes, fails and skips."""
+        rules = 'Rules = [ IsUnique "ID", ColumnValues "post_type" = "post", RowCount = 30 ]'
+        nodes = {
+            "src": {"S3ParquetSource": {"Name": "posts", "Paths": ["s3://silver/posts/"]}},
+            "dq": {"EvaluateDataQualityMultiFrame": {
+                "Name": "dq", "Inputs": ["src"], "Ruleset": rules,
+                "AdditionalOptions": {"observations.scope": "ALL"}}},
+            "rules": {"SelectFromCollection": {"Name": "ruleOutcomes", "Inputs": ["dq"],
+                                               "Index": 0}},
+            "rows": {"SelectFromCollection": {"Name": "rowLevelOutcomes", "Inputs": ["dq"],
+                                              "Index": 1}},
+            "failed": {"Filter": {
+                "Name": "failed rows", "Inputs": ["rows"], "LogicalOperator": "AND",
+                "Filters": [{"Operation": "EQ", "Negated": False, "Values": [
+                    {"Type": "COLUMNEXTRACTED", "Value": ["DataQualityEvaluationResult"]},
+                    {"Type": "CONSTANT", "Value": ["Failed"]}]}]}},
+            "quarantine": {"S3DirectTarget": {"Name": "q", "Inputs": ["failed"], "Format": "json",
+                                              "Compression": "none",
+                                              "Path": "s3://gold/dq-quarantine/"}},
+            "report": {"S3DirectTarget": {"Name": "r", "Inputs": ["rules"], "Format": "json",
+                                          "Compression": "none", "Path": "s3://gold/dq-report/"}},
+        }
+        self.create("dq-rows", nodes)
+        run = self.run_job("dq-rows")
+        self.assertEqual(run["JobRunState"], "SUCCEEDED", run)
+
+        def written(prefix):
+            [obj] = self.s3.list_objects_v2(Bucket="gold", Prefix=prefix)["Contents"]
+            return [json.loads(l) for l in self.s3.get_object(
+                Bucket="gold", Key=obj["Key"])["Body"].read().decode().splitlines()]
+        # The ten pages (every third id) fail the post_type rule; RowCount is
+        # about the whole dataset and judges no row.
+        quarantined = sorted(written("dq-quarantine/"), key=lambda r: r["ID"])
+        self.assertEqual([r["ID"] for r in quarantined], list(range(3, 31, 3)))
+        self.assertEqual(quarantined[0], {
+            "ID": 3, "post_type": "page", "title": "title 3",
+            "DataQualityRulesPass": ['IsUnique "ID"'],
+            "DataQualityRulesFail": ['ColumnValues "post_type" = "post"'],
+            "DataQualityRulesSkip": ["RowCount = 30"],
+            "DataQualityEvaluationResult": "Failed"})
+        self.assertEqual([(r["Rule"], r["Outcome"]) for r in written("dq-report/")], [
+            ('IsUnique "ID"', "Passed"), ('ColumnValues "post_type" = "post"', "Failed"),
+            ("RowCount = 30", "Passed")])
+        # A collection has no third frame; a plain node's has one.
+        nodes["rows"]["SelectFromCollection"]["Index"] = 2
+        message = self.assertRaisesCode("InvalidInputException", self.create, "dq-rows-bad", nodes)
+        self.assertIn("Index must be 0 (ruleOutcomes) or 1 (rowLevelOutcomes)", message)
+        nodes["rows"]["SelectFromCollection"].update(Index=1, Inputs=["src"])
+        self.assertRaisesCode("InvalidInputException", self.create, "dq-rows-bad", nodes)
 
     def test_multi_frame_data_quality_against_a_reference(self):
         """EvaluateDataQualityMultiFrame: rules comparing the posts with the statistics."""

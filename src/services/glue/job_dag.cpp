@@ -38,6 +38,7 @@ const std::vector<NodeKind>& kinds() {
       {"SparkSQL", R::kTransform, 1, -1},
       {"EvaluateDataQuality", R::kTransform, 1, 1},
       {"EvaluateDataQualityMultiFrame", R::kTransform, 1, -1},
+      {"SelectFromCollection", R::kTransform, 1, 1},
       {"S3GlueParquetTarget", R::kTarget, 1, 1},
       {"S3DirectTarget", R::kTarget, 1, 1},
       {"S3CatalogTarget", R::kTarget, 1, 1},
@@ -129,6 +130,19 @@ Result<JobDag> readJobDag(const Json& nodes) {
       }
       if (it->second.role == DagNode::Role::kTarget) {
         return invalidInput("Node " + id + " reads node " + in + ", a target.");
+      }
+      if (node.type == "SelectFromCollection") {
+        // A Data Quality node's collection holds ruleOutcomes and
+        // rowLevelOutcomes; any other node's, its one frame.
+        const Json* index = jsonAt(node.spec, {"Index"});
+        bool dq = it->second.type == "EvaluateDataQuality" ||
+                  it->second.type == "EvaluateDataQualityMultiFrame";
+        if (!index || !index->is_int64() || index->as_int64() < 0 ||
+            index->as_int64() > (dq ? 1 : 0)) {
+          return invalidInput("Node " + id + " (SelectFromCollection): Index must be " +
+                              (dq ? "0 (ruleOutcomes) or 1 (rowLevelOutcomes)" : "0") +
+                              " for the collection of node " + in + ".");
+        }
       }
     }
   }

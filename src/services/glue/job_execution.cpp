@@ -25,6 +25,11 @@ struct Relation {
   std::vector<std::string> columns;
 };
 
+// The frames of a Data Quality node's collection, kept beside its own
+// relation under the node's id and these suffixes.
+constexpr const char* kRuleOutcomes = "#ruleOutcomes";
+constexpr const char* kRowLevelOutcomes = "#rowLevelOutcomes";
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -561,14 +566,52 @@ Result<Relation> Run::transform(const DagNode& n) {
     if (!failed.empty() && jsonAt(spec, {"StopJobOnFailureOptions"})) {
       return failure("Data quality rules failed: " + failed);
     }
+    // The collection Glue's evaluation gives, for SelectFromCollection:
+    // ruleOutcomes, and rowLevelOutcomes (each row with the rules it passes,
+    // fails and skips).
+    if (values.empty()) values = "(NULL, NULL, NULL, NULL)";
+    std::string ruleOutcomes = "SELECT * FROM (VALUES " + values + ") AS t(c0, c1, c2, c3)";
+    const std::vector<std::string> ruleColumns = {"Rule", "Outcome", "FailureReason",
+                                                  "EvaluatedMetrics"};
+    if (auto r = define(n.id + kRuleOutcomes, ruleOutcomes, ruleColumns); !r) return r;
+    std::vector<std::string> rowColumns = in.columns, positions;
+    for (const char* c : {"DataQualityRulesPass", "DataQualityRulesFail", "DataQualityRulesSkip",
+                          "DataQualityEvaluationResult"}) {
+      rowColumns.push_back(c);
+    }
+    for (size_t i = 1; i <= rowColumns.size(); ++i) positions.push_back("#" + std::to_string(i));
+    auto rowLevel =
+        define(n.id + kRowLevelOutcomes,
+               selectAs(positions,
+                        "(" + lake::rowLevelOutcomesSql(con_, named(in), *rules, started) + ")"),
+               rowColumns);
+    if (!rowLevel) return rowLevel;
     if (jsonString(jsonAt(spec, {"Output"})) == "EvaluationResults" ||
         n.type == "EvaluateDataQualityMultiFrame") {
-      if (values.empty()) values = "(NULL, NULL, NULL, NULL)";
-      return define(n.id, "SELECT * FROM (VALUES " + values + ") AS t(c0, c1, c2, c3)",
-                    {"Rule", "Outcome", "FailureReason", "EvaluatedMetrics"});
+      return define(n.id, ruleOutcomes, ruleColumns);
     }
     all("");
     return define(n.id, selectAs(exprs, in.view), names);
+  }
+  if (n.type == "SelectFromCollection") {
+    // A Data Quality node's collection: ruleOutcomes (0), rowLevelOutcomes
+    // (1); any other node's output is a collection of itself (0).
+    int index = 0;
+    if (const Json* i = jsonAt(spec, {"Index"}); i && i->is_int64()) {
+      index = static_cast<int>(i->as_int64());
+    }
+    const std::string& from = n.inputs.at(0);
+    std::string picked = relations_.count(from + kRuleOutcomes) == 0 ? (index == 0 ? from : "")
+                         : index == 0                                ? from + kRuleOutcomes
+                         : index == 1                                ? from + kRowLevelOutcomes
+                                                                     : "";
+    if (picked.empty()) {
+      return failure("Node " + n.id + " (SelectFromCollection): node " + from +
+                     " gives no frame at index " + std::to_string(index) + ".");
+    }
+    const Relation& r = relations_.at(picked);
+    for (size_t i = 0; i < r.columns.size(); ++i) exprs.push_back(col(i));
+    return define(n.id, selectAs(exprs, r.view), r.columns);
   }
   if (n.type == "SparkSQL") {
     // Each input under its alias, with its Glue names; the SQL translated as

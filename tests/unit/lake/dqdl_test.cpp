@@ -101,6 +101,28 @@ TEST(Dqdl, GoldenCases) {
       }
       ASSERT_TRUE(parsed) << where << ": " << parsed.error().message;
       std::vector<std::string> got;
+      if (b.kind == "rows") {
+        // The rowLevelOutcomes frame: each row, its lists joined by "; "
+        // (an empty list is empty text).
+        auto joined = [](const std::string& list) {
+          return "coalesce(array_to_string(" + list + ", '; '), CASE WHEN " + list +
+                 " IS NOT NULL THEN '' END) AS " + list;
+        };
+        auto rows = (*con)->query(
+            "SELECT * REPLACE (" + joined("DataQualityRulesPass") + ", " +
+            joined("DataQualityRulesFail") + ", " + joined("DataQualityRulesSkip") + ") FROM (" +
+            rowLevelOutcomesSql(**con, "orders", *parsed, kNow) + ") ORDER BY ALL");
+        ASSERT_TRUE(rows) << where << ": " << rows.error().message;
+        for (size_t r = 0; r < rows->rowCount(); ++r) {
+          std::string l;
+          for (size_t c = 0; c < rows->columnCount(); ++c) {
+            l += (c ? "\t" : "") + rows->value(r, c).value_or("NULL");
+          }
+          got.push_back(l);
+        }
+        EXPECT_EQ(got, b.expected) << where;
+        continue;
+      }
       // Tables ref_<alias> are the reference datasets.
       std::map<std::string, std::string> references;
       auto refs = (*con)->query(
