@@ -1134,6 +1134,19 @@ std::string rowLevelOutcomesSql(DuckConnection& con, const std::string& relation
          relation + "))";
 }
 
+Result<DqRowCounts> countDqRows(DuckConnection& con, const std::string& relation,
+                                const DqRuleset& ruleset, TimePoint now) {
+  auto r = con.query(
+      "SELECT count(*), count(*) FILTER (WHERE DataQualityEvaluationResult = 'Passed') FROM (" +
+      rowLevelOutcomesSql(con, relation, ruleset, now) + ")");
+  if (!r) return r.error();
+  DqRowCounts counts;
+  counts.processed = number(r->value(0, 0).value_or("0"));
+  counts.passed = number(r->value(0, 1).value_or("0"));
+  counts.failed = counts.processed - counts.passed;
+  return counts;
+}
+
 std::vector<DqRuleResult> analyzeDqdl(DuckConnection& con, const std::string& relation,
                                       const DqRuleset& ruleset, TimePoint now,
                                       const std::map<std::string, std::string>& references) {

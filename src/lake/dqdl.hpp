@@ -76,6 +76,15 @@ std::vector<DqRuleResult> evaluateDqdl(DuckConnection& con, const std::string& r
 std::string rowLevelOutcomesSql(DuckConnection& con, const std::string& relation,
                                 const DqRuleset& ruleset, TimePoint now);
 
+// How many rows the rules judged by row left passing and failing (a
+// result's AggregatedMetrics): every row is processed; one that fails no
+// rule passes.
+struct DqRowCounts {
+  double processed = 0, passed = 0, failed = 0;
+};
+Result<DqRowCounts> countDqRows(DuckConnection& con, const std::string& relation,
+                                const DqRuleset& ruleset, TimePoint now);
+
 // The ruleset's Analyzers (Analyzer_1, ...): each one's metrics, without a
 // condition to meet; result ERROR with the message when it cannot be
 // computed. AllStatistics "c" gives all of a column's.

@@ -98,6 +98,11 @@ class GlueDataQualityTest(unittest.TestCase):
         failed = gate["RuleResults"][1]
         self.assertEqual(failed["EvaluationMessage"],
                          "Value: 0.8 does not meet the constraint requirement!")
+        # Row by row: the four rows without a title fail the gate's completeness.
+        self.assertEqual(gate["AggregatedMetrics"], {
+            "TotalRowsProcessed": 20.0, "TotalRowsPassed": 16.0, "TotalRowsFailed": 4.0,
+            "TotalRulesProcessed": 3.0, "TotalRulesPassed": 2.0, "TotalRulesFailed": 1.0})
+        self.assertEqual(good["AggregatedMetrics"]["TotalRowsFailed"], 0.0)
         self.assertEqual(failed["EvaluatedMetrics"], {"Column.title.Completeness": 0.8})
         self.assertEqual(gate["RuleResults"][2]["EvaluatedMetrics"], {"Column.views.Mean": 95.0})
         both = g.batch_get_data_quality_result(ResultIds=run["ResultIds"] + ["dqresult-none"])

@@ -393,6 +393,9 @@ class GlueJobRunsTest(unittest.TestCase):
         self.assertEqual((result["JobName"], result["EvaluationContext"]), ("dq-outcomes", "dq"))
         self.assertAlmostEqual(result["Score"], 2 / 3)
         self.assertEqual([r["Result"] for r in result["RuleResults"]], ["PASS", "PASS", "FAIL"])
+        self.assertEqual(result["AggregatedMetrics"], {
+            "TotalRowsProcessed": 30.0, "TotalRowsPassed": 20.0, "TotalRowsFailed": 10.0,
+            "TotalRulesProcessed": 3.0, "TotalRulesPassed": 2.0, "TotalRulesFailed": 1.0})
         self.create("dq-gate", dq(True, "PrimaryInput", rules))
         run = self.run_job("dq-gate")
         self.assertEqual(run["JobRunState"], "FAILED")

@@ -305,9 +305,11 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
               evaluated->error = parsed.error().message;
               break;
             }
+            auto rows = lake::countDqRows(**con, relation, *parsed, now);
             evaluated->results.push_back(DqRulesetOutcome{
                 name, lake::evaluateDqdl(**con, relation, *parsed, now, referenced),
-                lake::analyzeDqdl(**con, relation, *parsed, now, referenced)});
+                lake::analyzeDqdl(**con, relation, *parsed, now, referenced),
+                rows ? std::optional<lake::DqRowCounts>(*rows) : std::nullopt});
           }
         }
         std::lock_guard lock(mu_);
@@ -323,6 +325,7 @@ Result<Change> GlueService::startDataQualityRulesetEvaluationRun(const Json& in,
 std::string GlueService::recordDqResult(DocumentBatch& batch, const Scope& scope, JsonObject result,
                                         const std::vector<lake::DqRuleResult>& rules,
                                         const std::vector<lake::DqRuleResult>& analyzers,
+                                        const std::optional<lake::DqRowCounts>& rows,
                                         JsonObject context, JsonArray rulesetNames,
                                         std::vector<Json>& events) {
   std::string resultId = "dqresult-" + hexId(ids_, 40);
@@ -357,6 +360,15 @@ std::string GlueService::recordDqResult(DocumentBatch& batch, const Scope& scope
   result["RuleResults"] = std::move(ruleResults);
   result["AnalyzerResults"] = std::move(analyzerResults);
   result["Observations"] = JsonArray{};
+  JsonObject aggregated{{"TotalRulesProcessed", static_cast<double>(rules.size())},
+                        {"TotalRulesPassed", static_cast<double>(passed)},
+                        {"TotalRulesFailed", static_cast<double>(failed)}};
+  if (rows) {
+    aggregated["TotalRowsProcessed"] = rows->processed;
+    aggregated["TotalRowsPassed"] = rows->passed;
+    aggregated["TotalRowsFailed"] = rows->failed;
+  }
+  result["AggregatedMetrics"] = std::move(aggregated);
   std::string ruleset = jsonString(result.if_contains("RulesetName"));
   batch.sql([scope, resultId, ms = epochMs(now), ruleset,
              text = toJsonText(Json(std::move(result)))](store::sqlite::Database& db) {
@@ -400,7 +412,7 @@ void GlueService::finishDqRun(const Scope& scope, Json run, const std::string& e
   DocumentBatch batch;
   JsonArray resultIds;
   std::vector<Json> events;
-  for (const auto& [name, rules, analyzers] : results) {
+  for (const auto& [name, rules, analyzers, rows] : results) {
     JsonObject result{{"DataSource", o.at("DataSource")},
                       {"RulesetName", name},
                       {"StartedOn", o.at("StartedOn")},
@@ -411,7 +423,7 @@ void GlueService::finishDqRun(const Scope& scope, Json run, const std::string& e
         {"databaseName", jsonString(jsonAt(run, {"DataSource", "GlueTable", "DatabaseName"}))},
         {"tableName", jsonString(jsonAt(run, {"DataSource", "GlueTable", "TableName"}))},
         {"catalogId", scope.account}};
-    resultIds.push_back(Json(recordDqResult(batch, scope, std::move(result), rules, analyzers,
+    resultIds.push_back(Json(recordDqResult(batch, scope, std::move(result), rules, analyzers, rows,
                                             std::move(context), JsonArray{Json(name)}, events)));
   }
   o["Status"] = stopped ? "STOPPED" : error.empty() ? "SUCCEEDED" : "FAILED";

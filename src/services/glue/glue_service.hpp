@@ -221,16 +221,19 @@ class GlueService {
   struct DqRulesetOutcome {
     std::string name;
     std::vector<lake::DqRuleResult> rules, analyzers;
+    std::optional<lake::DqRowCounts> rows;
   };
   void finishDqRun(const Scope& scope, Json run, const std::string& error,
                    std::vector<DqRulesetOutcome> results);
   // Stores one Data Quality result (a ruleset's in a run, or a job node's):
   // `result` holds what identifies it, this adds ResultId, Score,
-  // RuleResults, AnalyzerResults; the event announcing it is added to
+  // RuleResults, AnalyzerResults and AggregatedMetrics (with the rows'
+  // counts when `rows` has them); the event announcing it is added to
   // `events`, published once the batch is stored (publishDqEvents).
   std::string recordDqResult(DocumentBatch& batch, const Scope& scope, JsonObject result,
                              const std::vector<lake::DqRuleResult>& rules,
-                             const std::vector<lake::DqRuleResult>& analyzers, JsonObject context,
+                             const std::vector<lake::DqRuleResult>& analyzers,
+                             const std::optional<lake::DqRowCounts>& rows, JsonObject context,
                              JsonArray rulesetNames, std::vector<Json>& events);
   void publishDqEvents(const Scope& scope, const std::vector<Json>& events);
   // Rows of `table` (of this scope, and whose `filter` column has its value)

@@ -539,9 +539,11 @@ Result<Relation> Run::transform(const DagNode& n) {
     if (const Json* publish = jsonAt(spec, {"PublishingOptions", "ResultsPublishingEnabled"});
         !publish || !publish->is_bool() || publish->as_bool()) {
       std::string context = jsonString(jsonAt(spec, {"PublishingOptions", "EvaluationContext"}));
+      auto rows = lake::countDqRows(con_, named(in), *rules, started);
       dataQuality.push_back(
           JobDqEvaluation{context.empty() ? n.id : context, results,
-                          lake::analyzeDqdl(con_, named(in), *rules, started, references)});
+                          lake::analyzeDqdl(con_, named(in), *rules, started, references),
+                          rows ? std::optional<lake::DqRowCounts>(*rows) : std::nullopt});
     }
     std::string failed;
     std::string values;

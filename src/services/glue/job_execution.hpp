@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct JobRunPlan {
 struct JobDqEvaluation {
   std::string context;  // PublishingOptions.EvaluationContext, else the node's id
   std::vector<lake::DqRuleResult> rules, analyzers;
+  std::optional<lake::DqRowCounts> rows;
 };
 
 struct JobRunOutcome {

@@ -223,8 +223,8 @@ void GlueService::finishJobRun(const Scope& scope, Json run, const JobRunOutcome
                          {"jobName", job},
                          {"jobId", id},
                          {"evaluationContext", e.context}};
-      recordDqResult(batch, scope, std::move(result), e.rules, e.analyzers, std::move(context),
-                     JsonArray{}, dqEvents);
+      recordDqResult(batch, scope, std::move(result), e.rules, e.analyzers, e.rows,
+                     std::move(context), JsonArray{}, dqEvents);
     }
   }
   if (o["JobRunState"] == "SUCCEEDED" &&
