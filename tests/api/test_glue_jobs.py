@@ -536,6 +536,49 @@ class GlueJobRunsTest(unittest.TestCase):
         self.assertEqual(self.run_job("bm")["JobRunState"], "SUCCEEDED")
         self.assertEqual(written(), (15, 4))
 
+    def test_bookmarks_of_a_catalog_source(self):
+        """S3CatalogSource: the catalog table's objects, also a partition's, read once."""
+        self.glue.create_database(DatabaseInput={"Name": "raw"})
+        self.glue.create_table(DatabaseName="raw", TableInput={
+            "Name": "clicks", "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"classification": "json"},
+            "PartitionKeys": [{"Name": "day", "Type": "string"}],
+            "StorageDescriptor": {
+                "Columns": [{"Name": "n", "Type": "int"}],
+                "Location": "s3://silver/clicks/",
+                "SerdeInfo": {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe"}}})
+
+        def put(day, key, values):
+            self.s3.put_object(Bucket="silver", Key=f"clicks/day={day}/{key}",
+                               Body="".join(json.dumps({"n": v}) + "\n" for v in values).encode())
+            self.glue.batch_create_partition(DatabaseName="raw", TableName="clicks",
+                                             PartitionInputList=[{"Values": [day], "StorageDescriptor": {
+                                                 "Location": f"s3://silver/clicks/day={day}/"}}])
+
+        self.create("bm-catalog", {
+            "src": {"S3CatalogSource": {"Name": "clicks", "Database": "raw", "Table": "clicks"}},
+            "out": {"S3DirectTarget": {"Name": "out", "Inputs": ["src"], "Format": "json",
+                                       "Compression": "none", "Path": "s3://gold/bm-catalog/"}},
+        }, DefaultArguments={"--job-bookmark-option": "job-bookmark-enable"})
+
+        def written():
+            objs = self.s3.list_objects_v2(Bucket="gold", Prefix="bm-catalog/").get("Contents", [])
+            return sorted((json.loads(l)["n"], json.loads(l)["day"]) for o in objs
+                          for l in self.s3.get_object(Bucket="gold", Key=o["Key"])["Body"]
+                          .read().decode().splitlines())
+        put("01", "a.json", [1, 2])
+        self.assertEqual(self.run_job("bm-catalog")["JobRunState"], "SUCCEEDED")
+        self.assertEqual(written(), [(1, "01"), (2, "01")])
+        put("02", "b.json", [3])  # a new partition's object: only it is read
+        self.assertEqual(self.run_job("bm-catalog")["JobRunState"], "SUCCEEDED")
+        self.assertEqual(written(), [(1, "01"), (2, "01"), (3, "02")])
+        run = self.run_job("bm-catalog")  # nothing new: nothing written
+        self.assertEqual(run["JobRunState"], "SUCCEEDED", run)
+        self.assertEqual(len(written()), 3)
+        self.assertIn("s3://silver/clicks/day=02/b.json",
+                      self.glue.get_job_bookmark(JobName="bm-catalog")["JobBookmarkEntry"][
+                          "JobBookmark"])
+
     def test_python_shell_jobs(self):
         """A Python shell job: the script from S3 run by python3 with Glue's
         arguments and boto3 pointed at the server."""

@@ -32,7 +32,8 @@ Result<JsonArray> partitionsOf(const OperationRegistry& registry, const Scope& s
 
 Result<CatalogReads> readCatalogTables(
     const OperationRegistry& registry, lake::LakeEngine& lake, const Scope& scope,
-    const std::map<std::pair<std::string, std::string>, Json>& tables, TimePoint now) {
+    const std::map<std::pair<std::string, std::string>, Json>& tables, TimePoint now,
+    const ObjectFilter& keep) {
   // What each table reads: its location, or the catalog's partitions.
   std::vector<std::string> locations;  // to snapshot, each once
   auto locationIndex = [&locations](std::string l) {
@@ -98,8 +99,9 @@ Result<CatalogReads> readCatalogTables(
       for (const auto& o : snap->objects()[r.listed]) {
         std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
         if (base.empty() || base[0] == '_' || base[0] == '.') continue;  // hidden files
-        auto match = r.projection->partitionOf("s3://" + loc->bucket + "/" + o.key);
-        if (!match) continue;
+        std::string uri = "s3://" + loc->bucket + "/" + o.key;
+        auto match = r.projection->partitionOf(uri);
+        if (!match || (keep && !keep(uri, o))) continue;
         auto& part = parts[match->values];
         if (part.dir.empty()) {
           part.values = match->values;
@@ -119,6 +121,7 @@ Result<CatalogReads> readCatalogTables(
         for (const auto& o : snap->objects()[index]) {
           std::string_view base = std::string_view(o.key).substr(o.key.rfind('/') + 1);
           if (base.empty() || base[0] == '_' || base[0] == '.') continue;  // hidden files
+          if (keep && !keep("s3://" + loc->bucket + "/" + o.key, o)) continue;
           part.files.push_back((snap->root() / loc->bucket / o.key).string());
           out.scannedBytes += o.size;
         }

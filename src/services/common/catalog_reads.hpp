@@ -4,6 +4,7 @@
 // snapshot, and a DuckDB reader (lake/table_reader.hpp) per table over them.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,8 +34,12 @@ inline constexpr const char* kPathNotFound = "HIVE_PATH_NOT_FOUND";
 // partitions projected, NOW meaning `now`, instead of read from the catalog.
 // Errors: kMetastoreError (the partitions cannot be read, or a projection is
 // misconfigured), kPathNotFound (a location cannot be snapshotted).
+// `keep`, when given, chooses the objects read (a job bookmark's new ones):
+// it sees each object's s3:// URI and its listing.
+using ObjectFilter = std::function<bool(const std::string& uri, const lake::LakeObject& object)>;
 Result<CatalogReads> readCatalogTables(
     const OperationRegistry& registry, lake::LakeEngine& lake, const Scope& scope,
-    const std::map<std::pair<std::string, std::string>, Json>& tables, TimePoint now);
+    const std::map<std::pair<std::string, std::string>, Json>& tables, TimePoint now,
+    const ObjectFilter& keep = {});
 
 }  // namespace sluice::services

@@ -96,6 +96,47 @@ std::string constantSql(const std::string& v) {
   return lake::sqlString(v);
 }
 
+// A source's job bookmark: the newest modification time the last successful
+// run read and the objects that had it. An object older than that, or of
+// that time and already read, is not read again (Glue tracks S3 objects by
+// their last-modified time: a rewritten object is read again).
+class SourceBookmark {
+ public:
+  explicit SourceBookmark(const Json* previous) {
+    if (!previous) return;
+    if (const Json* max = jsonAt(*previous, {"max"})) since_ = toInteger(*max).value_or(-1);
+    newest_ = since_;
+    if (const Json* keys = jsonAt(*previous, {"seen"}); keys && keys->is_array()) {
+      for (const Json& k : keys->as_array()) seen_.insert(jsonString(&k));
+    }
+  }
+
+  // Whether the object is new to the bookmark; every object seen moves it.
+  bool fresh(const std::string& uri, TimePoint lastModified) {
+    int64_t modified =
+        std::chrono::duration_cast<std::chrono::milliseconds>(lastModified.time_since_epoch())
+            .count();
+    if (modified > newest_) {
+      newest_ = modified;
+      atNewest_.clear();
+    }
+    if (modified == newest_) atNewest_.push_back(uri);
+    return !(modified < since_ || (modified == since_ && seen_.count(uri)));
+  }
+
+  // The bookmark after this run.
+  Json state() const {
+    JsonArray keys;
+    for (const auto& k : atNewest_) keys.push_back(Json(k));
+    return JsonObject{{"max", newest_}, {"seen", std::move(keys)}};
+  }
+
+ private:
+  int64_t since_ = -1, newest_ = -1;
+  std::set<std::string> seen_;
+  std::vector<std::string> atNewest_;
+};
+
 class Run {
  public:
   Run(const OperationRegistry& registry, lake::LakeEngine& lake, const JobRunPlan& plan,
@@ -159,11 +200,30 @@ Result<Relation> Run::source(const DagNode& n) {
     if (!got) return failure("Node " + n.id + ": table " + db + "." + name + " not found.");
     std::map<std::pair<std::string, std::string>, Json> tables{
         {{db, name}, got->as_object().at("Table")}};
+    // Bookmarks: the table's objects (its location's or its partitions')
+    // that the last successful run did not read.
+    SourceBookmark mark(plan_.bookmarks ? jsonAt(plan_.bookmark, {n.id}) : nullptr);
+    size_t fresh = 0;
+    ObjectFilter keep;
+    if (plan_.bookmarks) {
+      keep = [&](const std::string& uri, const lake::LakeObject& o) {
+        bool read = mark.fresh(uri, o.lastModified);
+        fresh += read ? 1 : 0;
+        return read;
+      };
+    }
     auto reads = readCatalogTables(registry_, lake_, plan_.scope, tables,
-                                   TimePoint(std::chrono::milliseconds(plan_.startMs)));
+                                   TimePoint(std::chrono::milliseconds(plan_.startMs)), keep);
     if (!reads) return failure("Node " + n.id + ": " + reads.error().message);
     snapshots_.push_back(std::move(*reads->snapshot));
     reader = reads->readers.at({db, name});
+    if (plan_.bookmarks) {
+      bookmark[n.id] = mark.state();
+      if (fresh == 0) {
+        nothingNew = true;
+        return failure("no new data");
+      }
+    }
   } else {
     std::vector<std::string> paths;
     if (const Json* p = jsonAt(spec, {"Paths"}); p && p->is_array()) {
@@ -177,31 +237,13 @@ Result<Relation> Run::source(const DagNode& n) {
     if (!snap) return failure("Node " + n.id + ": " + snap.error().message);
     std::vector<std::string> files;
     // Bookmarks: what the last successful run read is not read again.
-    const Json* previous = plan_.bookmarks ? jsonAt(plan_.bookmark, {n.id}) : nullptr;
-    int64_t since = previous ? toInteger(*jsonAt(*previous, {"max"})).value_or(-1) : -1;
-    std::set<std::string> seen;
-    if (const Json* keys = previous ? jsonAt(*previous, {"seen"}) : nullptr;
-        keys && keys->is_array()) {
-      for (const Json& k : keys->as_array()) seen.insert(jsonString(&k));
-    }
-    int64_t newest = since;
-    std::vector<std::string> atNewest;
+    SourceBookmark mark(plan_.bookmarks ? jsonAt(plan_.bookmark, {n.id}) : nullptr);
     for (size_t i = 0; i < paths.size() && i < snap->objects().size(); ++i) {
       auto loc = lake::parseS3Uri(paths[i]);
       if (!loc) return failure("Node " + n.id + ": " + loc.error().message);
       for (const auto& o : snap->objects()[i]) {
-        int64_t modified =
-            std::chrono::duration_cast<std::chrono::milliseconds>(o.lastModified.time_since_epoch())
-                .count();
         std::string uri = "s3://" + loc->bucket + "/" + o.key;
-        if (plan_.bookmarks) {
-          if (modified > newest) {
-            newest = modified;
-            atNewest.clear();
-          }
-          if (modified == newest) atNewest.push_back(uri);
-          if (modified < since || (modified == since && seen.count(uri))) continue;
-        }
+        if (plan_.bookmarks && !mark.fresh(uri, o.lastModified)) continue;
         // A path names a folder (everything below it) or one object.
         bool inside = loc->prefix.empty() || loc->prefix.ends_with("/") || o.key == loc->prefix ||
                       o.key.starts_with(loc->prefix + "/");
@@ -216,9 +258,7 @@ Result<Relation> Run::source(const DagNode& n) {
     }
     snapshots_.push_back(std::move(*snap));
     if (plan_.bookmarks) {
-      JsonArray keys;
-      for (const auto& k : atNewest) keys.push_back(Json(k));
-      bookmark[n.id] = JsonObject{{"max", newest}, {"seen", std::move(keys)}};
+      bookmark[n.id] = mark.state();
       if (files.empty()) {
         nothingNew = true;
         return failure("no new data");
