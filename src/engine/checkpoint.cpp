@@ -260,6 +260,7 @@ void Execution::resumeFrame(const FramePtr& f) {
     for (size_t i = 0; i < group->frames.size() && !group->closed; ++i) {
       if (group->frames[i]) resumeFrame(group->frames[i]);
     }
+    runDeferredStarts(*group);
     group->launching = false;
     if (s.type == asl::StateType::Map) launchMapIterations(f);
     return;

@@ -507,7 +507,13 @@ void Execution::failState(const FramePtr& f, StatesError error,
   }
   // A Task whose error ends a Parallel branch or Map iteration is recorded
   // as aborted, as AWS records it.
-  if (f->parent && s.type == StateType::Task) emit(*f, stateEventName(s.type, kAborted));
+  if (f->parent && s.type == StateType::Task) {
+    if (f->parent->state().type == StateType::Map) {
+      f->abortedTask = true;  // recorded after the MapIterationFailed
+    } else {
+      emit(*f, stateEventName(s.type, kAborted));
+    }
+  }
   finishFrame(f, std::move(error));
 }
 
@@ -567,10 +573,11 @@ void Execution::abortFrame(const FramePtr& f) {
     for (size_t i = 0; i < g->frames.size(); ++i) {
       const auto& child = g->frames[i];
       if (!child || child->finished) continue;
-      abortFrame(child);
+      // An iteration's abort is recorded before its states' (as on AWS).
       if (s.type == StateType::Map && !g->distributed) {
         emitIteration(*f, "MapIterationAborted", static_cast<int64_t>(i));
       }
+      abortFrame(child);
     }
   }
   if (s.type == StateType::Task || s.type == StateType::Wait || s.type == StateType::Map ||

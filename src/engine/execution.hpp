@@ -249,6 +249,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
                                  const asl::EvalEnv& env);
   void runTask(const FramePtr& f);
   void runParallel(const FramePtr& f);
+  // Starts the tasks a group's frames scheduled while it launched them.
+  void runDeferredStarts(ChildGroup& group);
   void runMap(const FramePtr& f);
   void launchMapIterations(const FramePtr& f);
   asl::Outcome<Json> jsonataItems(Frame& f, const asl::EvalEnv& env, const Json& input);

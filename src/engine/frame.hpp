@@ -26,8 +26,10 @@ struct ChildGroup {
   double toleratedPercentage = -1;
   bool distributed = false;
   bool closed = false;     // failed or finished: ignore late completions
-  bool launching = false;  // inside launchMapIterations (synchronous completions)
-  Json mapInput;           // the effective input ItemSelector sees
+  bool launching = false;  // its frames are being started (synchronous completions)
+  // Tasks of frames started together: each starts once all are scheduled.
+  std::vector<std::function<void()>> deferredStarts;
+  Json mapInput;  // the effective input ItemSelector sees
   int64_t startedEventId = 0;
 };
 
@@ -71,6 +73,9 @@ struct Execution::Frame {
   TimePoint heartbeatAt{};    // Task HeartbeatSeconds deadline
   bool taskInFlight = false;  // a Task attempt is dispatched and not settled
   bool taskStarted = false;   // activities: a worker took the task
+  // A Task's error ended this Map iteration: its TaskStateAborted follows
+  // the MapIterationFailed (state_map.cpp).
+  bool abortedTask = false;
   // A task time-out recorded but not yet acted on (see state_task.cpp).
   std::optional<asl::StatesError> pendingFailure;
   std::unique_ptr<RunningTask> task;

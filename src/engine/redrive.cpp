@@ -142,6 +142,7 @@ void Execution::resumeRedriven(const FramePtr& f) {
     child->lastEventId = f->lastEventId;
     resumeFrame(child);
   }
+  runDeferredStarts(*group);
   group->launching = false;
   if (isMap) launchMapIterations(f);
 }

@@ -267,28 +267,51 @@ void Execution::launchMapIterations(const FramePtr& f) {
   const auto& spec = s.as<asl::MapSpec>();
   bool inline_ = !group->distributed;
 
-  while (!group->closed && group->launched < group->items.size() &&
-         (group->maxConcurrency == 0 || group->running < group->maxConcurrency)) {
-    size_t i = group->launched++;
-    auto itemInput = mapItemInput(*f, *group, i);
-    if (!itemInput) {
-      group->closed = true;
-      for (auto& other : group->frames)
-        if (other && !other->finished) abortFrame(other);
-      return failState(f, itemInput.takeError(), {"MapStateFailed"});
+  auto canLaunch = [&] {
+    return !group->closed && group->launched < group->items.size() &&
+           (group->maxConcurrency == 0 || group->running < group->maxConcurrency);
+  };
+  while (canLaunch()) {
+    // The iterations that can run now all start before any of them runs, as
+    // AWS records them (their MapIterationStarted first).
+    std::vector<std::pair<size_t, Json>> batch;
+    while (canLaunch()) {
+      size_t i = group->launched++;
+      auto itemInput = mapItemInput(*f, *group, i);
+      if (!itemInput) {
+        group->closed = true;
+        for (auto& other : group->frames)
+          if (other && !other->finished) abortFrame(other);
+        return failState(f, itemInput.takeError(), {"MapStateFailed"});
+      }
+      auto child =
+          newFrame(spec.processor.get(), f->vars.get(), f.get(), f->recordEvents && inline_);
+      group->frames[i] = child;
+      ++group->running;
+      if (inline_) {
+        emitIteration(*f, "MapIterationStarted", static_cast<int64_t>(i));
+        child->lastEventId = f->lastEventId;
+      }
+      attachIteration(f, i);
+      batch.emplace_back(i, std::move(itemInput.value()));
     }
-    auto child = newFrame(spec.processor.get(), f->vars.get(), f.get(), f->recordEvents && inline_);
-    group->frames[i] = child;
-    ++group->running;
-    if (inline_) {
-      emitIteration(*f, "MapIterationStarted", static_cast<int64_t>(i));
-      child->lastEventId = f->lastEventId;
-    }
-    attachIteration(f, i);
     group->launching = true;
-    startFrame(child, std::move(itemInput.value()));
+    for (auto& [i, input] : batch) {
+      if (group->closed) break;
+      startFrame(group->frames[i], std::move(input));
+    }
+    runDeferredStarts(*group);
     group->launching = false;
   }
+}
+
+void Execution::runDeferredStarts(ChildGroup& group) {
+  // A start may schedule another (a task after a task that ended at once).
+  for (size_t k = 0; k < group.deferredStarts.size(); ++k) {
+    auto start = std::move(group.deferredStarts[k]);
+    start();
+  }
+  group.deferredStarts.clear();
 }
 
 Outcome<Json> Execution::mapItemInput(Frame& f, const ChildGroup& group, size_t i) {
@@ -313,10 +336,22 @@ void Execution::attachIteration(const FramePtr& f, size_t i) {
   auto group = f->group;
   bool inline_ = !group->distributed;
   group->frames[i]->onDone = [this, self, f, gen, group, i, inline_](Outcome<Json> outcome) {
-    if (group->closed || f->generation != gen || f->finished || done()) return;
+    auto child = group->frames[i];
+    // Its Task's TaskStateAborted, after the iteration's own event.
+    auto taskAborted = [this, child] {
+      if (child && child->abortedTask) {
+        child->abortedTask = false;
+        emit(*child, "TaskStateAborted");
+      }
+    };
+    if (group->closed || f->generation != gen || f->finished || done()) return taskAborted();
     --group->running;
     ++group->completed;
-    f->lastEventId = group->frames[i]->lastEventId;
+    // What follows an iteration's end — the next iteration's start, the
+    // Map's failure — is linked to the iteration's last event, as AWS links
+    // it; only the Map's success follows its MapIterationSucceeded.
+    const int64_t childLast = child->lastEventId;
+    f->lastEventId = childLast;
     if (outcome) {
       group->results[i] = std::move(outcome.value());
       if (inline_) {
@@ -331,6 +366,7 @@ void Execution::attachIteration(const FramePtr& f, size_t i) {
       if (inline_) {
         emitIteration(*f, "MapIterationFailed", static_cast<int64_t>(i));
       }
+      taskAborted();
       StatesError err = outcome.takeError();
       bool tolerant = group->toleratedCount >= 0 || group->toleratedPercentage >= 0;
       double failures = static_cast<double>(group->failures);
@@ -339,15 +375,16 @@ void Execution::attachIteration(const FramePtr& f, size_t i) {
                       (group->toleratedCount >= 0 && failures > group->toleratedCount) ||
                       (group->toleratedPercentage >= 0 &&
                        failures * 100.0 / total > group->toleratedPercentage);
+      f->lastEventId = childLast;
       if (exceeded) {
         group->closed = true;
         for (size_t j = 0; j < group->frames.size(); ++j) {
           const auto& other = group->frames[j];
           if (!other || other->finished) continue;
-          abortFrame(other);
           if (inline_) {
             emitIteration(*f, "MapIterationAborted", static_cast<int64_t>(j));
           }
+          abortFrame(other);
         }
         if (tolerant) {
           err = {asl::errors::kExceedToleratedFailureThreshold,
@@ -365,10 +402,14 @@ void Execution::attachIteration(const FramePtr& f, size_t i) {
     if (group->completed == group->items.size()) {
       group->closed = true;
       if (group->distributed) emit(*f, "MapRunSucceeded");
+      // MapStateSucceeded and MapStateExited both follow the last event.
+      const int64_t last = f->lastEventId;
       emit(*f, "MapStateSucceeded");
+      f->lastEventId = last;
       Json results = std::move(group->results);
       return completeState(f, std::move(results));
     }
+    f->lastEventId = childLast;
     if (!group->launching) launchMapIterations(f);
   };
 }

@@ -27,7 +27,10 @@ void Execution::runParallel(const FramePtr& f) {
   }
   group->running = n;
   for (size_t i = 0; i < n; ++i) attachBranch(f, i);
+  group->launching = true;
   for (size_t i = 0; i < n && !group->closed; ++i) startFrame(group->frames[i], branchInput);
+  runDeferredStarts(*group);
+  group->launching = false;
   if (n == 0) {
     group->closed = true;
     emit(*f, "ParallelStateSucceeded");

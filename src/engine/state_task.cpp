@@ -114,19 +114,35 @@ void Execution::runTask(const FramePtr& f) {
     if (call->heartbeat) d["heartbeatInSeconds"] = static_cast<int64_t>(*call->heartbeat);
     emit(*f, prefix + "Scheduled", std::move(d));
   }
-  // Activities start when a worker takes them (GetActivityTask).
-  if (res.family != TaskFamily::Activity) {
-    JsonObject d;
-    addResource(d, res);
-    emit(*f, prefix + "Started", std::move(d));
+  auto start = [this, f, prefix](TaskCall call) {
+    const ParsedResource& res = *f->taskResource;
+    // Activities start when a worker takes them (GetActivityTask).
+    if (res.family != TaskFamily::Activity) {
+      JsonObject d;
+      addResource(d, res);
+      emit(*f, prefix + "Started", std::move(d));
+    }
+    if (single_ && singleStateMocked(f)) return;
+    TimePoint now = ctx_.loop.now();
+    if (call.timeout) f->timeoutAt = now + Duration(static_cast<int64_t>(*call.timeout * 1e6));
+    if (call.heartbeat)
+      f->heartbeatAt = now + Duration(static_cast<int64_t>(*call.heartbeat * 1e6));
+    f->taskStarted = false;
+    dispatchTask(f, std::move(call), false);
+  };
+  // Branches and iterations started together: every task is scheduled
+  // before any starts, as AWS records them.
+  if (f->parent && f->parent->group && f->parent->group->launching) {
+    auto self = shared_from_this();
+    auto held = std::make_shared<TaskCall>(std::move(call.value()));
+    uint64_t gen = f->generation;
+    f->parent->group->deferredStarts.push_back([this, self, f, gen, held, start] {
+      if (f->generation != gen || f->finished || done()) return;
+      start(std::move(*held));
+    });
+    return;
   }
-  if (single_ && singleStateMocked(f)) return;
-  TimePoint now = ctx_.loop.now();
-  if (call->timeout) f->timeoutAt = now + Duration(static_cast<int64_t>(*call->timeout * 1e6));
-  if (call->heartbeat)
-    f->heartbeatAt = now + Duration(static_cast<int64_t>(*call->heartbeat * 1e6));
-  f->taskStarted = false;
-  dispatchTask(f, std::move(call.value()), false);
+  start(std::move(call.value()));
 }
 
 void Execution::dispatchTask(const FramePtr& f, TaskCall call, bool resumed) {
